@@ -1,0 +1,63 @@
+// npm run bench:engine [-- --canonical-dir DIR] [--scenario NAME]
+// Replays the five flash1 workloads through the engine, checks each report
+// stream's SHA-256 against the published hash and reports throughput. Each
+// scenario runs in its own child process so that peak RSS and JIT state are
+// its own. Only message processing (events and reports included) is timed.
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { once } from 'node:events';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadWorkload, publishedHashes, SCENARIOS, type Scenario } from './flash1/workload.ts';
+import { replay } from './flash1/replay.ts';
+
+interface Line { scenario: string; ok: boolean; msgs: number; seconds: number; peakRssMb: number }
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function runOne(scenario: Scenario, canonicalDir?: string): Promise<Line> {
+  const w = loadWorkload(scenario);
+  const { log, seconds } = replay(w);
+  const ok = log.sha256() === publishedHashes().get(scenario);
+  if (canonicalDir) {
+    mkdirSync(canonicalDir, { recursive: true });
+    const out = createWriteStream(path.join(canonicalDir, `${scenario}.txt`));
+    log.render((s) => out.write(s));
+    out.end();
+    await once(out, 'finish');
+  }
+  return { scenario, ok, msgs: w.count, seconds, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+}
+
+async function main(): Promise<void> {
+  const one = arg('--one') as Scenario | undefined;
+  const canonicalDir = arg('--canonical-dir');
+  if (one) {
+    process.stdout.write(JSON.stringify(await runOne(one, canonicalDir)) + '\n');
+    return;
+  }
+  const only = arg('--scenario');
+  const names = only ? SCENARIOS.filter((s) => s === only) : [...SCENARIOS];
+  if (names.length === 0) throw new Error(`unknown scenario ${only}; one of ${SCENARIOS.join(', ')}`);
+  const self = fileURLToPath(import.meta.url);
+  const lines: Line[] = [];
+  for (const s of names) {
+    const args = [...process.execArgv, self, '--one', s, ...(canonicalDir ? ['--canonical-dir', canonicalDir] : [])];
+    const r = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as Line;
+    lines.push(r);
+    const rate = Math.round(r.msgs / r.seconds);
+    console.log(`scenario=${r.scenario} hash=${r.ok ? 'ok' : 'MISMATCH'} msgs=${r.msgs} seconds=${r.seconds.toFixed(3)} msgs_per_s=${rate} peak_rss_mb=${r.peakRssMb}`);
+  }
+  const worst = lines.reduce((a, b) => (b.msgs / b.seconds < a.msgs / a.seconds ? b : a));
+  const allOk = lines.every((l) => l.ok);
+  console.log(`worst_case msgs_per_s=${Math.round(worst.msgs / worst.seconds)} scenario=${worst.scenario} all_hashes=${allOk ? 'ok' : 'MISMATCH'}`);
+  if (!allOk) process.exitCode = 1;
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,106 @@
+// Accounts and their per-instrument positions. Positions use the average-cost
+// method: a partial close takes cost out of the basis pro rata, truncated to a
+// cash unit; the remainder stays in the basis, so a position closed in full
+// always realises exactly (proceeds − cost) with no unit lost or created.
+import type { Instrument } from './instrument.ts';
+import type { Order } from './order.ts';
+import { Accumulator, mulDivFloor } from './money.ts';
+import { Side, StpMode } from './types.ts';
+
+export class Position {
+  /** signed quantity: long > 0 */
+  qty = 0;
+  /** entry notional of the open quantity, cash units, ≥ 0 */
+  cost = 0;
+  readonly realisedPnl = new Accumulator();
+  readonly feesPaid = new Accumulator();
+  readonly rebatesReceived = new Accumulator();
+  /** quote-currency cash flow: − buys + sells − fees + rebates */
+  readonly cash = new Accumulator();
+  readonly volumeQty = new Accumulator();
+  readonly volumeNotional = new Accumulator();
+  trades = 0;
+  /** open (resting) quantity per side, for the position limit */
+  openBuy = 0;
+  openSell = 0;
+
+  /** Books one fill: `notional` = price × qty in cash units, `fee` signed (negative = rebate). */
+  apply(side: Side, price: number, qty: number, notional: number, fee: number, mult: number): void {
+    this.cash.add(side === Side.BUY ? -notional : notional);
+    this.cash.add(-fee);
+    if (fee > 0) this.feesPaid.add(fee); else if (fee < 0) this.rebatesReceived.add(-fee);
+    this.volumeQty.add(qty);
+    this.volumeNotional.add(notional);
+    this.trades++;
+
+    const p = this.qty;
+    const signed = side === Side.BUY ? qty : -qty;
+    if (p === 0 || (p > 0) === (signed > 0)) {
+      this.qty = p + signed;
+      this.cost += notional;
+      return;
+    }
+    const open = p > 0 ? p : -p;
+    const closed = qty < open ? qty : open;
+    const closedNotional = closed === qty ? notional : price * closed * mult;
+    const removed = closed === open ? this.cost : mulDivFloor(this.cost, closed, open);
+    // long closed by a sell earns proceeds − cost; short closed by a buy earns cost − outlay
+    this.realisedPnl.add(p > 0 ? closedNotional - removed : removed - closedNotional);
+    this.cost = this.cost - removed + (notional - closedNotional);
+    this.qty = p + signed;
+  }
+
+  /** Average entry price in price units (display only; the exact basis is `cost`). */
+  avgEntryPx(mult: number): number {
+    return this.qty === 0 ? 0 : this.cost / (Math.abs(this.qty) * mult);
+  }
+}
+
+export interface AccountOptions {
+  name: string;
+  /** default self-trade prevention for this account's orders */
+  stp?: StpMode;
+  maxOpenOrders?: number;
+}
+
+export class Account {
+  readonly positions: Position[] = [];
+  /** effective fee rates per instrument index (units of 1e-6): instrument default or tier override */
+  readonly makerRate: number[] = [];
+  readonly takerRate: number[] = [];
+  readonly liveByClOrdId = new Map<string, Order>();
+  /** intrusive list of live orders */
+  head: Order | null = null;
+  openOrders = 0;
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    public stp: StpMode,
+    public maxOpenOrders: number,
+    instruments: readonly Instrument[],
+  ) {
+    for (const inst of instruments) {
+      this.positions.push(new Position());
+      this.makerRate.push(inst.makerRate);
+      this.takerRate.push(inst.takerRate);
+    }
+  }
+
+  link(o: Order): void {
+    o.acctPrev = null;
+    o.acctNext = this.head;
+    if (this.head) this.head.acctPrev = o;
+    this.head = o;
+    this.openOrders++;
+    if (o.clOrdId !== '') this.liveByClOrdId.set(o.clOrdId, o);
+  }
+
+  unlink(o: Order): void {
+    if (o.acctPrev) o.acctPrev.acctNext = o.acctNext; else this.head = o.acctNext;
+    if (o.acctNext) o.acctNext.acctPrev = o.acctPrev;
+    o.acctPrev = o.acctNext = null;
+    this.openOrders--;
+    if (o.clOrdId !== '' && this.liveByClOrdId.get(o.clOrdId) === o) this.liveByClOrdId.delete(o.clOrdId);
+  }
+}

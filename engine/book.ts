@@ -1,0 +1,111 @@
+// The order book of one instrument: two sides of price levels. Each side keeps
+// its levels in an array sorted so that the best level is last — matching
+// consumes the best (pop), and most inserts land near the top of the book, so
+// the search starts at the end and the splice moves few elements.
+import { Level } from './level.ts';
+import { Side } from './types.ts';
+
+const LINEAR_PROBE = 8;
+
+export class BookSide {
+  /** worst … best */
+  readonly levels: Level[] = [];
+  private readonly pool: Level[] = [];
+
+  /** +1 for bids (higher is better), -1 for asks (lower is better) */
+  constructor(
+    readonly symbol: string,
+    readonly side: Side,
+    private readonly sign: 1 | -1 = side === Side.BUY ? 1 : -1,
+  ) {}
+
+  best(): Level | null {
+    const n = this.levels.length;
+    return n === 0 ? null : this.levels[n - 1];
+  }
+
+  /** True if price p is strictly better than price q on this side. */
+  better(p: number, q: number): boolean {
+    return (p - q) * this.sign > 0;
+  }
+
+  /** Index of the level at price p, or -(insertion point) - 1. */
+  private search(p: number): number {
+    const lv = this.levels;
+    const k = p * this.sign;
+    let hi = lv.length - 1;
+    // Most traffic is near the top of the book: probe from the best end first.
+    for (let i = 0; i < LINEAR_PROBE && hi >= 0; i++, hi--) {
+      const kk = lv[hi].price * this.sign;
+      if (kk === k) return hi;
+      if (kk < k) return -(hi + 1) - 1;
+    }
+    let lo = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const kk = lv[mid].price * this.sign;
+      if (kk === k) return mid;
+      if (kk < k) lo = mid + 1; else hi = mid - 1;
+    }
+    return -lo - 1;
+  }
+
+  find(p: number): Level | null {
+    const i = this.search(p);
+    return i >= 0 ? this.levels[i] : null;
+  }
+
+  findOrCreate(p: number): Level {
+    const i = this.search(p);
+    if (i >= 0) return this.levels[i];
+    const lvl = this.pool.pop() ?? new Level();
+    lvl.price = p;
+    lvl.qty = 0;
+    lvl.count = 0;
+    lvl.head = lvl.tail = null;
+    lvl.touchedAt = -1;
+    lvl.live = true;
+    const at = -i - 1;
+    if (at === this.levels.length) this.levels.push(lvl); else this.levels.splice(at, 0, lvl);
+    return lvl;
+  }
+
+  /** Drops an empty level. It is recycled later (see recycle) so that market data can still report it. */
+  removeLevel(lvl: Level): void {
+    const n = this.levels.length;
+    if (n > 0 && this.levels[n - 1] === lvl) this.levels.pop();
+    else {
+      const i = this.search(lvl.price);
+      if (i >= 0) this.levels.splice(i, 1);
+    }
+    lvl.live = false;
+  }
+
+  /** Returns a removed level to the pool once nothing refers to it any more. */
+  recycle(lvl: Level): void {
+    if (!lvl.live && this.pool.length < 4096) this.pool.push(lvl);
+  }
+
+  /** Best-first iteration over at most n levels. */
+  *top(n: number): Generator<Level> {
+    for (let i = this.levels.length - 1, k = 0; i >= 0 && k < n; i--, k++) yield this.levels[i];
+  }
+}
+
+export class Book {
+  readonly bids: BookSide;
+  readonly asks: BookSide;
+
+  constructor(readonly symbol: string) {
+    this.bids = new BookSide(symbol, Side.BUY);
+    this.asks = new BookSide(symbol, Side.SELL);
+  }
+
+  sideOf(s: Side): BookSide {
+    return s === Side.BUY ? this.bids : this.asks;
+  }
+
+  oppositeOf(s: Side): BookSide {
+    return s === Side.BUY ? this.asks : this.bids;
+  }
+}

@@ -1,0 +1,62 @@
+// Commands into the engine. Each carries its own timestamp (integer
+// microseconds since the epoch): the engine never reads a clock. Fields are
+// validated by the engine, so a command built from untrusted input is safe to
+// submit; a bad one is rejected with a typed reason, never thrown.
+import type { Side, OrdType, TimeInForce, StpMode } from './types.ts';
+
+export interface NewOrder {
+  time: number;
+  account: number;
+  symbol: string;
+  /** client order id, unique among the account's live orders; '' = none */
+  clOrdId?: string;
+  side: Side;
+  /** default LIMIT */
+  ordType?: OrdType;
+  /** default GTC for limits, IOC for market orders */
+  tif?: TimeInForce;
+  /** price units; ignored for market orders */
+  price?: number;
+  /** quantity units */
+  qty: number;
+  /** GTD only: the order expires when engine time reaches this */
+  expireTime?: number;
+  postOnly?: boolean;
+  /** default: the account's mode */
+  stp?: StpMode;
+}
+
+/** Names an order by exchange id, or by the client id of a live order. */
+export interface OrderRef {
+  time: number;
+  account: number;
+  symbol: string;
+  orderId?: number;
+  origClOrdId?: string;
+  /** this request's own client id */
+  clOrdId?: string;
+}
+
+export type Cancel = OrderRef;
+
+/** Cancel-replace: new price and new total order quantity (FIX OrderQty, fills included). */
+export interface Replace extends OrderRef {
+  price: number;
+  qty: number;
+}
+
+export interface MassCancel {
+  time: number;
+  account: number;
+  /** omit for all instruments */
+  symbol?: string;
+  /** omit for both sides */
+  side?: Side;
+}
+
+export type Command =
+  | ({ type: 'new' } & NewOrder)
+  | ({ type: 'cancel' } & Cancel)
+  | ({ type: 'replace' } & Replace)
+  | ({ type: 'massCancel' } & MassCancel)
+  | { type: 'time'; time: number };

@@ -1,0 +1,692 @@
+// The exchange as a pure, deterministic state machine: commands in, events
+// out. No I/O, no clock, no randomness: time arrives with each command, so the
+// same command sequence always yields the same events.
+//
+// Each command runs: begin (advance time, expire GTD orders) → checks (a
+// rejected command leaves state untouched) → mutate + emit → end (one market-
+// data update per touched level).
+import { Account, type AccountOptions } from './account.ts';
+import { Book, type BookSide } from './book.ts';
+import type { Cancel, Command, MassCancel, NewOrder, OrderRef, Replace } from './commands.ts';
+import { EventSink, FillEvent, LevelEvent, OrderEvent, OrderEventKind, nullSink } from './events.ts';
+import { ExpiryQueue } from './expiry.ts';
+import { bpToRate, ceilToTick, ConfigError, floorToTick, makeInstrument, type Instrument, type InstrumentConfig } from './instrument.ts';
+import type { Level } from './level.ts';
+import { LevelChanges } from './level-changes.ts';
+import { Accumulator, feeFor, mulDivFloor } from './money.ts';
+import { Order, OrderPool } from './order.ts';
+import {
+  CANCEL_REASON_TEXT, CancelReason, OrdType, REJECT_REASON_TEXT, RejectReason, Side, StpMode, TimeInForce, isSide, isStpMode,
+} from './types.ts';
+import { checkClOrdId, checkNewOrderFields, checkPrice, checkQty, isOrderId, isTime, type Why } from './validate.ts';
+import * as query from './query.ts';
+
+export interface EngineOptions {
+  instruments: InstrumentConfig[];
+  sink?: EventSink;
+  /** default cap on one account's resting orders */
+  maxOpenOrdersPerAccount?: number;
+  /** cap on resting orders across the whole engine */
+  maxLiveOrders?: number;
+  /** cap on accounts */
+  maxAccounts?: number;
+}
+
+export type AdminResult = { ok: true } | { ok: false; reason: RejectReason; text: string };
+
+export class Engine {
+  readonly instruments: readonly Instrument[];
+  private readonly bySymbol = new Map<string, Instrument>();
+  private readonly books: Book[];
+  private readonly accounts: Account[] = [];
+  private readonly live = new Map<number, Order>();
+  private readonly pool = new OrderPool();
+  private readonly expiry = new ExpiryQueue();
+  private readonly changes = new LevelChanges();
+  /** the venue's fee income per instrument (fees − rebates), cash units */
+  readonly venueFees: Accumulator[];
+  private readonly maxOpenOrdersPerAccount: number;
+  private readonly maxLiveOrders: number;
+  private readonly maxAccounts: number;
+
+  private seq = 0;
+  private now = 0;
+  private nextOrderId = 0;
+  private nextTradeId = 0;
+  private readonly oe = new OrderEvent();
+  private readonly fe = new FillEvent();
+  private readonly le = new LevelEvent();
+  private readonly why: Why = { text: '' };
+  private readonly reportLevel = (lvl: Level, side: BookSide): void => this.emitLevel(lvl, side);
+
+  constructor(opts: EngineOptions, private sink: EventSink = opts.sink ?? nullSink) {
+    if (!Array.isArray(opts.instruments) || opts.instruments.length === 0) {
+      throw new ConfigError('instruments', 'must be a non-empty array');
+    }
+    this.instruments = opts.instruments.map((cfg, i) => makeInstrument(cfg, i));
+    for (const inst of this.instruments) {
+      if (this.bySymbol.has(inst.symbol)) throw new ConfigError(`instruments[${inst.index}].symbol`, `duplicate symbol ${inst.symbol}`);
+      this.bySymbol.set(inst.symbol, inst);
+    }
+    this.books = this.instruments.map((i) => new Book(i.symbol));
+    this.venueFees = this.instruments.map(() => new Accumulator());
+    this.maxOpenOrdersPerAccount = limit(opts.maxOpenOrdersPerAccount, 'maxOpenOrdersPerAccount', 100_000);
+    this.maxLiveOrders = limit(opts.maxLiveOrders, 'maxLiveOrders', 10_000_000);
+    this.maxAccounts = limit(opts.maxAccounts, 'maxAccounts', 100_000);
+  }
+
+  setSink(sink: EventSink): void {
+    this.sink = sink;
+  }
+
+  /** Engine time: the latest command time seen (µs). */
+  get time(): number {
+    return this.now;
+  }
+
+  /** The id the next accepted order will get (lets an adapter map ids before the events arrive). */
+  nextOrderIdPreview(): number {
+    return this.nextOrderId + 1;
+  }
+
+  /** The sequence number of the last event emitted. */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  // ---- accounts and fee tiers (administrative; typed results, never throws) ----
+
+  addAccount(opts: AccountOptions): number | AdminResult {
+    if (this.accounts.length >= this.maxAccounts) return adminFail(RejectReason.INVALID_FIELD, `at most ${this.maxAccounts} accounts`);
+    if (typeof opts?.name !== 'string' || opts.name.length === 0 || opts.name.length > 64) {
+      return adminFail(RejectReason.INVALID_FIELD, 'name: a string of 1-64 characters');
+    }
+    if (opts.stp !== undefined && !isStpMode(opts.stp)) return adminFail(RejectReason.INVALID_FIELD, 'stp: a mode 0-4');
+    const max = opts.maxOpenOrders ?? this.maxOpenOrdersPerAccount;
+    if (!Number.isSafeInteger(max) || max < 0) return adminFail(RejectReason.INVALID_FIELD, 'maxOpenOrders: a non-negative integer');
+    const id = this.accounts.length + 1;
+    this.accounts.push(new Account(id, opts.name, opts.stp ?? StpMode.NONE, max, this.instruments));
+    return id;
+  }
+
+  /** Overrides an account's maker/taker rates for one instrument, or all when symbol is omitted. */
+  setFeeTier(account: number, tier: { symbol?: string; maker_fee_bp: number; taker_fee_bp: number }): AdminResult {
+    const acct = this.account(account);
+    if (!acct) return adminFail(RejectReason.UNKNOWN_ACCOUNT, REJECT_REASON_TEXT[RejectReason.UNKNOWN_ACCOUNT]);
+    const inst = tier.symbol === undefined ? null : this.bySymbol.get(tier.symbol);
+    if (inst === undefined) return adminFail(RejectReason.UNKNOWN_SYMBOL, `unknown symbol ${String(tier.symbol)}`);
+    let maker: number, taker: number;
+    try {
+      maker = bpToRate(tier.maker_fee_bp, 'maker_fee_bp');
+      taker = bpToRate(tier.taker_fee_bp, 'taker_fee_bp');
+    } catch (e) {
+      return adminFail(RejectReason.INVALID_FIELD, (e as Error).message);
+    }
+    for (const i of this.instruments) {
+      if (inst && i !== inst) continue;
+      acct.makerRate[i.index] = maker;
+      acct.takerRate[i.index] = taker;
+    }
+    return { ok: true };
+  }
+
+  // ---- commands ----
+
+  apply(c: Command): number {
+    switch (c.type) {
+      case 'new': return this.newOrder(c);
+      case 'cancel': return this.cancel(c);
+      case 'replace': return this.replace(c);
+      case 'massCancel': return this.massCancel(c);
+      case 'time': return this.advanceTime(c.time);
+      default: return 0;
+    }
+  }
+
+  /** Advances engine time (expiring GTD orders). Returns 1, or 0 if the time is invalid. */
+  advanceTime(time: number): number {
+    if (!this.begin(time)) return 0;
+    this.end();
+    return 1;
+  }
+
+  /** Returns the new order's id, or 0 if it was rejected. */
+  newOrder(c: NewOrder): number {
+    const ordType = c.ordType ?? OrdType.LIMIT;
+    const tif = c.tif ?? (ordType === OrdType.MARKET ? TimeInForce.IOC : TimeInForce.GTC);
+    if (!this.begin(c.time)) return this.rejectNew(c, RejectReason.INVALID_FIELD, 'invalid field time: a non-negative integer (µs)');
+    const acct = this.account(c.account);
+    const inst = this.bySymbol.get(c.symbol);
+    const why = this.why;
+    let reason: RejectReason | 0 = 0;
+    let price = c.price as number;
+    if (!acct) reason = RejectReason.UNKNOWN_ACCOUNT;
+    else if (!inst) reason = RejectReason.UNKNOWN_SYMBOL;
+    else if ((reason = checkNewOrderFields(c, ordType, tif, this.now, why))) { /* reason set */ }
+    else if ((reason = checkQty(inst, c.qty, why))) { /* reason set */ }
+    else if (ordType === OrdType.LIMIT && (reason = checkPrice(inst, price, why))) { /* reason set */ }
+    else if (c.clOrdId && acct.liveByClOrdId.has(c.clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
+    else if (ordType === OrdType.MARKET && (price = this.protectedPrice(inst, c.side)) === 0) reason = RejectReason.NO_LIQUIDITY;
+    else reason = this.checkNewOrderState(c, acct, inst, price, ordType, tif);
+    if (reason) return this.rejectNew(c, reason, why.text);
+
+    const o = this.pool.take();
+    o.id = ++this.nextOrderId;
+    o.clOrdId = c.clOrdId ?? '';
+    o.account = acct as Account;
+    o.instrument = (inst as Instrument).index;
+    o.side = c.side;
+    o.ordType = ordType;
+    o.tif = tif;
+    o.postOnly = c.postOnly === true;
+    o.stp = c.stp ?? (acct as Account).stp;
+    o.price = price;
+    o.qty = o.leaves = c.qty;
+    o.cum = o.cumPxQty = 0;
+    o.expireTime = tif === TimeInForce.GTD ? (c.expireTime as number) : 0;
+    o.time = this.now;
+    this.emitOrder(OrderEventKind.ACCEPTED, o, 0);
+    this.execute(o, inst as Instrument, false);
+    this.end();
+    return o.id;
+  }
+
+  /** Cancels one live order of the account. Returns 1 if cancelled, 0 if refused. */
+  cancel(c: Cancel): number {
+    if (!this.begin(c.time)) return this.rejectRef(OrderEventKind.CANCEL_REJECTED, c, RejectReason.INVALID_FIELD, 'invalid field time');
+    const o = this.resolve(c, OrderEventKind.CANCEL_REJECTED);
+    if (!o) return 0;
+    this.cancelResting(o, CancelReason.USER, c.clOrdId ?? o.clOrdId, o.clOrdId);
+    this.end();
+    return 1;
+  }
+
+  /**
+   * Cancel-replace with venue priority rules: a same-price quantity decrease
+   * keeps the queue position; a price change or quantity increase loses it
+   * and re-matches if it now crosses; a quantity at or below the filled
+   * quantity cancels the order. Returns 1 if done, 0 if refused.
+   */
+  replace(c: Replace): number {
+    const kind = OrderEventKind.REPLACE_REJECTED;
+    if (!this.begin(c.time)) return this.rejectRef(kind, c, RejectReason.INVALID_FIELD, 'invalid field time');
+    const o = this.resolve(c, kind);
+    if (!o) return 0;
+    const inst = this.instruments[o.instrument];
+    const acct = o.account;
+    const why = this.why;
+    const clOrdId = c.clOrdId ?? o.clOrdId;
+    const cancels = Number.isSafeInteger(c.qty) && c.qty >= 0 && c.qty <= o.cum;
+    let reason: RejectReason | 0 = checkPrice(inst, c.price, why) || (cancels ? 0 : checkQty(inst, c.qty, why));
+    if (!reason && clOrdId !== o.clOrdId && clOrdId !== '' && acct.liveByClOrdId.has(clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
+    if (!reason && !cancels) reason = this.checkReplaceState(o, inst, c.price, c.qty);
+    if (reason) return this.rejectRef(kind, c, reason, why.text);
+
+    const origClOrdId = o.clOrdId;
+    this.renameClOrdId(o, clOrdId);
+    if (cancels) {
+      this.cancelResting(o, CancelReason.AMENDED_TO_FILLED, clOrdId, origClOrdId);
+    } else if (c.price === o.price && c.qty <= o.qty) {
+      this.reduceResting(o, o.qty - c.qty);
+      this.emitOrder(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
+    } else {
+      this.takeOffBook(o);
+      o.price = c.price;
+      o.qty = c.qty;
+      o.leaves = c.qty - o.cum;
+      o.time = this.now;
+      this.emitOrder(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
+      this.execute(o, inst, true);
+    }
+    this.end();
+    return 1;
+  }
+
+  /** Cancels the account's live orders, optionally for one symbol and/or side. Returns how many. */
+  massCancel(c: MassCancel): number {
+    if (!this.begin(c.time)) return 0;
+    const acct = this.account(c.account);
+    const inst = c.symbol === undefined ? null : this.bySymbol.get(c.symbol);
+    if (!acct || inst === undefined || (c.side !== undefined && !isSide(c.side))) {
+      this.end();
+      return 0;
+    }
+    let n = 0;
+    for (let o = acct.head; o !== null; ) {
+      const next = o.acctNext;
+      if ((inst === null || o.instrument === inst.index) && (c.side === undefined || o.side === c.side)) {
+        this.cancelResting(o, CancelReason.MASS_CANCEL);
+        n++;
+      }
+      o = next;
+    }
+    this.end();
+    return n;
+  }
+
+  // ---- queries (plain copies; safe to keep) ----
+
+  bestBid(symbol: string): query.LevelView | null { return query.best(this.book(symbol)?.bids); }
+  bestAsk(symbol: string): query.LevelView | null { return query.best(this.book(symbol)?.asks); }
+  depth(symbol: string, levels: number): query.DepthView | null {
+    const b = this.book(symbol);
+    return b ? query.depth(b, levels) : null;
+  }
+  levelOrders(symbol: string, side: Side, price: number): query.OrderView[] {
+    const b = this.book(symbol);
+    return b && isSide(side) ? query.levelOrders(b.sideOf(side), price, this.instruments) : [];
+  }
+  order(orderId: number): query.OrderView | null {
+    const o = this.live.get(orderId);
+    return o ? query.orderView(o, this.instruments) : null;
+  }
+  openOrders(account: number): query.OrderView[] {
+    return query.accountOrders(this.account(account), this.instruments);
+  }
+  accountView(account: number): query.AccountView | null {
+    const a = this.account(account);
+    return a ? query.accountView(a, this.instruments) : null;
+  }
+  accountIds(): number[] {
+    return this.accounts.map((a) => a.id);
+  }
+
+  // ---- command scaffolding ----
+
+  private begin(time: number): boolean {
+    if (!isTime(time)) return false;
+    if (time > this.now) this.now = time;
+    this.why.text = '';
+    this.changes.begin();
+    if (this.expiry.next <= this.now) this.expireDue();
+    return true;
+  }
+
+  private end(): void {
+    this.changes.flush(this.reportLevel);
+  }
+
+  private expireDue(): void {
+    for (let o = this.expiry.popExpired(this.now); o !== null; o = this.expiry.popExpired(this.now)) {
+      o.expireTime = 0; // already out of the queue
+      this.cancelResting(o, CancelReason.EXPIRED);
+    }
+  }
+
+  private account(id: number): Account | undefined {
+    return Number.isSafeInteger(id) && id > 0 ? this.accounts[id - 1] : undefined;
+  }
+
+  private book(symbol: string): Book | undefined {
+    const inst = this.bySymbol.get(symbol);
+    return inst ? this.books[inst.index] : undefined;
+  }
+
+  // ---- checks that need state ----
+
+  private checkNewOrderState(c: NewOrder, acct: Account, inst: Instrument, price: number, ordType: number, tif: number): RejectReason | 0 {
+    const why = this.why;
+    why.text = '';
+    const book = this.books[inst.index];
+    const opposite = book.oppositeOf(c.side);
+    const mayRest = ordType === OrdType.LIMIT && (tif === TimeInForce.GTC || tif === TimeInForce.GTD);
+    if (mayRest && (acct.openOrders >= acct.maxOpenOrders || this.live.size >= this.maxLiveOrders)) return RejectReason.TOO_MANY_OPEN_ORDERS;
+    const refPrice = ordType === OrdType.MARKET ? (opposite.best() as Level).price : price;
+    if (refPrice * c.qty * inst.notionalMultiplier < inst.minNotional) return RejectReason.NOTIONAL_TOO_SMALL;
+    if (this.exceedsPositionLimit(acct, inst, c.side, c.qty)) return RejectReason.POSITION_LIMIT;
+    const best = opposite.best();
+    if (c.postOnly && best !== null && crosses(c.side, price, best.price)) return RejectReason.POST_ONLY_WOULD_TAKE;
+    if (tif === TimeInForce.FOK && !this.canFillInFull(acct, opposite, c.side, price, c.qty, c.stp ?? acct.stp)) return RejectReason.FOK_CANNOT_FILL;
+    return 0;
+  }
+
+  private checkReplaceState(o: Order, inst: Instrument, price: number, qty: number): RejectReason | 0 {
+    this.why.text = '';
+    if (price * qty * inst.notionalMultiplier < inst.minNotional) return RejectReason.NOTIONAL_TOO_SMALL;
+    if (qty > o.qty && this.exceedsPositionLimit(o.account, inst, o.side, qty - o.qty)) return RejectReason.POSITION_LIMIT;
+    const best = this.books[inst.index].oppositeOf(o.side).best();
+    if (o.postOnly && best !== null && crosses(o.side, price, best.price)) return RejectReason.POST_ONLY_WOULD_TAKE;
+    return 0;
+  }
+
+  /** Worst case: the position if every open order on that side, and this one, filled. */
+  private exceedsPositionLimit(acct: Account, inst: Instrument, side: Side, qty: number): boolean {
+    const p = acct.positions[inst.index];
+    return side === Side.BUY ? p.qty + p.openBuy + qty > inst.maxPosition : -p.qty + p.openSell + qty > inst.maxPosition;
+  }
+
+  /** FOK pre-check: walks the crossing levels as matching would, self-trade prevention included. */
+  private canFillInFull(acct: Account, opposite: BookSide, side: Side, price: number, qty: number, stp: StpMode): boolean {
+    let need = qty;
+    for (let i = opposite.levels.length - 1; i >= 0; i--) {
+      const lvl = opposite.levels[i];
+      if (!crosses(side, price, lvl.price)) break;
+      if (stp === StpMode.NONE) {
+        need -= lvl.qty;
+      } else {
+        for (let m = lvl.head; m !== null && need > 0; m = m.next) {
+          if (m.account !== acct) need -= m.leaves;
+          else if (stp !== StpMode.CANCEL_MAKER) return false; // the taker would be cut short
+        }
+      }
+      if (need <= 0) return true;
+    }
+    return false;
+  }
+
+  /** A market order's limit: best opposite price ± the protection band, on the tick grid; 0 if no liquidity. */
+  private protectedPrice(inst: Instrument, side: Side): number {
+    const best = this.books[inst.index].oppositeOf(side).best();
+    if (best === null) return 0;
+    const band = mulDivFloor(best.price, inst.marketProtectionBp, 10_000);
+    return side === Side.BUY
+      ? floorToTick(inst, Math.min(best.price + band, inst.maxPrice))
+      : ceilToTick(inst, Math.max(best.price - band, inst.minPrice));
+  }
+
+  /** Finds the live order a cancel/replace names, within the account and symbol; emits the reject if none. */
+  private resolve(c: OrderRef, kind: OrderEventKind): Order | null {
+    const acct = this.account(c.account);
+    const inst = this.bySymbol.get(c.symbol);
+    const why = this.why;
+    let reason: RejectReason | 0 = 0;
+    let o: Order | undefined;
+    if (!acct) reason = RejectReason.UNKNOWN_ACCOUNT;
+    else if (!inst) reason = RejectReason.UNKNOWN_SYMBOL;
+    else if ((reason = checkClOrdId(c.clOrdId, 'clOrdId', why) || checkClOrdId(c.origClOrdId, 'origClOrdId', why))) { /* set */ }
+    else if (c.orderId !== undefined) {
+      if (!isOrderId(c.orderId)) reason = RejectReason.UNKNOWN_ORDER;
+      else o = this.live.get(c.orderId);
+    } else if (c.origClOrdId) o = acct.liveByClOrdId.get(c.origClOrdId);
+    else {
+      reason = RejectReason.INVALID_FIELD;
+      why.text = 'invalid field orderId: give orderId or origClOrdId';
+    }
+    // Another account's order is reported exactly like a missing one: no information leaks.
+    if (!reason && (o === undefined || o.account !== acct || o.instrument !== (inst as Instrument).index)) reason = RejectReason.UNKNOWN_ORDER;
+    if (reason) {
+      this.rejectRef(kind, c, reason, why.text);
+      return null;
+    }
+    return o as Order;
+  }
+
+  // ---- matching ----
+
+  /** Matches an incoming (or re-priced) order, then rests it or ends it. */
+  private execute(t: Order, inst: Instrument, onBook: boolean): void {
+    const stopped = this.match(t, inst);
+    if (t.leaves === 0 && !stopped) {
+      if (onBook) this.forget(t); else this.pool.give(t);
+      return;
+    }
+    let reason: CancelReason | 0 = 0;
+    if (stopped) reason = CancelReason.SELF_TRADE;
+    else if (t.ordType === OrdType.MARKET) reason = CancelReason.MARKET_REMAINDER;
+    else if (t.tif === TimeInForce.IOC || t.tif === TimeInForce.FOK) reason = CancelReason.IOC_REMAINDER;
+    if (reason === 0) {
+      this.rest(t, inst, onBook);
+      return;
+    }
+    t.leaves = 0;
+    this.emitOrder(OrderEventKind.CANCELLED, t, reason);
+    if (onBook) this.forget(t); else this.pool.give(t);
+  }
+
+  /** Trades t against the opposite side in price-time priority. Returns true if self-trade prevention stopped t. */
+  private match(t: Order, inst: Instrument): boolean {
+    const side = this.books[inst.index].oppositeOf(t.side);
+    const buy = t.side === Side.BUY;
+    const limit = t.price;
+    const stp = t.stp !== StpMode.NONE;
+    while (t.leaves > 0) {
+      const lvl = side.best();
+      if (lvl === null || (buy ? lvl.price > limit : lvl.price < limit)) return false;
+      for (let m = lvl.head; m !== null && t.leaves > 0; ) {
+        const next = m.next;
+        if (stp && m.account === t.account) {
+          if (this.preventSelfTrade(t, m)) return true;
+        } else {
+          this.fill(t, m, lvl, side, inst, t.leaves < m.leaves ? t.leaves : m.leaves);
+        }
+        m = next;
+      }
+    }
+    return false;
+  }
+
+  private fill(t: Order, m: Order, lvl: Level, side: BookSide, inst: Instrument, q: number): void {
+    const price = m.price;
+    const ii = inst.index;
+    const mult = inst.notionalMultiplier;
+    const n = price * q * mult;
+    const ma = m.account;
+    const ta = t.account;
+    const makerFee = feeFor(n, ma.makerRate[ii]);
+    const takerFee = feeFor(n, ta.takerRate[ii]);
+    m.leaves -= q;
+    m.cum += q;
+    m.cumPxQty += price * q;
+    t.leaves -= q;
+    t.cum += q;
+    t.cumPxQty += price * q;
+    lvl.qty -= q;
+    this.changes.touch(lvl, side);
+    const mp = ma.positions[ii];
+    if (m.side === Side.BUY) mp.openBuy -= q; else mp.openSell -= q;
+    mp.apply(m.side, price, q, n, makerFee, mult);
+    ta.positions[ii].apply(t.side, price, q, n, takerFee, mult);
+    this.venueFees[ii].add(makerFee + takerFee);
+
+    const e = this.fe;
+    e.seq = ++this.seq;
+    e.time = this.now;
+    e.tradeId = ++this.nextTradeId;
+    e.symbol = inst.symbol;
+    e.price = price;
+    e.qty = q;
+    e.aggressorSide = t.side;
+    e.notional = n;
+    e.makerOrderId = m.id;
+    e.makerClOrdId = m.clOrdId;
+    e.makerAccount = ma.id;
+    e.makerLeaves = m.leaves;
+    e.makerCum = m.cum;
+    e.makerCumPxQty = m.cumPxQty;
+    e.makerFee = makerFee;
+    e.takerOrderId = t.id;
+    e.takerClOrdId = t.clOrdId;
+    e.takerAccount = ta.id;
+    e.takerLeaves = t.leaves;
+    e.takerCum = t.cum;
+    e.takerCumPxQty = t.cumPxQty;
+    e.takerFee = takerFee;
+    this.sink.fill(e);
+
+    if (m.leaves === 0) {
+      lvl.remove(m);
+      if (lvl.count === 0) side.removeLevel(lvl);
+      this.forget(m);
+    }
+  }
+
+  /** Applies the taker's self-trade prevention mode to a resting order of its own account. Returns true if t is finished. */
+  private preventSelfTrade(t: Order, m: Order): boolean {
+    switch (t.stp) {
+      case StpMode.CANCEL_TAKER:
+        return true;
+      case StpMode.CANCEL_MAKER:
+        this.cancelResting(m, CancelReason.SELF_TRADE);
+        return false;
+      case StpMode.CANCEL_BOTH:
+        this.cancelResting(m, CancelReason.SELF_TRADE);
+        return true;
+      default: { // DECREMENT
+        const d = t.leaves < m.leaves ? t.leaves : m.leaves;
+        if (d === m.leaves) this.cancelResting(m, CancelReason.SELF_TRADE);
+        else {
+          this.reduceResting(m, d);
+          this.emitOrder(OrderEventKind.RESTATED, m, CancelReason.SELF_TRADE);
+        }
+        t.leaves -= d;
+        t.qty -= d;
+        if (t.leaves === 0) return true;
+        this.emitOrder(OrderEventKind.RESTATED, t, CancelReason.SELF_TRADE);
+        return false;
+      }
+    }
+  }
+
+  // ---- order lifecycle on the book ----
+
+  private rest(o: Order, inst: Instrument, linked: boolean): void {
+    const side = this.books[inst.index].sideOf(o.side);
+    const lvl = side.findOrCreate(o.price);
+    lvl.push(o);
+    this.changes.touch(lvl, side);
+    const p = o.account.positions[o.instrument];
+    if (o.side === Side.BUY) p.openBuy += o.leaves; else p.openSell += o.leaves;
+    if (linked) return;
+    o.account.link(o);
+    this.live.set(o.id, o);
+    if (o.tif === TimeInForce.GTD) this.expiry.add(o);
+  }
+
+  /** Takes a resting order out of its level (it stays live: account list, id map). */
+  private takeOffBook(o: Order): void {
+    const lvl = o.level as Level;
+    const side = this.books[o.instrument].sideOf(o.side);
+    const p = o.account.positions[o.instrument];
+    if (o.side === Side.BUY) p.openBuy -= o.leaves; else p.openSell -= o.leaves;
+    lvl.remove(o);
+    this.changes.touch(lvl, side);
+    if (lvl.count === 0) side.removeLevel(lvl);
+  }
+
+  /** Reduces a resting order's quantity in place (keeps its queue position). */
+  private reduceResting(o: Order, by: number): void {
+    const lvl = o.level as Level;
+    o.qty -= by;
+    o.leaves -= by;
+    lvl.qty -= by;
+    const p = o.account.positions[o.instrument];
+    if (o.side === Side.BUY) p.openBuy -= by; else p.openSell -= by;
+    this.changes.touch(lvl, this.books[o.instrument].sideOf(o.side));
+  }
+
+  private cancelResting(o: Order, reason: CancelReason, clOrdId = o.clOrdId, origClOrdId = ''): void {
+    this.takeOffBook(o);
+    o.leaves = 0;
+    this.emitOrder(OrderEventKind.CANCELLED, o, reason, clOrdId, origClOrdId);
+    this.forget(o);
+  }
+
+  /** Drops a finished order from every index and recycles it. */
+  private forget(o: Order): void {
+    o.account.unlink(o);
+    this.live.delete(o.id);
+    if (o.expireTime !== 0) this.expiry.remove(o);
+    this.pool.give(o);
+  }
+
+  private renameClOrdId(o: Order, clOrdId: string): void {
+    if (clOrdId === o.clOrdId) return;
+    const byId = o.account.liveByClOrdId;
+    if (o.clOrdId !== '' && byId.get(o.clOrdId) === o) byId.delete(o.clOrdId);
+    o.clOrdId = clOrdId;
+    if (clOrdId !== '') byId.set(clOrdId, o);
+  }
+
+  // ---- event emission ----
+
+  private emitOrder(kind: OrderEventKind, o: Order, reason: CancelReason | 0, clOrdId = o.clOrdId, origClOrdId = ''): void {
+    const e = this.oe;
+    e.seq = ++this.seq;
+    e.time = this.now;
+    e.kind = kind;
+    e.account = o.account.id;
+    e.symbol = this.instruments[o.instrument].symbol;
+    e.orderId = o.id;
+    e.clOrdId = clOrdId;
+    e.origClOrdId = origClOrdId;
+    e.side = o.side;
+    e.ordType = o.ordType;
+    e.tif = o.tif;
+    e.price = o.price;
+    e.qty = o.qty;
+    e.leaves = o.leaves;
+    e.cum = o.cum;
+    e.cumPxQty = o.cumPxQty;
+    e.reason = reason;
+    e.text = reason === 0 ? '' : CANCEL_REASON_TEXT[reason];
+    this.sink.order(e);
+  }
+
+  private rejectNew(c: NewOrder, reason: RejectReason, text: string): number {
+    const e = this.oe;
+    this.fillRefused(e, OrderEventKind.REJECTED, c.account, c.symbol, c.clOrdId, reason, text);
+    e.side = isSide(c.side) ? c.side : Side.BUY;
+    e.ordType = c.ordType === OrdType.MARKET ? OrdType.MARKET : OrdType.LIMIT;
+    e.tif = typeof c.tif === 'number' && c.tif >= 1 && c.tif <= 4 ? c.tif : TimeInForce.GTC;
+    e.price = safeInt(c.price);
+    e.qty = safeInt(c.qty);
+    this.sink.order(e);
+    this.end();
+    return 0;
+  }
+
+  private rejectRef(kind: OrderEventKind, c: OrderRef | Replace, reason: RejectReason, text: string): number {
+    const e = this.oe;
+    this.fillRefused(e, kind, c.account, c.symbol, c.clOrdId, reason, text);
+    e.orderId = safeInt(c.orderId);
+    e.origClOrdId = typeof c.origClOrdId === 'string' ? c.origClOrdId : '';
+    e.price = safeInt((c as Replace).price);
+    e.qty = safeInt((c as Replace).qty);
+    this.sink.order(e);
+    this.end();
+    return 0;
+  }
+
+  private fillRefused(e: OrderEvent, kind: OrderEventKind, account: unknown, symbol: unknown, clOrdId: unknown, reason: RejectReason, text: string): void {
+    e.seq = ++this.seq;
+    e.time = this.now;
+    e.kind = kind;
+    e.account = safeInt(account);
+    e.symbol = typeof symbol === 'string' ? symbol : '';
+    e.orderId = 0;
+    e.clOrdId = typeof clOrdId === 'string' ? clOrdId : '';
+    e.origClOrdId = '';
+    e.side = Side.BUY;
+    e.ordType = OrdType.LIMIT;
+    e.tif = TimeInForce.GTC;
+    e.price = e.qty = e.leaves = e.cum = e.cumPxQty = 0;
+    e.reason = reason;
+    e.text = text || REJECT_REASON_TEXT[reason];
+    this.why.text = '';
+  }
+
+  private emitLevel(lvl: Level, side: BookSide): void {
+    const e = this.le;
+    e.seq = ++this.seq;
+    e.time = this.now;
+    e.symbol = side.symbol;
+    e.side = side.side;
+    e.price = lvl.price;
+    e.qty = lvl.qty;
+    e.count = lvl.count;
+    this.sink.level(e);
+  }
+}
+
+const crosses = (side: Side, price: number, oppositePrice: number): boolean =>
+  side === Side.BUY ? oppositePrice <= price : oppositePrice >= price;
+
+const safeInt = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteger(v) ? v : 0);
+
+function limit(v: number | undefined, field: string, dflt: number): number {
+  const n = v ?? dflt;
+  if (!Number.isSafeInteger(n) || n < 1) throw new ConfigError(field, `must be a positive integer, got ${String(v)}`);
+  return n;
+}
+
+const adminFail = (reason: RejectReason, text: string): AdminResult => ({ ok: false, reason, text });

@@ -1,0 +1,115 @@
+// Events out of the engine. To keep the hot path free of allocation the engine
+// owns one object per event kind, fills it and hands it to the sink: a sink
+// must copy whatever it keeps (RecordingSink does). Every event carries the
+// engine sequence number, strictly increasing across all kinds.
+import type { CancelReason, RejectReason, Side, OrdType, TimeInForce } from './types.ts';
+
+export const OrderEventKind = {
+  ACCEPTED: 1,
+  REJECTED: 2,
+  CANCELLED: 3,
+  REPLACED: 4,
+  /** unsolicited quantity reduction (self-trade decrement) */
+  RESTATED: 5,
+  CANCEL_REJECTED: 6,
+  REPLACE_REJECTED: 7,
+} as const;
+export type OrderEventKind = (typeof OrderEventKind)[keyof typeof OrderEventKind];
+
+/** An order's state change, or a refused command (then orderId may be 0). */
+export class OrderEvent {
+  seq = 0;
+  time = 0;
+  kind: OrderEventKind = OrderEventKind.ACCEPTED;
+  account = 0;
+  symbol = '';
+  orderId = 0;
+  clOrdId = '';
+  /** the previous client id on a replace, the target's on a cancel */
+  origClOrdId = '';
+  side: Side = 1;
+  ordType: OrdType = 1;
+  tif: TimeInForce = 1;
+  price = 0;
+  qty = 0;
+  leaves = 0;
+  cum = 0;
+  /** Σ price × qty of the fills so far (avg px = cumPxQty / cum) */
+  cumPxQty = 0;
+  /** CancelReason for CANCELLED/RESTATED, RejectReason for the *_REJECTED kinds, else 0 */
+  reason: CancelReason | RejectReason | 0 = 0;
+  text = '';
+}
+
+/** One trade between a resting (maker) and an incoming (taker) order. */
+export class FillEvent {
+  seq = 0;
+  time = 0;
+  tradeId = 0;
+  symbol = '';
+  price = 0;
+  qty = 0;
+  /** the taker's side */
+  aggressorSide: Side = 1;
+  /** price × qty in cash units */
+  notional = 0;
+  makerOrderId = 0;
+  makerClOrdId = '';
+  makerAccount = 0;
+  makerLeaves = 0;
+  makerCum = 0;
+  makerCumPxQty = 0;
+  /** signed, cash units; negative = rebate */
+  makerFee = 0;
+  takerOrderId = 0;
+  takerClOrdId = '';
+  takerAccount = 0;
+  takerLeaves = 0;
+  takerCum = 0;
+  takerCumPxQty = 0;
+  takerFee = 0;
+}
+
+/** A price level's new aggregate, emitted once per touched level at the end of each command. */
+export class LevelEvent {
+  seq = 0;
+  time = 0;
+  symbol = '';
+  side: Side = 1;
+  price = 0;
+  /** new total quantity; 0 = the level is gone */
+  qty = 0;
+  count = 0;
+}
+
+export interface EventSink {
+  order(e: OrderEvent): void;
+  fill(e: FillEvent): void;
+  level(e: LevelEvent): void;
+}
+
+export const nullSink: EventSink = { order() {}, fill() {}, level() {} };
+
+export type RecordedEvent =
+  | ({ type: 'order' } & OrderEvent)
+  | ({ type: 'fill' } & FillEvent)
+  | ({ type: 'level' } & LevelEvent);
+
+/** Keeps a copy of every event: for tests, replay checks and small tools. */
+export class RecordingSink implements EventSink {
+  readonly events: RecordedEvent[] = [];
+  order(e: OrderEvent): void { this.events.push({ type: 'order', ...e }); }
+  fill(e: FillEvent): void { this.events.push({ type: 'fill', ...e }); }
+  level(e: LevelEvent): void { this.events.push({ type: 'level', ...e }); }
+
+  orders(): ({ type: 'order' } & OrderEvent)[] {
+    return this.events.filter((e): e is { type: 'order' } & OrderEvent => e.type === 'order');
+  }
+  fills(): ({ type: 'fill' } & FillEvent)[] {
+    return this.events.filter((e): e is { type: 'fill' } & FillEvent => e.type === 'fill');
+  }
+  levels(): ({ type: 'level' } & LevelEvent)[] {
+    return this.events.filter((e): e is { type: 'level' } & LevelEvent => e.type === 'level');
+  }
+  clear(): void { this.events.length = 0; }
+}

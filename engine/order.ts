@@ -1,0 +1,53 @@
+// A live order. Orders are pooled and linked intrusively into their price
+// level's FIFO queue and their account's list, so resting, matching and
+// cancelling allocate nothing.
+import type { Level } from './level.ts';
+import type { Account } from './account.ts';
+import { Side, OrdType, TimeInForce, StpMode } from './types.ts';
+
+export class Order {
+  /** exchange order id; 0 while pooled */
+  id = 0;
+  clOrdId = '';
+  account!: Account;
+  instrument = 0;
+  side: Side = Side.BUY;
+  ordType: OrdType = OrdType.LIMIT;
+  tif: TimeInForce = TimeInForce.GTC;
+  postOnly = false;
+  stp: StpMode = StpMode.NONE;
+  price = 0;
+  /** total order quantity (FIX OrderQty) */
+  qty = 0;
+  /** open quantity (FIX LeavesQty) */
+  leaves = 0;
+  /** filled quantity (FIX CumQty) */
+  cum = 0;
+  /** Σ fill price × qty, for the average price */
+  cumPxQty = 0;
+  expireTime = 0;
+  /** time of the last priority change (entry or priority-losing amend) */
+  time = 0;
+
+  level: Level | null = null;
+  prev: Order | null = null;
+  next: Order | null = null;
+  acctPrev: Order | null = null;
+  acctNext: Order | null = null;
+}
+
+/** Recycles order objects; bounded so a burst cannot pin memory forever. */
+export class OrderPool {
+  private free: Order[] = [];
+  constructor(private readonly maxFree = 1 << 16) {}
+
+  take(): Order {
+    return this.free.pop() ?? new Order();
+  }
+
+  give(o: Order): void {
+    o.id = 0;
+    o.level = o.prev = o.next = o.acctPrev = o.acctNext = null;
+    if (this.free.length < this.maxFree) this.free.push(o);
+  }
+}

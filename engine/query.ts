@@ -1,0 +1,98 @@
+// Read-only views of engine state, as plain objects a caller may keep.
+import type { Account } from './account.ts';
+import type { Book, BookSide } from './book.ts';
+import type { Instrument } from './instrument.ts';
+import type { Order } from './order.ts';
+import type { Side, OrdType, TimeInForce, StpMode } from './types.ts';
+
+export interface LevelView { price: number; qty: number; count: number }
+export interface DepthView { symbol: string; bids: LevelView[]; asks: LevelView[] }
+
+export interface OrderView {
+  orderId: number; clOrdId: string; account: number; symbol: string; side: Side; ordType: OrdType; tif: TimeInForce;
+  price: number; qty: number; leaves: number; cum: number; cumPxQty: number; postOnly: boolean; stp: StpMode;
+  expireTime: number; time: number;
+}
+
+/** Money as exact decimal-free integers in cash units, as strings when they may pass 2^53. */
+export interface PositionView {
+  symbol: string;
+  cashScale: number;
+  /** signed, quantity units */
+  position: number;
+  /** entry notional of the open position, cash units */
+  costBasis: number;
+  /** average entry price in price units (display; exact = costBasis / |position|) */
+  avgEntryPx: number;
+  realisedPnl: bigint;
+  feesPaid: bigint;
+  rebatesReceived: bigint;
+  cash: bigint;
+  volumeQty: bigint;
+  volumeNotional: bigint;
+  trades: number;
+  openBuyQty: number;
+  openSellQty: number;
+}
+
+export interface AccountView { account: number; name: string; openOrders: number; positions: PositionView[] }
+
+const view = (l: { price: number; qty: number; count: number }): LevelView => ({ price: l.price, qty: l.qty, count: l.count });
+
+export function best(side: BookSide | undefined): LevelView | null {
+  const l = side?.best();
+  return l ? view(l) : null;
+}
+
+export function depth(book: Book, n: number): DepthView {
+  const k = Number.isSafeInteger(n) && n > 0 ? n : 0;
+  return { symbol: book.symbol, bids: [...book.bids.top(k)].map(view), asks: [...book.asks.top(k)].map(view) };
+}
+
+export function orderView(o: Order, instruments: readonly Instrument[]): OrderView {
+  return {
+    orderId: o.id, clOrdId: o.clOrdId, account: o.account.id, symbol: instruments[o.instrument].symbol, side: o.side,
+    ordType: o.ordType, tif: o.tif, price: o.price, qty: o.qty, leaves: o.leaves, cum: o.cum, cumPxQty: o.cumPxQty,
+    postOnly: o.postOnly, stp: o.stp, expireTime: o.expireTime, time: o.time,
+  };
+}
+
+/** The orders of one level in priority order. */
+export function levelOrders(side: BookSide, price: number, instruments: readonly Instrument[]): OrderView[] {
+  const out: OrderView[] = [];
+  for (let o = side.find(price)?.head ?? null; o !== null; o = o.next) out.push(orderView(o, instruments));
+  return out;
+}
+
+export function accountOrders(a: Account | undefined, instruments: readonly Instrument[]): OrderView[] {
+  const out: OrderView[] = [];
+  for (let o = a?.head ?? null; o !== null; o = o.acctNext) out.push(orderView(o, instruments));
+  return out.sort((x, y) => x.orderId - y.orderId);
+}
+
+export function accountView(a: Account, instruments: readonly Instrument[]): AccountView {
+  return {
+    account: a.id,
+    name: a.name,
+    openOrders: a.openOrders,
+    positions: instruments.map((inst) => {
+      const p = a.positions[inst.index];
+      return {
+        symbol: inst.symbol,
+        cashScale: inst.cashScale,
+        position: p.qty,
+        costBasis: p.cost,
+        avgEntryPx: p.avgEntryPx(inst.notionalMultiplier),
+        realisedPnl: p.realisedPnl.toBigInt(),
+        feesPaid: p.feesPaid.toBigInt(),
+        rebatesReceived: p.rebatesReceived.toBigInt(),
+        cash: p.cash.toBigInt(),
+        volumeQty: p.volumeQty.toBigInt(),
+        volumeNotional: p.volumeNotional.toBigInt(),
+        trades: p.trades,
+        openBuyQty: p.openBuy,
+        openSellQty: p.openSell,
+      };
+    }),
+  };
+}

@@ -1,0 +1,95 @@
+// The engine's vocabulary: enums are small integers (cheap to compare and to
+// carry in reused event objects); their names follow FIX where FIX has one.
+
+export const Side = { BUY: 1, SELL: 2 } as const;
+export type Side = (typeof Side)[keyof typeof Side];
+
+export const OrdType = { LIMIT: 1, MARKET: 2 } as const;
+export type OrdType = (typeof OrdType)[keyof typeof OrdType];
+
+export const TimeInForce = { GTC: 1, IOC: 2, FOK: 3, GTD: 4 } as const;
+export type TimeInForce = (typeof TimeInForce)[keyof typeof TimeInForce];
+
+/** Self-trade prevention; the taker's mode decides (Binance STP, FIX tag 2964). */
+export const StpMode = {
+  NONE: 0,
+  /** expire the incoming (aggressive) order */
+  CANCEL_TAKER: 1,
+  /** expire the resting order and keep matching */
+  CANCEL_MAKER: 2,
+  CANCEL_BOTH: 3,
+  /** reduce both by the smaller quantity; the one left at zero is expired */
+  DECREMENT: 4,
+} as const;
+export type StpMode = (typeof StpMode)[keyof typeof StpMode];
+
+export const Liquidity = { MAKER: 1, TAKER: 2 } as const;
+export type Liquidity = (typeof Liquidity)[keyof typeof Liquidity];
+
+/** Why an order left the book without trading. */
+export const CancelReason = {
+  USER: 1,
+  IOC_REMAINDER: 2,
+  SELF_TRADE: 3,
+  MASS_CANCEL: 4,
+  EXPIRED: 5,
+  /** an amend to at or below the filled quantity */
+  AMENDED_TO_FILLED: 6,
+  /** a market order's remainder after the protection price */
+  MARKET_REMAINDER: 7,
+} as const;
+export type CancelReason = (typeof CancelReason)[keyof typeof CancelReason];
+
+export const CANCEL_REASON_TEXT: Record<CancelReason, string> = {
+  [CancelReason.USER]: 'cancelled by user',
+  [CancelReason.IOC_REMAINDER]: 'IOC remainder cancelled',
+  [CancelReason.SELF_TRADE]: 'self-trade prevention',
+  [CancelReason.MASS_CANCEL]: 'mass cancel',
+  [CancelReason.EXPIRED]: 'GTD order expired',
+  [CancelReason.AMENDED_TO_FILLED]: 'amended to at or below the filled quantity',
+  [CancelReason.MARKET_REMAINDER]: 'market order remainder beyond the protection price',
+};
+
+/** Typed reject reasons: every refused command carries one of these. */
+export const RejectReason = {
+  UNKNOWN_SYMBOL: 1,
+  UNKNOWN_ACCOUNT: 2,
+  INVALID_FIELD: 3,
+  PRICE_OFF_TICK: 4,
+  PRICE_OUT_OF_RANGE: 5,
+  QTY_OFF_LOT: 6,
+  QTY_OUT_OF_RANGE: 7,
+  NOTIONAL_TOO_SMALL: 8,
+  DUPLICATE_CL_ORD_ID: 9,
+  UNKNOWN_ORDER: 10,
+  POST_ONLY_WOULD_TAKE: 11,
+  FOK_CANNOT_FILL: 12,
+  NO_LIQUIDITY: 13,
+  INVALID_EXPIRE_TIME: 14,
+  TOO_MANY_OPEN_ORDERS: 15,
+  POSITION_LIMIT: 16,
+} as const;
+export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
+
+export const REJECT_REASON_TEXT: Record<RejectReason, string> = {
+  [RejectReason.UNKNOWN_SYMBOL]: 'unknown symbol',
+  [RejectReason.UNKNOWN_ACCOUNT]: 'unknown account',
+  [RejectReason.INVALID_FIELD]: 'invalid field',
+  [RejectReason.PRICE_OFF_TICK]: 'price is not a multiple of the tick size',
+  [RejectReason.PRICE_OUT_OF_RANGE]: 'price outside the instrument range',
+  [RejectReason.QTY_OFF_LOT]: 'quantity is not a multiple of the lot size',
+  [RejectReason.QTY_OUT_OF_RANGE]: 'quantity outside the instrument min/max',
+  [RejectReason.NOTIONAL_TOO_SMALL]: 'notional below the instrument minimum',
+  [RejectReason.DUPLICATE_CL_ORD_ID]: 'duplicate client order id among live orders',
+  [RejectReason.UNKNOWN_ORDER]: 'unknown order',
+  [RejectReason.POST_ONLY_WOULD_TAKE]: 'post-only order would take liquidity',
+  [RejectReason.FOK_CANNOT_FILL]: 'fill-or-kill order cannot be filled in full',
+  [RejectReason.NO_LIQUIDITY]: 'market order with no liquidity on the other side',
+  [RejectReason.INVALID_EXPIRE_TIME]: 'GTD expire time missing or not in the future',
+  [RejectReason.TOO_MANY_OPEN_ORDERS]: 'account has too many open orders',
+  [RejectReason.POSITION_LIMIT]: 'order could exceed the position limit',
+};
+
+export const isSide = (v: unknown): v is Side => v === Side.BUY || v === Side.SELL;
+export const isStpMode = (v: unknown): v is StpMode =>
+  typeof v === 'number' && Number.isInteger(v) && v >= StpMode.NONE && v <= StpMode.DECREMENT;

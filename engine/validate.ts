@@ -1,0 +1,79 @@
+// Stateless checks of a command's fields against the instrument's rules. Each
+// returns 0 when the field is fine, else a RejectReason; `why.text` then says
+// what was wrong. State-dependent checks (liquidity, duplicates, limits) live
+// with the engine.
+import { isOnTick, type Instrument } from './instrument.ts';
+import type { NewOrder } from './commands.ts';
+import { OrdType, RejectReason, TimeInForce, isSide, isStpMode } from './types.ts';
+
+export interface Why {
+  text: string;
+}
+
+const MAX_CL_ORD_ID = 64;
+
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+
+function invalid(why: Why, field: string, rule: string): RejectReason {
+  why.text = `invalid field ${field}: ${rule}`;
+  return RejectReason.INVALID_FIELD;
+}
+
+export function checkClOrdId(v: unknown, field: string, why: Why): RejectReason | 0 {
+  if (v === undefined) return 0;
+  if (typeof v !== 'string' || v.length > MAX_CL_ORD_ID) return invalid(why, field, `a string of at most ${MAX_CL_ORD_ID} characters`);
+  return 0;
+}
+
+export function checkPrice(inst: Instrument, price: unknown, why: Why): RejectReason | 0 {
+  if (!isInt(price)) return invalid(why, 'price', 'an integer in price units');
+  if (price < inst.minPrice || price > inst.maxPrice) {
+    why.text = `price ${price} outside [${inst.minPrice}, ${inst.maxPrice}]`;
+    return RejectReason.PRICE_OUT_OF_RANGE;
+  }
+  if (!isOnTick(inst, price)) {
+    why.text = `price ${price} is not on the tick grid`;
+    return RejectReason.PRICE_OFF_TICK;
+  }
+  return 0;
+}
+
+export function checkQty(inst: Instrument, qty: unknown, why: Why): RejectReason | 0 {
+  if (!isInt(qty)) return invalid(why, 'qty', 'an integer in quantity units');
+  if (qty < inst.minQty || qty > inst.maxQty) {
+    why.text = `quantity ${qty} outside [${inst.minQty}, ${inst.maxQty}]`;
+    return RejectReason.QTY_OUT_OF_RANGE;
+  }
+  if (qty % inst.lot !== 0) {
+    why.text = `quantity ${qty} is not a multiple of the lot ${inst.lot}`;
+    return RejectReason.QTY_OFF_LOT;
+  }
+  return 0;
+}
+
+/** Shapes and combinations of a new order's fields. */
+export function checkNewOrderFields(c: NewOrder, ordType: number, tif: number, now: number, why: Why): RejectReason | 0 {
+  if (!isSide(c.side)) return invalid(why, 'side', 'BUY (1) or SELL (2)');
+  if (ordType !== OrdType.LIMIT && ordType !== OrdType.MARKET) return invalid(why, 'ordType', 'LIMIT (1) or MARKET (2)');
+  if (tif !== TimeInForce.GTC && tif !== TimeInForce.IOC && tif !== TimeInForce.FOK && tif !== TimeInForce.GTD) {
+    return invalid(why, 'tif', 'GTC, IOC, FOK or GTD');
+  }
+  if (c.stp !== undefined && !isStpMode(c.stp)) return invalid(why, 'stp', 'a self-trade prevention mode 0-4');
+  if (c.postOnly !== undefined && typeof c.postOnly !== 'boolean') return invalid(why, 'postOnly', 'a boolean');
+  const clOrd = checkClOrdId(c.clOrdId, 'clOrdId', why);
+  if (clOrd) return clOrd;
+  if (ordType === OrdType.MARKET && tif !== TimeInForce.IOC && tif !== TimeInForce.FOK) {
+    return invalid(why, 'tif', 'a market order is IOC or FOK');
+  }
+  if (c.postOnly && (ordType === OrdType.MARKET || tif === TimeInForce.IOC || tif === TimeInForce.FOK)) {
+    return invalid(why, 'postOnly', 'post-only needs a GTC or GTD limit order');
+  }
+  if (tif === TimeInForce.GTD && (!isInt(c.expireTime) || c.expireTime <= now)) {
+    why.text = `expire time ${String(c.expireTime)} is not after engine time ${now}`;
+    return RejectReason.INVALID_EXPIRE_TIME;
+  }
+  return 0;
+}
+
+export const isTime = (t: unknown): t is number => isInt(t) && t >= 0;
+export const isOrderId = (v: unknown): v is number => isInt(v) && v > 0;
