@@ -7,6 +7,8 @@ import type { BookSide } from './book.ts';
 export class LevelChanges {
   private readonly levels: Level[] = [];
   private readonly sides: BookSide[] = [];
+  /** entries in use (the arrays are reused, never shrunk: cheaper than truncating) */
+  private n = 0;
   /** identifies the current command; a level touched under the same mark is already listed */
   private mark = 0;
 
@@ -17,16 +19,15 @@ export class LevelChanges {
   touch(lvl: Level, side: BookSide): void {
     if (lvl.touchedAt === this.mark) return;
     lvl.touchedAt = this.mark;
-    this.levels.push(lvl);
-    this.sides.push(side);
+    this.levels[this.n] = lvl;
+    this.sides[this.n++] = side;
   }
 
   /** Hands each touched level to `report`, then lets emptied levels be recycled. */
   flush(report: (lvl: Level, side: BookSide) => void): void {
-    const n = this.levels.length;
+    const n = this.n;
     for (let i = 0; i < n; i++) report(this.levels[i], this.sides[i]);
     for (let i = 0; i < n; i++) this.sides[i].recycle(this.levels[i]);
-    this.levels.length = 0;
-    this.sides.length = 0;
+    this.n = 0;
   }
 }

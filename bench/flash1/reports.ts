@@ -11,32 +11,41 @@ export const R_MODIFY_REJECT = 5;
 
 const STRIDE = 6; // type, seq, a, b, c, d
 
+const CHUNK = 1 << 16; // reports per chunk: the log grows by chunks, never copies
+
 export class ReportLog {
-  private data = new Int32Array(STRIDE * (1 << 20));
+  private readonly chunks: Int32Array[] = [];
+  private cur = new Int32Array(0);
+  private at = 0;
   length = 0;
 
   push(type: number, seq: number, a: number, b: number, c: number, d: number): void {
-    let at = this.length * STRIDE;
-    if (at + STRIDE > this.data.length) this.grow();
-    const x = this.data;
-    x[at++] = type; x[at++] = seq; x[at++] = a; x[at++] = b; x[at++] = c; x[at] = d;
+    let k = this.at;
+    if (k === this.cur.length) k = this.addChunk();
+    const x = this.cur;
+    x[k] = type; x[k + 1] = seq; x[k + 2] = a; x[k + 3] = b; x[k + 4] = c; x[k + 5] = d;
+    this.at = k + STRIDE;
     this.length++;
   }
 
-  private grow(): void {
-    const bigger = new Int32Array(this.data.length * 2);
-    bigger.set(this.data);
-    this.data = bigger;
+  private addChunk(): number {
+    this.cur = new Int32Array(CHUNK * STRIDE);
+    this.chunks.push(this.cur);
+    this.at = 0;
+    return 0;
+  }
+
+  /** Field f of report i. */
+  private get(i: number, f: number): number {
+    return this.chunks[Math.floor(i / CHUNK)][(i % CHUNK) * STRIDE + f];
   }
 
   private line(i: number): string {
-    const x = this.data;
-    const k = i * STRIDE;
-    const type = x[k];
-    const head = `${type},${x[k + 1]},${x[k + 2]}`;
+    const type = this.get(i, 0);
+    const head = `${type},${this.get(i, 1)},${this.get(i, 2)}`;
     switch (type) {
-      case R_ACK: case R_MODIFY_ACK: case R_TRADE: return `${head},${x[k + 3]},${x[k + 4]},${x[k + 5]}`;
-      case R_CANCEL_ACK: return `${head},${x[k + 3]},${x[k + 4]}`;
+      case R_ACK: case R_MODIFY_ACK: case R_TRADE: return `${head},${this.get(i, 3)},${this.get(i, 4)},${this.get(i, 5)}`;
+      case R_CANCEL_ACK: return `${head},${this.get(i, 3)},${this.get(i, 4)}`;
       default: return head;
     }
   }
@@ -44,18 +53,17 @@ export class ReportLog {
   /** Report indices in canonical order: by sequence number, then type, stably. */
   private order(): Uint32Array {
     const idx = new Uint32Array(this.length);
-    const x = this.data;
     for (let i = 0; i < this.length; i++) idx[i] = i;
     // Reports are recorded message by message; only within one message may types be out of order.
     let start = 0;
     while (start < this.length) {
-      const seq = x[start * STRIDE + 1];
+      const seq = this.get(start, 1);
       let end = start + 1;
-      while (end < this.length && x[end * STRIDE + 1] === seq) end++;
+      while (end < this.length && this.get(end, 1) === seq) end++;
       for (let i = start + 1; i < end; i++) { // insertion sort: stable, groups are tiny
         const v = idx[i];
         let j = i - 1;
-        while (j >= start && x[idx[j] * STRIDE] > x[v * STRIDE]) { idx[j + 1] = idx[j]; j--; }
+        while (j >= start && this.get(idx[j], 0) > this.get(v, 0)) { idx[j + 1] = idx[j]; j--; }
         idx[j + 1] = v;
       }
       start = end;
