@@ -15,6 +15,7 @@ import type { Level } from './level.ts';
 import { LevelChanges } from './level-changes.ts';
 import { Accumulator, feeFor, mulDivFloor } from './money.ts';
 import { Order, OrderPool } from './order.ts';
+import { OrderIndex } from './order-index.ts';
 import {
   CANCEL_REASON_TEXT, CancelReason, OrdType, REJECT_REASON_TEXT, RejectReason, Side, StpMode, TimeInForce, isSide, isStpMode,
 } from './types.ts';
@@ -39,7 +40,7 @@ export class Engine {
   private readonly bySymbol = new Map<string, Instrument>();
   private readonly books: Book[];
   private readonly accounts: Account[] = [];
-  private readonly live = new Map<number, Order>();
+  private readonly live = new OrderIndex();
   private readonly pool = new OrderPool();
   private readonly expiry = new ExpiryQueue();
   private readonly changes = new LevelChanges();
@@ -277,7 +278,7 @@ export class Engine {
     return b && isSide(side) ? query.levelOrders(b.sideOf(side), price, this.instruments) : [];
   }
   order(orderId: number): query.OrderView | null {
-    const o = this.live.get(orderId);
+    const o = isOrderId(orderId) ? this.live.get(orderId) : undefined;
     return o ? query.orderView(o, this.instruments) : null;
   }
   openOrders(account: number): query.OrderView[] {
@@ -548,7 +549,7 @@ export class Engine {
     if (o.side === Side.BUY) p.openBuy += o.leaves; else p.openSell += o.leaves;
     if (linked) return;
     o.account.link(o);
-    this.live.set(o.id, o);
+    this.live.set(o);
     if (o.tif === TimeInForce.GTD) this.expiry.add(o);
   }
 
@@ -584,7 +585,7 @@ export class Engine {
   /** Drops a finished order from every index and recycles it. */
   private forget(o: Order): void {
     o.account.unlink(o);
-    this.live.delete(o.id);
+    this.live.delete(o.id, this.nextOrderId + 1);
     if (o.expireTime !== 0) this.expiry.remove(o);
     this.pool.give(o);
   }

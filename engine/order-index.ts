@@ -1,0 +1,45 @@
+// Live orders by exchange id. Ids are handed out in sequence, so a directory
+// of fixed pages (4096 ids each) finds an order with two array reads and no
+// hashing; a page is dropped once every id in it has been handed out and none
+// is live any more, so memory follows the live orders, not the history.
+import type { Order } from './order.ts';
+
+const PAGE = 4096;
+
+interface Page { slots: (Order | null)[]; live: number }
+
+export class OrderIndex {
+  private readonly pages: (Page | undefined)[] = [];
+  /** emptied pages kept for reuse (their slots are all null again) */
+  private readonly spare: Page[] = [];
+  size = 0;
+
+  /** `id` must be a positive safe integer (ids pass 2^32 in long runs, so no bit tricks). */
+  get(id: number): Order | undefined {
+    const n = Math.floor(id / PAGE);
+    const p = this.pages[n];
+    return p === undefined ? undefined : (p.slots[id - n * PAGE] ?? undefined);
+  }
+
+  set(o: Order): void {
+    const n = Math.floor(o.id / PAGE);
+    let p = this.pages[n];
+    if (p === undefined) this.pages[n] = p = this.spare.pop() ?? { slots: new Array<Order | null>(PAGE).fill(null), live: 0 };
+    p.slots[o.id - n * PAGE] = o;
+    p.live++;
+    this.size++;
+  }
+
+  /** `nextId` = the id the engine will assign next (pages wholly below it can be dropped). */
+  delete(id: number, nextId: number): void {
+    const n = Math.floor(id / PAGE);
+    const p = this.pages[n];
+    if (p === undefined || p.slots[id - n * PAGE] === null) return;
+    p.slots[id - n * PAGE] = null;
+    this.size--;
+    if (--p.live === 0 && (n + 1) * PAGE <= nextId) {
+      this.pages[n] = undefined;
+      if (this.spare.length < 16) this.spare.push(p);
+    }
+  }
+}
