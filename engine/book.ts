@@ -65,18 +65,25 @@ export class BookSide {
     lvl.head = lvl.tail = null;
     lvl.touchedAt = -1;
     lvl.live = true;
+    // Open a gap at the insertion point by hand: splice would allocate a result array.
+    const lv = this.levels;
     const at = -i - 1;
-    if (at === this.levels.length) this.levels.push(lvl); else this.levels.splice(at, 0, lvl);
+    for (let k = lv.length; k > at; k--) lv[k] = lv[k - 1];
+    lv[at] = lvl;
     return lvl;
   }
 
   /** Drops an empty level. It is recycled later (see recycle) so that market data can still report it. */
   removeLevel(lvl: Level): void {
-    const n = this.levels.length;
-    if (n > 0 && this.levels[n - 1] === lvl) this.levels.pop();
+    const lv = this.levels;
+    const n = lv.length;
+    if (n > 0 && lv[n - 1] === lvl) lv.pop();
     else {
       const i = this.search(lvl.price);
-      if (i >= 0) this.levels.splice(i, 1);
+      if (i >= 0) {
+        for (let k = i; k < n - 1; k++) lv[k] = lv[k + 1];
+        lv.pop();
+      }
     }
     lvl.live = false;
   }

@@ -8,7 +8,7 @@
 import { Account, type AccountOptions } from './account.ts';
 import { Book, type BookSide } from './book.ts';
 import type { Cancel, Command, MassCancel, NewOrder, OrderRef, Replace } from './commands.ts';
-import { EventSink, FillEvent, LevelEvent, OrderEvent, OrderEventKind, nullSink } from './events.ts';
+import { EventSink, FillEvent, LevelEvent, MassCancelEvent, OrderEvent, OrderEventKind, nullSink } from './events.ts';
 import { ExpiryQueue } from './expiry.ts';
 import { bpToRate, ceilToTick, ConfigError, floorToTick, makeInstrument, type Instrument, type InstrumentConfig } from './instrument.ts';
 import type { Level } from './level.ts';
@@ -58,6 +58,8 @@ export class Engine {
   private readonly fe = new FillEvent();
   private readonly le = new LevelEvent();
   private readonly why: Why = { text: '' };
+  private lastSymbol = '';
+  private lastInstrument: Instrument | undefined = undefined;
   private readonly reportLevel = (lvl: Level, side: BookSide): void => this.emitLevel(lvl, side);
 
   constructor(opts: EngineOptions, private sink: EventSink = opts.sink ?? nullSink) {
@@ -157,7 +159,7 @@ export class Engine {
     const tif = c.tif ?? (ordType === OrdType.MARKET ? TimeInForce.IOC : TimeInForce.GTC);
     if (!this.begin(c.time)) return this.rejectNew(c, RejectReason.INVALID_FIELD, 'invalid field time: a non-negative integer (µs)');
     const acct = this.account(c.account);
-    const inst = this.bySymbol.get(c.symbol);
+    const inst = this.instrument(c.symbol);
     const why = this.why;
     let reason: RejectReason | 0 = 0;
     let price = c.price as number;
@@ -243,15 +245,14 @@ export class Engine {
     return 1;
   }
 
-  /** Cancels the account's live orders, optionally for one symbol and/or side. Returns how many. */
+  /** Cancels the account's live orders, optionally for one symbol and/or side. Returns how many (0 if refused). */
   massCancel(c: MassCancel): number {
-    if (!this.begin(c.time)) return 0;
+    if (!this.begin(c.time)) return this.reportMassCancel(c, 0, RejectReason.INVALID_FIELD, 'invalid field time');
     const acct = this.account(c.account);
-    const inst = c.symbol === undefined ? null : this.bySymbol.get(c.symbol);
-    if (!acct || inst === undefined || (c.side !== undefined && !isSide(c.side))) {
-      this.end();
-      return 0;
-    }
+    const inst = c.symbol === undefined ? null : this.instrument(c.symbol);
+    if (!acct) return this.reportMassCancel(c, 0, RejectReason.UNKNOWN_ACCOUNT, REJECT_REASON_TEXT[RejectReason.UNKNOWN_ACCOUNT]);
+    if (inst === undefined) return this.reportMassCancel(c, 0, RejectReason.UNKNOWN_SYMBOL, REJECT_REASON_TEXT[RejectReason.UNKNOWN_SYMBOL]);
+    if (c.side !== undefined && !isSide(c.side)) return this.reportMassCancel(c, 0, RejectReason.INVALID_FIELD, 'invalid field side: BUY (1) or SELL (2)');
     let n = 0;
     for (let o = acct.head; o !== null; ) {
       const next = o.acctNext;
@@ -261,8 +262,7 @@ export class Engine {
       }
       o = next;
     }
-    this.end();
-    return n;
+    return this.reportMassCancel(c, n, 0, '');
   }
 
   // ---- queries (plain copies; safe to keep) ----
@@ -318,8 +318,19 @@ export class Engine {
     return Number.isSafeInteger(id) && id > 0 ? this.accounts[id - 1] : undefined;
   }
 
-  private book(symbol: string): Book | undefined {
+  /** Symbol lookup with a one-entry cache: bots and replays hit the same symbol run after run. */
+  private instrument(symbol: string): Instrument | undefined {
+    if (symbol === this.lastSymbol) return this.lastInstrument;
     const inst = this.bySymbol.get(symbol);
+    if (inst) {
+      this.lastSymbol = symbol;
+      this.lastInstrument = inst;
+    }
+    return inst;
+  }
+
+  private book(symbol: string): Book | undefined {
+    const inst = this.instrument(symbol);
     return inst ? this.books[inst.index] : undefined;
   }
 
@@ -388,7 +399,7 @@ export class Engine {
   /** Finds the live order a cancel/replace names, within the account and symbol; emits the reject if none. */
   private resolve(c: OrderRef, kind: OrderEventKind): Order | null {
     const acct = this.account(c.account);
-    const inst = this.bySymbol.get(c.symbol);
+    const inst = this.instrument(c.symbol);
     const why = this.why;
     let reason: RejectReason | 0 = 0;
     let o: Order | undefined;
@@ -664,6 +675,21 @@ export class Engine {
     e.reason = reason;
     e.text = text || REJECT_REASON_TEXT[reason];
     this.why.text = '';
+  }
+
+  private reportMassCancel(c: MassCancel, cancelled: number, reason: RejectReason | 0, text: string): number {
+    const e = new MassCancelEvent(); // rare: not worth a reused object
+    e.seq = ++this.seq;
+    e.time = this.now;
+    e.account = safeInt(c.account);
+    e.symbol = typeof c.symbol === 'string' ? c.symbol : '';
+    e.side = isSide(c.side) ? c.side : 0;
+    e.cancelled = cancelled;
+    e.reason = reason;
+    e.text = text;
+    this.sink.massCancel(e);
+    this.end();
+    return cancelled;
   }
 
   private emitLevel(lvl: Level, side: BookSide): void {

@@ -82,18 +82,36 @@ export class LevelEvent {
   count = 0;
 }
 
+/** The outcome of a mass cancel request (FIX OrderMassCancelReport), after its individual cancels. */
+export class MassCancelEvent {
+  seq = 0;
+  time = 0;
+  account = 0;
+  /** '' = all instruments */
+  symbol = '';
+  /** 0 = both sides */
+  side: Side | 0 = 0;
+  /** how many orders it cancelled */
+  cancelled = 0;
+  /** 0 = done, else the RejectReason it was refused with */
+  reason: RejectReason | 0 = 0;
+  text = '';
+}
+
 export interface EventSink {
   order(e: OrderEvent): void;
   fill(e: FillEvent): void;
   level(e: LevelEvent): void;
+  massCancel(e: MassCancelEvent): void;
 }
 
-export const nullSink: EventSink = { order() {}, fill() {}, level() {} };
+export const nullSink: EventSink = { order() {}, fill() {}, level() {}, massCancel() {} };
 
 export type RecordedEvent =
   | ({ type: 'order' } & OrderEvent)
   | ({ type: 'fill' } & FillEvent)
-  | ({ type: 'level' } & LevelEvent);
+  | ({ type: 'level' } & LevelEvent)
+  | ({ type: 'massCancel' } & MassCancelEvent);
 
 /** Keeps a copy of every event: for tests, replay checks and small tools. */
 export class RecordingSink implements EventSink {
@@ -101,6 +119,7 @@ export class RecordingSink implements EventSink {
   order(e: OrderEvent): void { this.events.push({ type: 'order', ...e }); }
   fill(e: FillEvent): void { this.events.push({ type: 'fill', ...e }); }
   level(e: LevelEvent): void { this.events.push({ type: 'level', ...e }); }
+  massCancel(e: MassCancelEvent): void { this.events.push({ type: 'massCancel', ...e }); }
 
   orders(): ({ type: 'order' } & OrderEvent)[] {
     return this.events.filter((e): e is { type: 'order' } & OrderEvent => e.type === 'order');

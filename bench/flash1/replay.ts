@@ -51,6 +51,7 @@ class ReportSink implements EventSink {
   }
 
   level(_e: LevelEvent): void {}
+  massCancel(): void {}
 }
 
 export interface ReplayResult {
