@@ -188,10 +188,11 @@ export class Engine {
     o.cum = o.cumPxQty = 0;
     o.expireTime = tif === TimeInForce.GTD ? (c.expireTime as number) : 0;
     o.time = this.now;
+    const id = o.id; // execute() may recycle o
     this.emitOrder(OrderEventKind.ACCEPTED, o, 0);
     this.execute(o, inst as Instrument, false);
     this.end();
-    return o.id;
+    return id;
   }
 
   /** Cancels one live order of the account. Returns 1 if cancelled, 0 if refused. */

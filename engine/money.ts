@@ -47,7 +47,7 @@ export function feeFor(notionalCash: number, rate: number): number {
   let q = Math.floor(notionalCash / RATE_DENOMINATOR);
   let r = notionalCash - q * RATE_DENOMINATOR;
   if (r < 0) { q--; r += RATE_DENOMINATOR; } // float division may round up near an integer
-  return q * rate + Math.ceil((r * rate) / RATE_DENOMINATOR);
+  return q * rate + Math.ceil((r * rate) / RATE_DENOMINATOR) + 0; // + 0 turns a -0 (rebate rounded away) into 0
 }
 
 /** floor(a × b / c) for non-negative safe integers a, b and positive c; exact. */
