@@ -11,6 +11,8 @@ export class BookSide {
   /** worst … best */
   readonly levels: Level[] = [];
   private readonly pool: Level[] = [];
+  /** levels removed during the current command, not yet recycled (market data may still report them) */
+  private readonly removed: Level[] = [];
 
   /** +1 for bids (higher is better), -1 for asks (lower is better) */
   constructor(
@@ -58,18 +60,37 @@ export class BookSide {
   findOrCreate(p: number): Level {
     const i = this.search(p);
     if (i >= 0) return this.levels[i];
-    const lvl = this.pool.pop() ?? new Level();
-    lvl.price = p;
-    lvl.qty = 0;
-    lvl.count = 0;
-    lvl.head = lvl.tail = null;
-    lvl.touchedAt = -1;
+    const lvl = this.revive(p) ?? this.fresh(p);
     lvl.live = true;
     // Open a gap at the insertion point by hand: splice would allocate a result array.
     const lv = this.levels;
     const at = -i - 1;
     for (let k = lv.length; k > at; k--) lv[k] = lv[k - 1];
     lv[at] = lvl;
+    return lvl;
+  }
+
+  /** A level emptied earlier in this command at the same price comes back as the same object, so it is reported once. */
+  private revive(p: number): Level | null {
+    const r = this.removed;
+    for (let k = 0; k < r.length; k++) {
+      if (r[k].price === p) {
+        const lvl = r[k];
+        r[k] = r[r.length - 1];
+        r.pop();
+        return lvl;
+      }
+    }
+    return null;
+  }
+
+  private fresh(p: number): Level {
+    const lvl = this.pool.pop() ?? new Level();
+    lvl.price = p;
+    lvl.qty = 0;
+    lvl.count = 0;
+    lvl.head = lvl.tail = null;
+    lvl.touchedAt = -1;
     return lvl;
   }
 
@@ -86,11 +107,15 @@ export class BookSide {
       }
     }
     lvl.live = false;
+    this.removed.push(lvl);
   }
 
-  /** Returns a removed level to the pool once nothing refers to it any more. */
-  recycle(lvl: Level): void {
-    if (!lvl.live && this.pool.length < 4096) this.pool.push(lvl);
+  /** At the end of a command: levels removed during it go back to the pool. */
+  recycleRemoved(): void {
+    const r = this.removed;
+    if (r.length === 0) return;
+    for (let k = 0; k < r.length; k++) if (this.pool.length < 4096) this.pool.push(r[k]);
+    r.length = 0;
   }
 
   /** Best-first iteration over at most n levels. */

@@ -136,6 +136,7 @@ export class Engine {
   // ---- commands ----
 
   apply(c: Command): number {
+    if (!isObject(c)) return 0;
     switch (c.type) {
       case 'new': return this.newOrder(c);
       case 'cancel': return this.cancel(c);
@@ -154,10 +155,11 @@ export class Engine {
   }
 
   /** Returns the new order's id, or 0 if it was rejected. */
-  newOrder(c: NewOrder): number {
+  newOrder(cmd: NewOrder): number {
+    const c = isObject(cmd) ? cmd : NO_FIELDS;
     const ordType = c.ordType ?? OrdType.LIMIT;
     const tif = c.tif ?? (ordType === OrdType.MARKET ? TimeInForce.IOC : TimeInForce.GTC);
-    if (!this.begin(c.time)) return this.rejectNew(c, RejectReason.INVALID_FIELD, 'invalid field time: a non-negative integer (µs)');
+    if (!this.begin(c.time)) return this.rejectNew(c, RejectReason.INVALID_FIELD, 'invalid field time: a non-negative integer (µs)', ordType, tif);
     const acct = this.account(c.account);
     const inst = this.instrument(c.symbol);
     const why = this.why;
@@ -171,7 +173,7 @@ export class Engine {
     else if (c.clOrdId && acct.liveByClOrdId.has(c.clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
     else if (ordType === OrdType.MARKET && (price = this.protectedPrice(inst, c.side)) === 0) reason = RejectReason.NO_LIQUIDITY;
     else reason = this.checkNewOrderState(c, acct, inst, price, ordType, tif);
-    if (reason) return this.rejectNew(c, reason, why.text);
+    if (reason) return this.rejectNew(c, reason, why.text, ordType, tif);
 
     const o = this.pool.take();
     o.id = ++this.nextOrderId;
@@ -196,7 +198,8 @@ export class Engine {
   }
 
   /** Cancels one live order of the account. Returns 1 if cancelled, 0 if refused. */
-  cancel(c: Cancel): number {
+  cancel(cmd: Cancel): number {
+    const c = isObject(cmd) ? cmd : NO_FIELDS;
     if (!this.begin(c.time)) return this.rejectRef(OrderEventKind.CANCEL_REJECTED, c, RejectReason.INVALID_FIELD, 'invalid field time');
     const o = this.resolve(c, OrderEventKind.CANCEL_REJECTED);
     if (!o) return 0;
@@ -211,7 +214,8 @@ export class Engine {
    * and re-matches if it now crosses; a quantity at or below the filled
    * quantity cancels the order. Returns 1 if done, 0 if refused.
    */
-  replace(c: Replace): number {
+  replace(cmd: Replace): number {
+    const c = isObject(cmd) ? cmd : NO_FIELDS;
     const kind = OrderEventKind.REPLACE_REJECTED;
     if (!this.begin(c.time)) return this.rejectRef(kind, c, RejectReason.INVALID_FIELD, 'invalid field time');
     const o = this.resolve(c, kind);
@@ -247,7 +251,8 @@ export class Engine {
   }
 
   /** Cancels the account's live orders, optionally for one symbol and/or side. Returns how many (0 if refused). */
-  massCancel(c: MassCancel): number {
+  massCancel(cmd: MassCancel): number {
+    const c = isObject(cmd) ? cmd : NO_FIELDS;
     if (!this.begin(c.time)) return this.reportMassCancel(c, 0, RejectReason.INVALID_FIELD, 'invalid field time');
     const acct = this.account(c.account);
     const inst = c.symbol === undefined ? null : this.instrument(c.symbol);
@@ -635,12 +640,12 @@ export class Engine {
     this.sink.order(e);
   }
 
-  private rejectNew(c: NewOrder, reason: RejectReason, text: string): number {
+  private rejectNew(c: NewOrder, reason: RejectReason, text: string, ordType: unknown, tif: unknown): number {
     const e = this.oe;
     this.fillRefused(e, OrderEventKind.REJECTED, c.account, c.symbol, c.clOrdId, reason, text);
     e.side = isSide(c.side) ? c.side : Side.BUY;
-    e.ordType = c.ordType === OrdType.MARKET ? OrdType.MARKET : OrdType.LIMIT;
-    e.tif = typeof c.tif === 'number' && c.tif >= 1 && c.tif <= 4 ? c.tif : TimeInForce.GTC;
+    e.ordType = ordType === OrdType.MARKET ? OrdType.MARKET : OrdType.LIMIT;
+    e.tif = tif === TimeInForce.IOC || tif === TimeInForce.FOK || tif === TimeInForce.GTD ? tif : TimeInForce.GTC;
     e.price = safeInt(c.price);
     e.qty = safeInt(c.qty);
     this.sink.order(e);
@@ -708,6 +713,10 @@ export class Engine {
 
 const crosses = (side: Side, price: number, oppositePrice: number): boolean =>
   side === Side.BUY ? oppositePrice <= price : oppositePrice >= price;
+
+const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
+/** Stands in for a command that is not an object at all: every field reads as missing, so it is rejected. */
+const NO_FIELDS = Object.freeze({}) as never;
 
 const safeInt = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteger(v) ? v : 0);
 

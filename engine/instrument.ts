@@ -68,6 +68,7 @@ export class ConfigError extends Error {
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 function intField(cfg: object, where: string, name: string, min: number, max = MAX_SAFE, dflt?: number): number {
+  if (typeof cfg !== 'object' || cfg === null) throw new ConfigError(where, 'must be an object');
   const v = (cfg as Record<string, unknown>)[name] ?? dflt;
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
     throw new ConfigError(`${where}.${name}`, `must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);

@@ -27,7 +27,7 @@ export class LevelChanges {
   flush(report: (lvl: Level, side: BookSide) => void): void {
     const n = this.n;
     for (let i = 0; i < n; i++) report(this.levels[i], this.sides[i]);
-    for (let i = 0; i < n; i++) this.sides[i].recycle(this.levels[i]);
+    for (let i = 0; i < n; i++) this.sides[i].recycleRemoved();
     this.n = 0;
   }
 }

@@ -78,6 +78,6 @@ export function parseUnits(text: string, scale: number): number | null {
   if (!m) return null;
   const frac = m[3] ?? '';
   if (frac.length > scale) return null;
-  const v = Number(m[2] + frac.padEnd(scale, '0')) * (m[1] ? -1 : 1);
+  const v = Number(m[2] + frac.padEnd(scale, '0')) * (m[1] ? -1 : 1) + 0; // + 0: "-0" parses to 0
   return Number.isSafeInteger(v) ? v : null;
 }

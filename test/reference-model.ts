@@ -811,7 +811,8 @@ export class ReferenceExchange {
   }
 
   private refuseNew(c: NewOrder, reason: RejectReason): number {
-    const tif: unknown = c.tif;
+    // the echoed time in force is the effective one: a market order defaults to IOC
+    const tif: unknown = c.tif ?? (c.ordType === OrdType.MARKET ? TimeInForce.IOC : TimeInForce.GTC);
     this.events.push({
       type: 'order', time: this.now, kind: OrderEventKind.REJECTED, account: intOr0(c.account),
       symbol: typeof c.symbol === 'string' ? c.symbol : '', orderId: 0,
