@@ -13,6 +13,8 @@ export class BookSide {
   private readonly pool: Level[] = [];
   /** levels removed during the current command, not yet recycled (market data may still report them) */
   private readonly removed: Level[] = [];
+  /** entries of `removed` in use (a counter: truncating an array's length is a slow runtime call) */
+  private nRemoved = 0;
 
   /** +1 for bids (higher is better), -1 for asks (lower is better) */
   constructor(
@@ -73,11 +75,10 @@ export class BookSide {
   /** A level emptied earlier in this command at the same price comes back as the same object, so it is reported once. */
   private revive(p: number): Level | null {
     const r = this.removed;
-    for (let k = 0; k < r.length; k++) {
+    for (let k = 0; k < this.nRemoved; k++) {
       if (r[k].price === p) {
         const lvl = r[k];
-        r[k] = r[r.length - 1];
-        r.pop();
+        r[k] = r[--this.nRemoved];
         return lvl;
       }
     }
@@ -107,15 +108,14 @@ export class BookSide {
       }
     }
     lvl.live = false;
-    this.removed.push(lvl);
+    this.removed[this.nRemoved++] = lvl;
   }
 
   /** At the end of a command: levels removed during it go back to the pool. */
   recycleRemoved(): void {
     const r = this.removed;
-    if (r.length === 0) return;
-    for (let k = 0; k < r.length; k++) if (this.pool.length < 4096) this.pool.push(r[k]);
-    r.length = 0;
+    for (let k = 0; k < this.nRemoved; k++) if (this.pool.length < 4096) this.pool.push(r[k]);
+    this.nRemoved = 0;
   }
 
   /** Best-first iteration over at most n levels. */
