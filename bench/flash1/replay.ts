@@ -30,7 +30,7 @@ class ReportSink implements EventSink {
   seq = 0;
   /** the workload order id named by the current message (for rejects) */
   wid = 0;
-  constructor(readonly log: ReportLog, readonly widOf: Uint32Array, readonly cumOf: Float64Array) {}
+  constructor(readonly log: ReportLog, readonly widOf: Uint32Array, readonly cumOf: Int32Array) {}
 
   order(e: OrderEvent): void {
     const side = e.side === Side.BUY ? 0 : 1;
@@ -60,11 +60,12 @@ export interface ReplayResult {
   engine: Engine;
 }
 
-export function replay(w: Workload, engine = flash1Engine()): ReplayResult {
-  const log = new ReportLog(w.count * 2); // ~1.6 reports per message in these workloads
+/** Replays the first `count` messages (default: all) into `engine` (default: a fresh one). */
+export function replay(w: Workload, engine = flash1Engine(), count = w.count): ReplayResult {
+  const log = new ReportLog(count * 2); // ~1.6 reports per message in these workloads
   const widOf = new Uint32Array(w.count + 2); // engine order id → workload id
-  const orderOf = new Float64Array(w.maxOrderId + 1); // workload id → engine order id (0 = none yet)
-  const cumOf = new Float64Array(w.count + 2); // engine order id → filled quantity, kept from fill events
+  const orderOf = new Int32Array(w.maxOrderId + 1); // workload id → engine order id (0 = none yet)
+  const cumOf = new Int32Array(w.count + 2); // engine order id → filled quantity, kept from fill events
   const sink = new ReportSink(log, widOf, cumOf);
   engine.setSink(sink);
   // Reused command objects: the adapter allocates nothing per message.
@@ -74,7 +75,7 @@ export function replay(w: Workload, engine = flash1Engine()): ReplayResult {
   const { type, side, ioc, qty, orderId, price } = w;
 
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < w.count; i++) {
+  for (let i = 0; i < count; i++) {
     const wid = orderId[i];
     const account = (wid % FLASH1_ACCOUNTS) + 1;
     sink.seq = i;
