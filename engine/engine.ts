@@ -60,7 +60,6 @@ export class Engine {
   private readonly why: Why = { text: '' };
   private lastSymbol = '';
   private lastInstrument: Instrument | undefined = undefined;
-  private readonly reportLevel = (lvl: Level, side: BookSide): void => this.emitLevel(lvl, side);
 
   constructor(opts: EngineOptions, private sink: EventSink = opts.sink ?? nullSink) {
     if (!Array.isArray(opts.instruments) || opts.instruments.length === 0) {
@@ -310,7 +309,7 @@ export class Engine {
   }
 
   private end(): void {
-    this.changes.flush(this.reportLevel);
+    this.seq = this.changes.flush(this.sink, this.le, this.now, this.seq);
   }
 
   private expireDue(): void {
@@ -696,18 +695,6 @@ export class Engine {
     this.sink.massCancel(e);
     this.end();
     return cancelled;
-  }
-
-  private emitLevel(lvl: Level, side: BookSide): void {
-    const e = this.le;
-    e.seq = ++this.seq;
-    e.time = this.now;
-    e.symbol = side.symbol;
-    e.side = side.side;
-    e.price = lvl.price;
-    e.qty = lvl.qty;
-    e.count = lvl.count;
-    this.sink.level(e);
   }
 }
 

@@ -3,6 +3,7 @@
 // by ten fills yields one update, not ten.
 import type { Level } from './level.ts';
 import type { BookSide } from './book.ts';
+import type { EventSink, LevelEvent } from './events.ts';
 
 export class LevelChanges {
   private readonly levels: Level[] = [];
@@ -23,11 +24,26 @@ export class LevelChanges {
     this.sides[this.n++] = side;
   }
 
-  /** Hands each touched level to `report`, then lets emptied levels be recycled. */
-  flush(report: (lvl: Level, side: BookSide) => void): void {
+  /**
+   * Reports each touched level through `ev` (sequence numbers from `seq` + 1
+   * on), then lets emptied levels be recycled. Returns the last sequence number used.
+   */
+  flush(sink: EventSink, ev: LevelEvent, time: number, seq: number): number {
     const n = this.n;
-    for (let i = 0; i < n; i++) report(this.levels[i], this.sides[i]);
+    for (let i = 0; i < n; i++) {
+      const lvl = this.levels[i];
+      const side = this.sides[i];
+      ev.seq = ++seq;
+      ev.time = time;
+      ev.symbol = side.symbol;
+      ev.side = side.side;
+      ev.price = lvl.price;
+      ev.qty = lvl.qty;
+      ev.count = lvl.count;
+      sink.level(ev);
+    }
     for (let i = 0; i < n; i++) this.sides[i].recycleRemoved();
     this.n = 0;
+    return seq;
   }
 }
