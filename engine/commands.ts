@@ -2,7 +2,7 @@
 // microseconds since the epoch): the engine never reads a clock. Fields are
 // validated by the engine, so a command built from untrusted input is safe to
 // submit; a bad one is rejected with a typed reason, never thrown.
-import type { Side, OrdType, TimeInForce, StpMode } from './types.ts';
+import type { Side, OrdType, TimeInForce, StpMode, TradingPhase } from './types.ts';
 
 export interface NewOrder {
   time: number;
@@ -54,9 +54,19 @@ export interface MassCancel {
   side?: Side;
 }
 
+/** Halts or resumes an instrument (admin). While halted only cancels are accepted; resting orders stay. */
+export interface SetPhase {
+  time: number;
+  symbol: string;
+  phase: TradingPhase;
+  /** the reason, reported with the phase event */
+  text?: string;
+}
+
 export type Command =
   | ({ type: 'new' } & NewOrder)
   | ({ type: 'cancel' } & Cancel)
   | ({ type: 'replace' } & Replace)
   | ({ type: 'massCancel' } & MassCancel)
+  | ({ type: 'phase' } & SetPhase)
   | { type: 'time'; time: number };

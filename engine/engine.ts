@@ -7,8 +7,8 @@
 // data update per touched level).
 import { Account, type AccountOptions } from './account.ts';
 import { Book, type BookSide } from './book.ts';
-import type { Cancel, Command, MassCancel, NewOrder, OrderRef, Replace } from './commands.ts';
-import { EventSink, FillEvent, LevelEvent, MassCancelEvent, OrderEvent, OrderEventKind, nullSink } from './events.ts';
+import type { Cancel, Command, MassCancel, NewOrder, OrderRef, Replace, SetPhase } from './commands.ts';
+import { EventSink, FillEvent, LevelEvent, MassCancelEvent, OrderEvent, OrderEventKind, PhaseEvent, nullSink } from './events.ts';
 import { ExpiryQueue } from './expiry.ts';
 import { bpToRate, ceilToTick, ConfigError, floorToTick, makeInstrument, type Instrument, type InstrumentConfig } from './instrument.ts';
 import type { Level } from './level.ts';
@@ -17,7 +17,7 @@ import { Accumulator, feeFor, mulDivFloor } from './money.ts';
 import { Order, OrderPool } from './order.ts';
 import { OrderIndex } from './order-index.ts';
 import {
-  CANCEL_REASON_TEXT, CancelReason, OrdType, REJECT_REASON_TEXT, RejectReason, Side, StpMode, TimeInForce, isSide, isStpMode,
+  CANCEL_REASON_TEXT, CancelReason, OrdType, REJECT_REASON_TEXT, RejectReason, Side, StpMode, TimeInForce, TradingPhase, isSide, isStpMode,
 } from './types.ts';
 import { checkClOrdId, checkNewOrderFields, checkPrice, checkQty, isOrderId, isTime, type Why } from './validate.ts';
 import * as query from './query.ts';
@@ -44,6 +44,8 @@ export class Engine {
   private readonly pool = new OrderPool();
   private readonly expiry = new ExpiryQueue();
   private readonly changes = new LevelChanges();
+  /** trading phase per instrument index */
+  private readonly phases: TradingPhase[];
   /** the venue's fee income per instrument (fees − rebates), cash units */
   readonly venueFees: Accumulator[];
   private readonly maxOpenOrdersPerAccount: number;
@@ -72,6 +74,7 @@ export class Engine {
     }
     this.books = this.instruments.map((i) => new Book(i.symbol));
     this.venueFees = this.instruments.map(() => new Accumulator());
+    this.phases = this.instruments.map(() => TradingPhase.CONTINUOUS);
     this.maxOpenOrdersPerAccount = limit(opts.maxOpenOrdersPerAccount, 'maxOpenOrdersPerAccount', 100_000);
     this.maxLiveOrders = limit(opts.maxLiveOrders, 'maxLiveOrders', 10_000_000);
     this.maxAccounts = limit(opts.maxAccounts, 'maxAccounts', 100_000);
@@ -141,6 +144,7 @@ export class Engine {
       case 'cancel': return this.cancel(c);
       case 'replace': return this.replace(c);
       case 'massCancel': return this.massCancel(c);
+      case 'phase': return this.setPhase(c);
       case 'time': return this.advanceTime(c.time);
       default: return 0;
     }
@@ -151,6 +155,32 @@ export class Engine {
     if (!this.begin(time)) return 0;
     this.end();
     return 1;
+  }
+
+  /** Halts or resumes an instrument. Returns 1 if the phase changed, 0 if refused or unchanged. */
+  setPhase(cmd: SetPhase): number {
+    const c = isObject(cmd) ? cmd : NO_FIELDS as SetPhase;
+    const inst = typeof c.symbol === 'string' ? this.instrument(c.symbol) : undefined;
+    if (!inst || (c.phase !== TradingPhase.CONTINUOUS && c.phase !== TradingPhase.HALTED) || !this.begin(c.time)) return 0;
+    if (this.phases[inst.index] === c.phase) {
+      this.end();
+      return 0;
+    }
+    this.phases[inst.index] = c.phase;
+    const e = new PhaseEvent(); // rare
+    e.seq = ++this.seq;
+    e.time = this.now;
+    e.symbol = inst.symbol;
+    e.phase = c.phase;
+    e.text = typeof c.text === 'string' ? c.text : '';
+    this.sink.phase(e);
+    this.end();
+    return 1;
+  }
+
+  phaseOf(symbol: string): TradingPhase | null {
+    const inst = this.instrument(symbol);
+    return inst ? this.phases[inst.index] : null;
   }
 
   /** Returns the new order's id, or 0 if it was rejected. */
@@ -166,6 +196,7 @@ export class Engine {
     let price = c.price as number;
     if (!acct) reason = RejectReason.UNKNOWN_ACCOUNT;
     else if (!inst) reason = RejectReason.UNKNOWN_SYMBOL;
+    else if (this.phases[inst.index] === TradingPhase.HALTED) reason = RejectReason.INSTRUMENT_HALTED;
     else if ((reason = checkNewOrderFields(c, ordType, tif, this.now, why))) { /* reason set */ }
     else if ((reason = checkQty(inst, c.qty, why))) { /* reason set */ }
     else if (ordType === OrdType.LIMIT && (reason = checkPrice(inst, price, why))) { /* reason set */ }
@@ -224,7 +255,8 @@ export class Engine {
     const why = this.why;
     const clOrdId = c.clOrdId ?? o.clOrdId;
     const cancels = Number.isSafeInteger(c.qty) && c.qty >= 0 && c.qty <= o.cum;
-    let reason: RejectReason | 0 = checkPrice(inst, c.price, why) || (cancels ? 0 : checkQty(inst, c.qty, why));
+    let reason: RejectReason | 0 = this.phases[inst.index] === TradingPhase.HALTED ? RejectReason.INSTRUMENT_HALTED : 0;
+    reason ||= checkPrice(inst, c.price, why) || (cancels ? 0 : checkQty(inst, c.qty, why));
     if (!reason && clOrdId !== o.clOrdId && clOrdId !== '' && acct.liveByClOrdId.has(clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
     if (!reason && !cancels) reason = this.checkReplaceState(o, inst, c.price, c.qty);
     if (reason) return this.rejectRef(kind, c, reason, why.text);

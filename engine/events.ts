@@ -2,7 +2,7 @@
 // owns one object per event kind, fills it and hands it to the sink: a sink
 // must copy whatever it keeps (RecordingSink does). Every event carries the
 // engine sequence number, strictly increasing across all kinds.
-import type { CancelReason, RejectReason, Side, OrdType, TimeInForce } from './types.ts';
+import type { CancelReason, RejectReason, Side, OrdType, TimeInForce, TradingPhase } from './types.ts';
 
 export const OrderEventKind = {
   ACCEPTED: 1,
@@ -98,20 +98,31 @@ export class MassCancelEvent {
   text = '';
 }
 
+/** An instrument's trading phase changed (FIX SecurityStatus). */
+export class PhaseEvent {
+  seq = 0;
+  time = 0;
+  symbol = '';
+  phase: TradingPhase = 1;
+  text = '';
+}
+
 export interface EventSink {
   order(e: OrderEvent): void;
   fill(e: FillEvent): void;
   level(e: LevelEvent): void;
   massCancel(e: MassCancelEvent): void;
+  phase(e: PhaseEvent): void;
 }
 
-export const nullSink: EventSink = { order() {}, fill() {}, level() {}, massCancel() {} };
+export const nullSink: EventSink = { order() {}, fill() {}, level() {}, massCancel() {}, phase() {} };
 
 export type RecordedEvent =
   | ({ type: 'order' } & OrderEvent)
   | ({ type: 'fill' } & FillEvent)
   | ({ type: 'level' } & LevelEvent)
-  | ({ type: 'massCancel' } & MassCancelEvent);
+  | ({ type: 'massCancel' } & MassCancelEvent)
+  | ({ type: 'phase' } & PhaseEvent);
 
 /** Keeps a copy of every event: for tests, replay checks and small tools. */
 export class RecordingSink implements EventSink {
@@ -120,6 +131,7 @@ export class RecordingSink implements EventSink {
   fill(e: FillEvent): void { this.events.push({ type: 'fill', ...e }); }
   level(e: LevelEvent): void { this.events.push({ type: 'level', ...e }); }
   massCancel(e: MassCancelEvent): void { this.events.push({ type: 'massCancel', ...e }); }
+  phase(e: PhaseEvent): void { this.events.push({ type: 'phase', ...e }); }
 
   orders(): ({ type: 'order' } & OrderEvent)[] {
     return this.events.filter((e): e is { type: 'order' } & OrderEvent => e.type === 'order');

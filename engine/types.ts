@@ -68,6 +68,7 @@ export const RejectReason = {
   INVALID_EXPIRE_TIME: 14,
   TOO_MANY_OPEN_ORDERS: 15,
   POSITION_LIMIT: 16,
+  INSTRUMENT_HALTED: 17,
 } as const;
 export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
 
@@ -88,7 +89,12 @@ export const REJECT_REASON_TEXT: Record<RejectReason, string> = {
   [RejectReason.INVALID_EXPIRE_TIME]: 'GTD expire time missing or not in the future',
   [RejectReason.TOO_MANY_OPEN_ORDERS]: 'account has too many open orders',
   [RejectReason.POSITION_LIMIT]: 'order could exceed the position limit',
+  [RejectReason.INSTRUMENT_HALTED]: 'instrument is halted: only cancels are accepted',
 };
+
+/** Trading phase of an instrument (more phases arrive with the exchange rules). */
+export const TradingPhase = { CONTINUOUS: 1, HALTED: 2 } as const;
+export type TradingPhase = (typeof TradingPhase)[keyof typeof TradingPhase];
 
 export const isSide = (v: unknown): v is Side => v === Side.BUY || v === Side.SELL;
 export const isStpMode = (v: unknown): v is StpMode =>

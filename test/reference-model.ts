@@ -313,6 +313,7 @@ export class ReferenceExchange {
       case 'replace': return this.replace(c);
       case 'massCancel': return this.massCancel(c);
       case 'time': return this.advanceTime(c.time);
+      case 'phase': throw new Error('trading phases are not modelled');
     }
   }
 

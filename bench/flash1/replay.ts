@@ -52,6 +52,7 @@ class ReportSink implements EventSink {
 
   level(_e: LevelEvent): void {}
   massCancel(): void {}
+  phase(): void {}
 }
 
 export interface ReplayResult {

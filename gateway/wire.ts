@@ -1,0 +1,57 @@
+// The wire codec: one binary protobuf Envelope per WebSocket frame. The
+// contract lives in proto/makerbench.proto and is loaded at start-up with
+// protobufjs reflection. int64 fields travel as JS numbers: every int64 the
+// exchange sends is a safe integer by construction (instrument limits are
+// validated so), and larger money totals are sent as decimal strings.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+
+// Without Long, protobufjs reads and writes 64-bit fields as plain numbers.
+(protobuf.util as { Long: unknown }).Long = undefined;
+protobuf.configure();
+
+export const PROTO_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../proto/makerbench.proto');
+
+// keepCase: field names stay snake_case, as in the contract.
+const root = new protobuf.Root().loadSync(PROTO_FILE, { keepCase: true });
+export const EnvelopeType = root.lookupType('makerbench.v1.Envelope');
+
+/** The names of the Envelope's `body` oneof, e.g. 'new_order_single'. */
+export const BODY_NAMES: readonly string[] = EnvelopeType.oneofs.body.oneof;
+
+/** Enum values by name, e.g. enumValues('Side').SIDE_BUY === 1. */
+export function enumValues(name: string): Record<string, number> {
+  return root.lookupEnum(`makerbench.v1.${name}`).values;
+}
+
+/** A decoded envelope: header fields plus exactly one body message under its field name. */
+export interface Envelope {
+  msg_seq_num: number;
+  sending_time: number;
+  poss_dup: boolean;
+  /** the name of the body field that is set, or undefined if none is */
+  body?: string;
+  [message: string]: unknown;
+}
+
+export type Decoded = { ok: true; env: Envelope } | { ok: false; error: string };
+
+export function decodeEnvelope(bytes: Uint8Array): Decoded {
+  try {
+    const msg = EnvelopeType.decode(bytes) as unknown as Envelope;
+    return { ok: true, env: msg };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+}
+
+/** Encodes a plain object { msg_seq_num, sending_time, poss_dup?, <body name>: {...} }. */
+export function encodeEnvelope(env: Record<string, unknown>): Uint8Array {
+  return EnvelopeType.encode(env).finish();
+}
+
+/** Nanoseconds since the epoch as a number (sub-µs precision is not kept: 2^53 ns is only ~104 days). */
+export function nowNanos(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1e3) * 1e3;
+}
