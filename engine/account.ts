@@ -69,6 +69,9 @@ export class Account {
   readonly makerRate: number[] = [];
   readonly takerRate: number[] = [];
   readonly liveByClOrdId = new Map<string, Order>();
+  /** order ids of the account's current quote per instrument index (0 = none) */
+  readonly quoteBid: number[] = [];
+  readonly quoteOffer: number[] = [];
   /** intrusive list of live orders */
   head: Order | null = null;
   openOrders = 0;
@@ -84,6 +87,8 @@ export class Account {
       this.positions.push(new Position());
       this.makerRate.push(inst.makerRate);
       this.takerRate.push(inst.takerRate);
+      this.quoteBid.push(0);
+      this.quoteOffer.push(0);
     }
   }
 

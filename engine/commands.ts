@@ -2,7 +2,7 @@
 // microseconds since the epoch): the engine never reads a clock. Fields are
 // validated by the engine, so a command built from untrusted input is safe to
 // submit; a bad one is rejected with a typed reason, never thrown.
-import type { Side, OrdType, TimeInForce, StpMode, TradingPhase } from './types.ts';
+import type { Side, OrdType, TimeInForce, StpMode, TradingPhase, CancelReason, RejectReason } from './types.ts';
 
 export interface NewOrder {
   time: number;
@@ -52,6 +52,30 @@ export interface MassCancel {
   symbol?: string;
   /** omit for both sides */
   side?: Side;
+  /** reported on each cancel: MASS_CANCEL (default) or DISCONNECT (cancel-on-disconnect) */
+  cause?: typeof CancelReason.MASS_CANCEL | typeof CancelReason.DISCONNECT;
+}
+
+/**
+ * A maker's two-sided quote on one symbol. It replaces the account's previous
+ * quote there: the old quote orders are cancelled, then each side with a size
+ * enters as a post-only GTC limit. Size 0 leaves that side empty.
+ */
+export interface MassQuote {
+  time: number;
+  account: number;
+  symbol: string;
+  bidPx: number;
+  bidSize: number;
+  offerPx: number;
+  offerSize: number;
+}
+
+/** Withdraws the account's quote on one symbol, or on all when symbol is omitted. */
+export interface QuoteCancel {
+  time: number;
+  account: number;
+  symbol?: string;
 }
 
 /** Halts or resumes an instrument (admin). While halted only cancels are accepted; resting orders stay. */
@@ -63,10 +87,20 @@ export interface SetPhase {
   text?: string;
 }
 
+/** What a mass quote did per side: the resting order id, or the reject reason (0 = side left empty). */
+export interface QuoteResult {
+  bidOrderId: number;
+  offerOrderId: number;
+  bidReject: RejectReason | 0;
+  offerReject: RejectReason | 0;
+}
+
 export type Command =
   | ({ type: 'new' } & NewOrder)
   | ({ type: 'cancel' } & Cancel)
   | ({ type: 'replace' } & Replace)
   | ({ type: 'massCancel' } & MassCancel)
   | ({ type: 'phase' } & SetPhase)
+  | ({ type: 'massQuote' } & MassQuote)
+  | ({ type: 'quoteCancel' } & QuoteCancel)
   | { type: 'time'; time: number };

@@ -7,7 +7,7 @@
 // data update per touched level).
 import { Account, type AccountOptions } from './account.ts';
 import { Book, type BookSide } from './book.ts';
-import type { Cancel, Command, MassCancel, NewOrder, OrderRef, Replace, SetPhase } from './commands.ts';
+import type { Cancel, Command, MassCancel, MassQuote, NewOrder, OrderRef, QuoteCancel, QuoteResult, Replace, SetPhase } from './commands.ts';
 import { EventSink, FillEvent, LevelEvent, MassCancelEvent, OrderEvent, OrderEventKind, PhaseEvent, nullSink } from './events.ts';
 import { ExpiryQueue } from './expiry.ts';
 import { bpToRate, ceilToTick, ConfigError, floorToTick, makeInstrument, type Instrument, type InstrumentConfig } from './instrument.ts';
@@ -61,6 +61,8 @@ export class Engine {
   private readonly le = new LevelEvent();
   private readonly why: Why = { text: '' };
   private lastSymbol = '';
+  /** the reason of the last order reject (lets mass quotes report each side's) */
+  private lastReject: RejectReason | 0 = 0;
   private lastInstrument: Instrument | undefined = undefined;
 
   constructor(opts: EngineOptions, private sink: EventSink = opts.sink ?? nullSink) {
@@ -145,6 +147,8 @@ export class Engine {
       case 'replace': return this.replace(c);
       case 'massCancel': return this.massCancel(c);
       case 'phase': return this.setPhase(c);
+      case 'massQuote': { const r = this.massQuote(c); return r.bidOrderId || r.offerOrderId ? 1 : 0; }
+      case 'quoteCancel': return this.quoteCancel(c);
       case 'time': return this.advanceTime(c.time);
       default: return 0;
     }
@@ -186,9 +190,77 @@ export class Engine {
   /** Returns the new order's id, or 0 if it was rejected. */
   newOrder(cmd: NewOrder): number {
     const c = isObject(cmd) ? cmd : NO_FIELDS;
+    if (!this.begin(c.time)) {
+      this.rejectNew(c, RejectReason.INVALID_FIELD, 'invalid field time: a non-negative integer (µs)');
+      this.end();
+      return 0;
+    }
+    const id = this.place(c);
+    this.end();
+    return id;
+  }
+
+  /** A mass quote (see MassQuote). Every refusal is also reported as a REJECTED order event. */
+  massQuote(cmd: MassQuote): QuoteResult {
+    const c = isObject(cmd) ? cmd : NO_FIELDS as MassQuote;
+    const r: QuoteResult = { bidOrderId: 0, offerOrderId: 0, bidReject: 0, offerReject: 0 };
+    if (!this.begin(c.time)) {
+      r.bidReject = r.offerReject = RejectReason.INVALID_FIELD;
+      return r;
+    }
+    const acct = this.account(c.account);
+    const inst = this.instrument(c.symbol);
+    if (acct && inst) this.withdrawQuote(acct, inst.index);
+    const quote = (s: Side, price: number, qty: number): number =>
+      this.place({ time: c.time, account: c.account, symbol: c.symbol, side: s, price, qty, postOnly: true });
+    if (c.bidSize !== 0) {
+      this.lastReject = 0;
+      r.bidOrderId = quote(Side.BUY, c.bidPx, c.bidSize);
+      r.bidReject = this.lastReject;
+    }
+    if (c.offerSize !== 0) {
+      this.lastReject = 0;
+      r.offerOrderId = quote(Side.SELL, c.offerPx, c.offerSize);
+      r.offerReject = this.lastReject;
+    }
+    // Only orders still resting count as the quote (a side may rest, or be rejected).
+    if (acct && inst) {
+      acct.quoteBid[inst.index] = this.live.get(r.bidOrderId) ? r.bidOrderId : 0;
+      acct.quoteOffer[inst.index] = this.live.get(r.offerOrderId) ? r.offerOrderId : 0;
+    }
+    this.end();
+    return r;
+  }
+
+  /** Withdraws the account's quotes. Returns how many quote orders were cancelled. */
+  quoteCancel(cmd: QuoteCancel): number {
+    const c = isObject(cmd) ? cmd : NO_FIELDS as QuoteCancel;
+    const acct = this.account(c.account);
+    const inst = c.symbol === undefined ? null : this.instrument(c.symbol);
+    if (!acct || inst === undefined || !this.begin(c.time)) return 0;
+    let n = 0;
+    for (const i of this.instruments) if (inst === null || i === inst) n += this.withdrawQuote(acct, i.index);
+    this.end();
+    return n;
+  }
+
+  private withdrawQuote(acct: Account, ii: number): number {
+    let n = 0;
+    for (const id of [acct.quoteBid[ii], acct.quoteOffer[ii]]) {
+      const o = id === 0 ? undefined : this.live.get(id);
+      if (o !== undefined && o.account === acct) {
+        this.cancelResting(o, CancelReason.QUOTE_REPLACED);
+        n++;
+      }
+    }
+    acct.quoteBid[ii] = acct.quoteOffer[ii] = 0;
+    return n;
+  }
+
+  /** Checks and enters one order inside a command (begin/end are the caller's). Returns its id, or 0 if rejected. */
+  private place(c: NewOrder): number {
     const ordType = c.ordType ?? OrdType.LIMIT;
     const tif = c.tif ?? (ordType === OrdType.MARKET ? TimeInForce.IOC : TimeInForce.GTC);
-    if (!this.begin(c.time)) return this.rejectNew(c, RejectReason.INVALID_FIELD, 'invalid field time: a non-negative integer (µs)', ordType, tif);
     const acct = this.account(c.account);
     const inst = this.instrument(c.symbol);
     const why = this.why;
@@ -203,7 +275,10 @@ export class Engine {
     else if (c.clOrdId && acct.liveByClOrdId.has(c.clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
     else if (ordType === OrdType.MARKET && (price = this.protectedPrice(inst, c.side)) === 0) reason = RejectReason.NO_LIQUIDITY;
     else reason = this.checkNewOrderState(c, acct, inst, price, ordType, tif);
-    if (reason) return this.rejectNew(c, reason, why.text, ordType, tif);
+    if (reason) {
+      this.rejectNew(c, reason, why.text);
+      return 0;
+    }
 
     const o = this.pool.take();
     o.id = ++this.nextOrderId;
@@ -223,7 +298,6 @@ export class Engine {
     const id = o.id; // execute() may recycle o
     this.emitOrder(OrderEventKind.ACCEPTED, o, 0);
     this.execute(o, inst as Instrument, false);
-    this.end();
     return id;
   }
 
@@ -294,7 +368,7 @@ export class Engine {
     for (let o = acct.head; o !== null; ) {
       const next = o.acctNext;
       if ((inst === null || o.instrument === inst.index) && (c.side === undefined || o.side === c.side)) {
-        this.cancelResting(o, CancelReason.MASS_CANCEL);
+        this.cancelResting(o, c.cause === CancelReason.DISCONNECT ? CancelReason.DISCONNECT : CancelReason.MASS_CANCEL);
         n++;
       }
       o = next;
@@ -671,17 +745,18 @@ export class Engine {
     this.sink.order(e);
   }
 
-  private rejectNew(c: NewOrder, reason: RejectReason, text: string, ordType: unknown, tif: unknown): number {
+  private rejectNew(c: NewOrder, reason: RejectReason, text: string): void {
     const e = this.oe;
+    const ordType = c.ordType ?? OrdType.LIMIT;
+    const tif = c.tif ?? (ordType === OrdType.MARKET ? TimeInForce.IOC : TimeInForce.GTC);
     this.fillRefused(e, OrderEventKind.REJECTED, c.account, c.symbol, c.clOrdId, reason, text);
     e.side = isSide(c.side) ? c.side : Side.BUY;
     e.ordType = ordType === OrdType.MARKET ? OrdType.MARKET : OrdType.LIMIT;
     e.tif = tif === TimeInForce.IOC || tif === TimeInForce.FOK || tif === TimeInForce.GTD ? tif : TimeInForce.GTC;
     e.price = safeInt(c.price);
     e.qty = safeInt(c.qty);
+    this.lastReject = reason;
     this.sink.order(e);
-    this.end();
-    return 0;
   }
 
   private rejectRef(kind: OrderEventKind, c: OrderRef | Replace, reason: RejectReason, text: string): number {

@@ -37,6 +37,10 @@ export const CancelReason = {
   AMENDED_TO_FILLED: 6,
   /** a market order's remainder after the protection price */
   MARKET_REMAINDER: 7,
+  /** cancel-on-disconnect */
+  DISCONNECT: 8,
+  /** a mass quote replaced (or a quote cancel withdrew) this quote order */
+  QUOTE_REPLACED: 9,
 } as const;
 export type CancelReason = (typeof CancelReason)[keyof typeof CancelReason];
 
@@ -48,6 +52,8 @@ export const CANCEL_REASON_TEXT: Record<CancelReason, string> = {
   [CancelReason.EXPIRED]: 'GTD order expired',
   [CancelReason.AMENDED_TO_FILLED]: 'amended to at or below the filled quantity',
   [CancelReason.MARKET_REMAINDER]: 'market order remainder beyond the protection price',
+  [CancelReason.DISCONNECT]: 'cancel on disconnect',
+  [CancelReason.QUOTE_REPLACED]: 'quote replaced or withdrawn',
 };
 
 /** Typed reject reasons: every refused command carries one of these. */

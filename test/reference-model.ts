@@ -313,7 +313,7 @@ export class ReferenceExchange {
       case 'replace': return this.replace(c);
       case 'massCancel': return this.massCancel(c);
       case 'time': return this.advanceTime(c.time);
-      case 'phase': throw new Error('trading phases are not modelled');
+      case 'phase': case 'massQuote': case 'quoteCancel': throw new Error(`${c.type} is not modelled`);
     }
   }
 
