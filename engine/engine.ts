@@ -613,6 +613,7 @@ export class Engine {
     e.makerOrderId = m.id;
     e.makerClOrdId = m.clOrdId;
     e.makerAccount = ma.id;
+    e.makerQty = m.qty;
     e.makerLeaves = m.leaves;
     e.makerCum = m.cum;
     e.makerCumPxQty = m.cumPxQty;
@@ -620,6 +621,8 @@ export class Engine {
     e.takerOrderId = t.id;
     e.takerClOrdId = t.clOrdId;
     e.takerAccount = ta.id;
+    e.takerPrice = t.price;
+    e.takerQty = t.qty;
     e.takerLeaves = t.leaves;
     e.takerCum = t.cum;
     e.takerCumPxQty = t.cumPxQty;

@@ -56,6 +56,8 @@ export class FillEvent {
   makerOrderId = 0;
   makerClOrdId = '';
   makerAccount = 0;
+  /** the maker order's total quantity (its price is the fill price) */
+  makerQty = 0;
   makerLeaves = 0;
   makerCum = 0;
   makerCumPxQty = 0;
@@ -64,6 +66,9 @@ export class FillEvent {
   takerOrderId = 0;
   takerClOrdId = '';
   takerAccount = 0;
+  /** the taker order's limit price and total quantity */
+  takerPrice = 0;
+  takerQty = 0;
   takerLeaves = 0;
   takerCum = 0;
   takerCumPxQty = 0;

@@ -1,0 +1,260 @@
+// The exchange as the gateway sees it: the engine plus accounts and API keys,
+// the clock, and the routing of engine events — reports to the owning
+// account's listeners, book changes to market-data listeners. Every order
+// rule stays in the engine; this file only translates and routes.
+import { randomBytes } from 'node:crypto';
+import { Engine } from '../engine/engine.ts';
+import type { FillEvent, LevelEvent, MassCancelEvent, OrderEvent, PhaseEvent, EventSink } from '../engine/events.ts';
+import { OrderEventKind } from '../engine/events.ts';
+import type { Instrument, InstrumentConfig } from '../engine/instrument.ts';
+import type { MassQuote, NewOrder, QuoteResult, Replace, Cancel } from '../engine/commands.ts';
+import { CancelReason, TradingPhase, type Side, type StpMode } from '../engine/types.ts';
+import { formatUnits } from '../engine/money.ts';
+import { cancelReject, executionReport, fillReports } from './translate.ts';
+
+export interface AccountConfig {
+  name: string;
+  /** fixed API key (demo accounts); generated when omitted */
+  api_key?: string;
+  stp?: StpMode;
+}
+
+export interface ExchangeConfig {
+  instruments: InstrumentConfig[];
+  accounts?: AccountConfig[];
+  max_open_orders_per_account?: number;
+}
+
+/** A report for one account: the Envelope body field name and the message. */
+export type AccountListener = (body: string, msg: Record<string, unknown>) => void;
+
+/** Book and tape changes, as the market-data hub consumes them. */
+export interface MarketListener {
+  level(e: LevelEvent): void;
+  trade(e: FillEvent): void;
+  /** an order's resting state after a command (L3): qty 0 = it left the book */
+  order(symbol: string, orderId: number, side: Side, price: number, qty: number): void;
+  phase(e: PhaseEvent): void;
+  /** a command finished: changes since the previous call form one update */
+  commit(): void;
+}
+
+export interface AccountInfo {
+  id: number;
+  name: string;
+  apiKey: string;
+}
+
+/** Microseconds since the epoch, never going backwards. */
+export class Clock {
+  private last = 0;
+  now(): number {
+    const t = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+    this.last = t > this.last ? t : this.last;
+    return this.last;
+  }
+}
+
+export class Exchange implements EventSink {
+  readonly engine: Engine;
+  readonly clock = new Clock();
+  private readonly byKey = new Map<string, AccountInfo>();
+  private readonly byId = new Map<number, AccountInfo>();
+  private readonly listeners = new Map<number, Set<AccountListener>>();
+  private readonly market = new Set<MarketListener>();
+  private readonly bySymbol = new Map<string, Instrument>();
+  private nextExecId = 0;
+  /** accounts × instruments whose position changed in the current command */
+  private readonly touchedPositions = new Set<string>();
+  /** orders whose resting state changed in the current command (only tracked for L3 listeners) */
+  private readonly touchedOrders = new Map<number, { symbol: string; side: Side; price: number }>();
+  l3Listeners = 0;
+  /** the cl_ord_id of the mass cancel being processed */
+  private massCancelClOrdId = '';
+
+  constructor(config: ExchangeConfig) {
+    this.engine = new Engine({ instruments: config.instruments, maxOpenOrdersPerAccount: config.max_open_orders_per_account }, this);
+    for (const i of this.engine.instruments) this.bySymbol.set(i.symbol, i);
+    for (const a of config.accounts ?? []) {
+      const r = this.createAccount(a.name, a.api_key, a.stp);
+      if ('error' in r) throw new Error(`invalid config: accounts: ${r.error}`);
+    }
+  }
+
+  instrument(symbol: string): Instrument | undefined {
+    return this.bySymbol.get(symbol);
+  }
+
+  // ---- accounts ----
+
+  createAccount(name: string, apiKey?: string, stp?: StpMode): AccountInfo | { error: string } {
+    const key = apiKey ?? randomBytes(24).toString('hex');
+    if (this.byKey.has(key)) return { error: 'api key already in use' };
+    const id = this.engine.addAccount({ name, stp });
+    if (typeof id !== 'number') return { error: id.ok ? 'unknown' : id.text };
+    const info: AccountInfo = { id, name, apiKey: key };
+    this.byKey.set(key, info);
+    this.byId.set(id, info);
+    return info;
+  }
+
+  authenticate(apiKey: unknown): AccountInfo | undefined {
+    return typeof apiKey === 'string' ? this.byKey.get(apiKey) : undefined;
+  }
+
+  accountInfo(id: number): AccountInfo | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Reports for the account go to `fn` until the returned function is called. */
+  subscribeAccount(id: number, fn: AccountListener): () => void {
+    let set = this.listeners.get(id);
+    if (!set) this.listeners.set(id, (set = new Set()));
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
+  subscribeMarket(l: MarketListener): () => void {
+    this.market.add(l);
+    return () => this.market.delete(l);
+  }
+
+  // ---- commands (time is stamped here; rules are the engine's) ----
+
+  newOrder(c: Omit<NewOrder, 'time'>): number {
+    return this.run(() => this.engine.newOrder({ ...c, time: this.clock.now() }));
+  }
+
+  cancel(c: Omit<Cancel, 'time'>): number {
+    return this.run(() => this.engine.cancel({ ...c, time: this.clock.now() }));
+  }
+
+  replace(c: Omit<Replace, 'time'>): number {
+    return this.run(() => this.engine.replace({ ...c, time: this.clock.now() }));
+  }
+
+  massCancelOrders(account: number, clOrdId: string, symbol?: string, side?: Side, onDisconnect = false): number {
+    this.massCancelClOrdId = clOrdId;
+    const cause = onDisconnect ? CancelReason.DISCONNECT : CancelReason.MASS_CANCEL;
+    return this.run(() => this.engine.massCancel({ time: this.clock.now(), account, symbol, side, cause }));
+  }
+
+  massQuote(c: Omit<MassQuote, 'time'>): QuoteResult {
+    let r: QuoteResult | undefined;
+    this.run(() => {
+      r = this.engine.massQuote({ ...c, time: this.clock.now() });
+      return 0;
+    });
+    return r as QuoteResult;
+  }
+
+  quoteCancel(account: number, symbol?: string): number {
+    return this.run(() => this.engine.quoteCancel({ time: this.clock.now(), account, symbol }));
+  }
+
+  setPhase(symbol: string, phase: TradingPhase, text: string): number {
+    return this.run(() => this.engine.setPhase({ time: this.clock.now(), symbol, phase, text }));
+  }
+
+  /** Expires GTD orders whose time has come (the server calls this on a timer). */
+  tick(): void {
+    this.run(() => this.engine.advanceTime(this.clock.now()));
+  }
+
+  /** Position reports for an account (all instruments, or one). */
+  positionReports(account: number, symbol?: string, posReqId = ''): Record<string, unknown>[] {
+    const view = this.engine.accountView(account);
+    if (!view) return [];
+    return view.positions
+      .filter((p) => symbol === undefined || symbol === '' || p.symbol === symbol)
+      .map((p) => ({
+        pos_req_id: posReqId, symbol: p.symbol, position: p.position, cost_basis: p.costBasis,
+        realised_pnl: p.realisedPnl.toString(), fees_paid: p.feesPaid.toString(), rebates_received: p.rebatesReceived.toString(),
+        cash: p.cash.toString(), volume_qty: p.volumeQty.toString(), volume_notional: p.volumeNotional.toString(), cash_scale: p.cashScale,
+      }));
+  }
+
+  /** Money in cash units as a decimal string of the instrument's quote currency. */
+  money(symbol: string, units: bigint | number): string {
+    const inst = this.bySymbol.get(symbol);
+    return inst ? formatUnits(units, inst.cashScale) : String(units);
+  }
+
+  /** Runs one engine command, then flushes what it changed to positions and market data. */
+  private run(cmd: () => number): number {
+    const r = cmd();
+    this.flushPositions();
+    this.flushOrders();
+    for (const l of this.market) l.commit();
+    return r;
+  }
+
+  // ---- EventSink: engine events → reports and market data ----
+
+  order(e: OrderEvent): void {
+    if (e.kind === OrderEventKind.CANCEL_REJECTED || e.kind === OrderEventKind.REPLACE_REJECTED) {
+      this.toAccount(e.account, 'order_cancel_reject', cancelReject(e));
+      return;
+    }
+    const er = executionReport(e, this.bySymbol.get(e.symbol), ++this.nextExecId);
+    if (er) this.toAccount(e.account, 'execution_report', er);
+    if (this.l3Listeners > 0 && e.orderId !== 0) this.touchedOrders.set(e.orderId, { symbol: e.symbol, side: e.side, price: e.price });
+  }
+
+  fill(e: FillEvent): void {
+    const inst = this.bySymbol.get(e.symbol) as Instrument;
+    const [maker, taker] = fillReports(e, inst, ++this.nextExecId, ++this.nextExecId);
+    this.toAccount(e.makerAccount, 'execution_report', maker);
+    this.toAccount(e.takerAccount, 'execution_report', taker);
+    this.touchedPositions.add(`${e.makerAccount}|${e.symbol}`);
+    this.touchedPositions.add(`${e.takerAccount}|${e.symbol}`);
+    if (this.l3Listeners > 0) {
+      this.touchedOrders.set(e.makerOrderId, { symbol: e.symbol, side: (3 - e.aggressorSide) as Side, price: e.price });
+      this.touchedOrders.set(e.takerOrderId, { symbol: e.symbol, side: e.aggressorSide, price: e.takerPrice });
+    }
+    for (const l of this.market) l.trade(e);
+  }
+
+  level(e: LevelEvent): void {
+    for (const l of this.market) l.level(e);
+  }
+
+  massCancel(e: MassCancelEvent): void {
+    this.toAccount(e.account, 'order_mass_cancel_report', {
+      cl_ord_id: this.massCancelClOrdId, total_affected_orders: e.cancelled, rejected: e.reason !== 0, reject_code: e.reason, text: e.text,
+    });
+    this.massCancelClOrdId = '';
+  }
+
+  phase(e: PhaseEvent): void {
+    for (const l of this.market) l.phase(e);
+  }
+
+  private toAccount(account: number, body: string, msg: Record<string, unknown>): void {
+    const set = this.listeners.get(account);
+    if (set) for (const fn of set) fn(body, msg);
+  }
+
+  private flushPositions(): void {
+    if (this.touchedPositions.size === 0) return;
+    for (const key of this.touchedPositions) {
+      const [account, symbol] = key.split('|');
+      const id = Number(account);
+      if (!this.listeners.get(id)?.size) continue;
+      for (const r of this.positionReports(id, symbol)) this.toAccount(id, 'position_report', r);
+    }
+    this.touchedPositions.clear();
+  }
+
+  private flushOrders(): void {
+    if (this.touchedOrders.size === 0) return;
+    for (const [id, t] of this.touchedOrders) {
+      const o = this.engine.order(id);
+      for (const l of this.market) {
+        if (o) l.order(t.symbol, id, o.side, o.price, o.leaves);
+        else l.order(t.symbol, id, t.side, t.price, 0);
+      }
+    }
+    this.touchedOrders.clear();
+  }
+}
