@@ -1,0 +1,27 @@
+// Reference data: every instrument's scales, tick table, limits and fees, in
+// the wire's field names (SecurityList and GET /api/v1/instruments share it).
+import type { Exchange } from './exchange.ts';
+import { TradingPhase } from '../engine/types.ts';
+
+export const W_PHASE_CONTINUOUS = 1;
+export const W_PHASE_HALTED = 2;
+
+export function securityList(ex: Exchange): Record<string, unknown>[] {
+  return ex.engine.instruments.map((i) => ({
+    symbol: i.symbol,
+    price_scale: i.priceScale,
+    qty_scale: i.qtyScale,
+    cash_scale: i.cashScale,
+    tick_table: i.tickTable.map((b) => ({ from_price: b.from_price, tick: b.tick })),
+    lot: i.lot,
+    min_qty: i.minQty,
+    max_qty: i.maxQty,
+    min_price: i.minPrice,
+    max_price: i.maxPrice,
+    min_notional: i.minNotional,
+    maker_fee_bp: i.makerRate / 100,
+    taker_fee_bp: i.takerRate / 100,
+    market_protection_bp: i.marketProtectionBp,
+    trading_phase: ex.engine.phaseOf(i.symbol) === TradingPhase.HALTED ? W_PHASE_HALTED : W_PHASE_CONTINUOUS,
+  }));
+}

@@ -1,0 +1,96 @@
+// The I/O edge: one fastify HTTP server carrying REST and the two WebSocket
+// endpoints (/ws/trade order entry, /ws/md market data). It decodes,
+// authenticates, calls the Exchange and routes what comes back.
+import Fastify, { type FastifyInstance } from 'fastify';
+import { WebSocketServer } from 'ws';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Exchange, type ExchangeConfig } from './exchange.ts';
+import { TradeSessions, DEFAULT_SESSION_LIMITS, type SessionLimits } from './trade-session.ts';
+
+export interface ServerOptions {
+  config: ExchangeConfig;
+  host?: string;
+  /** 0 = an ephemeral port */
+  port?: number;
+  adminToken?: string;
+  limits?: Partial<SessionLimits>;
+  /** fastify's pino logger on or off */
+  logger?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  adminToken: string;
+  exchange: Exchange;
+  app: FastifyInstance;
+  trade: TradeSessions;
+  close(): Promise<void>;
+}
+
+/** Hooks for the parts of the server other modules add (REST routes, market data). */
+export interface ServerContext {
+  app: FastifyInstance;
+  exchange: Exchange;
+  trade: TradeSessions;
+  adminToken: string;
+  limits: SessionLimits;
+}
+
+export type Extension = (ctx: ServerContext) => { onUpgrade?: Record<string, WebSocketServer>; close?: () => void } | void;
+
+const extensions: Extension[] = [];
+
+/** Registers a server part (called at module load by rest.ts, md.ts, …). */
+export function extendServer(x: Extension): void {
+  extensions.push(x);
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const exchange = new Exchange(opts.config);
+  const limits: SessionLimits = { ...DEFAULT_SESSION_LIMITS, ...opts.limits };
+  const adminToken = opts.adminToken ?? randomBytes(16).toString('hex');
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024 });
+  const trade = new TradeSessions(exchange, limits);
+  // ws's own cap is a backstop well above ours, so an oversize frame gets a Reject instead of a dropped socket.
+  const tradeWss = new WebSocketServer({ noServer: true, maxPayload: 16 * limits.maxFrameBytes });
+  tradeWss.on('connection', (ws) => trade.accept(ws));
+  const routes: Record<string, WebSocketServer> = { '/ws/trade': tradeWss };
+  const closers: (() => void)[] = [];
+  const ctx: ServerContext = { app, exchange, trade, adminToken, limits };
+  for (const x of extensions) {
+    const r = x(ctx);
+    if (r?.onUpgrade) Object.assign(routes, r.onUpgrade);
+    if (r?.close) closers.push(r.close);
+  }
+  app.server.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '').split('?')[0];
+    const wss = routes[path];
+    if (!wss) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+  const expiry = setInterval(() => exchange.tick(), 100); // GTD orders expire within 100 ms of their time
+  await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
+  const port = (app.server.address() as AddressInfo).port;
+  return {
+    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    port,
+    adminToken,
+    exchange,
+    app,
+    trade,
+    async close() {
+      clearInterval(expiry);
+      for (const c of closers) c();
+      for (const wss of Object.values(routes)) {
+        for (const ws of wss.clients) ws.terminate();
+        wss.close();
+      }
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,363 @@
+// One order-entry connection on /ws/trade: logon, sequence numbers both ways,
+// heartbeats and test requests, resend and gap fill, bad-input handling, and
+// the translation of order messages into Exchange commands. A session only
+// ever acts for, and hears about, its own account.
+import type { WebSocket, RawData } from 'ws';
+import type { Exchange, AccountInfo } from './exchange.ts';
+import { SessionState } from './session-state.ts';
+import { decodeEnvelope, encodeEnvelope, nowNanos, type Envelope } from './wire.ts';
+import { ordTypeFromWire, stpFromWire, tifFromWire } from './translate.ts';
+import { securityList } from './reference.ts';
+import { TimeInForce, type Side } from '../engine/types.ts';
+
+export interface SessionLimits {
+  /** largest accepted frame, bytes (larger → Reject) */
+  maxFrameBytes: number;
+  /** bytes queued on the socket beyond which an order-entry client is disconnected */
+  maxBufferedBytes: number;
+  /** session Rejects within one connection before it is logged out */
+  maxRejects: number;
+  /** stored outbound messages per account for resends */
+  resendStore: number;
+  defaultHeartbeatMs: number;
+}
+
+export const DEFAULT_SESSION_LIMITS: SessionLimits = {
+  maxFrameBytes: 64 * 1024,
+  maxBufferedBytes: 8 * 1024 * 1024,
+  maxRejects: 20,
+  resendStore: 10_000,
+  defaultHeartbeatMs: 10_000,
+};
+
+export const SessionRejectReason = {
+  NOT_BINARY: 1, DECODE_ERROR: 2, FRAME_TOO_LARGE: 3, EMPTY_BODY: 4, MISSING_FIELD: 5, INVALID_VALUE: 6,
+  NOT_LOGGED_ON: 7, SEQ_TOO_LOW: 8, WRONG_ENDPOINT: 9,
+} as const;
+
+/** Per-account session state and the connection currently attached to it. */
+interface Binding {
+  state: SessionState;
+  conn: TradeSession | null;
+}
+
+/** All order-entry sessions of a server: one session state per account, kept across reconnects. */
+export class TradeSessions {
+  private readonly byAccount = new Map<number, Binding>();
+  readonly live = new Set<TradeSession>();
+
+  constructor(readonly exchange: Exchange, readonly limits: SessionLimits) {}
+
+  accept(ws: WebSocket): TradeSession {
+    const s = new TradeSession(ws, this);
+    this.live.add(s);
+    return s;
+  }
+
+  /** Attaches a connection to its account's session; false if another connection holds it. */
+  attach(conn: TradeSession, account: AccountInfo, reset: boolean): SessionState | null {
+    let b = this.byAccount.get(account.id);
+    if (b?.conn && b.conn !== conn) return null;
+    if (!b) {
+      const binding: Binding = { state: new SessionState(this.limits.resendStore), conn: null };
+      this.exchange.subscribeAccount(account.id, (body, msg) => {
+        const seq = binding.state.store(body, msg);
+        binding.conn?.transmit(seq, body, msg, false);
+      });
+      this.byAccount.set(account.id, (b = binding));
+    }
+    if (reset) b.state.reset();
+    b.conn = conn;
+    return b.state;
+  }
+
+  detach(conn: TradeSession, account: AccountInfo): void {
+    const b = this.byAccount.get(account.id);
+    if (b?.conn === conn) b.conn = null;
+    this.live.delete(conn);
+  }
+
+  /** Sends an unsolicited message (e.g. SecurityStatus) to every logged-on session. */
+  broadcast(body: string, msg: Record<string, unknown>): void {
+    for (const s of this.live) s.sendAdmin(body, msg);
+  }
+}
+
+export class TradeSession {
+  private account: AccountInfo | null = null;
+  private state: SessionState | null = null;
+  private cancelOnDisconnect = false;
+  private heartbeatMs = 0;
+  private lastIn = Date.now();
+  private lastOut = Date.now();
+  private testRequestSent = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private rejects = 0;
+  private closed = false;
+  /** sequence number of the message being processed (for Reject.ref_seq_num) */
+  private refSeq = 0;
+
+  constructor(private readonly ws: WebSocket, private readonly sessions: TradeSessions) {
+    ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    ws.on('close', () => this.onClose());
+    ws.on('error', () => this.onClose());
+  }
+
+  private get exchange(): Exchange {
+    return this.sessions.exchange;
+  }
+
+  private get limits(): SessionLimits {
+    return this.sessions.limits;
+  }
+
+  // ---- inbound ----
+
+  private onFrame(data: RawData, isBinary: boolean): void {
+    if (this.closed) return;
+    this.lastIn = Date.now();
+    this.testRequestSent = 0;
+    const bytes = toBytes(data);
+    if (!isBinary) return this.reject(0, SessionRejectReason.NOT_BINARY, 'frames must be binary protobuf Envelopes');
+    if (bytes.length > this.limits.maxFrameBytes) {
+      return this.reject(0, SessionRejectReason.FRAME_TOO_LARGE, `frame of ${bytes.length} bytes exceeds ${this.limits.maxFrameBytes}`);
+    }
+    const d = decodeEnvelope(bytes);
+    if (!d.ok) return this.reject(0, SessionRejectReason.DECODE_ERROR, `undecodable Envelope: ${d.error}`);
+    const env = d.env;
+    this.refSeq = env.msg_seq_num;
+    if (!env.body) return this.reject(env.msg_seq_num, SessionRejectReason.EMPTY_BODY, 'Envelope carries no message (or one this server does not know)');
+    if (!this.account) return this.onFirstMessage(env);
+    if (!this.checkSequence(env)) return;
+    this.dispatch(env);
+  }
+
+  private onFirstMessage(env: Envelope): void {
+    if (env.body !== 'logon') {
+      this.reject(env.msg_seq_num, SessionRejectReason.NOT_LOGGED_ON, 'the first message must be a Logon');
+      return this.logout('not logged on');
+    }
+    const logon = env.logon as { api_key: string; heartbeat_interval_ms: number; reset_seq_num: boolean; cancel_on_disconnect: boolean };
+    const account = this.exchange.authenticate(logon.api_key);
+    if (!account) return this.logout('unknown api key');
+    const state = this.sessions.attach(this, account, logon.reset_seq_num);
+    if (!state) return this.logout('another session of this account is logged on');
+    this.account = account;
+    this.state = state;
+    this.cancelOnDisconnect = logon.cancel_on_disconnect;
+    const hb = logon.heartbeat_interval_ms || this.limits.defaultHeartbeatMs;
+    this.heartbeatMs = Math.min(60_000, Math.max(1_000, hb));
+    // The Logon consumes its own sequence number; a lower one than expected is refused.
+    if (env.msg_seq_num < state.nextIn && !logon.reset_seq_num) {
+      this.reject(env.msg_seq_num, SessionRejectReason.SEQ_TOO_LOW, `msg_seq_num ${env.msg_seq_num} below expected ${state.nextIn}`);
+      return this.logout('sequence number too low');
+    }
+    const gapFrom = env.msg_seq_num > state.nextIn ? state.nextIn : 0;
+    state.nextIn = env.msg_seq_num + 1;
+    this.sendAdmin('logon', {
+      heartbeat_interval_ms: this.heartbeatMs, reset_seq_num: logon.reset_seq_num, cancel_on_disconnect: this.cancelOnDisconnect,
+      account_id: String(account.id), next_expected_msg_seq_num: state.nextIn,
+    });
+    if (gapFrom) this.sendAdmin('resend_request', { begin_seq_no: gapFrom, end_seq_no: env.msg_seq_num - 1 });
+    this.timer = setInterval(() => this.onTimer(), Math.min(1000, this.heartbeatMs / 2));
+  }
+
+  /** FIX rules: a gap asks for a resend; a lower number is a duplicate (poss_dup) or an error. */
+  private checkSequence(env: Envelope): boolean {
+    const state = this.state as SessionState;
+    const seq = env.msg_seq_num;
+    if (seq === state.nextIn) {
+      state.nextIn++;
+      return true;
+    }
+    if (seq > state.nextIn) {
+      this.sendAdmin('resend_request', { begin_seq_no: state.nextIn, end_seq_no: seq - 1 });
+      state.nextIn = seq + 1;
+      return true;
+    }
+    if (env.poss_dup) return false; // a resend of something already processed
+    if (env.body === 'sequence_reset') return true;
+    this.reject(seq, SessionRejectReason.SEQ_TOO_LOW, `msg_seq_num ${seq} below expected ${state.nextIn}`);
+    this.logout('sequence number too low');
+    return false;
+  }
+
+  private dispatch(env: Envelope): void {
+    const account = (this.account as AccountInfo).id;
+    const m = env[env.body as string] as Record<string, unknown>;
+    switch (env.body) {
+      case 'heartbeat': return;
+      case 'test_request': return this.sendAdmin('heartbeat', { test_req_id: m.test_req_id });
+      case 'logout': return this.logout('logout acknowledged');
+      case 'resend_request': return this.resend(m.begin_seq_no as number, m.end_seq_no as number);
+      case 'sequence_reset': return this.sequenceReset(m.new_seq_no as number);
+      case 'reject': return;
+      case 'new_order_single': return this.newOrder(account, m);
+      case 'order_cancel_request': return this.cancel(account, m);
+      case 'order_cancel_replace_request': return this.replace(account, m);
+      case 'order_mass_cancel_request':
+        this.exchange.massCancelOrders(account, m.cl_ord_id as string, (m.symbol as string) || undefined, (m.side as Side) || undefined);
+        return;
+      case 'mass_quote': return this.massQuote(account, m);
+      case 'quote_cancel': {
+        const n = this.exchange.quoteCancel(account, (m.symbol as string) || undefined);
+        return this.sendAdmin('mass_quote_ack', { quote_id: m.quote_id, symbol: m.symbol, text: `${n} quote orders withdrawn` });
+      }
+      case 'security_list_request':
+        return this.sendAdmin('security_list', { security_req_id: m.security_req_id, securities: securityList(this.exchange) });
+      case 'request_for_positions':
+        for (const r of this.exchange.positionReports(account, m.symbol as string, m.pos_req_id as string)) this.sendAdmin('position_report', r);
+        return;
+      case 'market_data_request':
+        return this.businessReject(env, 0, 'market data is served on /ws/md');
+      default:
+        return this.businessReject(env, 3, `${env.body} is not accepted from clients`);
+    }
+  }
+
+  private newOrder(account: number, m: Record<string, unknown>): void {
+    if (!m.cl_ord_id) return this.businessReject(null, 5, 'new_order_single.cl_ord_id is required', 'new_order_single');
+    const tif = tifFromWire(m.time_in_force as number);
+    this.exchange.newOrder({
+      account,
+      symbol: m.symbol as string,
+      clOrdId: m.cl_ord_id as string,
+      side: m.side as Side,
+      // an invalid enum reaches the engine as an invalid value, so it is rejected with the engine's typed reason
+      ordType: ordTypeFromWire(m.ord_type as number) ?? (m.ord_type ? (0 as never) : undefined),
+      tif: tif ?? (m.time_in_force ? (0 as never) : undefined),
+      price: m.price as number,
+      qty: m.order_qty as number,
+      expireTime: tif === TimeInForce.GTD ? (m.expire_time as number) : undefined,
+      postOnly: m.post_only as boolean,
+      stp: stpFromWire(m.stp_mode as number) ?? (m.stp_mode ? (99 as never) : undefined),
+    });
+  }
+
+  private cancel(account: number, m: Record<string, unknown>): void {
+    this.exchange.cancel({
+      account, symbol: m.symbol as string, clOrdId: m.cl_ord_id as string,
+      orderId: (m.order_id as number) || undefined, origClOrdId: (m.orig_cl_ord_id as string) || undefined,
+    });
+  }
+
+  private replace(account: number, m: Record<string, unknown>): void {
+    this.exchange.replace({
+      account, symbol: m.symbol as string, clOrdId: (m.cl_ord_id as string) || undefined,
+      orderId: (m.order_id as number) || undefined, origClOrdId: (m.orig_cl_ord_id as string) || undefined,
+      price: m.price as number, qty: m.order_qty as number,
+    });
+  }
+
+  private massQuote(account: number, m: Record<string, unknown>): void {
+    const r = this.exchange.massQuote({
+      account, symbol: m.symbol as string, bidPx: m.bid_px as number, bidSize: m.bid_size as number,
+      offerPx: m.offer_px as number, offerSize: m.offer_size as number,
+    });
+    this.sendAdmin('mass_quote_ack', {
+      quote_id: m.quote_id, symbol: m.symbol, rejected: r.bidOrderId === 0 && r.offerOrderId === 0 && (r.bidReject !== 0 || r.offerReject !== 0),
+      bid_reject_code: r.bidReject, offer_reject_code: r.offerReject, bid_order_id: r.bidOrderId, offer_order_id: r.offerOrderId,
+    });
+  }
+
+  /** Sends stored messages again with poss_dup; what is no longer stored is gap-filled. */
+  private resend(begin: number, end: number): void {
+    const state = this.state as SessionState;
+    const last = end === 0 || end >= state.nextOut ? state.nextOut - 1 : end;
+    if (!(begin >= 1) || begin > last) return;
+    const stored = state.range(begin, last);
+    const firstStored = stored.length ? stored[0].seq : last + 1;
+    if (begin < firstStored) this.transmit(begin, 'sequence_reset', { new_seq_no: firstStored, gap_fill: true }, true);
+    for (const m of stored) this.transmit(m.seq, m.body, m.msg, true);
+  }
+
+  private sequenceReset(newSeq: number): void {
+    const state = this.state as SessionState;
+    if (newSeq > state.nextIn) state.nextIn = newSeq;
+  }
+
+  // ---- outbound ----
+
+  /** Sends a session-level or request-answer message: numbered and stored like every report. */
+  sendAdmin(body: string, msg: Record<string, unknown>): void {
+    if (!this.state || this.closed) return;
+    const seq = this.state.store(body, msg);
+    this.transmit(seq, body, msg, false);
+  }
+
+  /** Puts one envelope on the wire. */
+  transmit(seq: number, body: string, msg: Record<string, unknown>, possDup: boolean): void {
+    if (this.closed) return;
+    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      // A consumer this slow would make the server hold unbounded memory: drop it (its reports stay stored for a resend).
+      this.closeNow('slow consumer: send buffer limit exceeded');
+      return;
+    }
+    this.lastOut = Date.now();
+    this.ws.send(encodeEnvelope({ msg_seq_num: seq, sending_time: nowNanos(), poss_dup: possDup, [body]: msg }));
+  }
+
+  private reject(refSeq: number, reason: number, text: string): void {
+    const msg = { ref_seq_num: refSeq || this.refSeq, reason, text };
+    if (this.state) this.sendAdmin('reject', msg);
+    else this.sendUnsequenced('reject', msg);
+    if (++this.rejects >= this.limits.maxRejects) this.logout(`too many rejected messages (${this.rejects})`);
+  }
+
+  private businessReject(env: Envelope | null, reason: number, text: string, refMsgType = env?.body ?? ''): void {
+    this.sendAdmin('business_message_reject', { ref_seq_num: env?.msg_seq_num ?? this.refSeq, ref_msg_type: refMsgType, business_reject_reason: reason, text });
+  }
+
+  /** Before logon there is no session state: messages go out numbered 1 and are not stored. */
+  private sendUnsequenced(body: string, msg: Record<string, unknown>): void {
+    if (this.closed) return;
+    this.ws.send(encodeEnvelope({ msg_seq_num: 1, sending_time: nowNanos(), [body]: msg }));
+  }
+
+  private logout(text: string): void {
+    if (this.closed) return;
+    if (this.state) this.sendAdmin('logout', { text });
+    else this.sendUnsequenced('logout', { text });
+    this.closed = true;
+    this.ws.close(1000, text.slice(0, 100));
+    this.onClose();
+  }
+
+  private closeNow(reason: string): void {
+    this.closed = true;
+    this.ws.terminate();
+    void reason;
+    this.onClose();
+  }
+
+  private onTimer(): void {
+    if (this.closed) return;
+    const now = Date.now();
+    if (now - this.lastOut >= this.heartbeatMs) this.sendAdmin('heartbeat', { test_req_id: '' });
+    const silent = now - this.lastIn;
+    if (silent >= this.heartbeatMs * 2 + 1000) return this.logout('heartbeat timeout: no message from the client');
+    if (silent >= this.heartbeatMs + 500 && this.testRequestSent === 0) {
+      this.testRequestSent = now;
+      this.sendAdmin('test_request', { test_req_id: `tr-${now}` });
+    }
+  }
+
+  private onClose(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.closed = true;
+    const account = this.account;
+    if (!account) {
+      this.sessions.live.delete(this);
+      return;
+    }
+    this.account = null;
+    this.sessions.detach(this, account);
+    if (this.cancelOnDisconnect) this.exchange.massCancelOrders(account.id, '', undefined, undefined, true);
+  }
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}

@@ -1,0 +1,145 @@
+// Order entry over a real socket: logon, an order and its execution report,
+// a cross between two accounts, and the session rules at their edges.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { startServer, type RunningServer } from '../gateway/server.ts';
+import { decodeEnvelope, encodeEnvelope, type Envelope } from '../gateway/wire.ts';
+
+const CONFIG = {
+  instruments: [{ symbol: 'BTC-USD', price_scale: 1, qty_scale: 4, tick_size: 1, lot: 1, min_qty: 1, max_qty: 1_000_000, max_price: 10_000_000, maker_fee_bp: -1, taker_fee_bp: 2 }],
+  accounts: [{ name: 'alice', api_key: 'alice-key' }, { name: 'bob', api_key: 'bob-key' }],
+};
+
+/** A bare protocol client: numbers its messages and collects what arrives. */
+class Raw {
+  readonly got: Envelope[] = [];
+  private seq = 1;
+  private waiters: (() => void)[] = [];
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (d: Buffer) => {
+      const r = decodeEnvelope(d);
+      if (r.ok) this.got.push(r.env);
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+  static async open(url: string): Promise<Raw> {
+    const ws = new WebSocket(url.replace('http', 'ws') + '/ws/trade');
+    await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
+    return new Raw(ws);
+  }
+  send(body: string, msg: Record<string, unknown>, seq = this.seq++): void {
+    this.ws.send(encodeEnvelope({ msg_seq_num: seq, sending_time: 0, [body]: msg }));
+  }
+  async waitFor(pred: (e: Envelope) => boolean, ms = 2000): Promise<Envelope> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const hit = this.got.find(pred);
+      if (hit) return hit;
+      if (Date.now() > deadline) throw new Error(`timeout; got ${this.got.map((e) => e.body).join(',')}`);
+      await new Promise<void>((res) => { this.waiters.push(res); setTimeout(res, 50); });
+    }
+  }
+  closed(): Promise<void> {
+    return new Promise((res) => (this.ws.readyState === WebSocket.CLOSED ? res() : this.ws.once('close', () => res())));
+  }
+}
+
+async function withServer(fn: (s: RunningServer) => Promise<void>): Promise<void> {
+  const s = await startServer({ config: structuredClone(CONFIG) });
+  try { await fn(s); } finally { await s.close(); }
+}
+
+test('logon, new order, execution report; a cross reports both sides with fees', () => withServer(async (s) => {
+  const a = await Raw.open(s.url);
+  a.send('logon', { api_key: 'alice-key', reset_seq_num: true });
+  const logon = await a.waitFor((e) => e.body === 'logon');
+  assert.equal((logon.logon as { account_id: string }).account_id, '1');
+  a.send('new_order_single', { cl_ord_id: 'a1', symbol: 'BTC-USD', side: 1, ord_type: 2, price: 1_000_000, order_qty: 10_000 });
+  const ack = (await a.waitFor((e) => e.body === 'execution_report')).execution_report as Record<string, number | string>;
+  assert.equal(ack.exec_type, 1);
+  assert.equal(ack.ord_status, 1);
+  assert.equal(ack.cl_ord_id, 'a1');
+  assert.equal(ack.leaves_qty, 10_000);
+
+  const b = await Raw.open(s.url);
+  b.send('logon', { api_key: 'bob-key', reset_seq_num: true });
+  await b.waitFor((e) => e.body === 'logon');
+  b.send('new_order_single', { cl_ord_id: 'b1', symbol: 'BTC-USD', side: 2, ord_type: 1, order_qty: 4_000 });
+  const taker = (await b.waitFor((e) => e.body === 'execution_report' && (e.execution_report as { exec_type: number }).exec_type === 6)).execution_report as Record<string, number>;
+  const maker = (await a.waitFor((e) => e.body === 'execution_report' && (e.execution_report as { exec_type: number }).exec_type === 6)).execution_report as Record<string, number>;
+  assert.equal(taker.trade_id, maker.trade_id);
+  assert.deepEqual([maker.last_px, maker.last_qty, maker.liquidity, maker.leaves_qty, maker.ord_status], [1_000_000, 4_000, 1, 6_000, 2]);
+  assert.deepEqual([taker.last_px, taker.last_qty, taker.liquidity, taker.ord_status], [1_000_000, 4_000, 2, 3]);
+  // notional 100000.0 × 0.4 = 40000 USD; taker 2 bp = 8 USD, maker rebate 1 bp = 4 USD
+  const cashScale = s.exchange.instrument('BTC-USD')!.cashScale;
+  assert.equal(taker.fee, 8 * 10 ** cashScale);
+  assert.equal(maker.fee, -4 * 10 ** cashScale);
+  // sequence numbers from the server are dense per session
+  assert.deepEqual(a.got.map((e) => e.msg_seq_num), a.got.map((_, i) => i + 1));
+  a.ws.close();
+  b.ws.close();
+}));
+
+test('unknown api key → Logout and close; first message not a Logon → Reject then Logout', () => withServer(async (s) => {
+  const a = await Raw.open(s.url);
+  a.send('logon', { api_key: 'nope' });
+  const out = await a.waitFor((e) => e.body === 'logout');
+  assert.match((out.logout as { text: string }).text, /unknown api key/);
+  await a.closed();
+  const b = await Raw.open(s.url);
+  b.send('new_order_single', { cl_ord_id: 'x', symbol: 'BTC-USD', side: 1, price: 1, order_qty: 1 });
+  assert.equal(((await b.waitFor((e) => e.body === 'reject')).reject as { reason: number }).reason, 7);
+  await b.waitFor((e) => e.body === 'logout');
+  await b.closed();
+}));
+
+test('garbage frames get typed Rejects, then a Logout; another session keeps trading', () => withServer(async (s) => {
+  const good = await Raw.open(s.url);
+  good.send('logon', { api_key: 'bob-key', reset_seq_num: true });
+  await good.waitFor((e) => e.body === 'logon');
+  const bad = await Raw.open(s.url);
+  bad.send('logon', { api_key: 'alice-key', reset_seq_num: true });
+  await bad.waitFor((e) => e.body === 'logon');
+  bad.ws.send('hello');                                    // text frame
+  bad.ws.send(Buffer.from([0xff, 0xff, 0xff]));            // undecodable
+  bad.ws.send(encodeEnvelope({ msg_seq_num: 2 }));         // empty body
+  bad.ws.send(Buffer.alloc(70 * 1024, 1));                 // too large
+  const reasons = async (): Promise<number[]> => {
+    await bad.waitFor(() => bad.got.filter((e) => e.body === 'reject').length >= 4);
+    return bad.got.filter((e) => e.body === 'reject').map((e) => (e.reject as { reason: number }).reason);
+  };
+  assert.deepEqual(await reasons(), [1, 2, 4, 3]);
+  for (let i = 0; i < 30; i++) bad.ws.send(Buffer.from([0xff]));
+  await bad.waitFor((e) => e.body === 'logout');
+  await bad.closed();
+  good.send('new_order_single', { cl_ord_id: 'g1', symbol: 'BTC-USD', side: 1, ord_type: 2, price: 1_000_000, order_qty: 1 });
+  await good.waitFor((e) => e.body === 'execution_report');
+  good.ws.close();
+}));
+
+test('reconnect without reset: a ResendRequest replays missed reports with poss_dup', () => withServer(async (s) => {
+  const a = await Raw.open(s.url);
+  a.send('logon', { api_key: 'alice-key', reset_seq_num: true });
+  await a.waitFor((e) => e.body === 'logon');
+  a.send('new_order_single', { cl_ord_id: 'r1', symbol: 'BTC-USD', side: 1, ord_type: 2, price: 1_000_000, order_qty: 5 });
+  await a.waitFor((e) => e.body === 'execution_report');
+  const lastSeen = Math.max(...a.got.map((e) => e.msg_seq_num));
+  a.ws.close();
+  await a.closed();
+  // while alice is away, bob trades against her order: her fill report is numbered and stored
+  const b = await Raw.open(s.url);
+  b.send('logon', { api_key: 'bob-key', reset_seq_num: true });
+  await b.waitFor((e) => e.body === 'logon');
+  b.send('new_order_single', { cl_ord_id: 'b1', symbol: 'BTC-USD', side: 2, ord_type: 2, price: 1_000_000, order_qty: 5 });
+  await b.waitFor((e) => e.body === 'execution_report' && (e.execution_report as { exec_type: number }).exec_type === 6);
+  const a2 = await Raw.open(s.url);
+  a2.send('logon', { api_key: 'alice-key' }, 3);
+  await a2.waitFor((e) => e.body === 'logon');
+  a2.send('resend_request', { begin_seq_no: lastSeen + 1, end_seq_no: 0 }, 4);
+  const fill = await a2.waitFor((e) => e.body === 'execution_report' && e.poss_dup);
+  assert.equal((fill.execution_report as { exec_type: number }).exec_type, 6);
+  assert.equal(fill.msg_seq_num, lastSeen + 1);
+  a2.ws.close();
+  b.ws.close();
+}));
