@@ -35,9 +35,22 @@ export interface MarketListener {
   /** an order's resting state after a command (L3): qty 0 = it left the book */
   order(symbol: string, orderId: number, side: Side, price: number, qty: number): void;
   phase(e: PhaseEvent): void;
-  /** a command finished: changes since the previous call form one update */
+  /** a command finished: the changes since the previous commit form one update (Exchange.updateId of each changed symbol is already advanced) */
   commit(): void;
 }
+
+export interface TapeTrade {
+  trade_id: number;
+  price: number;
+  qty: number;
+  /** the taker's side */
+  aggressor_side: Side;
+  /** µs since the epoch */
+  time: number;
+}
+
+/** Trades kept per symbol for GET /api/v1/trades. */
+export const TAPE_LENGTH = 1000;
 
 export interface AccountInfo {
   id: number;
@@ -69,6 +82,11 @@ export class Exchange implements EventSink {
   /** orders whose resting state changed in the current command (only tracked for L3 listeners) */
   private readonly touchedOrders = new Map<number, { symbol: string; side: Side; price: number }>();
   l3Listeners = 0;
+  /** per-symbol market-data update id: +1 for every command that changed the symbol's book or tape */
+  private readonly updateIds = new Map<string, number>();
+  private readonly dirty = new Set<string>();
+  /** recent trades per symbol, newest last (bounded) */
+  private readonly tapes = new Map<string, TapeTrade[]>();
   /** the cl_ord_id of the mass cancel being processed */
   private massCancelClOrdId = '';
 
@@ -180,9 +198,22 @@ export class Exchange implements EventSink {
     return inst ? formatUnits(units, inst.cashScale) : String(units);
   }
 
+  /** The last market-data update id of a symbol (0 before any change). */
+  updateId(symbol: string): number {
+    return this.updateIds.get(symbol) ?? 0;
+  }
+
+  /** Recent trades of a symbol, oldest first. */
+  trades(symbol: string, limit = TAPE_LENGTH): TapeTrade[] {
+    const tape = this.tapes.get(symbol) ?? [];
+    return tape.slice(Math.max(0, tape.length - limit));
+  }
+
   /** Runs one engine command, then flushes what it changed to positions and market data. */
   private run(cmd: () => number): number {
     const r = cmd();
+    for (const symbol of this.dirty) this.updateIds.set(symbol, this.updateId(symbol) + 1);
+    this.dirty.clear();
     this.flushPositions();
     this.flushOrders();
     for (const l of this.market) l.commit();
@@ -212,10 +243,16 @@ export class Exchange implements EventSink {
       this.touchedOrders.set(e.makerOrderId, { symbol: e.symbol, side: (3 - e.aggressorSide) as Side, price: e.price });
       this.touchedOrders.set(e.takerOrderId, { symbol: e.symbol, side: e.aggressorSide, price: e.takerPrice });
     }
+    this.dirty.add(e.symbol);
+    let tape = this.tapes.get(e.symbol);
+    if (!tape) this.tapes.set(e.symbol, (tape = []));
+    tape.push({ trade_id: e.tradeId, price: e.price, qty: e.qty, aggressor_side: e.aggressorSide, time: e.time });
+    if (tape.length > TAPE_LENGTH * 2) tape.splice(0, tape.length - TAPE_LENGTH); // amortised trim
     for (const l of this.market) l.trade(e);
   }
 
   level(e: LevelEvent): void {
+    this.dirty.add(e.symbol);
     for (const l of this.market) l.level(e);
   }
 
