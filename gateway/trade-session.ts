@@ -35,6 +35,9 @@ export const SessionRejectReason = {
   NOT_LOGGED_ON: 7, SEQ_TOO_LOW: 8, WRONG_ENDPOINT: 9,
 } as const;
 
+/** Session-level messages: gap-filled, never resent. */
+const ADMIN_BODIES: ReadonlySet<string> = new Set(['logon', 'logout', 'heartbeat', 'test_request', 'resend_request', 'sequence_reset', 'reject']);
+
 /** Per-account session state and the connection currently attached to it. */
 interface Binding {
   state: SessionState;
@@ -260,15 +263,23 @@ export class TradeSession {
     });
   }
 
-  /** Sends stored messages again with poss_dup; what is no longer stored is gap-filled. */
+  /**
+   * Sends stored messages again with poss_dup. As in FIX, session messages
+   * (heartbeats, logons, …) are not resent: they and anything no longer stored
+   * are covered by SequenceReset gap fills.
+   */
   private resend(begin: number, end: number): void {
     const state = this.state as SessionState;
     const last = end === 0 || end >= state.nextOut ? state.nextOut - 1 : end;
     if (!(begin >= 1) || begin > last) return;
-    const stored = state.range(begin, last);
-    const firstStored = stored.length ? stored[0].seq : last + 1;
-    if (begin < firstStored) this.transmit(begin, 'sequence_reset', { new_seq_no: firstStored, gap_fill: true }, true);
-    for (const m of stored) this.transmit(m.seq, m.body, m.msg, true);
+    let gapFrom = begin; // first sequence number not yet covered
+    for (const m of state.range(begin, last)) {
+      if (ADMIN_BODIES.has(m.body)) continue;
+      if (gapFrom < m.seq) this.transmit(gapFrom, 'sequence_reset', { new_seq_no: m.seq, gap_fill: true }, true);
+      this.transmit(m.seq, m.body, m.msg, true);
+      gapFrom = m.seq + 1;
+    }
+    if (gapFrom <= last) this.transmit(gapFrom, 'sequence_reset', { new_seq_no: last + 1, gap_fill: true }, true);
   }
 
   private sequenceReset(newSeq: number): void {

@@ -143,3 +143,21 @@ test('reconnect without reset: a ResendRequest replays missed reports with poss_
   a2.ws.close();
   b.ws.close();
 }));
+
+test('a resend gap-fills session messages and resends reports only', () => withServer(async (s) => {
+  const a = await Raw.open(s.url);
+  a.send('logon', { api_key: 'alice-key', reset_seq_num: true });            // server seq 1: logon
+  await a.waitFor((e) => e.body === 'logon');
+  a.send('test_request', { test_req_id: 't1' });                              // server seq 2: heartbeat
+  await a.waitFor((e) => e.body === 'heartbeat');
+  a.send('new_order_single', { cl_ord_id: 'r1', symbol: 'BTC-USD', side: 1, ord_type: 2, price: 1_000_000, order_qty: 5 }); // seq 3: report
+  await a.waitFor((e) => e.body === 'execution_report');
+  const before = a.got.length;
+  a.send('resend_request', { begin_seq_no: 1, end_seq_no: 0 });
+  await a.waitFor(() => a.got.length >= before + 2);
+  const resent = a.got.slice(before);
+  assert.equal(resent[0].body, 'sequence_reset');
+  assert.deepEqual([resent[0].msg_seq_num, (resent[0].sequence_reset as { new_seq_no: number }).new_seq_no], [1, 3]);
+  assert.deepEqual([resent[1].body, resent[1].msg_seq_num, resent[1].poss_dup], ['execution_report', 3, true]);
+  a.ws.close();
+}));
