@@ -74,6 +74,8 @@ export class Exchange implements EventSink {
   private readonly byKey = new Map<string, AccountInfo>();
   private readonly byId = new Map<number, AccountInfo>();
   private readonly listeners = new Map<number, Set<AccountListener>>();
+  /** observers of every account's reports (metrics) */
+  private readonly taps = new Set<(account: number, body: string, msg: Record<string, unknown>) => void>();
   private readonly market = new Set<MarketListener>();
   private readonly bySymbol = new Map<string, Instrument>();
   private nextExecId = 0;
@@ -130,6 +132,12 @@ export class Exchange implements EventSink {
     if (!set) this.listeners.set(id, (set = new Set()));
     set.add(fn);
     return () => set.delete(fn);
+  }
+
+  /** Sees every report to every account (for metrics); it does not make the exchange build extra reports. */
+  tapReports(fn: (account: number, body: string, msg: Record<string, unknown>) => void): () => void {
+    this.taps.add(fn);
+    return () => this.taps.delete(fn);
   }
 
   subscribeMarket(l: MarketListener): () => void {
@@ -270,6 +278,7 @@ export class Exchange implements EventSink {
   private toAccount(account: number, body: string, msg: Record<string, unknown>): void {
     const set = this.listeners.get(account);
     if (set) for (const fn of set) fn(body, msg);
+    for (const tap of this.taps) tap(account, body, msg);
   }
 
   private flushPositions(): void {

@@ -1,3 +1,4 @@
 // The gateway: importing this module registers every server part.
+import './rest.ts';
 export { startServer, type RunningServer, type ServerOptions } from './server.ts';
 export { Exchange, type ExchangeConfig } from './exchange.ts';

@@ -1,0 +1,164 @@
+// Prometheus metrics of one server (GET /metrics). Everything is observed from
+// outside the order path: reports through account subscriptions, trades through
+// a market listener, sessions and open orders read at scrape time. Each server
+// has its own Registry, so several servers in one process (tests) never share
+// counters; the default Node metrics (CPU, memory, event loop, GC) describe the
+// process, so they are collected once per process and merged in at scrape time.
+import type { Server } from 'node:http';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ServerContext } from './server.ts';
+import { ExecType } from './translate.ts';
+import { RejectReason } from '../engine/types.ts';
+
+/** Enum name by number: { NEW: 1 } → { 1: 'NEW' }. */
+export function invert(e: Readonly<Record<string, number>>): Record<number, string> {
+  return Object.fromEntries(Object.entries(e).map(([name, n]) => [n, name]));
+}
+
+const EXEC_TYPE_NAME = invert(ExecType);
+const REJECT_NAME = invert(RejectReason);
+
+/** The name of a RejectReason number ('UNKNOWN' for anything else). */
+export const rejectName = (code: number): string => REJECT_NAME[code] ?? 'UNKNOWN';
+
+let processRegistry: Registry | undefined;
+
+/** The process-wide default metrics (created on first use: each collection installs observers for the life of the process). */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+/** Labelled counter children cached per label value: reports are counted on the hot path, and prom-client hashes labels on every inc(). */
+function byLabel(c: Counter<string>): (value: string) => Counter.Internal {
+  const children = new Map<string, Counter.Internal>();
+  return (value) => {
+    let child = children.get(value);
+    if (!child) children.set(value, (child = c.labels(value)));
+    return child;
+  };
+}
+
+export class GatewayMetrics {
+  private readonly registry = new Registry();
+  private readonly started = Date.now();
+  private readonly unsubscribe: (() => void)[] = [];
+  private mdSockets = 0;
+  private readonly ordersReceived: Counter<string>;
+  private readonly execReports: (execType: string) => Counter.Internal;
+  private readonly rejects: Counter<string>;
+  private readonly trades: (symbol: string) => Counter.Internal;
+  private readonly httpRequests: Counter<string>;
+
+  constructor(private readonly ctx: ServerContext) {
+    const registers = [this.registry];
+    this.ordersReceived = new Counter({
+      name: 'makerbench_orders_received_total',
+      help: 'New orders the engine processed, all transports and mass-quote sides (each yields exactly one NEW or REJECTED report)',
+      registers,
+    });
+    this.execReports = byLabel(new Counter({
+      name: 'makerbench_execution_reports_total', help: 'Execution reports sent to accounts, by exec_type', labelNames: ['exec_type'], registers,
+    }));
+    this.rejects = new Counter({
+      name: 'makerbench_rejects_total', help: 'Refused orders, cancels, replaces and mass cancels, by reject_code', labelNames: ['reject_code', 'request'], registers,
+    });
+    this.trades = byLabel(new Counter({ name: 'makerbench_trades_total', help: 'Trades, by symbol', labelNames: ['symbol'], registers }));
+    this.httpRequests = new Counter({
+      name: 'makerbench_http_requests_total', help: 'HTTP requests, by method, route and status', labelNames: ['method', 'route', 'status'], registers,
+    });
+    this.sessionGauges(registers);
+    this.openOrdersGauge(registers);
+    this.unsubscribe.push(ctx.exchange.subscribeMarket({
+      trade: (e) => this.trades(e.symbol).inc(),
+      level: () => {}, order: () => {}, phase: () => {}, commit: () => {},
+    }));
+    this.unsubscribe.push(ctx.exchange.tapReports((_account, body, msg) => this.onReport(body, msg)));
+    this.countMdSockets(ctx.app.server);
+  }
+
+  /** The Prometheus text exposition of this server and its process. */
+  async render(): Promise<{ contentType: string; text: string }> {
+    const merged = Registry.merge([processMetrics(), this.registry]);
+    return { contentType: merged.contentType, text: await merged.metrics() };
+  }
+
+  countRequest(method: string, route: string, status: number): void {
+    this.httpRequests.inc({ method, route, status: String(status) });
+  }
+
+  uptimeSeconds(): number {
+    return Math.floor((Date.now() - this.started) / 1000);
+  }
+
+  sessions(): { trade: number; md: number } {
+    return { trade: this.ctx.trade.live.size, md: this.mdSockets };
+  }
+
+  close(): void {
+    for (const u of this.unsubscribe.splice(0)) u();
+  }
+
+  private onReport(body: string, msg: Record<string, unknown>): void {
+    if (body === 'execution_report') {
+      const execType = msg.exec_type as number;
+      this.execReports(EXEC_TYPE_NAME[execType] ?? String(execType)).inc();
+      if (execType === ExecType.NEW || execType === ExecType.REJECTED) this.ordersReceived.inc();
+      if (execType === ExecType.REJECTED) this.countReject(msg.reject_code, 'new_order');
+    } else if (body === 'order_cancel_reject') {
+      this.countReject(msg.reject_code, msg.cxl_rej_response_to === 2 ? 'replace' : 'cancel');
+    } else if (body === 'order_mass_cancel_report' && msg.rejected === true) {
+      this.countReject(msg.reject_code, 'mass_cancel');
+    }
+  }
+
+  private countReject(code: unknown, request: string): void {
+    this.rejects.inc({ reject_code: rejectName(code as number), request });
+  }
+
+  private sessionGauges(registers: Registry[]): void {
+    const sessions = (): { trade: number; md: number } => this.sessions();
+    new Gauge({
+      name: 'makerbench_trade_sessions', help: 'Open order-entry connections on /ws/trade', registers,
+      collect() { this.set(sessions().trade); },
+    });
+    new Gauge({
+      name: 'makerbench_md_sessions', help: 'Open market-data connections on /ws/md', registers,
+      collect() { this.set(sessions().md); },
+    });
+  }
+
+  private openOrdersGauge(registers: Registry[]): void {
+    const engine = this.ctx.exchange.engine;
+    new Gauge({
+      name: 'makerbench_open_orders', help: 'Resting orders, by symbol', labelNames: ['symbol'], registers,
+      collect() {
+        for (const inst of engine.instruments) {
+          const d = engine.depth(inst.symbol, Number.MAX_SAFE_INTEGER);
+          let n = 0;
+          for (const l of d?.bids ?? []) n += l.count;
+          for (const l of d?.asks ?? []) n += l.count;
+          this.set({ symbol: inst.symbol }, n);
+        }
+      },
+    });
+  }
+
+  /**
+   * The market-data hub lives in another module and exposes no count, so its
+   * connections are counted at the HTTP upgrade: every upgraded socket on
+   * /ws/md is one session until it closes.
+   */
+  private countMdSockets(server: Server): void {
+    const onUpgrade = (req: { url?: string }, socket: NodeJS.EventEmitter): void => {
+      if ((req.url ?? '').split('?')[0] !== '/ws/md') return;
+      this.mdSockets++;
+      socket.once('close', () => this.mdSockets--);
+    };
+    server.on('upgrade', onUpgrade);
+    this.unsubscribe.push(() => server.off('upgrade', onUpgrade));
+  }
+}

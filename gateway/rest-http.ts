@@ -1,0 +1,95 @@
+// REST plumbing shared by every /api/v1 route: the error shape, validation,
+// authentication. Every failure leaves as JSON {code, message, ...} with a
+// 4xx/5xx status; nothing a client sends can crash the server.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Ajv } from 'ajv';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { AccountInfo, Exchange } from './exchange.ts';
+
+/** A failure a handler throws; the scope's error handler renders it. */
+export class HttpError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly extra: Record<string, unknown> = {}) {
+    super(message);
+  }
+}
+
+/** Fastify's own client errors, by their code, in this API's words. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+};
+
+interface AjvIssue { keyword: string; instancePath: string; message?: string; params: Record<string, unknown> }
+
+function validationMessage(e: FastifyError & { validation?: AjvIssue[]; validationContext?: string }): string {
+  const first = e.validation?.[0];
+  if (first?.keyword === 'additionalProperties') return `${e.validationContext}: unknown field '${String(first.params.additionalProperty)}'`;
+  return e.message;
+}
+
+/** Renders thrown HttpErrors, schema failures and fastify's parse errors; anything else is a 500 (logged). */
+export function installErrorHandling(scope: FastifyInstance): void {
+  scope.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
+    if (err instanceof HttpError) return reply.code(err.status).send({ code: err.code, message: err.message, ...err.extra });
+    if ('validation' in err && err.validation) return reply.code(400).send({ code: 'INVALID_REQUEST', message: validationMessage(err) });
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) return reply.code(status).send({ code: FASTIFY_CODES[err.code] ?? 'BAD_REQUEST', message: err.message });
+    req.log.error(err);
+    return reply.code(500).send({ code: 'INTERNAL', message: 'internal error' });
+  });
+  scope.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` });
+  });
+}
+
+/**
+ * Bodies are validated strictly: fastify's default Ajv coerces types, which
+ * would turn `"price": true` into 1 and `"side": "1"` into 1 — a bot with such
+ * a bug should hear about it. URL parts are strings by nature, so params and
+ * querystrings keep coercion ("?levels=10" → 10).
+ */
+export function installValidators(scope: FastifyInstance): void {
+  const strict = new Ajv({ coerceTypes: false, useDefaults: true, allErrors: false });
+  const coercing = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: false });
+  scope.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as object));
+}
+
+const accounts = new WeakMap<FastifyRequest, AccountInfo>();
+
+/** onRequest hook: the x-api-key header must name an account (before the body is even parsed). */
+export function requireAccount(exchange: Exchange): onRequestHookHandler {
+  return (req, _reply, done) => {
+    const account = exchange.authenticate(req.headers['x-api-key']);
+    if (!account) return done(new HttpError(401, 'UNAUTHORIZED', 'missing or unknown x-api-key header'));
+    accounts.set(req, account);
+    done();
+  };
+}
+
+/** The account requireAccount authenticated. */
+export function accountOf(req: FastifyRequest): AccountInfo {
+  const a = accounts.get(req);
+  if (!a) throw new HttpError(401, 'UNAUTHORIZED', 'missing or unknown x-api-key header');
+  return a;
+}
+
+/** onRequest hook: the x-admin-token header must equal the server's admin token (compared in constant time). */
+export function requireAdmin(adminToken: string): onRequestHookHandler {
+  const expected = digest(adminToken);
+  return (req, _reply, done) => {
+    const given = req.headers['x-admin-token'];
+    const ok = typeof given === 'string' && timingSafeEqual(digest(given), expected);
+    done(ok ? undefined : new HttpError(401, 'UNAUTHORIZED', 'missing or wrong x-admin-token header'));
+  };
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+/** preValidation hook for routes whose JSON body is optional: no body reads as {}. */
+export function optionalBody(req: FastifyRequest, _reply: FastifyReply, done: () => void): void {
+  req.body ??= {};
+  done();
+}

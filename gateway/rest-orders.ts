@@ -1,0 +1,169 @@
+// Authenticated REST: the account's state, order entry and cancel. Orders go
+// through the same Exchange commands and enum translation as /ws/trade, so the
+// engine applies the same rules and rejects; the answer is the execution
+// reports the command produced for the account.
+//
+// Status codes: 200 when the engine accepted the order or cancel (the order may
+// still have traded, expired or been cancelled by its own terms — see
+// ord_status); an engine refusal is 400 {code: <RejectCode name>, reject_code,
+// message, ...} — 404 for a cancel of an unknown order (another account's
+// order is unknown too).
+import type { FastifyInstance } from 'fastify';
+import type { Exchange } from './exchange.ts';
+import { rejectName } from './metrics.ts';
+import { HttpError, accountOf, requireAccount } from './rest-http.ts';
+import { ExecType, avgPx, ordTypeFromWire, ordTypeToWire, stpFromWire, tifFromWire, tifToWire } from './translate.ts';
+import type { NewOrder } from '../engine/commands.ts';
+import { RejectReason, TimeInForce, type Side } from '../engine/types.ts';
+import type { OrderView } from '../engine/query.ts';
+
+/** A NewOrderSingle as JSON: the wire's field names and enum numbers; absent fields read as the wire's zero values. */
+export interface NewOrderBody {
+  cl_ord_id: string;
+  symbol: string;
+  side: number;
+  ord_type: number;
+  time_in_force: number;
+  price: number;
+  order_qty: number;
+  expire_time: number;
+  post_only: boolean;
+  stp_mode: number;
+}
+
+// Types only: values (ranges, ticks, lots, enum members) are the engine's to judge, so REST rejects match /ws/trade's.
+const newOrderSchema = {
+  type: 'object',
+  required: ['cl_ord_id'],
+  additionalProperties: false,
+  properties: {
+    cl_ord_id: { type: 'string', minLength: 1 },
+    symbol: { type: 'string', default: '' },
+    side: { type: 'integer', default: 0 },
+    ord_type: { type: 'integer', default: 0 },
+    time_in_force: { type: 'integer', default: 0 },
+    price: { type: 'integer', default: 0 },
+    order_qty: { type: 'integer', default: 0 },
+    expire_time: { type: 'integer', default: 0 },
+    post_only: { type: 'boolean', default: false },
+    stp_mode: { type: 'integer', default: 0 },
+  },
+} as const;
+
+/**
+ * NewOrderSingle fields → an Exchange new order, exactly as /ws/trade does it:
+ * an enum value outside the wire's set reaches the engine as an invalid value,
+ * so it is rejected with the engine's typed reason.
+ */
+export function newOrderCommand(account: number, m: NewOrderBody): Omit<NewOrder, 'time'> {
+  const tif = tifFromWire(m.time_in_force);
+  return {
+    account,
+    symbol: m.symbol,
+    clOrdId: m.cl_ord_id,
+    side: m.side as Side,
+    ordType: ordTypeFromWire(m.ord_type) ?? (m.ord_type ? (0 as never) : undefined),
+    tif: tif ?? (m.time_in_force ? (0 as never) : undefined),
+    price: m.price,
+    qty: m.order_qty,
+    expireTime: tif === TimeInForce.GTD ? m.expire_time : undefined,
+    postOnly: m.post_only,
+    stp: stpFromWire(m.stp_mode) ?? (m.stp_mode ? (99 as never) : undefined),
+  };
+}
+
+type Report = Record<string, unknown>;
+/** A message for the account: the Envelope body name and the message. */
+interface Captured { body: string; msg: Report }
+
+/**
+ * Runs one Exchange command and returns every message it produced for the
+ * account. Commands run synchronously, so nothing else can interleave while
+ * the listener is attached.
+ */
+function capture(exchange: Exchange, account: number, cmd: () => number): { result: number; reports: Captured[] } {
+  const reports: Captured[] = [];
+  const stop = exchange.subscribeAccount(account, (body, msg) => reports.push({ body, msg }));
+  try {
+    return { result: cmd(), reports };
+  } finally {
+    stop();
+  }
+}
+
+const ofKind = (reports: Captured[], body: string): Report[] => reports.filter((r) => r.body === body).map((r) => r.msg);
+
+/** The order's status after the command: its last report's. */
+function answer(orderId: number, ers: Report[]): Record<string, unknown> {
+  const own = ers.filter((r) => r.order_id === orderId);
+  const last = own[own.length - 1] ?? {};
+  return { order_id: orderId, cl_ord_id: last.cl_ord_id ?? '', ord_status: last.ord_status ?? 0, execution_reports: ers };
+}
+
+function refusal(status: number, report: Report | undefined, extra: Record<string, unknown>): HttpError {
+  if (!report) return new HttpError(500, 'INTERNAL', 'the engine refused the command without a report');
+  const code = report.reject_code as number;
+  return new HttpError(status, rejectName(code), String(report.text), { reject_code: code, ...extra });
+}
+
+function openOrder(o: OrderView): Record<string, unknown> {
+  return {
+    order_id: o.orderId, cl_ord_id: o.clOrdId, symbol: o.symbol, side: o.side, ord_type: ordTypeToWire(o.ordType),
+    time_in_force: tifToWire(o.tif), price: o.price, order_qty: o.qty, leaves_qty: o.leaves, cum_qty: o.cum,
+    avg_px: avgPx(o.cumPxQty, o.cum), post_only: o.postOnly, expire_time: o.expireTime, transact_time: o.time,
+  };
+}
+
+/** PositionReport fields that are money: decimal strings in the quote currency over REST. */
+const MONEY_FIELDS = ['cost_basis', 'realised_pnl', 'fees_paid', 'rebates_received', 'cash', 'volume_notional'] as const;
+
+function positions(exchange: Exchange, account: number): Record<string, unknown>[] {
+  return exchange.positionReports(account).map(({ pos_req_id: _unused, ...p }) => {
+    const symbol = p.symbol as string;
+    for (const f of MONEY_FIELDS) p[f] = exchange.money(symbol, BigInt(p[f] as string | number));
+    return p;
+  });
+}
+
+export function orderRoutes(api: FastifyInstance, exchange: Exchange): void {
+  const onRequest = requireAccount(exchange);
+
+  api.get('/account', { onRequest }, async (req) => {
+    const a = accountOf(req);
+    return {
+      account_id: String(a.id), name: a.name,
+      positions: positions(exchange, a.id),
+      open_orders: exchange.engine.openOrders(a.id).map(openOrder),
+    };
+  });
+
+  api.post<{ Body: NewOrderBody }>('/orders', { onRequest, schema: { body: newOrderSchema } }, async (req) => {
+    const account = accountOf(req).id;
+    const { result, reports } = capture(exchange, account, () => exchange.newOrder(newOrderCommand(account, req.body)));
+    const ers = ofKind(reports, 'execution_report');
+    if (result === 0) {
+      const rejected = ers.find((r) => r.exec_type === ExecType.REJECTED);
+      throw refusal(400, rejected, { ord_rej_reason: rejected?.ord_rej_reason, execution_reports: ers });
+    }
+    return answer(result, ers);
+  });
+
+  api.delete<{ Params: { id: number }; Querystring: { symbol: string } }>('/orders/:id', {
+    onRequest,
+    schema: {
+      params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
+      querystring: { type: 'object', properties: { symbol: { type: 'string', minLength: 1 } }, required: ['symbol'] },
+    },
+  }, async (req) => {
+    const account = accountOf(req).id;
+    const { id } = req.params;
+    const { result, reports } = capture(exchange, account, () => exchange.cancel({ account, symbol: req.query.symbol, orderId: id }));
+    if (result === 0) {
+      const rej = ofKind(reports, 'order_cancel_reject')[0];
+      const code = rej?.reject_code;
+      const status = code === RejectReason.UNKNOWN_ORDER || code === RejectReason.UNKNOWN_SYMBOL ? 404 : 400;
+      throw refusal(status, rej, { order_cancel_reject: rej });
+    }
+    return answer(id, ofKind(reports, 'execution_report'));
+  });
+}

@@ -1,0 +1,437 @@
+// The REST API, /health and /metrics over a real socket, with the built-in
+// default configuration (BTC-USD, ETH-USD, ACME and the demo accounts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { startServer, type RunningServer } from '../gateway/index.ts';
+import { defaultConfig } from '../gateway/config.ts';
+import { decodeEnvelope, encodeEnvelope, type Envelope } from '../gateway/wire.ts';
+import { RejectReason } from '../engine/types.ts';
+
+const ADMIN = 'test-admin-token';
+const MAKER = 'demo-maker-1';
+const MAKER2 = 'demo-maker-2';
+const TAKER = 'demo-taker';
+const BTC = 'BTC-USD';
+
+const REJECT_NAME: Record<number, string> = Object.fromEntries(Object.entries(RejectReason).map(([name, n]) => [n, name]));
+
+type Json = Record<string, unknown>;
+interface Res { status: number; body: Json; text: string; type: string }
+
+interface Call { key?: string; admin?: string; body?: unknown; raw?: string; contentType?: string }
+
+async function call(s: RunningServer, method: string, path: string, c: Call = {}): Promise<Res> {
+  const headers: Record<string, string> = {};
+  if (c.key !== undefined) headers['x-api-key'] = c.key;
+  if (c.admin !== undefined) headers['x-admin-token'] = c.admin;
+  let payload: string | undefined = c.raw;
+  if (c.body !== undefined) payload = JSON.stringify(c.body);
+  if (payload !== undefined) headers['content-type'] = c.contentType ?? 'application/json';
+  const r = await fetch(s.url + path, { method, headers, body: payload });
+  const text = await r.text();
+  const type = r.headers.get('content-type') ?? '';
+  return { status: r.status, text, type, body: type.includes('json') ? JSON.parse(text) as Json : {} };
+}
+
+const order = (s: RunningServer, key: string, body: Json): Promise<Res> => call(s, 'POST', '/api/v1/orders', { key, body });
+
+let nextId = 0;
+/** A GTC limit order body. */
+const limit = (side: 1 | 2, price: number, qty: number, extra: Json = {}): Json =>
+  ({ cl_ord_id: `c${++nextId}`, symbol: BTC, side, ord_type: 2, price, order_qty: qty, ...extra });
+
+async function withServer(fn: (s: RunningServer) => Promise<void>): Promise<void> {
+  const s = await startServer({ config: defaultConfig(), adminToken: ADMIN });
+  try { await fn(s); } finally { await s.close(); }
+}
+
+/** A minimal /ws/trade client: logs on, sends NewOrderSingles, takes reports by cl_ord_id in arrival order. */
+class Trader {
+  private readonly got: Envelope[] = [];
+  private seq = 1;
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (d: Buffer) => {
+      const r = decodeEnvelope(d);
+      if (r.ok) this.got.push(r.env);
+    });
+  }
+  static async logon(s: RunningServer, apiKey: string): Promise<Trader> {
+    const ws = new WebSocket(s.url.replace('http', 'ws') + '/ws/trade');
+    await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
+    const t = new Trader(ws);
+    t.send('logon', { api_key: apiKey, reset_seq_num: true });
+    await t.waitFor((e) => e.body === 'logon');
+    return t;
+  }
+  send(body: string, msg: Json): void {
+    this.ws.send(encodeEnvelope({ msg_seq_num: this.seq++, sending_time: 0, [body]: msg }));
+  }
+  async report(clOrdId: string): Promise<Json> {
+    const e = await this.waitFor((x) => x.body === 'execution_report' && (x.execution_report as Json).cl_ord_id === clOrdId);
+    return e.execution_report as Json;
+  }
+  private async waitFor(pred: (e: Envelope) => boolean): Promise<Envelope> {
+    const deadline = Date.now() + 2000;
+    for (;;) {
+      const i = this.got.findIndex(pred);
+      if (i >= 0) return this.got.splice(i, 1)[0];
+      if (Date.now() > deadline) throw new Error(`timeout; got ${this.got.map((e) => e.body).join(',')}`);
+      await new Promise((res) => setTimeout(res, 5));
+    }
+  }
+}
+
+/** Polls until `fn` returns true (state that follows a socket close is asynchronous). */
+async function eventually(fn: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (!(await fn())) {
+    if (Date.now() > deadline) throw new Error('condition not reached');
+    await new Promise((res) => setTimeout(res, 10));
+  }
+}
+
+// ---- reference and market data ----
+
+test('GET /instruments lists every instrument with scales, tick table, limits and fees', () => withServer(async (s) => {
+  const r = await call(s, 'GET', '/api/v1/instruments');
+  assert.equal(r.status, 200);
+  const list = r.body as unknown as Json[];
+  assert.deepEqual(list.map((i) => i.symbol), ['BTC-USD', 'ETH-USD', 'ACME']);
+  const [btc, , acme] = list;
+  assert.deepEqual(
+    [btc.price_scale, btc.qty_scale, btc.tick_table, btc.lot, btc.min_qty, btc.max_qty, btc.maker_fee_bp, btc.taker_fee_bp, btc.trading_phase],
+    [1, 4, [{ from_price: 0, tick: 1 }], 1, 1, 1_000_000, -1, 2, 1],
+  );
+  assert.deepEqual(acme.tick_table, [{ from_price: 0, tick: 1 }, { from_price: 100_000, tick: 5 }, { from_price: 1_000_000, tick: 50 }]);
+}));
+
+test('GET /depth: best first, levels limit, update id; bad levels 400, unknown symbol 404', () => withServer(async (s) => {
+  for (const [side, price] of [[1, 999_990], [1, 1_000_000], [1, 999_980], [2, 1_000_010], [2, 1_000_030]] as const) {
+    assert.equal((await order(s, MAKER, limit(side, price, 100))).status, 200);
+  }
+  assert.equal((await order(s, MAKER2, limit(1, 1_000_000, 50))).status, 200);
+  const d = await call(s, 'GET', `/api/v1/depth/${BTC}?levels=2`);
+  assert.equal(d.status, 200);
+  assert.deepEqual(d.body, {
+    symbol: BTC, last_update_id: s.exchange.updateId(BTC),
+    bids: [[1_000_000, 150], [999_990, 100]], asks: [[1_000_010, 100], [1_000_030, 100]],
+  });
+  assert.equal(d.body.last_update_id, 6);
+  assert.equal(((await call(s, 'GET', `/api/v1/depth/${BTC}`)).body.bids as unknown[]).length, 3);
+  for (const q of ['levels=0', 'levels=5001', 'levels=abc', 'levels=1.5']) {
+    const bad = await call(s, 'GET', `/api/v1/depth/${BTC}?${q}`);
+    assert.equal(bad.status, 400, q);
+    assert.equal(bad.body.code, 'INVALID_REQUEST');
+  }
+  assert.equal((await call(s, 'GET', `/api/v1/depth/${BTC}?levels=5000`)).status, 200);
+  const unknown = await call(s, 'GET', '/api/v1/depth/NOPE');
+  assert.deepEqual([unknown.status, unknown.body.code], [404, 'UNKNOWN_SYMBOL']);
+}));
+
+test('GET /trades: newest last, limit; bad limit 400, unknown symbol 404', () => withServer(async (s) => {
+  await order(s, MAKER, limit(2, 1_000_000, 300));
+  await order(s, TAKER, limit(1, 1_000_000, 100, { time_in_force: 3 }));
+  await order(s, TAKER, limit(1, 1_000_000, 200, { time_in_force: 3 }));
+  const all = await call(s, 'GET', `/api/v1/trades/${BTC}`);
+  assert.equal(all.status, 200);
+  const trades = all.body.trades as Json[];
+  assert.deepEqual(trades.map((t) => [t.trade_id, t.price, t.qty, t.aggressor_side]), [[1, 1_000_000, 100, 1], [2, 1_000_000, 200, 1]]);
+  const last = await call(s, 'GET', `/api/v1/trades/${BTC}?limit=1`);
+  assert.deepEqual((last.body.trades as Json[]).map((t) => t.trade_id), [2]);
+  assert.equal((await call(s, 'GET', `/api/v1/trades/${BTC}?limit=0`)).status, 400);
+  assert.equal((await call(s, 'GET', `/api/v1/trades/${BTC}?limit=1001`)).status, 400);
+  assert.equal((await call(s, 'GET', '/api/v1/trades/NOPE')).status, 404);
+}));
+
+// ---- authenticated ----
+
+test('missing or unknown x-api-key is 401 on every account route, before the body is looked at', () => withServer(async (s) => {
+  for (const key of [undefined, 'not-a-key']) {
+    for (const [method, path, body] of [['GET', '/api/v1/account', undefined], ['POST', '/api/v1/orders', { junk: true }], ['DELETE', `/api/v1/orders/1?symbol=${BTC}`, undefined]] as const) {
+      const r = await call(s, method, path, { key, body });
+      assert.deepEqual([r.status, r.body.code], [401, 'UNAUTHORIZED'], `${method} ${path} key=${key}`);
+      assert.equal(typeof r.body.message, 'string');
+    }
+  }
+}));
+
+test('POST /orders: an accepted order answers 200 with its execution reports', () => withServer(async (s) => {
+  const r = await order(s, MAKER, limit(1, 1_000_000, 10, { cl_ord_id: 'bid-1', post_only: true }));
+  assert.equal(r.status, 200);
+  assert.deepEqual([r.body.order_id, r.body.cl_ord_id, r.body.ord_status], [1, 'bid-1', 1]);
+  const [er] = r.body.execution_reports as Json[];
+  assert.deepEqual([er.exec_type, er.ord_status, er.side, er.price, er.order_qty, er.leaves_qty], [1, 1, 1, 1_000_000, 10, 10]);
+  // an IOC with nothing to trade against is accepted, then expires in the same call
+  const ioc = await order(s, TAKER, limit(2, 1_000_010, 10, { time_in_force: 3 }));
+  assert.equal(ioc.status, 200);
+  assert.deepEqual((ioc.body.execution_reports as Json[]).map((e) => e.exec_type), [1, 5]);
+  assert.equal(ioc.body.ord_status, 6);
+}));
+
+test('POST /orders rejects are the engine\'s, identical to /ws/trade\'s (400, code = RejectCode name)', () => withServer(async (s) => {
+  // state both accounts share: an ask from maker-2 to post into, resting ACME bids near the position limit, a live cl_ord_id
+  assert.equal((await order(s, MAKER2, limit(2, 1_000_000, 50))).status, 200);
+  const ws = await Trader.logon(s, TAKER);
+  for (const key of [MAKER, 'ws']) {
+    for (const o of [{ cl_ord_id: 'dup' }, { cl_ord_id: 'big1', symbol: 'ACME', price: 100_0000 }, { cl_ord_id: 'big2', symbol: 'ACME', price: 100_0000 }]) {
+      const body = { symbol: BTC, side: 1, ord_type: 2, price: 900_000, order_qty: 100_000, ...o };
+      if (key === 'ws') {
+        ws.send('new_order_single', body);
+        assert.equal((await ws.report(o.cl_ord_id)).exec_type, 1);
+      } else assert.equal((await order(s, key, body)).status, 200);
+    }
+  }
+  const base = { symbol: BTC, side: 1, ord_type: 2, price: 900_000, order_qty: 10 };
+  const cases: [number, Json][] = [
+    [1, { symbol: 'NOPE' }],
+    [3, { side: 0 }],
+    [3, { side: 3 }],
+    [3, { ord_type: 7 }],
+    [3, { time_in_force: 9 }],
+    [3, { stp_mode: 9 }],
+    [3, { cl_ord_id: 'x'.repeat(65) }],
+    [3, { ord_type: 1, time_in_force: 1 }],
+    [4, { symbol: 'ACME', price: 10_0001 }],
+    [5, { price: 0 }],
+    [5, { price: 10_000_001 }],
+    [7, { order_qty: 0 }],
+    [7, { order_qty: 1_000_001 }],
+    [8, { symbol: 'ACME', price: 5000, order_qty: 1 }],
+    [9, { cl_ord_id: 'dup' }],
+    [11, { price: 1_000_000, post_only: true }],
+    [12, { price: 1_000_000, order_qty: 51, time_in_force: 4 }],
+    [13, { symbol: 'ETH-USD', ord_type: 1 }],
+    [14, { time_in_force: 6, expire_time: 1 }],
+    [16, { symbol: 'ACME', price: 100_0000, order_qty: 100_000 }],
+  ];
+  for (const [i, [expected, fields]] of cases.entries()) {
+    const body = { ...base, cl_ord_id: `r${i}`, ...fields };
+    const rest = await order(s, MAKER, body);
+    ws.send('new_order_single', body);
+    const viaWs = await ws.report(body.cl_ord_id);
+    const what = JSON.stringify(fields);
+    assert.equal(rest.status, 400, what);
+    assert.deepEqual([rest.body.reject_code, rest.body.code], [expected, REJECT_NAME[expected]], what);
+    const [restEr] = rest.body.execution_reports as Json[];
+    // ids and times differ between the two calls; the engine time also appears in the GTD reject text
+    const noTime = (text: unknown): string => String(text).replace(/\d{13,}/g, '<time>');
+    const strip = ({ exec_id: _e, transact_time: _t, text, ...er }: Json): Json => ({ ...er, text: noTime(text) });
+    assert.deepEqual(strip(restEr), strip(viaWs), what);
+    assert.deepEqual([noTime(rest.body.message), rest.body.ord_rej_reason], [noTime(viaWs.text), viaWs.ord_rej_reason], what);
+  }
+  ws.ws.close();
+}));
+
+test('POST /orders bad input: types, unknown fields, JSON, size, media type → clean 4xx; the server keeps serving', () => withServer(async (s) => {
+  const good = limit(1, 1_000_000, 1);
+  const cases: [string, Call, number, string][] = [
+    ['string qty', { body: { ...good, order_qty: '5' } }, 400, 'INVALID_REQUEST'],
+    ['boolean price', { body: { ...good, price: true } }, 400, 'INVALID_REQUEST'],
+    ['fractional price', { body: { ...good, price: 1.5 } }, 400, 'INVALID_REQUEST'],
+    ['null side', { body: { ...good, side: null } }, 400, 'INVALID_REQUEST'],
+    ['numeric cl_ord_id', { body: { ...good, cl_ord_id: 5 } }, 400, 'INVALID_REQUEST'],
+    ['missing cl_ord_id', { body: { symbol: BTC, side: 1, price: 1, order_qty: 1 } }, 400, 'INVALID_REQUEST'],
+    ['unknown field', { body: { ...good, qty: 5 } }, 400, 'INVALID_REQUEST'],
+    ['array body', { body: [good] }, 400, 'INVALID_REQUEST'],
+    ['bad JSON', { raw: '{"cl_ord_id": ' }, 400, 'INVALID_JSON'],
+    ['empty JSON', { raw: '' }, 400, 'INVALID_JSON'],
+    ['text body', { raw: 'buy 1', contentType: 'text/plain' }, 400, 'INVALID_REQUEST'],
+    ['xml body', { raw: '<order/>', contentType: 'application/xml' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['huge body', { body: { ...good, cl_ord_id: 'x'.repeat(70 * 1024) } }, 413, 'PAYLOAD_TOO_LARGE'],
+  ];
+  for (const [what, c, status, code] of cases) {
+    const r = await call(s, 'POST', '/api/v1/orders', { key: MAKER, ...c });
+    assert.deepEqual([r.status, r.body.code], [status, code], `${what}: ${r.text}`);
+    assert.equal(typeof r.body.message, 'string', what);
+  }
+  const unknownField = await order(s, MAKER, { ...good, qty: 5 });
+  assert.match(unknownField.body.message as string, /unknown field 'qty'/);
+  const nf = await call(s, 'GET', '/api/v1/nothing-here');
+  assert.deepEqual([nf.status, nf.body.code], [404, 'NOT_FOUND']);
+  assert.equal(s.exchange.engine.openOrders(1).length, 0); // nothing reached the engine
+  assert.equal((await order(s, MAKER, good)).status, 200);
+  assert.equal((await call(s, 'GET', '/health')).body.status, 'ok');
+}));
+
+test('a cross between two accounts: fills, fees and positions agree in both GET /account views', () => withServer(async (s) => {
+  const ask = await order(s, MAKER, limit(2, 1_000_000, 5_000, { cl_ord_id: 'ask' }));
+  const askId = ask.body.order_id;
+  // the taker buys 0.3 BTC at 100000.0: notional 30000 USD, taker fee 2 bp = 6 USD, maker rebate 1 bp = 3 USD
+  const buy = await order(s, TAKER, limit(1, 1_000_000, 3_000, { cl_ord_id: 'buy', time_in_force: 3 }));
+  assert.equal(buy.status, 200);
+  assert.equal(buy.body.ord_status, 3);
+  const ers = buy.body.execution_reports as Json[];
+  assert.deepEqual(ers.map((e) => e.exec_type), [1, 6]);
+  assert.ok(ers.every((e) => e.order_id === buy.body.order_id), 'only the taker\'s own reports');
+  const cash = 10 ** s.exchange.instrument(BTC)!.cashScale;
+  assert.deepEqual([ers[1].last_px, ers[1].last_qty, ers[1].liquidity, ers[1].fee], [1_000_000, 3_000, 2, 6 * cash]);
+
+  const [maker, taker] = await Promise.all([MAKER, TAKER].map((key) => call(s, 'GET', '/api/v1/account', { key })));
+  assert.deepEqual([maker.status, maker.body.account_id, maker.body.name], [200, '1', 'maker-1']);
+  assert.deepEqual([taker.body.account_id, taker.body.name], ['3', 'taker']);
+  const pos = (r: Res): Json => (r.body.positions as Json[]).find((p) => p.symbol === BTC) as Json;
+  const m = pos(maker);
+  const t = pos(taker);
+  assert.deepEqual([m.position, t.position], [-3_000, 3_000]);
+  assert.deepEqual([t.fees_paid, t.rebates_received, t.cash], ['6.0000000', '0.0000000', '-30006.0000000']);
+  assert.deepEqual([m.fees_paid, m.rebates_received, m.cash], ['0.0000000', '3.0000000', '30003.0000000']);
+  assert.deepEqual([m.volume_qty, t.volume_qty, m.volume_notional, t.volume_notional], ['3000', '3000', '30000.0000000', '30000.0000000']);
+  assert.deepEqual([t.cost_basis, t.realised_pnl, t.cash_scale], ['30000.0000000', '0.0000000', 7]);
+  assert.equal((taker.body.open_orders as Json[]).length, 0);
+  const [rest] = maker.body.open_orders as Json[];
+  assert.deepEqual(
+    [rest.order_id, rest.cl_ord_id, rest.symbol, rest.side, rest.price, rest.order_qty, rest.leaves_qty, rest.cum_qty, rest.avg_px, rest.ord_type, rest.time_in_force],
+    [askId, 'ask', BTC, 2, 1_000_000, 5_000, 2_000, 3_000, 1_000_000, 2, 1],
+  );
+}));
+
+test('DELETE /orders/:id cancels the caller\'s order; unknown or another account\'s order is 404', () => withServer(async (s) => {
+  const mine = (await order(s, MAKER, limit(1, 999_000, 10, { cl_ord_id: 'mine' }))).body.order_id as number;
+  const theirs = (await order(s, MAKER2, limit(1, 999_000, 10))).body.order_id as number;
+  const stolen = await call(s, 'DELETE', `/api/v1/orders/${theirs}?symbol=${BTC}`, { key: MAKER });
+  const missing = await call(s, 'DELETE', `/api/v1/orders/999?symbol=${BTC}`, { key: MAKER });
+  for (const r of [stolen, missing]) {
+    assert.deepEqual([r.status, r.body.code, r.body.reject_code], [404, 'UNKNOWN_ORDER', 10]);
+    assert.equal((r.body.order_cancel_reject as Json).cxl_rej_reason, 1);
+  }
+  assert.deepEqual(stolen.body.message, missing.body.message, 'another account\'s order looks exactly like a missing one');
+  assert.ok(s.exchange.engine.order(theirs), 'their order is untouched');
+
+  const ok = await call(s, 'DELETE', `/api/v1/orders/${mine}?symbol=${BTC}`, { key: MAKER });
+  assert.equal(ok.status, 200);
+  assert.deepEqual([ok.body.order_id, ok.body.cl_ord_id, ok.body.ord_status], [mine, 'mine', 4]);
+  assert.deepEqual((ok.body.execution_reports as Json[]).map((e) => [e.exec_type, e.cancel_reason]), [[2, 1]]);
+  assert.equal((await call(s, 'DELETE', `/api/v1/orders/${mine}?symbol=${BTC}`, { key: MAKER })).status, 404);
+  assert.equal((await call(s, 'DELETE', `/api/v1/orders/${theirs}?symbol=ETH-USD`, { key: MAKER2 })).status, 404);
+  assert.equal((await call(s, 'DELETE', `/api/v1/orders/${theirs}?symbol=NOPE`, { key: MAKER2 })).body.code, 'UNKNOWN_SYMBOL');
+  for (const path of [`/api/v1/orders/abc?symbol=${BTC}`, `/api/v1/orders/0?symbol=${BTC}`, `/api/v1/orders/${theirs}`]) {
+    const r = await call(s, 'DELETE', path, { key: MAKER2 });
+    assert.deepEqual([r.status, r.body.code], [400, 'INVALID_REQUEST'], path);
+  }
+}));
+
+// ---- admin ----
+
+test('admin: wrong or missing token is 401; accounts are created with a working key', () => withServer(async (s) => {
+  for (const admin of [undefined, 'wrong', `${ADMIN}x`]) {
+    const r = await call(s, 'POST', '/api/v1/admin/accounts', { admin, body: { name: 'x' } });
+    assert.deepEqual([r.status, r.body.code], [401, 'UNAUTHORIZED']);
+  }
+  const created = await call(s, 'POST', '/api/v1/admin/accounts', { admin: ADMIN, body: { name: 'bot' } });
+  assert.equal(created.status, 201);
+  assert.equal(created.body.account_id, '4');
+  const key = created.body.api_key as string;
+  assert.match(key, /^[0-9a-f]{48}$/);
+  const acct = await call(s, 'GET', '/api/v1/account', { key });
+  assert.deepEqual([acct.status, acct.body.account_id, acct.body.name], [200, '4', 'bot']);
+  const fixed = await call(s, 'POST', '/api/v1/admin/accounts', { admin: ADMIN, body: { name: 'fixed', api_key: 'my-fixed-key' } });
+  assert.deepEqual([fixed.status, fixed.body.api_key], [201, 'my-fixed-key']);
+  const bad: [Json, number, string][] = [
+    [{ name: 'fixed2', api_key: 'my-fixed-key' }, 409, 'CONFLICT'],
+    [{ name: 'y', api_key: 'has space in it' }, 400, 'INVALID_FIELD'],
+    [{ name: 'x'.repeat(65) }, 400, 'INVALID_FIELD'],
+    [{ name: '' }, 400, 'INVALID_FIELD'],
+    [{ name: 7 }, 400, 'INVALID_REQUEST'],
+    [{}, 400, 'INVALID_REQUEST'],
+  ];
+  for (const [body, status, code] of bad) {
+    const r = await call(s, 'POST', '/api/v1/admin/accounts', { admin: ADMIN, body });
+    assert.deepEqual([r.status, r.body.code], [status, code], JSON.stringify(body));
+  }
+}));
+
+test('admin fee tier changes the fees of the account\'s next fills', () => withServer(async (s) => {
+  const tier = await call(s, 'POST', '/api/v1/admin/fee-tiers', { admin: ADMIN, body: { account_id: '3', symbol: BTC, maker_fee_bp: 0, taker_fee_bp: 5 } });
+  assert.deepEqual([tier.status, tier.body], [200, { account_id: '3', symbol: BTC, maker_fee_bp: 0, taker_fee_bp: 5 }]);
+  await order(s, MAKER, limit(2, 1_000_000, 10_000));
+  const buy = await order(s, TAKER, limit(1, 1_000_000, 10_000, { time_in_force: 3 }));
+  const fill = (buy.body.execution_reports as Json[]).find((e) => e.exec_type === 6) as Json;
+  // 100000 USD × 5 bp = 50 USD
+  assert.equal(fill.fee, 50 * 10 ** s.exchange.instrument(BTC)!.cashScale);
+  const bad: [Json, number, string][] = [
+    [{ account_id: 99, maker_fee_bp: 0, taker_fee_bp: 1 }, 404, 'UNKNOWN_ACCOUNT'],
+    [{ account_id: 1, symbol: 'NOPE', maker_fee_bp: 0, taker_fee_bp: 1 }, 404, 'UNKNOWN_SYMBOL'],
+    [{ account_id: 1, maker_fee_bp: 0.001, taker_fee_bp: 1 }, 400, 'INVALID_FIELD'],
+    [{ account_id: '01', maker_fee_bp: 0, taker_fee_bp: 1 }, 400, 'INVALID_REQUEST'],
+    [{ account_id: 1, maker_fee_bp: '1', taker_fee_bp: 1 }, 400, 'INVALID_REQUEST'],
+  ];
+  for (const [body, status, code] of bad) {
+    const r = await call(s, 'POST', '/api/v1/admin/fee-tiers', { admin: ADMIN, body });
+    assert.deepEqual([r.status, r.body.code], [status, code], JSON.stringify(body));
+  }
+}));
+
+test('admin halt: new orders reject with INSTRUMENT_HALTED (17), cancels still work; resume trades again', () => withServer(async (s) => {
+  const resting = (await order(s, MAKER, limit(1, 999_000, 10))).body.order_id as number;
+  const halt = await call(s, 'POST', `/api/v1/admin/instruments/${BTC}/halt`, { admin: ADMIN, body: { text: 'maintenance' } });
+  assert.deepEqual([halt.status, halt.body], [200, { symbol: BTC, trading_phase: 2, changed: true }]);
+  assert.equal((await call(s, 'POST', `/api/v1/admin/instruments/${BTC}/halt`, { admin: ADMIN })).body.changed, false);
+  const instruments = (await call(s, 'GET', '/api/v1/instruments')).body as unknown as Json[];
+  assert.equal(instruments[0].trading_phase, 2);
+  const rejected = await order(s, TAKER, limit(1, 999_000, 10));
+  assert.deepEqual([rejected.status, rejected.body.code, rejected.body.reject_code], [400, 'INSTRUMENT_HALTED', 17]);
+  assert.equal((await order(s, TAKER, { ...limit(1, 10_000, 1), symbol: 'ETH-USD' })).status, 200, 'other instruments trade on');
+  assert.equal((await call(s, 'DELETE', `/api/v1/orders/${resting}?symbol=${BTC}`, { key: MAKER })).status, 200);
+  const resume = await call(s, 'POST', `/api/v1/admin/instruments/${BTC}/resume`, { admin: ADMIN });
+  assert.deepEqual([resume.status, resume.body], [200, { symbol: BTC, trading_phase: 1, changed: true }]);
+  assert.equal((await order(s, TAKER, limit(1, 999_000, 10))).status, 200);
+  assert.equal((await call(s, 'POST', '/api/v1/admin/instruments/NOPE/halt', { admin: ADMIN })).status, 404);
+  assert.equal((await call(s, 'POST', `/api/v1/admin/instruments/${BTC}/halt`, { admin: ADMIN, body: { text: 1 } })).status, 400);
+  assert.equal((await call(s, 'POST', `/api/v1/admin/instruments/${BTC}/halt`)).status, 401);
+}));
+
+// ---- operations ----
+
+test('/health counts trade and market-data sessions', () => withServer(async (s) => {
+  const health = async (): Promise<Json> => (await call(s, 'GET', '/health')).body;
+  const h = await health();
+  assert.deepEqual([h.status, h.sessions], ['ok', { trade: 0, md: 0 }]);
+  assert.equal(typeof h.uptime_s, 'number');
+  const t = await Trader.logon(s, MAKER);
+  const md = new WebSocket(s.url.replace('http', 'ws') + '/ws/md');
+  await new Promise((res, rej) => { md.once('open', res); md.once('error', rej); });
+  assert.deepEqual((await health()).sessions, { trade: 1, md: 1 });
+  t.ws.close();
+  md.close();
+  await eventually(async () => JSON.stringify((await health()).sessions) === JSON.stringify({ trade: 0, md: 0 }));
+}));
+
+test('/metrics: Prometheus text with default Node metrics and the exchange counters (REST and /ws/trade alike)', () => withServer(async (s) => {
+  await order(s, MAKER, limit(2, 1_000_000, 10));
+  await order(s, TAKER, limit(1, 1_000_000, 10, { time_in_force: 3 }));
+  await order(s, TAKER, limit(1, 0, 10));
+  const ws = await Trader.logon(s, MAKER2);
+  ws.send('new_order_single', { cl_ord_id: 'w1', symbol: BTC, side: 1, ord_type: 2, price: 990_000, order_qty: 1 });
+  await ws.report('w1');
+  await call(s, 'POST', `/api/v1/admin/instruments/${BTC}/halt`, { admin: ADMIN });
+  await order(s, TAKER, limit(1, 1_000_000, 10));
+  await call(s, 'DELETE', `/api/v1/orders/77?symbol=${BTC}`, { key: MAKER });
+  const created = await call(s, 'POST', '/api/v1/admin/accounts', { admin: ADMIN, body: { name: 'late' } });
+  await order(s, created.body.api_key as string, { ...limit(1, 10_000, 1), symbol: 'ETH-USD' });
+
+  const r = await call(s, 'GET', '/metrics');
+  assert.equal(r.status, 200);
+  assert.match(r.type, /^text\/plain/);
+  const value = (series: string): number => {
+    const line = r.text.split('\n').find((l) => l.startsWith(series + ' '));
+    assert.ok(line, `${series} missing`);
+    return Number(line.split(' ')[1]);
+  };
+  assert.equal(value('makerbench_orders_received_total'), 6);
+  assert.equal(value('makerbench_execution_reports_total{exec_type="NEW"}'), 4);
+  assert.equal(value('makerbench_execution_reports_total{exec_type="TRADE"}'), 2);
+  assert.equal(value('makerbench_execution_reports_total{exec_type="REJECTED"}'), 2);
+  assert.equal(value('makerbench_rejects_total{reject_code="PRICE_OUT_OF_RANGE",request="new_order"}'), 1);
+  assert.equal(value('makerbench_rejects_total{reject_code="INSTRUMENT_HALTED",request="new_order"}'), 1);
+  assert.equal(value('makerbench_rejects_total{reject_code="UNKNOWN_ORDER",request="cancel"}'), 1);
+  assert.equal(value('makerbench_trades_total{symbol="BTC-USD"}'), 1);
+  assert.equal(value('makerbench_trade_sessions'), 1);
+  assert.equal(value('makerbench_md_sessions'), 0);
+  assert.equal(value('makerbench_open_orders{symbol="BTC-USD"}'), 1);
+  assert.equal(value('makerbench_open_orders{symbol="ETH-USD"}'), 1);
+  assert.equal(value('makerbench_http_requests_total{method="POST",route="/api/v1/orders",status="400"}'), 2);
+  assert.ok(value('process_cpu_user_seconds_total') >= 0);
+  assert.match(r.text, /^nodejs_eventloop_lag_seconds /m);
+  ws.ws.close();
+}));
