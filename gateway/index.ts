@@ -1,4 +1,5 @@
 // The gateway: importing this module registers every server part.
+import './md.ts';
 import './rest.ts';
 export { startServer, type RunningServer, type ServerOptions } from './server.ts';
 export { Exchange, type ExchangeConfig } from './exchange.ts';

@@ -1,0 +1,145 @@
+// One symbol's market data. While a command runs, the feed collects what it
+// changed (levels, trades, L3 order states); when the command commits, those
+// changes become one MarketDataIncrementalRefresh carrying the symbol's new
+// update id, encoded once per distinct content and streamed to every
+// subscription. Also builds full snapshots.
+import type { FillEvent, LevelEvent } from '../engine/events.ts';
+import type { DepthView, LevelView } from '../engine/query.ts';
+import { Side } from '../engine/types.ts';
+import type { Exchange } from './exchange.ts';
+import type { MdSession } from './md-session.ts';
+import { Bit, MASKS, bboOf, sameBbo, sharedFrame, type MdBbo, type MdLevel, type MdOrder, type MdTrade } from './md-wire.ts';
+
+/** One connection's SNAPSHOT_AND_UPDATES request for one symbol (a connection has at most one per symbol). */
+export interface Subscription {
+  readonly session: MdSession;
+  readonly symbol: string;
+  readonly mdReqId: string;
+  /** channel bits (md-wire Bit) */
+  readonly mask: number;
+  /** levels per side in snapshots; 0 = all */
+  readonly depth: number;
+}
+
+export class SymbolFeed {
+  readonly subs = new Set<Subscription>();
+  /** L3 subscriptions among subs: order changes are collected only while there are some */
+  l3 = 0;
+  /** already listed for publishing at the next commit */
+  dirty = false;
+  /** the update id the subscribers' books are at (the exchange's, between commands) */
+  private lastId = 0;
+  /** the BBO last published, to tell whether a commit changed it */
+  private bbo: MdBbo = { bid_px: 0, bid_qty: 0, ask_px: 0, ask_qty: 0 };
+  private readonly bids: MdLevel[] = [];
+  private readonly asks: MdLevel[] = [];
+  private readonly orders: MdOrder[] = [];
+  private readonly trades: MdTrade[] = [];
+  /** engine time of the command's last event (µs) */
+  private time = 0;
+  /** per-commit cache: the encoded incremental for each effective channel mask */
+  private readonly frames: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(MASKS);
+
+  constructor(readonly symbol: string, private readonly exchange: Exchange) {}
+
+  /** The first subscriber arrives: streaming resumes from the symbol's current state. */
+  activate(): void {
+    this.lastId = this.exchange.updateId(this.symbol);
+    this.bbo = bboOf(this.exchange.engine, this.symbol);
+  }
+
+  // ---- collecting one command's changes (engine events are reused objects: copy) ----
+
+  level(e: LevelEvent): void {
+    (e.side === Side.BUY ? this.bids : this.asks).push({ price: e.price, qty: e.qty, count: e.count });
+    this.time = e.time;
+  }
+
+  trade(e: FillEvent): void {
+    this.trades.push({ trade_id: e.tradeId, price: e.price, qty: e.qty, aggressor_side: e.aggressorSide, transact_time: e.time });
+    this.time = e.time;
+  }
+
+  order(orderId: number, side: Side, price: number, qty: number): void {
+    if (this.l3 > 0) this.orders.push({ order_id: orderId, side, price, qty });
+  }
+
+  // ---- the command committed ----
+
+  /**
+   * Streams the collected changes as one incremental if the symbol's update id
+   * moved. It does not move when only L3 notes arrived for orders that never
+   * rested (an IOC that found nothing): the books are unchanged, nothing to say.
+   */
+  publish(): void {
+    this.dirty = false;
+    const id = this.exchange.updateId(this.symbol);
+    if (id !== this.lastId && this.subs.size > 0) this.stream(this.lastId + 1, id);
+    this.lastId = id;
+    this.bids.length = this.asks.length = this.orders.length = this.trades.length = 0;
+    this.time = 0;
+  }
+
+  /**
+   * Every subscription gets an incremental for every update id, even when
+   * nothing on its channels changed (then only the ids), so a client can check
+   * first_update_id = previous last_update_id + 1. Subscriptions whose channels
+   * see the same content share one encoding.
+   */
+  private stream(first: number, last: number): void {
+    const bbo = bboOf(this.exchange.engine, this.symbol);
+    const present = (this.bids.length + this.asks.length > 0 ? Bit.L2 : 0) | (this.orders.length > 0 ? Bit.L3 : 0)
+      | (this.trades.length > 0 ? Bit.TRADES : 0) | (sameBbo(bbo, this.bbo) ? 0 : Bit.BBO);
+    this.bbo = bbo;
+    this.frames.fill(undefined);
+    for (const sub of this.subs) {
+      const mask = sub.mask & present;
+      let frame = this.frames[mask];
+      if (frame === undefined) this.frames[mask] = frame = sharedFrame('market_data_incremental_refresh', this.incremental(mask, first, last));
+      sub.session.stream(frame);
+    }
+  }
+
+  private incremental(mask: number, first: number, last: number): Record<string, unknown> {
+    return {
+      symbol: this.symbol,
+      first_update_id: first,
+      last_update_id: last,
+      bids: mask & Bit.L2 ? this.bids : undefined,
+      asks: mask & Bit.L2 ? this.asks : undefined,
+      orders: mask & Bit.L3 ? this.orders : undefined,
+      trades: mask & Bit.TRADES ? this.trades : undefined,
+      bbo: mask & Bit.BBO ? this.bbo : undefined,
+      transact_time: this.time || this.exchange.engine.time,
+    };
+  }
+}
+
+/** The book as of the symbol's current update id, with the parts the channels ask for. */
+export function snapshot(exchange: Exchange, symbol: string, mdReqId: string, mask: number, depth: number): Record<string, unknown> {
+  const engine = exchange.engine;
+  // the engine's depth(n) returns n levels; the contract's 0 means all
+  const book = mask & (Bit.L2 | Bit.L3) ? engine.depth(symbol, depth > 0 ? depth : Number.MAX_SAFE_INTEGER) : null;
+  return {
+    md_req_id: mdReqId,
+    symbol,
+    last_update_id: exchange.updateId(symbol),
+    bids: mask & Bit.L2 ? book?.bids : undefined,
+    asks: mask & Bit.L2 ? book?.asks : undefined,
+    orders: mask & Bit.L3 && book ? restingOrders(exchange, book) : undefined,
+    bbo: mask & Bit.BBO ? bboOf(engine, symbol) : undefined,
+  };
+}
+
+/** Every order of the snapshot's levels, bids then asks, best level first, in queue priority within a level. */
+function restingOrders(exchange: Exchange, book: DepthView): MdOrder[] {
+  const out: MdOrder[] = [];
+  const add = (side: Side, levels: LevelView[]): void => {
+    for (const l of levels) {
+      for (const o of exchange.engine.levelOrders(book.symbol, side, l.price)) out.push({ order_id: o.orderId, side, price: o.price, qty: o.leaves });
+    }
+  };
+  add(Side.BUY, book.bids);
+  add(Side.SELL, book.asks);
+  return out;
+}

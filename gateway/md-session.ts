@@ -1,0 +1,192 @@
+// One connection on /ws/md. Public data, so no logon; otherwise the framing of
+// /ws/trade: binary Envelopes, msg_seq_num per direction (the server's from 1
+// per connection), typed Rejects for bad input and a Logout after too many.
+// Requests go to the host (the hub); incrementals come in through stream(),
+// which refuses to queue past the high-water mark so a slow reader cannot make
+// the server hold unbounded memory (the hub resyncs it later); past the whole
+// per-socket budget (SessionLimits.maxBufferedBytes) the connection is cut.
+import type { Writable } from 'node:stream';
+import type { WebSocket, RawData } from 'ws';
+import type { Subscription } from './md-feed.ts';
+import { numbered, sharedFrame } from './md-wire.ts';
+import { SessionRejectReason, type SessionLimits } from './trade-session.ts';
+import { decodeEnvelope, type Envelope } from './wire.ts';
+
+/** MarketDataRequest as decoded (proto3 defaults fill absent fields). */
+export interface MdRequest {
+  md_req_id: string;
+  symbol: string;
+  subscription: number;
+  market_depth: number;
+  channels: number[];
+}
+
+/** What a session needs from the hub. */
+export interface MdHost {
+  readonly limits: SessionLimits;
+  /** send-buffer bytes beyond which incrementals stop */
+  readonly highWater: number;
+  request(s: MdSession, req: MdRequest, refSeq: number): void;
+  securityList(): Record<string, unknown>[];
+  stall(s: MdSession): void;
+  /** the session corked its socket: uncork it once the current burst of commands is done */
+  corked(s: MdSession): void;
+  closed(s: MdSession): void;
+}
+
+/** Bytes written under one cork before they are flushed anyway. */
+const CORK_FLUSH_BYTES = 64 * 1024;
+
+/** Order-entry messages: they belong on /ws/trade (Reject WRONG_ENDPOINT). */
+const ORDER_ENTRY: ReadonlySet<string> = new Set([
+  'new_order_single', 'order_cancel_request', 'order_cancel_replace_request', 'order_mass_cancel_request',
+  'mass_quote', 'quote_cancel', 'request_for_positions',
+]);
+
+export class MdSession {
+  /** by symbol */
+  readonly subs = new Map<string, Subscription>();
+  /** incrementals are being dropped until the send buffer drains and snapshots resync the client */
+  stalled = false;
+  private nextIn = 1;
+  private nextOut = 1;
+  private rejects = 0;
+  private closed = false;
+  private corked = false;
+
+  /** `socket` is the TCP socket under `ws`, corked while a burst of messages is written (one syscall instead of one each) */
+  constructor(private readonly ws: WebSocket, private readonly socket: Pick<Writable, 'cork' | 'uncork'>, private readonly host: MdHost) {
+    ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    ws.on('close', () => this.onClose());
+    ws.on('error', () => this.onClose());
+  }
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  // ---- inbound ----
+
+  private onFrame(data: RawData, isBinary: boolean): void {
+    if (this.closed) return;
+    const R = SessionRejectReason;
+    if (!isBinary) return this.reject(0, R.NOT_BINARY, 'frames must be binary protobuf Envelopes');
+    const bytes = frameBytes(data);
+    const max = this.host.limits.maxFrameBytes;
+    if (bytes.length > max) return this.reject(0, R.FRAME_TOO_LARGE, `frame of ${bytes.length} bytes exceeds ${max}`);
+    const d = decodeEnvelope(bytes);
+    if (!d.ok) return this.reject(0, R.DECODE_ERROR, `undecodable Envelope: ${d.error}`);
+    if (!d.env.body) return this.reject(d.env.msg_seq_num, R.EMPTY_BODY, 'Envelope carries no message (or one this server does not know)');
+    if (this.inSequence(d.env)) this.dispatch(d.env);
+  }
+
+  /**
+   * A number below the expected one is a duplicate (ignored with poss_dup, else
+   * rejected). A gap is accepted: nothing here depends on earlier client
+   * messages, and there is no order state to resend.
+   */
+  private inSequence(env: Envelope): boolean {
+    const seq = env.msg_seq_num;
+    if (seq >= this.nextIn) {
+      this.nextIn = seq + 1;
+      return true;
+    }
+    if (!env.poss_dup) this.reject(seq, SessionRejectReason.SEQ_TOO_LOW, `msg_seq_num ${seq} below expected ${this.nextIn}`);
+    return false;
+  }
+
+  private dispatch(env: Envelope): void {
+    const body = env.body as string;
+    const m = env[body] as Record<string, unknown>;
+    const seq = env.msg_seq_num;
+    switch (body) {
+      case 'market_data_request': return this.host.request(this, m as unknown as MdRequest, seq);
+      case 'security_list_request':
+        return this.send('security_list', { security_req_id: m.security_req_id, securities: this.host.securityList() });
+      case 'test_request': return this.send('heartbeat', { test_req_id: m.test_req_id });
+      // not needed here, but acknowledged so a client written for /ws/trade does not wait for it
+      case 'logon': return this.send('logon', { next_expected_msg_seq_num: this.nextIn });
+      case 'logout': return this.logout('logout acknowledged');
+      case 'heartbeat': case 'reject': case 'sequence_reset': return;
+      default:
+        if (ORDER_ENTRY.has(body)) return this.reject(seq, SessionRejectReason.WRONG_ENDPOINT, `${body} is served on /ws/trade, not /ws/md`);
+        // resend_request and server-side messages: understood, not served (as /ws/trade answers them)
+        return this.send('business_message_reject', {
+          ref_seq_num: seq, ref_msg_type: body, business_reject_reason: 3,
+          text: body === 'resend_request' ? 'market data is not resent: request a snapshot' : `${body} is not accepted from clients`,
+        });
+    }
+  }
+
+  // ---- outbound ----
+
+  /** Answers and session messages: always sent (the client's own requests pace them). */
+  send(body: string, msg: Record<string, unknown>): void {
+    this.sendFrame(sharedFrame(body, msg));
+  }
+
+  /**
+   * Puts a shared frame on the wire under this connection's next sequence
+   * number. Incrementals stop at the high-water mark, so only a client that
+   * keeps asking without reading gets past the whole budget: it is cut off.
+   */
+  sendFrame(shared: Uint8Array): void {
+    if (this.closed) return;
+    if (this.ws.bufferedAmount > this.host.limits.maxBufferedBytes) {
+      this.ws.terminate();
+      return this.onClose();
+    }
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      this.host.corked(this);
+    }
+    this.ws.send(numbered(this.nextOut++, shared));
+    // a long burst is written out in slices, so it cannot pass the high-water mark before the kernel saw any of it
+    if (this.ws.bufferedAmount > CORK_FLUSH_BYTES) this.uncork();
+  }
+
+  /** Writes out what was sent since the socket was corked. */
+  uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
+  }
+
+  /** An incremental: sent only while the connection keeps up. */
+  stream(shared: Uint8Array): void {
+    if (this.streaming()) this.sendFrame(shared);
+  }
+
+  /** False once the send buffer passed the high-water mark (which stalls the connection until it drains). */
+  streaming(): boolean {
+    if (this.stalled) return false;
+    if (this.ws.bufferedAmount <= this.host.highWater) return true;
+    this.host.stall(this);
+    return false;
+  }
+
+  reject(refSeq: number, reason: number, text: string): void {
+    this.send('reject', { ref_seq_num: refSeq, reason, text });
+    if (++this.rejects >= this.host.limits.maxRejects) this.logout(`too many rejected messages (${this.rejects})`);
+  }
+
+  private logout(text: string): void {
+    if (this.closed) return;
+    this.send('logout', { text });
+    this.ws.close(1000, text.slice(0, 100));
+    this.onClose();
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.host.closed(this);
+  }
+}
+
+/** The bytes of a frame, whichever form ws delivered them in. */
+function frameBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}

@@ -1,0 +1,303 @@
+// Public market data on /ws/md. The hub listens to the Exchange and keeps one
+// feed per subscribed symbol; clients subscribe per symbol to channels (L2
+// levels, L3 orders, trades, BBO), get a snapshot at the symbol's current
+// update id, then one incremental per update id (Binance U/u rule, no gaps).
+//
+// Slow consumers are conflated, not buffered: when a connection's send buffer
+// passes the high-water mark its incrementals stop; once the buffer drains
+// below the low-water mark it gets a fresh snapshot of each subscription and
+// the incrementals resume from there. A client sees a jump in update ids
+// preceded by a snapshot, which is exactly Binance's resync. Only a client
+// that keeps asking for more without reading reaches the whole per-socket
+// budget; it is disconnected (md-session).
+import type { Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { FillEvent, LevelEvent, PhaseEvent } from '../engine/events.ts';
+import { TradingPhase, type Side } from '../engine/types.ts';
+import type { Exchange, MarketListener } from './exchange.ts';
+import { SymbolFeed, snapshot, type Subscription } from './md-feed.ts';
+import { MdSession, type MdHost, type MdRequest } from './md-session.ts';
+import { Bit, channelMask, sharedFrame } from './md-wire.ts';
+import { securityList, W_PHASE_CONTINUOUS, W_PHASE_HALTED } from './reference.ts';
+import { extendServer } from './server.ts';
+import { SessionRejectReason, type SessionLimits, type TradeSessions } from './trade-session.ts';
+
+/** Subscriptions one connection may hold (each costs work on every update of its symbol). */
+export const MAX_SUBSCRIPTIONS = 64;
+/** md_req_id is echoed in every snapshot: keep it short. */
+export const MAX_MD_REQ_ID = 64;
+/** How often stalled connections are checked for a drained buffer. */
+export const DRAIN_POLL_MS = 10;
+
+/** MdSubscription numbers of the contract. */
+const MdSubscription = { SNAPSHOT_AND_UPDATES: 0, SNAPSHOT: 1, UNSUBSCRIBE: 2 } as const;
+
+export interface MdStats {
+  /** times a connection fell behind and its incrementals stopped */
+  conflations: number;
+  /** times a fallen-behind connection drained and was resynced with snapshots */
+  resyncs: number;
+}
+
+/** SecurityStatus as sent (a type alias, not an interface, so it passes as a wire message record). */
+type SecurityStatus = {
+  symbol: string;
+  trading_phase: number;
+  text: string;
+  transact_time: number;
+};
+
+export interface MdConnectionInfo {
+  bufferedAmount: number;
+  stalled: boolean;
+  subscriptions: number;
+}
+
+export class MdHub implements MarketListener, MdHost {
+  /**
+   * Incrementals stop past half the server's per-socket budget
+   * (SessionLimits.maxBufferedBytes, 8 MB by default → 4 MB), so the resync
+   * snapshots still fit within the budget.
+   */
+  readonly highWater: number;
+  /** resync once the buffer is this small again: low enough that a resync is not followed at once by another stall */
+  readonly lowWater: number;
+  readonly stats: MdStats = { conflations: 0, resyncs: 0 };
+  private readonly feeds = new Map<string, SymbolFeed>();
+  /** feeds changed by the command in progress */
+  private dirty: SymbolFeed[] = [];
+  /** SecurityStatus messages of the command in progress (sent at commit, once the engine is out of its command) */
+  private statuses: SecurityStatus[] = [];
+  /** each symbol's latest SecurityStatus, for subscribers that arrive during a halt */
+  private readonly lastStatus = new Map<string, SecurityStatus>();
+  private readonly sessions = new Set<MdSession>();
+  private readonly stalled = new Set<MdSession>();
+  /** sessions whose socket is corked until the current burst of commands is done */
+  private corkedSessions: MdSession[] = [];
+  private drainTimer: NodeJS.Timeout | null = null;
+  private readonly unsubscribeMarket: () => void;
+
+  constructor(private readonly exchange: Exchange, readonly limits: SessionLimits, private readonly tradeSessions: TradeSessions) {
+    this.highWater = Math.floor(limits.maxBufferedBytes / 2);
+    this.lowWater = Math.floor(this.highWater / 8);
+    this.unsubscribeMarket = exchange.subscribeMarket(this);
+  }
+
+  accept(ws: WebSocket, socket: Socket): void {
+    this.sessions.add(new MdSession(ws, socket, this));
+  }
+
+  /** For monitoring and tests: every open connection's state. */
+  connections(): MdConnectionInfo[] {
+    return [...this.sessions].map((s) => ({ bufferedAmount: s.bufferedAmount, stalled: s.stalled, subscriptions: s.subs.size }));
+  }
+
+  close(): void {
+    this.unsubscribeMarket();
+    if (this.drainTimer) clearInterval(this.drainTimer);
+    this.drainTimer = null;
+    for (const s of this.sessions) this.closed(s);
+  }
+
+  // ---- MarketListener: collect per command, publish at commit ----
+
+  level(e: LevelEvent): void {
+    this.touch(e.symbol)?.level(e);
+  }
+
+  trade(e: FillEvent): void {
+    this.touch(e.symbol)?.trade(e);
+  }
+
+  order(symbol: string, orderId: number, side: Side, price: number, qty: number): void {
+    this.touch(symbol)?.order(orderId, side, price, qty);
+  }
+
+  phase(e: PhaseEvent): void {
+    const phase = e.phase === TradingPhase.HALTED ? W_PHASE_HALTED : W_PHASE_CONTINUOUS;
+    const status: SecurityStatus = { symbol: e.symbol, trading_phase: phase, text: e.text, transact_time: e.time };
+    this.lastStatus.set(e.symbol, status);
+    this.statuses.push(status);
+  }
+
+  /**
+   * The lists are swapped out before anything is sent: sending to a trade
+   * session can close it, and cancel-on-disconnect then runs a command (and a
+   * nested commit) right here.
+   */
+  commit(): void {
+    if (this.dirty.length > 0) {
+      const feeds = this.dirty;
+      this.dirty = [];
+      for (const f of feeds) f.publish();
+    }
+    if (this.statuses.length > 0) {
+      const statuses = this.statuses;
+      this.statuses = [];
+      for (const st of statuses) this.announce(st);
+    }
+  }
+
+  /** The symbol's feed if anyone listens to it, listed for publishing at the next commit. */
+  private touch(symbol: string): SymbolFeed | undefined {
+    const f = this.feeds.get(symbol);
+    if (f === undefined || f.subs.size === 0) return undefined;
+    if (!f.dirty) {
+      f.dirty = true;
+      this.dirty.push(f);
+    }
+    return f;
+  }
+
+  /** A SecurityStatus goes to the symbol's md subscribers and to every order-entry session. */
+  private announce(status: SecurityStatus): void {
+    const frame = sharedFrame('security_status', status);
+    for (const sub of this.feeds.get(status.symbol)?.subs ?? []) sub.session.sendFrame(frame);
+    this.tradeSessions.broadcast('security_status', status);
+  }
+
+  // ---- MdHost: requests ----
+
+  securityList(): Record<string, unknown>[] {
+    return securityList(this.exchange);
+  }
+
+  /** Without an md_req_id a reject could not be matched to its request: a session Reject. Everything else answers by id. */
+  request(s: MdSession, req: MdRequest, refSeq: number): void {
+    if (!req.md_req_id) return s.reject(refSeq, SessionRejectReason.MISSING_FIELD, 'market_data_request.md_req_id is required');
+    if (req.md_req_id.length > MAX_MD_REQ_ID) {
+      return s.reject(refSeq, SessionRejectReason.INVALID_VALUE, `market_data_request.md_req_id longer than ${MAX_MD_REQ_ID}`);
+    }
+    const refused = this.serve(s, req);
+    if (refused) s.send('market_data_request_reject', { md_req_id: req.md_req_id, text: refused });
+  }
+
+  /** Carries a request out; returns why it was refused, or '' when served. */
+  private serve(s: MdSession, req: MdRequest): string {
+    if (!this.exchange.instrument(req.symbol)) return `unknown symbol ${JSON.stringify(req.symbol)}`;
+    const mask = channelMask(req.channels);
+    if (mask === null) return `invalid channels [${req.channels.join(',')}]: L2 (1), L3 (2), TRADES (3), BBO (4)`;
+    const sub: Subscription = { session: s, symbol: req.symbol, mdReqId: req.md_req_id, mask, depth: req.market_depth };
+    switch (req.subscription) {
+      case MdSubscription.SNAPSHOT_AND_UPDATES: return this.subscribe(sub);
+      case MdSubscription.SNAPSHOT:
+        if (!s.streaming()) return 'connection is behind on market data: snapshot refused until it catches up';
+        this.sendSnapshot(sub);
+        return '';
+      case MdSubscription.UNSUBSCRIBE: {
+        const old = s.subs.get(req.symbol);
+        if (!old) return `no subscription on ${req.symbol}`;
+        this.drop(old);
+        return '';
+      }
+      default: return `invalid subscription ${req.subscription}`;
+    }
+  }
+
+  /** A second request for the same symbol replaces the first (new channels, new snapshot). */
+  private subscribe(sub: Subscription): string {
+    const s = sub.session;
+    const old = s.subs.get(sub.symbol);
+    if (!old && s.subs.size >= MAX_SUBSCRIPTIONS) return `at most ${MAX_SUBSCRIPTIONS} subscriptions per connection`;
+    if (old) this.drop(old);
+    this.add(sub);
+    if (s.streaming()) this.sendSnapshot(sub); // else the snapshot comes with the resync
+    // the snapshot does not say the symbol is halted; a bot joining mid-halt must hear it
+    const status = this.lastStatus.get(sub.symbol);
+    if (status?.trading_phase === W_PHASE_HALTED) s.send('security_status', status);
+    return '';
+  }
+
+  private sendSnapshot(sub: Subscription): void {
+    sub.session.send('market_data_snapshot_full_refresh', snapshot(this.exchange, sub.symbol, sub.mdReqId, sub.mask, sub.depth));
+  }
+
+  private add(sub: Subscription): void {
+    let f = this.feeds.get(sub.symbol);
+    if (!f) this.feeds.set(sub.symbol, (f = new SymbolFeed(sub.symbol, this.exchange)));
+    if (f.subs.size === 0) f.activate();
+    f.subs.add(sub);
+    sub.session.subs.set(sub.symbol, sub);
+    // the Exchange only reports order changes (L3) while someone listens
+    if (sub.mask & Bit.L3) {
+      f.l3++;
+      this.exchange.l3Listeners++;
+    }
+  }
+
+  private drop(sub: Subscription): void {
+    const f = this.feeds.get(sub.symbol);
+    if (!f?.subs.delete(sub)) return;
+    sub.session.subs.delete(sub.symbol);
+    if (sub.mask & Bit.L3) {
+      f.l3--;
+      this.exchange.l3Listeners--;
+    }
+  }
+
+  // ---- MdHost: slow consumers ----
+
+  stall(s: MdSession): void {
+    s.stalled = true;
+    this.stalled.add(s);
+    this.stats.conflations++;
+    this.drainTimer ??= setInterval(() => this.resyncDrained(), DRAIN_POLL_MS);
+  }
+
+  /** Connections whose buffer drained get a snapshot per subscription; incrementals resume after it. */
+  private resyncDrained(): void {
+    for (const s of this.stalled) {
+      if (s.bufferedAmount > this.lowWater) continue;
+      this.stalled.delete(s);
+      s.stalled = false;
+      this.stats.resyncs++;
+      for (const sub of s.subs.values()) {
+        // big snapshots can fill the buffer again: then it stalls again and every subscription is resynced at the next drain
+        if (!s.streaming()) break;
+        this.sendSnapshot(sub);
+      }
+    }
+    if (this.stalled.size === 0 && this.drainTimer) {
+      clearInterval(this.drainTimer);
+      this.drainTimer = null;
+    }
+  }
+
+  /**
+   * Sockets are uncorked on the next tick: a burst of commands (a chunk of
+   * order messages, a replay) reaches each client in one write, while a lone
+   * command still goes out before the event loop waits for I/O again.
+   */
+  corked(s: MdSession): void {
+    if (this.corkedSessions.push(s) === 1) process.nextTick(() => this.uncorkAll());
+  }
+
+  private uncorkAll(): void {
+    const list = this.corkedSessions;
+    this.corkedSessions = [];
+    for (const s of list) s.uncork();
+  }
+
+  closed(s: MdSession): void {
+    if (!this.sessions.delete(s)) return;
+    this.stalled.delete(s);
+    for (const sub of s.subs.values()) this.drop(sub);
+  }
+}
+
+const hubs = new WeakMap<Exchange, MdHub>();
+
+/** The market-data hub of a running server (monitoring, tests). */
+export function marketDataHub(exchange: Exchange): MdHub | undefined {
+  return hubs.get(exchange);
+}
+
+extendServer((ctx) => {
+  const hub = new MdHub(ctx.exchange, ctx.limits, ctx.trade);
+  hubs.set(ctx.exchange, hub);
+  // ws's own cap is a backstop well above ours, so an oversize frame gets a Reject instead of a dropped socket
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * ctx.limits.maxFrameBytes });
+  // req.socket is the TCP socket the upgrade handed to ws
+  wss.on('connection', (ws, req) => hub.accept(ws, req.socket));
+  return { onUpgrade: { '/ws/md': wss }, close: () => hub.close() };
+});
