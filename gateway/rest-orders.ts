@@ -12,24 +12,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Exchange } from './exchange.ts';
 import { rejectName } from './metrics.ts';
 import { HttpError, accountOf, requireAccount } from './rest-http.ts';
-import { ExecType, avgPx, ordTypeFromWire, ordTypeToWire, stpFromWire, tifFromWire, tifToWire } from './translate.ts';
-import type { NewOrder } from '../engine/commands.ts';
-import { RejectReason, TimeInForce, type Side } from '../engine/types.ts';
+import { ExecType, avgPx, newOrderFromWire, ordTypeToWire, tifToWire, type NewOrderWire } from './translate.ts';
+import { RejectReason } from '../engine/types.ts';
 import type { OrderView } from '../engine/query.ts';
 
 /** A NewOrderSingle as JSON: the wire's field names and enum numbers; absent fields read as the wire's zero values. */
-export interface NewOrderBody {
-  cl_ord_id: string;
-  symbol: string;
-  side: number;
-  ord_type: number;
-  time_in_force: number;
-  price: number;
-  order_qty: number;
-  expire_time: number;
-  post_only: boolean;
-  stp_mode: number;
-}
 
 // Types only: values (ranges, ticks, lots, enum members) are the engine's to judge, so REST rejects match /ws/trade's.
 const newOrderSchema = {
@@ -49,28 +36,6 @@ const newOrderSchema = {
     stp_mode: { type: 'integer', default: 0 },
   },
 } as const;
-
-/**
- * NewOrderSingle fields → an Exchange new order, exactly as /ws/trade does it:
- * an enum value outside the wire's set reaches the engine as an invalid value,
- * so it is rejected with the engine's typed reason.
- */
-export function newOrderCommand(account: number, m: NewOrderBody): Omit<NewOrder, 'time'> {
-  const tif = tifFromWire(m.time_in_force);
-  return {
-    account,
-    symbol: m.symbol,
-    clOrdId: m.cl_ord_id,
-    side: m.side as Side,
-    ordType: ordTypeFromWire(m.ord_type) ?? (m.ord_type ? (0 as never) : undefined),
-    tif: tif ?? (m.time_in_force ? (0 as never) : undefined),
-    price: m.price,
-    qty: m.order_qty,
-    expireTime: tif === TimeInForce.GTD ? m.expire_time : undefined,
-    postOnly: m.post_only,
-    stp: stpFromWire(m.stp_mode) ?? (m.stp_mode ? (99 as never) : undefined),
-  };
-}
 
 type Report = Record<string, unknown>;
 /** A message for the account: the Envelope body name and the message. */
@@ -137,9 +102,9 @@ export function orderRoutes(api: FastifyInstance, exchange: Exchange): void {
     };
   });
 
-  api.post<{ Body: NewOrderBody }>('/orders', { onRequest, schema: { body: newOrderSchema } }, async (req) => {
+  api.post<{ Body: NewOrderWire }>('/orders', { onRequest, schema: { body: newOrderSchema } }, async (req) => {
     const account = accountOf(req).id;
-    const { result, reports } = capture(exchange, account, () => exchange.newOrder(newOrderCommand(account, req.body)));
+    const { result, reports } = capture(exchange, account, () => exchange.newOrder(newOrderFromWire(account, req.body)));
     const ers = ofKind(reports, 'execution_report');
     if (result === 0) {
       const rejected = ers.find((r) => r.exec_type === ExecType.REJECTED);

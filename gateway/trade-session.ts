@@ -6,9 +6,9 @@ import type { WebSocket, RawData } from 'ws';
 import type { Exchange, AccountInfo } from './exchange.ts';
 import { SessionState } from './session-state.ts';
 import { decodeEnvelope, encodeEnvelope, nowNanos, type Envelope } from './wire.ts';
-import { ordTypeFromWire, stpFromWire, tifFromWire } from './translate.ts';
+import { newOrderFromWire, type NewOrderWire } from './translate.ts';
 import { securityList } from './reference.ts';
-import { TimeInForce, type Side } from '../engine/types.ts';
+import type { Side } from '../engine/types.ts';
 
 export interface SessionLimits {
   /** largest accepted frame, bytes (larger → Reject) */
@@ -220,21 +220,7 @@ export class TradeSession {
 
   private newOrder(account: number, m: Record<string, unknown>): void {
     if (!m.cl_ord_id) return this.businessReject(null, 5, 'new_order_single.cl_ord_id is required', 'new_order_single');
-    const tif = tifFromWire(m.time_in_force as number);
-    this.exchange.newOrder({
-      account,
-      symbol: m.symbol as string,
-      clOrdId: m.cl_ord_id as string,
-      side: m.side as Side,
-      // an invalid enum reaches the engine as an invalid value, so it is rejected with the engine's typed reason
-      ordType: ordTypeFromWire(m.ord_type as number) ?? (m.ord_type ? (0 as never) : undefined),
-      tif: tif ?? (m.time_in_force ? (0 as never) : undefined),
-      price: m.price as number,
-      qty: m.order_qty as number,
-      expireTime: tif === TimeInForce.GTD ? (m.expire_time as number) : undefined,
-      postOnly: m.post_only as boolean,
-      stp: stpFromWire(m.stp_mode as number) ?? (m.stp_mode ? (99 as never) : undefined),
-    });
+    this.exchange.newOrder(newOrderFromWire(account, m as unknown as NewOrderWire));
   }
 
   private cancel(account: number, m: Record<string, unknown>): void {

@@ -3,7 +3,8 @@
 import type { FillEvent, OrderEvent } from '../engine/events.ts';
 import { OrderEventKind } from '../engine/events.ts';
 import type { Instrument } from '../engine/instrument.ts';
-import { CancelReason, OrdType, RejectReason, StpMode, TimeInForce } from '../engine/types.ts';
+import { CancelReason, OrdType, RejectReason, StpMode, TimeInForce, type Side } from '../engine/types.ts';
+import type { NewOrder } from '../engine/commands.ts';
 
 // ---- enums: wire (FIX numbering) → engine; undefined = "not given / default" ----
 
@@ -33,6 +34,42 @@ export function stpFromWire(v: number): StpMode | undefined | null {
 
 export const ordTypeToWire = (t: OrdType): number => (t === OrdType.MARKET ? W_ORD_TYPE_MARKET : W_ORD_TYPE_LIMIT);
 export const tifToWire = (t: TimeInForce): number => TIF_TO_WIRE[t];
+
+/** NewOrderSingle's fields, as they arrive over /ws/trade or POST /api/v1/orders. */
+export interface NewOrderWire {
+  cl_ord_id: string;
+  symbol: string;
+  side: number;
+  ord_type: number;
+  time_in_force: number;
+  price: number;
+  order_qty: number;
+  expire_time: number;
+  post_only: boolean;
+  stp_mode: number;
+}
+
+/**
+ * NewOrderSingle fields → an Exchange new order, the same for every transport:
+ * an enum value outside the wire's set reaches the engine as an invalid value,
+ * so it is rejected with the engine's typed reason.
+ */
+export function newOrderFromWire(account: number, m: NewOrderWire): Omit<NewOrder, 'time'> {
+  const tif = tifFromWire(m.time_in_force);
+  return {
+    account,
+    symbol: m.symbol,
+    clOrdId: m.cl_ord_id,
+    side: m.side as Side,
+    ordType: ordTypeFromWire(m.ord_type) ?? (m.ord_type ? (0 as never) : undefined),
+    tif: tif ?? (m.time_in_force ? (0 as never) : undefined),
+    price: m.price,
+    qty: m.order_qty,
+    expireTime: tif === TimeInForce.GTD ? m.expire_time : undefined,
+    postOnly: m.post_only,
+    stp: stpFromWire(m.stp_mode) ?? (m.stp_mode ? (99 as never) : undefined),
+  };
+}
 
 // ---- report enums ----
 
