@@ -9,8 +9,8 @@ import type { Writable } from 'node:stream';
 import type { WebSocket, RawData } from 'ws';
 import type { Subscription } from './md-feed.ts';
 import { numbered, sharedFrame } from './md-wire.ts';
-import { SessionRejectReason, type SessionLimits } from './trade-session.ts';
-import { decodeEnvelope, type Envelope } from './wire.ts';
+import type { SessionLimits } from './trade-session.ts';
+import { readFrame, SessionRejectReason, type Envelope } from './wire.ts';
 
 /** MarketDataRequest as decoded (proto3 defaults fill absent fields). */
 export interface MdRequest {
@@ -69,15 +69,9 @@ export class MdSession {
 
   private onFrame(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
-    const R = SessionRejectReason;
-    if (!isBinary) return this.reject(0, R.NOT_BINARY, 'frames must be binary protobuf Envelopes');
-    const bytes = frameBytes(data);
-    const max = this.host.limits.maxFrameBytes;
-    if (bytes.length > max) return this.reject(0, R.FRAME_TOO_LARGE, `frame of ${bytes.length} bytes exceeds ${max}`);
-    const d = decodeEnvelope(bytes);
-    if (!d.ok) return this.reject(0, R.DECODE_ERROR, `undecodable Envelope: ${d.error}`);
-    if (!d.env.body) return this.reject(d.env.msg_seq_num, R.EMPTY_BODY, 'Envelope carries no message (or one this server does not know)');
-    if (this.inSequence(d.env)) this.dispatch(d.env);
+    const f = readFrame(data, isBinary, this.host.limits.maxFrameBytes);
+    if (!f.ok) return this.reject(f.refSeq, f.reason, f.text);
+    if (this.inSequence(f.env)) this.dispatch(f.env);
   }
 
   /**
@@ -186,7 +180,3 @@ export class MdSession {
 }
 
 /** The bytes of a frame, whichever form ws delivered them in. */
-function frameBytes(data: RawData): Uint8Array {
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-}

@@ -5,7 +5,7 @@
 import type { WebSocket, RawData } from 'ws';
 import type { Exchange, AccountInfo } from './exchange.ts';
 import { SessionState } from './session-state.ts';
-import { decodeEnvelope, encodeEnvelope, nowNanos, type Envelope } from './wire.ts';
+import { encodeEnvelope, nowNanos, readFrame, SessionRejectReason, type Envelope } from './wire.ts';
 import { newOrderFromWire, type NewOrderWire } from './translate.ts';
 import { securityList } from './reference.ts';
 import type { Side } from '../engine/types.ts';
@@ -30,10 +30,7 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   defaultHeartbeatMs: 10_000,
 };
 
-export const SessionRejectReason = {
-  NOT_BINARY: 1, DECODE_ERROR: 2, FRAME_TOO_LARGE: 3, EMPTY_BODY: 4, MISSING_FIELD: 5, INVALID_VALUE: 6,
-  NOT_LOGGED_ON: 7, SEQ_TOO_LOW: 8, WRONG_ENDPOINT: 9,
-} as const;
+export { SessionRejectReason };
 
 /** Session-level messages: gap-filled, never resent. */
 const ADMIN_BODIES: ReadonlySet<string> = new Set(['logon', 'logout', 'heartbeat', 'test_request', 'resend_request', 'sequence_reset', 'reject']);
@@ -120,16 +117,10 @@ export class TradeSession {
     if (this.closed) return;
     this.lastIn = Date.now();
     this.testRequestSent = 0;
-    const bytes = toBytes(data);
-    if (!isBinary) return this.reject(0, SessionRejectReason.NOT_BINARY, 'frames must be binary protobuf Envelopes');
-    if (bytes.length > this.limits.maxFrameBytes) {
-      return this.reject(0, SessionRejectReason.FRAME_TOO_LARGE, `frame of ${bytes.length} bytes exceeds ${this.limits.maxFrameBytes}`);
-    }
-    const d = decodeEnvelope(bytes);
-    if (!d.ok) return this.reject(0, SessionRejectReason.DECODE_ERROR, `undecodable Envelope: ${d.error}`);
-    const env = d.env;
+    const f = readFrame(data, isBinary, this.limits.maxFrameBytes);
+    if (!f.ok) return this.reject(f.refSeq, f.reason, f.text);
+    const env = f.env;
     this.refSeq = env.msg_seq_num;
-    if (!env.body) return this.reject(env.msg_seq_num, SessionRejectReason.EMPTY_BODY, 'Envelope carries no message (or one this server does not know)');
     if (!this.account) return this.onFirstMessage(env);
     if (!this.checkSequence(env)) return;
     this.dispatch(env);
@@ -352,9 +343,4 @@ export class TradeSession {
     this.sessions.detach(this, account);
     if (this.cancelOnDisconnect) this.exchange.massCancelOrders(account.id, '', undefined, undefined, true);
   }
-}
-
-function toBytes(data: RawData): Uint8Array {
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import type { RawData } from 'ws';
 
 // Without Long, protobufjs reads and writes 64-bit fields as plain numbers.
 (protobuf.util as { Long: unknown }).Long = undefined;
@@ -54,4 +55,27 @@ export function encodeEnvelope(env: Record<string, unknown>): Uint8Array {
 /** Nanoseconds since the epoch as a number (sub-µs precision is not kept: 2^53 ns is only ~104 days). */
 export function nowNanos(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1e3) * 1e3;
+}
+
+/** SessionRejectReason numbers of the contract, for the frame checks every endpoint shares. */
+export const SessionRejectReason = {
+  NOT_BINARY: 1, DECODE_ERROR: 2, FRAME_TOO_LARGE: 3, EMPTY_BODY: 4, MISSING_FIELD: 5, INVALID_VALUE: 6,
+  NOT_LOGGED_ON: 7, SEQ_TOO_LOW: 8, WRONG_ENDPOINT: 9,
+} as const;
+
+/** An inbound frame: a decoded Envelope with a body, or why it is refused (reason, text, ref seq). */
+export type Frame = { ok: true; env: Envelope & { body: string } } | { ok: false; reason: number; text: string; refSeq: number };
+
+/** The checks every WebSocket endpoint applies to a frame before looking at its message. */
+export function readFrame(data: RawData, isBinary: boolean, maxBytes: number): Frame {
+  const R = SessionRejectReason;
+  if (!isBinary) return { ok: false, reason: R.NOT_BINARY, text: 'frames must be binary protobuf Envelopes', refSeq: 0 };
+  const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+  if (bytes.length > maxBytes) return { ok: false, reason: R.FRAME_TOO_LARGE, text: `frame of ${bytes.length} bytes exceeds ${maxBytes}`, refSeq: 0 };
+  const d = decodeEnvelope(bytes);
+  if (!d.ok) return { ok: false, reason: R.DECODE_ERROR, text: `undecodable Envelope: ${d.error}`, refSeq: 0 };
+  if (!d.env.body) {
+    return { ok: false, reason: R.EMPTY_BODY, text: 'Envelope carries no message (or one this server does not know)', refSeq: d.env.msg_seq_num };
+  }
+  return { ok: true, env: d.env as Envelope & { body: string } };
 }
