@@ -1,0 +1,295 @@
+// What every example bot shares: command-line basics, the two connections
+// (order entry with cancel-on-disconnect, market data), inventory and P&L
+// bookkeeping, a requote loop that sends a MassQuote only when the wanted
+// quote changed (one in flight at a time), a one-line status at most once a
+// second, and a clean stop on SIGINT that cancels everything. A bot supplies
+// only its quoting rule (a Strategy).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExchangeClient } from '../exchange-client.ts';
+import { MarketDataClient } from '../market-data.ts';
+import { ClientError } from '../errors.ts';
+import type { Instrument } from '../instrument.ts';
+import type { ExecutionReport, MassQuoteAck, PositionReport } from '../reports.ts';
+import { fromUnits } from '../decimal.ts';
+import { OwnOrders } from './own-orders.ts';
+import { midOf, type MarketView, type TwoSided } from './quoting.ts';
+
+/** `npm start`'s default address (gateway/main.ts DEFAULT_HOST / DEFAULT_PORT). */
+export const DEFAULT_URL = 'http://127.0.0.1:8080';
+
+/** parseArgs options every bot accepts. */
+export const COMMON_OPTIONS = {
+  url: { type: 'string', default: DEFAULT_URL },
+  key: { type: 'string' },
+  symbol: { type: 'string', default: 'BTC-USD' },
+  /** quote size per side, decimal; default 100 lots */
+  size: { type: 'string' },
+  /** a mid to quote around while the book has no two-sided market of others */
+  'ref-price': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export interface CommonSettings {
+  url: string;
+  apiKey: string;
+  symbol: string;
+  size?: string;
+  refPrice?: string;
+}
+
+export function commonSettings(v: { url: string; key?: string; symbol: string; size?: string; 'ref-price'?: string }, defaultKey: string): CommonSettings {
+  return { url: v.url, apiKey: v.key ?? defaultKey, symbol: v.symbol, size: v.size, refPrice: v['ref-price'] };
+}
+
+/** A positive finite number from a flag, or exit with a one-line message. */
+export function numberFlag(name: string, text: string | undefined, dflt: number): number {
+  if (text === undefined) return dflt;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) fail(`--${name} must be a positive number, got '${text}'`);
+  return n;
+}
+
+/** True when the module at `importMetaUrl` is the script node was started with (so importing a bot does not run it). */
+export function isMain(importMetaUrl: string): boolean {
+  return process.argv[1] !== undefined && fileURLToPath(importMetaUrl) === path.resolve(process.argv[1]);
+}
+
+export function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+/** What a strategy sees when asked for a quote (price and quantity units). */
+export interface QuoteContext {
+  inst: Instrument;
+  /** the book without the bot's own orders */
+  market: MarketView;
+  /** the mid quoted around: the others' mid, else the last trade, else --ref-price */
+  mid: number;
+  /** signed position, quantity units */
+  inventory: number;
+  /** quote size per side, quantity units */
+  size: number;
+  nowMs: number;
+}
+
+export interface Strategy {
+  readonly name: string;
+  /** The wanted bid and ask (price units, on the grid), or null to stand aside. */
+  quote(ctx: QuoteContext): TwoSided | null;
+  /** Called on every market update (before any quote), e.g. to sample volatility; mid in price units. */
+  observe?(nowMs: number, mid: number | null, inst: Instrument): void;
+  /** Extra text for the status line. */
+  status?(): string;
+}
+
+interface Working {
+  bid: number;
+  ask: number;
+  size: number;
+}
+
+export class BotRuntime {
+  private readonly own: OwnOrders;
+  private inventory = 0;
+  private position: PositionReport | null = null;
+  private working: Working | null = null;
+  private inFlight = false;
+  private again = false;
+  private stopping = false;
+  private lastTrade: number | null = null;
+  private lastProblem = '';
+  private fills = 0;
+  private lastStatus = '';
+  private timers: NodeJS.Timeout[] = [];
+  private readonly size: number;
+  private readonly refPrice: number | null;
+
+  private constructor(
+    private readonly s: CommonSettings,
+    private readonly strategy: Strategy,
+    private readonly ex: ExchangeClient,
+    private readonly md: MarketDataClient,
+    private readonly inst: Instrument,
+  ) {
+    this.own = new OwnOrders(s.symbol);
+    this.size = s.size !== undefined ? inst.qtyUnits(s.size) : 100 * Math.max(inst.lot, inst.minQty);
+    this.refPrice = s.refPrice !== undefined ? inst.priceUnits(s.refPrice) : null;
+  }
+
+  /** Connects, wires events, quotes until SIGINT. */
+  static async run(s: CommonSettings, strategy: Strategy): Promise<void> {
+    const ex = await ExchangeClient.connect(s.url, s.apiKey, { cancelOnDisconnect: true, heartbeatMs: 2000 });
+    const inst = ex.instrument(s.symbol) ?? fail(`unknown symbol ${s.symbol}; the exchange lists ${ex.instruments().map((i) => i.symbol).join(', ')}`);
+    const md = await MarketDataClient.connect(s.url, s.symbol);
+    const bot = new BotRuntime(s, strategy, ex, md, inst);
+    await bot.start();
+  }
+
+  private async start(): Promise<void> {
+    const { ex, md } = this;
+    // Start from the account's actual position: it may carry inventory from an earlier run.
+    const mine = (await ex.positions(this.s.symbol))[0];
+    if (mine) this.onPosition(mine);
+    await ex.massCancel(this.s.symbol); // leftovers of a crashed run would distort the own-order view
+    ex.on('executionReport', (r) => this.own.onReport(r));
+    ex.on('fill', (r) => this.onFill(r));
+    ex.on('positionReport', (r) => this.onPosition(r));
+    ex.on('disconnect', (why) => {
+      // cancel-on-disconnect took our quotes down with the connection
+      this.working = null;
+      this.own.clear();
+      this.lastProblem = `disconnected: ${why}`;
+    });
+    ex.on('reconnect', () => {
+      this.lastProblem = '';
+      // Missed fills are replayed, but if the exchange itself restarted they are gone: ask for the truth.
+      ex.positions(this.s.symbol).then(([p]) => p && this.onPosition(p), () => undefined);
+      this.requote();
+    });
+    md.on('update', () => this.requote());
+    md.on('trade', (t) => (this.lastTrade = t.price));
+    md.on('resync', (reason) => (this.lastProblem = `market data resync (${reason})`));
+    // time-dependent strategies (the A–S horizon) need a nudge even in a quiet market
+    this.timers.push(setInterval(() => this.requote(), 1000));
+    this.timers.push(setInterval(() => this.printStatus(false), 1000));
+    process.once('SIGINT', () => void this.stop());
+    process.once('SIGTERM', () => void this.stop());
+    console.log(`${this.strategy.name}: quoting ${this.s.symbol} as account ${ex.accountId}, ${this.inst.formatQty(this.size)} per side; Ctrl-C stops`);
+    this.requote();
+  }
+
+  // ---- bookkeeping ----
+
+  private onFill(r: ExecutionReport): void {
+    if (r.symbol !== this.s.symbol) return;
+    this.fills++;
+    this.inventory += r.side === 'buy' ? r.raw.last_qty : -r.raw.last_qty;
+    this.requote();
+  }
+
+  private onPosition(p: PositionReport): void {
+    if (p.symbol !== this.s.symbol) return;
+    this.position = p;
+    // The exchange's figure is the truth; fills keep the inventory current between reports.
+    this.inventory = p.raw.position;
+  }
+
+  // ---- quoting ----
+
+  private marketView(): MarketView {
+    // a book being resynced is not the market: show nothing rather than stale prices
+    if (!this.md.book.synced) return { bestBid: null, bestAsk: null };
+    return this.own.externalView(this.md.bids(8), this.md.asks(8));
+  }
+
+  /** Recomputes the wanted quote; sends it if it changed. At most one MassQuote is in flight. */
+  private requote(): void {
+    if (this.stopping || !this.md.book.synced) return;
+    if (this.inFlight) {
+      this.again = true;
+      return;
+    }
+    const market = this.marketView();
+    const now = Date.now();
+    const fair = midOf(market);
+    this.strategy.observe?.(now, fair, this.inst);
+    const mid = fair ?? this.lastTrade ?? this.refPrice;
+    if (mid === null) {
+      this.lastProblem = 'waiting for a two-sided market (or pass --ref-price)';
+      return;
+    }
+    const q = this.strategy.quote({ inst: this.inst, market, mid, inventory: this.inventory, size: this.size, nowMs: now });
+    const w = this.working;
+    if (q === null) {
+      if (w) void this.send(() => this.ex.quoteCancel(this.s.symbol), null);
+      return;
+    }
+    if (w && w.bid === q.bid && w.ask === q.ask && w.size === this.size) return;
+    const inst = this.inst;
+    const side = { qty: inst.formatQty(this.size) };
+    void this.send(() => this.ex.massQuote({
+      symbol: this.s.symbol, bid: { ...side, price: inst.formatPrice(q.bid) }, ask: { ...side, price: inst.formatPrice(q.ask) },
+    }), { ...q, size: this.size });
+  }
+
+  private async send(request: () => Promise<MassQuoteAck>, next: Working | null): Promise<void> {
+    this.inFlight = true;
+    try {
+      const ack = await request();
+      const problem = ack.rejected || ack.bidRejectCode || ack.offerRejectCode;
+      this.working = problem ? null : next;
+      this.lastProblem = problem ? `quote refused: bid ${ack.bidRejectCode ?? 'ok'}, ask ${ack.offerRejectCode ?? 'ok'} ${ack.text}`.trim() : '';
+    } catch (e) {
+      this.working = null;
+      this.lastProblem = e instanceof ClientError ? `${e.code}: ${e.message}` : String(e);
+    } finally {
+      this.inFlight = false;
+    }
+    if (this.again) {
+      this.again = false;
+      this.requote();
+    }
+  }
+
+  // ---- status and stop ----
+
+  private statusLine(): string {
+    const inst = this.inst;
+    const m = this.marketView();
+    const mid = midOf(m);
+    const p = this.position;
+    const w = this.working;
+    const parts = [
+      `${this.strategy.name} ${this.s.symbol}`,
+      `inv ${inst.formatQty(this.inventory)}`,
+      `mid ${mid === null ? '-' : formatMid(inst, mid)}`,
+      w ? `quotes ${inst.formatPrice(w.bid)} / ${inst.formatPrice(w.ask)} × ${inst.formatQty(w.size)}` : 'quotes -',
+      `rPnL ${p?.realisedPnl ?? '0'}`,
+      `fees ${p?.feesPaid ?? '0'} rebates ${p?.rebatesReceived ?? '0'}`,
+      `fills ${this.fills}`,
+    ];
+    const extra = this.strategy.status?.();
+    if (extra) parts.push(extra);
+    if (this.lastProblem) parts.push(`! ${this.lastProblem}`);
+    return parts.join(' | ');
+  }
+
+  /** Once a second at most (the caller's timer); on a terminal the line rewrites itself. */
+  private printStatus(final: boolean): void {
+    const line = this.statusLine();
+    if (process.stdout.isTTY) {
+      process.stdout.write(`\r\x1b[2K${line}${final ? '\n' : ''}`);
+    } else if (line !== this.lastStatus || final) {
+      console.log(line);
+    }
+    this.lastStatus = line;
+  }
+
+  private async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    process.once('SIGINT', () => process.exit(1)); // a second Ctrl-C does not wait
+    for (const t of this.timers) clearInterval(t);
+    let outcome: string;
+    try {
+      const r = await this.ex.massCancel();
+      outcome = `cancelled ${r.totalAffectedOrders} order(s)`;
+    } catch (e) {
+      // cancel-on-disconnect still takes them down when the connection closes
+      outcome = `mass cancel failed (${(e as Error).message}); relying on cancel-on-disconnect`;
+    }
+    this.working = null;
+    this.printStatus(true);
+    await this.ex.close();
+    this.md.close();
+    console.log(`${this.strategy.name}: stopped, ${outcome}`);
+    process.exit(0);
+  }
+}
+
+function formatMid(inst: Instrument, mid: number): string {
+  // a mid between two ticks is a half unit: show it with one more decimal
+  return Number.isInteger(mid) ? inst.formatPrice(mid) : fromUnits(Math.round(mid * 10), inst.priceScale + 1);
+}

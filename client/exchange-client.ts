@@ -1,0 +1,439 @@
+// ExchangeClient: order entry on /ws/trade for a bot. It logs on, loads the
+// SecurityList (so orders are given as decimal strings and reports come back
+// as them), sends requests and matches each answer to its request. The FIX
+// session rules — numbering, in-order exactly-once delivery, heartbeats,
+// reconnect without reset and replay of what was missed — live in
+// OrderEntrySession; this class turns its messages into typed reports and
+// events.
+//
+// Outcomes: a request's promise resolves with the exchange's answer — also
+// when the answer is a refusal (a REJECTED ExecutionReport, an
+// OrderCancelReject as { ok: false }), because that is business, not
+// failure. It rejects with a ClientError only when no answer will come:
+// not connected, lost in flight, timed out, refused by the session layer,
+// or the client was closed. Pending requests survive a reconnect.
+import { EventEmitter } from 'node:events';
+import type { Envelope } from '../gateway/wire.ts';
+import { DecimalError } from './decimal.ts';
+import { ClientError } from './errors.ts';
+import { Instrument } from './instrument.ts';
+import { OrderEntrySession, type ReconnectInfo, type SessionOptions } from './order-entry-session.ts';
+import { PendingRequests } from './pending.ts';
+import {
+  ordTypeValue, sessionRejectName, sideValue, stpValue, tifValue,
+  type OrdTypeName, type SessionRejectReasonName, type SideName, type StpModeName, type TimeInForceName,
+  type WireBusinessMessageReject, type WireExecutionReport, type WireHeartbeat, type WireMassQuoteAck,
+  type WireOrderCancelReject, type WireOrderMassCancelReport, type WirePositionReport, type WireReject,
+  type WireSecurity, type WireSecurityStatus,
+} from './protocol.ts';
+import {
+  toCancelReject, toExecutionReport, toMassCancelReport, toMassQuoteAck, toPositionReport, toSecurityStatus,
+  type CancelReject, type Delivery, type ExecutionReport, type MassCancelReport, type MassQuoteAck, type PositionReport,
+  type SecurityStatus,
+} from './reports.ts';
+
+export type { ReconnectInfo } from './order-entry-session.ts';
+
+/** Session options (see SessionOptions: cancelOnDisconnect, heartbeatMs, reconnect, …) plus the request table's. */
+export interface ExchangeClientOptions extends SessionOptions {
+  /** how long a request may wait for its answer, ms (default 10000) */
+  requestTimeoutMs?: number;
+  /** requests awaiting an answer at once (default 10000) */
+  maxPending?: number;
+  /** prefix of generated cl_ord_ids, quote ids and request ids (default 'mb') */
+  idPrefix?: string;
+}
+
+export interface OrderParams {
+  symbol: string;
+  side: SideName;
+  /** default 'limit' */
+  type?: OrdTypeName;
+  /** decimal string; required for limit orders, ignored for market orders */
+  price?: string;
+  qty: string;
+  /** default: GTC for limits, IOC for market orders */
+  tif?: TimeInForceName;
+  postOnly?: boolean;
+  /** default: the account's mode */
+  stp?: StpModeName;
+  /** GTD only: µs since the epoch */
+  expireTime?: number;
+  /** generated when omitted */
+  clOrdId?: string;
+}
+
+/** An order named by the exchange's order id (number) or by the cl_ord_id of a live order (string). */
+export type OrderRef = number | string;
+
+export interface AmendParams {
+  symbol: string;
+  order: OrderRef;
+  /** the new price and the new TOTAL quantity (fills included), as FIX OrderCancelReplaceRequest */
+  price: string;
+  qty: string;
+  clOrdId?: string;
+}
+
+export interface QuoteSide {
+  price: string;
+  qty: string;
+}
+
+export interface MassQuoteParams {
+  symbol: string;
+  /** a side left out is left empty */
+  bid?: QuoteSide;
+  ask?: QuoteSide;
+  quoteId?: string;
+}
+
+/** The answer to a cancel or an amend: the report of what happened, or the refusal. */
+export type OrderChangeResult = { ok: true; report: ExecutionReport } | { ok: false; reject: CancelReject };
+
+/** A message the exchange refused at the session layer (Reject) or as a business message (BusinessMessageReject). */
+export interface SessionReject extends Delivery {
+  kind: 'session' | 'business';
+  /** our message's sequence number */
+  refSeqNum: number;
+  /** session Rejects: the reason */
+  reason: SessionRejectReasonName | null;
+  /** business rejects: the refused message's body name, e.g. 'new_order_single' */
+  refMsgType: string;
+  text: string;
+}
+
+/** Typed events; each report is emitted once, in the exchange's sequence order. */
+export interface ExchangeClientEvents {
+  executionReport: [report: ExecutionReport];
+  /** an ExecutionReport of exec type 'trade' (also emitted as executionReport) */
+  fill: [report: ExecutionReport];
+  cancelReject: [reject: CancelReject];
+  massCancelReport: [report: MassCancelReport];
+  massQuoteAck: [ack: MassQuoteAck];
+  /** every PositionReport: asked for, or sent after a fill changed the position */
+  positionReport: [report: PositionReport];
+  securityStatus: [status: SecurityStatus];
+  reject: [reject: SessionReject];
+  /** the exchange logged this session out (the connection closes next) */
+  logout: [text: string];
+  /** the connection dropped; a reconnect follows if enabled */
+  disconnect: [reason: string];
+  /** logged on again after a drop */
+  reconnect: [info: ReconnectInfo];
+}
+
+/** What each kind of request resolves with. */
+interface Answers {
+  order: ExecutionReport;
+  change: OrderChangeResult;
+  massCancel: MassCancelReport;
+  quote: MassQuoteAck;
+  positions: PositionReport[];
+  securityList: WireSecurity[];
+}
+
+export class ExchangeClient extends EventEmitter<ExchangeClientEvents> {
+  private readonly session: OrderEntrySession;
+  private readonly pending: PendingRequests<Answers>;
+  private readonly bySymbol = new Map<string, Instrument>();
+  /** position reports collected per RequestForPositions until its closing heartbeat */
+  private readonly positionBatches = new Map<string, PositionReport[]>();
+  private readonly idPrefix: string;
+  private readonly idBase = Date.now().toString(36);
+  private idSeq = 0;
+  /** requests the exchange reported it never received */
+  lostRequests = 0;
+
+  constructor(url: string, apiKey: string, options: ExchangeClientOptions = {}) {
+    super();
+    this.session = new OrderEntrySession(url, apiKey, options);
+    this.pending = new PendingRequests<Answers>(options.maxPending ?? 10_000, options.requestTimeoutMs ?? 10_000);
+    this.idPrefix = options.idPrefix ?? 'mb';
+    const s = this.session;
+    s.on('message', (env) => this.dispatch(env));
+    s.on('reject', (env, m) => this.onSessionReject(env, m));
+    s.on('lost', (begin, end) => {
+      this.lostRequests += this.pending.failSeqRange(begin, end, (seq) =>
+        new ClientError('lost', `message ${seq} never reached the exchange (the connection dropped); it was not resent`));
+    });
+    s.on('sessionReset', () => this.pending.failAll(new ClientError('session_reset', 'the exchange reset its session state; the answer is lost')));
+    s.on('logout', (text) => this.emit('logout', text));
+    s.on('disconnect', (reason) => this.emit('disconnect', reason));
+    s.on('reconnect', (info) => this.emit('reconnect', info));
+    s.on('closed', (reason) => this.pending.failAll(new ClientError('closed', reason)));
+  }
+
+  /** Creates a client, logs on and loads the SecurityList. */
+  static async connect(url: string, apiKey: string, options: ExchangeClientOptions = {}): Promise<ExchangeClient> {
+    const c = new ExchangeClient(url, apiKey, options);
+    await c.connect();
+    return c;
+  }
+
+  /** Logs on and loads the SecurityList. Rejects with a ClientError ('connection_failed', 'logon_refused', …). */
+  async connect(): Promise<void> {
+    await this.session.open();
+    try {
+      const securities = await this.request('securityList', this.newId('sl'), 'security_list_request', (id) => ({ security_req_id: id }));
+      for (const sec of securities) this.bySymbol.set(sec.symbol, new Instrument(sec));
+    } catch (e) {
+      await this.session.close();
+      throw e;
+    }
+  }
+
+  // ---- session facts ----
+
+  /** true while logged on (requests can be sent) */
+  get connected(): boolean {
+    return this.session.connected;
+  }
+
+  /** the account id the exchange reported at logon */
+  get accountId(): string {
+    return this.session.accountId;
+  }
+
+  /** the last inbound sequence number processed in order */
+  get inboundSeq(): number {
+    return this.session.inboundSeq;
+  }
+
+  /** the last outbound sequence number sent */
+  get outboundSeq(): number {
+    return this.session.outboundSeq;
+  }
+
+  /** session counters: duplicates dropped, resend requests sent, reconnects */
+  get stats(): OrderEntrySession['stats'] {
+    return this.session.stats;
+  }
+
+  instrument(symbol: string): Instrument | undefined {
+    return this.bySymbol.get(symbol);
+  }
+
+  instruments(): Instrument[] {
+    return [...this.bySymbol.values()];
+  }
+
+  // ---- requests ----
+
+  /** Sends a NewOrderSingle; resolves with the first ExecutionReport for its cl_ord_id (NEW, or REJECTED with rejectCode). */
+  placeOrder(p: OrderParams): Promise<ExecutionReport> {
+    return this.attempt(() => {
+      const inst = this.instrumentFor(p.symbol);
+      const type = p.type ?? 'limit';
+      if (type === 'limit' && p.price === undefined) throw new ClientError('invalid_argument', 'a limit order needs a price');
+      const clOrdId = p.clOrdId ?? this.newId('o');
+      return this.request('order', clOrdId, 'new_order_single', () => ({
+        cl_ord_id: clOrdId, symbol: p.symbol, side: sideValue(p.side), ord_type: ordTypeValue(type),
+        time_in_force: p.tif ? tifValue(p.tif) : 0, price: type === 'limit' ? inst.priceUnits(p.price as string) : 0,
+        order_qty: inst.qtyUnits(p.qty), expire_time: p.expireTime ?? 0, post_only: p.postOnly ?? false,
+        stp_mode: p.stp ? stpValue(p.stp) : 0,
+      }));
+    });
+  }
+
+  /** Cancels one order; resolves with { ok: true, report } (CANCELED) or { ok: false, reject } (e.g. unknown order). */
+  cancel(order: OrderRef, symbol: string): Promise<OrderChangeResult> {
+    return this.attempt(() => {
+      const clOrdId = this.newId('c');
+      return this.request('change', clOrdId, 'order_cancel_request', () => ({ cl_ord_id: clOrdId, symbol, ...orderRefFields(order) }));
+    });
+  }
+
+  /** Cancel-replace: resolves with { ok: true, report } (REPLACED, or CANCELED when amended to the filled quantity) or the refusal. */
+  amend(p: AmendParams): Promise<OrderChangeResult> {
+    return this.attempt(() => {
+      const inst = this.instrumentFor(p.symbol);
+      const clOrdId = p.clOrdId ?? this.newId('r');
+      return this.request('change', clOrdId, 'order_cancel_replace_request', () => ({
+        cl_ord_id: clOrdId, symbol: p.symbol, ...orderRefFields(p.order), price: inst.priceUnits(p.price), order_qty: inst.qtyUnits(p.qty),
+      }));
+    });
+  }
+
+  /** Cancels the account's orders (all, or one symbol and/or side); resolves with the OrderMassCancelReport. */
+  massCancel(symbol?: string, side?: SideName): Promise<MassCancelReport> {
+    return this.attempt(() => {
+      const clOrdId = this.newId('m');
+      return this.request('massCancel', clOrdId, 'order_mass_cancel_request', () => ({
+        cl_ord_id: clOrdId, symbol: symbol ?? '', side: side ? sideValue(side) : 0,
+      }));
+    });
+  }
+
+  /** Replaces the account's two-sided quote on a symbol (post-only); resolves with the MassQuoteAck. */
+  massQuote(p: MassQuoteParams): Promise<MassQuoteAck> {
+    return this.attempt(() => {
+      const inst = this.instrumentFor(p.symbol);
+      const quoteId = p.quoteId ?? this.newId('q');
+      return this.request('quote', quoteId, 'mass_quote', () => ({
+        quote_id: quoteId, symbol: p.symbol,
+        bid_px: p.bid ? inst.priceUnits(p.bid.price) : 0, bid_size: p.bid ? inst.qtyUnits(p.bid.qty) : 0,
+        offer_px: p.ask ? inst.priceUnits(p.ask.price) : 0, offer_size: p.ask ? inst.qtyUnits(p.ask.qty) : 0,
+      }));
+    });
+  }
+
+  /** Withdraws the account's quote on a symbol (all symbols when omitted); resolves with the MassQuoteAck. */
+  quoteCancel(symbol?: string): Promise<MassQuoteAck> {
+    return this.attempt(() => {
+      const quoteId = this.newId('q');
+      return this.request('quote', quoteId, 'quote_cancel', () => ({ quote_id: quoteId, symbol: symbol ?? '' }));
+    });
+  }
+
+  /** The account's positions (one instrument, or all). */
+  positions(symbol?: string): Promise<PositionReport[]> {
+    return this.attempt(async () => {
+      const id = this.newId('p');
+      this.positionBatches.set(id, []);
+      try {
+        // The exchange sends one PositionReport per instrument and no end marker. It answers in
+        // order, so the Heartbeat answering a TestRequest sent right after marks the end.
+        return await this.request('positions', id, 'request_for_positions', () => ({ pos_req_id: id, symbol: symbol ?? '' }), () => {
+          this.session.send('test_request', { test_req_id: id });
+        });
+      } finally {
+        this.positionBatches.delete(id);
+      }
+    });
+  }
+
+  /**
+   * Asks the exchange to send messages begin … end again (end 0 = up to the
+   * latest). Whatever was already processed arrives as a duplicate and is
+   * dropped; used after a suspected loss, and by tests.
+   */
+  requestResend(begin: number, end = 0): void {
+    this.session.requestResend(begin, end);
+  }
+
+  /** Drops the connection abruptly, as a network failure would (reconnect logic then runs). For drills and tests. */
+  dropConnection(): void {
+    this.session.drop();
+  }
+
+  /** Logs out, closes the connection and stops reconnecting. Pending requests are rejected with 'closed'. */
+  close(): Promise<void> {
+    return this.session.close();
+  }
+
+  // ---- sending ----
+
+  /** Runs a request builder, turning argument errors into a rejected promise rather than a throw. */
+  private async attempt<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof DecimalError) throw new ClientError('invalid_argument', e.message);
+      throw e;
+    }
+  }
+
+  /** Registers the answer slot, builds and sends the message; `after` sends follow-ups in the same turn. */
+  private request<K extends keyof Answers & string>(kind: K, id: string, body: string, build: (id: string) => Record<string, unknown>, after?: () => void): Promise<Answers[K]> {
+    const msg = build(id); // may throw on a bad argument: before anything is registered or sent
+    const answer = this.pending.open(kind, id);
+    try {
+      this.pending.sent(kind, id, this.session.send(body, msg));
+      after?.();
+    } catch (e) {
+      this.pending.abort(kind, id, e as Error);
+    }
+    return answer;
+  }
+
+  private instrumentFor(symbol: string): Instrument {
+    const inst = this.bySymbol.get(symbol);
+    if (!inst) throw new ClientError('unknown_symbol', `unknown symbol ${symbol} (not in the SecurityList)`);
+    return inst;
+  }
+
+  private newId(kind: string): string {
+    return `${this.idPrefix}${kind}${this.idBase}-${++this.idSeq}`;
+  }
+
+  // ---- inbound ----
+
+  private onSessionReject(env: Envelope, m: WireReject): void {
+    this.pending.failSeq(m.ref_seq_num, new ClientError('session_reject', `rejected by the session: ${m.text}`));
+    this.emit('reject', { ...delivery(env), kind: 'session', refSeqNum: m.ref_seq_num, reason: sessionRejectName(m.reason), refMsgType: '', text: m.text });
+  }
+
+  /** In-order delivery of application messages (and heartbeats, which close position requests). */
+  private dispatch(env: Envelope): void {
+    const d = delivery(env);
+    switch (env.body) {
+      case 'execution_report': {
+        const m = env.execution_report as WireExecutionReport;
+        const report = toExecutionReport(m, this.bySymbol.get(m.symbol), d);
+        // The first report for an order's cl_ord_id answers placeOrder; a cancel's or amend's own cl_ord_id answers it.
+        if (!this.pending.settle('order', m.cl_ord_id, report)) this.pending.settle('change', m.cl_ord_id, { ok: true, report });
+        this.emit('executionReport', report);
+        if (report.execType === 'trade') this.emit('fill', report);
+        return;
+      }
+      case 'order_cancel_reject': {
+        const reject = toCancelReject(env.order_cancel_reject as WireOrderCancelReject, d);
+        this.pending.settle('change', reject.clOrdId, { ok: false, reject });
+        this.emit('cancelReject', reject);
+        return;
+      }
+      case 'order_mass_cancel_report': {
+        const report = toMassCancelReport(env.order_mass_cancel_report as WireOrderMassCancelReport, d);
+        this.pending.settle('massCancel', report.clOrdId, report);
+        this.emit('massCancelReport', report);
+        return;
+      }
+      case 'mass_quote_ack': {
+        const ack = toMassQuoteAck(env.mass_quote_ack as WireMassQuoteAck, d);
+        this.pending.settle('quote', ack.quoteId, ack);
+        this.emit('massQuoteAck', ack);
+        return;
+      }
+      case 'position_report': {
+        const m = env.position_report as WirePositionReport;
+        const report = toPositionReport(m, this.bySymbol.get(m.symbol), d);
+        if (m.pos_req_id) this.positionBatches.get(m.pos_req_id)?.push(report);
+        this.emit('positionReport', report);
+        return;
+      }
+      case 'heartbeat': {
+        const id = (env.heartbeat as WireHeartbeat).test_req_id;
+        const batch = id ? this.positionBatches.get(id) : undefined;
+        if (batch) this.pending.settle('positions', id, batch);
+        return;
+      }
+      case 'security_list': {
+        const m = env.security_list as { security_req_id: string; securities: WireSecurity[] };
+        this.pending.settle('securityList', m.security_req_id, m.securities);
+        return;
+      }
+      case 'security_status':
+        this.emit('securityStatus', toSecurityStatus(env.security_status as WireSecurityStatus, d));
+        return;
+      case 'business_message_reject': {
+        const m = env.business_message_reject as WireBusinessMessageReject;
+        this.pending.failSeq(m.ref_seq_num, new ClientError('business_reject', `${m.ref_msg_type} refused: ${m.text}`));
+        this.emit('reject', { ...d, kind: 'business', refSeqNum: m.ref_seq_num, reason: null, refMsgType: m.ref_msg_type, text: m.text });
+        return;
+      }
+      default:
+        return; // nothing else is addressed to an order-entry client
+    }
+  }
+}
+
+function delivery(env: Envelope): Delivery {
+  return { seq: env.msg_seq_num, possDup: env.poss_dup };
+}
+
+function orderRefFields(order: OrderRef): Record<string, unknown> {
+  if (typeof order === 'number') return { order_id: order };
+  if (order === '') throw new ClientError('invalid_argument', 'an order reference must be an order id or a non-empty cl_ord_id');
+  return { orig_cl_ord_id: order };
+}

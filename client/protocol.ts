@@ -1,0 +1,213 @@
+// The client's typed view of the wire contract (proto/makerbench.proto): the
+// decoded message shapes it reads, and the enums as string names. Names are
+// the proto enum names without their prefix, lower-cased
+// (SIDE_BUY → 'buy'); the arrays are indexed by wire value, and a test checks
+// them against the .proto so they cannot drift.
+
+function nameOf<T extends string>(names: readonly T[], value: number): T | null {
+  return value > 0 && value < names.length ? names[value] : null;
+}
+
+function valueOf<T extends string>(names: readonly T[], name: T): number {
+  return names.indexOf(name);
+}
+
+// ---- enums (index = wire value; index 0 is UNSPECIFIED) ----
+
+export const SIDES = ['unspecified', 'buy', 'sell'] as const;
+export type SideName = Exclude<(typeof SIDES)[number], 'unspecified'>;
+
+export const ORD_TYPES = ['unspecified', 'market', 'limit'] as const;
+export type OrdTypeName = Exclude<(typeof ORD_TYPES)[number], 'unspecified'>;
+
+// TIME_IN_FORCE follows FIX 59 values, so the array has holes (2, 5 unused).
+export const TIME_IN_FORCE = ['unspecified', 'gtc', '', 'ioc', 'fok', '', 'gtd'] as const;
+export type TimeInForceName = 'gtc' | 'ioc' | 'fok' | 'gtd';
+
+export const STP_MODES = ['unspecified', 'cancel_taker', 'cancel_maker', 'cancel_both', 'decrement', 'none'] as const;
+export type StpModeName = Exclude<(typeof STP_MODES)[number], 'unspecified'>;
+
+export const EXEC_TYPES = ['unspecified', 'new', 'canceled', 'replaced', 'rejected', 'expired', 'trade', 'restated'] as const;
+export type ExecTypeName = Exclude<(typeof EXEC_TYPES)[number], 'unspecified'>;
+
+export const ORD_STATUSES = ['unspecified', 'new', 'partially_filled', 'filled', 'canceled', 'rejected', 'expired'] as const;
+export type OrdStatusName = Exclude<(typeof ORD_STATUSES)[number], 'unspecified'>;
+
+export const LIQUIDITY = ['unspecified', 'maker', 'taker'] as const;
+export type LiquidityName = Exclude<(typeof LIQUIDITY)[number], 'unspecified'>;
+
+export const REJECT_CODES = [
+  'unspecified', 'unknown_symbol', 'unknown_account', 'invalid_field', 'price_off_tick', 'price_out_of_range',
+  'qty_off_lot', 'qty_out_of_range', 'notional_too_small', 'duplicate_cl_ord_id', 'unknown_order',
+  'post_only_would_take', 'fok_cannot_fill', 'no_liquidity', 'invalid_expire_time', 'too_many_open_orders',
+  'position_limit', 'instrument_halted',
+] as const;
+export type RejectCodeName = Exclude<(typeof REJECT_CODES)[number], 'unspecified'>;
+
+export const CANCEL_REASONS = [
+  'unspecified', 'user', 'ioc_remainder', 'self_trade', 'mass_cancel', 'expired', 'amended_to_filled',
+  'market_remainder', 'disconnect', 'quote_replaced',
+] as const;
+export type CancelReasonName = Exclude<(typeof CANCEL_REASONS)[number], 'unspecified'>;
+
+export const SESSION_REJECT_REASONS = [
+  'unspecified', 'not_binary', 'decode_error', 'frame_too_large', 'empty_body', 'missing_field', 'invalid_value',
+  'not_logged_on', 'seq_too_low', 'wrong_endpoint',
+] as const;
+export type SessionRejectReasonName = Exclude<(typeof SESSION_REJECT_REASONS)[number], 'unspecified'>;
+
+export const TRADING_PHASES = ['unspecified', 'continuous', 'halted', 'pre_open', 'auction', 'closed'] as const;
+export type TradingPhaseName = Exclude<(typeof TRADING_PHASES)[number], 'unspecified'>;
+
+export const MD_CHANNEL = { L2: 1, L3: 2, TRADES: 3, BBO: 4 } as const;
+export const MD_SUBSCRIPTION = { SNAPSHOT_AND_UPDATES: 0, SNAPSHOT: 1, UNSUBSCRIBE: 2 } as const;
+
+export const sideName = (v: number): SideName | null => nameOf(SIDES, v) as SideName | null;
+export const sideValue = (s: SideName): number => valueOf(SIDES, s);
+export const ordTypeValue = (t: OrdTypeName): number => valueOf(ORD_TYPES, t);
+export const tifValue = (t: TimeInForceName): number => valueOf(TIME_IN_FORCE, t);
+export const stpValue = (s: StpModeName): number => valueOf(STP_MODES, s);
+export const execTypeName = (v: number): ExecTypeName | null => nameOf(EXEC_TYPES, v) as ExecTypeName | null;
+export const ordStatusName = (v: number): OrdStatusName | null => nameOf(ORD_STATUSES, v) as OrdStatusName | null;
+export const liquidityName = (v: number): LiquidityName | null => nameOf(LIQUIDITY, v) as LiquidityName | null;
+export const rejectCodeName = (v: number): RejectCodeName | null => nameOf(REJECT_CODES, v) as RejectCodeName | null;
+export const cancelReasonName = (v: number): CancelReasonName | null => nameOf(CANCEL_REASONS, v) as CancelReasonName | null;
+export const sessionRejectName = (v: number): SessionRejectReasonName | null =>
+  nameOf(SESSION_REJECT_REASONS, v) as SessionRejectReasonName | null;
+export const tradingPhaseName = (v: number): TradingPhaseName | null => nameOf(TRADING_PHASES, v) as TradingPhaseName | null;
+
+// ---- decoded message shapes (protobufjs fills every scalar with its default) ----
+
+export interface WireTickBand { from_price: number; tick: number }
+
+export interface WireSecurity {
+  symbol: string;
+  price_scale: number;
+  qty_scale: number;
+  cash_scale: number;
+  tick_table: WireTickBand[];
+  lot: number;
+  min_qty: number;
+  max_qty: number;
+  min_price: number;
+  max_price: number;
+  min_notional: number;
+  maker_fee_bp: number;
+  taker_fee_bp: number;
+  market_protection_bp: number;
+  trading_phase: number;
+}
+
+export interface WireLogon {
+  api_key: string;
+  heartbeat_interval_ms: number;
+  reset_seq_num: boolean;
+  cancel_on_disconnect: boolean;
+  account_id: string;
+  next_expected_msg_seq_num: number;
+}
+
+export interface WireExecutionReport {
+  order_id: number;
+  cl_ord_id: string;
+  orig_cl_ord_id: string;
+  exec_id: number;
+  exec_type: number;
+  ord_status: number;
+  symbol: string;
+  side: number;
+  price: number;
+  order_qty: number;
+  leaves_qty: number;
+  cum_qty: number;
+  avg_px: number;
+  last_px: number;
+  last_qty: number;
+  trade_id: number;
+  liquidity: number;
+  fee: number;
+  ord_rej_reason: number;
+  reject_code: number;
+  cancel_reason: number;
+  text: string;
+  transact_time: number;
+  ord_type: number;
+  time_in_force: number;
+  cum_quote_qty: number;
+}
+
+export interface WireOrderCancelReject {
+  order_id: number;
+  cl_ord_id: string;
+  orig_cl_ord_id: string;
+  cxl_rej_response_to: number;
+  cxl_rej_reason: number;
+  reject_code: number;
+  text: string;
+}
+
+export interface WireOrderMassCancelReport {
+  cl_ord_id: string;
+  total_affected_orders: number;
+  rejected: boolean;
+  reject_code: number;
+  text: string;
+}
+
+export interface WireMassQuoteAck {
+  quote_id: string;
+  symbol: string;
+  rejected: boolean;
+  bid_reject_code: number;
+  offer_reject_code: number;
+  bid_order_id: number;
+  offer_order_id: number;
+  text: string;
+}
+
+export interface WirePositionReport {
+  pos_req_id: string;
+  symbol: string;
+  position: number;
+  cost_basis: number;
+  realised_pnl: string;
+  fees_paid: string;
+  rebates_received: string;
+  cash: string;
+  volume_qty: string;
+  volume_notional: string;
+  cash_scale: number;
+}
+
+export interface WireSecurityStatus { symbol: string; trading_phase: number; text: string; transact_time: number }
+export interface WireReject { ref_seq_num: number; reason: number; text: string }
+export interface WireBusinessMessageReject { ref_seq_num: number; ref_msg_type: string; business_reject_reason: number; text: string }
+export interface WireResendRequest { begin_seq_no: number; end_seq_no: number }
+export interface WireSequenceReset { new_seq_no: number; gap_fill: boolean }
+export interface WireHeartbeat { test_req_id: string }
+
+export interface WireMdLevel { price: number; qty: number; count: number }
+export interface WireMdTrade { trade_id: number; price: number; qty: number; aggressor_side: number; transact_time: number }
+export interface WireMdBbo { bid_px: number; bid_qty: number; ask_px: number; ask_qty: number }
+
+export interface WireMdSnapshot {
+  md_req_id: string;
+  symbol: string;
+  last_update_id: number;
+  bids: WireMdLevel[];
+  asks: WireMdLevel[];
+  bbo?: WireMdBbo | null;
+}
+
+export interface WireMdIncremental {
+  symbol: string;
+  first_update_id: number;
+  last_update_id: number;
+  bids: WireMdLevel[];
+  asks: WireMdLevel[];
+  trades: WireMdTrade[];
+  bbo?: WireMdBbo | null;
+  transact_time: number;
+}
+
+export interface WireMdRequestReject { md_req_id: string; text: string }
