@@ -16,6 +16,7 @@
 // On a mismatch the error names the seed, the step and the last commands.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { prng } from './prng.ts';
 import { Engine } from '../engine/engine.ts';
 import { OrderEventKind, RecordingSink, type FillEvent, type MassCancelEvent, type OrderEvent, type RecordedEvent } from '../engine/events.ts';
 import type { Command, MassCancel, NewOrder, OrderRef, Replace } from '../engine/commands.ts';
@@ -84,16 +85,6 @@ function setUp(sink: RecordingSink): { engine: Engine; model: ReferenceExchange 
 // ---------------------------------------------------------------------------
 // seeded randomness
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The valid prices of the traded range, ascending. */
 function grid(lo: number, hi: number, valid: (p: number) => boolean): number[] {
@@ -136,7 +127,7 @@ class Flow {
   private readonly pending: Omit<Step, 'viaApply'>[] = [];
 
   constructor(seed: number, private readonly model: ReferenceExchange) {
-    this.rng = mulberry32(seed);
+    this.rng = prng(seed);
   }
 
   private int(lo: number, hi: number): number {

@@ -10,6 +10,7 @@
 // strictly increasing sequence numbers and the engine's current time.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { prng } from './prng.ts';
 import { Engine } from '../engine/engine.ts';
 import type { AccountOptions } from '../engine/account.ts';
 import type { Command, NewOrder, Cancel, Replace, MassCancel } from '../engine/commands.ts';
@@ -1022,21 +1023,15 @@ describe('price-banded tick table', () => {
 });
 
 describe('determinism', () => {
-  /** Seeded PRNG (mulberry32): an integer in [0, n). */
-  function prng(seed: number): (n: number) => number {
-    let a = seed >>> 0;
-    return (n: number): number => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-    };
+  /** An integer in [0, n) from the shared seeded PRNG. */
+  function intPrng(seed: number): (n: number) => number {
+    const next = prng(seed);
+    return (n: number): number => Math.floor(next() * n);
   }
 
   /** A mixed command stream: every order type, cancels, replaces, mass cancels, time, STP and some garbage. */
   function commands(seed: number, n: number): Command[] {
-    const r = prng(seed);
+    const r = intPrng(seed);
     const out: Command[] = [];
     let time = 0;
     let maxId = 0;
