@@ -161,3 +161,21 @@ test('a resend gap-fills session messages and resends reports only', () => withS
   assert.deepEqual([resent[1].body, resent[1].msg_seq_num, resent[1].poss_dup], ['execution_report', 3, true]);
   a.ws.close();
 }));
+
+test('a silent client gets a TestRequest, then is logged out; its heartbeat answer keeps it alive', () => withServer(async (s) => {
+  const quiet = await Raw.open(s.url);
+  quiet.send('logon', { api_key: 'alice-key', reset_seq_num: true, heartbeat_interval_ms: 1000 });
+  const live = await Raw.open(s.url);
+  live.send('logon', { api_key: 'bob-key', reset_seq_num: true, heartbeat_interval_ms: 1000 });
+  await quiet.waitFor((e) => e.body === 'logon');
+  await live.waitFor((e) => e.body === 'logon');
+  const tr = await live.waitFor((e) => e.body === 'test_request', 3000);
+  live.send('heartbeat', { test_req_id: (tr.test_request as { test_req_id: string }).test_req_id });
+  await quiet.waitFor((e) => e.body === 'test_request', 3000);
+  const out = await quiet.waitFor((e) => e.body === 'logout', 4000);
+  assert.match((out.logout as { text: string }).text, /heartbeat timeout/);
+  await quiet.closed();
+  assert.equal(live.ws.readyState, WebSocket.OPEN, 'the answering client stays logged on');
+  assert.ok(live.got.some((e) => e.body === 'heartbeat'), 'the server heartbeats when it has nothing else to send');
+  live.ws.close();
+}));
