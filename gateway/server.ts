@@ -4,7 +4,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { WebSocketServer } from 'ws';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { Exchange, type ExchangeConfig } from './exchange.ts';
 import { TradeSessions, DEFAULT_SESSION_LIMITS, type SessionLimits } from './trade-session.ts';
 
@@ -55,7 +56,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const trade = new TradeSessions(exchange, limits);
   // ws's own cap is a backstop well above ours, so an oversize frame gets a Reject instead of a dropped socket.
   const tradeWss = new WebSocketServer({ noServer: true, maxPayload: 16 * limits.maxFrameBytes });
-  tradeWss.on('connection', (ws) => trade.accept(ws));
+  tradeWss.on('connection', (ws, req: IncomingMessage) => trade.accept(ws, req.socket as Socket));
   const routes: Record<string, WebSocketServer> = { '/ws/trade': tradeWss };
   const closers: (() => void)[] = [];
   const ctx: ServerContext = { app, exchange, trade, adminToken, limits };

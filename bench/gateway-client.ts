@@ -1,0 +1,170 @@
+// A lean order-entry client for the gateway bench: raw protobuf Envelopes over
+// one /ws/trade WebSocket (gateway/wire.ts, no SDK), so the client costs as
+// little CPU as possible next to the server it measures.
+//
+// Each connection runs an endless, deterministic stream of operations that
+// never crosses and keeps its account's resting orders bounded: new GTC limit
+// orders away from the mid, and, once `resting` orders are live, a cancel of
+// the oldest one after every new order. Every operation gets exactly one
+// ExecutionReport (NEW or CANCELED), and the server answers one connection's
+// messages in the order they were sent, so a FIFO of what is in flight pairs
+// each report with its request without any lookup.
+import type { Socket } from 'node:net';
+import WebSocket from 'ws';
+import { decodeEnvelope, encodeEnvelope } from '../gateway/wire.ts';
+import { BENCH_SYMBOL, benchApiKey, passivePrice } from './gateway-config.ts';
+
+const EXEC_NEW = 1;
+const EXEC_CANCELED = 2;
+
+interface ExecReport { cl_ord_id: string; exec_type: number; text: string }
+
+export class BenchConn {
+  /** operations acknowledged (NEW + CANCELED reports) */
+  acked = 0;
+  /** anything unexpected: a report out of order, a reject, a gap in the server's numbering */
+  errors: string[] = [];
+  /** called for each acknowledged operation with its scheduled and its actual send time (ms, performance.now) */
+  onAck: (scheduledMs: number, sentMs: number) => void = () => {};
+  private seqOut = 1;
+  private seqInExpected = 1;
+  private newCount = 0;
+  private cancelCount = 0;
+  /**
+   * In-flight operations, oldest first, from `head` on: client order ids and
+   * scheduled and actual send times, as parallel arrays (no object per operation).
+   */
+  private readonly pendingIds: string[] = [];
+  private readonly pendingT: number[] = [];
+  private readonly pendingS: number[] = [];
+  private head = 0;
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
+  private logonWaiter: (() => void) | null = null;
+  private drainWaiter: (() => void) | null = null;
+
+  private constructor(readonly ws: WebSocket, readonly index: number, private readonly resting: number, private prefix = 'a') {
+    ws.on('message', (d: Buffer) => this.onFrame(d));
+  }
+
+  static async open(url: string, index: number, resting: number): Promise<BenchConn> {
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/ws/trade`, { perMessageDeflate: false });
+    await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
+    const c = new BenchConn(ws, index, resting);
+    await c.logon();
+    return c;
+  }
+
+  get inFlight(): number {
+    return this.pendingIds.length - this.head;
+  }
+
+  /** Starts a new phase: order ids get a fresh prefix so they never collide with earlier phases' resting orders. */
+  phase(prefix: string): void {
+    this.prefix = prefix;
+    this.newCount = this.cancelCount = 0;
+    this.acked = 0;
+  }
+
+  private logon(): Promise<void> {
+    return new Promise((res) => {
+      this.logonWaiter = res;
+      this.send('logon', { api_key: benchApiKey(this.index), reset_seq_num: true, heartbeat_interval_ms: 30_000 });
+    });
+  }
+
+  /** Sends the next operation of the stream; `scheduledMs` is when it was due (for latency). */
+  sendOp(scheduledMs: number): void {
+    let id: string;
+    if (this.newCount - this.cancelCount > this.resting) {
+      const n = this.cancelCount++;
+      id = `${this.prefix}x${n}`;
+      this.send('order_cancel_request', { cl_ord_id: id, orig_cl_ord_id: `${this.prefix}n${n}`, symbol: BENCH_SYMBOL });
+    } else {
+      const n = this.newCount++;
+      const side = (n & 1) === 0 ? 1 : 2;
+      id = `${this.prefix}n${n}`;
+      this.send('new_order_single', {
+        cl_ord_id: id, symbol: BENCH_SYMBOL, side, ord_type: 2, time_in_force: 1, price: passivePrice(side, n), order_qty: 100,
+      });
+    }
+    this.pendingIds.push(id);
+    this.pendingT.push(scheduledMs);
+    this.pendingS.push(performance.now());
+  }
+
+  /** Resolves once every operation sent so far is acknowledged. */
+  drained(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((res) => { this.drainWaiter = res; });
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+
+  /**
+   * The TCP socket under the WebSocket. ws writes each frame with its own
+   * syscall; corking it until the end of the current tick sends everything
+   * this tick produced (a whole window's worth) in one writev, so the client
+   * takes less CPU from the server it measures.
+   */
+  private get socket(): Socket {
+    return (this.ws as unknown as { _socket: Socket })._socket;
+  }
+
+  private send(body: string, msg: Record<string, unknown>): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
+    this.ws.send(encodeEnvelope({ msg_seq_num: this.seqOut++, sending_time: 0, [body]: msg }));
+  }
+
+  private onFrame(d: Buffer): void {
+    const r = decodeEnvelope(d);
+    if (!r.ok) return this.fail(`undecodable frame: ${r.error}`);
+    const env = r.env;
+    if (env.msg_seq_num !== this.seqInExpected) this.fail(`server seq ${env.msg_seq_num}, expected ${this.seqInExpected}`);
+    this.seqInExpected = env.msg_seq_num + 1;
+    if (env.body === 'execution_report') return this.onReport(env.execution_report as ExecReport);
+    if (env.body === 'logon') {
+      this.logonWaiter?.();
+      this.logonWaiter = null;
+      return;
+    }
+    if (env.body !== 'heartbeat') this.fail(`unexpected ${env.body}: ${JSON.stringify(env[env.body ?? ''])}`);
+  }
+
+  private onReport(er: ExecReport): void {
+    if (er.exec_type !== EXEC_NEW && er.exec_type !== EXEC_CANCELED) return this.fail(`exec_type ${er.exec_type} for ${er.cl_ord_id}: ${er.text}`);
+    const want = this.pendingIds[this.head];
+    if (er.cl_ord_id !== want) return this.fail(`report for ${er.cl_ord_id}, expected ${want}`);
+    const t = this.pendingT[this.head];
+    const sent = this.pendingS[this.head++];
+    this.compact();
+    this.acked++;
+    this.onAck(t, sent);
+    if (this.inFlight === 0 && this.drainWaiter) {
+      this.drainWaiter();
+      this.drainWaiter = null;
+    }
+  }
+
+  /** Drops the consumed front of the FIFO now and then (amortised O(1), no per-ack shift). */
+  private compact(): void {
+    if (this.head < 4096 || this.head * 2 < this.pendingIds.length) return;
+    this.pendingIds.splice(0, this.head);
+    this.pendingT.splice(0, this.head);
+    this.pendingS.splice(0, this.head);
+    this.head = 0;
+  }
+
+  private fail(why: string): void {
+    if (this.errors.length < 10) this.errors.push(`conn ${this.index}: ${why}`);
+  }
+}

@@ -1,0 +1,77 @@
+// What else the benches measure over an interval besides their own figures:
+// CPU use of server, client and the rest of the machine (a figure measured on
+// a contended machine must say so), event-loop stalls on both sides and the
+// server's GC pauses (where a latency tail comes from).
+import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { build, type Histogram } from 'hdr-histogram-js';
+import type { ChildServer } from './gateway-child.ts';
+import type { ServerStats } from './gateway-server.ts';
+
+/** Busy CPU time of the whole machine so far, µs (/proc/stat: all but idle and iowait; 10 ms ticks); NaN without /proc. */
+function machineBusyMicros(): number {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    return (total - f[3] - f[4]) * 10_000;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * One measurement interval, from construction to read(): CPU use in cores of
+ * the server child, this client, and other = everything else busy on the
+ * machine (other processes, e.g. concurrent builds, plus kernel work not
+ * charged to a process); both processes' event-loop delay (a stalled client
+ * inflates measured latency as much as a stalled server); the server's GC pauses.
+ */
+export class Measurement {
+  private readonly wall0 = performance.now();
+  private readonly clientLoop = monitorEventLoopDelay({ resolution: 1 });
+  private readonly server0: number;
+  private readonly client0 = process.cpuUsage();
+  private readonly machine0 = machineBusyMicros();
+
+  constructor(private readonly server: ChildServer) {
+    this.server0 = server.cpuMicros();
+    server.resetStats();
+    this.clientLoop.enable();
+  }
+
+  /** CPU use and the server's event-loop and GC figures over the interval, as result-line fields. */
+  async read(): Promise<string> {
+    const cpu = this.cpu();
+    this.clientLoop.disable();
+    const client = `client_loop_delay_p99_us=${Math.round(this.clientLoop.percentile(99) / 1000)} client_loop_delay_max_us=${Math.round(this.clientLoop.max / 1000)}`;
+    return `${cpu} ${formatServerStats(await this.server.stats())} ${client}`;
+  }
+
+  private cpu(): string {
+    const wallUs = (performance.now() - this.wall0) * 1000;
+    const c = process.cpuUsage(this.client0);
+    const client = (c.user + c.system) / wallUs;
+    const server = (this.server.cpuMicros() - this.server0) / wallUs;
+    const other = (machineBusyMicros() - this.machine0) / wallUs - client - server;
+    return `server_cpu=${server.toFixed(2)} client_cpu=${client.toFixed(2)} other_cpu=${Math.max(0, other).toFixed(2)}`;
+  }
+}
+
+export function loadAvg(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').trim();
+  } catch {
+    return 'n/a';
+  }
+}
+
+/** The server's view of an interval, as result-line fields. */
+export function formatServerStats(s: ServerStats): string {
+  return `server_loop_delay_p99_us=${s.loopP99Us} server_loop_delay_max_us=${s.loopMaxUs} ` +
+    `server_gc_pauses=${s.gcCount} server_gc_total_ms=${s.gcTotalMs} server_gc_max_ms=${s.gcMaxMs} server_heap_mb=${s.heapUsedMb}`;
+}
+
+/** A latency histogram in µs, 1 µs to 60 s at 3 significant digits. */
+export function newHistogram(): Histogram {
+  return build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3, autoResize: true });
+}

@@ -1,0 +1,200 @@
+// npm run bench:gateway [-- --connections 8] [--rate 20000] [--seconds 5]
+//   [--window 64] [--resting 32] [--warmup 1] [--mode both|closed|open] [--prof] [--resend-store N]
+//
+// Order-entry throughput and latency over real /ws/trade WebSockets. The
+// server runs in a child process (bench/gateway-server.ts) so that it and the
+// load generator each have a core; this process is the client.
+//
+// closed loop: every connection keeps `window` operations in flight (a new
+//   one goes out as soon as one is acknowledged); the figure is acknowledged
+//   operations per second, i.e. the server's capacity.
+// open loop: operations are due at a fixed total rate, whatever the server
+//   does; each is sent by a 1 ms tick at (or just after) its due time, and
+//   its latency runs from the DUE time to its ExecutionReport, so a stalled
+//   server or client shows up as latency instead of as fewer samples
+//   (no coordinated omission).
+// An operation ("order" in the output) is a new non-crossing GTC limit order
+// or the cancel of an earlier one, half each in steady state (see
+// gateway-client.ts); each gets exactly one ExecutionReport (NEW / CANCELED).
+// CPU use of server, client and the rest of the machine is printed with each
+// figure: on a shared 2-core machine the numbers mean little without it.
+// --prof writes a V8 CPU profile of the server under out/ and prints where
+// its time went (bench/gateway-profile.ts). See gateway-measure.ts for the
+// CPU, event-loop and GC fields printed with each result.
+import type { Histogram } from 'hdr-histogram-js';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { startChildServer, type ChildServer } from './gateway-child.ts';
+import { BenchConn } from './gateway-client.ts';
+import { Measurement, loadAvg, newHistogram } from './gateway-measure.ts';
+import { mainThreadProfiles, printProfile } from './gateway-profile.ts';
+
+interface Options {
+  connections: number;
+  rate: number;
+  seconds: number;
+  window: number;
+  resting: number;
+  warmup: number;
+  mode: string;
+  prof: boolean;
+  /** 0 = the server's default */
+  resendStore: number;
+}
+
+function options(): Options {
+  const arg = (name: string, dflt: number, min = Number.MIN_VALUE): number => {
+    const i = process.argv.indexOf(`--${name}`);
+    const v = i >= 0 ? Number(process.argv[i + 1]) : dflt;
+    if (!(v >= min)) throw new Error(`--${name} must be a number ≥ ${min}`);
+    return v;
+  };
+  const mi = process.argv.indexOf('--mode');
+  const mode = mi >= 0 ? process.argv[mi + 1] : 'both';
+  if (!['both', 'closed', 'open'].includes(mode)) throw new Error('--mode is both, closed or open');
+  return {
+    connections: arg('connections', 8), rate: arg('rate', 20_000), seconds: arg('seconds', 5), window: arg('window', 64),
+    resting: arg('resting', 32), warmup: arg('warmup', 1), mode, prof: process.argv.includes('--prof'),
+    resendStore: arg('resend-store', 0, 0),
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Waits for `p`, at most `ms` (the timer is unref'd so it cannot keep the process alive after `p` settles). */
+function atMost(p: Promise<unknown>, ms: number): Promise<unknown> {
+  return Promise.race([p, new Promise((r) => setTimeout(r, ms).unref())]);
+}
+const sum = (conns: BenchConn[]): number => conns.reduce((a, c) => a + c.acked, 0);
+
+async function closedLoop(o: Options, conns: BenchConn[], server: ChildServer): Promise<void> {
+  let running = true;
+  for (const c of conns) {
+    c.phase('c');
+    c.onAck = () => { if (running) c.sendOp(0); };
+    for (let i = 0; i < o.window; i++) c.sendOp(0);
+  }
+  await sleep(o.warmup * 1000);
+  const a0 = sum(conns);
+  const t0 = performance.now();
+  const m = new Measurement(server);
+  await sleep(o.seconds * 1000);
+  const acked = sum(conns) - a0;
+  const secs = (performance.now() - t0) / 1000;
+  const usage = await m.read();
+  running = false;
+  await atMost(Promise.all(conns.map((c) => c.drained())), 10_000);
+  console.log(`closed_loop connections=${conns.length} window=${o.window} acked_orders=${acked} seconds=${secs.toFixed(2)} orders_per_s=${Math.round(acked / secs)} ${usage}`);
+}
+
+const micros = (ms: number): number => Math.max(1, Math.round(ms * 1000));
+
+/** Open-loop latencies of the operations due inside the measured window, in µs. */
+class Latencies {
+  /** due → report: what a bot waiting on the exchange experiences (the headline figure) */
+  readonly total = newHistogram();
+  /** due → actually sent: this client's timer granularity and stalls */
+  readonly lag = newHistogram();
+  /** sent → report: the server plus both network stacks */
+  readonly service = newHistogram();
+
+  record(due: number, sent: number, now: number): void {
+    this.total.recordValue(micros(now - due));
+    this.lag.recordValue(micros(sent - due));
+    this.service.recordValue(micros(now - sent));
+  }
+
+  summary(): string {
+    const q = (h: Histogram, p: number): number => Math.round(h.getValueAtPercentile(p));
+    const t = this.total;
+    return `samples=${t.totalCount} p50_us=${q(t, 50)} p99_us=${q(t, 99)} p999_us=${q(t, 99.9)} max_us=${Math.round(t.maxValue)}`;
+  }
+
+  breakdown(): string {
+    const q = (h: Histogram, p: number): number => Math.round(h.getValueAtPercentile(p));
+    const { lag, service } = this;
+    return `send_lag_p50_us=${q(lag, 50)} send_lag_p99_us=${q(lag, 99)} service_p50_us=${q(service, 50)} ` +
+      `service_p99_us=${q(service, 99)} service_p999_us=${q(service, 99.9)} service_max_us=${Math.round(service.maxValue)}`;
+  }
+}
+
+/**
+ * Sends every operation due before `to` from a 1 ms timer tick; connection i's
+ * k-th operation is due at start + i/rate + k·connections/rate (the
+ * connections are staggered so the total is evenly spaced). `onTick` sees each tick's time.
+ */
+function schedule(conns: BenchConn[], rate: number, start: number, to: number, onTick: (now: number) => void): Promise<void> {
+  const intervalMs = (1000 * conns.length) / rate;
+  const next = conns.map((_, i) => start + (i * 1000) / rate);
+  return new Promise((resolve) => {
+    const tick = setInterval(() => {
+      const now = performance.now();
+      onTick(now);
+      for (let i = 0; i < conns.length; i++) {
+        for (; next[i] <= now && next[i] < to; next[i] += intervalMs) conns[i].sendOp(next[i]);
+      }
+      if (now >= to) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 1);
+  });
+}
+
+/** Waits for the stragglers; any still unanswered would be missing from the tail, so that is an error, not a footnote. */
+async function drainOpenLoop(conns: BenchConn[]): Promise<void> {
+  await atMost(Promise.all(conns.map((c) => c.drained())), 10_000);
+  const unanswered = conns.reduce((a, c) => a + c.inFlight, 0);
+  if (unanswered > 0) {
+    console.error(`open_loop unanswered=${unanswered} after 10 s: the latency figures exclude them`);
+    process.exitCode = 1;
+  }
+}
+
+async function openLoop(o: Options, conns: BenchConn[], server: ChildServer): Promise<void> {
+  const lat = new Latencies();
+  const start = performance.now() + 50;
+  const from = start + o.warmup * 1000; // operations due before this are warm-up
+  const to = from + o.seconds * 1000;
+  let acksInWindow = 0;
+  for (const c of conns) {
+    c.phase('o');
+    c.onAck = (due, sent) => {
+      const now = performance.now();
+      if (now >= from && now < to) acksInWindow++;
+      if (due >= from && due < to) lat.record(due, sent, now);
+    };
+  }
+  let m: Measurement | null = null;
+  await schedule(conns, o.rate, start, to, (now) => { if (m === null && now >= from) m = new Measurement(server); });
+  const usage = (await (m as Measurement | null)?.read()) ?? '';
+  await drainOpenLoop(conns);
+  console.log(`open_loop connections=${conns.length} offered_per_s=${o.rate} achieved_per_s=${Math.round(acksInWindow / o.seconds)} ${lat.summary()} ${usage}`);
+  console.log(`open_loop_breakdown ${lat.breakdown()}`);
+}
+
+async function main(): Promise<void> {
+  const o = options();
+  const profDir = o.prof ? path.resolve('out', `prof-gateway-${Date.now()}`) : undefined;
+  if (profDir) mkdirSync(profDir, { recursive: true });
+  const server = await startChildServer({ accounts: o.connections, profDir, resendStore: o.resendStore || undefined });
+  const conns: BenchConn[] = [];
+  try {
+    for (let i = 0; i < o.connections; i++) conns.push(await BenchConn.open(server.url, i, o.resting));
+    if (o.mode !== 'open') await closedLoop(o, conns, server);
+    if (o.mode !== 'closed') await openLoop(o, conns, server);
+  } finally {
+    for (const c of conns) c.close();
+    await server.stop();
+  }
+  const errors = conns.flatMap((c) => c.errors);
+  for (const e of errors) console.error(`error ${e}`);
+  console.log(`load_avg ${loadAvg()}`);
+  if (profDir) for (const f of mainThreadProfiles(profDir)) printProfile(f);
+  if (errors.length) process.exitCode = 1;
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack : e);
+  process.exit(1);
+});
