@@ -6,7 +6,6 @@
 // [field 1 = seq] ++ Envelope{sending_time, body} decodes as one Envelope.
 import type { Engine } from '../engine/engine.ts';
 import type { Side } from '../engine/types.ts';
-import { encodeEnvelope, nowNanos } from './wire.ts';
 
 /** MdChannel numbers of the contract. */
 export const MdChannel = { L2: 1, L3: 2, TRADES: 3, BBO: 4 } as const;
@@ -45,26 +44,4 @@ export function sameBbo(x: MdBbo, y: MdBbo): boolean {
   return x.bid_px === y.bid_px && x.bid_qty === y.bid_qty && x.ask_px === y.ask_px && x.ask_qty === y.ask_qty;
 }
 
-/** An Envelope without its msg_seq_num: encoded once, sent to any number of connections. */
-export function sharedFrame(body: string, msg: Record<string, unknown>): Uint8Array {
-  return encodeEnvelope({ sending_time: nowNanos(), [body]: msg });
-}
-
-/** Largest varint of a safe integer (2^53 needs 8 bytes of 7 bits) plus the field tag. */
-const MAX_PREFIX = 1 + 8;
-
-/** The shared frame with this connection's msg_seq_num (field 1, varint) written in front. */
-export function numbered(seq: number, shared: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(MAX_PREFIX + shared.length);
-  let i = 0;
-  out[i++] = 0x08; // field 1, wire type 0 (varint)
-  let v = seq;
-  // division, not bit shifts: sequence numbers may pass 2^31
-  while (v >= 0x80) {
-    out[i++] = (v % 0x80) | 0x80;
-    v = Math.floor(v / 0x80);
-  }
-  out[i++] = v;
-  out.set(shared, i);
-  return out.subarray(0, i + shared.length);
-}
+export { numbered, sharedFrame } from './wire.ts';

@@ -5,9 +5,10 @@
 
 export interface StoredMessage {
   seq: number;
-  /** the envelope body name and message, re-encoded with poss_dup on resend */
+  /** the Envelope body's name */
   body: string;
-  msg: Record<string, unknown>;
+  /** the Envelope without msg_seq_num (wire.sharedFrame): bytes, not objects, so a full store costs the GC little */
+  frame: Uint8Array;
 }
 
 export class SessionState {
@@ -31,9 +32,9 @@ export class SessionState {
   }
 
   /** Numbers an outgoing message and keeps it for resends (the oldest drops out when full). */
-  store(body: string, msg: Record<string, unknown>): number {
+  store(body: string, frame: Uint8Array): number {
     const seq = this.nextOut++;
-    this.ring[this.head] = { seq, body, msg };
+    this.ring[this.head] = { seq, body, frame };
     this.head = (this.head + 1) % this.capacity;
     if (this.count < this.capacity) this.count++;
     return seq;

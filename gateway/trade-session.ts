@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import type { WebSocket, RawData } from 'ws';
 import type { Exchange, AccountInfo } from './exchange.ts';
 import { SessionState } from './session-state.ts';
-import { encodeEnvelope, nowNanos, readFrame, SessionRejectReason, type Envelope } from './wire.ts';
+import { encodeEnvelope, nowNanos, numbered, readFrame, sharedFrame, SessionRejectReason, type Envelope } from './wire.ts';
 import { newOrderFromWire, type NewOrderWire } from './translate.ts';
 import { securityList } from './reference.ts';
 import type { Side } from '../engine/types.ts';
@@ -63,8 +63,9 @@ export class TradeSessions {
     if (!b) {
       const binding: Binding = { state: new SessionState(this.limits.resendStore), conn: null };
       this.exchange.subscribeAccount(account.id, (body, msg) => {
-        const seq = binding.state.store(body, msg);
-        binding.conn?.transmit(seq, body, msg, false);
+        const frame = sharedFrame(body, msg);
+        const seq = binding.state.store(body, frame);
+        binding.conn?.transmit(seq, frame, false);
       });
       this.byAccount.set(account.id, (b = binding));
     }
@@ -256,11 +257,15 @@ export class TradeSession {
     let gapFrom = begin; // first sequence number not yet covered
     for (const m of state.range(begin, last)) {
       if (ADMIN_BODIES.has(m.body)) continue;
-      if (gapFrom < m.seq) this.transmit(gapFrom, 'sequence_reset', { new_seq_no: m.seq, gap_fill: true }, true);
-      this.transmit(m.seq, m.body, m.msg, true);
+      if (gapFrom < m.seq) this.gapFill(gapFrom, m.seq);
+      this.transmit(m.seq, m.frame, true);
       gapFrom = m.seq + 1;
     }
-    if (gapFrom <= last) this.transmit(gapFrom, 'sequence_reset', { new_seq_no: last + 1, gap_fill: true }, true);
+    if (gapFrom <= last) this.gapFill(gapFrom, last + 1);
+  }
+
+  private gapFill(seq: number, newSeq: number): void {
+    this.transmit(seq, sharedFrame('sequence_reset', { new_seq_no: newSeq, gap_fill: true }), true);
   }
 
   private sequenceReset(newSeq: number): void {
@@ -273,12 +278,12 @@ export class TradeSession {
   /** Sends a session-level or request-answer message: numbered and stored like every report. */
   sendAdmin(body: string, msg: Record<string, unknown>): void {
     if (!this.state || this.closed) return;
-    const seq = this.state.store(body, msg);
-    this.transmit(seq, body, msg, false);
+    const frame = sharedFrame(body, msg);
+    this.transmit(this.state.store(body, frame), frame, false);
   }
 
-  /** Puts one envelope on the wire. */
-  transmit(seq: number, body: string, msg: Record<string, unknown>, possDup: boolean): void {
+  /** Puts one envelope on the wire: the stored frame under its sequence number. */
+  transmit(seq: number, frame: Uint8Array, possDup: boolean): void {
     if (this.closed) return;
     if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
       // A consumer this slow would make the server hold unbounded memory: drop it (its reports stay stored for a resend).
@@ -287,7 +292,7 @@ export class TradeSession {
     }
     this.lastOut = Date.now();
     this.batchWrites();
-    this.ws.send(encodeEnvelope({ msg_seq_num: seq, sending_time: nowNanos(), poss_dup: possDup, [body]: msg }));
+    this.ws.send(numbered(seq, frame, possDup));
   }
 
   /**

@@ -79,3 +79,38 @@ export function readFrame(data: RawData, isBinary: boolean, maxBytes: number): F
   }
   return { ok: true, env: d.env as Envelope & { body: string } };
 }
+
+/**
+ * An Envelope without its msg_seq_num, encoded once: a message is stored and
+ * resent, or fanned out to many connections, as these bytes.
+ */
+export function sharedFrame(body: string, msg: Record<string, unknown>): Uint8Array {
+  return encodeEnvelope({ sending_time: nowNanos(), [body]: msg });
+}
+
+/** Largest header: field 1 tag + an 8-byte varint (2^53), field 3 tag + 1 byte. */
+const MAX_HEADER = 1 + 8 + 2;
+
+/**
+ * A shared frame with this connection's msg_seq_num (and poss_dup) written in
+ * front: protobuf merges concatenated encodings of one message, so the result
+ * decodes as a single Envelope.
+ */
+export function numbered(seq: number, shared: Uint8Array, possDup = false): Buffer {
+  const out = Buffer.allocUnsafe(MAX_HEADER + shared.length);
+  let i = 0;
+  out[i++] = 0x08; // field 1 (msg_seq_num), varint
+  let v = seq;
+  // division, not bit shifts: sequence numbers may pass 2^31
+  while (v >= 0x80) {
+    out[i++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  out[i++] = v;
+  if (possDup) {
+    out[i++] = 0x18; // field 3 (poss_dup), varint
+    out[i++] = 1;
+  }
+  out.set(shared, i);
+  return out.subarray(0, i + shared.length);
+}
