@@ -9,6 +9,7 @@
 // the server answered, by message type.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { prng } from './prng.ts';
 import WebSocket from 'ws';
 import protobuf from 'protobufjs';
 import { startServer, type RunningServer } from '../gateway/index.ts';
@@ -33,17 +34,6 @@ const CONFIG = {
 
 type Rng = () => number;
 
-/** mulberry32: tiny, fast, good enough to drive a fuzzer reproducibly. */
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const int = (r: Rng, n: number): number => Math.floor(r() * n);
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[int(r, xs.length)];
@@ -374,7 +364,7 @@ async function garbageSession(s: RunningServer, r: Rng, apiKey: string, path: st
 }
 
 async function garbageWorker(s: RunningServer, seed: number, apiKey: string, path = '/ws/trade'): Promise<WorkerReport> {
-  const r = mulberry32(seed);
+  const r: Rng = prng(seed);
   const out: WorkerReport = { frames: 0, sessions: 0, problems: [] };
   while (out.frames < FRAMES_PER_WORKER) await garbageSession(s, r, apiKey, path, out);
   return out;
@@ -382,7 +372,7 @@ async function garbageWorker(s: RunningServer, seed: number, apiKey: string, pat
 
 /** Before logon: garbage, and logons with wrong keys or a key whose session is live elsewhere. Each must end in a Logout. */
 async function preLogonWorker(s: RunningServer, seed: number): Promise<WorkerReport> {
-  const r = mulberry32(seed);
+  const r: Rng = prng(seed);
   const out: WorkerReport = { frames: 0, sessions: 0, problems: [] };
   while (out.frames < FRAMES_PER_WORKER / 3) {
     const c = await Conn.open(s);
