@@ -10,16 +10,17 @@ import { Book, type BookSide } from './book.ts';
 import type { Cancel, Command, MassCancel, MassQuote, NewOrder, OrderRef, QuoteCancel, QuoteResult, Replace, SetPhase } from './commands.ts';
 import { EventSink, FillEvent, LevelEvent, MassCancelEvent, OrderEvent, OrderEventKind, PhaseEvent, nullSink } from './events.ts';
 import { ExpiryQueue } from './expiry.ts';
-import { bpToRate, ceilToTick, ConfigError, floorToTick, makeInstrument, type Instrument, type InstrumentConfig } from './instrument.ts';
+import { bpToRate, ConfigError, makeInstrument, type Instrument, type InstrumentConfig } from './instrument.ts';
 import type { Level } from './level.ts';
 import { LevelChanges } from './level-changes.ts';
-import { Accumulator, feeFor, mulDivFloor } from './money.ts';
+import { Accumulator, feeFor } from './money.ts';
 import { Order, OrderPool } from './order.ts';
 import { OrderIndex } from './order-index.ts';
 import {
   CANCEL_REASON_TEXT, CancelReason, OrdType, REJECT_REASON_TEXT, RejectReason, Side, StpMode, TimeInForce, TradingPhase, isSide, isStpMode,
 } from './types.ts';
 import { checkClOrdId, checkNewOrderFields, checkPrice, checkQty, isOrderId, isTime, type Why } from './validate.ts';
+import { mayRest, newOrderState, protectedPrice, replaceState } from './pretrade.ts';
 import * as query from './query.ts';
 
 export interface EngineOptions {
@@ -273,8 +274,9 @@ export class Engine {
     else if ((reason = checkQty(inst, c.qty, why))) { /* reason set */ }
     else if (ordType === OrdType.LIMIT && (reason = checkPrice(inst, price, why))) { /* reason set */ }
     else if (c.clOrdId && acct.liveByClOrdId.has(c.clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
-    else if (ordType === OrdType.MARKET && (price = this.protectedPrice(inst, c.side)) === 0) reason = RejectReason.NO_LIQUIDITY;
-    else reason = this.checkNewOrderState(c, acct, inst, price, ordType, tif);
+    else if (ordType === OrdType.MARKET && (price = protectedPrice(inst, this.books[inst.index], c.side)) === 0) reason = RejectReason.NO_LIQUIDITY;
+    else if (mayRest(ordType, tif) && (acct.openOrders >= acct.maxOpenOrders || this.live.size >= this.maxLiveOrders)) reason = RejectReason.TOO_MANY_OPEN_ORDERS;
+    else reason = newOrderState(c, acct, inst, this.books[inst.index], price, ordType, tif);
     if (reason) {
       this.rejectNew(c, reason, why.text);
       return 0;
@@ -332,7 +334,7 @@ export class Engine {
     let reason: RejectReason | 0 = this.phases[inst.index] === TradingPhase.HALTED ? RejectReason.INSTRUMENT_HALTED : 0;
     reason ||= checkPrice(inst, c.price, why) || (cancels ? 0 : checkQty(inst, c.qty, why));
     if (!reason && clOrdId !== o.clOrdId && clOrdId !== '' && acct.liveByClOrdId.has(clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
-    if (!reason && !cancels) reason = this.checkReplaceState(o, inst, c.price, c.qty);
+    if (!reason && !cancels) reason = replaceState(o, inst, this.books[inst.index], c.price, c.qty);
     if (reason) return this.rejectRef(kind, c, reason, why.text);
 
     const origClOrdId = o.clOrdId;
@@ -443,68 +445,6 @@ export class Engine {
   private book(symbol: string): Book | undefined {
     const inst = this.instrument(symbol);
     return inst ? this.books[inst.index] : undefined;
-  }
-
-  // ---- checks that need state ----
-
-  private checkNewOrderState(c: NewOrder, acct: Account, inst: Instrument, price: number, ordType: number, tif: number): RejectReason | 0 {
-    const why = this.why;
-    why.text = '';
-    const book = this.books[inst.index];
-    const opposite = book.oppositeOf(c.side);
-    const mayRest = ordType === OrdType.LIMIT && (tif === TimeInForce.GTC || tif === TimeInForce.GTD);
-    if (mayRest && (acct.openOrders >= acct.maxOpenOrders || this.live.size >= this.maxLiveOrders)) return RejectReason.TOO_MANY_OPEN_ORDERS;
-    const refPrice = ordType === OrdType.MARKET ? (opposite.best() as Level).price : price;
-    if (refPrice * c.qty * inst.notionalMultiplier < inst.minNotional) return RejectReason.NOTIONAL_TOO_SMALL;
-    if (this.exceedsPositionLimit(acct, inst, c.side, c.qty)) return RejectReason.POSITION_LIMIT;
-    const best = opposite.best();
-    if (c.postOnly && best !== null && crosses(c.side, price, best.price)) return RejectReason.POST_ONLY_WOULD_TAKE;
-    if (tif === TimeInForce.FOK && !this.canFillInFull(acct, opposite, c.side, price, c.qty, c.stp ?? acct.stp)) return RejectReason.FOK_CANNOT_FILL;
-    return 0;
-  }
-
-  private checkReplaceState(o: Order, inst: Instrument, price: number, qty: number): RejectReason | 0 {
-    this.why.text = '';
-    if (price * qty * inst.notionalMultiplier < inst.minNotional) return RejectReason.NOTIONAL_TOO_SMALL;
-    if (qty > o.qty && this.exceedsPositionLimit(o.account, inst, o.side, qty - o.qty)) return RejectReason.POSITION_LIMIT;
-    const best = this.books[inst.index].oppositeOf(o.side).best();
-    if (o.postOnly && best !== null && crosses(o.side, price, best.price)) return RejectReason.POST_ONLY_WOULD_TAKE;
-    return 0;
-  }
-
-  /** Worst case: the position if every open order on that side, and this one, filled. */
-  private exceedsPositionLimit(acct: Account, inst: Instrument, side: Side, qty: number): boolean {
-    const p = acct.positions[inst.index];
-    return side === Side.BUY ? p.qty + p.openBuy + qty > inst.maxPosition : -p.qty + p.openSell + qty > inst.maxPosition;
-  }
-
-  /** FOK pre-check: walks the crossing levels as matching would, self-trade prevention included. */
-  private canFillInFull(acct: Account, opposite: BookSide, side: Side, price: number, qty: number, stp: StpMode): boolean {
-    let need = qty;
-    for (let i = opposite.levels.length - 1; i >= 0; i--) {
-      const lvl = opposite.levels[i];
-      if (!crosses(side, price, lvl.price)) break;
-      if (stp === StpMode.NONE) {
-        need -= lvl.qty;
-      } else {
-        for (let m = lvl.head; m !== null && need > 0; m = m.next) {
-          if (m.account !== acct) need -= m.leaves;
-          else if (stp !== StpMode.CANCEL_MAKER) return false; // the taker would be cut short
-        }
-      }
-      if (need <= 0) return true;
-    }
-    return false;
-  }
-
-  /** A market order's limit: best opposite price ± the protection band, on the tick grid; 0 if no liquidity. */
-  private protectedPrice(inst: Instrument, side: Side): number {
-    const best = this.books[inst.index].oppositeOf(side).best();
-    if (best === null) return 0;
-    const band = mulDivFloor(best.price, inst.marketProtectionBp, 10_000);
-    return side === Side.BUY
-      ? floorToTick(inst, Math.min(best.price + band, inst.maxPrice))
-      : ceilToTick(inst, Math.max(best.price - band, inst.minPrice));
   }
 
   /** Finds the live order a cancel/replace names, within the account and symbol; emits the reject if none. */
@@ -807,9 +747,6 @@ export class Engine {
     return cancelled;
   }
 }
-
-const crosses = (side: Side, price: number, oppositePrice: number): boolean =>
-  side === Side.BUY ? oppositePrice <= price : oppositePrice >= price;
 
 const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
 /** Stands in for a command that is not an object at all: every field reads as missing, so it is rejected. */
