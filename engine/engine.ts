@@ -8,7 +8,8 @@
 import { Account, type AccountOptions } from './account.ts';
 import { Book, type BookSide } from './book.ts';
 import type { Cancel, Command, MassCancel, MassQuote, NewOrder, OrderRef, QuoteCancel, QuoteResult, Replace, SetPhase } from './commands.ts';
-import { EventSink, FillEvent, LevelEvent, MassCancelEvent, OrderEvent, OrderEventKind, PhaseEvent, nullSink } from './events.ts';
+import { EventSink, OrderEventKind, nullSink } from './events.ts';
+import { Emitter } from './emitter.ts';
 import { ExpiryQueue } from './expiry.ts';
 import { bpToRate, ConfigError, makeInstrument, type Instrument, type InstrumentConfig } from './instrument.ts';
 import type { Level } from './level.ts';
@@ -17,7 +18,7 @@ import { Accumulator, feeFor } from './money.ts';
 import { Order, OrderPool } from './order.ts';
 import { OrderIndex } from './order-index.ts';
 import {
-  CANCEL_REASON_TEXT, CancelReason, OrdType, REJECT_REASON_TEXT, RejectReason, Side, StpMode, TimeInForce, TradingPhase, isSide, isStpMode,
+  CancelReason, OrdType, REJECT_REASON_TEXT, RejectReason, Side, StpMode, TimeInForce, TradingPhase, isSide, isStpMode,
 } from './types.ts';
 import { checkClOrdId, checkNewOrderFields, checkPrice, checkQty, isOrderId, isTime, type Why } from './validate.ts';
 import { mayRest, newOrderState, protectedPrice, replaceState } from './pretrade.ts';
@@ -53,20 +54,16 @@ export class Engine {
   private readonly maxLiveOrders: number;
   private readonly maxAccounts: number;
 
-  private seq = 0;
   private now = 0;
   private nextOrderId = 0;
   private nextTradeId = 0;
-  private readonly oe = new OrderEvent();
-  private readonly fe = new FillEvent();
-  private readonly le = new LevelEvent();
+  /** every event leaves through here (sequence numbers, reused event objects) */
+  private readonly out: Emitter;
   private readonly why: Why = { text: '' };
   private lastSymbol = '';
-  /** the reason of the last order reject (lets mass quotes report each side's) */
-  private lastReject: RejectReason | 0 = 0;
   private lastInstrument: Instrument | undefined = undefined;
 
-  constructor(opts: EngineOptions, private sink: EventSink = opts.sink ?? nullSink) {
+  constructor(opts: EngineOptions, sink: EventSink = opts.sink ?? nullSink) {
     if (!Array.isArray(opts.instruments) || opts.instruments.length === 0) {
       throw new ConfigError('instruments', 'must be a non-empty array');
     }
@@ -81,10 +78,11 @@ export class Engine {
     this.maxOpenOrdersPerAccount = limit(opts.maxOpenOrdersPerAccount, 'maxOpenOrdersPerAccount', 100_000);
     this.maxLiveOrders = limit(opts.maxLiveOrders, 'maxLiveOrders', 10_000_000);
     this.maxAccounts = limit(opts.maxAccounts, 'maxAccounts', 100_000);
+    this.out = new Emitter(sink, this.instruments);
   }
 
   setSink(sink: EventSink): void {
-    this.sink = sink;
+    this.out.sink = sink;
   }
 
   /** Engine time: the latest command time seen (µs). */
@@ -99,7 +97,7 @@ export class Engine {
 
   /** The sequence number of the last event emitted. */
   get lastSeq(): number {
-    return this.seq;
+    return this.out.seq;
   }
 
   // ---- accounts and fee tiers (administrative; typed results, never throws) ----
@@ -172,13 +170,7 @@ export class Engine {
       return 0;
     }
     this.phases[inst.index] = c.phase;
-    const e = new PhaseEvent(); // rare
-    e.seq = ++this.seq;
-    e.time = this.now;
-    e.symbol = inst.symbol;
-    e.phase = c.phase;
-    e.text = typeof c.text === 'string' ? c.text : '';
-    this.sink.phase(e);
+    this.out.phase(inst.symbol, c.phase, typeof c.text === 'string' ? c.text : '');
     this.end();
     return 1;
   }
@@ -192,7 +184,7 @@ export class Engine {
   newOrder(cmd: NewOrder): number {
     const c = isObject(cmd) ? cmd : NO_FIELDS;
     if (!this.begin(c.time)) {
-      this.rejectNew(c, RejectReason.INVALID_FIELD, 'invalid field time: a non-negative integer (µs)');
+      this.out.rejectNew(c, RejectReason.INVALID_FIELD, 'invalid field time: a non-negative integer (µs)');
       this.end();
       return 0;
     }
@@ -215,14 +207,14 @@ export class Engine {
     const quote = (s: Side, price: number, qty: number): number =>
       this.place({ time: c.time, account: c.account, symbol: c.symbol, side: s, price, qty, postOnly: true });
     if (c.bidSize !== 0) {
-      this.lastReject = 0;
+      this.out.lastReject = 0;
       r.bidOrderId = quote(Side.BUY, c.bidPx, c.bidSize);
-      r.bidReject = this.lastReject;
+      r.bidReject = this.out.lastReject;
     }
     if (c.offerSize !== 0) {
-      this.lastReject = 0;
+      this.out.lastReject = 0;
       r.offerOrderId = quote(Side.SELL, c.offerPx, c.offerSize);
-      r.offerReject = this.lastReject;
+      r.offerReject = this.out.lastReject;
     }
     // Only orders still resting count as the quote (a side may rest, or be rejected).
     if (acct && inst) {
@@ -278,7 +270,8 @@ export class Engine {
     else if (mayRest(ordType, tif) && (acct.openOrders >= acct.maxOpenOrders || this.live.size >= this.maxLiveOrders)) reason = RejectReason.TOO_MANY_OPEN_ORDERS;
     else reason = newOrderState(c, acct, inst, this.books[inst.index], price, ordType, tif);
     if (reason) {
-      this.rejectNew(c, reason, why.text);
+      this.out.rejectNew(c, reason, why.text);
+      why.text = '';
       return 0;
     }
 
@@ -298,7 +291,7 @@ export class Engine {
     o.expireTime = tif === TimeInForce.GTD ? (c.expireTime as number) : 0;
     o.time = this.now;
     const id = o.id; // execute() may recycle o
-    this.emitOrder(OrderEventKind.ACCEPTED, o, 0);
+    this.out.order(OrderEventKind.ACCEPTED, o, 0);
     this.execute(o, inst as Instrument, false);
     return id;
   }
@@ -306,7 +299,7 @@ export class Engine {
   /** Cancels one live order of the account. Returns 1 if cancelled, 0 if refused. */
   cancel(cmd: Cancel): number {
     const c = isObject(cmd) ? cmd : NO_FIELDS;
-    if (!this.begin(c.time)) return this.rejectRef(OrderEventKind.CANCEL_REJECTED, c, RejectReason.INVALID_FIELD, 'invalid field time');
+    if (!this.begin(c.time)) return this.refused(OrderEventKind.CANCEL_REJECTED, c, RejectReason.INVALID_FIELD, 'invalid field time');
     const o = this.resolve(c, OrderEventKind.CANCEL_REJECTED);
     if (!o) return 0;
     this.cancelResting(o, CancelReason.USER, c.clOrdId ?? o.clOrdId, o.clOrdId);
@@ -323,7 +316,7 @@ export class Engine {
   replace(cmd: Replace): number {
     const c = isObject(cmd) ? cmd : NO_FIELDS;
     const kind = OrderEventKind.REPLACE_REJECTED;
-    if (!this.begin(c.time)) return this.rejectRef(kind, c, RejectReason.INVALID_FIELD, 'invalid field time');
+    if (!this.begin(c.time)) return this.refused(kind, c, RejectReason.INVALID_FIELD, 'invalid field time');
     const o = this.resolve(c, kind);
     if (!o) return 0;
     const inst = this.instruments[o.instrument];
@@ -335,7 +328,7 @@ export class Engine {
     reason ||= checkPrice(inst, c.price, why) || (cancels ? 0 : checkQty(inst, c.qty, why));
     if (!reason && clOrdId !== o.clOrdId && clOrdId !== '' && acct.liveByClOrdId.has(clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
     if (!reason && !cancels) reason = replaceState(o, inst, this.books[inst.index], c.price, c.qty);
-    if (reason) return this.rejectRef(kind, c, reason, why.text);
+    if (reason) return this.refused(kind, c, reason, why.text);
 
     const origClOrdId = o.clOrdId;
     this.renameClOrdId(o, clOrdId);
@@ -343,14 +336,14 @@ export class Engine {
       this.cancelResting(o, CancelReason.AMENDED_TO_FILLED, clOrdId, origClOrdId);
     } else if (c.price === o.price && c.qty <= o.qty) {
       this.reduceResting(o, o.qty - c.qty);
-      this.emitOrder(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
+      this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
     } else {
       this.takeOffBook(o);
       o.price = c.price;
       o.qty = c.qty;
       o.leaves = c.qty - o.cum;
       o.time = this.now;
-      this.emitOrder(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
+      this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
       this.execute(o, inst, true);
     }
     this.end();
@@ -360,12 +353,12 @@ export class Engine {
   /** Cancels the account's live orders, optionally for one symbol and/or side. Returns how many (0 if refused). */
   massCancel(cmd: MassCancel): number {
     const c = isObject(cmd) ? cmd : NO_FIELDS;
-    if (!this.begin(c.time)) return this.reportMassCancel(c, 0, RejectReason.INVALID_FIELD, 'invalid field time');
+    if (!this.begin(c.time)) return this.massCancelled(c, 0, RejectReason.INVALID_FIELD, 'invalid field time');
     const acct = this.account(c.account);
     const inst = c.symbol === undefined ? null : this.instrument(c.symbol);
-    if (!acct) return this.reportMassCancel(c, 0, RejectReason.UNKNOWN_ACCOUNT, REJECT_REASON_TEXT[RejectReason.UNKNOWN_ACCOUNT]);
-    if (inst === undefined) return this.reportMassCancel(c, 0, RejectReason.UNKNOWN_SYMBOL, REJECT_REASON_TEXT[RejectReason.UNKNOWN_SYMBOL]);
-    if (c.side !== undefined && !isSide(c.side)) return this.reportMassCancel(c, 0, RejectReason.INVALID_FIELD, 'invalid field side: BUY (1) or SELL (2)');
+    if (!acct) return this.massCancelled(c, 0, RejectReason.UNKNOWN_ACCOUNT, REJECT_REASON_TEXT[RejectReason.UNKNOWN_ACCOUNT]);
+    if (inst === undefined) return this.massCancelled(c, 0, RejectReason.UNKNOWN_SYMBOL, REJECT_REASON_TEXT[RejectReason.UNKNOWN_SYMBOL]);
+    if (c.side !== undefined && !isSide(c.side)) return this.massCancelled(c, 0, RejectReason.INVALID_FIELD, 'invalid field side: BUY (1) or SELL (2)');
     let n = 0;
     for (let o = acct.head; o !== null; ) {
       const next = o.acctNext;
@@ -375,7 +368,7 @@ export class Engine {
       }
       o = next;
     }
-    return this.reportMassCancel(c, n, 0, '');
+    return this.massCancelled(c, n, 0, '');
   }
 
   // ---- queries (plain copies; safe to keep) ----
@@ -410,6 +403,7 @@ export class Engine {
   private begin(time: number): boolean {
     if (!isTime(time)) return false;
     if (time > this.now) this.now = time;
+    this.out.time = this.now;
     this.why.text = '';
     this.changes.begin();
     if (this.expiry.next <= this.now) this.expireDue();
@@ -417,7 +411,7 @@ export class Engine {
   }
 
   private end(): void {
-    this.seq = this.changes.flush(this.sink, this.le, this.now, this.seq);
+    this.out.seq = this.changes.flush(this.out.sink, this.out.level, this.now, this.out.seq);
   }
 
   private expireDue(): void {
@@ -468,7 +462,7 @@ export class Engine {
     // Another account's order is reported exactly like a missing one: no information leaks.
     if (!reason && (o === undefined || o.account !== acct || o.instrument !== (inst as Instrument).index)) reason = RejectReason.UNKNOWN_ORDER;
     if (reason) {
-      this.rejectRef(kind, c, reason, why.text);
+      this.refused(kind, c, reason, why.text);
       return null;
     }
     return o as Order;
@@ -492,7 +486,7 @@ export class Engine {
       return;
     }
     t.leaves = 0;
-    this.emitOrder(OrderEventKind.CANCELLED, t, reason);
+    this.out.order(OrderEventKind.CANCELLED, t, reason);
     if (onBook) this.forget(t); else this.pool.give(t);
   }
 
@@ -541,33 +535,7 @@ export class Engine {
     ta.positions[ii].apply(t.side, price, q, n, takerFee, mult);
     this.venueFees[ii].add(makerFee + takerFee);
 
-    const e = this.fe;
-    e.seq = ++this.seq;
-    e.time = this.now;
-    e.tradeId = ++this.nextTradeId;
-    e.symbol = inst.symbol;
-    e.price = price;
-    e.qty = q;
-    e.aggressorSide = t.side;
-    e.notional = n;
-    e.makerOrderId = m.id;
-    e.makerClOrdId = m.clOrdId;
-    e.makerAccount = ma.id;
-    e.makerQty = m.qty;
-    e.makerLeaves = m.leaves;
-    e.makerCum = m.cum;
-    e.makerCumPxQty = m.cumPxQty;
-    e.makerFee = makerFee;
-    e.takerOrderId = t.id;
-    e.takerClOrdId = t.clOrdId;
-    e.takerAccount = ta.id;
-    e.takerPrice = t.price;
-    e.takerQty = t.qty;
-    e.takerLeaves = t.leaves;
-    e.takerCum = t.cum;
-    e.takerCumPxQty = t.cumPxQty;
-    e.takerFee = takerFee;
-    this.sink.fill(e);
+    this.out.fill(t, m, inst, q, n, makerFee, takerFee, ++this.nextTradeId);
 
     if (m.leaves === 0) {
       lvl.remove(m);
@@ -592,12 +560,12 @@ export class Engine {
         if (d === m.leaves) this.cancelResting(m, CancelReason.SELF_TRADE);
         else {
           this.reduceResting(m, d);
-          this.emitOrder(OrderEventKind.RESTATED, m, CancelReason.SELF_TRADE);
+          this.out.order(OrderEventKind.RESTATED, m, CancelReason.SELF_TRADE);
         }
         t.leaves -= d;
         t.qty -= d;
         if (t.leaves === 0) return true;
-        this.emitOrder(OrderEventKind.RESTATED, t, CancelReason.SELF_TRADE);
+        this.out.order(OrderEventKind.RESTATED, t, CancelReason.SELF_TRADE);
         return false;
       }
     }
@@ -643,7 +611,7 @@ export class Engine {
   private cancelResting(o: Order, reason: CancelReason, clOrdId = o.clOrdId, origClOrdId = ''): void {
     this.takeOffBook(o);
     o.leaves = 0;
-    this.emitOrder(OrderEventKind.CANCELLED, o, reason, clOrdId, origClOrdId);
+    this.out.order(OrderEventKind.CANCELLED, o, reason, clOrdId, origClOrdId);
     this.forget(o);
   }
 
@@ -663,86 +631,16 @@ export class Engine {
     if (clOrdId !== '') byId.set(clOrdId, o);
   }
 
-  // ---- event emission ----
-
-  private emitOrder(kind: OrderEventKind, o: Order, reason: CancelReason | 0, clOrdId = o.clOrdId, origClOrdId = ''): void {
-    const e = this.oe;
-    e.seq = ++this.seq;
-    e.time = this.now;
-    e.kind = kind;
-    e.account = o.account.id;
-    e.symbol = this.instruments[o.instrument].symbol;
-    e.orderId = o.id;
-    e.clOrdId = clOrdId;
-    e.origClOrdId = origClOrdId;
-    e.side = o.side;
-    e.ordType = o.ordType;
-    e.tif = o.tif;
-    e.price = o.price;
-    e.qty = o.qty;
-    e.leaves = o.leaves;
-    e.cum = o.cum;
-    e.cumPxQty = o.cumPxQty;
-    e.reason = reason;
-    e.text = reason === 0 ? '' : CANCEL_REASON_TEXT[reason];
-    this.sink.order(e);
-  }
-
-  private rejectNew(c: NewOrder, reason: RejectReason, text: string): void {
-    const e = this.oe;
-    const ordType = c.ordType ?? OrdType.LIMIT;
-    const tif = c.tif ?? (ordType === OrdType.MARKET ? TimeInForce.IOC : TimeInForce.GTC);
-    this.fillRefused(e, OrderEventKind.REJECTED, c.account, c.symbol, c.clOrdId, reason, text);
-    e.side = isSide(c.side) ? c.side : Side.BUY;
-    e.ordType = ordType === OrdType.MARKET ? OrdType.MARKET : OrdType.LIMIT;
-    e.tif = tif === TimeInForce.IOC || tif === TimeInForce.FOK || tif === TimeInForce.GTD ? tif : TimeInForce.GTC;
-    e.price = safeInt(c.price);
-    e.qty = safeInt(c.qty);
-    this.lastReject = reason;
-    this.sink.order(e);
-  }
-
-  private rejectRef(kind: OrderEventKind, c: OrderRef | Replace, reason: RejectReason, text: string): number {
-    const e = this.oe;
-    this.fillRefused(e, kind, c.account, c.symbol, c.clOrdId, reason, text);
-    e.orderId = safeInt(c.orderId);
-    e.origClOrdId = typeof c.origClOrdId === 'string' ? c.origClOrdId : '';
-    e.price = safeInt((c as Replace).price);
-    e.qty = safeInt((c as Replace).qty);
-    this.sink.order(e);
+  /** A refused cancel/replace: its reject event, and the command ends. */
+  private refused(kind: OrderEventKind, c: OrderRef | Replace, reason: RejectReason, text: string): number {
+    this.out.rejectRef(kind, c, reason, text);
+    this.why.text = '';
     this.end();
     return 0;
   }
 
-  private fillRefused(e: OrderEvent, kind: OrderEventKind, account: unknown, symbol: unknown, clOrdId: unknown, reason: RejectReason, text: string): void {
-    e.seq = ++this.seq;
-    e.time = this.now;
-    e.kind = kind;
-    e.account = safeInt(account);
-    e.symbol = typeof symbol === 'string' ? symbol : '';
-    e.orderId = 0;
-    e.clOrdId = typeof clOrdId === 'string' ? clOrdId : '';
-    e.origClOrdId = '';
-    e.side = Side.BUY;
-    e.ordType = OrdType.LIMIT;
-    e.tif = TimeInForce.GTC;
-    e.price = e.qty = e.leaves = e.cum = e.cumPxQty = 0;
-    e.reason = reason;
-    e.text = text || REJECT_REASON_TEXT[reason];
-    this.why.text = '';
-  }
-
-  private reportMassCancel(c: MassCancel, cancelled: number, reason: RejectReason | 0, text: string): number {
-    const e = new MassCancelEvent(); // rare: not worth a reused object
-    e.seq = ++this.seq;
-    e.time = this.now;
-    e.account = safeInt(c.account);
-    e.symbol = typeof c.symbol === 'string' ? c.symbol : '';
-    e.side = isSide(c.side) ? c.side : 0;
-    e.cancelled = cancelled;
-    e.reason = reason;
-    e.text = text;
-    this.sink.massCancel(e);
+  private massCancelled(c: MassCancel, cancelled: number, reason: RejectReason | 0, text: string): number {
+    this.out.massCancel(c, cancelled, reason, text);
     this.end();
     return cancelled;
   }
@@ -751,8 +649,6 @@ export class Engine {
 const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
 /** Stands in for a command that is not an object at all: every field reads as missing, so it is rejected. */
 const NO_FIELDS = Object.freeze({}) as never;
-
-const safeInt = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteger(v) ? v : 0);
 
 function limit(v: number | undefined, field: string, dflt: number): number {
   const n = v ?? dflt;

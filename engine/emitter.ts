@@ -1,0 +1,144 @@
+// Every event leaves the engine through the Emitter: it numbers them (one
+// sequence across all kinds), stamps the engine time, and fills one reused
+// object per kind before handing it to the sink — no allocation per event on
+// the hot path. Rejects echo what was sent, made safe to encode.
+import type { Instrument } from './instrument.ts';
+import type { MassCancel, NewOrder, OrderRef, Replace } from './commands.ts';
+import { EventSink, FillEvent, LevelEvent, MassCancelEvent, OrderEvent, OrderEventKind, PhaseEvent } from './events.ts';
+import type { Order } from './order.ts';
+import { CANCEL_REASON_TEXT, CancelReason, OrdType, REJECT_REASON_TEXT, RejectReason, Side, TimeInForce, TradingPhase, isSide } from './types.ts';
+
+const safeInt = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteger(v) ? v : 0);
+
+export class Emitter {
+  /** the last sequence number used */
+  seq = 0;
+  /** engine time of the current command */
+  time = 0;
+  /** the reason of the last order reject (lets a mass quote report each side's) */
+  lastReject: RejectReason | 0 = 0;
+  private readonly oe = new OrderEvent();
+  private readonly fe = new FillEvent();
+  /** the reused level event (LevelChanges fills it) */
+  readonly level = new LevelEvent();
+
+  constructor(public sink: EventSink, private readonly instruments: readonly Instrument[]) {}
+
+  order(kind: OrderEventKind, o: Order, reason: CancelReason | 0, clOrdId = o.clOrdId, origClOrdId = ''): void {
+    const e = this.oe;
+    e.seq = ++this.seq;
+    e.time = this.time;
+    e.kind = kind;
+    e.account = o.account.id;
+    e.symbol = this.instruments[o.instrument].symbol;
+    e.orderId = o.id;
+    e.clOrdId = clOrdId;
+    e.origClOrdId = origClOrdId;
+    e.side = o.side;
+    e.ordType = o.ordType;
+    e.tif = o.tif;
+    e.price = o.price;
+    e.qty = o.qty;
+    e.leaves = o.leaves;
+    e.cum = o.cum;
+    e.cumPxQty = o.cumPxQty;
+    e.reason = reason;
+    e.text = reason === 0 ? '' : CANCEL_REASON_TEXT[reason];
+    this.sink.order(e);
+  }
+
+  /** A trade of q at the maker's price (orders already updated): notional and both fees in cash units. */
+  fill(t: Order, m: Order, inst: Instrument, q: number, notional: number, makerFee: number, takerFee: number, tradeId: number): void {
+    const e = this.fe;
+    e.seq = ++this.seq;
+    e.time = this.time;
+    e.tradeId = tradeId;
+    e.symbol = inst.symbol;
+    e.price = m.price;
+    e.qty = q;
+    e.aggressorSide = t.side;
+    e.notional = notional;
+    e.makerOrderId = m.id;
+    e.makerClOrdId = m.clOrdId;
+    e.makerAccount = m.account.id;
+    e.makerQty = m.qty;
+    e.makerLeaves = m.leaves;
+    e.makerCum = m.cum;
+    e.makerCumPxQty = m.cumPxQty;
+    e.makerFee = makerFee;
+    e.takerOrderId = t.id;
+    e.takerClOrdId = t.clOrdId;
+    e.takerAccount = t.account.id;
+    e.takerPrice = t.price;
+    e.takerQty = t.qty;
+    e.takerLeaves = t.leaves;
+    e.takerCum = t.cum;
+    e.takerCumPxQty = t.cumPxQty;
+    e.takerFee = takerFee;
+    this.sink.fill(e);
+  }
+
+  rejectNew(c: NewOrder, reason: RejectReason, text: string): void {
+    const e = this.oe;
+    const ordType = c.ordType ?? OrdType.LIMIT;
+    const tif = c.tif ?? (ordType === OrdType.MARKET ? TimeInForce.IOC : TimeInForce.GTC);
+    this.refused(e, OrderEventKind.REJECTED, c.account, c.symbol, c.clOrdId, reason, text);
+    e.side = isSide(c.side) ? c.side : Side.BUY;
+    e.ordType = ordType === OrdType.MARKET ? OrdType.MARKET : OrdType.LIMIT;
+    e.tif = tif === TimeInForce.IOC || tif === TimeInForce.FOK || tif === TimeInForce.GTD ? tif : TimeInForce.GTC;
+    e.price = safeInt(c.price);
+    e.qty = safeInt(c.qty);
+    this.lastReject = reason;
+    this.sink.order(e);
+  }
+
+  rejectRef(kind: OrderEventKind, c: OrderRef | Replace, reason: RejectReason, text: string): void {
+    const e = this.oe;
+    this.refused(e, kind, c.account, c.symbol, c.clOrdId, reason, text);
+    e.orderId = safeInt(c.orderId);
+    e.origClOrdId = typeof c.origClOrdId === 'string' ? c.origClOrdId : '';
+    e.price = safeInt((c as Replace).price);
+    e.qty = safeInt((c as Replace).qty);
+    this.sink.order(e);
+  }
+
+  massCancel(c: MassCancel, cancelled: number, reason: RejectReason | 0, text: string): void {
+    const e = new MassCancelEvent(); // rare: not worth a reused object
+    e.seq = ++this.seq;
+    e.time = this.time;
+    e.account = safeInt(c.account);
+    e.symbol = typeof c.symbol === 'string' ? c.symbol : '';
+    e.side = isSide(c.side) ? c.side : 0;
+    e.cancelled = cancelled;
+    e.reason = reason;
+    e.text = text;
+    this.sink.massCancel(e);
+  }
+
+  phase(symbol: string, phase: TradingPhase, text: string): void {
+    const e = new PhaseEvent(); // rare
+    e.seq = ++this.seq;
+    e.time = this.time;
+    e.symbol = symbol;
+    e.phase = phase;
+    e.text = text;
+    this.sink.phase(e);
+  }
+
+  private refused(e: OrderEvent, kind: OrderEventKind, account: unknown, symbol: unknown, clOrdId: unknown, reason: RejectReason, text: string): void {
+    e.seq = ++this.seq;
+    e.time = this.time;
+    e.kind = kind;
+    e.account = safeInt(account);
+    e.symbol = typeof symbol === 'string' ? symbol : '';
+    e.orderId = 0;
+    e.clOrdId = typeof clOrdId === 'string' ? clOrdId : '';
+    e.origClOrdId = '';
+    e.side = Side.BUY;
+    e.ordType = OrdType.LIMIT;
+    e.tif = TimeInForce.GTC;
+    e.price = e.qty = e.leaves = e.cum = e.cumPxQty = 0;
+    e.reason = reason;
+    e.text = text || REJECT_REASON_TEXT[reason];
+  }
+}
