@@ -6,17 +6,14 @@
 // rejected command leaves state untouched) → mutate + emit → end (one market-
 // data update per touched level).
 import { Account, type AccountOptions } from './account.ts';
-import { Book, type BookSide } from './book.ts';
+import type { Book } from './book.ts';
 import type { Cancel, Command, MassCancel, MassQuote, NewOrder, OrderRef, QuoteCancel, QuoteResult, Replace, SetPhase } from './commands.ts';
 import { EventSink, OrderEventKind, nullSink } from './events.ts';
 import { Emitter } from './emitter.ts';
-import { ExpiryQueue } from './expiry.ts';
 import { bpToRate, ConfigError, makeInstrument, type Instrument, type InstrumentConfig } from './instrument.ts';
-import type { Level } from './level.ts';
-import { LevelChanges } from './level-changes.ts';
-import { Accumulator, feeFor } from './money.ts';
-import { Order, OrderPool } from './order.ts';
-import { OrderIndex } from './order-index.ts';
+import type { Accumulator } from './money.ts';
+import { Market } from './market.ts';
+import type { Order } from './order.ts';
 import {
   CancelReason, OrdType, REJECT_REASON_TEXT, RejectReason, Side, StpMode, TimeInForce, TradingPhase, isSide, isStpMode,
 } from './types.ts';
@@ -40,23 +37,16 @@ export type AdminResult = { ok: true } | { ok: false; reason: RejectReason; text
 export class Engine {
   readonly instruments: readonly Instrument[];
   private readonly bySymbol = new Map<string, Instrument>();
-  private readonly books: Book[];
   private readonly accounts: Account[] = [];
-  private readonly live = new OrderIndex();
-  private readonly pool = new OrderPool();
-  private readonly expiry = new ExpiryQueue();
-  private readonly changes = new LevelChanges();
+  /** the books and their orders */
+  private readonly market: Market;
   /** trading phase per instrument index */
   private readonly phases: TradingPhase[];
-  /** the venue's fee income per instrument (fees − rebates), cash units */
-  readonly venueFees: Accumulator[];
   private readonly maxOpenOrdersPerAccount: number;
   private readonly maxLiveOrders: number;
   private readonly maxAccounts: number;
 
   private now = 0;
-  private nextOrderId = 0;
-  private nextTradeId = 0;
   /** every event leaves through here (sequence numbers, reused event objects) */
   private readonly out: Emitter;
   private readonly why: Why = { text: '' };
@@ -72,13 +62,17 @@ export class Engine {
       if (this.bySymbol.has(inst.symbol)) throw new ConfigError(`instruments[${inst.index}].symbol`, `duplicate symbol ${inst.symbol}`);
       this.bySymbol.set(inst.symbol, inst);
     }
-    this.books = this.instruments.map((i) => new Book(i.symbol));
-    this.venueFees = this.instruments.map(() => new Accumulator());
     this.phases = this.instruments.map(() => TradingPhase.CONTINUOUS);
     this.maxOpenOrdersPerAccount = limit(opts.maxOpenOrdersPerAccount, 'maxOpenOrdersPerAccount', 100_000);
     this.maxLiveOrders = limit(opts.maxLiveOrders, 'maxLiveOrders', 10_000_000);
     this.maxAccounts = limit(opts.maxAccounts, 'maxAccounts', 100_000);
     this.out = new Emitter(sink, this.instruments);
+    this.market = new Market(this.instruments, this.out);
+  }
+
+  /** the venue's fee income per instrument (fees − rebates), cash units */
+  get venueFees(): readonly Accumulator[] {
+    return this.market.venueFees;
   }
 
   setSink(sink: EventSink): void {
@@ -92,7 +86,7 @@ export class Engine {
 
   /** The id the next accepted order will get (lets an adapter map ids before the events arrive). */
   nextOrderIdPreview(): number {
-    return this.nextOrderId + 1;
+    return this.market.nextOrderId + 1;
   }
 
   /** The sequence number of the last event emitted. */
@@ -218,8 +212,8 @@ export class Engine {
     }
     // Only orders still resting count as the quote (a side may rest, or be rejected).
     if (acct && inst) {
-      acct.quoteBid[inst.index] = this.live.get(r.bidOrderId) ? r.bidOrderId : 0;
-      acct.quoteOffer[inst.index] = this.live.get(r.offerOrderId) ? r.offerOrderId : 0;
+      acct.quoteBid[inst.index] = this.market.live.get(r.bidOrderId) ? r.bidOrderId : 0;
+      acct.quoteOffer[inst.index] = this.market.live.get(r.offerOrderId) ? r.offerOrderId : 0;
     }
     this.end();
     return r;
@@ -240,9 +234,9 @@ export class Engine {
   private withdrawQuote(acct: Account, ii: number): number {
     let n = 0;
     for (const id of [acct.quoteBid[ii], acct.quoteOffer[ii]]) {
-      const o = id === 0 ? undefined : this.live.get(id);
+      const o = id === 0 ? undefined : this.market.live.get(id);
       if (o !== undefined && o.account === acct) {
-        this.cancelResting(o, CancelReason.QUOTE_REPLACED);
+        this.market.cancelResting(o, CancelReason.QUOTE_REPLACED);
         n++;
       }
     }
@@ -266,17 +260,17 @@ export class Engine {
     else if ((reason = checkQty(inst, c.qty, why))) { /* reason set */ }
     else if (ordType === OrdType.LIMIT && (reason = checkPrice(inst, price, why))) { /* reason set */ }
     else if (c.clOrdId && acct.liveByClOrdId.has(c.clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
-    else if (ordType === OrdType.MARKET && (price = protectedPrice(inst, this.books[inst.index], c.side)) === 0) reason = RejectReason.NO_LIQUIDITY;
-    else if (mayRest(ordType, tif) && (acct.openOrders >= acct.maxOpenOrders || this.live.size >= this.maxLiveOrders)) reason = RejectReason.TOO_MANY_OPEN_ORDERS;
-    else reason = newOrderState(c, acct, inst, this.books[inst.index], price, ordType, tif);
+    else if (ordType === OrdType.MARKET && (price = protectedPrice(inst, this.market.books[inst.index], c.side)) === 0) reason = RejectReason.NO_LIQUIDITY;
+    else if (mayRest(ordType, tif) && (acct.openOrders >= acct.maxOpenOrders || this.market.live.size >= this.maxLiveOrders)) reason = RejectReason.TOO_MANY_OPEN_ORDERS;
+    else reason = newOrderState(c, acct, inst, this.market.books[inst.index], price, ordType, tif);
     if (reason) {
       this.out.rejectNew(c, reason, why.text);
       why.text = '';
       return 0;
     }
 
-    const o = this.pool.take();
-    o.id = ++this.nextOrderId;
+    const o = this.market.pool.take();
+    o.id = ++this.market.nextOrderId;
     o.clOrdId = c.clOrdId ?? '';
     o.account = acct as Account;
     o.instrument = (inst as Instrument).index;
@@ -292,7 +286,7 @@ export class Engine {
     o.time = this.now;
     const id = o.id; // execute() may recycle o
     this.out.order(OrderEventKind.ACCEPTED, o, 0);
-    this.execute(o, inst as Instrument, false);
+    this.market.execute(o, inst as Instrument, false);
     return id;
   }
 
@@ -302,7 +296,7 @@ export class Engine {
     if (!this.begin(c.time)) return this.refused(OrderEventKind.CANCEL_REJECTED, c, RejectReason.INVALID_FIELD, 'invalid field time');
     const o = this.resolve(c, OrderEventKind.CANCEL_REJECTED);
     if (!o) return 0;
-    this.cancelResting(o, CancelReason.USER, c.clOrdId ?? o.clOrdId, o.clOrdId);
+    this.market.cancelResting(o, CancelReason.USER, c.clOrdId ?? o.clOrdId, o.clOrdId);
     this.end();
     return 1;
   }
@@ -327,24 +321,24 @@ export class Engine {
     let reason: RejectReason | 0 = this.phases[inst.index] === TradingPhase.HALTED ? RejectReason.INSTRUMENT_HALTED : 0;
     reason ||= checkPrice(inst, c.price, why) || (cancels ? 0 : checkQty(inst, c.qty, why));
     if (!reason && clOrdId !== o.clOrdId && clOrdId !== '' && acct.liveByClOrdId.has(clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
-    if (!reason && !cancels) reason = replaceState(o, inst, this.books[inst.index], c.price, c.qty);
+    if (!reason && !cancels) reason = replaceState(o, inst, this.market.books[inst.index], c.price, c.qty);
     if (reason) return this.refused(kind, c, reason, why.text);
 
     const origClOrdId = o.clOrdId;
-    this.renameClOrdId(o, clOrdId);
+    this.market.renameClOrdId(o, clOrdId);
     if (cancels) {
-      this.cancelResting(o, CancelReason.AMENDED_TO_FILLED, clOrdId, origClOrdId);
+      this.market.cancelResting(o, CancelReason.AMENDED_TO_FILLED, clOrdId, origClOrdId);
     } else if (c.price === o.price && c.qty <= o.qty) {
-      this.reduceResting(o, o.qty - c.qty);
+      this.market.reduceResting(o, o.qty - c.qty);
       this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
     } else {
-      this.takeOffBook(o);
+      this.market.takeOffBook(o);
       o.price = c.price;
       o.qty = c.qty;
       o.leaves = c.qty - o.cum;
       o.time = this.now;
       this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
-      this.execute(o, inst, true);
+      this.market.execute(o, inst, true);
     }
     this.end();
     return 1;
@@ -363,7 +357,7 @@ export class Engine {
     for (let o = acct.head; o !== null; ) {
       const next = o.acctNext;
       if ((inst === null || o.instrument === inst.index) && (c.side === undefined || o.side === c.side)) {
-        this.cancelResting(o, c.cause === CancelReason.DISCONNECT ? CancelReason.DISCONNECT : CancelReason.MASS_CANCEL);
+        this.market.cancelResting(o, c.cause === CancelReason.DISCONNECT ? CancelReason.DISCONNECT : CancelReason.MASS_CANCEL);
         n++;
       }
       o = next;
@@ -384,7 +378,7 @@ export class Engine {
     return b && isSide(side) ? query.levelOrders(b.sideOf(side), price, this.instruments) : [];
   }
   order(orderId: number): query.OrderView | null {
-    const o = isOrderId(orderId) ? this.live.get(orderId) : undefined;
+    const o = isOrderId(orderId) ? this.market.live.get(orderId) : undefined;
     return o ? query.orderView(o, this.instruments) : null;
   }
   openOrders(account: number): query.OrderView[] {
@@ -405,19 +399,19 @@ export class Engine {
     if (time > this.now) this.now = time;
     this.out.time = this.now;
     this.why.text = '';
-    this.changes.begin();
-    if (this.expiry.next <= this.now) this.expireDue();
+    this.market.changes.begin();
+    if (this.market.expiry.next <= this.now) this.expireDue();
     return true;
   }
 
   private end(): void {
-    this.out.seq = this.changes.flush(this.out.sink, this.out.level, this.now, this.out.seq);
+    this.out.seq = this.market.changes.flush(this.out.sink, this.out.level, this.now, this.out.seq);
   }
 
   private expireDue(): void {
-    for (let o = this.expiry.popExpired(this.now); o !== null; o = this.expiry.popExpired(this.now)) {
+    for (let o = this.market.expiry.popExpired(this.now); o !== null; o = this.market.expiry.popExpired(this.now)) {
       o.expireTime = 0; // already out of the queue
-      this.cancelResting(o, CancelReason.EXPIRED);
+      this.market.cancelResting(o, CancelReason.EXPIRED);
     }
   }
 
@@ -438,7 +432,7 @@ export class Engine {
 
   private book(symbol: string): Book | undefined {
     const inst = this.instrument(symbol);
-    return inst ? this.books[inst.index] : undefined;
+    return inst ? this.market.books[inst.index] : undefined;
   }
 
   /** Finds the live order a cancel/replace names, within the account and symbol; emits the reject if none. */
@@ -453,7 +447,7 @@ export class Engine {
     else if ((reason = checkClOrdId(c.clOrdId, 'clOrdId', why) || checkClOrdId(c.origClOrdId, 'origClOrdId', why))) { /* set */ }
     else if (c.orderId !== undefined) {
       if (!isOrderId(c.orderId)) reason = RejectReason.UNKNOWN_ORDER;
-      else o = this.live.get(c.orderId);
+      else o = this.market.live.get(c.orderId);
     } else if (c.origClOrdId) o = acct.liveByClOrdId.get(c.origClOrdId);
     else {
       reason = RejectReason.INVALID_FIELD;
@@ -466,169 +460,6 @@ export class Engine {
       return null;
     }
     return o as Order;
-  }
-
-  // ---- matching ----
-
-  /** Matches an incoming (or re-priced) order, then rests it or ends it. */
-  private execute(t: Order, inst: Instrument, onBook: boolean): void {
-    const stopped = this.match(t, inst);
-    if (t.leaves === 0 && !stopped) {
-      if (onBook) this.forget(t); else this.pool.give(t);
-      return;
-    }
-    let reason: CancelReason | 0 = 0;
-    if (stopped) reason = CancelReason.SELF_TRADE;
-    else if (t.ordType === OrdType.MARKET) reason = CancelReason.MARKET_REMAINDER;
-    else if (t.tif === TimeInForce.IOC || t.tif === TimeInForce.FOK) reason = CancelReason.IOC_REMAINDER;
-    if (reason === 0) {
-      this.rest(t, inst, onBook);
-      return;
-    }
-    t.leaves = 0;
-    this.out.order(OrderEventKind.CANCELLED, t, reason);
-    if (onBook) this.forget(t); else this.pool.give(t);
-  }
-
-  /** Trades t against the opposite side in price-time priority. Returns true if self-trade prevention stopped t. */
-  private match(t: Order, inst: Instrument): boolean {
-    const side = this.books[inst.index].oppositeOf(t.side);
-    const buy = t.side === Side.BUY;
-    const limit = t.price;
-    const stp = t.stp !== StpMode.NONE;
-    while (t.leaves > 0) {
-      const lvl = side.best();
-      if (lvl === null || (buy ? lvl.price > limit : lvl.price < limit)) return false;
-      for (let m = lvl.head; m !== null && t.leaves > 0; ) {
-        const next = m.next;
-        if (stp && m.account === t.account) {
-          if (this.preventSelfTrade(t, m)) return true;
-        } else {
-          this.fill(t, m, lvl, side, inst, t.leaves < m.leaves ? t.leaves : m.leaves);
-        }
-        m = next;
-      }
-    }
-    return false;
-  }
-
-  private fill(t: Order, m: Order, lvl: Level, side: BookSide, inst: Instrument, q: number): void {
-    const price = m.price;
-    const ii = inst.index;
-    const mult = inst.notionalMultiplier;
-    const n = price * q * mult;
-    const ma = m.account;
-    const ta = t.account;
-    const makerFee = feeFor(n, ma.makerRate[ii]);
-    const takerFee = feeFor(n, ta.takerRate[ii]);
-    m.leaves -= q;
-    m.cum += q;
-    m.cumPxQty += price * q;
-    t.leaves -= q;
-    t.cum += q;
-    t.cumPxQty += price * q;
-    lvl.qty -= q;
-    this.changes.touch(lvl, side);
-    const mp = ma.positions[ii];
-    if (m.side === Side.BUY) mp.openBuy -= q; else mp.openSell -= q;
-    mp.apply(m.side, price, q, n, makerFee, mult);
-    ta.positions[ii].apply(t.side, price, q, n, takerFee, mult);
-    this.venueFees[ii].add(makerFee + takerFee);
-
-    this.out.fill(t, m, inst, q, n, makerFee, takerFee, ++this.nextTradeId);
-
-    if (m.leaves === 0) {
-      lvl.remove(m);
-      if (lvl.count === 0) side.removeLevel(lvl);
-      this.forget(m);
-    }
-  }
-
-  /** Applies the taker's self-trade prevention mode to a resting order of its own account. Returns true if t is finished. */
-  private preventSelfTrade(t: Order, m: Order): boolean {
-    switch (t.stp) {
-      case StpMode.CANCEL_TAKER:
-        return true;
-      case StpMode.CANCEL_MAKER:
-        this.cancelResting(m, CancelReason.SELF_TRADE);
-        return false;
-      case StpMode.CANCEL_BOTH:
-        this.cancelResting(m, CancelReason.SELF_TRADE);
-        return true;
-      default: { // DECREMENT
-        const d = t.leaves < m.leaves ? t.leaves : m.leaves;
-        if (d === m.leaves) this.cancelResting(m, CancelReason.SELF_TRADE);
-        else {
-          this.reduceResting(m, d);
-          this.out.order(OrderEventKind.RESTATED, m, CancelReason.SELF_TRADE);
-        }
-        t.leaves -= d;
-        t.qty -= d;
-        if (t.leaves === 0) return true;
-        this.out.order(OrderEventKind.RESTATED, t, CancelReason.SELF_TRADE);
-        return false;
-      }
-    }
-  }
-
-  // ---- order lifecycle on the book ----
-
-  private rest(o: Order, inst: Instrument, linked: boolean): void {
-    const side = this.books[inst.index].sideOf(o.side);
-    const lvl = side.findOrCreate(o.price);
-    lvl.push(o);
-    this.changes.touch(lvl, side);
-    const p = o.account.positions[o.instrument];
-    if (o.side === Side.BUY) p.openBuy += o.leaves; else p.openSell += o.leaves;
-    if (linked) return;
-    o.account.link(o);
-    this.live.set(o);
-    if (o.tif === TimeInForce.GTD) this.expiry.add(o);
-  }
-
-  /** Takes a resting order out of its level (it stays live: account list, id map). */
-  private takeOffBook(o: Order): void {
-    const lvl = o.level as Level;
-    const side = this.books[o.instrument].sideOf(o.side);
-    const p = o.account.positions[o.instrument];
-    if (o.side === Side.BUY) p.openBuy -= o.leaves; else p.openSell -= o.leaves;
-    lvl.remove(o);
-    this.changes.touch(lvl, side);
-    if (lvl.count === 0) side.removeLevel(lvl);
-  }
-
-  /** Reduces a resting order's quantity in place (keeps its queue position). */
-  private reduceResting(o: Order, by: number): void {
-    const lvl = o.level as Level;
-    o.qty -= by;
-    o.leaves -= by;
-    lvl.qty -= by;
-    const p = o.account.positions[o.instrument];
-    if (o.side === Side.BUY) p.openBuy -= by; else p.openSell -= by;
-    this.changes.touch(lvl, this.books[o.instrument].sideOf(o.side));
-  }
-
-  private cancelResting(o: Order, reason: CancelReason, clOrdId = o.clOrdId, origClOrdId = ''): void {
-    this.takeOffBook(o);
-    o.leaves = 0;
-    this.out.order(OrderEventKind.CANCELLED, o, reason, clOrdId, origClOrdId);
-    this.forget(o);
-  }
-
-  /** Drops a finished order from every index and recycles it. */
-  private forget(o: Order): void {
-    o.account.unlink(o);
-    this.live.delete(o.id, this.nextOrderId + 1);
-    if (o.expireTime !== 0) this.expiry.remove(o);
-    this.pool.give(o);
-  }
-
-  private renameClOrdId(o: Order, clOrdId: string): void {
-    if (clOrdId === o.clOrdId) return;
-    const byId = o.account.liveByClOrdId;
-    if (o.clOrdId !== '' && byId.get(o.clOrdId) === o) byId.delete(o.clOrdId);
-    o.clOrdId = clOrdId;
-    if (clOrdId !== '') byId.set(clOrdId, o);
   }
 
   /** A refused cancel/replace: its reject event, and the command ends. */
