@@ -52,6 +52,9 @@ export interface TapeTrade {
 /** Trades kept per symbol for GET /api/v1/trades. */
 export const TAPE_LENGTH = 1000;
 
+/** A command without its time yet: the exchange stamps it. */
+type Stampable<T extends { time: number }> = Omit<T, 'time'> & { time?: number };
+
 export interface AccountInfo {
   id: number;
   name: string;
@@ -147,16 +150,22 @@ export class Exchange implements EventSink {
 
   // ---- commands (time is stamped here; rules are the engine's) ----
 
-  newOrder(c: Omit<NewOrder, 'time'>): number {
-    return this.run(() => this.engine.newOrder({ ...c, time: this.clock.now() }));
+  // The command objects passed in are the caller's fresh ones: the time is stamped on them in
+  // place (a copy per order was measurable in the gateway profile).
+
+  newOrder(c: Stampable<NewOrder>): number {
+    c.time = this.clock.now();
+    return this.after(this.engine.newOrder(c as NewOrder));
   }
 
-  cancel(c: Omit<Cancel, 'time'>): number {
-    return this.run(() => this.engine.cancel({ ...c, time: this.clock.now() }));
+  cancel(c: Stampable<Cancel>): number {
+    c.time = this.clock.now();
+    return this.after(this.engine.cancel(c as Cancel));
   }
 
-  replace(c: Omit<Replace, 'time'>): number {
-    return this.run(() => this.engine.replace({ ...c, time: this.clock.now() }));
+  replace(c: Stampable<Replace>): number {
+    c.time = this.clock.now();
+    return this.after(this.engine.replace(c as Replace));
   }
 
   massCancelOrders(account: number, clOrdId: string, symbol?: string, side?: Side, onDisconnect = false): number {
@@ -219,7 +228,11 @@ export class Exchange implements EventSink {
 
   /** Runs one engine command, then flushes what it changed to positions and market data. */
   private run(cmd: () => number): number {
-    const r = cmd();
+    return this.after(cmd());
+  }
+
+  /** After every engine command: update ids, position reports, L3 notes, and the market-data commit. */
+  private after(r: number): number {
     for (const symbol of this.dirty) this.updateIds.set(symbol, this.updateId(symbol) + 1);
     this.dirty.clear();
     this.flushPositions();
