@@ -10,6 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { prng } from './prng.ts';
+import { firstEnvelope } from './envelope-wait.ts';
 import WebSocket from 'ws';
 import protobuf from 'protobufjs';
 import { startServer, type RunningServer } from '../gateway/index.ts';
@@ -221,14 +222,8 @@ class Conn {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(frame, () => {}); // errors after the server closed are expected
   }
 
-  async waitFor(pred: (e: Envelope) => boolean, ms = 2000): Promise<Envelope> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const hit = this.got.find(pred);
-      if (hit) return hit;
-      if (Date.now() > deadline) throw new Error(`timeout; got ${this.got.map((e) => e.body).join(',')}`);
-      await new Promise((res) => setTimeout(res, 5));
-    }
+  waitFor(pred: (e: Envelope) => boolean, ms = 2000): Promise<Envelope> {
+    return firstEnvelope(this.got, pred, ms, () => new Promise((res) => setTimeout(res, 5)));
   }
 
   /** The close code, or 'timeout' if the server has not closed within `ms`. */

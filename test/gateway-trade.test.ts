@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../gateway/server.ts';
 import { decodeEnvelope, encodeEnvelope, type Envelope } from '../gateway/wire.ts';
+import { firstEnvelope } from './envelope-wait.ts';
 
 const CONFIG = {
   instruments: [{ symbol: 'BTC-USD', price_scale: 1, qty_scale: 4, tick_size: 1, lot: 1, min_qty: 1, max_qty: 1_000_000, max_price: 10_000_000, maker_fee_bp: -1, taker_fee_bp: 2 }],
@@ -31,14 +32,8 @@ class Raw {
   send(body: string, msg: Record<string, unknown>, seq = this.seq++): void {
     this.ws.send(encodeEnvelope({ msg_seq_num: seq, sending_time: 0, [body]: msg }));
   }
-  async waitFor(pred: (e: Envelope) => boolean, ms = 2000): Promise<Envelope> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const hit = this.got.find(pred);
-      if (hit) return hit;
-      if (Date.now() > deadline) throw new Error(`timeout; got ${this.got.map((e) => e.body).join(',')}`);
-      await new Promise<void>((res) => { this.waiters.push(res); setTimeout(res, 50); });
-    }
+  waitFor(pred: (e: Envelope) => boolean, ms = 2000): Promise<Envelope> {
+    return firstEnvelope(this.got, pred, ms, () => new Promise<void>((res) => { this.waiters.push(res); setTimeout(res, 50); }));
   }
   closed(): Promise<void> {
     return new Promise((res) => (this.ws.readyState === WebSocket.CLOSED ? res() : this.ws.once('close', () => res())));
