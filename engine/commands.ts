@@ -7,6 +7,8 @@ import type { Side, OrdType, TimeInForce, StpMode, TradingPhase, CancelReason, R
 export interface NewOrder {
   time: number;
   account: number;
+  /** the connection it came in on, for session-scoped rate limits (0 or omitted = none) */
+  session?: number;
   symbol: string;
   /** client order id, unique among the account's live orders; '' = none */
   clOrdId?: string;
@@ -30,6 +32,7 @@ export interface NewOrder {
 export interface OrderRef {
   time: number;
   account: number;
+  session?: number;
   symbol: string;
   orderId?: number;
   origClOrdId?: string;
@@ -64,6 +67,7 @@ export interface MassCancel {
 export interface MassQuote {
   time: number;
   account: number;
+  session?: number;
   symbol: string;
   bidPx: number;
   bidSize: number;
@@ -78,13 +82,36 @@ export interface QuoteCancel {
   symbol?: string;
 }
 
-/** Halts or resumes an instrument (admin). While halted only cancels are accepted; resting orders stay. */
+/**
+ * Moves an instrument to a trading phase (admin). Leaving a call phase for
+ * CONTINUOUS (or CLOSING_AUCTION for CLOSED) runs the auction uncross.
+ */
 export interface SetPhase {
   time: number;
   symbol: string;
   phase: TradingPhase;
+  /** HALTED only: reopen (auction, then continuous) after this many µs; 0/omitted = until resumed */
+  durationUs?: number;
   /** the reason, reported with the phase event */
   text?: string;
+}
+
+/** Turns an account's kill switch on (cancel everything, refuse new orders) or off. */
+export interface KillSwitch {
+  time: number;
+  account: number;
+  on: boolean;
+  text?: string;
+}
+
+/** Sets an instrument's reference prices (admin): for the static band, and the previous close for daily limits. */
+export interface SetReference {
+  time: number;
+  symbol: string;
+  /** reference price for the static percent band (0 = leave) */
+  referencePrice?: number;
+  /** previous close for the daily limits and the market-wide breaker (0 = leave) */
+  previousClose?: number;
 }
 
 /** What a mass quote did per side: the resting order id, or the reject reason (0 = side left empty). */
@@ -103,4 +130,6 @@ export type Command =
   | ({ type: 'phase' } & SetPhase)
   | ({ type: 'massQuote' } & MassQuote)
   | ({ type: 'quoteCancel' } & QuoteCancel)
+  | ({ type: 'killSwitch' } & KillSwitch)
+  | ({ type: 'reference' } & SetReference)
   | { type: 'time'; time: number };

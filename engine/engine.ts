@@ -7,7 +7,7 @@
 // data update per touched level).
 import { Account, type AccountOptions } from './account.ts';
 import type { Book } from './book.ts';
-import type { Cancel, Command, MassCancel, MassQuote, NewOrder, OrderRef, QuoteCancel, QuoteResult, Replace, SetPhase } from './commands.ts';
+import type { Cancel, Command, KillSwitch, MassCancel, SetReference, MassQuote, NewOrder, OrderRef, QuoteCancel, QuoteResult, Replace, SetPhase } from './commands.ts';
 import { EventSink, OrderEventKind, nullSink } from './events.ts';
 import { Emitter } from './emitter.ts';
 import { bpToRate, ConfigError, makeInstrument, type Instrument, type InstrumentConfig } from './instrument.ts';
@@ -142,6 +142,8 @@ export class Engine {
       case 'phase': return this.setPhase(c);
       case 'massQuote': { const r = this.massQuote(c); return r.bidOrderId || r.offerOrderId ? 1 : 0; }
       case 'quoteCancel': return this.quoteCancel(c);
+      case 'killSwitch': return this.killSwitch(c);
+      case 'reference': return this.setReference(c);
       case 'time': return this.advanceTime(c.time);
       default: return 0;
     }
@@ -167,6 +169,16 @@ export class Engine {
     this.out.phase(inst.symbol, c.phase, typeof c.text === 'string' ? c.text : '');
     this.end();
     return 1;
+  }
+
+  /** Kill switch on (cancels all the account's orders, refuses new ones) or off. Returns 1 if it changed state, else 0. */
+  killSwitch(_cmd: KillSwitch): number {
+    return 0; // TODO(#4)
+  }
+
+  /** Sets an instrument's static-band reference price and/or previous close. Returns 1 if done, 0 if refused. */
+  setReference(_cmd: SetReference): number {
+    return 0; // TODO(#4)
   }
 
   phaseOf(symbol: string): TradingPhase | null {

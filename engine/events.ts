@@ -39,6 +39,8 @@ export class OrderEvent {
   /** CancelReason for CANCELLED/RESTATED, RejectReason for the *_REJECTED kinds, else 0 */
   reason: CancelReason | RejectReason | 0 = 0;
   text = '';
+  /** RATE_LIMITED / BANNED rejects: engine time (µs) from which the request would be accepted again; else 0 */
+  retryAfter = 0;
 }
 
 /** One trade between a resting (maker) and an incoming (taker) order. */
@@ -73,6 +75,8 @@ export class FillEvent {
   takerCum = 0;
   takerCumPxQty = 0;
   takerFee = 0;
+  /** an auction uncross execution (both sides pay their taker rate; 'taker' is the later order) */
+  auction = false;
 }
 
 /** A price level's new aggregate, emitted once per touched level at the end of each command. */
@@ -103,12 +107,79 @@ export class MassCancelEvent {
   text = '';
 }
 
+/** Why a phase changed (FIX SecurityTradingEvent / HaltReason in spirit). */
+export const PhaseCause = {
+  ADMIN: 1,
+  SCHEDULE: 2,
+  /** LULD limit state lasted its full time */
+  LIMIT_STATE: 3,
+  VELOCITY: 4,
+  MARKET_WIDE: 5,
+  /** a timed halt ended (reopening auction) */
+  HALT_END: 6,
+} as const;
+export type PhaseCause = (typeof PhaseCause)[keyof typeof PhaseCause];
+
 /** An instrument's trading phase changed (FIX SecurityStatus). */
 export class PhaseEvent {
   seq = 0;
   time = 0;
   symbol = '';
   phase: TradingPhase = 1;
+  cause: PhaseCause = 1;
+  /** when a timed halt ends and the reopening auction runs (µs); 0 = open-ended */
+  until = 0;
+  text = '';
+}
+
+/**
+ * Auction state of an instrument in a call phase: the indicative uncross
+ * (price 0 = nothing would execute), emitted when it changes; and the final
+ * uncross (final = true) just before its fills.
+ */
+export class AuctionEvent {
+  seq = 0;
+  time = 0;
+  symbol = '';
+  phase: TradingPhase = 1;
+  /** indicative (or final) uncross price, 0 = none */
+  price = 0;
+  /** executable volume at that price */
+  qty = 0;
+  /** unmatched quantity at that price, and its side (0 = none) */
+  surplus = 0;
+  surplusSide: Side | 0 = 0;
+  final = false;
+}
+
+/** Things rules do to accounts and instruments beyond single orders. */
+export const RuleEventKind = {
+  /** an account (or one session of it) is banned until `until` after repeated rate-limit breaches: the gateway logs it out */
+  BAN: 1,
+  /** the order-to-trade ratio passed its ceiling (flag mode: reported once per day) */
+  OTR_FLAG: 2,
+  KILL_SWITCH_ON: 3,
+  KILL_SWITCH_OFF: 4,
+  /** LULD limit state entered / left (the best price sits at the band) */
+  LIMIT_STATE_ON: 5,
+  LIMIT_STATE_OFF: 6,
+} as const;
+export type RuleEventKind = (typeof RuleEventKind)[keyof typeof RuleEventKind];
+
+export class RuleEvent {
+  seq = 0;
+  time = 0;
+  kind: RuleEventKind = 1;
+  /** 0 when it concerns an instrument */
+  account = 0;
+  /** BAN of a session-scoped limit: that session; else 0 */
+  session = 0;
+  /** '' when it concerns the whole account */
+  symbol = '';
+  /** BAN: ban end (µs); LIMIT_STATE_ON: when the halt would start */
+  until = 0;
+  /** OTR_FLAG: the ratio ×1000 */
+  value = 0;
   text = '';
 }
 
@@ -118,16 +189,20 @@ export interface EventSink {
   level(e: LevelEvent): void;
   massCancel(e: MassCancelEvent): void;
   phase(e: PhaseEvent): void;
+  auction(e: AuctionEvent): void;
+  rule(e: RuleEvent): void;
 }
 
-export const nullSink: EventSink = { order() {}, fill() {}, level() {}, massCancel() {}, phase() {} };
+export const nullSink: EventSink = { order() {}, fill() {}, level() {}, massCancel() {}, phase() {}, auction() {}, rule() {} };
 
 export type RecordedEvent =
   | ({ type: 'order' } & OrderEvent)
   | ({ type: 'fill' } & FillEvent)
   | ({ type: 'level' } & LevelEvent)
   | ({ type: 'massCancel' } & MassCancelEvent)
-  | ({ type: 'phase' } & PhaseEvent);
+  | ({ type: 'phase' } & PhaseEvent)
+  | ({ type: 'auction' } & AuctionEvent)
+  | ({ type: 'rule' } & RuleEvent);
 
 /** Keeps a copy of every event: for tests, replay checks and small tools. */
 export class RecordingSink implements EventSink {
@@ -137,6 +212,8 @@ export class RecordingSink implements EventSink {
   level(e: LevelEvent): void { this.events.push({ type: 'level', ...e }); }
   massCancel(e: MassCancelEvent): void { this.events.push({ type: 'massCancel', ...e }); }
   phase(e: PhaseEvent): void { this.events.push({ type: 'phase', ...e }); }
+  auction(e: AuctionEvent): void { this.events.push({ type: 'auction', ...e }); }
+  rule(e: RuleEvent): void { this.events.push({ type: 'rule', ...e }); }
 
   orders(): ({ type: 'order' } & OrderEvent)[] {
     return this.events.filter((e): e is { type: 'order' } & OrderEvent => e.type === 'order');

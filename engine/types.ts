@@ -41,6 +41,14 @@ export const CancelReason = {
   DISCONNECT: 8,
   /** a mass quote replaced (or a quote cancel withdrew) this quote order */
   QUOTE_REPLACED: 9,
+  /** the account's kill switch cancelled everything */
+  KILL_SWITCH: 10,
+  /** a halt cancelled the resting quote orders, or eliminated the IOC/market order that triggered it */
+  HALT: 11,
+  /** an IOC/market remainder stopped at the dynamic (LULD) price band */
+  PRICE_BAND: 12,
+  /** an IOC/FOK/market order cannot wait for an auction */
+  AUCTION: 13,
 } as const;
 export type CancelReason = (typeof CancelReason)[keyof typeof CancelReason];
 
@@ -54,6 +62,10 @@ export const CANCEL_REASON_TEXT: Record<CancelReason, string> = {
   [CancelReason.MARKET_REMAINDER]: 'market order remainder beyond the protection price',
   [CancelReason.DISCONNECT]: 'cancel on disconnect',
   [CancelReason.QUOTE_REPLACED]: 'quote replaced or withdrawn',
+  [CancelReason.KILL_SWITCH]: 'kill switch',
+  [CancelReason.HALT]: 'cancelled by a trading halt',
+  [CancelReason.PRICE_BAND]: 'remainder stopped at the price band',
+  [CancelReason.AUCTION]: 'remainder not executed in the auction',
 };
 
 /** Typed reject reasons: every refused command carries one of these. */
@@ -75,6 +87,30 @@ export const RejectReason = {
   TOO_MANY_OPEN_ORDERS: 15,
   POSITION_LIMIT: 16,
   INSTRUMENT_HALTED: 17,
+  /** an order-rate limit is exhausted: the event's retryAfter says when it frees up */
+  RATE_LIMITED: 18,
+  /** repeated rate-limit breaches: temporarily banned (retryAfter = end of the ban) */
+  BANNED: 19,
+  /** minimum quote life: the order cannot be cancelled or amended yet */
+  TOO_EARLY: 20,
+  /** the account's order-to-trade ratio on this instrument is above the ceiling */
+  OTR_EXCEEDED: 21,
+  /** limit price outside the static percent band around the reference price */
+  PRICE_BAND: 22,
+  /** limit price beyond the daily limit up / limit down */
+  PRICE_LIMIT: 23,
+  /** this kind of order or message is not accepted in the current trading phase */
+  PHASE: 24,
+  /** the market is closed */
+  MARKET_CLOSED: 25,
+  /** the account's kill switch is on: only cancels are accepted */
+  KILL_SWITCH: 26,
+  /** order quantity above the account's risk limit */
+  RISK_ORDER_QTY: 27,
+  /** order notional above the account's risk limit */
+  RISK_ORDER_NOTIONAL: 28,
+  /** the account's gross notional (positions + open orders) would exceed its limit */
+  RISK_GROSS_NOTIONAL: 29,
 } as const;
 export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
 
@@ -95,12 +131,48 @@ export const REJECT_REASON_TEXT: Record<RejectReason, string> = {
   [RejectReason.INVALID_EXPIRE_TIME]: 'GTD expire time missing or not in the future',
   [RejectReason.TOO_MANY_OPEN_ORDERS]: 'account has too many open orders',
   [RejectReason.POSITION_LIMIT]: 'order could exceed the position limit',
-  [RejectReason.INSTRUMENT_HALTED]: 'instrument is halted: only cancels are accepted',
+  [RejectReason.INSTRUMENT_HALTED]: 'instrument is halted',
+  [RejectReason.RATE_LIMITED]: 'rate limit exceeded',
+  [RejectReason.BANNED]: 'temporarily banned after repeated rate-limit breaches',
+  [RejectReason.TOO_EARLY]: 'order is younger than the minimum quote life',
+  [RejectReason.OTR_EXCEEDED]: 'order-to-trade ratio above the ceiling',
+  [RejectReason.PRICE_BAND]: 'price outside the percent band around the reference price',
+  [RejectReason.PRICE_LIMIT]: 'price beyond the daily limit up / limit down',
+  [RejectReason.PHASE]: 'not accepted in the current trading phase',
+  [RejectReason.MARKET_CLOSED]: 'market closed',
+  [RejectReason.KILL_SWITCH]: 'kill switch is on',
+  [RejectReason.RISK_ORDER_QTY]: 'order quantity above the account limit',
+  [RejectReason.RISK_ORDER_NOTIONAL]: 'order notional above the account limit',
+  [RejectReason.RISK_GROSS_NOTIONAL]: 'gross notional would exceed the account limit',
 };
 
-/** Trading phase of an instrument (more phases arrive with the exchange rules). */
-export const TradingPhase = { CONTINUOUS: 1, HALTED: 2 } as const;
+/**
+ * Trading phase of an instrument. Only CONTINUOUS matches on arrival; the call
+ * phases (PRE_OPEN, OPENING_AUCTION, HALTED, CLOSING_AUCTION) collect limit
+ * orders into a possibly crossed book and uncross it in an auction when they
+ * end; CLOSED accepts cancels only.
+ */
+export const TradingPhase = {
+  CONTINUOUS: 1,
+  HALTED: 2,
+  PRE_OPEN: 3,
+  OPENING_AUCTION: 4,
+  CLOSING_AUCTION: 5,
+  CLOSED: 6,
+} as const;
 export type TradingPhase = (typeof TradingPhase)[keyof typeof TradingPhase];
+
+export const PHASE_NAME: Record<TradingPhase, string> = {
+  [TradingPhase.CONTINUOUS]: 'CONTINUOUS',
+  [TradingPhase.HALTED]: 'HALTED',
+  [TradingPhase.PRE_OPEN]: 'PRE_OPEN',
+  [TradingPhase.OPENING_AUCTION]: 'OPENING_AUCTION',
+  [TradingPhase.CLOSING_AUCTION]: 'CLOSING_AUCTION',
+  [TradingPhase.CLOSED]: 'CLOSED',
+};
+
+export const isTradingPhase = (v: unknown): v is TradingPhase =>
+  typeof v === 'number' && Number.isInteger(v) && v >= TradingPhase.CONTINUOUS && v <= TradingPhase.CLOSED;
 
 export const isSide = (v: unknown): v is Side => v === Side.BUY || v === Side.SELL;
 export const isStpMode = (v: unknown): v is StpMode =>

@@ -4,7 +4,7 @@
 // rule stays in the engine; this file only translates and routes.
 import { randomBytes } from 'node:crypto';
 import { Engine } from '../engine/engine.ts';
-import type { FillEvent, LevelEvent, MassCancelEvent, OrderEvent, PhaseEvent, EventSink } from '../engine/events.ts';
+import type { AuctionEvent, FillEvent, LevelEvent, MassCancelEvent, OrderEvent, PhaseEvent, RuleEvent, EventSink } from '../engine/events.ts';
 import { OrderEventKind } from '../engine/events.ts';
 import type { Instrument, InstrumentConfig } from '../engine/instrument.ts';
 import type { MassQuote, NewOrder, QuoteResult, Replace, Cancel } from '../engine/commands.ts';
@@ -287,6 +287,9 @@ export class Exchange implements EventSink {
   phase(e: PhaseEvent): void {
     for (const l of this.market) l.phase(e);
   }
+
+  auction(_e: AuctionEvent): void {}
+  rule(_e: RuleEvent): void {}
 
   private toAccount(account: number, body: string, msg: Record<string, unknown>): void {
     const set = this.listeners.get(account);

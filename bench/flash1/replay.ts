@@ -53,6 +53,8 @@ class ReportSink implements EventSink {
   level(_e: LevelEvent): void {}
   massCancel(): void {}
   phase(): void {}
+  auction(): void {}
+  rule(): void {}
 }
 
 export interface ReplayResult {
