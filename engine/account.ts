@@ -3,6 +3,7 @@
 // cash unit; the remainder stays in the basis, so a position closed in full
 // always realises exactly (proceeds − cost) with no unit lost or created.
 import type { Instrument } from './instrument.ts';
+import type { AccountRiskConfig } from './rules/config.ts';
 import type { Order } from './order.ts';
 import { Accumulator, mulDivFloor } from './money.ts';
 import { Side, StpMode } from './types.ts';
@@ -61,6 +62,8 @@ export interface AccountOptions {
   /** default self-trade prevention for this account's orders */
   stp?: StpMode;
   maxOpenOrders?: number;
+  /** per-instrument risk limits by symbol ('*' = every instrument) */
+  risk?: AccountRiskConfig;
 }
 
 export class Account {

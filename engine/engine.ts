@@ -20,6 +20,7 @@ import {
 import { checkClOrdId, checkNewOrderFields, checkPrice, checkQty, isOrderId, isTime, type Why } from './validate.ts';
 import { mayRest, newOrderState, protectedPrice, replaceState } from './pretrade.ts';
 import * as query from './query.ts';
+import type { RulesConfig } from './rules/config.ts';
 
 export interface EngineOptions {
   instruments: InstrumentConfig[];
@@ -30,6 +31,8 @@ export interface EngineOptions {
   maxLiveOrders?: number;
   /** cap on accounts */
   maxAccounts?: number;
+  /** venue-wide rules: rate limits, OTR, market-wide breaker */
+  rules?: RulesConfig;
 }
 
 export type AdminResult = { ok: true } | { ok: false; reason: RejectReason; text: string };

@@ -1,3 +1,5 @@
+import type { InstrumentRulesConfig } from './rules/config.ts';
+
 // Instrument reference data and its start-up validation. Prices are integers
 // in units of 10^-price_scale, quantities in 10^-qty_scale, and every amount
 // of money (notional, fee, cash, P&L) in 10^-cash_scale of the quote currency.
@@ -33,6 +35,8 @@ export interface InstrumentConfig {
   market_protection_bp?: number;
   /** largest absolute position (qty units) one account may reach, counting open orders */
   max_position?: number;
+  /** price controls, circuit breakers, schedule (engine/rules/config.ts) */
+  rules?: InstrumentRulesConfig;
 }
 
 /** Validated, normalised instrument used by the engine. */

@@ -1,0 +1,98 @@
+// Configuration of the exchange rules, as written in a config file (snake_case
+// like the wire contract; prices and quantities in instrument units, times in
+// milliseconds). Per-instrument rules sit in each InstrumentConfig (`rules`),
+// venue-wide ones in RulesConfig, per-account risk limits in AccountOptions.
+
+/** Per-instrument rules. Every field is optional: an instrument without rules trades continuously 24/7. */
+export interface InstrumentRulesConfig {
+  /** static band around the reference price (Binance PERCENT_PRICE): a limit price outside it is rejected */
+  price_band_bp?: number;
+  /** the same per side (Binance PERCENT_PRICE_BY_SIDE); overrides price_band_bp */
+  price_band_by_side?: { bid_up_bp: number; bid_down_bp: number; ask_up_bp: number; ask_down_bp: number };
+  /** initial reference price for the static band (later: the last trade, or set by admin) */
+  reference_price?: number;
+  /** daily limit up / limit down, ± this many bp of the previous close, rounded inward to the tick */
+  daily_limit_bp?: number;
+  /** previous close (daily limits, market-wide breaker); later set by the closing auction or admin */
+  previous_close?: number;
+  /** LULD-style dynamic band around the rolling mean trade price */
+  luld?: { band_bp: number; window_ms?: number; limit_state_ms?: number; halt_ms?: number };
+  /** velocity: a trade N ticks or more away from any trade of the last W ms halts the instrument */
+  velocity?: { ticks: number; window_ms: number; halt_ms: number };
+  /** an order cannot be cancelled or amended until it has rested this long */
+  min_quote_life_ms?: number;
+  /** the day's phases (UTC times of day, ascending); omitted = continuous 24/7 */
+  schedule?: { at: string; phase: PhaseName }[];
+  /** apply self-trade prevention in auction uncrosses (default false: no STP in auctions) */
+  auction_stp?: boolean;
+  /** a halt cancels resting mass-quote orders (default true, as CME velocity logic) */
+  halt_cancels_quotes?: boolean;
+}
+
+export type PhaseName = 'PRE_OPEN' | 'OPENING_AUCTION' | 'CONTINUOUS' | 'HALTED' | 'CLOSING_AUCTION' | 'CLOSED';
+
+/** One order-rate limiter. */
+export interface RateLimitConfig {
+  /** shown in rejects, e.g. "orders-10s" */
+  name: string;
+  /** count per account, or per session (connection) */
+  scope: 'account' | 'session';
+  /** sliding window, fixed window aligned to the interval (a UTC day for 86,400,000 ms), or token bucket */
+  window: 'sliding' | 'fixed' | 'bucket';
+  /** the most weight per interval (bucket: capacity, refilled at limit per interval) */
+  limit: number;
+  interval_ms: number;
+  /** weight per message kind; default 1 each (cancel 0 when exempt_cancels) */
+  weights?: { new?: number; amend?: number; cancel?: number; quote?: number };
+  /** default true: cancels are never limited */
+  exempt_cancels?: boolean;
+  /** 'reject' (default) the message, or 'logout' the session (FIX-style message cap) */
+  on_breach?: 'reject' | 'logout';
+}
+
+/** Continued breaching → ban: `breaches` rejects within `window_ms` ban the scope for `ban_ms`. */
+export interface RateBanConfig {
+  breaches: number;
+  window_ms: number;
+  ban_ms: number;
+}
+
+/** MiFID II RTS 9 order-to-trade ratio per account per instrument per UTC day. */
+export interface OtrConfig {
+  /** ceiling on (orders ÷ trades) − 1 by count; omitted = none */
+  max_count_ratio?: number;
+  /** ceiling on (order volume ÷ traded volume) − 1; omitted = none */
+  max_volume_ratio?: number;
+  /** 'flag' (default: report once a day) or 'reject' new orders */
+  mode?: 'flag' | 'reject';
+  /** the ratio is only enforced once the account sent this many orders that day (default 100) */
+  min_orders?: number;
+}
+
+/** Market-wide circuit breaker on a designated index instrument. */
+export interface MarketWideConfig {
+  /** the index instrument's symbol */
+  index: string;
+  /** decline from the previous close, ascending; halt_ms 0 = close every instrument for the day */
+  levels: { drop_bp: number; halt_ms: number }[];
+}
+
+/** Venue-wide rules. */
+export interface RulesConfig {
+  rate_limits?: RateLimitConfig[];
+  rate_ban?: RateBanConfig;
+  otr?: OtrConfig;
+  market_wide?: MarketWideConfig;
+}
+
+/** Per-account, per-instrument risk limits, in that instrument's units; '*' applies to every instrument. */
+export interface RiskLimitsConfig {
+  max_order_qty?: number;
+  max_order_notional?: number;
+  max_long?: number;
+  max_short?: number;
+  /** |position cost| + open buy notional + open sell notional, cash units */
+  max_gross_notional?: number;
+}
+
+export type AccountRiskConfig = Record<string, RiskLimitsConfig>;
