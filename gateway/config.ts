@@ -57,7 +57,7 @@ const ACCOUNT_FIELDS: Record<keyof AccountConfig, true> = { name: true, api_key:
 const INSTRUMENT_FIELDS: Record<keyof InstrumentConfig, true> = {
   symbol: true, price_scale: true, qty_scale: true, cash_scale: true, tick_size: true, tick_table: true, lot: true, min_qty: true,
   max_qty: true, min_price: true, max_price: true, min_notional: true, maker_fee_bp: true, taker_fee_bp: true,
-  market_protection_bp: true, max_position: true,
+  market_protection_bp: true, max_position: true, rules: true,
 };
 
 /** API keys travel in an HTTP header (x-api-key) and in Logon: printable ASCII without spaces. */
