@@ -4,6 +4,7 @@
 // always realises exactly (proceeds − cost) with no unit lost or created.
 import type { Instrument } from './instrument.ts';
 import type { AccountRiskConfig } from './rules/config.ts';
+import type { RiskLimits } from './rules/risk.ts';
 import type { Order } from './order.ts';
 import { Accumulator, mulDivFloor } from './money.ts';
 import { Side, StpMode } from './types.ts';
@@ -24,6 +25,9 @@ export class Position {
   /** open (resting) quantity per side, for the position limit */
   openBuy = 0;
   openSell = 0;
+  /** Σ price × open quantity per side (price × qty units), for the gross-notional limit */
+  openBuyPxQty = 0;
+  openSellPxQty = 0;
 
   /** Books one fill: `notional` = price × qty in cash units, `fee` signed (negative = rebate). */
   apply(side: Side, price: number, qty: number, notional: number, fee: number, mult: number): void {
@@ -78,6 +82,10 @@ export class Account {
   /** intrusive list of live orders */
   head: Order | null = null;
   openOrders = 0;
+  /** kill switch on: only cancels are accepted */
+  killed = false;
+  /** pre-trade risk limits per instrument index */
+  risk: RiskLimits[] = [];
 
   constructor(
     readonly id: number,

@@ -4,7 +4,8 @@
 // the hot path. Rejects echo what was sent, made safe to encode.
 import type { Instrument } from './instrument.ts';
 import type { MassCancel, NewOrder, OrderRef, Replace } from './commands.ts';
-import { EventSink, FillEvent, LevelEvent, MassCancelEvent, OrderEvent, OrderEventKind, PhaseEvent } from './events.ts';
+import { AuctionEvent, EventSink, FillEvent, LevelEvent, MassCancelEvent, OrderEvent, OrderEventKind, PhaseEvent, RuleEvent, type PhaseCause, type RuleEventKind } from './events.ts';
+import type { Uncross } from './rules/auction.ts';
 import type { Order } from './order.ts';
 import { CANCEL_REASON_TEXT, CancelReason, OrdType, REJECT_REASON_TEXT, RejectReason, Side, TimeInForce, TradingPhase, isSide } from './types.ts';
 
@@ -17,6 +18,8 @@ export class Emitter {
   time = 0;
   /** the reason of the last order reject (lets a mass quote report each side's) */
   lastReject: RejectReason | 0 = 0;
+  /** set by a rate-limit refusal just before its reject is emitted */
+  retryAfter = 0;
   private readonly oe = new OrderEvent();
   private readonly fe = new FillEvent();
   /** the reused level event (LevelChanges fills it) */
@@ -44,17 +47,18 @@ export class Emitter {
     e.cumPxQty = o.cumPxQty;
     e.reason = reason;
     e.text = reason === 0 ? '' : CANCEL_REASON_TEXT[reason];
+    e.retryAfter = 0;
     this.sink.order(e);
   }
 
   /** A trade of q at the maker's price (orders already updated): notional and both fees in cash units. */
-  fill(t: Order, m: Order, inst: Instrument, q: number, notional: number, makerFee: number, takerFee: number, tradeId: number): void {
+  fill(t: Order, m: Order, inst: Instrument, price: number, q: number, notional: number, makerFee: number, takerFee: number, tradeId: number, auction: boolean): void {
     const e = this.fe;
     e.seq = ++this.seq;
     e.time = this.time;
     e.tradeId = tradeId;
     e.symbol = inst.symbol;
-    e.price = m.price;
+    e.price = price;
     e.qty = q;
     e.aggressorSide = t.side;
     e.notional = notional;
@@ -75,6 +79,7 @@ export class Emitter {
     e.takerCum = t.cum;
     e.takerCumPxQty = t.cumPxQty;
     e.takerFee = takerFee;
+    e.auction = auction;
     this.sink.fill(e);
   }
 
@@ -115,14 +120,44 @@ export class Emitter {
     this.sink.massCancel(e);
   }
 
-  phase(symbol: string, phase: TradingPhase, text: string): void {
+  phase(symbol: string, phase: TradingPhase, cause: PhaseCause, until: number, text: string): void {
     const e = new PhaseEvent(); // rare
     e.seq = ++this.seq;
     e.time = this.time;
     e.symbol = symbol;
     e.phase = phase;
+    e.cause = cause;
+    e.until = until;
     e.text = text;
     this.sink.phase(e);
+  }
+
+  auction(symbol: string, phase: TradingPhase, u: Uncross, final: boolean): void {
+    const e = new AuctionEvent(); // once per command in a call phase at most
+    e.seq = ++this.seq;
+    e.time = this.time;
+    e.symbol = symbol;
+    e.phase = phase;
+    e.price = u.price;
+    e.qty = u.qty;
+    e.surplus = u.surplus;
+    e.surplusSide = u.surplusSide;
+    e.final = final;
+    this.sink.auction(e);
+  }
+
+  rule(kind: RuleEventKind, account: number, session: number, symbol: string, until: number, value: number, text: string): void {
+    const e = new RuleEvent(); // rare
+    e.seq = ++this.seq;
+    e.time = this.time;
+    e.kind = kind;
+    e.account = account;
+    e.session = session;
+    e.symbol = symbol;
+    e.until = until;
+    e.value = value;
+    e.text = text;
+    this.sink.rule(e);
   }
 
   private refused(e: OrderEvent, kind: OrderEventKind, account: unknown, symbol: unknown, clOrdId: unknown, reason: RejectReason, text: string): void {
@@ -140,5 +175,7 @@ export class Emitter {
     e.price = e.qty = e.leaves = e.cum = e.cumPxQty = 0;
     e.reason = reason;
     e.text = text || REJECT_REASON_TEXT[reason];
+    e.retryAfter = this.retryAfter;
+    this.retryAfter = 0;
   }
 }

@@ -15,12 +15,15 @@ import type { Accumulator } from './money.ts';
 import { Market } from './market.ts';
 import type { Order } from './order.ts';
 import {
-  CancelReason, OrdType, REJECT_REASON_TEXT, RejectReason, Side, StpMode, TimeInForce, TradingPhase, isSide, isStpMode,
+  CancelReason, OrdType, REJECT_REASON_TEXT, RejectReason, Side, StpMode, TimeInForce, TradingPhase, isSide, isStpMode, isTradingPhase,
 } from './types.ts';
 import { checkClOrdId, checkNewOrderFields, checkPrice, checkQty, isOrderId, isTime, type Why } from './validate.ts';
 import { mayRest, newOrderState, protectedPrice, replaceState } from './pretrade.ts';
 import * as query from './query.ts';
 import type { RulesConfig } from './rules/config.ts';
+import type { OtrCounters } from './rules/otr.ts';
+import { MsgKind, Rules } from './rules/rules.ts';
+import { resolveRisk } from './rules/risk.ts';
 
 export interface EngineOptions {
   instruments: InstrumentConfig[];
@@ -43,8 +46,8 @@ export class Engine {
   private readonly accounts: Account[] = [];
   /** the books and their orders */
   private readonly market: Market;
-  /** trading phase per instrument index */
-  private readonly phases: TradingPhase[];
+  /** phases, price controls, breakers, rate limits, risk (engine/rules) */
+  private readonly rules: Rules;
   private readonly maxOpenOrdersPerAccount: number;
   private readonly maxLiveOrders: number;
   private readonly maxAccounts: number;
@@ -65,12 +68,12 @@ export class Engine {
       if (this.bySymbol.has(inst.symbol)) throw new ConfigError(`instruments[${inst.index}].symbol`, `duplicate symbol ${inst.symbol}`);
       this.bySymbol.set(inst.symbol, inst);
     }
-    this.phases = this.instruments.map(() => TradingPhase.CONTINUOUS);
     this.maxOpenOrdersPerAccount = limit(opts.maxOpenOrdersPerAccount, 'maxOpenOrdersPerAccount', 100_000);
     this.maxLiveOrders = limit(opts.maxLiveOrders, 'maxLiveOrders', 10_000_000);
     this.maxAccounts = limit(opts.maxAccounts, 'maxAccounts', 100_000);
     this.out = new Emitter(sink, this.instruments);
     this.market = new Market(this.instruments, this.out);
+    this.rules = new Rules(this.instruments, opts.instruments, opts.rules, this.market, this.out, this.accounts);
   }
 
   /** the venue's fee income per instrument (fees − rebates), cash units */
@@ -107,8 +110,12 @@ export class Engine {
     if (opts.stp !== undefined && !isStpMode(opts.stp)) return adminFail(RejectReason.INVALID_FIELD, 'stp: a mode 0-4');
     const max = opts.maxOpenOrders ?? this.maxOpenOrdersPerAccount;
     if (!Number.isSafeInteger(max) || max < 0) return adminFail(RejectReason.INVALID_FIELD, 'maxOpenOrders: a non-negative integer');
+    const risk = resolveRisk(opts.risk, this.instruments);
+    if (typeof risk === 'string') return adminFail(RejectReason.INVALID_FIELD, risk);
     const id = this.accounts.length + 1;
-    this.accounts.push(new Account(id, opts.name, opts.stp ?? StpMode.NONE, max, this.instruments));
+    const acct = new Account(id, opts.name, opts.stp ?? StpMode.NONE, max, this.instruments);
+    acct.risk = risk;
+    this.accounts.push(acct);
     return id;
   }
 
@@ -159,34 +166,74 @@ export class Engine {
     return 1;
   }
 
-  /** Halts or resumes an instrument. Returns 1 if the phase changed, 0 if refused or unchanged. */
+  /**
+   * Moves an instrument to a trading phase (admin). Leaving a call phase for
+   * continuous trading runs the auction. Returns 1 if the phase changed (or a
+   * halt was re-timed), 0 if refused or unchanged.
+   */
   setPhase(cmd: SetPhase): number {
     const c = isObject(cmd) ? cmd : NO_FIELDS as SetPhase;
     const inst = typeof c.symbol === 'string' ? this.instrument(c.symbol) : undefined;
-    if (!inst || (c.phase !== TradingPhase.CONTINUOUS && c.phase !== TradingPhase.HALTED) || !this.begin(c.time)) return 0;
-    if (this.phases[inst.index] === c.phase) {
-      this.end();
+    const duration = c.durationUs ?? 0;
+    if (!inst || !isTradingPhase(c.phase) || !isTime(duration) || (duration > 0 && c.phase !== TradingPhase.HALTED) || !this.begin(c.time)) return 0;
+    const changed = this.rules.setPhase(inst.index, c.phase, duration, typeof c.text === 'string' ? c.text.slice(0, 200) : '');
+    this.end();
+    return changed ? 1 : 0;
+  }
+
+  /** Kill switch on (cancels all the account's orders, refuses new ones) or off. Returns 1 if it changed state, else 0. */
+  killSwitch(cmd: KillSwitch): number {
+    const c = isObject(cmd) ? cmd : NO_FIELDS as KillSwitch;
+    const acct = this.account(c.account);
+    if (!acct || typeof c.on !== 'boolean' || !this.begin(c.time)) return 0;
+    const changed = this.rules.killSwitch(acct, c.on, typeof c.text === 'string' ? c.text.slice(0, 200) : '');
+    this.end();
+    return changed ? 1 : 0;
+  }
+
+  /** Sets an instrument's static-band reference price and/or previous close. Returns 1 if done, 0 if refused. */
+  setReference(cmd: SetReference): number {
+    const c = isObject(cmd) ? cmd : NO_FIELDS as SetReference;
+    const inst = typeof c.symbol === 'string' ? this.instrument(c.symbol) : undefined;
+    const valid = (p: unknown): boolean => p === undefined || p === 0 || (checkPrice(inst as Instrument, p, this.why) === 0);
+    if (!inst || !valid(c.referencePrice) || !valid(c.previousClose) || !this.begin(c.time)) {
+      this.why.text = '';
       return 0;
     }
-    this.phases[inst.index] = c.phase;
-    this.out.phase(inst.symbol, c.phase, typeof c.text === 'string' ? c.text : '');
+    const ctl = this.rules.controlsOf(inst.index);
+    if (c.referencePrice) ctl.reference = c.referencePrice;
+    if (c.previousClose) ctl.previousClose = c.previousClose;
     this.end();
     return 1;
   }
 
-  /** Kill switch on (cancels all the account's orders, refuses new ones) or off. Returns 1 if it changed state, else 0. */
-  killSwitch(_cmd: KillSwitch): number {
-    return 0; // TODO(#4)
-  }
-
-  /** Sets an instrument's static-band reference price and/or previous close. Returns 1 if done, 0 if refused. */
-  setReference(_cmd: SetReference): number {
-    return 0; // TODO(#4)
+  /** An instrument's reference prices and bands now (for REST and tests). */
+  priceControls(symbol: string): query.PriceControlsView | null {
+    const inst = this.instrument(symbol);
+    return inst ? query.priceControls(this.rules.controlsOf(inst.index), this.now) : null;
   }
 
   phaseOf(symbol: string): TradingPhase | null {
     const inst = this.instrument(symbol);
-    return inst ? this.phases[inst.index] : null;
+    return inst ? this.rules.phaseOf(inst.index) : null;
+  }
+
+  /** The account's kill switch state, or null for an unknown account. */
+  killSwitchOf(account: number): boolean | null {
+    const a = this.account(account);
+    return a ? a.killed : null;
+  }
+
+  /** The account's order-to-trade counters today on one instrument (null without OTR rules or for unknowns). */
+  orderToTrade(account: number, symbol: string): ReturnType<OtrCounters['view']> | null {
+    const inst = this.instrument(symbol);
+    const otr = this.rules.otr;
+    return inst && otr && this.account(account) ? otr.view(account, inst.index, this.now) : null;
+  }
+
+  /** When the engine next has something to do on its own (a halt ending, a scheduled phase), µs; for drivers that tick time. */
+  get nextTimerAt(): number {
+    return this.rules.nextTimerAt;
   }
 
   /** Returns the new order's id, or 0 if it was rejected. */
@@ -197,7 +244,7 @@ export class Engine {
       this.end();
       return 0;
     }
-    const id = this.place(c);
+    const id = this.place(c, MsgKind.NEW);
     this.end();
     return id;
   }
@@ -212,9 +259,16 @@ export class Engine {
     }
     const acct = this.account(c.account);
     const inst = this.instrument(c.symbol);
-    if (acct && inst) this.withdrawQuote(acct, inst.index);
-    const quote = (s: Side, price: number, qty: number): number =>
-      this.place({ time: c.time, account: c.account, symbol: c.symbol, side: s, price, qty, postOnly: true });
+    const refused = acct ? this.rules.admitMessage(MsgKind.QUOTE, acct, c.session, this.why) : 0;
+    if (acct && inst && !refused) this.withdrawQuote(acct, inst.index);
+    const quote = (s: Side, price: number, qty: number): number => {
+      const side: NewOrder = { time: c.time, account: c.account, symbol: c.symbol, side: s, price, qty, postOnly: true };
+      if (!refused) return this.place(side, MsgKind.QUOTE);
+      const retry = this.out.retryAfter;
+      this.out.rejectNew(side, refused, this.why.text);
+      this.out.retryAfter = retry; // both sides carry it
+      return 0;
+    };
     if (c.bidSize !== 0) {
       this.out.lastReject = 0;
       r.bidOrderId = quote(Side.BUY, c.bidPx, c.bidSize);
@@ -225,8 +279,10 @@ export class Engine {
       r.offerOrderId = quote(Side.SELL, c.offerPx, c.offerSize);
       r.offerReject = this.out.lastReject;
     }
+    this.out.retryAfter = 0;
+    this.why.text = '';
     // Only orders still resting count as the quote (a side may rest, or be rejected).
-    if (acct && inst) {
+    if (acct && inst && !refused) {
       acct.quoteBid[inst.index] = this.market.live.get(r.bidOrderId) ? r.bidOrderId : 0;
       acct.quoteOffer[inst.index] = this.market.live.get(r.offerOrderId) ? r.offerOrderId : 0;
     }
@@ -260,7 +316,7 @@ export class Engine {
   }
 
   /** Checks and enters one order inside a command (begin/end are the caller's). Returns its id, or 0 if rejected. */
-  private place(c: NewOrder): number {
+  private place(c: NewOrder, kind: MsgKind): number {
     const ordType = c.ordType ?? OrdType.LIMIT;
     const tif = c.tif ?? (ordType === OrdType.MARKET ? TimeInForce.IOC : TimeInForce.GTC);
     const acct = this.account(c.account);
@@ -270,14 +326,15 @@ export class Engine {
     let price = c.price as number;
     if (!acct) reason = RejectReason.UNKNOWN_ACCOUNT;
     else if (!inst) reason = RejectReason.UNKNOWN_SYMBOL;
-    else if (this.phases[inst.index] === TradingPhase.HALTED) reason = RejectReason.INSTRUMENT_HALTED;
+    else if (kind === MsgKind.NEW && (reason = this.rules.admitMessage(kind, acct, c.session, why))) { /* reason set */ }
     else if ((reason = checkNewOrderFields(c, ordType, tif, this.now, why))) { /* reason set */ }
     else if ((reason = checkQty(inst, c.qty, why))) { /* reason set */ }
     else if (ordType === OrdType.LIMIT && (reason = checkPrice(inst, price, why))) { /* reason set */ }
     else if (c.clOrdId && acct.liveByClOrdId.has(c.clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
     else if (ordType === OrdType.MARKET && (price = protectedPrice(inst, this.market.books[inst.index], c.side)) === 0) reason = RejectReason.NO_LIQUIDITY;
     else if (mayRest(ordType, tif) && (acct.openOrders >= acct.maxOpenOrders || this.market.live.size >= this.maxLiveOrders)) reason = RejectReason.TOO_MANY_OPEN_ORDERS;
-    else reason = newOrderState(c, acct, inst, this.market.books[inst.index], price, ordType, tif);
+    else if ((reason = this.rules.admitOrder(acct, inst.index, c.side, ordType, tif, price, c.qty, kind === MsgKind.QUOTE, why))) { /* reason set */ }
+    else reason = newOrderState(c, acct, inst, this.market.books[inst.index], (price = this.rules.slide(inst.index, c.side, price)), ordType, tif);
     if (reason) {
       this.out.rejectNew(c, reason, why.text);
       why.text = '';
@@ -301,16 +358,22 @@ export class Engine {
     o.time = this.now;
     const id = o.id; // execute() may recycle o
     this.out.order(OrderEventKind.ACCEPTED, o, 0);
-    this.market.execute(o, inst as Instrument, false);
+    this.rules.countOrder(o.account, o.instrument, c.qty);
+    // an IOC remainder of an order slid to a band was stopped by the band
+    this.market.execute(o, inst as Instrument, false, price !== c.price && ordType === OrdType.LIMIT ? CancelReason.PRICE_BAND : 0);
     return id;
   }
 
   /** Cancels one live order of the account. Returns 1 if cancelled, 0 if refused. */
   cancel(cmd: Cancel): number {
     const c = isObject(cmd) ? cmd : NO_FIELDS;
-    if (!this.begin(c.time)) return this.refused(OrderEventKind.CANCEL_REJECTED, c, RejectReason.INVALID_FIELD, 'invalid field time');
-    const o = this.resolve(c, OrderEventKind.CANCEL_REJECTED);
+    const kind = OrderEventKind.CANCEL_REJECTED;
+    if (!this.begin(c.time)) return this.refused(kind, c, RejectReason.INVALID_FIELD, 'invalid field time');
+    const o = this.resolve(c, kind, MsgKind.CANCEL);
     if (!o) return 0;
+    const reason = this.rules.quoteLife(o.instrument, o.time, this.why);
+    if (reason) return this.refused(kind, c, reason, this.why.text);
+    this.rules.countOrder(o.account, o.instrument, o.leaves);
     this.market.cancelResting(o, CancelReason.USER, c.clOrdId ?? o.clOrdId, o.clOrdId);
     this.end();
     return 1;
@@ -326,29 +389,31 @@ export class Engine {
     const c = isObject(cmd) ? cmd : NO_FIELDS;
     const kind = OrderEventKind.REPLACE_REJECTED;
     if (!this.begin(c.time)) return this.refused(kind, c, RejectReason.INVALID_FIELD, 'invalid field time');
-    const o = this.resolve(c, kind);
+    const o = this.resolve(c, kind, MsgKind.AMEND);
     if (!o) return 0;
     const inst = this.instruments[o.instrument];
     const acct = o.account;
     const why = this.why;
     const clOrdId = c.clOrdId ?? o.clOrdId;
     const cancels = Number.isSafeInteger(c.qty) && c.qty >= 0 && c.qty <= o.cum;
-    let reason: RejectReason | 0 = this.phases[inst.index] === TradingPhase.HALTED ? RejectReason.INSTRUMENT_HALTED : 0;
-    reason ||= checkPrice(inst, c.price, why) || (cancels ? 0 : checkQty(inst, c.qty, why));
+    let reason: RejectReason | 0 = checkPrice(inst, c.price, why) || (cancels ? 0 : checkQty(inst, c.qty, why));
     if (!reason && clOrdId !== o.clOrdId && clOrdId !== '' && acct.liveByClOrdId.has(clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
-    if (!reason && !cancels) reason = replaceState(o, inst, this.market.books[inst.index], c.price, c.qty);
+    if (!reason) reason = this.rules.admitAmend(acct, inst.index, o.side, o.time, c.price, cancels ? 0 : Math.max(0, c.qty - o.qty), c.qty, why);
+    const price = reason ? c.price : this.rules.slide(inst.index, o.side, c.price);
+    if (!reason && !cancels) reason = replaceState(o, inst, this.market.books[inst.index], price, c.qty);
     if (reason) return this.refused(kind, c, reason, why.text);
+    this.rules.countOrder(acct, inst.index, c.qty);
 
     const origClOrdId = o.clOrdId;
     this.market.renameClOrdId(o, clOrdId);
     if (cancels) {
       this.market.cancelResting(o, CancelReason.AMENDED_TO_FILLED, clOrdId, origClOrdId);
-    } else if (c.price === o.price && c.qty <= o.qty) {
+    } else if (price === o.price && c.qty <= o.qty) {
       this.market.reduceResting(o, o.qty - c.qty);
       this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
     } else {
       this.market.takeOffBook(o);
-      o.price = c.price;
+      o.price = price;
       o.qty = c.qty;
       o.leaves = c.qty - o.cum;
       o.time = this.now;
@@ -368,11 +433,19 @@ export class Engine {
     if (!acct) return this.massCancelled(c, 0, RejectReason.UNKNOWN_ACCOUNT, REJECT_REASON_TEXT[RejectReason.UNKNOWN_ACCOUNT]);
     if (inst === undefined) return this.massCancelled(c, 0, RejectReason.UNKNOWN_SYMBOL, REJECT_REASON_TEXT[RejectReason.UNKNOWN_SYMBOL]);
     if (c.side !== undefined && !isSide(c.side)) return this.massCancelled(c, 0, RejectReason.INVALID_FIELD, 'invalid field side: BUY (1) or SELL (2)');
+    const user = c.cause !== CancelReason.DISCONNECT;
+    const refused = user ? this.rules.admitMessage(MsgKind.CANCEL, acct, undefined, this.why) : 0;
+    if (refused) {
+      this.out.retryAfter = 0;
+      return this.massCancelled(c, 0, refused, this.why.text);
+    }
     let n = 0;
     for (let o = acct.head; o !== null; ) {
       const next = o.acctNext;
       if ((inst === null || o.instrument === inst.index) && (c.side === undefined || o.side === c.side)) {
-        this.market.cancelResting(o, c.cause === CancelReason.DISCONNECT ? CancelReason.DISCONNECT : CancelReason.MASS_CANCEL);
+        // RTS 9 counts user cancels, not those of a lost connection
+        if (user) this.rules.countOrder(acct, o.instrument, o.leaves);
+        this.market.cancelResting(o, user ? CancelReason.MASS_CANCEL : CancelReason.DISCONNECT);
         n++;
       }
       o = next;
@@ -416,10 +489,12 @@ export class Engine {
     this.why.text = '';
     this.market.changes.begin();
     if (this.market.expiry.next <= this.now) this.expireDue();
+    this.rules.begin(this.now);
     return true;
   }
 
   private end(): void {
+    this.rules.end();
     this.out.seq = this.market.changes.flush(this.out.sink, this.out.level, this.now, this.out.seq);
   }
 
@@ -451,13 +526,14 @@ export class Engine {
   }
 
   /** Finds the live order a cancel/replace names, within the account and symbol; emits the reject if none. */
-  private resolve(c: OrderRef, kind: OrderEventKind): Order | null {
+  private resolve(c: OrderRef, kind: OrderEventKind, msg: MsgKind): Order | null {
     const acct = this.account(c.account);
     const inst = this.instrument(c.symbol);
     const why = this.why;
     let reason: RejectReason | 0 = 0;
     let o: Order | undefined;
     if (!acct) reason = RejectReason.UNKNOWN_ACCOUNT;
+    else if ((reason = this.rules.admitMessage(msg, acct, c.session, why))) { /* rate limited, or kill switch on */ }
     else if (!inst) reason = RejectReason.UNKNOWN_SYMBOL;
     else if ((reason = checkClOrdId(c.clOrdId, 'clOrdId', why) || checkClOrdId(c.origClOrdId, 'origClOrdId', why))) { /* set */ }
     else if (c.orderId !== undefined) {

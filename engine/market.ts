@@ -4,6 +4,7 @@
 // the Market to carry it out; the Market keeps every index consistent (levels,
 // account lists, the live-order index, the GTD queue, open quantities) and
 // reports through the Emitter.
+import type { Account } from './account.ts';
 import { Book, type BookSide } from './book.ts';
 import type { Emitter } from './emitter.ts';
 import { OrderEventKind } from './events.ts';
@@ -16,6 +17,17 @@ import { OrderPool, type Order } from './order.ts';
 import { OrderIndex } from './order-index.ts';
 import { CancelReason, OrdType, Side, StpMode, TimeInForce } from './types.ts';
 
+/** The rules' view of matching (engine/rules/rules.ts). */
+export interface MatchWatcher {
+  /** true: the aggressor must not trade at this new price level (and the rule takes over) */
+  stops(instrument: number, price: number): boolean;
+  traded(instrument: number, price: number, qty: number, maker: Account, taker: Account): void;
+}
+
+const NO_STOP = 0;
+const STOP_SELF_TRADE = 1;
+const STOP_RULE = 2;
+
 export class Market {
   readonly books: Book[];
   /** live (resting) orders by id */
@@ -26,6 +38,11 @@ export class Market {
   readonly changes = new LevelChanges();
   /** the venue's fee income per instrument (fees − rebates), cash units */
   readonly venueFees: Accumulator[];
+  /** per instrument: a call phase, orders rest without matching */
+  readonly calling: boolean[];
+  /** per instrument: the rules watch its matching (velocity) and trades (bands, OTR, breakers) */
+  readonly watched: boolean[];
+  watcher: MatchWatcher | null = null;
   /** the last order id handed out */
   nextOrderId = 0;
   private nextTradeId = 0;
@@ -33,21 +50,24 @@ export class Market {
   constructor(readonly instruments: readonly Instrument[], private readonly out: Emitter) {
     this.books = instruments.map((i) => new Book(i.symbol));
     this.venueFees = instruments.map(() => new Accumulator());
+    this.calling = instruments.map(() => false);
+    this.watched = instruments.map(() => false);
   }
 
   // ---- matching ----
 
-  /** Matches an incoming (or re-priced) order, then rests it or ends it. */
-  execute(t: Order, inst: Instrument, onBook: boolean): void {
-    const stopped = this.match(t, inst);
-    if (t.leaves === 0 && !stopped) {
+  /** Matches an incoming (or re-priced) order, then rests it or ends it; `bandReason` names an IOC remainder of an order slid to a price band. */
+  execute(t: Order, inst: Instrument, onBook: boolean, bandReason: CancelReason | 0 = 0): void {
+    const stop = this.calling[inst.index] ? NO_STOP : this.match(t, inst);
+    if (t.leaves === 0 && stop !== STOP_SELF_TRADE) {
       if (onBook) this.forget(t); else this.pool.give(t);
       return;
     }
     let reason: CancelReason | 0 = 0;
-    if (stopped) reason = CancelReason.SELF_TRADE;
-    else if (t.ordType === OrdType.MARKET) reason = CancelReason.MARKET_REMAINDER;
-    else if (t.tif === TimeInForce.IOC || t.tif === TimeInForce.FOK) reason = CancelReason.IOC_REMAINDER;
+    if (stop === STOP_SELF_TRADE) reason = CancelReason.SELF_TRADE;
+    else if (t.ordType === OrdType.MARKET || t.tif === TimeInForce.IOC || t.tif === TimeInForce.FOK) {
+      reason = stop === STOP_RULE ? CancelReason.HALT : bandReason || (t.ordType === OrdType.MARKET ? CancelReason.MARKET_REMAINDER : CancelReason.IOC_REMAINDER);
+    }
     if (reason === 0) {
       this.rest(t, inst, onBook);
       return;
@@ -57,26 +77,29 @@ export class Market {
     if (onBook) this.forget(t); else this.pool.give(t);
   }
 
-  /** Trades t against the opposite side in price-time priority. Returns true if self-trade prevention stopped t. */
-  private match(t: Order, inst: Instrument): boolean {
+  /** Trades t against the opposite side in price-time priority; says why it stopped early, if it did. */
+  private match(t: Order, inst: Instrument): number {
     const side = this.books[inst.index].oppositeOf(t.side);
     const buy = t.side === Side.BUY;
     const limit = t.price;
     const stp = t.stp !== StpMode.NONE;
+    const watch = this.watcher !== null && this.watched[inst.index];
     while (t.leaves > 0) {
       const lvl = side.best();
-      if (lvl === null || (buy ? lvl.price > limit : lvl.price < limit)) return false;
+      if (lvl === null || (buy ? lvl.price > limit : lvl.price < limit)) return NO_STOP;
+      // A rule (velocity) may stop the aggressor before it trades at a new price.
+      if (watch && (this.watcher as MatchWatcher).stops(inst.index, lvl.price)) return STOP_RULE;
       for (let m = lvl.head; m !== null && t.leaves > 0; ) {
         const next = m.next;
         if (stp && m.account === t.account) {
-          if (this.preventSelfTrade(t, m)) return true;
+          if (this.preventSelfTrade(t, m)) return STOP_SELF_TRADE;
         } else {
           this.fill(t, m, lvl, side, inst, t.leaves < m.leaves ? t.leaves : m.leaves);
         }
         m = next;
       }
     }
-    return false;
+    return NO_STOP;
   }
 
   private fill(t: Order, m: Order, lvl: Level, side: BookSide, inst: Instrument, q: number): void {
@@ -97,17 +120,80 @@ export class Market {
     lvl.qty -= q;
     this.changes.touch(lvl, side);
     const mp = ma.positions[ii];
-    if (m.side === Side.BUY) mp.openBuy -= q; else mp.openSell -= q;
+    if (m.side === Side.BUY) { mp.openBuy -= q; mp.openBuyPxQty -= price * q; } else { mp.openSell -= q; mp.openSellPxQty -= price * q; }
     mp.apply(m.side, price, q, n, makerFee, mult);
     ta.positions[ii].apply(t.side, price, q, n, takerFee, mult);
     this.venueFees[ii].add(makerFee + takerFee);
 
-    this.out.fill(t, m, inst, q, n, makerFee, takerFee, ++this.nextTradeId);
+    this.out.fill(t, m, inst, price, q, n, makerFee, takerFee, ++this.nextTradeId, false);
+    if (this.watcher !== null && this.watched[ii]) this.watcher.traded(ii, price, q, ma, ta);
 
     if (m.leaves === 0) {
       lvl.remove(m);
       if (lvl.count === 0) side.removeLevel(lvl);
       this.forget(m);
+    }
+  }
+
+  // ---- auctions ----
+
+  /**
+   * Executes a call auction at one price: bids at or above it against asks at
+   * or below it, each side in price-time priority, every fill at that price.
+   * The later of the two orders is reported as the taker, and both pay their
+   * taker rate (nobody provided resting liquidity to a continuous book).
+   * Self-trades execute unless `stp`, which cancels the later order instead.
+   * Returns the volume executed.
+   */
+  uncross(inst: Instrument, price: number, stp: boolean): number {
+    const book = this.books[inst.index];
+    let volume = 0;
+    for (;;) {
+      const bl = book.bids.best();
+      const al = book.asks.best();
+      if (bl === null || al === null || bl.price < price || al.price > price) return volume;
+      const b = bl.head as Order;
+      const a = al.head as Order;
+      const bLater = b.time > a.time || (b.time === a.time && b.id > a.id);
+      if (stp && b.account === a.account) {
+        this.cancelResting(bLater ? b : a, CancelReason.SELF_TRADE);
+        continue;
+      }
+      const q = b.leaves < a.leaves ? b.leaves : a.leaves;
+      this.cross(bLater ? b : a, bLater ? a : b, inst, price, q);
+      volume += q;
+    }
+  }
+
+  /** One auction fill of q at `price` between two resting orders (t = the later one). */
+  private cross(t: Order, m: Order, inst: Instrument, price: number, q: number): void {
+    const ii = inst.index;
+    const mult = inst.notionalMultiplier;
+    const n = price * q * mult;
+    const makerFee = feeFor(n, m.account.takerRate[ii]);
+    const takerFee = feeFor(n, t.account.takerRate[ii]);
+    for (const o of [m, t]) {
+      const lvl = o.level as Level;
+      const side = this.books[ii].sideOf(o.side);
+      openChange(o, -q);
+      o.leaves -= q;
+      o.cum += q;
+      o.cumPxQty += price * q;
+      lvl.qty -= q;
+      this.changes.touch(lvl, side);
+    }
+    m.account.positions[ii].apply(m.side, price, q, n, makerFee, mult);
+    t.account.positions[ii].apply(t.side, price, q, n, takerFee, mult);
+    this.venueFees[ii].add(makerFee + takerFee);
+    this.out.fill(t, m, inst, price, q, n, makerFee, takerFee, ++this.nextTradeId, true);
+    if (this.watcher !== null && this.watched[ii]) this.watcher.traded(ii, price, q, m.account, t.account);
+    for (const o of [m, t]) {
+      if (o.leaves !== 0) continue;
+      const lvl = o.level as Level;
+      const side = this.books[ii].sideOf(o.side);
+      lvl.remove(o);
+      if (lvl.count === 0) side.removeLevel(lvl);
+      this.forget(o);
     }
   }
 
@@ -145,8 +231,7 @@ export class Market {
     const lvl = side.findOrCreate(o.price);
     lvl.push(o);
     this.changes.touch(lvl, side);
-    const p = o.account.positions[o.instrument];
-    if (o.side === Side.BUY) p.openBuy += o.leaves; else p.openSell += o.leaves;
+    openChange(o, o.leaves);
     if (linked) return;
     o.account.link(o);
     this.live.set(o);
@@ -157,8 +242,7 @@ export class Market {
   takeOffBook(o: Order): void {
     const lvl = o.level as Level;
     const side = this.books[o.instrument].sideOf(o.side);
-    const p = o.account.positions[o.instrument];
-    if (o.side === Side.BUY) p.openBuy -= o.leaves; else p.openSell -= o.leaves;
+    openChange(o, -o.leaves);
     lvl.remove(o);
     this.changes.touch(lvl, side);
     if (lvl.count === 0) side.removeLevel(lvl);
@@ -170,8 +254,7 @@ export class Market {
     o.qty -= by;
     o.leaves -= by;
     lvl.qty -= by;
-    const p = o.account.positions[o.instrument];
-    if (o.side === Side.BUY) p.openBuy -= by; else p.openSell -= by;
+    openChange(o, -by);
     this.changes.touch(lvl, this.books[o.instrument].sideOf(o.side));
   }
 
@@ -196,5 +279,17 @@ export class Market {
     if (o.clOrdId !== '' && byId.get(o.clOrdId) === o) byId.delete(o.clOrdId);
     o.clOrdId = clOrdId;
     if (clOrdId !== '') byId.set(clOrdId, o);
+  }
+}
+
+/** Keeps the account's open quantity and open price × qty per side (position and gross limits). */
+function openChange(o: Order, q: number): void {
+  const p = o.account.positions[o.instrument];
+  if (o.side === Side.BUY) {
+    p.openBuy += q;
+    p.openBuyPxQty += o.price * q;
+  } else {
+    p.openSell += q;
+    p.openSellPxQty += o.price * q;
   }
 }

@@ -1,4 +1,5 @@
 // Read-only views of engine state, as plain objects a caller may keep.
+import type { Band, PriceControls } from './rules/price-controls.ts';
 import type { Account } from './account.ts';
 import type { Book, BookSide } from './book.ts';
 import type { Instrument } from './instrument.ts';
@@ -95,4 +96,17 @@ export function accountView(a: Account, instruments: readonly Instrument[]): Acc
       };
     }),
   };
+}
+
+export interface PriceControlsView {
+  /** static band reference (last trade or admin-set), 0 = none */
+  referencePrice: number;
+  previousClose: number;
+  dailyLimits: Band | null;
+  /** the LULD band now */
+  dynamicBand: Band | null;
+}
+
+export function priceControls(c: PriceControls, now: number): PriceControlsView {
+  return { referencePrice: c.reference, previousClose: c.previousClose, dailyLimits: c.dailyLimits(), dynamicBand: c.dynamicBand(now) };
 }

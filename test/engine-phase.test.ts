@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from '../engine/engine.ts';
 import { RecordingSink, OrderEventKind } from '../engine/events.ts';
-import { RejectReason, Side, TradingPhase } from '../engine/types.ts';
+import { RejectReason, Side, TimeInForce, TradingPhase } from '../engine/types.ts';
 
 function setup(): { e: Engine; sink: RecordingSink } {
   const sink = new RecordingSink();
@@ -20,31 +20,39 @@ function setup(): { e: Engine; sink: RecordingSink } {
   return { e, sink };
 }
 
-test('a halted instrument refuses new orders and replaces but accepts cancels', () => {
+test('a halted instrument collects limit orders without matching, refuses IOC and quotes, and reopens with an auction', () => {
   const { e, sink } = setup();
   const bid = e.newOrder({ time: 1, account: 1, symbol: 'X', side: Side.BUY, price: 100, qty: 5 });
   const bid2 = e.newOrder({ time: 1, account: 1, symbol: 'X', side: Side.BUY, price: 99, qty: 5 });
   sink.clear();
   assert.equal(e.setPhase({ time: 2, symbol: 'X', phase: TradingPhase.HALTED, text: 'halted by admin' }), 1);
   assert.deepEqual(sink.events.map((x) => x.type), ['phase']);
-  const ev = sink.events[0] as { phase: number; text: string; symbol: string; time: number };
-  assert.deepEqual([ev.symbol, ev.phase, ev.text, ev.time], ['X', TradingPhase.HALTED, 'halted by admin', 2]);
+  const ev = sink.events[0] as { phase: number; text: string; symbol: string; time: number; until: number };
+  assert.deepEqual([ev.symbol, ev.phase, ev.text, ev.time, ev.until], ['X', TradingPhase.HALTED, 'halted by admin', 2, 0]);
   assert.equal(e.phaseOf('X'), TradingPhase.HALTED);
   assert.equal(e.setPhase({ time: 3, symbol: 'X', phase: TradingPhase.HALTED }), 0, 'no change, no event');
 
   sink.clear();
-  assert.equal(e.newOrder({ time: 4, account: 2, symbol: 'X', side: Side.SELL, price: 100, qty: 1 }), 0);
-  assert.equal(e.replace({ time: 4, account: 1, symbol: 'X', orderId: bid, price: 101, qty: 5 }), 0);
-  const kinds = sink.orders().map((o) => [o.kind, o.reason]);
-  assert.deepEqual(kinds, [[OrderEventKind.REJECTED, RejectReason.INSTRUMENT_HALTED], [OrderEventKind.REPLACE_REJECTED, RejectReason.INSTRUMENT_HALTED]]);
-  assert.deepEqual(e.depth('X', 5)?.bids, [{ price: 100, qty: 5, count: 1 }, { price: 99, qty: 5, count: 1 }], 'resting orders stay');
+  const ask = e.newOrder({ time: 4, account: 2, symbol: 'X', side: Side.SELL, price: 100, qty: 3 });
+  assert.ok(ask > 0, 'a crossing limit order is accepted and queued');
+  assert.equal(sink.fills().length, 0, 'nothing matches during a halt');
+  assert.equal(e.newOrder({ time: 4, account: 2, symbol: 'X', side: Side.SELL, price: 100, qty: 1, tif: TimeInForce.IOC }), 0);
+  assert.equal(e.massQuote({ time: 4, account: 2, symbol: 'X', bidPx: 90, bidSize: 1, offerPx: 110, offerSize: 1 }).bidReject, RejectReason.INSTRUMENT_HALTED);
+  assert.equal(e.replace({ time: 5, account: 1, symbol: 'X', orderId: bid, price: 101, qty: 5 }), 1, 'amends are accepted');
   assert.equal(e.cancel({ time: 5, account: 1, symbol: 'X', orderId: bid2 }), 1, 'cancels are accepted');
+  const rejects = sink.orders().filter((o) => o.kind === OrderEventKind.REJECTED).map((o) => o.reason);
+  assert.deepEqual(rejects, [RejectReason.INSTRUMENT_HALTED, RejectReason.INSTRUMENT_HALTED, RejectReason.INSTRUMENT_HALTED]);
+  assert.ok(sink.events.some((x) => x.type === 'auction' && x.price === 101 && x.qty === 3), 'the indicative uncross is published');
   assert.ok(e.newOrder({ time: 5, account: 2, symbol: 'Y', side: Side.SELL, price: 100, qty: 1 }) > 0, 'other instruments trade on');
 
+  sink.clear();
   assert.equal(e.setPhase({ time: 6, symbol: 'X', phase: TradingPhase.CONTINUOUS }), 1);
-  const fills = sink.fills().length;
-  assert.ok(e.newOrder({ time: 7, account: 2, symbol: 'X', side: Side.SELL, price: 100, qty: 2 }) > 0);
-  assert.equal(sink.fills().length, fills + 1, 'trading resumed');
+  assert.deepEqual(sink.events.filter((x) => x.type !== 'level' && x.type !== 'order').map((x) => x.type), ['auction', 'fill', 'phase']);
+  const [fill] = sink.fills();
+  // bid 5 @ 101 vs ask 3 @ 100: one price maximises volume (3) at 101 and 100; buy surplus → the higher, 101
+  assert.deepEqual([fill.price, fill.qty, fill.auction, fill.takerOrderId], [101, 3, true, bid], 'the amended bid is the later order');
+  assert.ok(e.newOrder({ time: 7, account: 2, symbol: 'X', side: Side.SELL, price: 101, qty: 2 }) > 0);
+  assert.equal(sink.fills().length, 2, 'trading resumed');
 });
 
 test('setPhase refuses unknown symbols, phases and times without an event', () => {

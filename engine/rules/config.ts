@@ -31,26 +31,35 @@ export interface InstrumentRulesConfig {
 
 export type PhaseName = 'PRE_OPEN' | 'OPENING_AUCTION' | 'CONTINUOUS' | 'HALTED' | 'CLOSING_AUCTION' | 'CLOSED';
 
-/** One order-rate limiter. */
+/**
+ * One order-rate limiter (engine/rules/rate-limit.ts). A message is admitted
+ * only if every limiter allows it, and only then counted in all of them.
+ */
 export interface RateLimitConfig {
   /** shown in rejects, e.g. "orders-10s" */
   name: string;
-  /** count per account, or per session (connection) */
+  /** count per account, or per session (connection); a message without a session (REST) skips session limiters */
   scope: 'account' | 'session';
-  /** sliding window, fixed window aligned to the interval (a UTC day for 86,400,000 ms), or token bucket */
+  /**
+   * sliding window (now − interval, now]; fixed window aligned to multiples of the interval since
+   * time 0 (a UTC day for 86,400,000 ms); or token bucket (limit × interval_ms × 2000 must stay below 2^53)
+   */
   window: 'sliding' | 'fixed' | 'bucket';
   /** the most weight per interval (bucket: capacity, refilled at limit per interval) */
   limit: number;
   interval_ms: number;
-  /** weight per message kind; default 1 each (cancel 0 when exempt_cancels) */
+  /** weight per message kind, integers in [0, limit]; default 1 each (cancel 0 when exempt_cancels) */
   weights?: { new?: number; amend?: number; cancel?: number; quote?: number };
-  /** default true: cancels are never limited */
+  /** default true: cancels are never limited (a non-zero weights.cancel then is a config error) */
   exempt_cancels?: boolean;
   /** 'reject' (default) the message, or 'logout' the session (FIX-style message cap) */
   on_breach?: 'reject' | 'logout';
 }
 
-/** Continued breaching → ban: `breaches` rejects within `window_ms` ban the scope for `ban_ms`. */
+/**
+ * Continued breaching → ban: `breaches` rejects within `window_ms` ban, for `ban_ms`, the key (account
+ * or session) of the limiter that refused them. A banned key's messages get BANNED, except cancels.
+ */
 export interface RateBanConfig {
   breaches: number;
   window_ms: number;
@@ -59,13 +68,16 @@ export interface RateBanConfig {
 
 /** MiFID II RTS 9 order-to-trade ratio per account per instrument per UTC day. */
 export interface OtrConfig {
-  /** ceiling on (orders ÷ trades) − 1 by count; omitted = none */
+  /** ceiling on (orders ÷ trades) − 1 by count, at most three decimals; omitted = none */
   max_count_ratio?: number;
-  /** ceiling on (order volume ÷ traded volume) − 1; omitted = none */
+  /** ceiling on (order volume ÷ traded volume) − 1, at most three decimals; omitted = none */
   max_volume_ratio?: number;
-  /** 'flag' (default: report once a day) or 'reject' new orders */
+  /** 'flag' (default: report once a day, accept the order) or 'reject' new orders (also reported once a day) */
   mode?: 'flag' | 'reject';
-  /** the ratio is only enforced once the account sent this many orders that day (default 100) */
+  /**
+   * the ratio is only enforced once the account sent this many order messages (new, amend, cancel)
+   * on the instrument that day (default 100, ≥ 1); with no trade by then the ratio is unbounded: exceeded
+   */
   min_orders?: number;
 }
 

@@ -1,0 +1,248 @@
+// Price controls of one instrument:
+// - static band (Binance PERCENT_PRICE[_BY_SIDE]): a limit price outside
+//   reference × [1 − down, 1 + up] is rejected; the reference is the last
+//   trade, or the configured / admin-set price before the first trade;
+// - daily limits: ± daily_limit_bp of the previous close, rounded inward to the
+//   tick; nothing rests or trades beyond them;
+// - LULD-style dynamic band: the arithmetic mean of the trade prices of the
+//   last window_ms (the last known mean when the window is empty) ± band_bp;
+//   an order priced through the band is re-priced to it ("price sliding");
+// - velocity: a trade N ticks or more away from any trade of the last W ms.
+// Bounds are exact integers: upper edges floor to the tick, lower edges ceil.
+import { ConfigError, ceilToTick, floorToTick, tickAt, type Instrument } from '../instrument.ts';
+import { mulDivFloor } from '../money.ts';
+import { RejectReason, Side } from '../types.ts';
+import type { Why } from '../validate.ts';
+import type { InstrumentRulesConfig } from './config.ts';
+
+const MS = 1000;
+/** trades kept for the LULD mean; past this the oldest drop out (the mean then covers fewer trades) */
+const MAX_WINDOW_TRADES = 1 << 20;
+
+export interface Band {
+  lower: number;
+  upper: number;
+}
+
+/** A ring of (time, price) with a running sum: the LULD reference window. */
+class TradeWindow {
+  private readonly times: number[] = [];
+  private readonly prices: number[] = [];
+  private head = 0;
+  private size = 0;
+  private sum = 0;
+  /** the last mean computed over a non-empty window */
+  lastMean = 0;
+
+  push(time: number, price: number): void {
+    if (this.size === MAX_WINDOW_TRADES) this.dropOldest();
+    const i = (this.head + this.size) % MAX_WINDOW_TRADES;
+    this.times[i] = time;
+    this.prices[i] = price;
+    this.size++;
+    this.sum += price;
+    this.lastMean = Math.floor(this.sum / this.size);
+  }
+
+  /** Drops trades at or before `cutoff` and returns the mean of the rest (the last mean if none). */
+  meanAfter(cutoff: number): number {
+    while (this.size > 0 && this.times[this.head] <= cutoff) this.dropOldest();
+    if (this.size > 0) this.lastMean = Math.floor(this.sum / this.size);
+    return this.lastMean;
+  }
+
+  private dropOldest(): void {
+    this.sum -= this.prices[this.head];
+    this.head = (this.head + 1) % MAX_WINDOW_TRADES;
+    this.size--;
+  }
+}
+
+/** Monotonic deques over the trades of the last W: the window's low and high in O(1) amortised. */
+class Extremes {
+  private readonly lo: { t: number; p: number }[] = [];
+  private readonly hi: { t: number; p: number }[] = [];
+  private loHead = 0;
+  private hiHead = 0;
+
+  push(t: number, p: number): void {
+    while (this.lo.length > this.loHead && this.lo[this.lo.length - 1].p >= p) this.lo.pop();
+    this.lo.push({ t, p });
+    while (this.hi.length > this.hiHead && this.hi[this.hi.length - 1].p <= p) this.hi.pop();
+    this.hi.push({ t, p });
+  }
+
+  expire(cutoff: number): void {
+    while (this.loHead < this.lo.length && this.lo[this.loHead].t <= cutoff) this.loHead++;
+    while (this.hiHead < this.hi.length && this.hi[this.hiHead].t <= cutoff) this.hiHead++;
+    if (this.loHead > 1024 && this.loHead * 2 > this.lo.length) { this.lo.splice(0, this.loHead); this.loHead = 0; }
+    if (this.hiHead > 1024 && this.hiHead * 2 > this.hi.length) { this.hi.splice(0, this.hiHead); this.hiHead = 0; }
+  }
+
+  low(): number { return this.loHead < this.lo.length ? this.lo[this.loHead].p : 0; }
+  high(): number { return this.hiHead < this.hi.length ? this.hi[this.hiHead].p : 0; }
+}
+
+/** Number of ticks between prices a ≤ b on a (possibly banded) tick grid. */
+export function ticksBetween(inst: Instrument, a: number, b: number): number {
+  let n = 0;
+  for (let p = a; p < b; ) {
+    const tick = tickAt(inst, p);
+    const band = inst.tickTable.find((t) => t.from_price > p);
+    const end = band === undefined || band.from_price > b ? b : band.from_price;
+    n += Math.ceil((end - p) / tick);
+    p = end;
+  }
+  return n;
+}
+
+function bp(v: unknown, field: string, max = 10_000): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > max) {
+    throw new ConfigError(field, `must be an integer number of basis points in [1, ${max}], got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function ms(v: unknown, field: string, dflt: number, min = 1): number {
+  const x = v ?? dflt;
+  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < min || x > 7 * 86_400_000) {
+    throw new ConfigError(field, `must be an integer number of milliseconds in [${min}, 604800000], got ${JSON.stringify(v)}`);
+  }
+  return x;
+}
+
+export class PriceControls {
+  /** static band reference: the last trade, or configured / admin-set (0 = no band yet) */
+  reference: number;
+  /** previous close for the daily limits and the market-wide breaker (0 = none) */
+  previousClose: number;
+  private readonly bidUp: number;
+  private readonly bidDown: number;
+  private readonly askUp: number;
+  private readonly askDown: number;
+  private readonly dailyBp: number;
+  readonly luld: { bandBp: number; windowUs: number; limitStateUs: number; haltUs: number } | null;
+  readonly velocity: { ticks: number; windowUs: number; haltUs: number } | null;
+  private readonly window = new TradeWindow();
+  private readonly extremes = new Extremes();
+  /** matching must consult velocity() at each new price level */
+  readonly watchesMatching: boolean;
+  /** a static band is configured (its reference follows every trade) */
+  readonly hasStaticBand: boolean;
+
+  constructor(private readonly inst: Instrument, cfg: InstrumentRulesConfig, where: string) {
+    const side = cfg.price_band_by_side;
+    const sym = cfg.price_band_bp === undefined ? 0 : bp(cfg.price_band_bp, `${where}.price_band_bp`);
+    this.bidUp = side ? bp(side.bid_up_bp, `${where}.price_band_by_side.bid_up_bp`, 1_000_000) : sym;
+    this.bidDown = side ? bp(side.bid_down_bp, `${where}.price_band_by_side.bid_down_bp`) : sym;
+    this.askUp = side ? bp(side.ask_up_bp, `${where}.price_band_by_side.ask_up_bp`, 1_000_000) : sym;
+    this.askDown = side ? bp(side.ask_down_bp, `${where}.price_band_by_side.ask_down_bp`) : sym;
+    this.reference = cfg.reference_price === undefined ? 0 : this.price(cfg.reference_price, `${where}.reference_price`);
+    this.previousClose = cfg.previous_close === undefined ? 0 : this.price(cfg.previous_close, `${where}.previous_close`);
+    this.dailyBp = cfg.daily_limit_bp === undefined ? 0 : bp(cfg.daily_limit_bp, `${where}.daily_limit_bp`);
+    const l = cfg.luld;
+    this.luld = l === undefined ? null : {
+      bandBp: bp(l.band_bp, `${where}.luld.band_bp`),
+      windowUs: ms(l.window_ms, `${where}.luld.window_ms`, 300_000) * MS,
+      limitStateUs: ms(l.limit_state_ms, `${where}.luld.limit_state_ms`, 15_000, 0) * MS,
+      haltUs: ms(l.halt_ms, `${where}.luld.halt_ms`, 300_000) * MS,
+    };
+    if (this.luld && this.reference > 0) this.window.lastMean = this.reference;
+    else if (this.luld && this.previousClose > 0) this.window.lastMean = this.previousClose;
+    const v = cfg.velocity;
+    this.velocity = v === undefined ? null : {
+      ticks: intIn(v.ticks, `${where}.velocity.ticks`, 1, 1_000_000),
+      windowUs: ms(v.window_ms, `${where}.velocity.window_ms`, 0) * MS,
+      haltUs: ms(v.halt_ms, `${where}.velocity.halt_ms`, 0) * MS,
+    };
+    this.watchesMatching = this.velocity !== null;
+    this.hasStaticBand = this.bidUp > 0 || this.askUp > 0;
+  }
+
+  private price(v: unknown, field: string): number {
+    return intIn(v, field, this.inst.minPrice, this.inst.maxPrice);
+  }
+
+  /** Static band and daily limits for a limit price. */
+  checkLimitPrice(side: Side, price: number, why: Why): RejectReason | 0 {
+    const ref = this.reference;
+    if (ref > 0 && (this.bidUp > 0 || this.askUp > 0)) {
+      const up = side === Side.BUY ? this.bidUp : this.askUp;
+      const down = side === Side.BUY ? this.bidDown : this.askDown;
+      const hi = mulDivFloor(ref, 10_000 + up, 10_000);
+      const lo = ref - mulDivFloor(ref, down, 10_000);
+      if (price > hi || price < lo) {
+        why.text = `price ${price} outside the band [${lo}, ${hi}] (reference ${ref})`;
+        return RejectReason.PRICE_BAND;
+      }
+    }
+    const limits = this.dailyLimits();
+    if (limits !== null && (price > limits.upper || price < limits.lower)) {
+      why.text = `price ${price} beyond the daily limits [${limits.lower}, ${limits.upper}] (previous close ${this.previousClose})`;
+      return RejectReason.PRICE_LIMIT;
+    }
+    return 0;
+  }
+
+  dailyLimits(): Band | null {
+    const pc = this.previousClose;
+    if (this.dailyBp === 0 || pc === 0) return null;
+    return this.edges(pc, this.dailyBp);
+  }
+
+  /** The LULD band now, or null (no LULD, or no reference yet). */
+  dynamicBand(now: number): Band | null {
+    if (this.luld === null) return null;
+    const ref = this.window.meanAfter(now - this.luld.windowUs);
+    return ref === 0 ? null : this.edges(ref, this.luld.bandBp);
+  }
+
+  /** ref ± bp on the tick grid, inside the instrument's price range. */
+  private edges(ref: number, bandBp: number): Band {
+    const d = mulDivFloor(ref, bandBp, 10_000);
+    const i = this.inst;
+    return {
+      lower: ceilToTick(i, Math.max(i.minPrice, Math.min(i.maxPrice, ref - d))),
+      upper: floorToTick(i, Math.min(i.maxPrice, ref + d)),
+    };
+  }
+
+  /** The most aggressive price an order may carry now: its own, slid to the daily limit and the LULD band. */
+  slide(side: Side, price: number, now: number): number {
+    const daily = this.dailyLimits();
+    const dyn = this.dynamicBand(now);
+    let p = price;
+    if (side === Side.BUY) {
+      if (daily && p > daily.upper) p = daily.upper;
+      if (dyn && p > dyn.upper) p = dyn.upper;
+    } else {
+      if (daily && p < daily.lower) p = daily.lower;
+      if (dyn && p < dyn.lower) p = dyn.lower;
+    }
+    return p;
+  }
+
+  /** True if a trade at `price` now would move N ticks or more from a trade of the velocity window. */
+  velocityBreach(price: number, now: number): boolean {
+    const v = this.velocity;
+    if (v === null) return false;
+    this.extremes.expire(now - v.windowUs);
+    const lo = this.extremes.low();
+    const hi = this.extremes.high();
+    if (lo === 0) return false;
+    return (price > lo && ticksBetween(this.inst, lo, price) >= v.ticks) || (price < hi && ticksBetween(this.inst, price, hi) >= v.ticks);
+  }
+
+  onTrade(price: number, now: number): void {
+    this.reference = price;
+    if (this.luld) this.window.push(now, price);
+    if (this.velocity) this.extremes.push(now, price);
+  }
+}
+
+function intIn(v: unknown, field: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+    throw new ConfigError(field, `must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  }
+  return v;
+}

@@ -1,0 +1,408 @@
+// The exchange rules around matching: trading phases and their schedule,
+// halts and reopening auctions, price controls (static band, daily limits,
+// LULD band and limit state, velocity), the market-wide breaker, order-rate
+// limits, the order-to-trade ratio, kill switches and account risk limits.
+//
+// The engine calls in at fixed points of each command: begin (timers due),
+// admission checks (which only read state), accepted messages (counters),
+// matching (MatchWatcher: velocity stop, trades) and end (pending halts,
+// limit state, indicative auction prices). Everything runs on command time.
+import type { Account } from '../account.ts';
+import type { Emitter } from '../emitter.ts';
+import { PhaseCause, RuleEventKind } from '../events.ts';
+import { ConfigError, type Instrument, type InstrumentConfig } from '../instrument.ts';
+import type { Market, MatchWatcher } from '../market.ts';
+import { CancelReason, OrdType, RejectReason, Side, TradingPhase } from '../types.ts';
+import type { Why } from '../validate.ts';
+import { uncross, type Uncross } from './auction.ts';
+import type { RulesConfig } from './config.ts';
+import { MarketWide } from './market-wide.ts';
+import { OtrCounters } from './otr.ts';
+import { admitsAmend, admitsOrder, isCallPhase, Schedule } from './phases.ts';
+import { PriceControls } from './price-controls.ts';
+import { MsgKind, RateLimits } from './rate-limit.ts';
+import { checkRisk } from './risk.ts';
+
+const NEVER = Number.MAX_SAFE_INTEGER;
+const US_PER_DAY = 86_400_000_000;
+
+/** Rule state of one instrument. */
+class InstrumentRules {
+  phase: TradingPhase = TradingPhase.CONTINUOUS;
+  readonly controls: PriceControls;
+  readonly schedule: Schedule | null;
+  readonly minQuoteLifeUs: number;
+  readonly auctionStp: boolean;
+  readonly haltCancelsQuotes: boolean;
+  nextScheduled = NEVER;
+  /** a timed halt (or a market-wide close) ends here: reopening auction (0 = none) */
+  haltUntil = 0;
+  /** LULD limit state: when it started (0 = not in it) */
+  limitStateSince = 0;
+  /** a halt decided during matching, applied when the command ends */
+  pendingHalt: PhaseCause | 0 = 0;
+  /** the last indicative uncross published */
+  readonly shown: Uncross = { price: 0, qty: 0, surplus: 0, surplusSide: 0 };
+
+  constructor(readonly inst: Instrument, cfg: InstrumentConfig) {
+    const where = `instruments[${inst.index}].rules`;
+    const r = cfg.rules ?? {};
+    if (typeof r !== 'object' || r === null) throw new ConfigError(where, 'must be an object');
+    this.controls = new PriceControls(inst, r, where);
+    this.schedule = r.schedule === undefined ? null : new Schedule(r.schedule, `${where}.schedule`);
+    const life = r.min_quote_life_ms ?? 0;
+    if (!Number.isSafeInteger(life) || life < 0 || life > 3_600_000) throw new ConfigError(`${where}.min_quote_life_ms`, 'must be an integer in [0, 3600000]');
+    this.minQuoteLifeUs = life * 1000;
+    this.auctionStp = flag(r.auction_stp, `${where}.auction_stp`, false);
+    this.haltCancelsQuotes = flag(r.halt_cancels_quotes, `${where}.halt_cancels_quotes`, true);
+  }
+
+  nextTimer(): number {
+    let t = this.nextScheduled;
+    if (this.haltUntil !== 0 && this.haltUntil < t) t = this.haltUntil;
+    const luld = this.controls.luld;
+    if (this.limitStateSince !== 0 && luld !== null && this.limitStateSince + luld.limitStateUs < t) t = this.limitStateSince + luld.limitStateUs;
+    return t;
+  }
+}
+
+function flag(v: unknown, field: string, dflt: boolean): boolean {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw new ConfigError(field, 'must be true or false');
+  return v;
+}
+
+export class Rules implements MatchWatcher {
+  private readonly byIndex: InstrumentRules[];
+  readonly rateLimits: RateLimits | null;
+  readonly otr: OtrCounters | null;
+  private readonly marketWide: MarketWide | null;
+  /** earliest timer of any instrument */
+  private nextTimer = 0;
+  private started = false;
+  private now = 0;
+  /** something for end() to look at: a pending halt, a limit state, a call phase */
+  private busy = false;
+  private readonly uncrossOut: Uncross = { price: 0, qty: 0, surplus: 0, surplusSide: 0 };
+
+  constructor(
+    instruments: readonly Instrument[],
+    configs: readonly InstrumentConfig[],
+    cfg: RulesConfig | undefined,
+    private readonly market: Market,
+    private readonly out: Emitter,
+    private readonly accounts: readonly Account[],
+  ) {
+    const rc = cfg ?? {};
+    if (typeof rc !== 'object' || rc === null) throw new ConfigError('rules', 'must be an object');
+    this.byIndex = instruments.map((i) => new InstrumentRules(i, configs[i.index]));
+    this.rateLimits = rc.rate_limits === undefined && rc.rate_ban === undefined ? null : new RateLimits(rc.rate_limits ?? [], rc.rate_ban);
+    this.otr = rc.otr === undefined ? null : new OtrCounters(rc.otr);
+    this.marketWide = rc.market_wide === undefined ? null : new MarketWide(rc.market_wide, instruments);
+    for (const ir of this.byIndex) {
+      const c = ir.controls;
+      market.watched[ir.inst.index] = c.watchesMatching || c.luld !== null || c.hasStaticBand || this.otr !== null || this.marketWide?.index === ir.inst.index;
+    }
+    market.watcher = market.watched.some(Boolean) ? this : null;
+  }
+
+  phaseOf(ii: number): TradingPhase {
+    return this.byIndex[ii].phase;
+  }
+
+  controlsOf(ii: number): PriceControls {
+    return this.byIndex[ii].controls;
+  }
+
+  // ---- command begin: timers ----
+
+  begin(now: number): void {
+    this.now = now;
+    if (!this.started) this.start(now);
+    if (this.nextTimer > now) return;
+    for (const ir of this.byIndex) {
+      if (ir.nextTimer() <= now) this.fire(ir, now);
+    }
+    this.nextTimer = Math.min(...this.byIndex.map((ir) => ir.nextTimer()));
+  }
+
+  /** The first command: scheduled instruments take their phase for that time of day. */
+  private start(now: number): void {
+    this.started = true;
+    for (const ir of this.byIndex) {
+      if (ir.schedule === null) continue;
+      const p = ir.schedule.phaseAt(now);
+      ir.nextScheduled = ir.schedule.nextAfter(now).time;
+      if (p !== ir.phase) this.changePhase(ir, p, PhaseCause.SCHEDULE, 0, 'scheduled phase');
+    }
+    this.nextTimer = Math.min(...this.byIndex.map((ir) => ir.nextTimer()));
+  }
+
+  private fire(ir: InstrumentRules, now: number): void {
+    const luld = ir.controls.luld;
+    if (ir.limitStateSince !== 0 && luld !== null && ir.limitStateSince + luld.limitStateUs <= now) {
+      ir.limitStateSince = 0;
+      this.halt(ir, PhaseCause.LIMIT_STATE, luld.haltUs, 'LULD limit state lasted its full time');
+    }
+    if (ir.haltUntil !== 0 && ir.haltUntil <= now) {
+      ir.haltUntil = 0;
+      const to = ir.schedule === null ? TradingPhase.CONTINUOUS : ir.schedule.phaseAt(now);
+      this.changePhase(ir, to, PhaseCause.HALT_END, 0, 'halt ended: reopening auction');
+    }
+    if (ir.schedule !== null && ir.nextScheduled <= now) {
+      // Long gaps without commands jump straight to the phase of now (one transition).
+      const stale = now - ir.nextScheduled > US_PER_DAY;
+      const next = stale ? { time: now, phase: ir.schedule.phaseAt(now) } : ir.schedule.nextAfter(ir.nextScheduled - 1);
+      ir.nextScheduled = ir.schedule.nextAfter(next.time).time;
+      while (!stale && ir.nextScheduled <= now) {
+        this.changePhase(ir, ir.schedule.phaseAt(ir.nextScheduled - 1), PhaseCause.SCHEDULE, 0, 'scheduled phase');
+        ir.nextScheduled = ir.schedule.nextAfter(ir.nextScheduled).time;
+      }
+      ir.haltUntil = 0;
+      this.changePhase(ir, ir.schedule.phaseAt(now), PhaseCause.SCHEDULE, 0, 'scheduled phase');
+    }
+  }
+
+  // ---- phases ----
+
+  /** Admin phase change. Returns false if nothing changed. */
+  setPhase(ii: number, phase: TradingPhase, durationUs: number, text: string): boolean {
+    const ir = this.byIndex[ii];
+    if (phase === TradingPhase.HALTED) {
+      if (ir.phase === TradingPhase.HALTED && durationUs === 0 && ir.haltUntil === 0) return false;
+      this.halt(ir, PhaseCause.ADMIN, durationUs, text);
+      return true;
+    }
+    if (phase === ir.phase) return false;
+    ir.haltUntil = 0;
+    this.changePhase(ir, phase, PhaseCause.ADMIN, 0, text);
+    this.nextTimer = Math.min(this.nextTimer, ir.nextTimer());
+    return true;
+  }
+
+  private halt(ir: InstrumentRules, cause: PhaseCause, durationUs: number, text: string): void {
+    ir.haltUntil = durationUs > 0 ? this.now + durationUs : 0;
+    this.changePhase(ir, TradingPhase.HALTED, cause, ir.haltUntil, text);
+    if (ir.haltUntil !== 0 && ir.haltUntil < this.nextTimer) this.nextTimer = ir.haltUntil;
+  }
+
+  /**
+   * Moves an instrument to a phase. Leaving a call phase for continuous
+   * trading (or the closing auction for the close) uncrosses the book first.
+   */
+  private changePhase(ir: InstrumentRules, phase: TradingPhase, cause: PhaseCause, until: number, text: string): void {
+    const from = ir.phase;
+    const ii = ir.inst.index;
+    if (from === phase && phase !== TradingPhase.HALTED) return;
+    if (isCallPhase(from) && (phase === TradingPhase.CONTINUOUS || (from === TradingPhase.CLOSING_AUCTION && phase === TradingPhase.CLOSED))) {
+      const price = this.runAuction(ir);
+      if (from === TradingPhase.CLOSING_AUCTION) ir.controls.previousClose = price || ir.controls.reference || ir.controls.previousClose;
+    }
+    ir.phase = phase;
+    ir.limitStateSince = 0;
+    ir.pendingHalt = 0;
+    this.market.calling[ii] = phase !== TradingPhase.CONTINUOUS;
+    ir.shown.price = ir.shown.qty = ir.shown.surplus = 0;
+    ir.shown.surplusSide = 0;
+    if (phase === TradingPhase.HALTED && from !== TradingPhase.HALTED && ir.haltCancelsQuotes) this.cancelQuotes(ii);
+    this.out.phase(ir.inst.symbol, phase, cause, until, text);
+    this.busy = true;
+  }
+
+  /** The uncross: final auction event, then the fills at one price. Returns the price (0 = nothing crossed). */
+  private runAuction(ir: InstrumentRules): number {
+    const u = uncross(this.market.books[ir.inst.index], ir.inst, ir.controls.reference, this.uncrossOut);
+    if (u.qty === 0) return 0;
+    this.out.auction(ir.inst.symbol, ir.phase, u, true);
+    this.market.uncross(ir.inst, u.price, ir.auctionStp);
+    return u.price;
+  }
+
+  private cancelQuotes(ii: number): void {
+    for (const a of this.accounts) {
+      for (const id of [a.quoteBid[ii], a.quoteOffer[ii]]) {
+        const o = id === 0 ? undefined : this.market.live.get(id);
+        if (o !== undefined && o.account === a) this.market.cancelResting(o, CancelReason.HALT);
+      }
+      a.quoteBid[ii] = a.quoteOffer[ii] = 0;
+    }
+  }
+
+  // ---- admission (read-only checks) ----
+
+  /** Kill switch and rate limits for any order message of an account. */
+  admitMessage(kind: MsgKind, acct: Account, session: number | undefined, why: Why): RejectReason | 0 {
+    if (acct.killed && kind !== MsgKind.CANCEL) return RejectReason.KILL_SWITCH;
+    if (this.rateLimits === null) return 0;
+    const sid = typeof session === 'number' && Number.isSafeInteger(session) && session > 0 ? session : 0;
+    const v = this.rateLimits.admit(kind, acct.id, sid, this.now);
+    if (v === null) return 0;
+    why.text = v.text;
+    this.out.retryAfter = v.retryAfter;
+    if (v.banned || v.logout) {
+      this.out.rule(RuleEventKind.BAN, acct.id, v.scope === 'session' ? sid : 0, '', v.banned ? v.banUntil : this.now, 0, v.text);
+    }
+    return v.reason;
+  }
+
+  /** Phase, price controls, risk and order-to-trade checks of a new order (price: its limit, or a market order's protection price). */
+  admitOrder(acct: Account, ii: number, side: Side, ordType: number, tif: number, price: number, qty: number, quote: boolean, why: Why): RejectReason | 0 {
+    const ir = this.byIndex[ii];
+    let reason = admitsOrder(ir.phase, ordType, tif, quote);
+    if (reason) return reason;
+    if (ordType === OrdType.LIMIT && (reason = ir.controls.checkLimitPrice(side, price, why))) return reason;
+    if ((reason = checkRisk(acct.risk[ii], ir.inst, acct.positions[ii], side, price, qty, qty, why))) return reason;
+    if (this.otr !== null) {
+      const c = this.otr.check(acct.id, ii, this.now);
+      if (c.flag) this.out.rule(RuleEventKind.OTR_FLAG, acct.id, 0, ir.inst.symbol, 0, c.countRatioMilli, c.text);
+      if (c.reason) {
+        why.text = c.text;
+        return c.reason;
+      }
+    }
+    return 0;
+  }
+
+  /** Checks of an amend: phase, minimum quote life, price controls and risk on the increase. */
+  admitAmend(acct: Account, ii: number, side: Side, orderTime: number, price: number, addQty: number, newQty: number, why: Why): RejectReason | 0 {
+    const ir = this.byIndex[ii];
+    return admitsAmend(ir.phase) || this.quoteLife(ii, orderTime, why) || ir.controls.checkLimitPrice(side, price, why)
+      || checkRisk(acct.risk[ii], ir.inst, acct.positions[ii], side, price, addQty, newQty, why);
+  }
+
+  /** Minimum quote life: 0, or TOO_EARLY if an order that entered at `orderTime` may not change yet. */
+  quoteLife(ii: number, orderTime: number, why: Why): RejectReason | 0 {
+    const life = this.byIndex[ii].minQuoteLifeUs;
+    if (life === 0 || this.now >= orderTime + life) return 0;
+    why.text = `order rested ${this.now - orderTime} µs of the minimum ${life} µs`;
+    return RejectReason.TOO_EARLY;
+  }
+
+  /** The price an order may carry now: slid to the daily limit and the LULD band. */
+  slide(ii: number, side: Side, price: number): number {
+    return this.byIndex[ii].controls.slide(side, price, this.now);
+  }
+
+  /** RTS 9 counting of an accepted add, amend or user cancel. */
+  countOrder(acct: Account, ii: number, qty: number): void {
+    if (this.otr !== null) this.otr.countOrder(acct.id, ii, qty, this.now);
+  }
+
+  // ---- kill switch ----
+
+  killSwitch(acct: Account, on: boolean, text: string): boolean {
+    if (acct.killed === on) return false;
+    acct.killed = on;
+    if (on) {
+      for (let o = acct.head; o !== null; ) {
+        const next = o.acctNext;
+        this.market.cancelResting(o, CancelReason.KILL_SWITCH);
+        o = next;
+      }
+      acct.quoteBid.fill(0);
+      acct.quoteOffer.fill(0);
+    }
+    this.out.rule(on ? RuleEventKind.KILL_SWITCH_ON : RuleEventKind.KILL_SWITCH_OFF, acct.id, 0, '', 0, 0, text);
+    return true;
+  }
+
+  // ---- matching (MatchWatcher) ----
+
+  stops(ii: number, price: number): boolean {
+    const ir = this.byIndex[ii];
+    if (ir.phase !== TradingPhase.CONTINUOUS || !ir.controls.velocityBreach(price, this.now)) return false;
+    // From here on the instrument collects orders: the halt itself is announced when the command ends.
+    this.market.calling[ii] = true;
+    ir.pendingHalt = PhaseCause.VELOCITY;
+    this.busy = true;
+    return true;
+  }
+
+  traded(ii: number, price: number, qty: number, maker: Account, taker: Account): void {
+    this.byIndex[ii].controls.onTrade(price, this.now);
+    if (this.otr !== null) {
+      this.otr.countTrade(maker.id, ii, qty, this.now);
+      if (taker !== maker) this.otr.countTrade(taker.id, ii, qty, this.now);
+    }
+    if (this.marketWide !== null && this.marketWide.index === ii) this.busy = true;
+  }
+
+  // ---- command end ----
+
+  end(): void {
+    if (!this.busy) return;
+    this.busy = false;
+    for (const ir of this.byIndex) {
+      if (ir.pendingHalt !== 0) {
+        const v = ir.controls.velocity;
+        ir.pendingHalt = 0;
+        this.halt(ir, PhaseCause.VELOCITY, v === null ? 0 : v.haltUs, 'velocity: price moved too far too fast');
+      }
+    }
+    this.checkMarketWide();
+    for (const ir of this.byIndex) {
+      if (ir.controls.luld !== null) this.checkLimitState(ir);
+      if (isCallPhase(ir.phase)) this.publishIndicative(ir);
+    }
+  }
+
+  private checkMarketWide(): void {
+    const mw = this.marketWide;
+    if (mw === null) return;
+    const index = this.byIndex[mw.index].controls;
+    const level = mw.trip(index.reference, index.previousClose, this.now);
+    if (level === null) return;
+    const text = `market-wide circuit breaker: ${mw.indexSymbol} down ${level.drop_bp / 100} % from the previous close`;
+    for (const ir of this.byIndex) {
+      if (level.halt_ms > 0) this.halt(ir, PhaseCause.MARKET_WIDE, level.halt_ms * 1000, text);
+      else {
+        // closed for the day: reopens at the next UTC midnight (or its schedule)
+        ir.haltUntil = this.now - (this.now % US_PER_DAY) + US_PER_DAY;
+        this.changePhase(ir, TradingPhase.CLOSED, PhaseCause.MARKET_WIDE, ir.haltUntil, text);
+      }
+    }
+    this.nextTimer = Math.min(...this.byIndex.map((ir) => ir.nextTimer()));
+  }
+
+  /** LULD: the best bid at the upper band or the best ask at the lower band is a limit state; T in it halts. */
+  private checkLimitState(ir: InstrumentRules): void {
+    const luld = ir.controls.luld;
+    if (luld === null || ir.phase !== TradingPhase.CONTINUOUS) return;
+    this.busy = true; // bands move with time and trades: look again after the next command
+    const band = ir.controls.dynamicBand(this.now);
+    const book = this.market.books[ir.inst.index];
+    const bid = book.bids.best();
+    const ask = book.asks.best();
+    const at = band !== null && ((bid !== null && bid.price >= band.upper) || (ask !== null && ask.price <= band.lower));
+    if (at && ir.limitStateSince === 0) {
+      ir.limitStateSince = this.now;
+      const until = this.now + luld.limitStateUs;
+      this.out.rule(RuleEventKind.LIMIT_STATE_ON, 0, 0, ir.inst.symbol, until, 0, `limit state: ${bid !== null && band !== null && bid.price >= band.upper ? 'bid at the upper' : 'offer at the lower'} band`);
+      if (until < this.nextTimer) this.nextTimer = until;
+    } else if (!at && ir.limitStateSince !== 0) {
+      ir.limitStateSince = 0;
+      this.out.rule(RuleEventKind.LIMIT_STATE_OFF, 0, 0, ir.inst.symbol, 0, 0, 'limit state ended');
+    }
+  }
+
+  /** Publishes the indicative uncross of a call phase when it changed. */
+  private publishIndicative(ir: InstrumentRules): void {
+    this.busy = true;
+    if (ir.phase === TradingPhase.CLOSED) return;
+    const u = uncross(this.market.books[ir.inst.index], ir.inst, ir.controls.reference, this.uncrossOut);
+    const s = ir.shown;
+    if (u.price === s.price && u.qty === s.qty && u.surplus === s.surplus && u.surplusSide === s.surplusSide) return;
+    s.price = u.price;
+    s.qty = u.qty;
+    s.surplus = u.surplus;
+    s.surplusSide = u.surplusSide;
+    this.out.auction(ir.inst.symbol, ir.phase, u, false);
+  }
+
+  /** The engine's next timer, for a driver that wants to wake the engine exactly then. */
+  get nextTimerAt(): number {
+    return this.nextTimer;
+  }
+}
+
+export { MsgKind };
