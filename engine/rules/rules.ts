@@ -83,6 +83,10 @@ export class Rules implements MatchWatcher {
   private now = 0;
   /** something for end() to look at: a pending halt, a limit state, a call phase */
   private busy = false;
+  /** the market-wide index traded in this command */
+  private indexTraded = false;
+  /** some instrument has a LULD band: look for limit states after every command */
+  private readonly watchLimitState: boolean;
   private readonly uncrossOut: Uncross = { price: 0, qty: 0, surplus: 0, surplusSide: 0 };
 
   constructor(
@@ -104,6 +108,7 @@ export class Rules implements MatchWatcher {
       market.watched[ir.inst.index] = c.watchesMatching || c.luld !== null || c.hasStaticBand || this.otr !== null || this.marketWide?.index === ir.inst.index;
     }
     market.watcher = market.watched.some(Boolean) ? this : null;
+    this.watchLimitState = this.byIndex.some((ir) => ir.controls.luld !== null);
   }
 
   phaseOf(ii: number): TradingPhase {
@@ -324,13 +329,13 @@ export class Rules implements MatchWatcher {
       this.otr.countTrade(maker.id, ii, qty, this.now);
       if (taker !== maker) this.otr.countTrade(taker.id, ii, qty, this.now);
     }
-    if (this.marketWide !== null && this.marketWide.index === ii) this.busy = true;
+    if (this.marketWide !== null && this.marketWide.index === ii) this.busy = this.indexTraded = true;
   }
 
   // ---- command end ----
 
   end(): void {
-    if (!this.busy) return;
+    if (!this.busy && !this.watchLimitState) return;
     this.busy = false;
     for (const ir of this.byIndex) {
       if (ir.pendingHalt !== 0) {
@@ -348,7 +353,8 @@ export class Rules implements MatchWatcher {
 
   private checkMarketWide(): void {
     const mw = this.marketWide;
-    if (mw === null) return;
+    if (mw === null || !this.indexTraded) return;
+    this.indexTraded = false;
     const index = this.byIndex[mw.index].controls;
     const level = mw.trip(index.reference, index.previousClose, this.now);
     if (level === null) return;
@@ -368,7 +374,6 @@ export class Rules implements MatchWatcher {
   private checkLimitState(ir: InstrumentRules): void {
     const luld = ir.controls.luld;
     if (luld === null || ir.phase !== TradingPhase.CONTINUOUS) return;
-    this.busy = true; // bands move with time and trades: look again after the next command
     const band = ir.controls.dynamicBand(this.now);
     const book = this.market.books[ir.inst.index];
     const bid = book.bids.best();
