@@ -154,17 +154,20 @@ export class Rules implements MatchWatcher {
       const to = ir.schedule === null ? TradingPhase.CONTINUOUS : ir.schedule.phaseAt(now);
       this.changePhase(ir, to, PhaseCause.HALT_END, 0, 'halt ended: reopening auction');
     }
-    if (ir.schedule !== null && ir.nextScheduled <= now) {
-      // Long gaps without commands jump straight to the phase of now (one transition).
-      const stale = now - ir.nextScheduled > US_PER_DAY;
-      const next = stale ? { time: now, phase: ir.schedule.phaseAt(now) } : ir.schedule.nextAfter(ir.nextScheduled - 1);
-      ir.nextScheduled = ir.schedule.nextAfter(next.time).time;
-      while (!stale && ir.nextScheduled <= now) {
-        this.changePhase(ir, ir.schedule.phaseAt(ir.nextScheduled - 1), PhaseCause.SCHEDULE, 0, 'scheduled phase');
-        ir.nextScheduled = ir.schedule.nextAfter(ir.nextScheduled).time;
-      }
+    const sched = ir.schedule;
+    if (sched !== null && ir.nextScheduled <= now) {
+      // A scheduled change ends any halt. Each boundary passed applies in
+      // order; after a gap of more than a day, straight to the phase of now.
       ir.haltUntil = 0;
-      this.changePhase(ir, ir.schedule.phaseAt(now), PhaseCause.SCHEDULE, 0, 'scheduled phase');
+      if (now - ir.nextScheduled > US_PER_DAY) {
+        ir.nextScheduled = sched.nextAfter(now).time;
+        this.changePhase(ir, sched.phaseAt(now), PhaseCause.SCHEDULE, 0, 'scheduled phase');
+      }
+      while (ir.nextScheduled <= now) {
+        const t = ir.nextScheduled;
+        ir.nextScheduled = sched.nextAfter(t).time;
+        this.changePhase(ir, sched.phaseAt(t), PhaseCause.SCHEDULE, 0, 'scheduled phase');
+      }
     }
   }
 
