@@ -43,6 +43,8 @@ export class Market {
   /** per instrument: the rules watch its matching (velocity) and trades (bands, OTR, breakers) */
   readonly watched: boolean[];
   watcher: MatchWatcher | null = null;
+  /** last trade price per instrument (0 = none yet): the auction's reference */
+  readonly lastPrice: number[];
   /** the last order id handed out */
   nextOrderId = 0;
   private nextTradeId = 0;
@@ -52,6 +54,7 @@ export class Market {
     this.venueFees = instruments.map(() => new Accumulator());
     this.calling = instruments.map(() => false);
     this.watched = instruments.map(() => false);
+    this.lastPrice = instruments.map(() => 0);
   }
 
   // ---- matching ----
@@ -124,6 +127,7 @@ export class Market {
     mp.apply(m.side, price, q, n, makerFee, mult);
     ta.positions[ii].apply(t.side, price, q, n, takerFee, mult);
     this.venueFees[ii].add(makerFee + takerFee);
+    this.lastPrice[ii] = price;
 
     this.out.fill(t, m, inst, price, q, n, makerFee, takerFee, ++this.nextTradeId, false);
     if (this.watcher !== null && this.watched[ii]) this.watcher.traded(ii, price, q, ma, ta);
@@ -185,6 +189,7 @@ export class Market {
     m.account.positions[ii].apply(m.side, price, q, n, makerFee, mult);
     t.account.positions[ii].apply(t.side, price, q, n, takerFee, mult);
     this.venueFees[ii].add(makerFee + takerFee);
+    this.lastPrice[ii] = price;
     this.out.fill(t, m, inst, price, q, n, makerFee, takerFee, ++this.nextTradeId, true);
     if (this.watcher !== null && this.watched[ii]) this.watcher.traded(ii, price, q, m.account, t.account);
     for (const o of [m, t]) {

@@ -204,7 +204,7 @@ export class Rules implements MatchWatcher {
     if (from === phase && phase !== TradingPhase.HALTED) return;
     if (isCallPhase(from) && (phase === TradingPhase.CONTINUOUS || (from === TradingPhase.CLOSING_AUCTION && phase === TradingPhase.CLOSED))) {
       const price = this.runAuction(ir);
-      if (from === TradingPhase.CLOSING_AUCTION) ir.controls.previousClose = price || ir.controls.reference || ir.controls.previousClose;
+      if (from === TradingPhase.CLOSING_AUCTION) ir.controls.previousClose = price || this.market.lastPrice[ii] || ir.controls.previousClose;
     }
     ir.phase = phase;
     ir.limitStateSince = 0;
@@ -219,11 +219,16 @@ export class Rules implements MatchWatcher {
 
   /** The uncross: final auction event, then the fills at one price. Returns the price (0 = nothing crossed). */
   private runAuction(ir: InstrumentRules): number {
-    const u = uncross(this.market.books[ir.inst.index], ir.inst, ir.controls.reference, this.uncrossOut);
+    const u = uncross(this.market.books[ir.inst.index], ir.inst, this.auctionReference(ir), this.uncrossOut);
     if (u.qty === 0) return 0;
     this.out.auction(ir.inst.symbol, ir.phase, u, true);
     this.market.uncross(ir.inst, u.price, ir.auctionStp);
     return u.price;
+  }
+
+  /** The auction's reference price: the last trade, else the configured / admin-set reference. */
+  private auctionReference(ir: InstrumentRules): number {
+    return this.market.lastPrice[ir.inst.index] || ir.controls.reference;
   }
 
   private cancelQuotes(ii: number): void {
@@ -397,7 +402,7 @@ export class Rules implements MatchWatcher {
   private publishIndicative(ir: InstrumentRules): void {
     this.busy = true;
     if (ir.phase === TradingPhase.CLOSED) return;
-    const u = uncross(this.market.books[ir.inst.index], ir.inst, ir.controls.reference, this.uncrossOut);
+    const u = uncross(this.market.books[ir.inst.index], ir.inst, this.auctionReference(ir), this.uncrossOut);
     const s = ir.shown;
     if (u.price === s.price && u.qty === s.qty && u.surplus === s.surplus && u.surplusSide === s.surplusSide) return;
     s.price = u.price;
