@@ -259,7 +259,8 @@ export class Engine {
     }
     const acct = this.account(c.account);
     const inst = this.instrument(c.symbol);
-    const refused = acct ? this.rules.admitMessage(MsgKind.QUOTE, acct, c.session, this.why) : 0;
+    let refused = acct ? this.rules.admitMessage(MsgKind.QUOTE, acct, c.session, this.why) : 0;
+    if (!refused && acct && inst) refused = this.quoteLife(acct, inst.index);
     if (acct && inst && !refused) this.withdrawQuote(acct, inst.index);
     const quote = (s: Side, price: number, qty: number): number => {
       const side: NewOrder = { time: c.time, account: c.account, symbol: c.symbol, side: s, price, qty, postOnly: true };
@@ -300,6 +301,16 @@ export class Engine {
     for (const i of this.instruments) if (inst === null || i === inst) n += this.withdrawQuote(acct, i.index);
     this.end();
     return n;
+  }
+
+  /** Minimum quote life applies to replacing a quote too: TOO_EARLY if a side of the current quote is younger. */
+  private quoteLife(acct: Account, ii: number): RejectReason | 0 {
+    for (const id of [acct.quoteBid[ii], acct.quoteOffer[ii]]) {
+      const o = id === 0 ? undefined : this.market.live.get(id);
+      const reason = o === undefined ? 0 : this.rules.quoteLife(ii, o.time, this.why);
+      if (reason) return reason;
+    }
+    return 0;
   }
 
   private withdrawQuote(acct: Account, ii: number): number {
@@ -398,7 +409,7 @@ export class Engine {
     const cancels = Number.isSafeInteger(c.qty) && c.qty >= 0 && c.qty <= o.cum;
     let reason: RejectReason | 0 = checkPrice(inst, c.price, why) || (cancels ? 0 : checkQty(inst, c.qty, why));
     if (!reason && clOrdId !== o.clOrdId && clOrdId !== '' && acct.liveByClOrdId.has(clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
-    if (!reason) reason = this.rules.admitAmend(acct, inst.index, o.side, o.time, c.price, cancels ? 0 : Math.max(0, c.qty - o.qty), c.qty, why);
+    if (!reason) reason = this.rules.admitAmend(o, c.price, c.qty, why);
     const price = reason ? c.price : this.rules.slide(inst.index, o.side, c.price);
     if (!reason && !cancels) reason = replaceState(o, inst, this.market.books[inst.index], price, c.qty);
     if (reason) return this.refused(kind, c, reason, why.text);

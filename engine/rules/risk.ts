@@ -52,10 +52,12 @@ function unlimited(): RiskLimits {
 }
 
 /**
- * Checks an order adding `qty` at `price` on `side` (an amend passes the
- * increase as qty and the full new quantity as orderQty).
+ * Checks an order adding `qty` at `price` on `side` to the account's open
+ * orders; `orderQty` is its full quantity and `openPxQtyDelta` the change of
+ * open price × qty (a new order: price × qty; an amend: new price × new
+ * leaves − old price × old leaves).
  */
-export function checkRisk(r: RiskLimits, inst: Instrument, p: Position, side: Side, price: number, qty: number, orderQty: number, why: Why): RejectReason | 0 {
+export function checkRisk(r: RiskLimits, inst: Instrument, p: Position, side: Side, price: number, qty: number, orderQty: number, openPxQtyDelta: number, why: Why): RejectReason | 0 {
   const mult = inst.notionalMultiplier;
   if (orderQty > r.maxOrderQty) {
     why.text = `order quantity ${orderQty} above the account limit ${r.maxOrderQty}`;
@@ -71,7 +73,7 @@ export function checkRisk(r: RiskLimits, inst: Instrument, p: Position, side: Si
     return RejectReason.POSITION_LIMIT;
   }
   if (r.maxGrossNotional !== NONE) {
-    const gross = p.cost + (p.openBuyPxQty + p.openSellPxQty + price * qty) * mult;
+    const gross = p.cost + (p.openBuyPxQty + p.openSellPxQty + openPxQtyDelta) * mult;
     if (gross > r.maxGrossNotional) {
       why.text = `gross notional could reach ${gross} > ${r.maxGrossNotional}`;
       return RejectReason.RISK_GROSS_NOTIONAL;

@@ -12,6 +12,7 @@ import type { Emitter } from '../emitter.ts';
 import { PhaseCause, RuleEventKind } from '../events.ts';
 import { ConfigError, type Instrument, type InstrumentConfig } from '../instrument.ts';
 import type { Market, MatchWatcher } from '../market.ts';
+import type { Order } from '../order.ts';
 import { CancelReason, OrdType, RejectReason, Side, TradingPhase } from '../types.ts';
 import type { Why } from '../validate.ts';
 import { uncross, type Uncross } from './auction.ts';
@@ -212,8 +213,8 @@ export class Rules implements MatchWatcher {
     this.market.calling[ii] = phase !== TradingPhase.CONTINUOUS;
     ir.shown.price = ir.shown.qty = ir.shown.surplus = 0;
     ir.shown.surplusSide = 0;
-    if (phase === TradingPhase.HALTED && from !== TradingPhase.HALTED && ir.haltCancelsQuotes) this.cancelQuotes(ii);
     this.out.phase(ir.inst.symbol, phase, cause, until, text);
+    if (phase === TradingPhase.HALTED && from !== TradingPhase.HALTED && ir.haltCancelsQuotes) this.cancelQuotes(ii);
     this.busy = true;
   }
 
@@ -264,7 +265,7 @@ export class Rules implements MatchWatcher {
     let reason = admitsOrder(ir.phase, ordType, tif, quote);
     if (reason) return reason;
     if (ordType === OrdType.LIMIT && (reason = ir.controls.checkLimitPrice(side, price, why))) return reason;
-    if ((reason = checkRisk(acct.risk[ii], ir.inst, acct.positions[ii], side, price, qty, qty, why))) return reason;
+    if ((reason = checkRisk(acct.risk[ii], ir.inst, acct.positions[ii], side, price, qty, qty, price * qty, why))) return reason;
     if (this.otr !== null) {
       const c = this.otr.check(acct.id, ii, this.now);
       if (c.flag) this.out.rule(RuleEventKind.OTR_FLAG, acct.id, 0, ir.inst.symbol, 0, c.countRatioMilli, c.text);
@@ -276,11 +277,16 @@ export class Rules implements MatchWatcher {
     return 0;
   }
 
-  /** Checks of an amend: phase, minimum quote life, price controls and risk on the increase. */
-  admitAmend(acct: Account, ii: number, side: Side, orderTime: number, price: number, addQty: number, newQty: number, why: Why): RejectReason | 0 {
+  /** Checks of an amend of `o` to price × newQty: phase, minimum quote life, then price controls and risk. */
+  admitAmend(o: Order, price: number, newQty: number, why: Why): RejectReason | 0 {
+    const ii = o.instrument;
     const ir = this.byIndex[ii];
-    return admitsAmend(ir.phase) || this.quoteLife(ii, orderTime, why) || ir.controls.checkLimitPrice(side, price, why)
-      || checkRisk(acct.risk[ii], ir.inst, acct.positions[ii], side, price, addQty, newQty, why);
+    const addQty = newQty > o.qty ? newQty - o.qty : 0;
+    const newLeaves = newQty > o.cum ? newQty - o.cum : 0;
+    const early = admitsAmend(ir.phase) || this.quoteLife(ii, o.time, why);
+    if (early || newLeaves === 0) return early; // an amend to at or below the filled quantity is a cancel
+    return ir.controls.checkLimitPrice(o.side, price, why)
+      || checkRisk(o.account.risk[ii], ir.inst, o.account.positions[ii], o.side, price, addQty, newQty, price * newLeaves - o.price * o.leaves, why);
   }
 
   /** Minimum quote life: 0, or TOO_EARLY if an order that entered at `orderTime` may not change yet. */
