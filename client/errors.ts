@@ -29,7 +29,9 @@ export type ClientErrorCode =
   /** an argument cannot be sent as given (e.g. a price with more decimals than the instrument has) */
   | 'invalid_argument'
   /** a connection-level failure: refused, timed out or closed while opening */
-  | 'connection_failed';
+  | 'connection_failed'
+  /** a REST call (e.g. the kill switch) answered with an error status */
+  | 'http_error';
 
 export class ClientError extends Error {
   constructor(readonly code: ClientErrorCode, message: string) {

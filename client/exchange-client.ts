@@ -24,12 +24,12 @@ import {
   type OrdTypeName, type SessionRejectReasonName, type SideName, type StpModeName, type TimeInForceName,
   type WireBusinessMessageReject, type WireExecutionReport, type WireHeartbeat, type WireMassQuoteAck,
   type WireOrderCancelReject, type WireOrderMassCancelReport, type WirePositionReport, type WireReject,
-  type WireSecurity, type WireSecurityStatus,
+  type WireSecurity, type WireSecurityStatus, type WireUserNotification,
 } from './protocol.ts';
 import {
-  toCancelReject, toExecutionReport, toMassCancelReport, toMassQuoteAck, toPositionReport, toSecurityStatus,
+  toCancelReject, toExecutionReport, toMassCancelReport, toMassQuoteAck, toPositionReport, toSecurityStatus, toUserNotification,
   type CancelReject, type Delivery, type ExecutionReport, type MassCancelReport, type MassQuoteAck, type PositionReport,
-  type SecurityStatus,
+  type SecurityStatus, type UserNotification,
 } from './reports.ts';
 
 export type { ReconnectInfo } from './order-entry-session.ts';
@@ -113,7 +113,10 @@ export interface ExchangeClientEvents {
   massQuoteAck: [ack: MassQuoteAck];
   /** every PositionReport: asked for, or sent after a fill changed the position */
   positionReport: [report: PositionReport];
+  /** an instrument's phase changed (halt, resume, auction, close…), with the cause and a timed halt's end */
   securityStatus: [status: SecurityStatus];
+  /** the account's kill switch turned on or off, its order-to-trade ratio was flagged, or it was banned (a logout follows) */
+  userNotification: [notification: UserNotification];
   reject: [reject: SessionReject];
   /** the exchange logged this session out (the connection closes next) */
   logout: [text: string];
@@ -121,6 +124,16 @@ export interface ExchangeClientEvents {
   disconnect: [reason: string];
   /** logged on again after a drop */
   reconnect: [info: ReconnectInfo];
+}
+
+/** The answer of setKillSwitch. */
+export interface KillSwitchState {
+  /** the state now */
+  killSwitch: boolean;
+  /** false when it already was in that state */
+  changed: boolean;
+  /** orders the switch cancelled */
+  cancelled: number;
 }
 
 /** What each kind of request resolves with. */
@@ -145,7 +158,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> {
   /** requests the exchange reported it never received */
   lostRequests = 0;
 
-  constructor(url: string, apiKey: string, options: ExchangeClientOptions = {}) {
+  constructor(private readonly url: string, private readonly apiKey: string, options: ExchangeClientOptions = {}) {
     super();
     this.session = new OrderEntrySession(url, apiKey, options);
     this.pending = new PendingRequests<Answers>(options.maxPending ?? 10_000, options.requestTimeoutMs ?? 10_000);
@@ -304,6 +317,30 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> {
   }
 
   /**
+   * Turns the account's kill switch on (the exchange cancels every order and
+   * refuses new ones) or off, over REST (POST /api/v1/kill-switch). The
+   * session also hears it as a userNotification and the cancels as reports.
+   */
+  async setKillSwitch(on: boolean, text?: string): Promise<KillSwitchState> {
+    const u = new URL(this.url);
+    u.protocol = u.protocol === 'wss:' || u.protocol === 'https:' ? 'https:' : 'http:';
+    u.pathname = '/api/v1/kill-switch';
+    u.search = '';
+    let res: Response;
+    try {
+      res = await fetch(u, {
+        method: 'POST', headers: { 'x-api-key': this.apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify(text === undefined ? { on } : { on, text }),
+      });
+    } catch (e) {
+      throw new ClientError('connection_failed', `kill switch: ${(e as Error).message}`);
+    }
+    const body = await res.json().catch(() => ({})) as { kill_switch?: boolean; changed?: boolean; cancelled?: number; message?: string };
+    if (!res.ok) throw new ClientError('http_error', `kill switch: HTTP ${res.status} ${body.message ?? ''}`.trim());
+    return { killSwitch: body.kill_switch === true, changed: body.changed === true, cancelled: body.cancelled ?? 0 };
+  }
+
+  /**
    * Asks the exchange to send messages begin … end again (end 0 = up to the
    * latest). Whatever was already processed arrives as a duplicate and is
    * dropped; used after a suspected loss, and by tests.
@@ -415,6 +452,9 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> {
       }
       case 'security_status':
         this.emit('securityStatus', toSecurityStatus(env.security_status as WireSecurityStatus, d));
+        return;
+      case 'user_notification':
+        this.emit('userNotification', toUserNotification(env.user_notification as WireUserNotification, d));
         return;
       case 'business_message_reject': {
         const m = env.business_message_reject as WireBusinessMessageReject;

@@ -3,10 +3,10 @@
 export { ExchangeClient } from './exchange-client.ts';
 export type {
   ExchangeClientOptions, ExchangeClientEvents, OrderParams, OrderRef, AmendParams, MassQuoteParams, QuoteSide,
-  OrderChangeResult, SessionReject, ReconnectInfo,
+  OrderChangeResult, SessionReject, ReconnectInfo, KillSwitchState,
 } from './exchange-client.ts';
 export { MarketDataClient } from './market-data.ts';
-export type { MarketDataOptions, MarketDataEvents, BookUpdate, MarketTrade, ResyncReason } from './market-data.ts';
+export type { MarketDataOptions, MarketDataEvents, BookUpdate, MarketTrade, MarketStatus, ResyncReason } from './market-data.ts';
 export { LocalBook, type BookLevel, type ApplyResult } from './local-book.ts';
 export { Instrument, type Rounding } from './instrument.ts';
 export { toUnits, fromUnits, DecimalError } from './decimal.ts';
@@ -14,8 +14,9 @@ export { ClientError, type ClientErrorCode } from './errors.ts';
 export type { ReconnectPolicy } from './backoff.ts';
 export { OrderEntrySession, type SessionOptions, type SessionEvents } from './order-entry-session.ts';
 export type {
-  ExecutionReport, CancelReject, MassCancelReport, MassQuoteAck, PositionReport, SecurityStatus, Delivery,
+  ExecutionReport, CancelReject, MassCancelReport, MassQuoteAck, PositionReport, SecurityStatus, UserNotification, AuctionInfo, Delivery,
 } from './reports.ts';
 export type {
   SideName, OrdTypeName, TimeInForceName, StpModeName, ExecTypeName, OrdStatusName, RejectCodeName, CancelReasonName,
+  TradingPhaseName, PhaseCauseName, UserEventName, LiquidityName,
 } from './protocol.ts';

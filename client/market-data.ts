@@ -11,10 +11,11 @@ import { ClientError } from './errors.ts';
 import { Instrument } from './instrument.ts';
 import { LocalBook, type BookLevel } from './local-book.ts';
 import {
-  MD_CHANNEL, MD_SUBSCRIPTION, sideName, tradingPhaseName,
-  type SideName, type TradingPhaseName, type WireHeartbeat, type WireMdIncremental, type WireMdRequestReject,
+  MD_CHANNEL, MD_SUBSCRIPTION, sideName,
+  type SideName, type TradingPhaseName, type WireHeartbeat, type WireMdAuction, type WireMdIncremental, type WireMdRequestReject,
   type WireMdSnapshot, type WireSecurity, type WireSecurityStatus,
 } from './protocol.ts';
+import { toAuctionInfo, toSecurityStatus, type AuctionInfo, type SecurityStatus } from './reports.ts';
 import { endpointUrl, WireSocket } from './wire-socket.ts';
 
 export interface MarketDataOptions {
@@ -46,7 +47,12 @@ export interface MarketTrade {
   aggressorSide: SideName | null;
   /** µs since the epoch */
   transactTime: number;
+  /** an execution of an auction uncross (aggressorSide is then only the later order's side) */
+  auction: boolean;
 }
+
+/** A SecurityStatus of the symbol: its phase, why it changed, a timed halt's end. */
+export type MarketStatus = Omit<SecurityStatus, 'seq' | 'possDup'>;
 
 export type ResyncReason = 'gap' | 'overflow' | 'reconnect' | 'exchange';
 
@@ -55,7 +61,9 @@ export interface MarketDataEvents {
   trade: [trade: MarketTrade];
   /** the book was rebuilt from a fresh snapshot after updates were lost */
   resync: [reason: ResyncReason, detail: string];
-  securityStatus: [status: { symbol: string; tradingPhase: TradingPhaseName | null; text: string }];
+  securityStatus: [status: MarketStatus];
+  /** the indicative uncross changed (call phases: pre-open, auctions, halts), or the uncross ran (final) */
+  auction: [info: AuctionInfo];
   disconnect: [reason: string];
   /** the exchange refused the subscription (e.g. unknown symbol) */
   subscriptionRejected: [text: string];
@@ -75,6 +83,10 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
   /** why the next snapshot is loaded (null = the first one) */
   private resyncing: { reason: ResyncReason; detail: string } | null = null;
   private lastTradeId = 0;
+  /** the last auction state emitted (to report each once across resyncs) */
+  private lastAuctionKey = '';
+  private status: MarketStatus | null = null;
+  private auctionState: AuctionInfo | null = null;
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private inst: Instrument | undefined;
@@ -140,6 +152,21 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
 
   mid(): number | null {
     return this.book.mid();
+  }
+
+  /** The symbol's phase as last reported by a SecurityStatus (null: none received, i.e. continuous since the subscription). */
+  get tradingPhase(): TradingPhaseName | null {
+    return this.status?.tradingPhase ?? null;
+  }
+
+  /** The last SecurityStatus of the symbol (null if none arrived). */
+  get lastStatus(): MarketStatus | null {
+    return this.status;
+  }
+
+  /** The current indicative uncross while in a call phase (null otherwise). */
+  get auction(): AuctionInfo | null {
+    return this.auctionState;
   }
 
   /** Throws the book away and subscribes again for a fresh snapshot. */
@@ -245,7 +272,12 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
       }
       case 'security_status': {
         const m = env.security_status as WireSecurityStatus;
-        if (m.symbol === this.symbol) this.emit('securityStatus', { symbol: m.symbol, tradingPhase: tradingPhaseName(m.trading_phase), text: m.text });
+        if (m.symbol !== this.symbol) return;
+        const { seq: _seq, possDup: _dup, ...status } = toSecurityStatus(m, { seq: env.msg_seq_num, possDup: env.poss_dup });
+        this.status = status;
+        const call = status.tradingPhase !== 'continuous' && status.tradingPhase !== 'closed';
+        if (!call) this.auctionState = null;
+        this.emit('securityStatus', status);
         return;
       }
       case 'market_data_request_reject': {
@@ -265,6 +297,7 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
     const wasSynced = this.book.synced;
     const before = bboKey(this.book);
     this.book.loadSnapshot(s);
+    if (s.auction) this.onAuction(s.auction);
     const early = this.early;
     this.early = [];
     const why = this.resyncing ?? (wasSynced ? { reason: 'exchange' as const, detail: 'the exchange sent a fresh snapshot (this connection fell behind)' } : null);
@@ -280,6 +313,7 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
 
   private onIncremental(inc: WireMdIncremental): void {
     if (inc.symbol !== this.symbol) return;
+    if (inc.auction) this.onAuction(inc.auction);
     this.emitTrades(inc);
     if (!this.book.synced) {
       if (this.early.length >= this.opts.maxPendingUpdates) return this.resync('overflow', `${this.early.length} updates arrived before the snapshot`);
@@ -307,8 +341,21 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
     for (const t of inc.trades) {
       if (t.trade_id <= this.lastTradeId) continue;
       this.lastTradeId = t.trade_id;
-      this.emit('trade', { tradeId: t.trade_id, price: t.price, qty: t.qty, aggressorSide: sideName(t.aggressor_side), transactTime: t.transact_time });
+      this.emit('trade', {
+        tradeId: t.trade_id, price: t.price, qty: t.qty, aggressorSide: sideName(t.aggressor_side), transactTime: t.transact_time,
+        auction: t.auction === true,
+      });
     }
+  }
+
+  /** An auction state, reported once (a resync snapshot repeats the current one). */
+  private onAuction(m: WireMdAuction): void {
+    const info = toAuctionInfo(this.symbol, m);
+    this.auctionState = info.final ? null : info;
+    const key = `${info.tradingPhase}|${info.price}|${info.qty}|${info.surplusQty}|${info.surplusSide}|${info.final}`;
+    if (key === this.lastAuctionKey) return;
+    this.lastAuctionKey = key;
+    this.emit('auction', info);
   }
 }
 

@@ -33,20 +33,22 @@ export type ExecTypeName = Exclude<(typeof EXEC_TYPES)[number], 'unspecified'>;
 export const ORD_STATUSES = ['unspecified', 'new', 'partially_filled', 'filled', 'canceled', 'rejected', 'expired'] as const;
 export type OrdStatusName = Exclude<(typeof ORD_STATUSES)[number], 'unspecified'>;
 
-export const LIQUIDITY = ['unspecified', 'maker', 'taker'] as const;
-export type LiquidityName = Exclude<(typeof LIQUIDITY)[number], 'unspecified'>;
+// LIQUIDITY follows FIX 851 values: 3 (routed out) is unused.
+export const LIQUIDITY = ['unspecified', 'maker', 'taker', '', 'auction'] as const;
+export type LiquidityName = 'maker' | 'taker' | 'auction';
 
 export const REJECT_CODES = [
   'unspecified', 'unknown_symbol', 'unknown_account', 'invalid_field', 'price_off_tick', 'price_out_of_range',
   'qty_off_lot', 'qty_out_of_range', 'notional_too_small', 'duplicate_cl_ord_id', 'unknown_order',
   'post_only_would_take', 'fok_cannot_fill', 'no_liquidity', 'invalid_expire_time', 'too_many_open_orders',
-  'position_limit', 'instrument_halted',
+  'position_limit', 'instrument_halted', 'rate_limited', 'banned', 'too_early', 'otr_exceeded', 'price_band', 'price_limit',
+  'phase', 'market_closed', 'kill_switch', 'risk_order_qty', 'risk_order_notional', 'risk_gross_notional',
 ] as const;
 export type RejectCodeName = Exclude<(typeof REJECT_CODES)[number], 'unspecified'>;
 
 export const CANCEL_REASONS = [
   'unspecified', 'user', 'ioc_remainder', 'self_trade', 'mass_cancel', 'expired', 'amended_to_filled',
-  'market_remainder', 'disconnect', 'quote_replaced',
+  'market_remainder', 'disconnect', 'quote_replaced', 'kill_switch', 'halt', 'price_band', 'auction',
 ] as const;
 export type CancelReasonName = Exclude<(typeof CANCEL_REASONS)[number], 'unspecified'>;
 
@@ -56,8 +58,14 @@ export const SESSION_REJECT_REASONS = [
 ] as const;
 export type SessionRejectReasonName = Exclude<(typeof SESSION_REJECT_REASONS)[number], 'unspecified'>;
 
-export const TRADING_PHASES = ['unspecified', 'continuous', 'halted', 'pre_open', 'auction', 'closed'] as const;
+export const TRADING_PHASES = ['unspecified', 'continuous', 'halted', 'pre_open', 'opening_auction', 'closed', 'closing_auction'] as const;
 export type TradingPhaseName = Exclude<(typeof TRADING_PHASES)[number], 'unspecified'>;
+
+export const PHASE_CAUSES = ['unspecified', 'admin', 'schedule', 'limit_state', 'velocity', 'market_wide', 'halt_end'] as const;
+export type PhaseCauseName = Exclude<(typeof PHASE_CAUSES)[number], 'unspecified'>;
+
+export const USER_EVENTS = ['unspecified', 'kill_switch_on', 'kill_switch_off', 'otr_flag', 'banned'] as const;
+export type UserEventName = Exclude<(typeof USER_EVENTS)[number], 'unspecified'>;
 
 export const MD_CHANNEL = { L2: 1, L3: 2, TRADES: 3, BBO: 4 } as const;
 export const MD_SUBSCRIPTION = { SNAPSHOT_AND_UPDATES: 0, SNAPSHOT: 1, UNSUBSCRIBE: 2 } as const;
@@ -75,6 +83,8 @@ export const cancelReasonName = (v: number): CancelReasonName | null => nameOf(C
 export const sessionRejectName = (v: number): SessionRejectReasonName | null =>
   nameOf(SESSION_REJECT_REASONS, v) as SessionRejectReasonName | null;
 export const tradingPhaseName = (v: number): TradingPhaseName | null => nameOf(TRADING_PHASES, v) as TradingPhaseName | null;
+export const phaseCauseName = (v: number): PhaseCauseName | null => nameOf(PHASE_CAUSES, v) as PhaseCauseName | null;
+export const userEventName = (v: number): UserEventName | null => nameOf(USER_EVENTS, v) as UserEventName | null;
 
 // ---- decoded message shapes (protobufjs fills every scalar with its default) ----
 
@@ -134,6 +144,7 @@ export interface WireExecutionReport {
   ord_type: number;
   time_in_force: number;
   cum_quote_qty: number;
+  retry_after: number;
 }
 
 export interface WireOrderCancelReject {
@@ -144,6 +155,7 @@ export interface WireOrderCancelReject {
   cxl_rej_reason: number;
   reject_code: number;
   text: string;
+  retry_after: number;
 }
 
 export interface WireOrderMassCancelReport {
@@ -163,6 +175,7 @@ export interface WireMassQuoteAck {
   bid_order_id: number;
   offer_order_id: number;
   text: string;
+  retry_after: number;
 }
 
 export interface WirePositionReport {
@@ -179,7 +192,10 @@ export interface WirePositionReport {
   cash_scale: number;
 }
 
-export interface WireSecurityStatus { symbol: string; trading_phase: number; text: string; transact_time: number }
+/** SecurityStatus: the shape the gateway sends (one definition for both sides). */
+export type { SecurityStatus as WireSecurityStatus } from '../gateway/translate.ts';
+
+export interface WireUserNotification { event: number; text: string; symbol: string; value: number; until: number; transact_time: number }
 export interface WireReject { ref_seq_num: number; reason: number; text: string }
 export interface WireBusinessMessageReject { ref_seq_num: number; ref_msg_type: string; business_reject_reason: number; text: string }
 export interface WireResendRequest { begin_seq_no: number; end_seq_no: number }
@@ -187,7 +203,8 @@ export interface WireSequenceReset { new_seq_no: number; gap_fill: boolean }
 export interface WireHeartbeat { test_req_id: string }
 
 export interface WireMdLevel { price: number; qty: number; count: number }
-export interface WireMdTrade { trade_id: number; price: number; qty: number; aggressor_side: number; transact_time: number }
+export interface WireMdTrade { trade_id: number; price: number; qty: number; aggressor_side: number; transact_time: number; auction: boolean }
+export interface WireMdAuction { trading_phase: number; price: number; qty: number; surplus_qty: number; surplus_side: number; final: boolean }
 export interface WireMdBbo { bid_px: number; bid_qty: number; ask_px: number; ask_qty: number }
 
 export interface WireMdSnapshot {
@@ -197,6 +214,7 @@ export interface WireMdSnapshot {
   bids: WireMdLevel[];
   asks: WireMdLevel[];
   bbo?: WireMdBbo | null;
+  auction?: WireMdAuction | null;
 }
 
 export interface WireMdIncremental {
@@ -208,6 +226,7 @@ export interface WireMdIncremental {
   trades: WireMdTrade[];
   bbo?: WireMdBbo | null;
   transact_time: number;
+  auction?: WireMdAuction | null;
 }
 
 export interface WireMdRequestReject { md_req_id: string; text: string }

@@ -5,10 +5,12 @@
 import type { Instrument } from './instrument.ts';
 import { fromUnits } from './decimal.ts';
 import {
-  cancelReasonName, execTypeName, liquidityName, ordStatusName, rejectCodeName, sideName, tradingPhaseName,
-  type CancelReasonName, type ExecTypeName, type LiquidityName, type OrdStatusName, type RejectCodeName, type SideName,
-  type TradingPhaseName, type WireExecutionReport, type WireMassQuoteAck, type WireOrderCancelReject,
-  type WireOrderMassCancelReport, type WirePositionReport, type WireSecurityStatus,
+  cancelReasonName, execTypeName, liquidityName, ordStatusName, phaseCauseName, rejectCodeName, sideName, tradingPhaseName,
+  userEventName,
+  type CancelReasonName, type ExecTypeName, type LiquidityName, type OrdStatusName, type PhaseCauseName, type RejectCodeName,
+  type SideName, type TradingPhaseName, type UserEventName, type WireExecutionReport, type WireMassQuoteAck, type WireMdAuction,
+  type WireOrderCancelReject, type WireOrderMassCancelReport, type WirePositionReport, type WireSecurityStatus,
+  type WireUserNotification,
 } from './protocol.ts';
 
 /** Where a message sat in the session: its number, and whether it is a replay (poss_dup). */
@@ -44,6 +46,13 @@ export interface ExecutionReport extends Delivery {
   text: string;
   /** engine time, µs since the epoch */
   transactTime: number;
+  /**
+   * REJECTED with rate_limited or banned: engine time (µs since the epoch) from
+   * which the same request would be accepted again; 0 otherwise
+   */
+  retryAfter: number;
+  /** how long to wait before retrying, ms (retryAfter − transactTime, rounded up; 0 when retryAfter is) */
+  retryAfterMs: number;
   raw: WireExecutionReport;
 }
 
@@ -55,6 +64,8 @@ export interface CancelReject extends Delivery {
   responseTo: 'cancel' | 'replace';
   rejectCode: RejectCodeName | null;
   text: string;
+  /** rate_limited / banned: engine time (µs since the epoch) from which it would be accepted again; else 0 */
+  retryAfter: number;
   raw: WireOrderCancelReject;
 }
 
@@ -76,6 +87,8 @@ export interface MassQuoteAck extends Delivery {
   bidOrderId: number;
   offerOrderId: number;
   text: string;
+  /** a side refused rate_limited / banned: engine time (µs since the epoch) from which it would be accepted again; else 0 */
+  retryAfter: number;
 }
 
 export interface PositionReport extends Delivery {
@@ -97,8 +110,38 @@ export interface PositionReport extends Delivery {
 export interface SecurityStatus extends Delivery {
   symbol: string;
   tradingPhase: TradingPhaseName | null;
+  /** why the phase changed (null when not known, e.g. a status replayed to a late subscriber) */
+  cause: PhaseCauseName | null;
+  /** a timed halt: when it ends and the reopening auction runs (µs since the epoch); 0 = until resumed */
+  haltEndTime: number;
   text: string;
   transactTime: number;
+}
+
+/** Something that happened to the account rather than one order (kill switch, OTR flag, ban). */
+export interface UserNotification extends Delivery {
+  event: UserEventName | null;
+  text: string;
+  /** otr_flag: the instrument */
+  symbol: string;
+  /** otr_flag: the ratio × 1000 */
+  value: number;
+  /** banned: end of the ban, µs since the epoch */
+  until: number;
+  transactTime: number;
+}
+
+/** The indicative (or final) uncross of an instrument in a call phase; prices and quantities in integer units. */
+export interface AuctionInfo {
+  symbol: string;
+  tradingPhase: TradingPhaseName | null;
+  /** 0 = nothing would execute */
+  price: number;
+  qty: number;
+  surplusQty: number;
+  surplusSide: SideName | null;
+  /** the uncross itself: its trades (auction = true) come in the same update */
+  final: boolean;
 }
 
 /** Scales of an instrument the client may not know (a reject for an unknown symbol): raw integers then. */
@@ -124,14 +167,16 @@ export function toExecutionReport(m: WireExecutionReport, inst: Instrument | und
     lastPx: px(m.last_px), lastQty: qty(m.last_qty), tradeId: m.trade_id, liquidity: liquidityName(m.liquidity),
     fee: fromUnits(m.fee, sc.cash), cumQuoteQty: fromUnits(m.cum_quote_qty, sc.cash),
     rejectCode: rejectCodeName(m.reject_code), cancelReason: cancelReasonName(m.cancel_reason),
-    text: m.text, transactTime: m.transact_time, raw: m,
+    text: m.text, transactTime: m.transact_time, retryAfter: m.retry_after,
+    retryAfterMs: m.retry_after ? Math.max(0, Math.ceil((m.retry_after - m.transact_time) / 1000)) : 0, raw: m,
   };
 }
 
 export function toCancelReject(m: WireOrderCancelReject, d: Delivery): CancelReject {
   return {
     ...d, orderId: m.order_id, clOrdId: m.cl_ord_id, origClOrdId: m.orig_cl_ord_id,
-    responseTo: m.cxl_rej_response_to === 2 ? 'replace' : 'cancel', rejectCode: rejectCodeName(m.reject_code), text: m.text, raw: m,
+    responseTo: m.cxl_rej_response_to === 2 ? 'replace' : 'cancel', rejectCode: rejectCodeName(m.reject_code), text: m.text,
+    retryAfter: m.retry_after, raw: m,
   };
 }
 
@@ -146,6 +191,7 @@ export function toMassQuoteAck(m: WireMassQuoteAck, d: Delivery): MassQuoteAck {
   return {
     ...d, quoteId: m.quote_id, symbol: m.symbol, rejected: m.rejected, bidRejectCode: rejectCodeName(m.bid_reject_code),
     offerRejectCode: rejectCodeName(m.offer_reject_code), bidOrderId: m.bid_order_id, offerOrderId: m.offer_order_id, text: m.text,
+    retryAfter: m.retry_after,
   };
 }
 
@@ -162,5 +208,21 @@ export function toPositionReport(m: WirePositionReport, inst: Instrument | undef
 }
 
 export function toSecurityStatus(m: WireSecurityStatus, d: Delivery): SecurityStatus {
-  return { ...d, symbol: m.symbol, tradingPhase: tradingPhaseName(m.trading_phase), text: m.text, transactTime: m.transact_time };
+  return {
+    ...d, symbol: m.symbol, tradingPhase: tradingPhaseName(m.trading_phase), cause: phaseCauseName(m.cause), haltEndTime: m.halt_end_time,
+    text: m.text, transactTime: m.transact_time,
+  };
+}
+
+export function toUserNotification(m: WireUserNotification, d: Delivery): UserNotification {
+  return {
+    ...d, event: userEventName(m.event), text: m.text, symbol: m.symbol, value: m.value, until: m.until, transactTime: m.transact_time,
+  };
+}
+
+export function toAuctionInfo(symbol: string, m: WireMdAuction): AuctionInfo {
+  return {
+    symbol, tradingPhase: tradingPhaseName(m.trading_phase), price: m.price, qty: m.qty, surplusQty: m.surplus_qty,
+    surplusSide: sideName(m.surplus_side), final: m.final,
+  };
 }

@@ -1,10 +1,15 @@
 // The server's configuration: the built-in default (what `npm start` runs
-// without --config) and loading + validating a JSON file of the same shape
-// (ExchangeConfig). Every problem is a ConfigError naming the bad field, so
-// the CLI can print it as one line.
+// without --config), the venue profiles (profiles.ts), and loading +
+// validating a JSON file of the same shape (ExchangeConfig), which may start
+// from a profile. Every problem is a ConfigError naming the bad field, so the
+// CLI can print it as one line.
 import { readFileSync } from 'node:fs';
-import { Exchange, type AccountConfig, type ExchangeConfig } from './exchange.ts';
+import { Exchange, type AccountConfig, type ExchangeConfig, type ProfileName } from './exchange.ts';
+import { PROFILE_NAMES, isProfileName, profileConfig } from './profiles.ts';
 import { ConfigError, type InstrumentConfig } from '../engine/instrument.ts';
+import type {
+  InstrumentRulesConfig, MarketWideConfig, OtrConfig, RateBanConfig, RateLimitConfig, RiskLimitsConfig, RulesConfig,
+} from '../engine/rules/config.ts';
 
 /**
  * The default venue:
@@ -52,13 +57,92 @@ export function defaultConfig(): ExchangeConfig {
 // The fields each object may have. Typed as Record<keyof …> so a field added to the
 // interface without being listed here fails to compile, and a typo in a file
 // ("max_positon") is an error rather than a silently ignored setting.
-const EXCHANGE_FIELDS: Record<keyof ExchangeConfig, true> = { instruments: true, accounts: true, max_open_orders_per_account: true };
-const ACCOUNT_FIELDS: Record<keyof AccountConfig, true> = { name: true, api_key: true, stp: true };
+const EXCHANGE_FIELDS: Record<keyof ExchangeConfig, true> = {
+  instruments: true, accounts: true, max_open_orders_per_account: true, rules: true, profile: true,
+};
+const ACCOUNT_FIELDS: Record<keyof AccountConfig, true> = { name: true, api_key: true, stp: true, risk: true };
 const INSTRUMENT_FIELDS: Record<keyof InstrumentConfig, true> = {
   symbol: true, price_scale: true, qty_scale: true, cash_scale: true, tick_size: true, tick_table: true, lot: true, min_qty: true,
   max_qty: true, min_price: true, max_price: true, min_notional: true, maker_fee_bp: true, taker_fee_bp: true,
   market_protection_bp: true, max_position: true, rules: true,
 };
+
+type Fields<T> = Record<keyof T, true>;
+type Defined<T> = Exclude<T, undefined>;
+
+/**
+ * The nested objects of a configuration: each object's allowed fields and, per
+ * field holding objects, how they nest ('object', 'array' of objects, or a
+ * 'map' from names to objects). Values are the engine's to check.
+ */
+interface Shape {
+  fields: Record<string, true>;
+  nested?: Record<string, { kind: 'object' | 'array' | 'map'; shape: Shape }>;
+}
+
+const INSTRUMENT_RULES: Shape = {
+  fields: {
+    price_band_bp: true, price_band_by_side: true, reference_price: true, daily_limit_bp: true, previous_close: true, luld: true,
+    velocity: true, min_quote_life_ms: true, schedule: true, auction_stp: true, halt_cancels_quotes: true,
+  } satisfies Fields<InstrumentRulesConfig>,
+  nested: {
+    price_band_by_side: {
+      kind: 'object',
+      shape: { fields: { bid_up_bp: true, bid_down_bp: true, ask_up_bp: true, ask_down_bp: true } satisfies Fields<Defined<InstrumentRulesConfig['price_band_by_side']>> },
+    },
+    luld: { kind: 'object', shape: { fields: { band_bp: true, window_ms: true, limit_state_ms: true, halt_ms: true } satisfies Fields<Defined<InstrumentRulesConfig['luld']>> } },
+    velocity: { kind: 'object', shape: { fields: { ticks: true, window_ms: true, halt_ms: true } satisfies Fields<Defined<InstrumentRulesConfig['velocity']>> } },
+    schedule: { kind: 'array', shape: { fields: { at: true, phase: true } satisfies Fields<Defined<InstrumentRulesConfig['schedule']>[number]> } },
+  },
+};
+
+const RULES: Shape = {
+  fields: { rate_limits: true, rate_ban: true, otr: true, market_wide: true } satisfies Fields<RulesConfig>,
+  nested: {
+    rate_limits: {
+      kind: 'array',
+      shape: {
+        fields: {
+          name: true, scope: true, window: true, limit: true, interval_ms: true, weights: true, exempt_cancels: true, on_breach: true,
+        } satisfies Fields<RateLimitConfig>,
+        nested: { weights: { kind: 'object', shape: { fields: { new: true, amend: true, cancel: true, quote: true } satisfies Fields<Defined<RateLimitConfig['weights']>> } } },
+      },
+    },
+    rate_ban: { kind: 'object', shape: { fields: { breaches: true, window_ms: true, ban_ms: true } satisfies Fields<RateBanConfig> } },
+    otr: { kind: 'object', shape: { fields: { max_count_ratio: true, max_volume_ratio: true, mode: true, min_orders: true } satisfies Fields<OtrConfig> } },
+    market_wide: {
+      kind: 'object',
+      shape: {
+        fields: { index: true, levels: true } satisfies Fields<MarketWideConfig>,
+        nested: { levels: { kind: 'array', shape: { fields: { drop_bp: true, halt_ms: true } satisfies Fields<MarketWideConfig['levels'][number]> } } },
+      },
+    },
+  },
+};
+
+const RISK_LIMITS: Shape = {
+  fields: { max_order_qty: true, max_order_notional: true, max_long: true, max_short: true, max_gross_notional: true } satisfies Fields<RiskLimitsConfig>,
+};
+
+const ACCOUNT: Shape = { fields: ACCOUNT_FIELDS, nested: { risk: { kind: 'map', shape: RISK_LIMITS } } };
+
+/** Checks an object's fields against its shape, and every nested object's, naming the first bad field. */
+function checkNested(v: unknown, where: string, shape: Shape): void {
+  const obj = checkFields(v, where, shape.fields);
+  for (const [field, n] of Object.entries(shape.nested ?? {})) {
+    const value = obj[field];
+    if (value === undefined) continue;
+    const at = `${where}.${field}`;
+    if (n.kind === 'object') checkNested(value, at, n.shape);
+    else if (n.kind === 'array') {
+      if (!Array.isArray(value)) throw new ConfigError(at, 'must be an array');
+      value.forEach((item, i) => checkNested(item, `${at}[${i}]`, n.shape));
+    } else {
+      if (!isRecord(value)) throw new ConfigError(at, 'must be an object');
+      for (const [k, item] of Object.entries(value)) checkNested(item, `${at}.${k}`, n.shape);
+    }
+  }
+}
 
 /** API keys travel in an HTTP header (x-api-key) and in Logon: printable ASCII without spaces. */
 export const API_KEY_RULE = 'a string of 8-128 printable ASCII characters without spaces';
@@ -78,7 +162,11 @@ function checkFields(v: unknown, where: string, allowed: Record<string, true>): 
 function checkShape(raw: unknown): ExchangeConfig {
   const cfg = checkFields(raw, 'config', EXCHANGE_FIELDS);
   if (!Array.isArray(cfg.instruments) || cfg.instruments.length === 0) throw new ConfigError('instruments', 'must be a non-empty array');
-  cfg.instruments.forEach((inst, i) => checkFields(inst, `instruments[${i}]`, INSTRUMENT_FIELDS));
+  cfg.instruments.forEach((inst, i) => {
+    const fields = checkFields(inst, `instruments[${i}]`, INSTRUMENT_FIELDS);
+    if (fields.rules !== undefined) checkNested(fields.rules, `instruments[${i}].rules`, INSTRUMENT_RULES);
+  });
+  if (cfg.rules !== undefined) checkNested(cfg.rules, 'rules', RULES);
   const max = cfg.max_open_orders_per_account;
   if (max !== undefined && !(Number.isSafeInteger(max) && (max as number) >= 1)) {
     throw new ConfigError('max_open_orders_per_account', `must be a positive integer, got ${JSON.stringify(max)}`);
@@ -87,28 +175,51 @@ function checkShape(raw: unknown): ExchangeConfig {
   (cfg.accounts ?? []).forEach((a: unknown, i: number) => {
     const acct = checkFields(a, `accounts[${i}]`, ACCOUNT_FIELDS);
     if (acct.api_key !== undefined && !isApiKey(acct.api_key)) throw new ConfigError(`accounts[${i}].api_key`, API_KEY_RULE);
+    if (acct.risk !== undefined) checkNested(acct, `accounts[${i}]`, ACCOUNT);
   });
   return cfg as unknown as ExchangeConfig;
 }
 
+export const PROFILE_RULE = `one of ${PROFILE_NAMES.map((n) => JSON.stringify(n)).join(', ')}`;
+
 /**
- * Validates a configuration: its shape here, instruments and account values
- * by the engine itself (the same rules the server will apply), by building a
- * throw-away Exchange. Throws ConfigError naming the field.
+ * A configuration that names a profile, merged: the profile first, then the
+ * file's own fields over it — each top-level field replaces the profile's,
+ * except `rules`, whose fields replace the profile's rules one by one.
+ */
+export function applyProfile(raw: unknown): unknown {
+  if (!isRecord(raw) || raw.profile === undefined) return raw;
+  if (!isProfileName(raw.profile)) throw new ConfigError('profile', `must be ${PROFILE_RULE}, got ${JSON.stringify(raw.profile)}`);
+  const base = profileConfig(raw.profile);
+  const merged: Record<string, unknown> = { ...base, ...raw };
+  if (isRecord(raw.rules)) merged.rules = { ...base.rules, ...raw.rules };
+  return merged;
+}
+
+/**
+ * Validates a configuration: its shape here, instruments, rules and account
+ * values by the engine itself (the same rules the server will apply), by
+ * building a throw-away Exchange. A "profile" is merged in first. Throws
+ * ConfigError naming the field.
  */
 export function validateConfig(raw: unknown): ExchangeConfig {
-  const cfg = checkShape(raw);
-  const probe = new Exchange({ instruments: cfg.instruments, max_open_orders_per_account: cfg.max_open_orders_per_account });
+  const cfg = checkShape(applyProfile(raw));
+  const probe = new Exchange({ instruments: cfg.instruments, max_open_orders_per_account: cfg.max_open_orders_per_account, rules: cfg.rules });
   (cfg.accounts ?? []).forEach((a, i) => {
-    const r = probe.createAccount(a.name, a.api_key, a.stp);
+    const r = probe.createAccount(a.name, a.api_key, a.stp, a.risk);
     if ('error' in r) throw new ConfigError(`accounts[${i}]`, r.error);
   });
   return cfg;
 }
 
-/** The default configuration, or the JSON file at `path`, validated. */
-export function loadConfig(path?: string): ExchangeConfig {
-  if (path === undefined) return defaultConfig();
+/**
+ * The configuration to run: the default one; a profile; the JSON file at
+ * `path`; or the file over a profile (`profile` given and the file naming none,
+ * or the same one). Validated.
+ */
+export function loadConfig(path?: string, profile?: string): ExchangeConfig {
+  if (profile !== undefined && !isProfileName(profile)) throw new ConfigError('profile', `must be ${PROFILE_RULE}, got ${JSON.stringify(profile)}`);
+  if (path === undefined) return profile === undefined ? defaultConfig() : validateConfig({ profile });
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -120,6 +231,12 @@ export function loadConfig(path?: string): ExchangeConfig {
     raw = JSON.parse(text);
   } catch (e) {
     throw new ConfigError(path, `not valid JSON (${(e as Error).message})`);
+  }
+  if (profile !== undefined && isRecord(raw)) {
+    if (raw.profile !== undefined && raw.profile !== profile) {
+      throw new ConfigError('profile', `the file names ${JSON.stringify(raw.profile)} but --profile is ${JSON.stringify(profile)}`);
+    }
+    raw = { profile: profile as ProfileName, ...raw };
   }
   return validateConfig(raw);
 }

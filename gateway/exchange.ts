@@ -5,24 +5,37 @@
 import { randomBytes } from 'node:crypto';
 import { Engine } from '../engine/engine.ts';
 import type { AuctionEvent, FillEvent, LevelEvent, MassCancelEvent, OrderEvent, PhaseEvent, RuleEvent, EventSink } from '../engine/events.ts';
-import { OrderEventKind } from '../engine/events.ts';
+import { OrderEventKind, RuleEventKind } from '../engine/events.ts';
 import type { Instrument, InstrumentConfig } from '../engine/instrument.ts';
-import type { MassQuote, NewOrder, QuoteResult, Replace, Cancel } from '../engine/commands.ts';
+import type { MassQuote, NewOrder, QuoteResult, Replace, Cancel, SetReference } from '../engine/commands.ts';
+import type { AccountRiskConfig, InstrumentRulesConfig, RulesConfig } from '../engine/rules/config.ts';
 import { CancelReason, TradingPhase, type Side, type StpMode } from '../engine/types.ts';
 import { formatUnits } from '../engine/money.ts';
-import { cancelReject, executionReport, fillReports } from './translate.ts';
+import {
+  cancelReject, executionReport, fillReports, isCallPhase, mdAuction, securityStatus, userNotification,
+  type MdAuction, type SecurityStatus,
+} from './translate.ts';
 
 export interface AccountConfig {
   name: string;
   /** fixed API key (demo accounts); generated when omitted */
   api_key?: string;
   stp?: StpMode;
+  /** per-instrument risk limits by symbol ('*' = every instrument) */
+  risk?: AccountRiskConfig;
 }
+
+/** The ready-made venue configurations (gateway/profiles.ts). */
+export type ProfileName = 'crypto-spot' | 'us-equity';
 
 export interface ExchangeConfig {
   instruments: InstrumentConfig[];
   accounts?: AccountConfig[];
   max_open_orders_per_account?: number;
+  /** venue-wide rules: rate limits, rate-limit bans, order-to-trade ratio, market-wide breaker */
+  rules?: RulesConfig;
+  /** a config file may start from a venue profile; its own fields override the profile's (resolved by config.ts) */
+  profile?: ProfileName;
 }
 
 /** A report for one account: the Envelope body field name and the message. */
@@ -35,6 +48,8 @@ export interface MarketListener {
   /** an order's resting state after a command (L3): qty 0 = it left the book */
   order(symbol: string, orderId: number, side: Side, price: number, qty: number): void;
   phase(e: PhaseEvent): void;
+  /** the indicative (or final) uncross of a symbol in a call phase changed; marks the symbol's update */
+  auction(symbol: string, a: MdAuction): void;
   /** a command finished: the changes since the previous commit form one update (Exchange.updateId of each changed symbol is already advanced) */
   commit(): void;
 }
@@ -47,7 +62,12 @@ export interface TapeTrade {
   aggressor_side: Side;
   /** µs since the epoch */
   time: number;
+  /** an execution of an auction uncross */
+  auction: boolean;
 }
+
+/** A RuleEvent as delivered to rule listeners: a copy, after the command that caused it has finished. */
+export type RuleNotice = Readonly<Omit<RuleEvent, 'seq'>>;
 
 /** Trades kept per symbol for GET /api/v1/trades. */
 export const TAPE_LENGTH = 1000;
@@ -94,12 +114,33 @@ export class Exchange implements EventSink {
   private readonly tapes = new Map<string, TapeTrade[]>();
   /** the cl_ord_id of the mass cancel being processed */
   private massCancelClOrdId = '';
+  /** the latest retry-after of a rate-limit reject in the current command (mass quote acks carry it) */
+  private retryAfter = 0;
+  /** each symbol's latest phase change, as SecurityStatus */
+  private readonly statuses = new Map<string, SecurityStatus>();
+  /** each symbol's current indicative uncross, while in a call phase */
+  private readonly auctions = new Map<string, MdAuction>();
+  /** account → end of its latest account-wide ban (µs) */
+  private readonly bans = new Map<number, number>();
+  /** rule events of the current command, delivered once it is over */
+  private pendingRules: RuleNotice[] = [];
+  private readonly ruleListeners = new Set<(e: RuleNotice) => void>();
+  /** the configured rules of each instrument, and the venue's (for GET /api/v1/instruments and /rules) */
+  private readonly instrumentRules = new Map<string, InstrumentRulesConfig>();
+  readonly rules: Readonly<RulesConfig>;
+  /** the venue profile the configuration started from, if any */
+  readonly profile: ProfileName | undefined;
 
   constructor(config: ExchangeConfig) {
-    this.engine = new Engine({ instruments: config.instruments, maxOpenOrdersPerAccount: config.max_open_orders_per_account }, this);
+    this.rules = structuredClone(config.rules ?? {});
+    this.profile = config.profile;
+    this.engine = new Engine({
+      instruments: config.instruments, maxOpenOrdersPerAccount: config.max_open_orders_per_account, rules: config.rules,
+    }, this);
     for (const i of this.engine.instruments) this.bySymbol.set(i.symbol, i);
+    for (const i of config.instruments) this.instrumentRules.set(i.symbol, structuredClone(i.rules ?? {}));
     for (const a of config.accounts ?? []) {
-      const r = this.createAccount(a.name, a.api_key, a.stp);
+      const r = this.createAccount(a.name, a.api_key, a.stp, a.risk);
       if ('error' in r) throw new Error(`invalid config: accounts: ${r.error}`);
     }
   }
@@ -110,10 +151,10 @@ export class Exchange implements EventSink {
 
   // ---- accounts ----
 
-  createAccount(name: string, apiKey?: string, stp?: StpMode): AccountInfo | { error: string } {
+  createAccount(name: string, apiKey?: string, stp?: StpMode, risk?: AccountRiskConfig): AccountInfo | { error: string } {
     const key = apiKey ?? randomBytes(24).toString('hex');
     if (this.byKey.has(key)) return { error: 'api key already in use' };
-    const id = this.engine.addAccount({ name, stp });
+    const id = this.engine.addAccount({ name, stp, risk });
     if (typeof id !== 'number') return { error: id.ok ? 'unknown' : id.text };
     const info: AccountInfo = { id, name, apiKey: key };
     this.byKey.set(key, info);
@@ -148,6 +189,39 @@ export class Exchange implements EventSink {
     return () => this.market.delete(l);
   }
 
+  /** Rule events (bans, kill switches, OTR flags, limit states), each after the command that caused it has finished. */
+  subscribeRules(fn: (e: RuleNotice) => void): () => void {
+    this.ruleListeners.add(fn);
+    return () => this.ruleListeners.delete(fn);
+  }
+
+  // ---- rule state as the gateway saw it in the events ----
+
+  /** The symbol's latest phase change (undefined while it never changed). */
+  status(symbol: string): SecurityStatus | undefined {
+    return this.statuses.get(symbol);
+  }
+
+  /** The symbol's current indicative uncross (undefined outside call phases or before the first indication). */
+  auctionState(symbol: string): MdAuction | undefined {
+    return isCallPhase(this.engine.phaseOf(symbol)) ? this.auctions.get(symbol) : undefined;
+  }
+
+  killSwitchOn(account: number): boolean {
+    return this.engine.killSwitchOf(account) === true;
+  }
+
+  /** End of the account's ban (µs), or 0 when it is not banned now. */
+  bannedUntil(account: number, now = this.clock.now()): number {
+    const until = this.bans.get(account) ?? 0;
+    return until > now ? until : 0;
+  }
+
+  /** The configured rules of an instrument ({} when none). */
+  instrumentRulesOf(symbol: string): Readonly<InstrumentRulesConfig> {
+    return this.instrumentRules.get(symbol) ?? {};
+  }
+
   // ---- commands (time is stamped here; rules are the engine's) ----
 
   // The command objects passed in are the caller's fresh ones: the time is stamped on them in
@@ -174,21 +248,34 @@ export class Exchange implements EventSink {
     return this.run(() => this.engine.massCancel({ time: this.clock.now(), account, symbol, side, cause }));
   }
 
-  massQuote(c: Omit<MassQuote, 'time'>): QuoteResult {
+  /** A mass quote; `retryAfter` is set when a side was refused by a rate limit or a ban. */
+  massQuote(c: Omit<MassQuote, 'time'>): QuoteResult & { retryAfter: number } {
     let r: QuoteResult | undefined;
+    this.retryAfter = 0;
     this.run(() => {
       r = this.engine.massQuote({ ...c, time: this.clock.now() });
       return 0;
     });
-    return r as QuoteResult;
+    return { ...(r as QuoteResult), retryAfter: this.retryAfter };
   }
 
   quoteCancel(account: number, symbol?: string): number {
     return this.run(() => this.engine.quoteCancel({ time: this.clock.now(), account, symbol }));
   }
 
-  setPhase(symbol: string, phase: TradingPhase, text: string): number {
-    return this.run(() => this.engine.setPhase({ time: this.clock.now(), symbol, phase, text }));
+  /** Moves an instrument to a phase (a halt may be timed: durationUs). Returns 1 if the phase changed. */
+  setPhase(symbol: string, phase: TradingPhase, text: string, durationUs?: number): number {
+    return this.run(() => this.engine.setPhase({ time: this.clock.now(), symbol, phase, text, durationUs }));
+  }
+
+  /** An account's kill switch on (cancel everything, refuse new orders) or off. Returns 1 if it changed state. */
+  killSwitch(account: number, on: boolean, text: string): number {
+    return this.run(() => this.engine.killSwitch({ time: this.clock.now(), account, on, text }));
+  }
+
+  /** Sets an instrument's reference price and/or previous close. Returns 1 if done. */
+  setReference(c: Omit<SetReference, 'time'>): number {
+    return this.run(() => this.engine.setReference({ ...c, time: this.clock.now() }));
   }
 
   /** Expires GTD orders whose time has come (the server calls this on a timer). */
@@ -238,6 +325,12 @@ export class Exchange implements EventSink {
     this.flushPositions();
     this.flushOrders();
     for (const l of this.market) l.commit();
+    // Rule listeners may log sessions out, which may run commands (cancel on disconnect): only now, between commands.
+    if (this.pendingRules.length > 0) {
+      const rules = this.pendingRules;
+      this.pendingRules = [];
+      for (const e of rules) for (const fn of this.ruleListeners) fn(e);
+    }
     return r;
   }
 
@@ -248,6 +341,7 @@ export class Exchange implements EventSink {
       this.toAccount(e.account, 'order_cancel_reject', cancelReject(e));
       return;
     }
+    if (e.retryAfter > this.retryAfter) this.retryAfter = e.retryAfter;
     const er = executionReport(e, this.bySymbol.get(e.symbol), ++this.nextExecId);
     if (er) this.toAccount(e.account, 'execution_report', er);
     if (this.l3Listeners > 0 && e.orderId !== 0) this.touchedOrders.set(e.orderId, { symbol: e.symbol, side: e.side, price: e.price });
@@ -267,7 +361,7 @@ export class Exchange implements EventSink {
     this.dirty.add(e.symbol);
     let tape = this.tapes.get(e.symbol);
     if (!tape) this.tapes.set(e.symbol, (tape = []));
-    tape.push({ trade_id: e.tradeId, price: e.price, qty: e.qty, aggressor_side: e.aggressorSide, time: e.time });
+    tape.push({ trade_id: e.tradeId, price: e.price, qty: e.qty, aggressor_side: e.aggressorSide, time: e.time, auction: e.auction });
     if (tape.length > TAPE_LENGTH * 2) tape.splice(0, tape.length - TAPE_LENGTH); // amortised trim
     for (const l of this.market) l.trade(e);
   }
@@ -285,11 +379,28 @@ export class Exchange implements EventSink {
   }
 
   phase(e: PhaseEvent): void {
+    this.statuses.set(e.symbol, securityStatus(e));
+    if (!isCallPhase(e.phase)) this.auctions.delete(e.symbol);
     for (const l of this.market) l.phase(e);
   }
 
-  auction(_e: AuctionEvent): void {}
-  rule(_e: RuleEvent): void {}
+  auction(e: AuctionEvent): void {
+    const a = mdAuction(e);
+    if (a.final) this.auctions.delete(e.symbol);
+    else this.auctions.set(e.symbol, a);
+    // an auction indication is part of the symbol's market-data update
+    this.dirty.add(e.symbol);
+    for (const l of this.market) l.auction(e.symbol, a);
+  }
+
+  rule(e: RuleEvent): void {
+    // an account ban keeps the account out (logon refused); a session ban ends with its connection
+    if (e.kind === RuleEventKind.BAN && e.session === 0 && e.until > (this.bans.get(e.account) ?? 0)) this.bans.set(e.account, e.until);
+    const note = userNotification(e);
+    if (note) this.toAccount(e.account, 'user_notification', note);
+    const { seq: _seq, ...copy } = e;
+    this.pendingRules.push(copy);
+  }
 
   private toAccount(account: number, body: string, msg: Record<string, unknown>): void {
     const set = this.listeners.get(account);

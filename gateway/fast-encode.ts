@@ -50,7 +50,7 @@ const INTS: readonly (readonly [number, string])[] = [
   [1, 'order_id'], [4, 'exec_id'], [5, 'exec_type'], [6, 'ord_status'], [8, 'side'], [9, 'price'], [10, 'order_qty'],
   [11, 'leaves_qty'], [12, 'cum_qty'], [13, 'avg_px'], [14, 'last_px'], [15, 'last_qty'], [16, 'trade_id'], [17, 'liquidity'],
   [18, 'fee'], [19, 'ord_rej_reason'], [20, 'reject_code'], [21, 'cancel_reason'], [23, 'transact_time'], [24, 'ord_type'],
-  [25, 'time_in_force'], [26, 'cum_quote_qty'],
+  [25, 'time_in_force'], [26, 'cum_quote_qty'], [27, 'retry_after'],
 ];
 const STRINGS: readonly (readonly [number, string])[] = [[2, 'cl_ord_id'], [3, 'orig_cl_ord_id'], [7, 'symbol'], [22, 'text']];
 

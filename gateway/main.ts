@@ -1,7 +1,7 @@
 // The `npm start` command: starts the exchange and prints how to reach it.
 //
-//   npm start -- [--port 8080] [--host 127.0.0.1] [--config file.json] [--log]
-//   npm start -- --print-config      the built-in configuration as JSON (a starting point for --config)
+//   npm start -- [--port 8080] [--host 127.0.0.1] [--profile crypto-spot|us-equity] [--config file.json] [--log]
+//   npm start -- [--profile <name>] --print-config   the configuration as JSON (a starting point for --config)
 //
 // The admin token comes from MAKERBENCH_ADMIN_TOKEN, else a random one is
 // generated and printed. A bad argument or configuration is one line on
@@ -9,16 +9,19 @@
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import type { RunningServer } from './index.ts';
-import { DEFAULT_CONFIG, loadConfig } from './config.ts';
+import { loadConfig } from './config.ts';
+import { PROFILE_NAMES } from './profiles.ts';
+import { phaseName } from './translate.ts';
 import type { ExchangeConfig } from './exchange.ts';
 import type { Instrument } from '../engine/instrument.ts';
+import type { TradingPhase } from '../engine/types.ts';
 import { ConfigError } from '../engine/instrument.ts';
 import { formatUnits } from '../engine/money.ts';
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
 
-const USAGE = 'usage: npm start -- [--port <n>] [--host <h>] [--config <file.json>] [--log] [--print-config]';
+const USAGE = `usage: npm start -- [--port <n>] [--host <h>] [--profile ${PROFILE_NAMES.join('|')}] [--config <file.json>] [--log] [--print-config]`;
 
 /** A problem with the command line or environment: printed as one line, exit 1. */
 class UsageError extends Error {}
@@ -27,6 +30,7 @@ interface Cli {
   port: number;
   host: string;
   configPath?: string;
+  profile?: string;
   log: boolean;
   printConfig: boolean;
   help: boolean;
@@ -40,7 +44,7 @@ function parseCli(argv: string[]): Cli {
       strict: true,
       allowPositionals: false,
       options: {
-        port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' },
+        port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' }, profile: { type: 'string' },
         log: { type: 'boolean' }, 'print-config': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -51,7 +55,7 @@ function parseCli(argv: string[]): Cli {
   if (!/^\d{1,5}$/.test(values.port ?? '0') || port > 65535) throw new UsageError(`--port must be an integer 0-65535, got '${values.port}'`);
   if (values.host === '') throw new UsageError('--host must not be empty');
   return {
-    port, host: values.host ?? DEFAULT_HOST, configPath: values.config, log: values.log === true,
+    port, host: values.host ?? DEFAULT_HOST, configPath: values.config, profile: values.profile, log: values.log === true,
     printConfig: values['print-config'] === true, help: values.help === true,
   };
 }
@@ -62,12 +66,12 @@ function adminToken(): { token: string; generated: boolean } {
   return fromEnv ? { token: fromEnv, generated: false } : { token: randomBytes(16).toString('hex'), generated: true };
 }
 
-function describeInstrument(i: Instrument): string {
+function describeInstrument(i: Instrument, phase: TradingPhase | null): string {
   const ticks = i.tickTable.length === 1
     ? `tick ${formatUnits(i.tickTable[0].tick, i.priceScale)}`
     : 'ticks ' + i.tickTable.map((b) => `${formatUnits(b.tick, i.priceScale)} from ${formatUnits(b.from_price, i.priceScale)}`).join(', ');
   return `${i.symbol}: price_scale ${i.priceScale} (${ticks}), qty_scale ${i.qtyScale} (lot ${formatUnits(i.lot, i.qtyScale)}), `
-    + `maker ${i.makerRate / 100} bp, taker ${i.takerRate / 100} bp`;
+    + `maker ${i.makerRate / 100} bp, taker ${i.takerRate / 100} bp, ${phaseName(phase)}`;
 }
 
 function banner(s: RunningServer, token: { token: string; generated: boolean }, apiPrefix: string): string {
@@ -80,8 +84,9 @@ function banner(s: RunningServer, token: { token: string; generated: boolean }, 
     token.generated
       ? `admin token (x-admin-token): ${token.token}   (generated; set MAKERBENCH_ADMIN_TOKEN to choose one)`
       : 'admin token (x-admin-token): from MAKERBENCH_ADMIN_TOKEN',
+    ...(s.exchange.profile ? [`profile: ${s.exchange.profile}`] : []),
     'instruments:',
-    ...s.exchange.engine.instruments.map((i) => `  ${describeInstrument(i)}`),
+    ...s.exchange.engine.instruments.map((i) => `  ${describeInstrument(i, s.exchange.engine.phaseOf(i.symbol))}`),
     'accounts (x-api-key):',
     ...s.exchange.engine.accountIds().map((id) => {
       const a = s.exchange.accountInfo(id);
@@ -116,8 +121,8 @@ function fail(message: string): void {
 async function main(argv: string[]): Promise<void> {
   const cli = parseCli(argv);
   if (cli.help) return void console.log(USAGE);
-  if (cli.printConfig) return void console.log(JSON.stringify(DEFAULT_CONFIG, null, 2));
-  const config: ExchangeConfig = loadConfig(cli.configPath);
+  const config: ExchangeConfig = loadConfig(cli.configPath, cli.profile);
+  if (cli.printConfig) return void console.log(JSON.stringify(config, null, 2));
   const token = adminToken();
   // The server's modules load only now: argument and config errors come back at once.
   const [{ startServer }, { API_PREFIX }] = await Promise.all([import('./index.ts'), import('./rest.ts')]);

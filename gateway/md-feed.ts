@@ -8,6 +8,7 @@ import type { DepthView, LevelView } from '../engine/query.ts';
 import { Side } from '../engine/types.ts';
 import type { Exchange } from './exchange.ts';
 import type { MdSession } from './md-session.ts';
+import type { MdAuction } from './translate.ts';
 import { Bit, MASKS, bboOf, sameBbo, sharedFrame, type MdBbo, type MdLevel, type MdOrder, type MdTrade } from './md-wire.ts';
 
 /** One connection's SNAPSHOT_AND_UPDATES request for one symbol (a connection has at most one per symbol). */
@@ -35,6 +36,8 @@ export class SymbolFeed {
   private readonly asks: MdLevel[] = [];
   private readonly orders: MdOrder[] = [];
   private readonly trades: MdTrade[] = [];
+  /** the command's latest auction indication (or uncross), sent on every channel set */
+  private auctionInfo: MdAuction | undefined = undefined;
   /** engine time of the command's last event (µs) */
   private time = 0;
   /** per-commit cache: the encoded incremental for each effective channel mask */
@@ -56,8 +59,15 @@ export class SymbolFeed {
   }
 
   trade(e: FillEvent): void {
-    this.trades.push({ trade_id: e.tradeId, price: e.price, qty: e.qty, aggressor_side: e.aggressorSide, transact_time: e.time });
+    this.trades.push({
+      trade_id: e.tradeId, price: e.price, qty: e.qty, aggressor_side: e.aggressorSide, transact_time: e.time, auction: e.auction,
+    });
     this.time = e.time;
+  }
+
+  /** A final uncross is kept over a later indication of the same command: its trades are in this update. */
+  auction(a: MdAuction): void {
+    if (!this.auctionInfo?.final) this.auctionInfo = a;
   }
 
   order(orderId: number, side: Side, price: number, qty: number): void {
@@ -77,6 +87,7 @@ export class SymbolFeed {
     if (id !== this.lastId && this.subs.size > 0) this.stream(this.lastId + 1, id);
     this.lastId = id;
     this.bids.length = this.asks.length = this.orders.length = this.trades.length = 0;
+    this.auctionInfo = undefined;
     this.time = 0;
   }
 
@@ -111,6 +122,7 @@ export class SymbolFeed {
       trades: mask & Bit.TRADES ? this.trades : undefined,
       bbo: mask & Bit.BBO ? this.bbo : undefined,
       transact_time: this.time || this.exchange.engine.time,
+      auction: this.auctionInfo,
     };
   }
 }
@@ -128,6 +140,7 @@ export function snapshot(exchange: Exchange, symbol: string, mdReqId: string, ma
     asks: mask & Bit.L2 ? book?.asks : undefined,
     orders: mask & Bit.L3 && book ? restingOrders(exchange, book) : undefined,
     bbo: mask & Bit.BBO ? bboOf(engine, symbol) : undefined,
+    auction: exchange.auctionState(symbol),
   };
 }
 

@@ -30,7 +30,7 @@ export function channelMask(channels: readonly number[]): number | null {
 
 export interface MdLevel { price: number; qty: number; count: number }
 export interface MdOrder { order_id: number; side: Side; price: number; qty: number }
-export interface MdTrade { trade_id: number; price: number; qty: number; aggressor_side: Side; transact_time: number }
+export interface MdTrade { trade_id: number; price: number; qty: number; aggressor_side: Side; transact_time: number; auction: boolean }
 export interface MdBbo { bid_px: number; bid_qty: number; ask_px: number; ask_qty: number }
 
 /** The best bid and offer now (0/0 for an empty side, as the contract says). */

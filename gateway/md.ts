@@ -18,7 +18,8 @@ import type { Exchange, MarketListener } from './exchange.ts';
 import { SymbolFeed, snapshot, type Subscription } from './md-feed.ts';
 import { MdSession, type MdHost, type MdRequest } from './md-session.ts';
 import { Bit, channelMask, sharedFrame } from './md-wire.ts';
-import { securityList, W_PHASE_CONTINUOUS, W_PHASE_HALTED } from './reference.ts';
+import { securityList } from './reference.ts';
+import { phaseToWire, securityStatus, type MdAuction, type SecurityStatus } from './translate.ts';
 import { extendServer } from './server.ts';
 import { SessionRejectReason, type SessionLimits, type TradeSessions } from './trade-session.ts';
 
@@ -38,14 +39,6 @@ export interface MdStats {
   /** times a fallen-behind connection drained and was resynced with snapshots */
   resyncs: number;
 }
-
-/** SecurityStatus as sent (a type alias, not an interface, so it passes as a wire message record). */
-type SecurityStatus = {
-  symbol: string;
-  trading_phase: number;
-  text: string;
-  transact_time: number;
-};
 
 export interface MdConnectionInfo {
   bufferedAmount: number;
@@ -68,8 +61,6 @@ export class MdHub implements MarketListener, MdHost {
   private dirty: SymbolFeed[] = [];
   /** SecurityStatus messages of the command in progress (sent at commit, once the engine is out of its command) */
   private statuses: SecurityStatus[] = [];
-  /** each symbol's latest SecurityStatus, for subscribers that arrive during a halt */
-  private readonly lastStatus = new Map<string, SecurityStatus>();
   private readonly sessions = new Set<MdSession>();
   private readonly stalled = new Set<MdSession>();
   /** sessions whose socket is corked until the current burst of commands is done */
@@ -114,10 +105,11 @@ export class MdHub implements MarketListener, MdHost {
   }
 
   phase(e: PhaseEvent): void {
-    const phase = e.phase === TradingPhase.HALTED ? W_PHASE_HALTED : W_PHASE_CONTINUOUS;
-    const status: SecurityStatus = { symbol: e.symbol, trading_phase: phase, text: e.text, transact_time: e.time };
-    this.lastStatus.set(e.symbol, status);
-    this.statuses.push(status);
+    this.statuses.push(securityStatus(e));
+  }
+
+  auction(symbol: string, a: MdAuction): void {
+    this.touch(symbol)?.auction(a);
   }
 
   /**
@@ -126,16 +118,13 @@ export class MdHub implements MarketListener, MdHost {
    * nested commit) right here.
    */
   commit(): void {
-    if (this.dirty.length > 0) {
-      const feeds = this.dirty;
-      this.dirty = [];
-      for (const f of feeds) f.publish();
-    }
-    if (this.statuses.length > 0) {
-      const statuses = this.statuses;
-      this.statuses = [];
-      for (const st of statuses) this.announce(st);
-    }
+    const statuses = this.statuses;
+    const feeds = this.dirty;
+    this.statuses = [];
+    this.dirty = [];
+    // the phase first: a halt's SecurityStatus, then its first auction indication; a reopening's, then the uncross
+    for (const st of statuses) this.announce(st);
+    for (const f of feeds) f.publish();
   }
 
   /** The symbol's feed if anyone listens to it, listed for publishing at the next commit. */
@@ -202,10 +191,19 @@ export class MdHub implements MarketListener, MdHost {
     if (old) this.drop(old);
     this.add(sub);
     if (s.streaming()) this.sendSnapshot(sub); // else the snapshot comes with the resync
-    // the snapshot does not say the symbol is halted; a bot joining mid-halt must hear it
-    const status = this.lastStatus.get(sub.symbol);
-    if (status?.trading_phase === W_PHASE_HALTED) s.send('security_status', status);
+    // the snapshot does not say the symbol is halted, closed or in an auction; a bot joining then must hear it
+    const status = this.currentStatus(sub.symbol);
+    if (status) s.send('security_status', status);
     return '';
+  }
+
+  /** The symbol's status when it is not CONTINUOUS: its last phase change, or (a phase it started in) one made now. */
+  private currentStatus(symbol: string): SecurityStatus | null {
+    const phase = this.exchange.engine.phaseOf(symbol);
+    if (phase === null || phase === TradingPhase.CONTINUOUS) return null;
+    const last = this.exchange.status(symbol);
+    if (last && last.trading_phase === phaseToWire(phase)) return last;
+    return { symbol, trading_phase: phaseToWire(phase), text: '', transact_time: this.exchange.engine.time, cause: 0, halt_end_time: 0 };
   }
 
   private sendSnapshot(sub: Subscription): void {

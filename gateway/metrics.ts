@@ -7,8 +7,9 @@
 import type { Server } from 'node:http';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ServerContext } from './server.ts';
-import { ExecType } from './translate.ts';
+import { ExecType, PHASE_CAUSE_NAME, phaseName, phaseToWire } from './translate.ts';
 import { RejectReason } from '../engine/types.ts';
+import { RuleEventKind } from '../engine/events.ts';
 
 /** Enum name by number: { NEW: 1 } → { 1: 'NEW' }. */
 export function invert(e: Readonly<Record<string, number>>): Record<number, string> {
@@ -17,6 +18,7 @@ export function invert(e: Readonly<Record<string, number>>): Record<number, stri
 
 const EXEC_TYPE_NAME = invert(ExecType);
 const REJECT_NAME = invert(RejectReason);
+const RULE_EVENT_NAME = invert(RuleEventKind);
 
 /** The name of a RejectReason number ('UNKNOWN' for anything else). */
 export const rejectName = (code: number): string => REJECT_NAME[code] ?? 'UNKNOWN';
@@ -52,6 +54,9 @@ export class GatewayMetrics {
   private readonly rejects: Counter<string>;
   private readonly trades: (symbol: string) => Counter.Internal;
   private readonly httpRequests: Counter<string>;
+  private readonly phaseChanges: Counter<string>;
+  private readonly auctions: (symbol: string) => Counter.Internal;
+  private readonly ruleEvents: Counter<string>;
 
   constructor(private readonly ctx: ServerContext) {
     const registers = [this.registry];
@@ -70,12 +75,26 @@ export class GatewayMetrics {
     this.httpRequests = new Counter({
       name: 'makerbench_http_requests_total', help: 'HTTP requests, by method, route and status', labelNames: ['method', 'route', 'status'], registers,
     });
+    this.phaseChanges = new Counter({
+      name: 'makerbench_phase_changes_total', help: 'Trading phase changes, by symbol, new phase and cause',
+      labelNames: ['symbol', 'phase', 'cause'], registers,
+    });
+    this.auctions = byLabel(new Counter({ name: 'makerbench_auctions_total', help: 'Auction uncrosses run, by symbol', labelNames: ['symbol'], registers }));
+    this.ruleEvents = new Counter({
+      name: 'makerbench_rule_events_total',
+      help: 'Rule events: BAN, OTR_FLAG, KILL_SWITCH_ON/OFF, LIMIT_STATE_ON/OFF, by kind and symbol (empty for account events)',
+      labelNames: ['kind', 'symbol'], registers,
+    });
     this.sessionGauges(registers);
     this.openOrdersGauge(registers);
+    this.phaseGauge(registers);
     this.unsubscribe.push(ctx.exchange.subscribeMarket({
       trade: (e) => this.trades(e.symbol).inc(),
-      level: () => {}, order: () => {}, phase: () => {}, commit: () => {},
+      phase: (e) => this.phaseChanges.inc({ symbol: e.symbol, phase: phaseName(e.phase), cause: PHASE_CAUSE_NAME[e.cause] ?? String(e.cause) }),
+      auction: (symbol, a) => { if (a.final) this.auctions(symbol).inc(); },
+      level: () => {}, order: () => {}, commit: () => {},
     }));
+    this.unsubscribe.push(ctx.exchange.subscribeRules((e) => this.ruleEvents.inc({ kind: RULE_EVENT_NAME[e.kind] ?? String(e.kind), symbol: e.symbol })));
     this.unsubscribe.push(ctx.exchange.tapReports((_account, body, msg) => this.onReport(body, msg)));
     this.countMdSockets(ctx.app.server);
   }
@@ -143,6 +162,19 @@ export class GatewayMetrics {
           for (const l of d?.asks ?? []) n += l.count;
           this.set({ symbol: inst.symbol }, n);
         }
+      },
+    });
+  }
+
+  /** The trading phase of each symbol, as the wire's TradingPhase number (1 continuous, 2 halted, 3 pre-open, 4 opening auction, 5 closed, 6 closing auction). */
+  private phaseGauge(registers: Registry[]): void {
+    const engine = this.ctx.exchange.engine;
+    new Gauge({
+      name: 'makerbench_trading_phase',
+      help: 'Trading phase by symbol (TradingPhase: 1 continuous, 2 halted, 3 pre-open, 4 opening auction, 5 closed, 6 closing auction)',
+      labelNames: ['symbol'], registers,
+      collect() {
+        for (const inst of engine.instruments) this.set({ symbol: inst.symbol }, phaseToWire(engine.phaseOf(inst.symbol)));
       },
     });
   }

@@ -1,10 +1,7 @@
 // Reference data: every instrument's scales, tick table, limits and fees, in
 // the wire's field names (SecurityList and GET /api/v1/instruments share it).
 import type { Exchange } from './exchange.ts';
-import { TradingPhase } from '../engine/types.ts';
-
-export const W_PHASE_CONTINUOUS = 1;
-export const W_PHASE_HALTED = 2;
+import { phaseToWire } from './translate.ts';
 
 export function securityList(ex: Exchange): Record<string, unknown>[] {
   return ex.engine.instruments.map((i) => ({
@@ -22,6 +19,6 @@ export function securityList(ex: Exchange): Record<string, unknown>[] {
     maker_fee_bp: i.makerRate / 100,
     taker_fee_bp: i.takerRate / 100,
     market_protection_bp: i.marketProtectionBp,
-    trading_phase: ex.engine.phaseOf(i.symbol) === TradingPhase.HALTED ? W_PHASE_HALTED : W_PHASE_CONTINUOUS,
+    trading_phase: phaseToWire(ex.engine.phaseOf(i.symbol)),
   }));
 }

@@ -1,15 +1,27 @@
-// Admin REST behind the x-admin-token header: accounts, fee tiers, halt/resume.
+// Admin REST behind the x-admin-token header: accounts, fee tiers, kill
+// switches, trading phases (halt, resume, any phase, timed halts) and
+// reference prices.
 import type { FastifyInstance } from 'fastify';
 import type { Exchange } from './exchange.ts';
 import { rejectName } from './metrics.ts';
 import { HttpError, optionalBody, requireAdmin } from './rest-http.ts';
-import { W_PHASE_CONTINUOUS, W_PHASE_HALTED } from './reference.ts';
+import { killSwitch, killSwitchSchema, type KillSwitchBody } from './rest-orders.ts';
+import { phaseFromName, phaseName, phaseToWire } from './translate.ts';
 import { API_KEY_RULE, isApiKey } from './config.ts';
-import { RejectReason, TradingPhase } from '../engine/types.ts';
+import { PHASE_NAME, RejectReason, TradingPhase } from '../engine/types.ts';
+import type { PhaseName } from '../engine/rules/config.ts';
 
 interface FeeTierBody { account_id: string | number; symbol?: string; maker_fee_bp: number; taker_fee_bp: number }
+interface PhaseBody { phase: PhaseName; duration_ms?: number; text?: string }
+interface ReferenceBody { reference_price?: number; previous_close?: number }
 
 const symbolParams = { type: 'object', properties: { symbol: { type: 'string', minLength: 1 } }, required: ['symbol'] } as const;
+const accountParams = { type: 'object', properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' } }, required: ['id'] } as const;
+
+/** The longest timed halt (a week): longer ones are open-ended halts resumed by hand. */
+export const MAX_HALT_MS = 7 * 24 * 3_600_000;
+const durationSchema = { type: 'integer', minimum: 1, maximum: MAX_HALT_MS } as const;
+const textSchema = { type: 'string', maxLength: 256 } as const;
 
 /** An engine refusal of an admin command: unknown things are 404, bad values 400. */
 function adminRefusal(reason: RejectReason, text: string): HttpError {
@@ -59,21 +71,80 @@ export function adminRoutes(api: FastifyInstance, exchange: Exchange, adminToken
     return { account_id: String(account), symbol: b.symbol ?? null, maker_fee_bp: b.maker_fee_bp, taker_fee_bp: b.taker_fee_bp };
   });
 
-  const phaseRoute = (action: string, phase: TradingPhase, defaultText: string): void => {
-    api.post<{ Params: { symbol: string }; Body: { text?: string } }>(`/admin/instruments/:symbol/${action}`, {
-      onRequest,
-      preValidation: optionalBody,
-      schema: {
-        params: symbolParams,
-        body: { type: 'object', additionalProperties: false, properties: { text: { type: 'string', maxLength: 256 } } },
-      },
-    }, async (req) => {
-      const { symbol } = req.params;
-      if (!exchange.instrument(symbol)) throw adminRefusal(RejectReason.UNKNOWN_SYMBOL, `unknown symbol ${symbol}`);
-      const changed = exchange.setPhase(symbol, phase, req.body.text ?? defaultText) === 1;
-      return { symbol, trading_phase: phase === TradingPhase.HALTED ? W_PHASE_HALTED : W_PHASE_CONTINUOUS, changed };
-    });
+  api.post<{ Params: { id: string }; Body: KillSwitchBody }>('/admin/accounts/:id/kill-switch', {
+    onRequest,
+    schema: { params: accountParams, body: killSwitchSchema },
+  }, async (req) => {
+    const account = Number(req.params.id);
+    if (!exchange.accountInfo(account)) throw adminRefusal(RejectReason.UNKNOWN_ACCOUNT, `unknown account ${req.params.id}`);
+    return killSwitch(exchange, account, req.body.on, req.body.text ?? (req.body.on ? 'kill switch on (admin)' : 'kill switch off (admin)'));
+  });
+
+  // ---- trading phases ----
+
+  /** The instrument's phase after the command: the uncross of a resume has already run. */
+  const phaseAnswer = (symbol: string, changed: boolean): Record<string, unknown> => {
+    const phase = exchange.engine.phaseOf(symbol);
+    const status = exchange.status(symbol);
+    const haltEnd = phase === TradingPhase.HALTED && status?.trading_phase === phaseToWire(phase) ? status.halt_end_time : 0;
+    return { symbol, trading_phase: phaseToWire(phase), phase: phaseName(phase), changed, halt_end_time: haltEnd };
   };
-  phaseRoute('halt', TradingPhase.HALTED, 'halted by admin');
-  phaseRoute('resume', TradingPhase.CONTINUOUS, 'resumed by admin');
+
+  const setPhase = (symbol: string, phase: TradingPhase, text: string, durationMs: number | undefined): Record<string, unknown> => {
+    if (!exchange.instrument(symbol)) throw adminRefusal(RejectReason.UNKNOWN_SYMBOL, `unknown symbol ${symbol}`);
+    if (durationMs !== undefined && phase !== TradingPhase.HALTED) {
+      throw new HttpError(400, 'INVALID_FIELD', 'duration_ms: only a halt (phase HALTED) can be timed');
+    }
+    const changed = exchange.setPhase(symbol, phase, text, durationMs === undefined ? undefined : durationMs * 1000) === 1;
+    return phaseAnswer(symbol, changed);
+  };
+
+  api.post<{ Params: { symbol: string }; Body: PhaseBody }>('/admin/instruments/:symbol/phase', {
+    onRequest,
+    schema: {
+      params: symbolParams,
+      body: {
+        type: 'object', required: ['phase'], additionalProperties: false,
+        properties: { phase: { enum: Object.values(PHASE_NAME) }, duration_ms: durationSchema, text: textSchema },
+      },
+    },
+  }, async (req) => {
+    const b = req.body;
+    return setPhase(req.params.symbol, phaseFromName(b.phase) as TradingPhase, b.text ?? `${b.phase} (admin)`, b.duration_ms);
+  });
+
+  api.post<{ Params: { symbol: string }; Body: { text?: string; duration_ms?: number } }>('/admin/instruments/:symbol/halt', {
+    onRequest,
+    preValidation: optionalBody,
+    schema: {
+      params: symbolParams,
+      body: { type: 'object', additionalProperties: false, properties: { text: textSchema, duration_ms: durationSchema } },
+    },
+  }, async (req) => setPhase(req.params.symbol, TradingPhase.HALTED, req.body.text ?? 'halted by admin', req.body.duration_ms));
+
+  api.post<{ Params: { symbol: string }; Body: { text?: string } }>('/admin/instruments/:symbol/resume', {
+    onRequest,
+    preValidation: optionalBody,
+    schema: { params: symbolParams, body: { type: 'object', additionalProperties: false, properties: { text: textSchema } } },
+  }, async (req) => setPhase(req.params.symbol, TradingPhase.CONTINUOUS, req.body.text ?? 'resumed by admin', undefined));
+
+  // ---- reference prices ----
+
+  api.post<{ Params: { symbol: string }; Body: ReferenceBody }>('/admin/instruments/:symbol/reference', {
+    onRequest,
+    schema: {
+      params: symbolParams,
+      body: {
+        type: 'object', additionalProperties: false, minProperties: 1,
+        properties: { reference_price: { type: 'integer', minimum: 1 }, previous_close: { type: 'integer', minimum: 1 } },
+      },
+    },
+  }, async (req) => {
+    const { symbol } = req.params;
+    if (!exchange.instrument(symbol)) throw adminRefusal(RejectReason.UNKNOWN_SYMBOL, `unknown symbol ${symbol}`);
+    const b = req.body;
+    const ok = exchange.setReference({ symbol, referencePrice: b.reference_price, previousClose: b.previous_close }) === 1;
+    if (!ok) throw new HttpError(400, 'INVALID_FIELD', 'the engine refused the reference prices (each must be a valid price of the instrument)');
+    return { symbol, reference_price: b.reference_price ?? null, previous_close: b.previous_close ?? null };
+  });
 }

@@ -8,7 +8,10 @@ import type { AccountInfo, Exchange } from './exchange.ts';
 
 /** A failure a handler throws; the scope's error handler renders it. */
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly extra: Record<string, unknown> = {}) {
+  constructor(
+    readonly status: number, readonly code: string, message: string, readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
   }
 }
@@ -33,7 +36,7 @@ function validationMessage(e: FastifyError & { validation?: AjvIssue[]; validati
 /** Renders thrown HttpErrors, schema failures and fastify's parse errors; anything else is a 500 (logged). */
 export function installErrorHandling(scope: FastifyInstance): void {
   scope.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
-    if (err instanceof HttpError) return reply.code(err.status).send({ code: err.code, message: err.message, ...err.extra });
+    if (err instanceof HttpError) return reply.code(err.status).headers(err.headers).send({ code: err.code, message: err.message, ...err.extra });
     if ('validation' in err && err.validation) return reply.code(400).send({ code: 'INVALID_REQUEST', message: validationMessage(err) });
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) return reply.code(status).send({ code: FASTIFY_CODES[err.code] ?? 'BAD_REQUEST', message: err.message });

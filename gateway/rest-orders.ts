@@ -7,13 +7,15 @@
 // still have traded, expired or been cancelled by its own terms — see
 // ord_status); an engine refusal is 400 {code: <RejectCode name>, reject_code,
 // message, ...} — 404 for a cancel of an unknown order (another account's
-// order is unknown too).
+// order is unknown too), and as Binance does 429 for a rate limit and 418
+// for a ban, both with a Retry-After header (whole seconds, rounded up) and
+// retry_after_ms in the body.
 import type { FastifyInstance } from 'fastify';
 import type { Exchange } from './exchange.ts';
 import { rejectName } from './metrics.ts';
 import { HttpError, accountOf, requireAccount } from './rest-http.ts';
 import { ExecType, avgPx, newOrderFromWire, ordTypeToWire, tifToWire, type NewOrderWire } from './translate.ts';
-import { RejectReason } from '../engine/types.ts';
+import { CancelReason, RejectReason } from '../engine/types.ts';
 import type { OrderView } from '../engine/query.ts';
 
 /** A NewOrderSingle as JSON: the wire's field names and enum numbers; absent fields read as the wire's zero values. */
@@ -65,9 +67,18 @@ function answer(orderId: number, ers: Report[]): Record<string, unknown> {
   return { order_id: orderId, cl_ord_id: last.cl_ord_id ?? '', ord_status: last.ord_status ?? 0, execution_reports: ers };
 }
 
-function refusal(status: number, report: Report | undefined, extra: Record<string, unknown>): HttpError {
+/**
+ * An engine refusal as an HTTP error. `now` is the engine time of the refused
+ * command (commands run synchronously: the engine's time right after it).
+ */
+function refusal(status: number, report: Report | undefined, extra: Record<string, unknown>, now: number): HttpError {
   if (!report) return new HttpError(500, 'INTERNAL', 'the engine refused the command without a report');
   const code = report.reject_code as number;
+  if (code === RejectReason.RATE_LIMITED || code === RejectReason.BANNED) {
+    const waitUs = Math.max(0, (report.retry_after as number) - now);
+    return new HttpError(code === RejectReason.BANNED ? 418 : 429, rejectName(code), String(report.text),
+      { reject_code: code, retry_after_ms: Math.ceil(waitUs / 1000), ...extra }, { 'retry-after': String(Math.ceil(waitUs / 1_000_000)) });
+  }
   return new HttpError(status, rejectName(code), String(report.text), { reject_code: code, ...extra });
 }
 
@@ -97,6 +108,8 @@ export function orderRoutes(api: FastifyInstance, exchange: Exchange): void {
     const a = accountOf(req);
     return {
       account_id: String(a.id), name: a.name,
+      kill_switch: exchange.killSwitchOn(a.id),
+      banned_until: exchange.bannedUntil(a.id),
       positions: positions(exchange, a.id),
       open_orders: exchange.engine.openOrders(a.id).map(openOrder),
     };
@@ -108,7 +121,7 @@ export function orderRoutes(api: FastifyInstance, exchange: Exchange): void {
     const ers = ofKind(reports, 'execution_report');
     if (result === 0) {
       const rejected = ers.find((r) => r.exec_type === ExecType.REJECTED);
-      throw refusal(400, rejected, { ord_rej_reason: rejected?.ord_rej_reason, execution_reports: ers });
+      throw refusal(400, rejected, { ord_rej_reason: rejected?.ord_rej_reason, execution_reports: ers }, exchange.engine.time);
     }
     return answer(result, ers);
   });
@@ -127,8 +140,31 @@ export function orderRoutes(api: FastifyInstance, exchange: Exchange): void {
       const rej = ofKind(reports, 'order_cancel_reject')[0];
       const code = rej?.reject_code;
       const status = code === RejectReason.UNKNOWN_ORDER || code === RejectReason.UNKNOWN_SYMBOL ? 404 : 400;
-      throw refusal(status, rej, { order_cancel_reject: rej });
+      throw refusal(status, rej, { order_cancel_reject: rej }, exchange.engine.time);
     }
     return answer(id, ofKind(reports, 'execution_report'));
   });
+
+  api.post<{ Body: KillSwitchBody }>('/kill-switch', { onRequest, schema: { body: killSwitchSchema } }, async (req) => {
+    const a = accountOf(req);
+    return killSwitch(exchange, a.id, req.body.on, req.body.text ?? (req.body.on ? 'kill switch on (account)' : 'kill switch off (account)'));
+  });
+}
+
+export interface KillSwitchBody { on: boolean; text?: string }
+
+export const killSwitchSchema = {
+  type: 'object', required: ['on'], additionalProperties: false,
+  properties: { on: { type: 'boolean' }, text: { type: 'string', maxLength: 256 } },
+} as const;
+
+/**
+ * Turns an account's kill switch on or off (the account's own route and the
+ * admin's): {account_id, kill_switch (the state now), changed, cancelled (orders
+ * the switch cancelled)}.
+ */
+export function killSwitch(exchange: Exchange, account: number, on: boolean, text: string): Record<string, unknown> {
+  const { result, reports } = capture(exchange, account, () => exchange.killSwitch(account, on, text));
+  const cancelled = ofKind(reports, 'execution_report').filter((r) => r.cancel_reason === CancelReason.KILL_SWITCH).length;
+  return { account_id: String(account), kill_switch: exchange.killSwitchOn(account), changed: result === 1, cancelled };
 }

@@ -7,6 +7,7 @@ import { extendServer, type ServerContext } from './server.ts';
 import type { Exchange } from './exchange.ts';
 import { TAPE_LENGTH } from './exchange.ts';
 import { securityList } from './reference.ts';
+import { phaseName } from './translate.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { HttpError, installErrorHandling, installValidators } from './rest-http.ts';
 import { orderRoutes } from './rest-orders.ts';
@@ -22,9 +23,36 @@ function knownSymbol(exchange: Exchange, symbol: string): string {
   return symbol;
 }
 
+/** The engine's reference prices and bands of an instrument now (price units; null = none). */
+function priceControls(exchange: Exchange, symbol: string): Record<string, unknown> | null {
+  const c = exchange.engine.priceControls(symbol);
+  if (!c) return null;
+  return {
+    reference_price: c.referencePrice, previous_close: c.previousClose,
+    daily_limits: c.dailyLimits && { lower: c.dailyLimits.lower, upper: c.dailyLimits.upper },
+    dynamic_band: c.dynamicBand && { lower: c.dynamicBand.lower, upper: c.dynamicBand.upper },
+  };
+}
+
 /** Reference and market data: no authentication. */
 function marketRoutes(api: FastifyInstance, exchange: Exchange): void {
-  api.get('/instruments', async () => securityList(exchange));
+  // the SecurityList plus what only REST shows: the phase by name, a timed halt's end, the indicative
+  // uncross of a call phase, and the instrument's configured rules
+  api.get('/instruments', async () => securityList(exchange).map((sec) => {
+    const symbol = sec.symbol as string;
+    const status = exchange.status(symbol);
+    return {
+      ...sec,
+      phase: phaseName(exchange.engine.phaseOf(symbol)),
+      halt_end_time: status && status.trading_phase === sec.trading_phase ? status.halt_end_time : 0,
+      auction: exchange.auctionState(symbol) ?? null,
+      price_controls: priceControls(exchange, symbol),
+      rules: exchange.instrumentRulesOf(symbol),
+    };
+  }));
+
+  // the venue-wide rules (Binance's exchangeInfo rateLimits in spirit)
+  api.get('/rules', async () => ({ profile: exchange.profile ?? null, ...exchange.rules }));
 
   api.get<{ Params: { symbol: string }; Querystring: { levels: number } }>('/depth/:symbol', {
     schema: {

@@ -50,6 +50,7 @@ export function extendServer(x: Extension): void {
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const exchange = new Exchange(opts.config);
+  exchange.tick(); // engine time starts now: scheduled phases apply before the first client arrives
   const limits: SessionLimits = { ...DEFAULT_SESSION_LIMITS, ...opts.limits };
   const adminToken = opts.adminToken ?? randomBytes(16).toString('hex');
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024 });
@@ -74,7 +75,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  const expiry = setInterval(() => exchange.tick(), 100); // GTD orders expire within 100 ms of their time
+  // GTD orders expire, timed halts end and scheduled phases begin within 100 ms of their time
+  const expiry = setInterval(() => exchange.tick(), 100);
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
   const port = (app.server.address() as AddressInfo).port;
   return {
@@ -87,6 +89,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     async close() {
       clearInterval(expiry);
       for (const c of closers) c();
+      trade.close();
       for (const wss of Object.values(routes)) {
         for (const ws of wss.clients) ws.terminate();
         wss.close();

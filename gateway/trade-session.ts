@@ -4,12 +4,13 @@
 // ever acts for, and hears about, its own account.
 import type { Socket } from 'node:net';
 import type { WebSocket, RawData } from 'ws';
-import type { Exchange, AccountInfo } from './exchange.ts';
+import type { Exchange, AccountInfo, RuleNotice } from './exchange.ts';
 import { SessionState } from './session-state.ts';
 import { encodeEnvelope, nowNanos, numbered, readFrame, sharedFrame, SessionRejectReason, type Envelope } from './wire.ts';
 import { newOrderFromWire, type NewOrderWire } from './translate.ts';
 import { securityList } from './reference.ts';
 import type { Side } from '../engine/types.ts';
+import { RuleEventKind } from '../engine/events.ts';
 
 export interface SessionLimits {
   /** largest accepted frame, bytes (larger → Reject) */
@@ -46,14 +47,36 @@ interface Binding {
 export class TradeSessions {
   private readonly byAccount = new Map<number, Binding>();
   readonly live = new Set<TradeSession>();
+  /** the last connection id given out (ids are unique per server, from 1) */
+  private lastId = 0;
+  private readonly unsubscribeRules: () => void;
 
-  constructor(readonly exchange: Exchange, readonly limits: SessionLimits) {}
+  constructor(readonly exchange: Exchange, readonly limits: SessionLimits) {
+    this.unsubscribeRules = exchange.subscribeRules((e) => this.onRule(e));
+  }
 
   /** `socket` is the connection's TCP socket (from the upgrade request), used to batch writes. */
   accept(ws: WebSocket, socket: Socket | null = null): TradeSession {
-    const s = new TradeSession(ws, this, socket);
+    const s = new TradeSession(ws, this, socket, ++this.lastId);
     this.live.add(s);
     return s;
+  }
+
+  close(): void {
+    this.unsubscribeRules();
+  }
+
+  /**
+   * A ban logs out the banned session (the engine names its connection id), or
+   * every session of the account when the whole account is banned. The
+   * account's reports already carry the BANNED UserNotification.
+   */
+  private onRule(e: RuleNotice): void {
+    if (e.kind !== RuleEventKind.BAN) return;
+    const text = banText(e);
+    for (const s of [...this.live]) {
+      if (e.session !== 0 ? s.id === e.session : s.accountId === e.account) s.kick(text);
+    }
   }
 
   /** Attaches a connection to its account's session; false if another connection holds it. */
@@ -86,6 +109,12 @@ export class TradeSessions {
   }
 }
 
+/** The Logout text of a ban: why, and until when (a breach of a 'logout' limiter may come without a ban). */
+export function banText(e: RuleNotice): string {
+  const why = e.text || 'repeated rate-limit breaches';
+  return e.until > e.time ? `banned until ${new Date(Math.ceil(e.until / 1000)).toISOString()}: ${why}` : `logged out: ${why}`;
+}
+
 export class TradeSession {
   private account: AccountInfo | null = null;
   private state: SessionState | null = null;
@@ -102,10 +131,26 @@ export class TradeSession {
   /** the socket is corked until the end of the current tick (see transmit) */
   private corked = false;
 
-  constructor(private readonly ws: WebSocket, private readonly sessions: TradeSessions, private readonly socket: Socket | null) {
+  /**
+   * `id` numbers the connection (unique per server): it goes with every
+   * command as the engine's `session`, for per-connection rate limits.
+   */
+  constructor(
+    private readonly ws: WebSocket, private readonly sessions: TradeSessions, private readonly socket: Socket | null, readonly id: number,
+  ) {
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     ws.on('close', () => this.onClose());
     ws.on('error', () => this.onClose());
+  }
+
+  /** the logged-on account's id (0 before logon) */
+  get accountId(): number {
+    return this.account?.id ?? 0;
+  }
+
+  /** Logs the session out with this reason and closes the connection (a ban). */
+  kick(text: string): void {
+    this.logout(text);
   }
 
   private get exchange(): Exchange {
@@ -139,6 +184,8 @@ export class TradeSession {
     const logon = env.logon as { api_key: string; heartbeat_interval_ms: number; reset_seq_num: boolean; cancel_on_disconnect: boolean };
     const account = this.exchange.authenticate(logon.api_key);
     if (!account) return this.logout('unknown api key');
+    const banned = this.exchange.bannedUntil(account.id);
+    if (banned) return this.logout(`banned until ${new Date(Math.ceil(banned / 1000)).toISOString()}: repeated rate-limit breaches`);
     const state = this.sessions.attach(this, account, logon.reset_seq_num);
     if (!state) return this.logout('another session of this account is logged on');
     this.account = account;
@@ -216,19 +263,19 @@ export class TradeSession {
 
   private newOrder(account: number, m: Record<string, unknown>): void {
     if (!m.cl_ord_id) return this.businessReject(null, 5, 'new_order_single.cl_ord_id is required', 'new_order_single');
-    this.exchange.newOrder(newOrderFromWire(account, m as unknown as NewOrderWire));
+    this.exchange.newOrder(newOrderFromWire(account, m as unknown as NewOrderWire, this.id));
   }
 
   private cancel(account: number, m: Record<string, unknown>): void {
     this.exchange.cancel({
-      account, symbol: m.symbol as string, clOrdId: m.cl_ord_id as string,
+      account, session: this.id, symbol: m.symbol as string, clOrdId: m.cl_ord_id as string,
       orderId: (m.order_id as number) || undefined, origClOrdId: (m.orig_cl_ord_id as string) || undefined,
     });
   }
 
   private replace(account: number, m: Record<string, unknown>): void {
     this.exchange.replace({
-      account, symbol: m.symbol as string, clOrdId: (m.cl_ord_id as string) || undefined,
+      account, session: this.id, symbol: m.symbol as string, clOrdId: (m.cl_ord_id as string) || undefined,
       orderId: (m.order_id as number) || undefined, origClOrdId: (m.orig_cl_ord_id as string) || undefined,
       price: m.price as number, qty: m.order_qty as number,
     });
@@ -236,12 +283,13 @@ export class TradeSession {
 
   private massQuote(account: number, m: Record<string, unknown>): void {
     const r = this.exchange.massQuote({
-      account, symbol: m.symbol as string, bidPx: m.bid_px as number, bidSize: m.bid_size as number,
+      account, session: this.id, symbol: m.symbol as string, bidPx: m.bid_px as number, bidSize: m.bid_size as number,
       offerPx: m.offer_px as number, offerSize: m.offer_size as number,
     });
     this.sendAdmin('mass_quote_ack', {
       quote_id: m.quote_id, symbol: m.symbol, rejected: r.bidOrderId === 0 && r.offerOrderId === 0 && (r.bidReject !== 0 || r.offerReject !== 0),
       bid_reject_code: r.bidReject, offer_reject_code: r.offerReject, bid_order_id: r.bidOrderId, offer_order_id: r.offerOrderId,
+      retry_after: r.retryAfter,
     });
   }
 

@@ -1,10 +1,11 @@
 // Engine ↔ wire translation: enum numbering (the wire uses FIX values) and
 // engine events → FIX-style report messages. Pure functions, no state.
-import type { FillEvent, OrderEvent } from '../engine/events.ts';
-import { OrderEventKind } from '../engine/events.ts';
+import type { AuctionEvent, FillEvent, OrderEvent, PhaseEvent, RuleEvent } from '../engine/events.ts';
+import { OrderEventKind, PhaseCause, RuleEventKind } from '../engine/events.ts';
 import type { Instrument } from '../engine/instrument.ts';
-import { CancelReason, OrdType, RejectReason, StpMode, TimeInForce, type Side } from '../engine/types.ts';
+import { CancelReason, OrdType, PHASE_NAME, RejectReason, StpMode, TimeInForce, TradingPhase, type Side } from '../engine/types.ts';
 import type { NewOrder } from '../engine/commands.ts';
+import { isCallPhase as isEngineCallPhase, phaseByName } from '../engine/rules/phases.ts';
 
 // ---- enums: wire (FIX numbering) → engine; undefined = "not given / default" ----
 
@@ -54,10 +55,11 @@ export interface NewOrderWire {
  * an enum value outside the wire's set reaches the engine as an invalid value,
  * so it is rejected with the engine's typed reason.
  */
-export function newOrderFromWire(account: number, m: NewOrderWire): Omit<NewOrder, 'time'> {
+export function newOrderFromWire(account: number, m: NewOrderWire, session = 0): Omit<NewOrder, 'time'> {
   const tif = tifFromWire(m.time_in_force);
   return {
     account,
+    session,
     symbol: m.symbol,
     clOrdId: m.cl_ord_id,
     side: m.side as Side,
@@ -75,29 +77,134 @@ export function newOrderFromWire(account: number, m: NewOrderWire): Omit<NewOrde
 
 export const ExecType = { NEW: 1, CANCELED: 2, REPLACED: 3, REJECTED: 4, EXPIRED: 5, TRADE: 6, RESTATED: 7 } as const;
 export const OrdStatus = { NEW: 1, PARTIALLY_FILLED: 2, FILLED: 3, CANCELED: 4, REJECTED: 5, EXPIRED: 6 } as const;
-export const Liquidity = { MAKER: 1, TAKER: 2 } as const;
+/** FIX 851 LastLiquidityInd values of the contract's Liquidity enum. */
+export const Liquidity = { MAKER: 1, TAKER: 2, AUCTION: 4 } as const;
 
-/** Cancels the exchange initiated because of order terms are "expired" in FIX; user actions are "canceled". */
+/**
+ * Cancels the exchange initiated because of the order's own terms (time in
+ * force, self-trade mode, a remainder stopped at a band or left by an auction)
+ * are "expired" in FIX; user actions and venue actions on a resting order
+ * (kill switch, a halt pulling quotes) are "canceled".
+ */
 const EXPIRING: ReadonlySet<number> = new Set([
   CancelReason.IOC_REMAINDER, CancelReason.SELF_TRADE, CancelReason.EXPIRED, CancelReason.MARKET_REMAINDER,
+  CancelReason.PRICE_BAND, CancelReason.AUCTION,
 ]);
 
-/** FIX 103 OrdRejReason for an engine reject. */
+/**
+ * FIX 103 OrdRejReason for an engine reject: the nearest FIX value, else 99
+ * "other" — as venues do for their own rules (e.g. a rate limit is 99 with the
+ * text "rate limit exceeded"); reject_code and the text say exactly why.
+ */
 export function ordRejReason(r: RejectReason): number {
   switch (r) {
     case RejectReason.UNKNOWN_SYMBOL: return 1;
-    case RejectReason.INSTRUMENT_HALTED: return 2;
+    case RejectReason.INSTRUMENT_HALTED: case RejectReason.MARKET_CLOSED: return 2; // exchange closed
     case RejectReason.QTY_OUT_OF_RANGE: case RejectReason.POSITION_LIMIT: case RejectReason.TOO_MANY_OPEN_ORDERS:
-    case RejectReason.NOTIONAL_TOO_SMALL: return 3;
+    case RejectReason.NOTIONAL_TOO_SMALL: case RejectReason.RISK_ORDER_QTY: return 3; // order exceeds limit
     case RejectReason.UNKNOWN_ORDER: return 5;
     case RejectReason.DUPLICATE_CL_ORD_ID: return 6;
+    case RejectReason.PRICE_BAND: case RejectReason.PRICE_LIMIT: return 16; // price exceeds current price band
+    case RejectReason.RISK_GROSS_NOTIONAL: return 25; // insufficient credit limit
+    case RejectReason.RISK_ORDER_NOTIONAL: return 27; // exceeded maximum notional order amount
+    // RATE_LIMITED, BANNED, TOO_EARLY, OTR_EXCEEDED, PHASE, KILL_SWITCH and the field checks
     default: return 99;
   }
 }
 
 /** FIX 102 CxlRejReason. */
 export function cxlRejReason(r: RejectReason): number {
-  return r === RejectReason.UNKNOWN_ORDER ? 1 : r === RejectReason.DUPLICATE_CL_ORD_ID ? 6 : 99;
+  switch (r) {
+    case RejectReason.UNKNOWN_ORDER: return 1;
+    case RejectReason.DUPLICATE_CL_ORD_ID: return 6;
+    case RejectReason.PRICE_BAND: case RejectReason.PRICE_LIMIT: return 8; // price exceeds current price band
+    default: return 99;
+  }
+}
+
+// ---- trading phases ----
+
+/** TradingPhase of the contract (engine numbering differs from CLOSED on: the wire kept its numbers). */
+export const WirePhase = {
+  CONTINUOUS: 1, HALTED: 2, PRE_OPEN: 3, OPENING_AUCTION: 4, CLOSED: 5, CLOSING_AUCTION: 6,
+} as const;
+
+const PHASE_TO_WIRE: Record<TradingPhase, number> = {
+  [TradingPhase.CONTINUOUS]: WirePhase.CONTINUOUS,
+  [TradingPhase.HALTED]: WirePhase.HALTED,
+  [TradingPhase.PRE_OPEN]: WirePhase.PRE_OPEN,
+  [TradingPhase.OPENING_AUCTION]: WirePhase.OPENING_AUCTION,
+  [TradingPhase.CLOSING_AUCTION]: WirePhase.CLOSING_AUCTION,
+  [TradingPhase.CLOSED]: WirePhase.CLOSED,
+};
+
+export const phaseToWire = (p: TradingPhase | null): number => (p === null ? 0 : PHASE_TO_WIRE[p] ?? 0);
+
+/** The engine phase of a name as in config files and REST ('PRE_OPEN', …), or undefined. */
+export const phaseFromName = phaseByName;
+
+/** The call phases: orders are collected, and an auction uncross runs when the phase ends. */
+export const isCallPhase = (p: TradingPhase | null): boolean => p !== null && isEngineCallPhase(p);
+
+export const phaseName = (p: TradingPhase | null): string => (p === null ? 'UNKNOWN' : PHASE_NAME[p]);
+
+/** SecurityStatus as sent (a type alias, not an interface, so it passes as a wire message record). */
+export type SecurityStatus = {
+  symbol: string;
+  trading_phase: number;
+  text: string;
+  transact_time: number;
+  /** PhaseCause: engine and wire share the numbering */
+  cause: number;
+  halt_end_time: number;
+};
+
+export function securityStatus(e: PhaseEvent): SecurityStatus {
+  return {
+    symbol: e.symbol, trading_phase: phaseToWire(e.phase), text: e.text, transact_time: e.time, cause: e.cause,
+    halt_end_time: e.phase === TradingPhase.HALTED ? e.until : 0,
+  };
+}
+
+export const PHASE_CAUSE_NAME: Record<number, string> = Object.fromEntries(Object.entries(PhaseCause).map(([k, v]) => [v, k]));
+
+/** MdAuction as sent. */
+export type MdAuction = {
+  trading_phase: number;
+  price: number;
+  qty: number;
+  surplus_qty: number;
+  surplus_side: number;
+  final: boolean;
+};
+
+export function mdAuction(e: AuctionEvent): MdAuction {
+  return {
+    trading_phase: phaseToWire(e.phase), price: e.price, qty: e.qty, surplus_qty: e.surplus, surplus_side: e.surplusSide, final: e.final,
+  };
+}
+
+// ---- account notices ----
+
+/** UserEvent numbers of the contract. */
+export const UserEvent = { KILL_SWITCH_ON: 1, KILL_SWITCH_OFF: 2, OTR_FLAG: 3, BANNED: 4 } as const;
+
+/** A rule event as the UserNotification its account hears, or null when it concerns no account (limit states). */
+export function userNotification(e: RuleEvent): Record<string, unknown> | null {
+  let event: number;
+  switch (e.kind) {
+    case RuleEventKind.KILL_SWITCH_ON: event = UserEvent.KILL_SWITCH_ON; break;
+    case RuleEventKind.KILL_SWITCH_OFF: event = UserEvent.KILL_SWITCH_OFF; break;
+    case RuleEventKind.OTR_FLAG: event = UserEvent.OTR_FLAG; break;
+    case RuleEventKind.BAN: event = UserEvent.BANNED; break;
+    default: return null;
+  }
+  // a breach of a 'logout' limiter is a BAN that ends at once: the Logout alone says it
+  if (e.account === 0 || (e.kind === RuleEventKind.BAN && e.until <= e.time)) return null;
+  return {
+    event, text: e.text, symbol: e.symbol, value: e.kind === RuleEventKind.OTR_FLAG ? e.value : 0,
+    until: e.kind === RuleEventKind.BAN ? e.until : 0, transact_time: e.time,
+  };
 }
 
 function status(cum: number, leaves: number): number {
@@ -138,6 +245,7 @@ export function executionReport(e: OrderEvent, inst: Instrument | undefined, exe
     cancel_reason: rejected ? 0 : e.reason,
     text: e.text, transact_time: e.time,
     cum_quote_qty: inst ? e.cumPxQty * inst.notionalMultiplier : 0,
+    retry_after: rejected ? e.retryAfter : 0,
   };
 }
 
@@ -145,7 +253,7 @@ export function cancelReject(e: OrderEvent): Record<string, unknown> {
   return {
     order_id: e.orderId, cl_ord_id: e.clOrdId, orig_cl_ord_id: e.origClOrdId,
     cxl_rej_response_to: e.kind === OrderEventKind.CANCEL_REJECTED ? 1 : 2,
-    cxl_rej_reason: cxlRejReason(e.reason as RejectReason), reject_code: e.reason, text: e.text,
+    cxl_rej_reason: cxlRejReason(e.reason as RejectReason), reject_code: e.reason, text: e.text, retry_after: e.retryAfter,
   };
 }
 
@@ -153,16 +261,19 @@ export function cancelReject(e: OrderEvent): Record<string, unknown> {
 export function fillReports(f: FillEvent, inst: Instrument, makerExecId: number, takerExecId: number): [ExecutionReport, ExecutionReport] {
   const common = { exec_type: ExecType.TRADE, symbol: f.symbol, last_px: f.price, last_qty: f.qty, trade_id: f.tradeId, transact_time: f.time };
   const mult = inst.notionalMultiplier;
+  // an uncross has no maker and taker: both sides are auction executions
+  const makerLiq = f.auction ? Liquidity.AUCTION : Liquidity.MAKER;
+  const takerLiq = f.auction ? Liquidity.AUCTION : Liquidity.TAKER;
   const maker: ExecutionReport = {
     ...common, order_id: f.makerOrderId, cl_ord_id: f.makerClOrdId, exec_id: makerExecId, side: 3 - f.aggressorSide,
     ord_status: status(f.makerCum, f.makerLeaves), price: f.price, order_qty: f.makerQty, leaves_qty: f.makerLeaves,
-    cum_qty: f.makerCum, avg_px: avgPx(f.makerCumPxQty, f.makerCum), liquidity: Liquidity.MAKER, fee: f.makerFee,
+    cum_qty: f.makerCum, avg_px: avgPx(f.makerCumPxQty, f.makerCum), liquidity: makerLiq, fee: f.makerFee,
     cum_quote_qty: f.makerCumPxQty * mult,
   };
   const taker: ExecutionReport = {
     ...common, order_id: f.takerOrderId, cl_ord_id: f.takerClOrdId, exec_id: takerExecId, side: f.aggressorSide,
     ord_status: status(f.takerCum, f.takerLeaves), price: f.takerPrice, order_qty: f.takerQty, leaves_qty: f.takerLeaves,
-    cum_qty: f.takerCum, avg_px: avgPx(f.takerCumPxQty, f.takerCum), liquidity: Liquidity.TAKER, fee: f.takerFee,
+    cum_qty: f.takerCum, avg_px: avgPx(f.takerCumPxQty, f.takerCum), liquidity: takerLiq, fee: f.takerFee,
     cum_quote_qty: f.takerCumPxQty * mult,
   };
   return [maker, taker];

@@ -93,6 +93,8 @@ test('protocol: client enum names match the .proto values', () => {
   check('CancelReason', 'CANCEL_REASON_', P.CANCEL_REASONS);
   check('SessionRejectReason', 'SESSION_REJECT_REASON_', P.SESSION_REJECT_REASONS);
   check('TradingPhase', 'TRADING_PHASE_', P.TRADING_PHASES);
+  check('PhaseCause', 'PHASE_CAUSE_', P.PHASE_CAUSES);
+  check('UserEvent', 'USER_EVENT_', P.USER_EVENTS);
   assert.deepEqual({ ...P.MD_CHANNEL }, { L2: 1, L3: 2, TRADES: 3, BBO: 4 });
   const md = enumValues('MdChannel');
   for (const [k, v] of Object.entries(P.MD_CHANNEL)) assert.equal(md[`MD_CHANNEL_${k}`], v);

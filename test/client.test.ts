@@ -222,7 +222,7 @@ test('a wrong api key is refused at connect', () => withServer(async (s) => {
   await assert.rejects(ExchangeClient.connect(s.url, 'nobody-key', quick), (e: ClientError) => e.code === 'logon_refused' && /unknown api key/.test(e.message));
 }));
 
-test('a halt arrives as a securityStatus event, and orders are then rejected as halted', () => withServer(async (s) => {
+test('a halt arrives as a securityStatus event; IOC orders are then rejected as halted, limit orders wait for the auction', () => withServer(async (s) => {
   const alice = await ExchangeClient.connect(s.url, 'alice-key-1', quick);
   try {
     assert.equal(alice.instrument(SYM)?.tradingPhase, 'continuous');
@@ -230,9 +230,11 @@ test('a halt arrives as a securityStatus event, and orders are then rejected as 
     const res = await fetch(`${s.url}/api/v1/admin/instruments/${SYM}/halt`, { method: 'POST', headers: { 'x-admin-token': s.adminToken } });
     assert.equal(res.status, 200);
     const [st] = await status;
-    assert.deepEqual([st.symbol, st.tradingPhase], [SYM, 'halted']);
-    const r = await alice.placeOrder({ symbol: SYM, side: 'buy', price: '100.0', qty: '1' });
-    assert.deepEqual([r.execType, r.rejectCode], ['rejected', 'instrument_halted']);
+    assert.deepEqual([st.symbol, st.tradingPhase, st.cause, st.haltEndTime], [SYM, 'halted', 'admin', 0]);
+    const r = await alice.placeOrder({ symbol: SYM, side: 'buy', price: '100.0', qty: '1', tif: 'ioc' });
+    assert.deepEqual([r.execType, r.rejectCode, r.retryAfter], ['rejected', 'instrument_halted', 0]);
+    const queued = await alice.placeOrder({ symbol: SYM, side: 'buy', price: '100.0', qty: '1' });
+    assert.deepEqual([queued.execType, queued.ordStatus], ['new', 'new']);
   } finally {
     await alice.close();
   }

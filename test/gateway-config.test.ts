@@ -95,9 +95,10 @@ function boot(command: string, args: string[], env: Record<string, string> = {})
   // detached: the child leads its own process group, so `npm start` and the node it runs are signalled together
   const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, detached: true });
   let out = '';
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  // 'close', not 'exit': it fires after stdout is drained, so output() is complete
+  const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line; output: ${out}`)), 8000);
+    const timer = setTimeout(() => reject(new Error(`no listening line; output: ${out}`)), 20_000);
     child.stderr.on('data', (d: Buffer) => (out += d));
     child.stdout.on('data', (d: Buffer) => {
       out += d;
@@ -133,6 +134,30 @@ describe('gateway/main.ts command line', { concurrency: true }, () => {
     const r = await run(['--print-config']);
     assert.equal(r.code, 0);
     assert.deepEqual(JSON.parse(r.stdout), DEFAULT_CONFIG);
+  });
+
+  test('--profile: a bad name is one line and exit 1; --print-config prints the profile', async () => {
+    const [bad, printed] = await Promise.all([run(['--profile', 'nasdaq']), run(['--profile', 'crypto-spot', '--print-config'])]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^makerbench: invalid config: profile: must be one of "crypto-spot", "us-equity", got "nasdaq"\n$/);
+    assert.equal(printed.code, 0);
+    assert.deepEqual(JSON.parse(printed.stdout), loadConfig(undefined, 'crypto-spot'));
+  });
+
+  test('npm start -- --profile us-equity boots the US equity venue', async () => {
+    const s = await boot('npm', ['start', '--', '--port', '0', '--profile', 'us-equity']);
+    try {
+      assert.match(s.output(), /^profile: us-equity$/m);
+      assert.match(s.output(), /^ {2}AAPL: price_scale 2 \(tick 0\.01\)/m);
+      const instruments = await (await fetch(`${s.url}/api/v1/instruments`)).json() as { symbol: string; rules: { luld?: unknown } }[];
+      assert.deepEqual(instruments.map((i) => i.symbol), ['AAPL', 'MSFT', 'SPY', 'SPX']);
+      assert.ok(instruments[0].rules.luld);
+      const rules = await (await fetch(`${s.url}/api/v1/rules`)).json() as { profile: string; market_wide: { index: string } };
+      assert.deepEqual([rules.profile, rules.market_wide.index], ['us-equity', 'SPX']);
+    } finally {
+      process.kill(-s.pid, 'SIGTERM');
+      await s.exited;
+    }
   });
 
   test('npm start boots: banner, /health, then SIGTERM stops it', async () => {

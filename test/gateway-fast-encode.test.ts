@@ -21,9 +21,10 @@ test('random execution reports encode identically to protobufjs, negative int64 
     const er: Record<string, unknown> = {
       order_id: int(2 ** 53), cl_ord_id: str(), orig_cl_ord_id: str(), exec_id: int(2 ** 40), exec_type: int(8),
       ord_status: int(7), symbol: str(), side: int(3), price: big(), order_qty: int(2 ** 50), leaves_qty: int(2 ** 30),
-      cum_qty: int(1000), avg_px: int(1e9), last_px: int(1e9), last_qty: int(1e6), trade_id: int(2 ** 45), liquidity: int(3),
-      fee: big(), ord_rej_reason: int(100), reject_code: int(18), cancel_reason: int(10), text: str(),
+      cum_qty: int(1000), avg_px: int(1e9), last_px: int(1e9), last_qty: int(1e6), trade_id: int(2 ** 45), liquidity: [0, 1, 2, 4][int(4)],
+      fee: big(), ord_rej_reason: int(100), reject_code: int(30), cancel_reason: int(14), text: str(),
       transact_time: 1_795_281_737_341_304 + int(1e6), ord_type: int(3), time_in_force: [0, 1, 3, 4, 6][int(5)], cum_quote_qty: big(),
+      retry_after: r() < 0.5 ? 0 : 1_795_281_737_341_304 + int(1e9),
     };
     const sendingTime = 1_795_281_737_341_304_000 + int(1e9) * 256;
     const fast = decoded(executionReportFrame(er, sendingTime));

@@ -368,20 +368,22 @@ test('admin fee tier changes the fees of the account\'s next fills', () => withS
   }
 }));
 
-test('admin halt: new orders reject with INSTRUMENT_HALTED (17), cancels still work; resume trades again', () => withServer(async (s) => {
+test('admin halt: IOC orders reject with INSTRUMENT_HALTED (17), limits wait, cancels still work; resume trades again', () => withServer(async (s) => {
   const resting = (await order(s, MAKER, limit(1, 999_000, 10))).body.order_id as number;
   const halt = await call(s, 'POST', `/api/v1/admin/instruments/${BTC}/halt`, { admin: ADMIN, body: { text: 'maintenance' } });
-  assert.deepEqual([halt.status, halt.body], [200, { symbol: BTC, trading_phase: 2, changed: true }]);
+  assert.deepEqual([halt.status, halt.body], [200, { symbol: BTC, trading_phase: 2, phase: 'HALTED', changed: true, halt_end_time: 0 }]);
   assert.equal((await call(s, 'POST', `/api/v1/admin/instruments/${BTC}/halt`, { admin: ADMIN })).body.changed, false);
   const instruments = (await call(s, 'GET', '/api/v1/instruments')).body as unknown as Json[];
-  assert.equal(instruments[0].trading_phase, 2);
-  const rejected = await order(s, TAKER, limit(1, 999_000, 10));
-  assert.deepEqual([rejected.status, rejected.body.code, rejected.body.reject_code], [400, 'INSTRUMENT_HALTED', 17]);
+  assert.deepEqual([instruments[0].trading_phase, instruments[0].phase], [2, 'HALTED']);
+  const rejected = await order(s, TAKER, limit(1, 999_000, 10, { time_in_force: 3 }));
+  assert.deepEqual([rejected.status, rejected.body.code, rejected.body.reject_code, rejected.body.ord_rej_reason], [400, 'INSTRUMENT_HALTED', 17, 2]);
+  const queued = await order(s, TAKER, limit(1, 999_000, 10));
+  assert.deepEqual([queued.status, queued.body.ord_status], [200, 1], 'a limit order is collected for the reopening auction');
   assert.equal((await order(s, TAKER, { ...limit(1, 10_000, 1), symbol: 'ETH-USD' })).status, 200, 'other instruments trade on');
   assert.equal((await call(s, 'DELETE', `/api/v1/orders/${resting}?symbol=${BTC}`, { key: MAKER })).status, 200);
   const resume = await call(s, 'POST', `/api/v1/admin/instruments/${BTC}/resume`, { admin: ADMIN });
-  assert.deepEqual([resume.status, resume.body], [200, { symbol: BTC, trading_phase: 1, changed: true }]);
-  assert.equal((await order(s, TAKER, limit(1, 999_000, 10))).status, 200);
+  assert.deepEqual([resume.status, resume.body], [200, { symbol: BTC, trading_phase: 1, phase: 'CONTINUOUS', changed: true, halt_end_time: 0 }]);
+  assert.equal((await order(s, TAKER, limit(1, 999_000, 10, { time_in_force: 3 }))).status, 200);
   assert.equal((await call(s, 'POST', '/api/v1/admin/instruments/NOPE/halt', { admin: ADMIN })).status, 404);
   assert.equal((await call(s, 'POST', `/api/v1/admin/instruments/${BTC}/halt`, { admin: ADMIN, body: { text: 1 } })).status, 400);
   assert.equal((await call(s, 'POST', `/api/v1/admin/instruments/${BTC}/halt`)).status, 401);
@@ -411,7 +413,7 @@ test('/metrics: Prometheus text with default Node metrics and the exchange count
   ws.send('new_order_single', { cl_ord_id: 'w1', symbol: BTC, side: 1, ord_type: 2, price: 990_000, order_qty: 1 });
   await ws.report('w1');
   await call(s, 'POST', `/api/v1/admin/instruments/${BTC}/halt`, { admin: ADMIN });
-  await order(s, TAKER, limit(1, 1_000_000, 10));
+  await order(s, TAKER, limit(1, 1_000_000, 10, { time_in_force: 3 }));
   await call(s, 'DELETE', `/api/v1/orders/77?symbol=${BTC}`, { key: MAKER });
   const created = await call(s, 'POST', '/api/v1/admin/accounts', { admin: ADMIN, body: { name: 'late' } });
   await order(s, created.body.api_key as string, { ...limit(1, 10_000, 1), symbol: 'ETH-USD' });
@@ -437,6 +439,9 @@ test('/metrics: Prometheus text with default Node metrics and the exchange count
   assert.equal(value('makerbench_open_orders{symbol="BTC-USD"}'), 1);
   assert.equal(value('makerbench_open_orders{symbol="ETH-USD"}'), 1);
   assert.equal(value('makerbench_http_requests_total{method="POST",route="/api/v1/orders",status="400"}'), 2);
+  assert.equal(value('makerbench_trading_phase{symbol="BTC-USD"}'), 2);
+  assert.equal(value('makerbench_trading_phase{symbol="ETH-USD"}'), 1);
+  assert.equal(value('makerbench_phase_changes_total{symbol="BTC-USD",phase="HALTED",cause="ADMIN"}'), 1);
   assert.ok(value('process_cpu_user_seconds_total') >= 0);
   assert.match(r.text, /^nodejs_eventloop_lag_seconds /m);
   ws.ws.close();

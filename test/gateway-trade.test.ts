@@ -4,41 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../gateway/server.ts';
-import { decodeEnvelope, encodeEnvelope, type Envelope } from '../gateway/wire.ts';
-import { firstEnvelope } from './envelope-wait.ts';
+import { encodeEnvelope } from '../gateway/wire.ts';
+import { Raw } from './gateway-raw-client.ts';
 
 const CONFIG = {
   instruments: [{ symbol: 'BTC-USD', price_scale: 1, qty_scale: 4, tick_size: 1, lot: 1, min_qty: 1, max_qty: 1_000_000, max_price: 10_000_000, maker_fee_bp: -1, taker_fee_bp: 2 }],
   accounts: [{ name: 'alice', api_key: 'alice-key' }, { name: 'bob', api_key: 'bob-key' }],
 };
-
-/** A bare protocol client: numbers its messages and collects what arrives. */
-class Raw {
-  readonly got: Envelope[] = [];
-  private seq = 1;
-  private waiters: (() => void)[] = [];
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (d: Buffer) => {
-      const r = decodeEnvelope(d);
-      if (r.ok) this.got.push(r.env);
-      for (const w of this.waiters.splice(0)) w();
-    });
-  }
-  static async open(url: string): Promise<Raw> {
-    const ws = new WebSocket(url.replace('http', 'ws') + '/ws/trade');
-    await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
-    return new Raw(ws);
-  }
-  send(body: string, msg: Record<string, unknown>, seq = this.seq++): void {
-    this.ws.send(encodeEnvelope({ msg_seq_num: seq, sending_time: 0, [body]: msg }));
-  }
-  waitFor(pred: (e: Envelope) => boolean, ms = 2000): Promise<Envelope> {
-    return firstEnvelope(this.got, pred, ms, () => new Promise<void>((res) => { this.waiters.push(res); setTimeout(res, 50); }));
-  }
-  closed(): Promise<void> {
-    return new Promise((res) => (this.ws.readyState === WebSocket.CLOSED ? res() : this.ws.once('close', () => res())));
-  }
-}
 
 async function withServer(fn: (s: RunningServer) => Promise<void>): Promise<void> {
   const s = await startServer({ config: structuredClone(CONFIG) });

@@ -1,0 +1,113 @@
+// Venue profiles: two ready-made exchange configurations, selected with
+// `npm start -- --profile <name>` or "profile" in a config file (the file's own
+// fields then override the profile's; see config.ts).
+//
+// crypto-spot — a Binance-like spot venue, open 24/7:
+// - BTC-USD (tick 0.01, lot 0.00001 BTC) and ETH-USD (tick 0.01, lot 0.0001
+//   ETH), Binance's BTCUSDT/ETHUSDT filters; min notional 5 USD; market orders
+//   protected at 5 %.
+// - a static band (PERCENT_PRICE): limit prices more than 5 % from the
+//   reference price are rejected; the reference starts at 100,000 / 3,000 and
+//   then follows the last trade (or POST /admin/instruments/:symbol/reference).
+// - Binance's order-rate limits per account: 50 orders / 10 s and 160,000 /
+//   day (cancels exempt), and a 2-minute ban after 10 breaches within 10 s
+//   (RATE_LIMIT_PRESETS['binance-spot']): REST answers 429 / 418.
+// - fees with maker rebates: maker −1 bp, taker 2 bp (ETH 2.5 bp).
+//
+// us-equity — a US cash-equity venue:
+// - AAPL, MSFT, SPY and the index SPX: tick 0.01, whole shares, money in
+//   0.000001 USD; maker −0.2 bp, taker 0.3 bp (about −0.2 / +0.3 cents a share
+//   at 100 USD).
+// - LULD: a 5 % band around the 5-minute mean trade price; 15 s in the limit
+//   state halts the stock for 5 minutes, then a reopening auction. No daily
+//   limits.
+// - the market-wide circuit breaker on SPX: −7 % and −13 % from the previous
+//   close halt every instrument for 15 minutes, −20 % closes the market for the
+//   day.
+// - the day (UTC, EST hours): PRE_OPEN 08:00, OPENING_AUCTION 13:25,
+//   CONTINUOUS 13:30, CLOSING_AUCTION 19:55, CLOSED 20:00.
+// - a FIX-style cap of 10,000 messages / 10 s per connection
+//   (RATE_LIMIT_PRESETS['fix-session']: a breach logs the session out), and
+//   pre-trade risk limits on the taker account (50,000 shares and 5,000,000 USD
+//   per order).
+//
+// Both keep the demo accounts (demo-maker-1, demo-maker-2, demo-taker), so the
+// example bots run against either.
+import type { ExchangeConfig, ProfileName } from './exchange.ts';
+import type { InstrumentConfig } from '../engine/instrument.ts';
+import type { InstrumentRulesConfig } from '../engine/rules/config.ts';
+import { RATE_LIMIT_PRESETS } from '../engine/rules/rate-limit.ts';
+
+const DEMO_ACCOUNTS = [
+  { name: 'maker-1', api_key: 'demo-maker-1' },
+  { name: 'maker-2', api_key: 'demo-maker-2' },
+  { name: 'taker', api_key: 'demo-taker' },
+];
+
+const CRYPTO_SPOT: ExchangeConfig = {
+  instruments: [
+    {
+      symbol: 'BTC-USD', price_scale: 2, qty_scale: 5, tick_size: 1, lot: 1, min_qty: 1, max_qty: 10_000_000,
+      max_price: 100_000_000, min_notional: 5 * 10 ** 7, maker_fee_bp: -1, taker_fee_bp: 2, market_protection_bp: 500,
+      rules: { price_band_bp: 500, reference_price: 100_000_00 },
+    },
+    {
+      symbol: 'ETH-USD', price_scale: 2, qty_scale: 4, tick_size: 1, lot: 1, min_qty: 1, max_qty: 10_000_000,
+      max_price: 10_000_000, min_notional: 5 * 10 ** 7, maker_fee_bp: -1, taker_fee_bp: 2.5, market_protection_bp: 500,
+      rules: { price_band_bp: 500, reference_price: 3_000_00 },
+    },
+  ],
+  accounts: DEMO_ACCOUNTS,
+  rules: RATE_LIMIT_PRESETS['binance-spot'],
+};
+
+/** The US equity day in UTC (09:30–16:00 New York, EST). */
+const US_SCHEDULE: InstrumentRulesConfig['schedule'] = [
+  { at: '08:00', phase: 'PRE_OPEN' },
+  { at: '13:25', phase: 'OPENING_AUCTION' },
+  { at: '13:30', phase: 'CONTINUOUS' },
+  { at: '19:55', phase: 'CLOSING_AUCTION' },
+  { at: '20:00', phase: 'CLOSED' },
+];
+
+const LULD = { band_bp: 500, window_ms: 300_000, limit_state_ms: 15_000, halt_ms: 300_000 };
+
+/** A stock (or the index): tick 0.01, whole shares, previous close in cents. */
+function usEquity(symbol: string, previousClose: number, stock = true): InstrumentConfig {
+  return {
+    symbol, price_scale: 2, qty_scale: 0, tick_size: 1, lot: 1, min_qty: 1, max_qty: 100_000, max_price: 1_000_000,
+    cash_scale: 6, maker_fee_bp: -0.2, taker_fee_bp: 0.3, market_protection_bp: 500,
+    rules: { previous_close: previousClose, schedule: US_SCHEDULE, ...(stock ? { luld: LULD } : {}) },
+  };
+}
+
+const US_EQUITY: ExchangeConfig = {
+  instruments: [usEquity('AAPL', 190_00), usEquity('MSFT', 420_00), usEquity('SPY', 500_00), usEquity('SPX', 5_000_00, false)],
+  accounts: [
+    DEMO_ACCOUNTS[0],
+    DEMO_ACCOUNTS[1],
+    // 50,000 shares and 5,000,000.000000 USD per order
+    { ...DEMO_ACCOUNTS[2], risk: { '*': { max_order_qty: 50_000, max_order_notional: 5_000_000 * 10 ** 6 } } },
+  ],
+  rules: {
+    ...RATE_LIMIT_PRESETS['fix-session'],
+    market_wide: {
+      index: 'SPX',
+      levels: [{ drop_bp: 700, halt_ms: 900_000 }, { drop_bp: 1300, halt_ms: 900_000 }, { drop_bp: 2000, halt_ms: 0 }],
+    },
+  },
+};
+
+export const PROFILES: Readonly<Record<ProfileName, Readonly<ExchangeConfig>>> = Object.freeze({
+  'crypto-spot': CRYPTO_SPOT,
+  'us-equity': US_EQUITY,
+});
+
+export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
+
+export const isProfileName = (v: unknown): v is ProfileName => typeof v === 'string' && Object.hasOwn(PROFILES, v);
+
+/** A fresh, mutable copy of a profile's configuration (with `profile` set to its name). */
+export function profileConfig(name: ProfileName): ExchangeConfig {
+  return { profile: name, ...structuredClone(PROFILES[name]) as ExchangeConfig };
+}
