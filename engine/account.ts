@@ -5,6 +5,7 @@
 import type { Instrument } from './instrument.ts';
 import type { AccountRiskConfig } from './rules/config.ts';
 import type { RiskLimits } from './rules/risk.ts';
+import type { Settlement } from './obligations/programme.ts';
 import type { Order } from './order.ts';
 import { Accumulator, mulDivFloor } from './money.ts';
 import { Side, StpMode } from './types.ts';
@@ -28,6 +29,8 @@ export class Position {
   /** Σ price × open quantity per side (price × qty units), for the gross-notional limit */
   openBuyPxQty = 0;
   openSellPxQty = 0;
+  /** bumped whenever the account's resting orders here change (maker programmes re-measure on it) */
+  version = 0;
 
   /** Books one fill: `notional` = price × qty in cash units, `fee` signed (negative = rebate). */
   apply(side: Side, price: number, qty: number, notional: number, fee: number, mult: number): void {
@@ -86,6 +89,8 @@ export class Account {
   killed = false;
   /** pre-trade risk limits per instrument index */
   risk: RiskLimits[] = [];
+  /** maker-programme settlements (claw-backs, tier changes), newest last, bounded */
+  readonly settlements: Settlement[] = [];
 
   constructor(
     readonly id: number,

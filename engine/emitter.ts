@@ -4,8 +4,9 @@
 // the hot path. Rejects echo what was sent, made safe to encode.
 import type { Instrument } from './instrument.ts';
 import type { MassCancel, NewOrder, OrderRef, Replace } from './commands.ts';
-import { AuctionEvent, EventSink, FillEvent, LevelEvent, MassCancelEvent, OrderEvent, OrderEventKind, PhaseEvent, RuleEvent, type PhaseCause, type RuleEventKind } from './events.ts';
+import { AuctionEvent, EventSink, ObligationEvent, FillEvent, LevelEvent, MassCancelEvent, OrderEvent, OrderEventKind, PhaseEvent, RuleEvent, type PhaseCause, type RuleEventKind } from './events.ts';
 import type { Uncross } from './rules/auction.ts';
+import type { ObligationStatusView, WindowReport } from './obligations/types.ts';
 import type { Order } from './order.ts';
 import { CANCEL_REASON_TEXT, CancelReason, OrdType, REJECT_REASON_TEXT, RejectReason, Side, TimeInForce, TradingPhase, isSide } from './types.ts';
 
@@ -158,6 +159,26 @@ export class Emitter {
     e.value = value;
     e.text = text;
     this.sink.rule(e);
+  }
+
+  obligationStatus(programme: string, account: number, status: ObligationStatusView): void {
+    this.obligation(programme, account, status.symbol, status, null);
+  }
+
+  obligationReport(programme: string, account: number, report: WindowReport): void {
+    this.obligation(programme, account, report.symbol, null, report);
+  }
+
+  private obligation(programme: string, account: number, symbol: string, status: ObligationStatusView | null, report: WindowReport | null): void {
+    const e = new ObligationEvent(); // a few per member per status interval
+    e.seq = ++this.seq;
+    e.time = this.time;
+    e.programme = programme;
+    e.account = account;
+    e.symbol = symbol;
+    e.status = status;
+    e.report = report;
+    this.sink.obligation(e);
   }
 
   private refused(e: OrderEvent, kind: OrderEventKind, account: unknown, symbol: unknown, clOrdId: unknown, reason: RejectReason, text: string): void {

@@ -24,6 +24,8 @@ import type { RulesConfig } from './rules/config.ts';
 import type { OtrCounters } from './rules/otr.ts';
 import { MsgKind, Rules } from './rules/rules.ts';
 import { resolveRisk } from './rules/risk.ts';
+import type { ValidatedProgramme } from './obligations/config.ts';
+import { Programmes, type Settlement } from './obligations/programme.ts';
 
 export interface EngineOptions {
   instruments: InstrumentConfig[];
@@ -36,6 +38,8 @@ export interface EngineOptions {
   maxAccounts?: number;
   /** venue-wide rules: rate limits, OTR, market-wide breaker */
   rules?: RulesConfig;
+  /** maker programmes (engine/obligations/config.ts ProgrammeConfig[]) */
+  programmes?: unknown;
 }
 
 export type AdminResult = { ok: true } | { ok: false; reason: RejectReason; text: string };
@@ -48,6 +52,8 @@ export class Engine {
   private readonly market: Market;
   /** phases, price controls, breakers, rate limits, risk (engine/rules) */
   private readonly rules: Rules;
+  /** maker programmes: obligations measured per member (engine/obligations) */
+  private readonly programmes: Programmes;
   private readonly maxOpenOrdersPerAccount: number;
   private readonly maxLiveOrders: number;
   private readonly maxAccounts: number;
@@ -73,7 +79,8 @@ export class Engine {
     this.maxAccounts = limit(opts.maxAccounts, 'maxAccounts', 100_000);
     this.out = new Emitter(sink, this.instruments);
     this.market = new Market(this.instruments, this.out);
-    this.rules = new Rules(this.instruments, opts.instruments, opts.rules, this.market, this.out, this.accounts);
+    this.programmes = new Programmes(opts.programmes, this.instruments, this.market, this.out, (ii) => this.rules.phaseOf(ii));
+    this.rules = new Rules(this.instruments, opts.instruments, opts.rules, this.market, this.out, this.accounts, this.programmes);
   }
 
   /** the venue's fee income per instrument (fees − rebates), cash units */
@@ -116,6 +123,7 @@ export class Engine {
     const acct = new Account(id, opts.name, opts.stp ?? StpMode.NONE, max, this.instruments);
     acct.risk = risk;
     this.accounts.push(acct);
+    this.programmes.join(acct);
     return id;
   }
 
@@ -205,6 +213,33 @@ export class Engine {
     if (c.previousClose) ctl.previousClose = c.previousClose;
     this.end();
     return 1;
+  }
+
+  /** Stressed-market mode of an instrument for the maker programmes (admin). Returns 1 if done, 0 if refused. */
+  setStress(cmd: { time: number; symbol: string; on: boolean }): number {
+    const c = isObject(cmd) ? cmd : NO_FIELDS as { time: number; symbol: string; on: boolean };
+    const inst = typeof c.symbol === 'string' ? this.instrument(c.symbol) : undefined;
+    if (!inst || typeof c.on !== 'boolean' || !this.begin(c.time)) return 0;
+    this.programmes.setStress(inst.index, c.on, this.now, false);
+    this.end();
+    return 1;
+  }
+
+  /** The maker programmes' definitions (validated config). */
+  programmeList(): readonly ValidatedProgramme[] {
+    return this.programmes.list;
+  }
+
+  /** Per member and instrument: the current window so far, and the closed windows' reports (optionally one programme / account). */
+  obligationViews(filter: { programme?: string; account?: number } = {}): query.ObligationView[] {
+    return this.programmes.members
+      .filter((m) => (filter.programme === undefined || m.programme.name === filter.programme) && (filter.account === undefined || m.acct.id === filter.account))
+      .map((m) => ({ programme: m.programme.name, account: m.acct.id, name: m.acct.name, symbol: m.inst.symbol, current: m.meter.preview(this.now), reports: [...m.reports] }));
+  }
+
+  /** An account's programme settlements (claw-backs, tier changes). */
+  settlements(account: number): Settlement[] {
+    return [...(this.account(account)?.settlements ?? [])];
   }
 
   /** An instrument's reference prices and bands now (for REST and tests). */
@@ -506,6 +541,7 @@ export class Engine {
 
   private end(): void {
     this.rules.end();
+    this.programmes.end(this.now);
     this.out.seq = this.market.changes.flush(this.out.sink, this.out.level, this.now, this.out.seq);
   }
 

@@ -3,6 +3,7 @@
 // must copy whatever it keeps (RecordingSink does). Every event carries the
 // engine sequence number, strictly increasing across all kinds.
 import type { CancelReason, RejectReason, Side, OrdType, TimeInForce, TradingPhase } from './types.ts';
+import type { ObligationStatusView, WindowReport } from './obligations/types.ts';
 
 export const OrderEventKind = {
   ACCEPTED: 1,
@@ -183,6 +184,17 @@ export class RuleEvent {
   text = '';
 }
 
+/** Maker programme: a member's live obligation status (on each change and every status interval), or a closed window's report. */
+export class ObligationEvent {
+  seq = 0;
+  time = 0;
+  programme = '';
+  account = 0;
+  symbol = '';
+  status: ObligationStatusView | null = null;
+  report: WindowReport | null = null;
+}
+
 export interface EventSink {
   order(e: OrderEvent): void;
   fill(e: FillEvent): void;
@@ -191,9 +203,10 @@ export interface EventSink {
   phase(e: PhaseEvent): void;
   auction(e: AuctionEvent): void;
   rule(e: RuleEvent): void;
+  obligation(e: ObligationEvent): void;
 }
 
-export const nullSink: EventSink = { order() {}, fill() {}, level() {}, massCancel() {}, phase() {}, auction() {}, rule() {} };
+export const nullSink: EventSink = { order() {}, fill() {}, level() {}, massCancel() {}, phase() {}, auction() {}, rule() {}, obligation() {} };
 
 export type RecordedEvent =
   | ({ type: 'order' } & OrderEvent)
@@ -202,7 +215,8 @@ export type RecordedEvent =
   | ({ type: 'massCancel' } & MassCancelEvent)
   | ({ type: 'phase' } & PhaseEvent)
   | ({ type: 'auction' } & AuctionEvent)
-  | ({ type: 'rule' } & RuleEvent);
+  | ({ type: 'rule' } & RuleEvent)
+  | ({ type: 'obligation' } & ObligationEvent);
 
 /** Keeps a copy of every event: for tests, replay checks and small tools. */
 export class RecordingSink implements EventSink {
@@ -214,6 +228,7 @@ export class RecordingSink implements EventSink {
   phase(e: PhaseEvent): void { this.events.push({ type: 'phase', ...e }); }
   auction(e: AuctionEvent): void { this.events.push({ type: 'auction', ...e }); }
   rule(e: RuleEvent): void { this.events.push({ type: 'rule', ...e }); }
+  obligation(e: ObligationEvent): void { this.events.push({ type: 'obligation', ...e }); }
 
   orders(): ({ type: 'order' } & OrderEvent)[] {
     return this.events.filter((e): e is { type: 'order' } & OrderEvent => e.type === 'order');

@@ -21,7 +21,7 @@ import { CancelReason, OrdType, Side, StpMode, TimeInForce } from './types.ts';
 export interface MatchWatcher {
   /** true: the aggressor must not trade at this new price level (and the rule takes over) */
   stops(instrument: number, price: number): boolean;
-  traded(instrument: number, price: number, qty: number, maker: Account, taker: Account): void;
+  traded(instrument: number, price: number, qty: number, maker: Account, taker: Account, auction: boolean): void;
 }
 
 const NO_STOP = 0;
@@ -124,13 +124,14 @@ export class Market {
     this.changes.touch(lvl, side);
     const mp = ma.positions[ii];
     if (m.side === Side.BUY) { mp.openBuy -= q; mp.openBuyPxQty -= price * q; } else { mp.openSell -= q; mp.openSellPxQty -= price * q; }
+    mp.version++;
     mp.apply(m.side, price, q, n, makerFee, mult);
     ta.positions[ii].apply(t.side, price, q, n, takerFee, mult);
     this.venueFees[ii].add(makerFee + takerFee);
     this.lastPrice[ii] = price;
 
     this.out.fill(t, m, inst, price, q, n, makerFee, takerFee, ++this.nextTradeId, false);
-    if (this.watcher !== null && this.watched[ii]) this.watcher.traded(ii, price, q, ma, ta);
+    if (this.watcher !== null && this.watched[ii]) this.watcher.traded(ii, price, q, ma, ta, false);
 
     if (m.leaves === 0) {
       lvl.remove(m);
@@ -191,7 +192,7 @@ export class Market {
     this.venueFees[ii].add(makerFee + takerFee);
     this.lastPrice[ii] = price;
     this.out.fill(t, m, inst, price, q, n, makerFee, takerFee, ++this.nextTradeId, true);
-    if (this.watcher !== null && this.watched[ii]) this.watcher.traded(ii, price, q, m.account, t.account);
+    if (this.watcher !== null && this.watched[ii]) this.watcher.traded(ii, price, q, m.account, t.account, true);
     for (const o of [m, t]) {
       if (o.leaves !== 0) continue;
       const lvl = o.level as Level;
@@ -290,6 +291,7 @@ export class Market {
 /** Keeps the account's open quantity and open price × qty per side (position and gross limits). */
 function openChange(o: Order, q: number): void {
   const p = o.account.positions[o.instrument];
+  p.version++;
   if (o.side === Side.BUY) {
     p.openBuy += q;
     p.openBuyPxQty += o.price * q;

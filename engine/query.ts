@@ -1,5 +1,6 @@
 // Read-only views of engine state, as plain objects a caller may keep.
 import type { Band, PriceControls } from './rules/price-controls.ts';
+import type { WindowReport } from './obligations/types.ts';
 import type { Account } from './account.ts';
 import type { Book, BookSide } from './book.ts';
 import type { Instrument } from './instrument.ts';
@@ -109,4 +110,14 @@ export interface PriceControlsView {
 
 export function priceControls(c: PriceControls, now: number): PriceControlsView {
   return { referencePrice: c.reference, previousClose: c.previousClose, dailyLimits: c.dailyLimits(), dynamicBand: c.dynamicBand(now) };
+}
+
+/** One member's obligation on one instrument: the current window so far and the closed windows. */
+export interface ObligationView {
+  programme: string;
+  account: number;
+  name: string;
+  symbol: string;
+  current: WindowReport;
+  reports: WindowReport[];
 }

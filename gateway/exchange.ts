@@ -4,7 +4,7 @@
 // rule stays in the engine; this file only translates and routes.
 import { randomBytes } from 'node:crypto';
 import { Engine } from '../engine/engine.ts';
-import type { AuctionEvent, FillEvent, LevelEvent, MassCancelEvent, OrderEvent, PhaseEvent, RuleEvent, EventSink } from '../engine/events.ts';
+import type { AuctionEvent, ObligationEvent, FillEvent, LevelEvent, MassCancelEvent, OrderEvent, PhaseEvent, RuleEvent, EventSink } from '../engine/events.ts';
 import { OrderEventKind, RuleEventKind } from '../engine/events.ts';
 import type { Instrument, InstrumentConfig } from '../engine/instrument.ts';
 import type { MassQuote, NewOrder, QuoteResult, Replace, Cancel, SetReference } from '../engine/commands.ts';
@@ -392,6 +392,9 @@ export class Exchange implements EventSink {
     this.dirty.add(e.symbol);
     for (const l of this.market) l.auction(e.symbol, a);
   }
+
+  /** maker-programme status and reports (sent to members by the gateway: #5) */
+  obligation(_e: ObligationEvent): void {}
 
   rule(e: RuleEvent): void {
     // an account ban keeps the account out (logon refused); a session ban ends with its connection

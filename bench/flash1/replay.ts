@@ -55,6 +55,7 @@ class ReportSink implements EventSink {
   phase(): void {}
   auction(): void {}
   rule(): void {}
+  obligation(): void {}
 }
 
 export interface ReplayResult {

@@ -13,6 +13,7 @@ import { PhaseCause, RuleEventKind } from '../events.ts';
 import { ConfigError, type Instrument, type InstrumentConfig } from '../instrument.ts';
 import type { Market, MatchWatcher } from '../market.ts';
 import type { Order } from '../order.ts';
+import type { Programmes } from '../obligations/programme.ts';
 import { CancelReason, OrdType, RejectReason, Side, TradingPhase } from '../types.ts';
 import type { Why } from '../validate.ts';
 import { uncross, type Uncross } from './auction.ts';
@@ -97,6 +98,7 @@ export class Rules implements MatchWatcher {
     private readonly market: Market,
     private readonly out: Emitter,
     private readonly accounts: readonly Account[],
+    private readonly programmes: Programmes,
   ) {
     const rc = cfg ?? {};
     if (typeof rc !== 'object' || rc === null) throw new ConfigError('rules', 'must be an object');
@@ -106,7 +108,8 @@ export class Rules implements MatchWatcher {
     this.marketWide = rc.market_wide === undefined ? null : new MarketWide(rc.market_wide, instruments);
     for (const ir of this.byIndex) {
       const c = ir.controls;
-      market.watched[ir.inst.index] = c.watchesMatching || c.luld !== null || c.hasStaticBand || this.otr !== null || this.marketWide?.index === ir.inst.index;
+      market.watched[ir.inst.index] = c.watchesMatching || c.luld !== null || c.hasStaticBand || this.otr !== null
+        || this.marketWide?.index === ir.inst.index || programmes.watches(ir.inst.index);
     }
     market.watcher = market.watched.some(Boolean) ? this : null;
     this.watchLimitState = this.byIndex.some((ir) => ir.controls.luld !== null);
@@ -214,6 +217,10 @@ export class Rules implements MatchWatcher {
     ir.shown.price = ir.shown.qty = ir.shown.surplus = 0;
     ir.shown.surplusSide = 0;
     this.out.phase(ir.inst.symbol, phase, cause, until, text);
+    // a circuit breaker puts the market under stress for the maker programmes (until the next UTC day)
+    if (phase === TradingPhase.HALTED && (cause === PhaseCause.LIMIT_STATE || cause === PhaseCause.VELOCITY || cause === PhaseCause.MARKET_WIDE)) {
+      this.programmes.setStress(ii, true, this.now, true);
+    }
     if (phase === TradingPhase.HALTED && from !== TradingPhase.HALTED && ir.haltCancelsQuotes) this.cancelQuotes(ii);
     this.busy = true;
   }
@@ -337,8 +344,9 @@ export class Rules implements MatchWatcher {
     return true;
   }
 
-  traded(ii: number, price: number, qty: number, maker: Account, taker: Account): void {
+  traded(ii: number, price: number, qty: number, maker: Account, taker: Account, auction: boolean): void {
     this.byIndex[ii].controls.onTrade(price, this.now);
+    this.programmes.traded(ii, price, qty, maker, taker, auction, this.now);
     if (this.otr !== null) {
       this.otr.countTrade(maker.id, ii, qty, this.now);
       if (taker !== maker) this.otr.countTrade(taker.id, ii, qty, this.now);
