@@ -53,7 +53,7 @@ export class Membership {
   volumeMark = 0n;
   readonly reports: WindowReport[] = [];
 
-  constructor(readonly programme: ValidatedProgramme, readonly cfg: ValidatedObligation, readonly acct: Account, readonly inst: Instrument) {
+  constructor(readonly programme: ValidatedProgramme, readonly pi: number, readonly cfg: ValidatedObligation, readonly acct: Account, readonly inst: Instrument) {
     this.meter = new ObligationMeter(cfg, inst);
   }
 }
@@ -75,6 +75,9 @@ export class Programmes {
   private readonly depth: boolean[];
   private readonly nextStatus: number[];
   private dirtyAll = true;
+  /** scratch per command (reused: end() runs after every command) */
+  private readonly changed: boolean[];
+  private readonly due: boolean[];
   private readonly q: QuoteState = { bidPx: 0, bidQty: 0, askPx: 0, askQty: 0, measured: false, stressed: false };
 
   constructor(
@@ -94,6 +97,8 @@ export class Programmes {
     this.seenAsk = instruments.map(() => 0);
     this.depth = instruments.map((i) => this.list.some((p) => (p.instruments.get(i.symbol)?.depthCentiBp ?? 0) > 0));
     this.nextStatus = this.list.map(() => 0);
+    this.changed = instruments.map(() => false);
+    this.due = this.list.map(() => false);
   }
 
   /** Instruments whose fills the programmes must see. */
@@ -103,11 +108,11 @@ export class Programmes {
 
   /** A new account: memberships of the programmes naming it, and their enhanced maker rates. */
   join(acct: Account): void {
-    for (const p of this.list) {
+    for (const [pi, p] of this.list.entries()) {
       if (!p.members.includes(acct.name)) continue;
       for (const [symbol, cfg] of p.instruments) {
         const inst = this.instruments.find((i) => i.symbol === symbol) as Instrument;
-        const m = new Membership(p, cfg, acct, inst);
+        const m = new Membership(p, pi, cfg, acct, inst);
         m.volumeMark = this.volume[inst.index].toBigInt();
         if (p.incentives.enhancedMakerRate !== null) acct.makerRate[inst.index] = p.incentives.enhancedMakerRate;
         this.members.push(m);
@@ -145,9 +150,10 @@ export class Programmes {
   end(now: number): void {
     if (this.members.length === 0) return;
     const changed = this.instrumentChanges(now);
-    const due = this.list.map((_p, i) => now >= this.nextStatus[i]);
+    const due = this.due;
+    for (let i = 0; i < due.length; i++) due[i] = now >= this.nextStatus[i];
     for (const m of this.members) {
-      const pi = this.list.indexOf(m.programme);
+      const pi = m.pi;
       const ii = m.inst.index;
       const version = m.acct.positions[ii].version;
       if (!this.dirtyAll && !changed[ii] && !due[pi] && version === m.seen && now < m.meter.nextEventUs) continue;
@@ -166,22 +172,25 @@ export class Programmes {
   /** Phase, stress and (for depth_bp) top-of-book changes per instrument since the last command. */
   private instrumentChanges(now: number): boolean[] {
     const day = Math.floor(now / US_PER_DAY);
-    return this.instruments.map((_inst, ii) => {
-      if (this.stressDay[ii] >= 0 && day > this.stressDay[ii]) this.setStress(ii, false, now, false);
-      const phase = this.phaseOf(ii);
-      let changed = phase !== this.seenPhase[ii] || this.stressed[ii] !== this.seenStress[ii];
-      this.seenPhase[ii] = phase;
-      this.seenStress[ii] = this.stressed[ii];
-      if (this.depth[ii]) {
-        const book = this.market.books[ii];
-        const bid = book.bids.best()?.price ?? 0;
-        const ask = book.asks.best()?.price ?? 0;
-        changed ||= bid !== this.seenBid[ii] || ask !== this.seenAsk[ii];
-        this.seenBid[ii] = bid;
-        this.seenAsk[ii] = ask;
-      }
-      return changed;
-    });
+    for (let ii = 0; ii < this.instruments.length; ii++) this.changed[ii] = this.instrumentChanged(ii, now, day);
+    return this.changed;
+  }
+
+  private instrumentChanged(ii: number, now: number, day: number): boolean {
+    if (this.stressDay[ii] >= 0 && day > this.stressDay[ii]) this.setStress(ii, false, now, false);
+    const phase = this.phaseOf(ii);
+    let changed = phase !== this.seenPhase[ii] || this.stressed[ii] !== this.seenStress[ii];
+    this.seenPhase[ii] = phase;
+    this.seenStress[ii] = this.stressed[ii];
+    if (this.depth[ii]) {
+      const book = this.market.books[ii];
+      const bid = book.bids.best()?.price ?? 0;
+      const ask = book.asks.best()?.price ?? 0;
+      changed ||= bid !== this.seenBid[ii] || ask !== this.seenAsk[ii];
+      this.seenBid[ii] = bid;
+      this.seenAsk[ii] = ask;
+    }
+    return changed;
   }
 
   /** The member's quote as the obligation counts it. */
