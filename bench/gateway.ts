@@ -1,5 +1,5 @@
 // npm run bench:gateway [-- --connections 8] [--rate 20000] [--seconds 5]
-//   [--window 64] [--resting 32] [--warmup 1] [--mode both|closed|open] [--prof] [--resend-store N]
+//   [--window 64] [--resting 32] [--warmup 1] [--mode both|closed|open] [--prof] [--resend-store N] [--fine]
 //
 // Order-entry throughput and latency over real /ws/trade WebSockets. The
 // server runs in a child process (bench/gateway-server.ts) so that it and the
@@ -9,7 +9,9 @@
 //   one goes out as soon as one is acknowledged); the figure is acknowledged
 //   operations per second, i.e. the server's capacity.
 // open loop: operations are due at a fixed total rate, whatever the server
-//   does; each is sent by a 1 ms tick at (or just after) its due time, and
+//   does; each is sent by a 1 ms tick at (or just after) its due time (with
+//   --fine: by a setImmediate loop, within microseconds of it, at the cost of
+//   a busy client core and one write per operation), and
 //   its latency runs from the DUE time to its ExecutionReport, so a stalled
 //   server or client shows up as latency instead of as fewer samples
 //   (no coordinated omission).
@@ -119,25 +121,32 @@ class Latencies {
 }
 
 /**
- * Sends every operation due before `to` from a 1 ms timer tick; connection i's
+ * Sends every operation due before `to` from a 1 ms timer tick (--fine: a setImmediate loop); connection i's
  * k-th operation is due at start + i/rate + k·connections/rate (the
  * connections are staggered so the total is evenly spaced). `onTick` sees each tick's time.
  */
 function schedule(conns: BenchConn[], rate: number, start: number, to: number, onTick: (now: number) => void): Promise<void> {
   const intervalMs = (1000 * conns.length) / rate;
   const next = conns.map((_, i) => start + (i * 1000) / rate);
+  const fine = process.argv.includes('--fine');
+  let lastTick = 0;
   return new Promise((resolve) => {
-    const tick = setInterval(() => {
+    const step = (): void => {
       const now = performance.now();
-      onTick(now);
+      if (now - lastTick >= 1) {
+        onTick(now);
+        lastTick = now;
+      }
       for (let i = 0; i < conns.length; i++) {
         for (; next[i] <= now && next[i] < to; next[i] += intervalMs) conns[i].sendOp(next[i]);
       }
       if (now >= to) {
         clearInterval(tick);
         resolve();
-      }
-    }, 1);
+      } else if (fine) setImmediate(step);
+    };
+    const tick = fine ? undefined : setInterval(step, 1);
+    if (fine) setImmediate(step);
   });
 }
 
