@@ -296,7 +296,7 @@ export class Engine {
     const inst = this.instrument(c.symbol);
     let refused = acct ? this.rules.admitMessage(MsgKind.QUOTE, acct, c.session, this.why) : 0;
     if (!refused && acct && inst) refused = this.quoteLife(acct, inst.index);
-    if (acct && inst && !refused) this.withdrawQuote(acct, inst.index);
+    if (acct && inst && !refused) this.market.withdrawQuote(acct, inst.index, CancelReason.QUOTE_REPLACED);
     const quote = (s: Side, price: number, qty: number): number => {
       const side: NewOrder = { time: c.time, account: c.account, symbol: c.symbol, side: s, price, qty, postOnly: true };
       if (!refused) return this.place(side, MsgKind.QUOTE);
@@ -333,32 +333,18 @@ export class Engine {
     const inst = c.symbol === undefined ? null : this.instrument(c.symbol);
     if (!acct || inst === undefined || !this.begin(c.time)) return 0;
     let n = 0;
-    for (const i of this.instruments) if (inst === null || i === inst) n += this.withdrawQuote(acct, i.index);
+    for (const i of this.instruments) if (inst === null || i === inst) n += this.market.withdrawQuote(acct, i.index, CancelReason.QUOTE_REPLACED);
     this.end();
     return n;
   }
 
   /** Minimum quote life applies to replacing a quote too: TOO_EARLY if a side of the current quote is younger. */
   private quoteLife(acct: Account, ii: number): RejectReason | 0 {
-    for (const id of [acct.quoteBid[ii], acct.quoteOffer[ii]]) {
-      const o = id === 0 ? undefined : this.market.live.get(id);
-      const reason = o === undefined ? 0 : this.rules.quoteLife(ii, o.time, this.why);
+    for (const o of this.market.quoteOrders(acct, ii)) {
+      const reason = this.rules.quoteLife(ii, o.time, this.why);
       if (reason) return reason;
     }
     return 0;
-  }
-
-  private withdrawQuote(acct: Account, ii: number): number {
-    let n = 0;
-    for (const id of [acct.quoteBid[ii], acct.quoteOffer[ii]]) {
-      const o = id === 0 ? undefined : this.market.live.get(id);
-      if (o !== undefined && o.account === acct) {
-        this.market.cancelResting(o, CancelReason.QUOTE_REPLACED);
-        n++;
-      }
-    }
-    acct.quoteBid[ii] = acct.quoteOffer[ii] = 0;
-    return n;
   }
 
   /** Checks and enters one order inside a command (begin/end are the caller's). Returns its id, or 0 if rejected. */

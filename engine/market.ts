@@ -279,6 +279,24 @@ export class Market {
     this.pool.give(o);
   }
 
+  /** The live orders of the account's current quote on an instrument (0, 1 or 2). */
+  quoteOrders(acct: Account, ii: number): Order[] {
+    const out: Order[] = [];
+    for (const id of [acct.quoteBid[ii], acct.quoteOffer[ii]]) {
+      const o = id === 0 ? undefined : this.live.get(id);
+      if (o !== undefined && o.account === acct) out.push(o);
+    }
+    return out;
+  }
+
+  /** Cancels the account's quote on an instrument. Returns how many orders that cancelled. */
+  withdrawQuote(acct: Account, ii: number, reason: CancelReason): number {
+    const orders = this.quoteOrders(acct, ii);
+    for (const o of orders) this.cancelResting(o, reason);
+    acct.quoteBid[ii] = acct.quoteOffer[ii] = 0;
+    return orders.length;
+  }
+
   renameClOrdId(o: Order, clOrdId: string): void {
     if (clOrdId === o.clOrdId) return;
     const byId = o.account.liveByClOrdId;

@@ -240,13 +240,7 @@ export class Rules implements MatchWatcher {
   }
 
   private cancelQuotes(ii: number): void {
-    for (const a of this.accounts) {
-      for (const id of [a.quoteBid[ii], a.quoteOffer[ii]]) {
-        const o = id === 0 ? undefined : this.market.live.get(id);
-        if (o !== undefined && o.account === a) this.market.cancelResting(o, CancelReason.HALT);
-      }
-      a.quoteBid[ii] = a.quoteOffer[ii] = 0;
-    }
+    for (const a of this.accounts) this.market.withdrawQuote(a, ii, CancelReason.HALT);
   }
 
   // ---- admission (read-only checks) ----
