@@ -113,3 +113,21 @@ test('a failed day claws back the enhanced rebate, exactly, into the account and
   assert.equal(e.accountView(1)?.positions[0].cash, cashBefore - BigInt(enhancement));
   assert.equal(e.settlements(2).length, 0, 'm2 never traded: nothing to claw back');
 });
+
+test('maker-share tiers: each member\'s share of the hour\'s volume sets its maker fee for the next hour', () => {
+  const { e, sink } = setup({ incentives: { maker_share_tiers: [{ min_share_bp: 2000, maker_fee_bp: -2 }, { min_share_bp: 5000, maker_fee_bp: -3 }] } }, { window: 'hour' });
+  const t0 = DAY + 10 * 60 * MIN;
+  quote(e, t0, 1, 100, 104, 10);
+  quote(e, t0, 2, 99, 105, 10);
+  e.newOrder({ time: t0 + S, account: 3, symbol: 'X', side: Side.SELL, price: 100, qty: 6, tif: 2 }); // m1 makes 6 @ 100 = 600
+  e.newOrder({ time: t0 + 2 * S, account: 3, symbol: 'X', side: Side.BUY, price: 105, qty: 15, tif: 2 }); // m1 10 @ 104 = 1040, m2 5 @ 105 = 525
+  e.advanceTime(t0 + 60 * MIN);
+  // shares of 2165: m1 1640 = 75.75 % → −3 bp; m2 525 = 24.25 % → −2 bp
+  const tier = (acct: number) => e.settlements(acct).find((x) => x.kind === 'tier');
+  assert.deepEqual([tier(1)?.makerRate, tier(2)?.makerRate], [-300, -200]);
+  assert.match(tier(1)?.text ?? '', /maker share 75\.7505 %/);
+  // the next fill of m1 as maker pays the new rate
+  quote(e, t0 + 61 * MIN, 1, 100, 104, 10);
+  e.newOrder({ time: t0 + 61 * MIN + 1, account: 3, symbol: 'X', side: Side.SELL, price: 100, qty: 1, tif: 2 });
+  assert.equal(sink.fills().at(-1)?.makerFee, feeFor(100 * 1_000_000, -300));
+});
