@@ -24,12 +24,13 @@ import {
   type OrdTypeName, type SessionRejectReasonName, type SideName, type StpModeName, type TimeInForceName,
   type WireBusinessMessageReject, type WireExecutionReport, type WireHeartbeat, type WireMassQuoteAck,
   type WireOrderCancelReject, type WireOrderMassCancelReport, type WirePositionReport, type WireReject,
-  type WireSecurity, type WireSecurityStatus, type WireUserNotification,
+  type WireSecurity, type WireSecurityStatus, type WireUserNotification, type WireObligationStatus, type WireObligationReport,
 } from './protocol.ts';
 import {
-  toCancelReject, toExecutionReport, toMassCancelReport, toMassQuoteAck, toPositionReport, toSecurityStatus, toUserNotification,
-  type CancelReject, type Delivery, type ExecutionReport, type MassCancelReport, type MassQuoteAck, type PositionReport,
-  type SecurityStatus, type UserNotification,
+  toCancelReject, toExecutionReport, toMassCancelReport, toMassQuoteAck, toObligationReport, toObligationStatus, toPositionReport,
+  toSecurityStatus, toUserNotification,
+  type CancelReject, type Delivery, type ExecutionReport, type MassCancelReport, type MassQuoteAck, type ObligationReport,
+  type ObligationStatus, type PositionReport, type SecurityStatus, type UserNotification,
 } from './reports.ts';
 
 export type { ReconnectInfo } from './order-entry-session.ts';
@@ -117,6 +118,10 @@ export interface ExchangeClientEvents {
   securityStatus: [status: SecurityStatus];
   /** the account's kill switch turned on or off, its order-to-trade ratio was flagged, or it was banned (a logout follows) */
   userNotification: [notification: UserNotification];
+  /** maker programme member: the live obligation status on an instrument (each change of compliance, and every status interval) */
+  obligationStatus: [status: ObligationStatus];
+  /** maker programme member: a window closed (pass / fail, figures, claw-back or tier change) */
+  obligationReport: [report: ObligationReport];
   reject: [reject: SessionReject];
   /** the exchange logged this session out (the connection closes next) */
   logout: [text: string];
@@ -456,6 +461,14 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> {
       case 'user_notification':
         this.emit('userNotification', toUserNotification(env.user_notification as WireUserNotification, d));
         return;
+      case 'obligation_status':
+        this.emit('obligationStatus', toObligationStatus(env.obligation_status as WireObligationStatus, d));
+        return;
+      case 'obligation_report': {
+        const m = env.obligation_report as WireObligationReport;
+        this.emit('obligationReport', toObligationReport(m, this.bySymbol.get(m.symbol), d));
+        return;
+      }
       case 'business_message_reject': {
         const m = env.business_message_reject as WireBusinessMessageReject;
         this.pending.failSeq(m.ref_seq_num, new ClientError('business_reject', `${m.ref_msg_type} refused: ${m.text}`));

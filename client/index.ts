@@ -15,8 +15,10 @@ export type { ReconnectPolicy } from './backoff.ts';
 export { OrderEntrySession, type SessionOptions, type SessionEvents } from './order-entry-session.ts';
 export type {
   ExecutionReport, CancelReject, MassCancelReport, MassQuoteAck, PositionReport, SecurityStatus, UserNotification, AuctionInfo, Delivery,
+  ObligationStatus, ObligationReport,
 } from './reports.ts';
 export type {
   SideName, OrdTypeName, TimeInForceName, StpModeName, ExecTypeName, OrdStatusName, RejectCodeName, CancelReasonName,
-  TradingPhaseName, PhaseCauseName, UserEventName, LiquidityName,
+  TradingPhaseName, PhaseCauseName, UserEventName, LiquidityName, ObligationReasonName, ObligationWindowName,
+  ObligationMeasurementName, ObligationOutcomeName, SettlementKindName,
 } from './protocol.ts';

@@ -67,6 +67,22 @@ export type PhaseCauseName = Exclude<(typeof PHASE_CAUSES)[number], 'unspecified
 export const USER_EVENTS = ['unspecified', 'kill_switch_on', 'kill_switch_off', 'otr_flag', 'banned'] as const;
 export type UserEventName = Exclude<(typeof USER_EVENTS)[number], 'unspecified'>;
 
+// maker programme (issue #5); OBLIGATION_REASONS[0] 'none' = compliant, OBLIGATION_OUTCOMES[0] 'none' = nothing measured
+export const OBLIGATION_REASONS = ['none', 'no_bid', 'no_ask', 'too_wide', 'bid_too_small', 'ask_too_small'] as const;
+export type ObligationReasonName = (typeof OBLIGATION_REASONS)[number];
+
+export const OBLIGATION_WINDOWS = ['unspecified', 'hour', 'day', 'week', 'month'] as const;
+export type ObligationWindowName = Exclude<(typeof OBLIGATION_WINDOWS)[number], 'unspecified'>;
+
+export const OBLIGATION_MEASUREMENTS = ['unspecified', 'continuous', 'snapshot'] as const;
+export type ObligationMeasurementName = Exclude<(typeof OBLIGATION_MEASUREMENTS)[number], 'unspecified'>;
+
+export const OBLIGATION_OUTCOMES = ['none', 'pass', 'fail'] as const;
+export type ObligationOutcomeName = Exclude<(typeof OBLIGATION_OUTCOMES)[number], 'none'>;
+
+export const SETTLEMENT_KINDS = ['unspecified', 'clawback', 'tier'] as const;
+export type SettlementKindName = Exclude<(typeof SETTLEMENT_KINDS)[number], 'unspecified'>;
+
 export const MD_CHANNEL = { L2: 1, L3: 2, TRADES: 3, BBO: 4 } as const;
 export const MD_SUBSCRIPTION = { SNAPSHOT_AND_UPDATES: 0, SNAPSHOT: 1, UNSUBSCRIBE: 2 } as const;
 
@@ -85,6 +101,15 @@ export const sessionRejectName = (v: number): SessionRejectReasonName | null =>
 export const tradingPhaseName = (v: number): TradingPhaseName | null => nameOf(TRADING_PHASES, v) as TradingPhaseName | null;
 export const phaseCauseName = (v: number): PhaseCauseName | null => nameOf(PHASE_CAUSES, v) as PhaseCauseName | null;
 export const userEventName = (v: number): UserEventName | null => nameOf(USER_EVENTS, v) as UserEventName | null;
+/** Unlike the others, value 0 is a name here: 'none' (compliant). */
+export const obligationReasonName = (v: number): ObligationReasonName | null =>
+  v >= 0 && v < OBLIGATION_REASONS.length ? OBLIGATION_REASONS[v] : null;
+export const obligationWindowName = (v: number): ObligationWindowName | null => nameOf(OBLIGATION_WINDOWS, v) as ObligationWindowName | null;
+export const obligationMeasurementName = (v: number): ObligationMeasurementName | null =>
+  nameOf(OBLIGATION_MEASUREMENTS, v) as ObligationMeasurementName | null;
+/** null = nothing measured (neither pass nor fail). */
+export const obligationOutcomeName = (v: number): ObligationOutcomeName | null => nameOf(OBLIGATION_OUTCOMES, v) as ObligationOutcomeName | null;
+export const settlementKindName = (v: number): SettlementKindName | null => nameOf(SETTLEMENT_KINDS, v) as SettlementKindName | null;
 
 // ---- decoded message shapes (protobufjs fills every scalar with its default) ----
 
@@ -194,6 +219,44 @@ export interface WirePositionReport {
 
 /** SecurityStatus: the shape the gateway sends (one definition for both sides). */
 export type { SecurityStatus as WireSecurityStatus } from '../gateway/translate.ts';
+
+/** ObligationStatus: the shape the gateway sends (one definition for both sides). */
+export type { ObligationStatus as WireObligationStatus } from '../gateway/obligations.ts';
+
+export interface WireProgrammeSettlement { kind: number; amount: number; maker_fee_bp: number; text: string }
+
+export interface WireObligationReport {
+  programme: string;
+  symbol: string;
+  window: number;
+  window_label: string;
+  window_start: number;
+  window_end: number;
+  transact_time: number;
+  measurement: number;
+  outcome: number;
+  presence_ppm: number;
+  presence_pct: string;
+  required_pct: string;
+  measured_us: number;
+  compliant_us: number;
+  exempt_us: number;
+  two_sided_us: number;
+  bid_us: number;
+  ask_us: number;
+  avg_spread: number;
+  avg_bid_qty: number;
+  avg_ask_qty: number;
+  snapshots_taken: number;
+  snapshots_passed: number;
+  snapshots_skipped: number;
+  snapshot_pass_pct: string;
+  snapshot_required_pct: string;
+  breach_count: number;
+  days_passed: number;
+  days_measured: number;
+  settlements: WireProgrammeSettlement[];
+}
 
 export interface WireUserNotification { event: number; text: string; symbol: string; value: number; until: number; transact_time: number }
 export interface WireReject { ref_seq_num: number; reason: number; text: string }

@@ -5,12 +5,13 @@
 import type { Instrument } from './instrument.ts';
 import { fromUnits } from './decimal.ts';
 import {
-  cancelReasonName, execTypeName, liquidityName, ordStatusName, phaseCauseName, rejectCodeName, sideName, tradingPhaseName,
-  userEventName,
-  type CancelReasonName, type ExecTypeName, type LiquidityName, type OrdStatusName, type PhaseCauseName, type RejectCodeName,
-  type SideName, type TradingPhaseName, type UserEventName, type WireExecutionReport, type WireMassQuoteAck, type WireMdAuction,
-  type WireOrderCancelReject, type WireOrderMassCancelReport, type WirePositionReport, type WireSecurityStatus,
-  type WireUserNotification,
+  cancelReasonName, execTypeName, liquidityName, obligationMeasurementName, obligationOutcomeName, obligationReasonName,
+  obligationWindowName, ordStatusName, phaseCauseName, rejectCodeName, settlementKindName, sideName, tradingPhaseName, userEventName,
+  type CancelReasonName, type ExecTypeName, type LiquidityName, type ObligationMeasurementName, type ObligationOutcomeName,
+  type ObligationReasonName, type ObligationWindowName, type OrdStatusName, type PhaseCauseName, type RejectCodeName,
+  type SettlementKindName, type SideName, type TradingPhaseName, type UserEventName, type WireExecutionReport, type WireMassQuoteAck,
+  type WireMdAuction, type WireObligationReport, type WireObligationStatus, type WireOrderCancelReject, type WireOrderMassCancelReport,
+  type WirePositionReport, type WireSecurityStatus, type WireUserNotification,
 } from './protocol.ts';
 
 /** Where a message sat in the session: its number, and whether it is a replay (poss_dup). */
@@ -131,6 +132,85 @@ export interface UserNotification extends Delivery {
   transactTime: number;
 }
 
+/** The window a status or report is about (UTC). */
+interface ObligationWindowFields {
+  programme: string;
+  symbol: string;
+  measurement: ObligationMeasurementName | null;
+  window: ObligationWindowName | null;
+  /** "2026-11-21T09" (hour), "2026-11-21" (day), "2026-W47" (week), "2026-11" (month) */
+  windowLabel: string;
+  /** µs since the epoch; the end is exclusive */
+  windowStart: number;
+  windowEnd: number;
+  /** engine time of the figures (status) or of the window's closing (report), µs */
+  transactTime: number;
+  /** µs of the window: measured (the denominator), compliant, exempt (not measured), two-sided */
+  measuredUs: number;
+  compliantUs: number;
+  exemptUs: number;
+  twoSidedUs: number;
+  /** compliant ÷ measured: ppm (floor) and a three-decimal percentage (truncated); null while nothing was measured */
+  presencePpm: number | null;
+  presencePct: string | null;
+  /** the presence the window needs, e.g. "90.000" */
+  requiredPct: string;
+}
+
+/**
+ * A maker programme member's live obligation status on one instrument: sent
+ * on every change of compliance and at the programme's status interval.
+ */
+export interface ObligationStatus extends Delivery, ObligationWindowFields {
+  compliant: boolean;
+  /** why not compliant ('none' when compliant) */
+  reason: ObligationReasonName;
+  /** the reason in words, e.g. "spread too wide" */
+  text: string;
+  /** false: the time now is exempt (pre-open, auction, halt, closed, suspended stress) */
+  measured: boolean;
+  stressed: boolean;
+  /** a grace period after a fill runs until then (µs); 0 = none */
+  graceUntil: number;
+  remainingUs: number;
+  /** the window so far by the programme's rule: 'pass', 'fail', or null with nothing measured */
+  passingNow: ObligationOutcomeName | null;
+  /** continuous mode: compliant µs still needed to pass; null in snapshot mode or when it cannot pass any more */
+  neededUs: number | null;
+  cannotPass: boolean;
+  /** snapshot mode only */
+  snapshots: {
+    taken: number; passed: number; skipped: number; remaining: number;
+    /** compliant snapshots still needed; null when it cannot pass any more */
+    needed: number | null;
+    passPct: string | null; requiredPct: string;
+  } | null;
+  /** the breach in progress started then (µs); 0 = none */
+  breachStart: number;
+  raw: WireObligationStatus;
+}
+
+/** A member's closed window: figures, outcome and what its end settled. */
+export interface ObligationReport extends Delivery, ObligationWindowFields {
+  /** 'pass' / 'fail' by the programme's rule; null when nothing was measured */
+  outcome: ObligationOutcomeName | null;
+  /** measured time with a bid / an ask */
+  bidUs: number;
+  askUs: number;
+  /** time-weighted averages as decimal strings (price, quantity); null without two-sided / bid / ask time */
+  avgSpread: string | null;
+  avgBidQty: string | null;
+  avgAskQty: string | null;
+  snapshots: { taken: number; passed: number; skipped: number; passPct: string | null; requiredPct: string } | null;
+  breachCount: number;
+  /** month windows: days passed, days with measured time */
+  daysPassed: number;
+  daysMeasured: number;
+  /** claw-back (amount: money decimal string paid back) or maker-fee tier change (makerFeeBp from now on) */
+  settlements: { kind: SettlementKindName | null; amount: string; makerFeeBp: number; text: string }[];
+  raw: WireObligationReport;
+}
+
 /** The indicative (or final) uncross of an instrument in a call phase; prices and quantities in integer units. */
 export interface AuctionInfo {
   symbol: string;
@@ -224,5 +304,56 @@ export function toAuctionInfo(symbol: string, m: WireMdAuction): AuctionInfo {
   return {
     symbol, tradingPhase: tradingPhaseName(m.trading_phase), price: m.price, qty: m.qty, surplusQty: m.surplus_qty,
     surplusSide: sideName(m.surplus_side), final: m.final,
+  };
+}
+
+type WireWindowFields = Pick<WireObligationStatus, 'programme' | 'symbol' | 'measurement' | 'window' | 'window_label' | 'window_start'
+  | 'window_end' | 'transact_time' | 'measured_us' | 'compliant_us' | 'exempt_us' | 'two_sided_us' | 'presence_pct' | 'presence_ppm'
+  | 'required_pct'>;
+
+function windowFields(m: WireWindowFields): ObligationWindowFields {
+  const measured = m.presence_pct !== '';
+  return {
+    programme: m.programme, symbol: m.symbol, measurement: obligationMeasurementName(m.measurement), window: obligationWindowName(m.window),
+    windowLabel: m.window_label, windowStart: m.window_start, windowEnd: m.window_end, transactTime: m.transact_time,
+    measuredUs: m.measured_us, compliantUs: m.compliant_us, exemptUs: m.exempt_us, twoSidedUs: m.two_sided_us,
+    presencePpm: measured ? m.presence_ppm : null, presencePct: measured ? m.presence_pct : null, requiredPct: m.required_pct,
+  };
+}
+
+const SNAPSHOT = 2;
+
+export function toObligationStatus(m: WireObligationStatus, d: Delivery): ObligationStatus {
+  const snapshot = m.measurement === SNAPSHOT;
+  return {
+    ...d, ...windowFields(m),
+    compliant: m.compliant, reason: obligationReasonName(m.reason) ?? 'none', text: m.text, measured: m.measured, stressed: m.stressed,
+    graceUntil: m.grace_until, remainingUs: m.remaining_us, passingNow: obligationOutcomeName(m.passing_now),
+    neededUs: snapshot || m.cannot_pass ? null : m.needed_us, cannotPass: m.cannot_pass,
+    snapshots: snapshot ? {
+      taken: m.snapshots_taken, passed: m.snapshots_passed, skipped: m.snapshots_skipped, remaining: m.snapshots_remaining,
+      needed: m.cannot_pass ? null : m.snapshots_needed, passPct: m.snapshot_pass_pct || null, requiredPct: m.snapshot_required_pct,
+    } : null,
+    breachStart: m.breach_start, raw: m,
+  };
+}
+
+export function toObligationReport(m: WireObligationReport, inst: Instrument | undefined, d: Delivery): ObligationReport {
+  const sc = scalesOf(inst);
+  const avg = (v: number, us: number, scale: number): string | null => (us === 0 ? null : fromUnits(v, scale));
+  return {
+    ...d, ...windowFields(m),
+    outcome: obligationOutcomeName(m.outcome), bidUs: m.bid_us, askUs: m.ask_us,
+    avgSpread: avg(m.avg_spread, m.two_sided_us, sc.price), avgBidQty: avg(m.avg_bid_qty, m.bid_us, sc.qty),
+    avgAskQty: avg(m.avg_ask_qty, m.ask_us, sc.qty),
+    snapshots: m.measurement === SNAPSHOT ? {
+      taken: m.snapshots_taken, passed: m.snapshots_passed, skipped: m.snapshots_skipped, passPct: m.snapshot_pass_pct || null,
+      requiredPct: m.snapshot_required_pct,
+    } : null,
+    breachCount: m.breach_count, daysPassed: m.days_passed, daysMeasured: m.days_measured,
+    settlements: (m.settlements ?? []).map((st) => ({
+      kind: settlementKindName(st.kind), amount: fromUnits(st.amount, sc.cash), makerFeeBp: st.maker_fee_bp, text: st.text,
+    })),
+    raw: m,
   };
 }

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Exchange, type AccountConfig, type ExchangeConfig, type ProfileName } from './exchange.ts';
 import { PROFILE_NAMES, isProfileName, profileConfig } from './profiles.ts';
 import { ConfigError, type InstrumentConfig } from '../engine/instrument.ts';
+import { validateProgrammes, type ProgrammeConfig } from '../engine/obligations/config.ts';
 import type {
   InstrumentRulesConfig, MarketWideConfig, OtrConfig, RateBanConfig, RateLimitConfig, RiskLimitsConfig, RulesConfig,
 } from '../engine/rules/config.ts';
@@ -24,6 +25,10 @@ import type {
  *   shares; taker 1.5 bp, maker −0.5 bp; market protection 3 %.
  * - Three demo accounts with fixed API keys, so bots and docs can use them as they are:
  *   maker-1 (key demo-maker-1), maker-2 (demo-maker-2), taker (demo-taker).
+ * - A maker programme, btc-mm: maker-1 and maker-2 quote BTC-USD two-sided, at most 10 ticks
+ *   (1.0 USD) wide, at least 0.0100 BTC a side, 90 % of the measured time of each UTC day; they earn
+ *   a −1.5 bp maker rebate instead of −1 bp, and pay the extra 0.5 bp back for a failed day. The
+ *   example bots' defaults (±2 ticks, 0.0100 BTC) meet it.
  */
 export const DEFAULT_CONFIG: Readonly<ExchangeConfig> = Object.freeze({
   instruments: [
@@ -47,6 +52,14 @@ export const DEFAULT_CONFIG: Readonly<ExchangeConfig> = Object.freeze({
     { name: 'maker-2', api_key: 'demo-maker-2' },
     { name: 'taker', api_key: 'demo-taker' },
   ],
+  programmes: [
+    {
+      name: 'btc-mm',
+      members: ['maker-1', 'maker-2'],
+      instruments: { 'BTC-USD': { max_spread_ticks: 10, min_size_qty: 100, presence_pct: 90, window: 'day' as const } },
+      incentives: { enhanced_maker_fee_bp: -1.5, clawback_on_fail: true },
+    },
+  ],
 });
 
 /** A fresh, mutable copy of the default configuration. */
@@ -58,7 +71,7 @@ export function defaultConfig(): ExchangeConfig {
 // interface without being listed here fails to compile, and a typo in a file
 // ("max_positon") is an error rather than a silently ignored setting.
 const EXCHANGE_FIELDS: Record<keyof ExchangeConfig, true> = {
-  instruments: true, accounts: true, max_open_orders_per_account: true, rules: true, profile: true,
+  instruments: true, accounts: true, max_open_orders_per_account: true, rules: true, profile: true, programmes: true,
 };
 const ACCOUNT_FIELDS: Record<keyof AccountConfig, true> = { name: true, api_key: true, stp: true, risk: true };
 const INSTRUMENT_FIELDS: Record<keyof InstrumentConfig, true> = {
@@ -185,7 +198,10 @@ export const PROFILE_RULE = `one of ${PROFILE_NAMES.map((n) => JSON.stringify(n)
 /**
  * A configuration that names a profile, merged: the profile first, then the
  * file's own fields over it — each top-level field replaces the profile's,
- * except `rules`, whose fields replace the profile's rules one by one.
+ * except `rules`, whose fields replace the profile's rules one by one. The
+ * profile's maker programmes (when the file gives none) keep only the members
+ * and instruments the merged configuration still has, and a programme left
+ * without either is dropped.
  */
 export function applyProfile(raw: unknown): unknown {
   if (!isRecord(raw) || raw.profile === undefined) return raw;
@@ -193,22 +209,40 @@ export function applyProfile(raw: unknown): unknown {
   const base = profileConfig(raw.profile);
   const merged: Record<string, unknown> = { ...base, ...raw };
   if (isRecord(raw.rules)) merged.rules = { ...base.rules, ...raw.rules };
+  if (raw.programmes === undefined) merged.programmes = fitProgrammes(base.programmes ?? [], merged.accounts, merged.instruments);
   return merged;
 }
 
+/** Programmes narrowed to the accounts and instruments a configuration has (by name and symbol). */
+function fitProgrammes(programmes: readonly ProgrammeConfig[], accounts: unknown, instruments: unknown): ProgrammeConfig[] {
+  const names = (list: unknown, key: string): Set<unknown> => new Set(Array.isArray(list) ? list.map((x) => (isRecord(x) ? x[key] : undefined)) : []);
+  const accountNames = names(accounts, 'name');
+  const symbols = names(instruments, 'symbol');
+  return programmes.flatMap((p) => {
+    const members = p.members.filter((m) => accountNames.has(m));
+    const obligations = Object.entries(p.instruments).filter(([symbol]) => symbols.has(symbol));
+    return members.length > 0 && obligations.length > 0 ? [{ ...p, members, instruments: Object.fromEntries(obligations) }] : [];
+  });
+}
+
 /**
- * Validates a configuration: its shape here, instruments, rules and account
- * values by the engine itself (the same rules the server will apply), by
- * building a throw-away Exchange. A "profile" is merged in first. Throws
+ * Validates a configuration: its shape here, instruments, rules, account
+ * values and maker programmes by the engine itself (the same rules the server
+ * will apply), by building a throw-away Exchange; programme members must name
+ * accounts of the configuration. A "profile" is merged in first. Throws
  * ConfigError naming the field.
  */
 export function validateConfig(raw: unknown): ExchangeConfig {
   const cfg = checkShape(applyProfile(raw));
-  const probe = new Exchange({ instruments: cfg.instruments, max_open_orders_per_account: cfg.max_open_orders_per_account, rules: cfg.rules });
+  const probe = new Exchange({
+    instruments: cfg.instruments, max_open_orders_per_account: cfg.max_open_orders_per_account, rules: cfg.rules, programmes: cfg.programmes,
+  });
   (cfg.accounts ?? []).forEach((a, i) => {
     const r = probe.createAccount(a.name, a.api_key, a.stp, a.risk);
     if ('error' in r) throw new ConfigError(`accounts[${i}]`, r.error);
   });
+  // the engine checked the programmes' fields and symbols; members must be accounts of this file
+  validateProgrammes(cfg.programmes, { accounts: new Set((cfg.accounts ?? []).map((a) => a.name)) });
   return cfg;
 }
 

@@ -9,12 +9,14 @@ import { OrderEventKind, RuleEventKind } from '../engine/events.ts';
 import type { Instrument, InstrumentConfig } from '../engine/instrument.ts';
 import type { MassQuote, NewOrder, QuoteResult, Replace, Cancel, SetReference } from '../engine/commands.ts';
 import type { AccountRiskConfig, InstrumentRulesConfig, RulesConfig } from '../engine/rules/config.ts';
+import type { ProgrammeConfig } from '../engine/obligations/config.ts';
 import { CancelReason, TradingPhase, type Side, type StpMode } from '../engine/types.ts';
 import { formatUnits } from '../engine/money.ts';
 import {
   cancelReject, executionReport, fillReports, isCallPhase, mdAuction, securityStatus, userNotification,
   type MdAuction, type SecurityStatus,
 } from './translate.ts';
+import { obligationReport, obligationStatus, settledBy, type ObligationStatus } from './obligations.ts';
 
 export interface AccountConfig {
   name: string;
@@ -36,6 +38,8 @@ export interface ExchangeConfig {
   rules?: RulesConfig;
   /** a config file may start from a venue profile; its own fields override the profile's (resolved by config.ts) */
   profile?: ProfileName;
+  /** maker programmes (issue #5): members are account names of `accounts` */
+  programmes?: ProgrammeConfig[];
 }
 
 /** A report for one account: the Envelope body field name and the message. */
@@ -81,11 +85,18 @@ export interface AccountInfo {
   apiKey: string;
 }
 
-/** Microseconds since the epoch, never going backwards. */
+/** A member's obligation: account, programme and symbol (names may hold any character but NUL). */
+const obligationKey = (account: number, programme: string, symbol: string): string => `${account}\u0000${programme}\u0000${symbol}`;
+
+/** The wall clock in µs since the epoch. */
+export const wallClockUs = (): number => Math.floor((performance.timeOrigin + performance.now()) * 1000);
+
+/** Microseconds since the epoch, never going backwards; `source` is the wall clock unless a test drives time. */
 export class Clock {
   private last = 0;
+  constructor(private readonly source: () => number = wallClockUs) {}
   now(): number {
-    const t = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+    const t = this.source();
     this.last = t > this.last ? t : this.last;
     return this.last;
   }
@@ -93,7 +104,6 @@ export class Clock {
 
 export class Exchange implements EventSink {
   readonly engine: Engine;
-  readonly clock = new Clock();
   private readonly byKey = new Map<string, AccountInfo>();
   private readonly byId = new Map<number, AccountInfo>();
   private readonly listeners = new Map<number, Set<AccountListener>>();
@@ -130,12 +140,15 @@ export class Exchange implements EventSink {
   readonly rules: Readonly<RulesConfig>;
   /** the venue profile the configuration started from, if any */
   readonly profile: ProfileName | undefined;
+  /** the latest ObligationStatus sent per account, programme and symbol */
+  private readonly obligationStatuses = new Map<string, ObligationStatus>();
 
-  constructor(config: ExchangeConfig) {
+  constructor(config: ExchangeConfig, readonly clock = new Clock()) {
     this.rules = structuredClone(config.rules ?? {});
     this.profile = config.profile;
     this.engine = new Engine({
       instruments: config.instruments, maxOpenOrdersPerAccount: config.max_open_orders_per_account, rules: config.rules,
+      programmes: config.programmes,
     }, this);
     for (const i of this.engine.instruments) this.bySymbol.set(i.symbol, i);
     for (const i of config.instruments) this.instrumentRules.set(i.symbol, structuredClone(i.rules ?? {}));
@@ -217,6 +230,16 @@ export class Exchange implements EventSink {
     return until > now ? until : 0;
   }
 
+  /** The latest ObligationStatus the account was sent for its obligation on `symbol` in `programme`, if any. */
+  obligationStatus(account: number, programme: string, symbol: string): ObligationStatus | undefined {
+    return this.obligationStatuses.get(obligationKey(account, programme, symbol));
+  }
+
+  /** Every account's latest ObligationStatus per programme and symbol (metrics). */
+  obligationStatusList(): { account: number; status: ObligationStatus }[] {
+    return [...this.obligationStatuses].map(([key, status]) => ({ account: Number(key.split('\u0000')[0]), status }));
+  }
+
   /** The configured rules of an instrument ({} when none). */
   instrumentRulesOf(symbol: string): Readonly<InstrumentRulesConfig> {
     return this.instrumentRules.get(symbol) ?? {};
@@ -276,6 +299,11 @@ export class Exchange implements EventSink {
   /** Sets an instrument's reference price and/or previous close. Returns 1 if done. */
   setReference(c: Omit<SetReference, 'time'>): number {
     return this.run(() => this.engine.setReference({ ...c, time: this.clock.now() }));
+  }
+
+  /** Stressed-market mode of an instrument's maker programmes on or off (admin). Returns 1 if done. */
+  setStress(symbol: string, on: boolean): number {
+    return this.run(() => this.engine.setStress({ time: this.clock.now(), symbol, on }));
   }
 
   /** Expires GTD orders whose time has come (the server calls this on a timer). */
@@ -393,8 +421,18 @@ export class Exchange implements EventSink {
     for (const l of this.market) l.auction(e.symbol, a);
   }
 
-  /** maker-programme status and reports (sent to members by the gateway: #5) */
-  obligation(_e: ObligationEvent): void {}
+  /** Maker programmes: a member's live status or a closed window's report, to the member's sessions (stored like reports). */
+  obligation(e: ObligationEvent): void {
+    if (e.status) {
+      const msg = obligationStatus(e.programme, e.status);
+      this.obligationStatuses.set(obligationKey(e.account, e.programme, e.symbol), msg);
+      this.toAccount(e.account, 'obligation_status', msg);
+    } else if (e.report) {
+      // the engine settles a window before reporting it: its claw-back or tier change is in the ledger already
+      const settled = settledBy(this.engine.settlements(e.account), e.programme, e.time, e.report);
+      this.toAccount(e.account, 'obligation_report', obligationReport(e.programme, e.time, e.report, settled));
+    }
+  }
 
   rule(e: RuleEvent): void {
     // an account ban keeps the account out (logon refused); a session ban ends with its connection

@@ -92,8 +92,19 @@ function banner(s: RunningServer, token: { token: string; generated: boolean }, 
       const a = s.exchange.accountInfo(id);
       return `  ${a?.name}: ${a?.apiKey}`;
     }),
+    ...programmeLines(s, apiPrefix),
   ];
   return lines.join('\n');
+}
+
+/** The maker programmes: members and instruments, and where the definitions are. */
+function programmeLines(s: RunningServer, apiPrefix: string): string[] {
+  const list = s.exchange.engine.programmeList();
+  if (list.length === 0) return [];
+  return [
+    `maker programmes (${s.url}${apiPrefix}/programmes):`,
+    ...list.map((p) => `  ${p.name}: ${p.members.join(', ')} on ${[...p.instruments.keys()].join(', ')}`),
+  ];
 }
 
 /** Closes the server on SIGINT/SIGTERM; a second signal, or a close that hangs, exits at once. */

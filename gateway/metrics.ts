@@ -10,6 +10,8 @@ import type { ServerContext } from './server.ts';
 import { ExecType, PHASE_CAUSE_NAME, phaseName, phaseToWire } from './translate.ts';
 import { RejectReason } from '../engine/types.ts';
 import { RuleEventKind } from '../engine/events.ts';
+import type { Exchange } from './exchange.ts';
+import { Outcome, type ObligationStatus } from './obligations.ts';
 
 /** Enum name by number: { NEW: 1 } → { 1: 'NEW' }. */
 export function invert(e: Readonly<Record<string, number>>): Record<number, string> {
@@ -19,6 +21,13 @@ export function invert(e: Readonly<Record<string, number>>): Record<number, stri
 const EXEC_TYPE_NAME = invert(ExecType);
 const REJECT_NAME = invert(RejectReason);
 const RULE_EVENT_NAME = invert(RuleEventKind);
+
+const OUTCOME_NAME = invert(Outcome);
+
+/** Labels of a member's obligation: programme, account name, symbol. */
+function obligationLabels(exchange: Exchange, account: number, status: ObligationStatus): Record<string, string> {
+  return { programme: status.programme, account: exchange.accountInfo(account)?.name ?? String(account), symbol: status.symbol };
+}
 
 /** The name of a RejectReason number ('UNKNOWN' for anything else). */
 export const rejectName = (code: number): string => REJECT_NAME[code] ?? 'UNKNOWN';
@@ -57,6 +66,7 @@ export class GatewayMetrics {
   private readonly phaseChanges: Counter<string>;
   private readonly auctions: (symbol: string) => Counter.Internal;
   private readonly ruleEvents: Counter<string>;
+  private readonly obligationReports: Counter<string>;
 
   constructor(private readonly ctx: ServerContext) {
     const registers = [this.registry];
@@ -85,6 +95,11 @@ export class GatewayMetrics {
       help: 'Rule events: BAN, OTR_FLAG, KILL_SWITCH_ON/OFF, LIMIT_STATE_ON/OFF, by kind and symbol (empty for account events)',
       labelNames: ['kind', 'symbol'], registers,
     });
+    this.obligationReports = new Counter({
+      name: 'makerbench_obligation_reports_total', help: 'Maker programme windows closed, by programme, symbol and outcome (PASS, FAIL, NONE)',
+      labelNames: ['programme', 'symbol', 'outcome'], registers,
+    });
+    this.obligationGauges(registers);
     this.sessionGauges(registers);
     this.openOrdersGauge(registers);
     this.phaseGauge(registers);
@@ -131,11 +146,32 @@ export class GatewayMetrics {
       this.countReject(msg.reject_code, msg.cxl_rej_response_to === 2 ? 'replace' : 'cancel');
     } else if (body === 'order_mass_cancel_report' && msg.rejected === true) {
       this.countReject(msg.reject_code, 'mass_cancel');
+    } else if (body === 'obligation_report') {
+      this.obligationReports.inc({ programme: msg.programme as string, symbol: msg.symbol as string, outcome: OUTCOME_NAME[msg.outcome as number] ?? 'NONE' });
     }
   }
 
   private countReject(code: unknown, request: string): void {
     this.rejects.inc({ reject_code: rejectName(code as number), request });
+  }
+
+  /** Each member's compliance and presence on each obligation, as its latest ObligationStatus says. */
+  private obligationGauges(registers: Registry[]): void {
+    const exchange = this.ctx.exchange;
+    new Gauge({
+      name: 'makerbench_obligation_compliant', help: 'Maker programme members: 1 while compliant, 0 while not (the latest ObligationStatus)',
+      labelNames: ['programme', 'account', 'symbol'], registers,
+      collect() {
+        for (const { account, status } of exchange.obligationStatusList()) this.set(obligationLabels(exchange, account, status), status.compliant ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'makerbench_obligation_presence_ppm', help: 'Maker programme members: presence in the current window, ppm of measured time (the latest ObligationStatus)',
+      labelNames: ['programme', 'account', 'symbol'], registers,
+      collect() {
+        for (const { account, status } of exchange.obligationStatusList()) this.set(obligationLabels(exchange, account, status), status.presence_ppm);
+      },
+    });
   }
 
   private sessionGauges(registers: Registry[]): void {

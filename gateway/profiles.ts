@@ -13,6 +13,13 @@
 //   day (cancels exempt), and a 2-minute ban after 10 breaches within 10 s
 //   (RATE_LIMIT_PRESETS['binance-spot']): REST answers 429 / 418.
 // - fees with maker rebates: maker −1 bp, taker 2 bp (ETH 2.5 bp).
+// - a liquidity-provider programme (spot-lp) for maker-1 and maker-2, measured
+//   as Bybit's market-maker programme does: a snapshot every 10 s of the
+//   member's quote — spread at most 10 bp of its mid, and at least 50 USD
+//   (BTC) / 25 USD (ETH) a side counted within 20 bp of the book mid — and a
+//   day passes with 75 % of its snapshots compliant. Rewarded Binance LP
+//   style: the maker fee of the next day by the member's maker share of the
+//   day's volume (≥ 1 %: −1.5 bp, ≥ 5 %: −2 bp; else the instrument's −1 bp).
 //
 // us-equity — a US cash-equity venue:
 // - AAPL, MSFT, SPY and the index SPX: tick 0.01, whole shares, money in
@@ -30,6 +37,15 @@
 //   (RATE_LIMIT_PRESETS['fix-session']: a breach logs the session out), and
 //   pre-trade risk limits on the taker account (50,000 shares and 5,000,000 USD
 //   per order).
+// - a designated-market-maker programme (dmm) for maker-1 on AAPL, MSFT and
+//   SPY, NYSE DMM style, measured continuously: a two-sided quote at most 10
+//   ticks (0.10 USD) wide with a round lot (100 shares) a side, 90 % of the
+//   continuous session's time over the calendar month (pre-open, auctions,
+//   halts and the close are exempt); the spread limit doubles while the
+//   stock is stressed (after a LULD or market-wide halt, until the next UTC
+//   day; or by the admin); a missing side is
+//   not a breach for 1 s after a fill. Maker fee −0.3 bp instead of −0.2 bp,
+//   paid back for a failed month.
 //
 // Both keep the demo accounts (demo-maker-1, demo-maker-2, demo-taker), so the
 // example bots run against either.
@@ -37,12 +53,21 @@ import type { ExchangeConfig, ProfileName } from './exchange.ts';
 import type { InstrumentConfig } from '../engine/instrument.ts';
 import type { InstrumentRulesConfig } from '../engine/rules/config.ts';
 import { RATE_LIMIT_PRESETS } from '../engine/rules/rate-limit.ts';
+import type { ObligationConfig } from '../engine/obligations/config.ts';
 
 const DEMO_ACCOUNTS = [
   { name: 'maker-1', api_key: 'demo-maker-1' },
   { name: 'maker-2', api_key: 'demo-maker-2' },
   { name: 'taker', api_key: 'demo-taker' },
 ];
+
+/** Bybit-style snapshot measurement with a depth band, for one instrument: min notional in cash units. */
+function spotObligation(minNotional: number): ObligationConfig {
+  return {
+    max_spread_bp: 10, min_size_notional: minNotional, depth_bp: 20, presence_pct: 75,
+    measurement: { snapshot_s: 10, pass_pct: 75 }, window: 'day',
+  };
+}
 
 const CRYPTO_SPOT: ExchangeConfig = {
   instruments: [
@@ -59,6 +84,13 @@ const CRYPTO_SPOT: ExchangeConfig = {
   ],
   accounts: DEMO_ACCOUNTS,
   rules: RATE_LIMIT_PRESETS['binance-spot'],
+  programmes: [{
+    name: 'spot-lp',
+    members: ['maker-1', 'maker-2'],
+    // cash scale 7 on both: 50 USD = 5e8, 25 USD = 2.5e8
+    instruments: { 'BTC-USD': spotObligation(50 * 10 ** 7), 'ETH-USD': spotObligation(25 * 10 ** 7) },
+    incentives: { maker_share_tiers: [{ min_share_bp: 100, maker_fee_bp: -1.5 }, { min_share_bp: 500, maker_fee_bp: -2 }] },
+  }],
 };
 
 /** The US equity day in UTC (09:30–16:00 New York, EST). */
@@ -81,6 +113,11 @@ function usEquity(symbol: string, previousClose: number, stock = true): Instrume
   };
 }
 
+/** NYSE DMM style: continuous, 10 ticks, a round lot, 90 % of the month. */
+const DMM_OBLIGATION: ObligationConfig = {
+  max_spread_ticks: 10, min_size_qty: 100, presence_pct: 90, window: 'month', stressed: { spread_multiplier: 2 }, grace_ms: 1000,
+};
+
 const US_EQUITY: ExchangeConfig = {
   instruments: [usEquity('AAPL', 190_00), usEquity('MSFT', 420_00), usEquity('SPY', 500_00), usEquity('SPX', 5_000_00, false)],
   accounts: [
@@ -96,6 +133,12 @@ const US_EQUITY: ExchangeConfig = {
       levels: [{ drop_bp: 700, halt_ms: 900_000 }, { drop_bp: 1300, halt_ms: 900_000 }, { drop_bp: 2000, halt_ms: 0 }],
     },
   },
+  programmes: [{
+    name: 'dmm',
+    members: ['maker-1'],
+    instruments: { AAPL: DMM_OBLIGATION, MSFT: DMM_OBLIGATION, SPY: DMM_OBLIGATION },
+    incentives: { enhanced_maker_fee_bp: -0.3, clawback_on_fail: true },
+  }],
 };
 
 export const PROFILES: Readonly<Record<ProfileName, Readonly<ExchangeConfig>>> = Object.freeze({

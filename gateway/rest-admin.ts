@@ -1,6 +1,6 @@
 // Admin REST behind the x-admin-token header: accounts, fee tiers, kill
-// switches, trading phases (halt, resume, any phase, timed halts) and
-// reference prices.
+// switches, trading phases (halt, resume, any phase, timed halts), the maker
+// programmes' stressed-market mode and reference prices.
 import type { FastifyInstance } from 'fastify';
 import type { Exchange } from './exchange.ts';
 import { rejectName } from './metrics.ts';
@@ -127,6 +127,18 @@ export function adminRoutes(api: FastifyInstance, exchange: Exchange, adminToken
     preValidation: optionalBody,
     schema: { params: symbolParams, body: { type: 'object', additionalProperties: false, properties: { text: textSchema } } },
   }, async (req) => setPhase(req.params.symbol, TradingPhase.CONTINUOUS, req.body.text ?? 'resumed by admin', undefined));
+
+  // ---- maker programmes: stressed-market mode ----
+
+  api.post<{ Params: { symbol: string }; Body: { on: boolean } }>('/admin/instruments/:symbol/stress', {
+    onRequest,
+    schema: { params: symbolParams, body: { type: 'object', required: ['on'], additionalProperties: false, properties: { on: { type: 'boolean' } } } },
+  }, async (req) => {
+    const { symbol } = req.params;
+    if (!exchange.instrument(symbol)) throw adminRefusal(RejectReason.UNKNOWN_SYMBOL, `unknown symbol ${symbol}`);
+    if (exchange.setStress(symbol, req.body.on) !== 1) throw new HttpError(500, 'INTERNAL', 'the engine refused the stress command');
+    return { symbol, stressed: req.body.on };
+  });
 
   // ---- reference prices ----
 

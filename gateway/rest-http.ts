@@ -91,6 +91,24 @@ export function requireAdmin(adminToken: string): onRequestHookHandler {
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
+/**
+ * onRequest hook for what the venue sees whole and an account sees its own
+ * part of: with an x-admin-token header it must be the admin's, else x-api-key
+ * must name an account (accountOrAdmin tells which).
+ */
+export function requireAdminOrAccount(exchange: Exchange, adminToken: string): onRequestHookHandler {
+  const admin = requireAdmin(adminToken);
+  const account = requireAccount(exchange);
+  return function (this: unknown, req, reply, done) {
+    return (req.headers['x-admin-token'] !== undefined ? admin : account).call(this as never, req, reply, done);
+  };
+}
+
+/** Under requireAdminOrAccount: the account, or null for the admin. */
+export function accountOrAdmin(req: FastifyRequest): AccountInfo | null {
+  return accounts.get(req) ?? null;
+}
+
 /** preValidation hook for routes whose JSON body is optional: no body reads as {}. */
 export function optionalBody(req: FastifyRequest, _reply: FastifyReply, done: () => void): void {
   req.body ??= {};

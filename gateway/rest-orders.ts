@@ -17,6 +17,7 @@ import { HttpError, accountOf, requireAccount } from './rest-http.ts';
 import { ExecType, avgPx, newOrderFromWire, ordTypeToWire, tifToWire, type NewOrderWire } from './translate.ts';
 import { CancelReason, RejectReason } from '../engine/types.ts';
 import type { OrderView } from '../engine/query.ts';
+import { settlementJson } from './obligations.ts';
 
 /** A NewOrderSingle as JSON: the wire's field names and enum numbers; absent fields read as the wire's zero values. */
 
@@ -112,6 +113,8 @@ export function orderRoutes(api: FastifyInstance, exchange: Exchange): void {
       banned_until: exchange.bannedUntil(a.id),
       positions: positions(exchange, a.id),
       open_orders: exchange.engine.openOrders(a.id).map(openOrder),
+      // maker programmes: claw-backs and maker-fee tier changes at window ends, oldest first
+      settlements: exchange.engine.settlements(a.id).map((st) => settlementJson(st, (symbol, units) => exchange.money(symbol, units))),
     };
   });
 

@@ -12,6 +12,7 @@ import { GatewayMetrics } from './metrics.ts';
 import { HttpError, installErrorHandling, installValidators } from './rest-http.ts';
 import { orderRoutes } from './rest-orders.ts';
 import { adminRoutes } from './rest-admin.ts';
+import { programmeRoutes } from './rest-programmes.ts';
 
 export const API_PREFIX = '/api/v1';
 export const MAX_DEPTH_LEVELS = 5000;
@@ -104,6 +105,7 @@ function installRest(ctx: ServerContext): { close: () => void } {
     marketRoutes(api, ctx.exchange);
     orderRoutes(api, ctx.exchange);
     adminRoutes(api, ctx.exchange, ctx.adminToken);
+    programmeRoutes(api, ctx.exchange, ctx.adminToken);
   }, { prefix: API_PREFIX });
   return { close: () => metrics.close() };
 }

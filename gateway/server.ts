@@ -6,7 +6,7 @@ import { WebSocketServer } from 'ws';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import type { IncomingMessage } from 'node:http';
-import { Exchange, type ExchangeConfig } from './exchange.ts';
+import { Exchange, type Clock, type ExchangeConfig } from './exchange.ts';
 import { TradeSessions, DEFAULT_SESSION_LIMITS, type SessionLimits } from './trade-session.ts';
 
 export interface ServerOptions {
@@ -18,6 +18,8 @@ export interface ServerOptions {
   limits?: Partial<SessionLimits>;
   /** fastify's pino logger on or off */
   logger?: boolean;
+  /** the exchange's clock (default: the wall clock); tests drive time with their own */
+  clock?: Clock;
 }
 
 export interface RunningServer {
@@ -49,7 +51,7 @@ export function extendServer(x: Extension): void {
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  const exchange = new Exchange(opts.config);
+  const exchange = new Exchange(opts.config, opts.clock);
   exchange.tick(); // engine time starts now: scheduled phases apply before the first client arrives
   const limits: SessionLimits = { ...DEFAULT_SESSION_LIMITS, ...opts.limits };
   const adminToken = opts.adminToken ?? randomBytes(16).toString('hex');

@@ -95,6 +95,11 @@ test('protocol: client enum names match the .proto values', () => {
   check('TradingPhase', 'TRADING_PHASE_', P.TRADING_PHASES);
   check('PhaseCause', 'PHASE_CAUSE_', P.PHASE_CAUSES);
   check('UserEvent', 'USER_EVENT_', P.USER_EVENTS);
+  check('ObligationReason', 'OBLIGATION_REASON_', P.OBLIGATION_REASONS);
+  check('ObligationWindow', 'OBLIGATION_WINDOW_', P.OBLIGATION_WINDOWS);
+  check('ObligationMeasurement', 'OBLIGATION_MEASUREMENT_', P.OBLIGATION_MEASUREMENTS);
+  check('ObligationOutcome', 'OBLIGATION_OUTCOME_', P.OBLIGATION_OUTCOMES);
+  check('SettlementKind', 'SETTLEMENT_KIND_', P.SETTLEMENT_KINDS);
   assert.deepEqual({ ...P.MD_CHANNEL }, { L2: 1, L3: 2, TRADES: 3, BBO: 4 });
   const md = enumValues('MdChannel');
   for (const [k, v] of Object.entries(P.MD_CHANNEL)) assert.equal(md[`MD_CHANNEL_${k}`], v);

@@ -166,6 +166,7 @@ describe('gateway/main.ts command line', { concurrency: true }, () => {
     assert.equal(health.status, 'ok');
     assert.match(s.output(), /ws:\/\/127\.0\.0\.1:\d+\/ws\/trade/);
     assert.match(s.output(), /maker-1: demo-maker-1/);
+    assert.match(s.output(), /^maker programmes \(http:\/\/127\.0\.0\.1:\d+\/api\/v1\/programmes\):\n {2}btc-mm: maker-1, maker-2 on BTC-USD$/m);
     assert.match(s.output(), /admin token \(x-admin-token\): [0-9a-f]{32}/);
     process.kill(-s.pid, 'SIGTERM');
     await s.exited;

@@ -263,7 +263,8 @@ test('POST /orders bad input: types, unknown fields, JSON, size, media type → 
 test('a cross between two accounts: fills, fees and positions agree in both GET /account views', () => withServer(async (s) => {
   const ask = await order(s, MAKER, limit(2, 1_000_000, 5_000, { cl_ord_id: 'ask' }));
   const askId = ask.body.order_id;
-  // the taker buys 0.3 BTC at 100000.0: notional 30000 USD, taker fee 2 bp = 6 USD, maker rebate 1 bp = 3 USD
+  // the taker buys 0.3 BTC at 100000.0: notional 30000 USD, taker fee 2 bp = 6 USD; maker-1 is in the demo
+  // maker programme (btc-mm), so its rebate is the enhanced 1.5 bp = 4.5 USD instead of the instrument's 1 bp
   const buy = await order(s, TAKER, limit(1, 1_000_000, 3_000, { cl_ord_id: 'buy', time_in_force: 3 }));
   assert.equal(buy.status, 200);
   assert.equal(buy.body.ord_status, 3);
@@ -281,7 +282,8 @@ test('a cross between two accounts: fills, fees and positions agree in both GET 
   const t = pos(taker);
   assert.deepEqual([m.position, t.position], [-3_000, 3_000]);
   assert.deepEqual([t.fees_paid, t.rebates_received, t.cash], ['6.0000000', '0.0000000', '-30006.0000000']);
-  assert.deepEqual([m.fees_paid, m.rebates_received, m.cash], ['0.0000000', '3.0000000', '30003.0000000']);
+  assert.deepEqual([m.fees_paid, m.rebates_received, m.cash], ['0.0000000', '4.5000000', '30004.5000000']);
+  assert.deepEqual(maker.body.settlements, [], 'no programme window has ended');
   assert.deepEqual([m.volume_qty, t.volume_qty, m.volume_notional, t.volume_notional], ['3000', '3000', '30000.0000000', '30000.0000000']);
   assert.deepEqual([t.cost_basis, t.realised_pnl, t.cash_scale], ['30000.0000000', '0.0000000', 7]);
   assert.equal((taker.body.open_orders as Json[]).length, 0);

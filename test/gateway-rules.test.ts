@@ -110,6 +110,7 @@ test('profiles: crypto-spot and us-equity load by name, and a file starting from
   // "profile" in a file: the profile first, then the file's fields; rules merge field by field
   const merged = loadConfig(file({ profile: 'crypto-spot', accounts: [{ name: 'solo', api_key: 'solo-key-1' }], rules: { otr: { max_count_ratio: 100 } } }));
   assert.deepEqual(merged.accounts, [{ name: 'solo', api_key: 'solo-key-1' }]);
+  assert.deepEqual(merged.programmes, [], 'the profile\'s maker programme has none of its members left');
   assert.deepEqual(merged.instruments.map((i) => i.symbol), ['BTC-USD', 'ETH-USD']);
   assert.deepEqual([merged.rules?.rate_limits?.length, merged.rules?.otr], [2, { max_count_ratio: 100 }]);
   // --profile with a file that names none; the same name is fine; another is an error

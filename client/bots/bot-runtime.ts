@@ -2,15 +2,17 @@
 // (order entry with cancel-on-disconnect, market data), inventory and P&L
 // bookkeeping, a requote loop that sends a MassQuote only when the wanted
 // quote changed (one in flight at a time), a one-line status at most once a
-// second, and a clean stop on SIGINT that cancels everything. A bot supplies
-// only its quoting rule (a Strategy).
+// second (with the maker-programme obligation status when the account is a
+// member), and a clean stop on SIGINT that cancels everything. A bot supplies
+// only its quoting rule (a Strategy). BotRuntime.start runs one in-process
+// (tests); BotRuntime.run is the command line's.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExchangeClient } from '../exchange-client.ts';
 import { MarketDataClient } from '../market-data.ts';
 import { ClientError } from '../errors.ts';
 import type { Instrument } from '../instrument.ts';
-import type { ExecutionReport, MassQuoteAck, PositionReport } from '../reports.ts';
+import type { ExecutionReport, MassQuoteAck, ObligationStatus, PositionReport } from '../reports.ts';
 import { fromUnits } from '../decimal.ts';
 import { OwnOrders } from './own-orders.ts';
 import { midOf, type MarketView, type TwoSided } from './quoting.ts';
@@ -90,6 +92,27 @@ interface Working {
   size: number;
 }
 
+export interface RuntimeOptions {
+  /**
+   * where the bot's lines go (default: stdout). `keep` marks a line that stays
+   * (the start banner, the last status at stop); on a terminal the others
+   * rewrite each other.
+   */
+  print?: (line: string, keep: boolean) => void;
+}
+
+/**
+ * A maker-programme obligation in a few words: "btc-mm ok 93.512/90.000 %",
+ * "btc-mm too_wide 85.000/90.000 % cannot pass"; snapshot programmes show the
+ * share of snapshots passed; "exempt" while the time is not measured.
+ */
+export function obligationText(o: ObligationStatus): string {
+  const state = !o.measured ? 'exempt' : o.compliant ? 'ok' : o.reason;
+  const share = o.snapshots ? `snapshots ${o.snapshots.passPct ?? '-'}/${o.snapshots.requiredPct} %` : `${o.presencePct ?? '-'}/${o.requiredPct} %`;
+  const flags = [o.stressed ? 'stressed' : '', o.graceUntil ? 'grace' : '', o.cannotPass ? 'cannot pass' : ''].filter(Boolean);
+  return [o.programme, state, share, ...flags].join(' ');
+}
+
 export class BotRuntime {
   private readonly own: OwnOrders;
   private inventory = 0;
@@ -105,6 +128,9 @@ export class BotRuntime {
   private timers: NodeJS.Timeout[] = [];
   private readonly size: number;
   private readonly refPrice: number | null;
+  /** the latest obligation status per programme on this symbol (the account is a member of those) */
+  private readonly obligations = new Map<string, ObligationStatus>();
+  private readonly print: (line: string, keep: boolean) => void;
 
   private constructor(
     private readonly s: CommonSettings,
@@ -112,22 +138,53 @@ export class BotRuntime {
     private readonly ex: ExchangeClient,
     private readonly md: MarketDataClient,
     private readonly inst: Instrument,
+    opts: RuntimeOptions,
   ) {
     this.own = new OwnOrders(s.symbol);
     this.size = s.size !== undefined ? inst.qtyUnits(s.size) : 100 * Math.max(inst.lot, inst.minQty);
     this.refPrice = s.refPrice !== undefined ? inst.priceUnits(s.refPrice) : null;
+    this.print = opts.print ?? ((line, keep) => this.printToStdout(line, keep));
   }
 
-  /** Connects, wires events, quotes until SIGINT. */
-  static async run(s: CommonSettings, strategy: Strategy): Promise<void> {
+  /** Connects and starts quoting; stop() ends it. Throws a ClientError when it cannot connect, an Error for an unknown symbol. */
+  static async start(s: CommonSettings, strategy: Strategy, opts: RuntimeOptions = {}): Promise<BotRuntime> {
     const ex = await ExchangeClient.connect(s.url, s.apiKey, { cancelOnDisconnect: true, heartbeatMs: 2000 });
-    const inst = ex.instrument(s.symbol) ?? fail(`unknown symbol ${s.symbol}; the exchange lists ${ex.instruments().map((i) => i.symbol).join(', ')}`);
+    const inst = ex.instrument(s.symbol);
+    if (!inst) {
+      await ex.close();
+      throw new Error(`unknown symbol ${s.symbol}; the exchange lists ${ex.instruments().map((i) => i.symbol).join(', ')}`);
+    }
     const md = await MarketDataClient.connect(s.url, s.symbol);
-    const bot = new BotRuntime(s, strategy, ex, md, inst);
-    await bot.start();
+    const bot = new BotRuntime(s, strategy, ex, md, inst, opts);
+    await bot.begin();
+    return bot;
   }
 
-  private async start(): Promise<void> {
+  /** The command line's: quotes until SIGINT / SIGTERM, then cancels everything, logs out and exits. */
+  static async run(s: CommonSettings, strategy: Strategy): Promise<void> {
+    const bot = await BotRuntime.start(s, strategy);
+    const onSignal = (): void => {
+      process.once('SIGINT', () => process.exit(1)); // a second Ctrl-C does not wait
+      void bot.stop().then((outcome) => {
+        console.log(`${strategy.name}: stopped, ${outcome}`);
+        process.exit(0);
+      });
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+
+  /** The order-entry client (its events: fills, obligation statuses, …). */
+  get client(): ExchangeClient {
+    return this.ex;
+  }
+
+  /** The latest obligation status of a programme on the bot's symbol (the first one when not named); undefined when not a member. */
+  obligation(programme?: string): ObligationStatus | undefined {
+    return programme === undefined ? this.obligations.values().next().value : this.obligations.get(programme);
+  }
+
+  private async begin(): Promise<void> {
     const { ex, md } = this;
     // Start from the account's actual position: it may carry inventory from an earlier run.
     const mine = (await ex.positions(this.s.symbol))[0];
@@ -136,6 +193,9 @@ export class BotRuntime {
     ex.on('executionReport', (r) => this.own.onReport(r));
     ex.on('fill', (r) => this.onFill(r));
     ex.on('positionReport', (r) => this.onPosition(r));
+    ex.on('obligationStatus', (o) => {
+      if (o.symbol === this.s.symbol) this.obligations.set(o.programme, o);
+    });
     ex.on('disconnect', (why) => {
       // cancel-on-disconnect took our quotes down with the connection
       this.working = null;
@@ -154,9 +214,7 @@ export class BotRuntime {
     // time-dependent strategies (the A–S horizon) need a nudge even in a quiet market
     this.timers.push(setInterval(() => this.requote(), 1000));
     this.timers.push(setInterval(() => this.printStatus(false), 1000));
-    process.once('SIGINT', () => void this.stop());
-    process.once('SIGTERM', () => void this.stop());
-    console.log(`${this.strategy.name}: quoting ${this.s.symbol} as account ${ex.accountId}, ${this.inst.formatQty(this.size)} per side; Ctrl-C stops`);
+    this.print(`${this.strategy.name}: quoting ${this.s.symbol} as account ${ex.accountId}, ${this.inst.formatQty(this.size)} per side; Ctrl-C stops`, true);
     this.requote();
   }
 
@@ -235,7 +293,8 @@ export class BotRuntime {
 
   // ---- status and stop ----
 
-  private statusLine(): string {
+  /** The one-line status: inventory, mid, quotes, P&L, fees, fills, the strategy's figures, obligations, the last problem. */
+  statusLine(): string {
     const inst = this.inst;
     const m = this.marketView();
     const mid = midOf(m);
@@ -252,25 +311,30 @@ export class BotRuntime {
     ];
     const extra = this.strategy.status?.();
     if (extra) parts.push(extra);
+    for (const o of this.obligations.values()) parts.push(obligationText(o));
     if (this.lastProblem) parts.push(`! ${this.lastProblem}`);
     return parts.join(' | ');
   }
 
-  /** Once a second at most (the caller's timer); on a terminal the line rewrites itself. */
-  private printStatus(final: boolean): void {
-    const line = this.statusLine();
+  /** Once a second at most (the caller's timer). */
+  private printStatus(keep: boolean): void {
+    this.print(this.statusLine(), keep);
+  }
+
+  /** On a terminal the status line rewrites itself; elsewhere a line is printed when it changed. */
+  private printToStdout(line: string, keep: boolean): void {
     if (process.stdout.isTTY) {
-      process.stdout.write(`\r\x1b[2K${line}${final ? '\n' : ''}`);
-    } else if (line !== this.lastStatus || final) {
+      process.stdout.write(`\r\x1b[2K${line}${keep ? '\n' : ''}`);
+    } else if (line !== this.lastStatus || keep) {
       console.log(line);
     }
     this.lastStatus = line;
   }
 
-  private async stop(): Promise<void> {
-    if (this.stopping) return;
+  /** Stops quoting: cancels everything, prints the last status line, logs out. Resolves with what the cancel did. */
+  async stop(): Promise<string> {
+    if (this.stopping) return 'already stopped';
     this.stopping = true;
-    process.once('SIGINT', () => process.exit(1)); // a second Ctrl-C does not wait
     for (const t of this.timers) clearInterval(t);
     let outcome: string;
     try {
@@ -284,8 +348,7 @@ export class BotRuntime {
     this.printStatus(true);
     await this.ex.close();
     this.md.close();
-    console.log(`${this.strategy.name}: stopped, ${outcome}`);
-    process.exit(0);
+    return outcome;
   }
 }
 
