@@ -225,6 +225,12 @@ export class Engine {
     return 1;
   }
 
+  /** Stressed-market mode of an instrument (admin or circuit breaker), or null for an unknown symbol. */
+  stressOf(symbol: string): boolean | null {
+    const inst = this.instrument(symbol);
+    return inst ? this.programmes.stressed[inst.index] : null;
+  }
+
   /** The maker programmes' definitions (validated config). */
   programmeList(): readonly ValidatedProgramme[] {
     return this.programmes.list;
