@@ -89,6 +89,8 @@ export class Account {
   killed = false;
   /** pre-trade risk limits per instrument index */
   risk: RiskLimits[] = [];
+  /** no risk limit is set on any instrument (pre-trade risk checks can be skipped) */
+  riskFree = true;
   /** maker-programme settlements (claw-backs, tier changes), newest last, bounded */
   readonly settlements: Settlement[] = [];
 

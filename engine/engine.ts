@@ -122,7 +122,9 @@ export class Engine {
     const id = this.accounts.length + 1;
     const acct = new Account(id, opts.name, opts.stp ?? StpMode.NONE, max, this.instruments);
     acct.risk = risk;
+    acct.riskFree = opts.risk === undefined;
     this.accounts.push(acct);
+    this.rules.addAccount(acct);
     this.programmes.join(acct);
     return id;
   }
@@ -364,15 +366,15 @@ export class Engine {
     let price = c.price as number;
     if (!acct) reason = RejectReason.UNKNOWN_ACCOUNT;
     else if (!inst) reason = RejectReason.UNKNOWN_SYMBOL;
-    else if (kind === MsgKind.NEW && (reason = this.rules.admitMessage(kind, acct, c.session, why))) { /* reason set */ }
+    else if (kind === MsgKind.NEW && !this.rules.inert && (reason = this.rules.admitMessage(kind, acct, c.session, why))) { /* reason set */ }
     else if ((reason = checkNewOrderFields(c, ordType, tif, this.now, why))) { /* reason set */ }
     else if ((reason = checkQty(inst, c.qty, why))) { /* reason set */ }
     else if (ordType === OrdType.LIMIT && (reason = checkPrice(inst, price, why))) { /* reason set */ }
     else if (c.clOrdId && acct.liveByClOrdId.has(c.clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
     else if (ordType === OrdType.MARKET && (price = protectedPrice(inst, this.market.books[inst.index], c.side)) === 0) reason = RejectReason.NO_LIQUIDITY;
     else if (mayRest(ordType, tif) && (acct.openOrders >= acct.maxOpenOrders || this.market.live.size >= this.maxLiveOrders)) reason = RejectReason.TOO_MANY_OPEN_ORDERS;
-    else if ((reason = this.rules.admitOrder(acct, inst.index, c.side, ordType, tif, price, c.qty, kind === MsgKind.QUOTE, why))) { /* reason set */ }
-    else reason = newOrderState(c, acct, inst, this.market.books[inst.index], (price = this.rules.slide(inst.index, c.side, price)), ordType, tif);
+    else if (!this.rules.inert && (reason = this.rules.admitOrder(acct, inst.index, c.side, ordType, tif, price, c.qty, kind === MsgKind.QUOTE, why))) { /* reason set */ }
+    else reason = newOrderState(c, acct, inst, this.market.books[inst.index], this.rules.inert ? price : (price = this.rules.slide(inst.index, c.side, price)), ordType, tif);
     if (reason) {
       this.out.rejectNew(c, reason, why.text);
       why.text = '';
@@ -396,7 +398,7 @@ export class Engine {
     o.time = this.now;
     const id = o.id; // execute() may recycle o
     this.out.order(OrderEventKind.ACCEPTED, o, 0);
-    this.rules.countOrder(o.account, o.instrument, c.qty);
+    if (!this.rules.inert) this.rules.countOrder(o.account, o.instrument, c.qty);
     // an IOC remainder of an order slid to a band was stopped by the band
     this.market.execute(o, inst as Instrument, false, price !== c.price && ordType === OrdType.LIMIT ? CancelReason.PRICE_BAND : 0);
     return id;
@@ -409,9 +411,11 @@ export class Engine {
     if (!this.begin(c.time)) return this.refused(kind, c, RejectReason.INVALID_FIELD, 'invalid field time');
     const o = this.resolve(c, kind, MsgKind.CANCEL);
     if (!o) return 0;
-    const reason = this.rules.quoteLife(o.instrument, o.time, this.why);
-    if (reason) return this.refused(kind, c, reason, this.why.text);
-    this.rules.countOrder(o.account, o.instrument, o.leaves);
+    if (!this.rules.inert) {
+      const reason = this.rules.quoteLife(o.instrument, o.time, this.why);
+      if (reason) return this.refused(kind, c, reason, this.why.text);
+      this.rules.countOrder(o.account, o.instrument, o.leaves);
+    }
     this.market.cancelResting(o, CancelReason.USER, c.clOrdId ?? o.clOrdId, o.clOrdId);
     this.end();
     return 1;
@@ -436,11 +440,11 @@ export class Engine {
     const cancels = Number.isSafeInteger(c.qty) && c.qty >= 0 && c.qty <= o.cum;
     let reason: RejectReason | 0 = checkPrice(inst, c.price, why) || (cancels ? 0 : checkQty(inst, c.qty, why));
     if (!reason && clOrdId !== o.clOrdId && clOrdId !== '' && acct.liveByClOrdId.has(clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
-    if (!reason) reason = this.rules.admitAmend(o, c.price, c.qty, why);
-    const price = reason ? c.price : this.rules.slide(inst.index, o.side, c.price);
+    if (!reason && !this.rules.inert) reason = this.rules.admitAmend(o, c.price, c.qty, why);
+    const price = reason || this.rules.inert ? c.price : this.rules.slide(inst.index, o.side, c.price);
     if (!reason && !cancels) reason = replaceState(o, inst, this.market.books[inst.index], price, c.qty);
     if (reason) return this.refused(kind, c, reason, why.text);
-    this.rules.countOrder(acct, inst.index, c.qty);
+    if (!this.rules.inert) this.rules.countOrder(acct, inst.index, c.qty);
 
     const origClOrdId = o.clOrdId;
     this.market.renameClOrdId(o, clOrdId);
@@ -572,7 +576,7 @@ export class Engine {
     let reason: RejectReason | 0 = 0;
     let o: Order | undefined;
     if (!acct) reason = RejectReason.UNKNOWN_ACCOUNT;
-    else if ((reason = this.rules.admitMessage(msg, acct, c.session, why))) { /* rate limited, or kill switch on */ }
+    else if (!this.rules.inert && (reason = this.rules.admitMessage(msg, acct, c.session, why))) { /* rate limited, or kill switch on */ }
     else if (!inst) reason = RejectReason.UNKNOWN_SYMBOL;
     else if ((reason = checkClOrdId(c.clOrdId, 'clOrdId', why) || checkClOrdId(c.origClOrdId, 'origClOrdId', why))) { /* set */ }
     else if (c.orderId !== undefined) {

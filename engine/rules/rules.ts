@@ -43,6 +43,8 @@ class InstrumentRules {
   limitStateSince = 0;
   /** a halt decided during matching, applied when the command ends */
   pendingHalt: PhaseCause | 0 = 0;
+  /** no price control is configured (no band, no daily limits, no LULD): orders pass them untouched */
+  readonly quiet: boolean;
   /** the last indicative uncross published */
   readonly shown: Uncross = { price: 0, qty: 0, surplus: 0, surplusSide: 0 };
 
@@ -57,6 +59,8 @@ class InstrumentRules {
     this.minQuoteLifeUs = life * 1000;
     this.auctionStp = flag(r.auction_stp, `${where}.auction_stp`, false);
     this.haltCancelsQuotes = flag(r.halt_cancels_quotes, `${where}.halt_cancels_quotes`, true);
+    const c = this.controls;
+    this.quiet = !c.hasStaticBand && c.luld === null && r.daily_limit_bp === undefined;
   }
 
   nextTimer(): number {
@@ -75,6 +79,16 @@ function flag(v: unknown, field: string, dflt: boolean): boolean {
 }
 
 export class Rules implements MatchWatcher {
+  /**
+   * Nothing can refuse, re-price or count an order right now: no rule is
+   * configured, every instrument trades continuously, no account has risk
+   * limits or a kill switch on. The engine then skips the rule hooks
+   * altogether (the flash1 benchmark runs this way).
+   */
+  inert = false;
+  private readonly configInert: boolean;
+  /** accounts with risk limits or their kill switch on */
+  private restricted = 0;
   private readonly byIndex: InstrumentRules[];
   readonly rateLimits: RateLimits | null;
   readonly otr: OtrCounters | null;
@@ -113,6 +127,20 @@ export class Rules implements MatchWatcher {
     }
     market.watcher = market.watched.some(Boolean) ? this : null;
     this.watchLimitState = this.byIndex.some((ir) => ir.controls.luld !== null);
+    this.configInert = market.watcher === null && this.rateLimits === null && this.otr === null && this.marketWide === null
+      && this.byIndex.every((ir) => ir.quiet && ir.schedule === null && ir.minQuoteLifeUs === 0 && ir.controls.velocity === null);
+    this.refreshInert();
+  }
+
+  /** A new account: its risk limits, if any, make the rules live. */
+  addAccount(a: Account): void {
+    if (!a.riskFree) this.restricted++;
+    this.refreshInert();
+  }
+
+  /** Re-derives `inert` after a phase change, a kill switch or a new account. */
+  private refreshInert(): void {
+    this.inert = this.configInert && this.restricted === 0 && this.byIndex.every((ir) => ir.phase === TradingPhase.CONTINUOUS);
   }
 
   phaseOf(ii: number): TradingPhase {
@@ -211,6 +239,7 @@ export class Rules implements MatchWatcher {
       if (from === TradingPhase.CLOSING_AUCTION) ir.controls.previousClose = price || this.market.lastPrice[ii] || ir.controls.previousClose;
     }
     ir.phase = phase;
+    this.refreshInert();
     ir.limitStateSince = 0;
     ir.pendingHalt = 0;
     this.market.calling[ii] = phase !== TradingPhase.CONTINUOUS;
@@ -260,9 +289,14 @@ export class Rules implements MatchWatcher {
     return v.reason;
   }
 
-  /** Phase, price controls, risk and order-to-trade checks of a new order (price: its limit, or a market order's protection price). */
+  /**
+   * Phase, price controls, risk and order-to-trade checks of a new order
+   * (price: its limit, or a market order's protection price). Most orders on
+   * most venues meet no rule at all: they leave on the first line.
+   */
   admitOrder(acct: Account, ii: number, side: Side, ordType: number, tif: number, price: number, qty: number, quote: boolean, why: Why): RejectReason | 0 {
     const ir = this.byIndex[ii];
+    if (ir.quiet && acct.riskFree && this.otr === null && ir.phase === TradingPhase.CONTINUOUS) return 0;
     let reason = admitsOrder(ir.phase, ordType, tif, quote);
     if (reason) return reason;
     if (ordType === OrdType.LIMIT && (reason = ir.controls.checkLimitPrice(side, price, why))) return reason;
@@ -300,7 +334,8 @@ export class Rules implements MatchWatcher {
 
   /** The price an order may carry now: slid to the daily limit and the LULD band. */
   slide(ii: number, side: Side, price: number): number {
-    return this.byIndex[ii].controls.slide(side, price, this.now);
+    const ir = this.byIndex[ii];
+    return ir.quiet ? price : ir.controls.slide(side, price, this.now);
   }
 
   /** RTS 9 counting of an accepted add, amend or user cancel. */
@@ -313,6 +348,8 @@ export class Rules implements MatchWatcher {
   killSwitch(acct: Account, on: boolean, text: string): boolean {
     if (acct.killed === on) return false;
     acct.killed = on;
+    this.restricted += on ? 1 : -1;
+    this.refreshInert();
     if (on) {
       for (let o = acct.head; o !== null; ) {
         const next = o.acctNext;
