@@ -109,9 +109,7 @@ export class Emitter {
   }
 
   massCancel(c: MassCancel, cancelled: number, reason: RejectReason | 0, text: string): void {
-    const e = new MassCancelEvent(); // rare: not worth a reused object
-    e.seq = ++this.seq;
-    e.time = this.time;
+    const e = this.stamp(new MassCancelEvent()); // rare: not worth a reused object
     e.account = safeInt(c.account);
     e.symbol = typeof c.symbol === 'string' ? c.symbol : '';
     e.side = isSide(c.side) ? c.side : 0;
@@ -122,9 +120,7 @@ export class Emitter {
   }
 
   phase(symbol: string, phase: TradingPhase, cause: PhaseCause, until: number, text: string): void {
-    const e = new PhaseEvent(); // rare
-    e.seq = ++this.seq;
-    e.time = this.time;
+    const e = this.stamp(new PhaseEvent()); // rare
     e.symbol = symbol;
     e.phase = phase;
     e.cause = cause;
@@ -134,9 +130,7 @@ export class Emitter {
   }
 
   auction(symbol: string, phase: TradingPhase, u: Uncross, final: boolean): void {
-    const e = new AuctionEvent(); // once per command in a call phase at most
-    e.seq = ++this.seq;
-    e.time = this.time;
+    const e = this.stamp(new AuctionEvent()); // once per command in a call phase at most
     e.symbol = symbol;
     e.phase = phase;
     e.price = u.price;
@@ -148,9 +142,7 @@ export class Emitter {
   }
 
   rule(kind: RuleEventKind, account: number, session: number, symbol: string, until: number, value: number, text: string): void {
-    const e = new RuleEvent(); // rare
-    e.seq = ++this.seq;
-    e.time = this.time;
+    const e = this.stamp(new RuleEvent()); // rare
     e.kind = kind;
     e.account = account;
     e.session = session;
@@ -170,15 +162,20 @@ export class Emitter {
   }
 
   private obligation(programme: string, account: number, symbol: string, status: ObligationStatusView | null, report: WindowReport | null): void {
-    const e = new ObligationEvent(); // a few per member per status interval
-    e.seq = ++this.seq;
-    e.time = this.time;
+    const e = this.stamp(new ObligationEvent()); // a few per member per status interval
     e.programme = programme;
     e.account = account;
     e.symbol = symbol;
     e.status = status;
     e.report = report;
     this.sink.obligation(e);
+  }
+
+  /** Numbers and times a freshly made (rare) event. */
+  private stamp<E extends { seq: number; time: number }>(e: E): E {
+    e.seq = ++this.seq;
+    e.time = this.time;
+    return e;
   }
 
   private refused(e: OrderEvent, kind: OrderEventKind, account: unknown, symbol: unknown, clOrdId: unknown, reason: RejectReason, text: string): void {
