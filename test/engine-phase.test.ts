@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from '../engine/engine.ts';
 import { RecordingSink, OrderEventKind } from '../engine/events.ts';
-import { RejectReason, Side, TimeInForce, TradingPhase } from '../engine/types.ts';
+import { CancelReason, RejectReason, Side, TimeInForce, TradingPhase } from '../engine/types.ts';
 
 function setup(): { e: Engine; sink: RecordingSink } {
   const sink = new RecordingSink();
@@ -63,4 +63,20 @@ test('setPhase refuses unknown symbols, phases and times without an event', () =
   assert.equal(e.setPhase(null as never), 0);
   assert.equal(sink.events.length, 0);
   assert.equal(e.phaseOf('X'), TradingPhase.CONTINUOUS);
+});
+
+test('cancel-on-disconnect works in a halt and in a closed market; the orders leave the auction book', () => {
+  const { e, sink } = setup();
+  const bid = e.newOrder({ time: 1, account: 1, symbol: 'X', side: Side.BUY, price: 100, qty: 5 });
+  e.newOrder({ time: 1, account: 2, symbol: 'X', side: Side.SELL, price: 101, qty: 5 });
+  e.setPhase({ time: 2, symbol: 'X', phase: TradingPhase.HALTED });
+  e.newOrder({ time: 3, account: 2, symbol: 'X', side: Side.SELL, price: 100, qty: 5 }); // crosses the bid: queued for the auction
+  assert.equal(e.massCancel({ time: 4, account: 1, cause: CancelReason.DISCONNECT }), 1);
+  assert.equal(sink.orders().at(-1)?.orderId, bid);
+  assert.equal(sink.orders().at(-1)?.reason, CancelReason.DISCONNECT);
+  sink.clear();
+  e.setPhase({ time: 5, symbol: 'X', phase: TradingPhase.CONTINUOUS });
+  assert.equal(sink.fills().length, 0, 'the disconnected bid is not in the reopening auction');
+  e.setPhase({ time: 6, symbol: 'X', phase: TradingPhase.CLOSED });
+  assert.equal(e.massCancel({ time: 7, account: 2, cause: CancelReason.DISCONNECT }), 2, 'closed: cancels still go through');
 });
