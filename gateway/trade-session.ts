@@ -7,9 +7,11 @@ import type { WebSocket, RawData } from 'ws';
 import type { Exchange, AccountInfo, RuleNotice } from './exchange.ts';
 import { SessionState } from './session-state.ts';
 import { encodeEnvelope, nowNanos, numbered, readFrame, sharedFrame, SessionRejectReason, type Envelope } from './wire.ts';
-import { newOrderFromWire, type NewOrderWire } from './translate.ts';
+import { blankNewOrder, newOrderFromWire, type NewOrderWire } from './translate.ts';
+import { fastDecode, fastDecodeOn } from './fast-decode.ts';
 import { securityList } from './reference.ts';
 import type { Side } from '../engine/types.ts';
+import type { Cancel, Replace } from '../engine/commands.ts';
 import { RuleEventKind } from '../engine/events.ts';
 
 export interface SessionLimits {
@@ -36,6 +38,28 @@ export { SessionRejectReason };
 
 /** Session-level messages: gap-filled, never resent. */
 const ADMIN_BODIES: ReadonlySet<string> = new Set(['logon', 'logout', 'heartbeat', 'test_request', 'resend_request', 'sequence_reset', 'reject']);
+
+/**
+ * True while a frame decoded by fast-decode.ts is being handled: its envelope
+ * and message, and the commands below, are reused from frame to frame. A frame
+ * arriving meanwhile (none can today: handling is synchronous and reads no
+ * socket) would take the protobufjs path with fresh objects.
+ */
+let fastBusy = false;
+
+type CancelCommand = Omit<Cancel, 'time'> & { time: number };
+type ReplaceCommand = Omit<Replace, 'time'> & { time: number };
+
+/** Commands with every field present (one shape each), to fill. */
+const blankCancel = (): CancelCommand => ({ time: 0, account: 0, session: 0, symbol: '', clOrdId: '', orderId: undefined, origClOrdId: undefined });
+const blankReplace = (): ReplaceCommand => ({
+  time: 0, account: 0, session: 0, symbol: '', clOrdId: undefined, orderId: undefined, origClOrdId: undefined, price: 0, qty: 0,
+});
+
+/** Commands reused by fast-decoded frames (the Exchange stamps the time in place; the engine copies what it keeps). */
+const NEW_ORDER = blankNewOrder();
+const CANCEL = blankCancel();
+const REPLACE = blankReplace();
 
 /** Per-account session state and the connection currently attached to it. */
 interface Binding {
@@ -167,13 +191,32 @@ export class TradeSession {
     if (this.closed) return;
     this.lastIn = Date.now();
     this.testRequestSent = 0;
+    // The hot order messages are decoded by hand into reused objects; anything
+    // else, and anything the fast decoder is unsure of, goes through protobufjs
+    // and its checks (readFrame), so rejects stay the contract's.
+    if (fastDecodeOn && isBinary && !fastBusy && Buffer.isBuffer(data) && data.length <= this.limits.maxFrameBytes) {
+      const fast = fastDecode(data);
+      if (fast !== null) {
+        fastBusy = true;
+        try {
+          this.onEnvelope(fast as unknown as Envelope, true);
+        } finally {
+          fastBusy = false;
+        }
+        return;
+      }
+    }
     const f = readFrame(data, isBinary, this.limits.maxFrameBytes);
     if (!f.ok) return this.reject(f.refSeq, f.reason, f.text);
-    const env = f.env;
+    this.onEnvelope(f.env, false);
+  }
+
+  /** `reuse`: the envelope is fast-decode.ts's, and the reused commands are free to fill. */
+  private onEnvelope(env: Envelope, reuse: boolean): void {
     this.refSeq = env.msg_seq_num;
     if (!this.account) return this.onFirstMessage(env);
     if (!this.checkSequence(env)) return;
-    this.dispatch(env);
+    this.dispatch(env, reuse);
   }
 
   private onFirstMessage(env: Envelope): void {
@@ -228,7 +271,7 @@ export class TradeSession {
     return false;
   }
 
-  private dispatch(env: Envelope): void {
+  private dispatch(env: Envelope, reuse: boolean): void {
     const account = (this.account as AccountInfo).id;
     const m = env[env.body as string] as Record<string, unknown>;
     switch (env.body) {
@@ -238,9 +281,9 @@ export class TradeSession {
       case 'resend_request': return this.resend(m.begin_seq_no as number, m.end_seq_no as number);
       case 'sequence_reset': return this.sequenceReset(m.new_seq_no as number);
       case 'reject': return;
-      case 'new_order_single': return this.newOrder(account, m);
-      case 'order_cancel_request': return this.cancel(account, m);
-      case 'order_cancel_replace_request': return this.replace(account, m);
+      case 'new_order_single': return this.newOrder(account, m, reuse);
+      case 'order_cancel_request': return this.cancel(account, m, reuse);
+      case 'order_cancel_replace_request': return this.replace(account, m, reuse);
       case 'order_mass_cancel_request':
         this.exchange.massCancelOrders(account, m.cl_ord_id as string, (m.symbol as string) || undefined, (m.side as Side) || undefined);
         return;
@@ -261,24 +304,33 @@ export class TradeSession {
     }
   }
 
-  private newOrder(account: number, m: Record<string, unknown>): void {
+  private newOrder(account: number, m: Record<string, unknown>, reuse: boolean): void {
     if (!m.cl_ord_id) return this.businessReject(null, 5, 'new_order_single.cl_ord_id is required', 'new_order_single');
-    this.exchange.newOrder(newOrderFromWire(account, m as unknown as NewOrderWire, this.id));
+    this.exchange.newOrder(newOrderFromWire(account, m as unknown as NewOrderWire, this.id, reuse ? NEW_ORDER : undefined));
   }
 
-  private cancel(account: number, m: Record<string, unknown>): void {
-    this.exchange.cancel({
-      account, session: this.id, symbol: m.symbol as string, clOrdId: m.cl_ord_id as string,
-      orderId: (m.order_id as number) || undefined, origClOrdId: (m.orig_cl_ord_id as string) || undefined,
-    });
+  private cancel(account: number, m: Record<string, unknown>, reuse: boolean): void {
+    const c = reuse ? CANCEL : blankCancel();
+    this.orderRef(c, account, m, m.cl_ord_id as string);
+    this.exchange.cancel(c);
   }
 
-  private replace(account: number, m: Record<string, unknown>): void {
-    this.exchange.replace({
-      account, session: this.id, symbol: m.symbol as string, clOrdId: (m.cl_ord_id as string) || undefined,
-      orderId: (m.order_id as number) || undefined, origClOrdId: (m.orig_cl_ord_id as string) || undefined,
-      price: m.price as number, qty: m.order_qty as number,
-    });
+  private replace(account: number, m: Record<string, unknown>, reuse: boolean): void {
+    const c = reuse ? REPLACE : blankReplace();
+    this.orderRef(c, account, m, (m.cl_ord_id as string) || undefined);
+    c.price = m.price as number;
+    c.qty = m.order_qty as number;
+    this.exchange.replace(c);
+  }
+
+  /** The order-naming fields of a cancel or cancel-replace. */
+  private orderRef(c: CancelCommand, account: number, m: Record<string, unknown>, clOrdId: string | undefined): void {
+    c.account = account;
+    c.session = this.id;
+    c.symbol = m.symbol as string;
+    c.clOrdId = clOrdId;
+    c.orderId = (m.order_id as number) || undefined;
+    c.origClOrdId = (m.orig_cl_ord_id as string) || undefined;
   }
 
   private massQuote(account: number, m: Record<string, unknown>): void {

@@ -50,27 +50,40 @@ export interface NewOrderWire {
   stp_mode: number;
 }
 
+/** An Exchange new order as newOrderFromWire fills it (time is stamped by the Exchange). */
+export type NewOrderCommand = Omit<NewOrder, 'time'> & { time?: number };
+
+/** A new-order command with every field present, for newOrderFromWire to fill (one shape for all of them). */
+export function blankNewOrder(): NewOrderCommand {
+  return {
+    time: 0, account: 0, session: 0, symbol: '', clOrdId: '', side: 0 as Side, ordType: undefined, tif: undefined, price: 0, qty: 0,
+    expireTime: undefined, postOnly: false, stp: undefined,
+  };
+}
+
 /**
  * NewOrderSingle fields → an Exchange new order, the same for every transport:
  * an enum value outside the wire's set reaches the engine as an invalid value,
- * so it is rejected with the engine's typed reason.
+ * so it is rejected with the engine's typed reason. `into` is filled and
+ * returned when given (a command reused by the caller: the engine copies what
+ * it keeps), else a fresh one.
  */
-export function newOrderFromWire(account: number, m: NewOrderWire, session = 0): Omit<NewOrder, 'time'> {
+export function newOrderFromWire(account: number, m: NewOrderWire, session = 0, into: NewOrderCommand = blankNewOrder()): NewOrderCommand {
   const tif = tifFromWire(m.time_in_force);
-  return {
-    account,
-    session,
-    symbol: m.symbol,
-    clOrdId: m.cl_ord_id,
-    side: m.side as Side,
-    ordType: ordTypeFromWire(m.ord_type) ?? (m.ord_type ? (0 as never) : undefined),
-    tif: tif ?? (m.time_in_force ? (0 as never) : undefined),
-    price: m.price,
-    qty: m.order_qty,
-    expireTime: tif === TimeInForce.GTD ? m.expire_time : undefined,
-    postOnly: m.post_only,
-    stp: stpFromWire(m.stp_mode) ?? (m.stp_mode ? (99 as never) : undefined),
-  };
+  const c = into;
+  c.account = account;
+  c.session = session;
+  c.symbol = m.symbol;
+  c.clOrdId = m.cl_ord_id;
+  c.side = m.side as Side;
+  c.ordType = ordTypeFromWire(m.ord_type) ?? (m.ord_type ? (0 as never) : undefined);
+  c.tif = tif ?? (m.time_in_force ? (0 as never) : undefined);
+  c.price = m.price;
+  c.qty = m.order_qty;
+  c.expireTime = tif === TimeInForce.GTD ? m.expire_time : undefined;
+  c.postOnly = m.post_only;
+  c.stp = stpFromWire(m.stp_mode) ?? (m.stp_mode ? (99 as never) : undefined);
+  return c;
 }
 
 // ---- report enums ----
