@@ -76,7 +76,8 @@ export function executionReportFrame(er: Record<string, unknown>, sendingTime: n
   varint32(len);
   const head = pos;
   const out = Buffer.allocUnsafe(head + len);
-  scratch.copy(out, 0, 0, head);
-  scratch.copy(out, head, HEAD, end);
+  // byte loops, not Buffer.copy: copy() makes a typed-array view per call, and reports are ~100 bytes
+  for (let i = 0; i < head; i++) out[i] = scratch[i];
+  for (let i = HEAD, j = head; i < end; i++, j++) out[j] = scratch[i];
   return out;
 }

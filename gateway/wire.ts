@@ -91,16 +91,16 @@ export function sharedFrame(body: string, msg: Record<string, unknown>): Uint8Ar
   return encodeEnvelope({ sending_time: nowNanos(), [body]: msg });
 }
 
-/** Largest header: field 1 tag + an 8-byte varint (2^53), field 3 tag + 1 byte. */
-const MAX_HEADER = 1 + 8 + 2;
-
 /**
  * A shared frame with this connection's msg_seq_num (and poss_dup) written in
  * front: protobuf merges concatenated encodings of one message, so the result
  * decodes as a single Envelope.
  */
 export function numbered(seq: number, shared: Uint8Array, possDup = false): Buffer {
-  const out = Buffer.allocUnsafe(MAX_HEADER + shared.length);
+  // the exact size up front: one buffer (from Node's pool), no subarray view
+  let header = 2 + (possDup ? 2 : 0);
+  for (let v = seq; v >= 0x80; v = Math.floor(v / 0x80)) header++;
+  const out = Buffer.allocUnsafe(header + shared.length);
   let i = 0;
   out[i++] = 0x08; // field 1 (msg_seq_num), varint
   let v = seq;
@@ -115,5 +115,5 @@ export function numbered(seq: number, shared: Uint8Array, possDup = false): Buff
     out[i++] = 1;
   }
   out.set(shared, i);
-  return out.subarray(0, i + shared.length);
+  return out;
 }
