@@ -58,8 +58,13 @@ export class GatewayMetrics {
   private readonly started = Date.now();
   private readonly unsubscribe: (() => void)[] = [];
   private mdSockets = 0;
-  private readonly ordersReceived: Counter<string>;
-  private readonly execReports: (execType: string) => Counter.Internal;
+  /**
+   * Execution reports by exec type, and new orders, counted in plain numbers
+   * on the hot path and handed to prom-client when it is scraped: a
+   * prom-client inc() allocates, and this runs for every report.
+   */
+  private readonly reportCounts = new Map<string, number>();
+  private ordersReceivedCount = 0;
   private readonly rejects: Counter<string>;
   private readonly trades: (symbol: string) => Counter.Internal;
   private readonly httpRequests: Counter<string>;
@@ -70,14 +75,27 @@ export class GatewayMetrics {
 
   constructor(private readonly ctx: ServerContext) {
     const registers = [this.registry];
-    this.ordersReceived = new Counter({
+    const self = this;
+    let ordersReported = 0;
+    new Counter({
       name: 'makerbench_orders_received_total',
       help: 'New orders the engine processed, all transports and mass-quote sides (each yields exactly one NEW or REJECTED report)',
       registers,
+      collect() {
+        this.inc(self.ordersReceivedCount - ordersReported);
+        ordersReported = self.ordersReceivedCount;
+      },
     });
-    this.execReports = byLabel(new Counter({
+    const reported = new Map<string, number>();
+    new Counter({
       name: 'makerbench_execution_reports_total', help: 'Execution reports sent to accounts, by exec_type', labelNames: ['exec_type'], registers,
-    }));
+      collect() {
+        for (const [execType, n] of self.reportCounts) {
+          this.labels(execType).inc(n - (reported.get(execType) ?? 0));
+          reported.set(execType, n);
+        }
+      },
+    });
     this.rejects = new Counter({
       name: 'makerbench_rejects_total', help: 'Refused orders, cancels, replaces and mass cancels, by reject_code', labelNames: ['reject_code', 'request'], registers,
     });
@@ -139,8 +157,9 @@ export class GatewayMetrics {
   private onReport(body: string, msg: Record<string, unknown>): void {
     if (body === 'execution_report') {
       const execType = msg.exec_type as number;
-      this.execReports(EXEC_TYPE_NAME[execType] ?? String(execType)).inc();
-      if (execType === ExecType.NEW || execType === ExecType.REJECTED) this.ordersReceived.inc();
+      const name = EXEC_TYPE_NAME[execType] ?? String(execType);
+      this.reportCounts.set(name, (this.reportCounts.get(name) ?? 0) + 1);
+      if (execType === ExecType.NEW || execType === ExecType.REJECTED) this.ordersReceivedCount++;
       if (execType === ExecType.REJECTED) this.countReject(msg.reject_code, 'new_order');
     } else if (body === 'order_cancel_reject') {
       this.countReject(msg.reject_code, msg.cxl_rej_response_to === 2 ? 'replace' : 'cancel');
