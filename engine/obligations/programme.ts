@@ -19,8 +19,8 @@ import { validateProgrammes, type ValidatedObligation, type ValidatedProgramme }
 import { depthBand } from './compliance.ts';
 import { ObligationMeter } from './meter.ts';
 import type { QuoteState, WindowReport } from './types.ts';
+import { utcDay } from '../time.ts';
 
-const US_PER_DAY = 86_400_000_000;
 /** closed-window reports kept per member and instrument (a year of days) */
 const MAX_REPORTS = 400;
 /** ledger entries kept per account */
@@ -123,7 +123,7 @@ export class Programmes {
 
   setStress(ii: number, on: boolean, now: number, byBreaker: boolean): void {
     this.stressed[ii] = on;
-    this.stressDay[ii] = on && byBreaker ? Math.floor(now / US_PER_DAY) : -1;
+    this.stressDay[ii] = on && byBreaker ? utcDay(now) : -1;
   }
 
   // ---- fills ----
@@ -171,7 +171,7 @@ export class Programmes {
 
   /** Phase, stress and (for depth_bp) top-of-book changes per instrument since the last command. */
   private instrumentChanges(now: number): boolean[] {
-    const day = Math.floor(now / US_PER_DAY);
+    const day = utcDay(now);
     for (let ii = 0; ii < this.instruments.length; ii++) this.changed[ii] = this.instrumentChanged(ii, now, day);
     return this.changed;
   }

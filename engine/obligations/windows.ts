@@ -3,12 +3,13 @@
 // civil calendar is computed with integer arithmetic (H. Hinnant's
 // days_from_civil / civil_from_days), so results are exact and deterministic.
 import { floorDiv } from './arith.ts';
+import { US_PER_DAY } from '../time.ts';
 
 export type WindowKind = 'hour' | 'day' | 'week' | 'month';
 export const WINDOW_KINDS: readonly WindowKind[] = ['hour', 'day', 'week', 'month'];
 
 export const HOUR_US = 3_600_000_000;
-export const DAY_US = 86_400_000_000;
+export const DAY_US = US_PER_DAY;
 export const WEEK_US = 7 * DAY_US;
 
 /** days since 1970-01-01 of a proleptic Gregorian date (m 1–12) */

@@ -4,8 +4,8 @@
 // per UTC day, and a fall straight past several levels fires the deepest.
 import { ConfigError, type Instrument } from '../instrument.ts';
 import type { MarketWideConfig } from './config.ts';
+import { utcDay } from '../time.ts';
 
-const US_PER_DAY = 86_400_000_000;
 
 export interface BreakerLevel {
   drop_bp: number;
@@ -40,7 +40,7 @@ export class MarketWide {
 
   /** The level that fires now for the index at `price` (null = none): the deepest reached and not yet fired today. */
   trip(price: number, previousClose: number, now: number): BreakerLevel | null {
-    const day = Math.floor(now / US_PER_DAY);
+    const day = utcDay(now);
     if (day !== this.day) {
       this.day = day;
       this.fired = -1;

@@ -24,8 +24,8 @@
 import { ConfigError } from '../instrument.ts';
 import { RejectReason } from '../types.ts';
 import type { OtrConfig } from './config.ts';
+import { utcDay } from '../time.ts';
 
-const DAY_US = 86_400_000_000;
 /** countRatioMilli / volumeRatioMilli when nothing has traded: the ratio is unbounded */
 export const OTR_UNBOUNDED = Number.MAX_SAFE_INTEGER;
 /** largest ceiling accepted (×1000 it stays far below 2^53 when multiplied by a day's counts) */
@@ -125,7 +125,7 @@ export class OtrCounters {
   /** The record of today, reset if it is from an earlier day; undefined if it does not exist and !create. */
   private rec(account: number, instrument: number, now: number, create: boolean): Rec | undefined {
     if (!(instrument >= 0 && instrument < INSTRUMENT_KEYS)) throw new RangeError(`instrument index ${instrument} out of range`);
-    const day = Math.floor(now / DAY_US);
+    const day = utcDay(now);
     if (day !== this.today) {
       // A new day: yesterday's records are dead weight.
       if (day > this.today) for (const [k, r] of this.recs) if (r.day < day) this.recs.delete(k);

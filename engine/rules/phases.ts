@@ -15,8 +15,8 @@
 import { ConfigError } from '../instrument.ts';
 import { OrdType, RejectReason, TimeInForce, TradingPhase } from '../types.ts';
 import type { PhaseName } from './config.ts';
+import { US_PER_DAY } from '../time.ts';
 
-const US_PER_DAY = 86_400_000_000;
 
 export const isCallPhase = (p: TradingPhase): boolean =>
   p === TradingPhase.PRE_OPEN || p === TradingPhase.OPENING_AUCTION || p === TradingPhase.HALTED || p === TradingPhase.CLOSING_AUCTION;

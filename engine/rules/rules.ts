@@ -25,8 +25,8 @@ import { admitsAmend, admitsOrder, isCallPhase } from './phases.ts';
 import type { PriceControls } from './price-controls.ts';
 import { MsgKind, RateLimits } from './rate-limit.ts';
 import { checkRisk } from './risk.ts';
+import { US_PER_DAY } from '../time.ts';
 
-const US_PER_DAY = 86_400_000_000;
 
 export class Rules implements MatchWatcher {
   /**
@@ -110,6 +110,11 @@ export class Rules implements MatchWatcher {
     for (const ir of this.byIndex) {
       if (ir.nextTimer() <= now) this.fire(ir, now);
     }
+    this.refreshTimer();
+  }
+
+  /** The earliest timer of any instrument (after timers fired or were set). */
+  private refreshTimer(): void {
     this.nextTimer = Math.min(...this.byIndex.map((ir) => ir.nextTimer()));
   }
 
@@ -122,7 +127,7 @@ export class Rules implements MatchWatcher {
       ir.nextScheduled = ir.schedule.nextAfter(now).time;
       if (p !== ir.phase) this.changePhase(ir, p, PhaseCause.SCHEDULE, 0, 'scheduled phase');
     }
-    this.nextTimer = Math.min(...this.byIndex.map((ir) => ir.nextTimer()));
+    this.refreshTimer();
   }
 
   private fire(ir: InstrumentRules, now: number): void {
@@ -370,7 +375,7 @@ export class Rules implements MatchWatcher {
         this.changePhase(ir, TradingPhase.CLOSED, PhaseCause.MARKET_WIDE, ir.haltUntil, text);
       }
     }
-    this.nextTimer = Math.min(...this.byIndex.map((ir) => ir.nextTimer()));
+    this.refreshTimer();
   }
 
   /** LULD: the best bid at the upper band or the best ask at the lower band is a limit state; T in it halts. */
