@@ -2,6 +2,7 @@
 // method: a partial close takes cost out of the basis pro rata, truncated to a
 // cash unit; the remainder stays in the basis, so a position closed in full
 // always realises exactly (proceeds − cost) with no unit lost or created.
+import { ClOrdIdIndex } from './cl-ord-id-index.ts';
 import type { Instrument } from './instrument.ts';
 import type { AccountRiskConfig } from './rules/config.ts';
 import type { RiskLimits } from './rules/risk.ts';
@@ -78,7 +79,7 @@ export class Account {
   /** effective fee rates per instrument index (units of 1e-6): instrument default or tier override */
   readonly makerRate: number[] = [];
   readonly takerRate: number[] = [];
-  readonly liveByClOrdId = new Map<string, Order>();
+  readonly liveByClOrdId = new ClOrdIdIndex();
   /** order ids of the account's current quote per instrument index (0 = none) */
   readonly quoteBid: number[] = [];
   readonly quoteOffer: number[] = [];

@@ -17,6 +17,7 @@ import {
   type MdAuction, type SecurityStatus,
 } from './translate.ts';
 import { obligationReport, obligationStatus, settledBy, type ObligationStatus } from './obligations.ts';
+import { Touched } from './touched.ts';
 
 export interface AccountConfig {
   name: string;
@@ -112,14 +113,14 @@ export class Exchange implements EventSink {
   private readonly market = new Set<MarketListener>();
   private readonly bySymbol = new Map<string, Instrument>();
   private nextExecId = 0;
-  /** accounts × instruments whose position changed in the current command */
-  private readonly touchedPositions = new Set<string>();
+  /** positions changed in the current command, as account × instrument count + instrument index */
+  private readonly touchedPositions = new Touched<number>();
   /** orders whose resting state changed in the current command (only tracked for L3 listeners) */
   private readonly touchedOrders = new Map<number, { symbol: string; side: Side; price: number }>();
   l3Listeners = 0;
   /** per-symbol market-data update id: +1 for every command that changed the symbol's book or tape */
   private readonly updateIds = new Map<string, number>();
-  private readonly dirty = new Set<string>();
+  private readonly dirty = new Touched<string>();
   /** recent trades per symbol, newest last (bounded) */
   private readonly tapes = new Map<string, TapeTrade[]>();
   /** the cl_ord_id of the mass cancel being processed */
@@ -348,7 +349,10 @@ export class Exchange implements EventSink {
 
   /** After every engine command: update ids, position reports, L3 notes, and the market-data commit. */
   private after(r: number): number {
-    for (const symbol of this.dirty) this.updateIds.set(symbol, this.updateId(symbol) + 1);
+    for (let i = 0; i < this.dirty.size; i++) {
+      const symbol = this.dirty.at(i);
+      this.updateIds.set(symbol, this.updateId(symbol) + 1);
+    }
     this.dirty.clear();
     this.flushPositions();
     this.flushOrders();
@@ -380,8 +384,9 @@ export class Exchange implements EventSink {
     const [maker, taker] = fillReports(e, inst, ++this.nextExecId, ++this.nextExecId);
     this.toAccount(e.makerAccount, 'execution_report', maker);
     this.toAccount(e.takerAccount, 'execution_report', taker);
-    this.touchedPositions.add(`${e.makerAccount}|${e.symbol}`);
-    this.touchedPositions.add(`${e.takerAccount}|${e.symbol}`);
+    const n = this.engine.instruments.length;
+    this.touchedPositions.add(e.makerAccount * n + inst.index);
+    this.touchedPositions.add(e.takerAccount * n + inst.index);
     if (this.l3Listeners > 0) {
       this.touchedOrders.set(e.makerOrderId, { symbol: e.symbol, side: (3 - e.aggressorSide) as Side, price: e.price });
       this.touchedOrders.set(e.takerOrderId, { symbol: e.symbol, side: e.aggressorSide, price: e.takerPrice });
@@ -450,14 +455,15 @@ export class Exchange implements EventSink {
   }
 
   private flushPositions(): void {
-    if (this.touchedPositions.size === 0) return;
-    for (const key of this.touchedPositions) {
-      const [account, symbol] = key.split('|');
-      const id = Number(account);
+    const touched = this.touchedPositions;
+    const n = this.engine.instruments.length;
+    for (let i = 0; i < touched.size; i++) {
+      const id = Math.floor(touched.at(i) / n);
       if (!this.listeners.get(id)?.size) continue;
+      const symbol = this.engine.instruments[touched.at(i) % n].symbol;
       for (const r of this.positionReports(id, symbol)) this.toAccount(id, 'position_report', r);
     }
-    this.touchedPositions.clear();
+    touched.clear();
   }
 
   private flushOrders(): void {
