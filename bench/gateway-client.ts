@@ -1,5 +1,5 @@
 // A lean order-entry client for the gateway bench: raw protobuf Envelopes over
-// one /ws/trade WebSocket (gateway/wire.ts, no SDK), so the client costs as
+// one /ws/trade WebSocket (bench-codec.ts in steady state, no SDK), so the client costs as
 // little CPU as possible next to the server it measures.
 //
 // Each connection runs an endless, deterministic stream of operations that
@@ -13,11 +13,11 @@ import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { decodeEnvelope, encodeEnvelope } from '../gateway/wire.ts';
 import { BENCH_SYMBOL, benchApiKey, passivePrice } from './gateway-config.ts';
+import { clOrdIdIs, encodeCancel, encodeNewOrder, ENVELOPE_EXECUTION_REPORT, frame, readFrame } from './bench-codec.ts';
 
 const EXEC_NEW = 1;
 const EXEC_CANCELED = 2;
 
-interface ExecReport { cl_ord_id: string; exec_type: number; text: string }
 
 export class BenchConn {
   /** operations acknowledged (NEW + CANCELED reports) */
@@ -45,6 +45,8 @@ export class BenchConn {
   };
   private logonWaiter: (() => void) | null = null;
   private drainWaiter: (() => void) | null = null;
+  /** the next new order's fields, refilled per order */
+  private readonly order = { clOrdId: '', symbol: BENCH_SYMBOL, side: 1, price: 0, qty: 100 };
 
   private constructor(readonly ws: WebSocket, readonly index: number, private readonly resting: number, private prefix = 'a') {
     ws.on('message', (d: Buffer) => this.onFrame(d));
@@ -72,7 +74,8 @@ export class BenchConn {
   private logon(): Promise<void> {
     return new Promise((res) => {
       this.logonWaiter = res;
-      this.send('logon', { api_key: benchApiKey(this.index), reset_seq_num: true, heartbeat_interval_ms: 30_000 });
+      const logon = { api_key: benchApiKey(this.index), reset_seq_num: true, heartbeat_interval_ms: 30_000 };
+      this.write(encodeEnvelope({ msg_seq_num: this.seqOut++, sending_time: 0, logon }));
     });
   }
 
@@ -82,14 +85,15 @@ export class BenchConn {
     if (this.newCount - this.cancelCount > this.resting) {
       const n = this.cancelCount++;
       id = `${this.prefix}x${n}`;
-      this.send('order_cancel_request', { cl_ord_id: id, orig_cl_ord_id: `${this.prefix}n${n}`, symbol: BENCH_SYMBOL });
+      this.write(encodeCancel(this.seqOut++, id, `${this.prefix}n${n}`, BENCH_SYMBOL));
     } else {
       const n = this.newCount++;
       const side = (n & 1) === 0 ? 1 : 2;
       id = `${this.prefix}n${n}`;
-      this.send('new_order_single', {
-        cl_ord_id: id, symbol: BENCH_SYMBOL, side, ord_type: 2, time_in_force: 1, price: passivePrice(side, n), order_qty: 100,
-      });
+      this.order.clOrdId = id;
+      this.order.side = side;
+      this.order.price = passivePrice(side, n);
+      this.write(encodeNewOrder(this.seqOut++, this.order));
     }
     this.pendingIds.push(id);
     this.pendingT.push(scheduledMs);
@@ -116,22 +120,28 @@ export class BenchConn {
     return (this.ws as unknown as { _socket: Socket })._socket;
   }
 
-  private send(body: string, msg: Record<string, unknown>): void {
+  private write(frameBytes: Uint8Array): void {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
       process.nextTick(this.uncork);
     }
-    this.ws.send(encodeEnvelope({ msg_seq_num: this.seqOut++, sending_time: 0, [body]: msg }));
+    this.ws.send(frameBytes);
   }
 
+  /** Reports are read in place (bench-codec.ts); anything else, or anything odd, through protobufjs. */
   private onFrame(d: Buffer): void {
+    if (!readFrame(d)) return this.fail(`undecodable frame: ${decodeEnvelope(d).ok ? 'bench-codec disagrees with protobufjs' : 'bad bytes'}`);
+    if (frame.seq !== this.seqInExpected) this.fail(`server seq ${frame.seq}, expected ${this.seqInExpected}`);
+    this.seqInExpected = frame.seq + 1;
+    if (frame.body === ENVELOPE_EXECUTION_REPORT && (frame.execType === EXEC_NEW || frame.execType === EXEC_CANCELED)) return this.onReport();
     const r = decodeEnvelope(d);
     if (!r.ok) return this.fail(`undecodable frame: ${r.error}`);
     const env = r.env;
-    if (env.msg_seq_num !== this.seqInExpected) this.fail(`server seq ${env.msg_seq_num}, expected ${this.seqInExpected}`);
-    this.seqInExpected = env.msg_seq_num + 1;
-    if (env.body === 'execution_report') return this.onReport(env.execution_report as ExecReport);
+    if (env.body === 'execution_report') {
+      const er = env.execution_report as { cl_ord_id: string; exec_type: number; text: string };
+      return this.fail(`exec_type ${er.exec_type} for ${er.cl_ord_id}: ${er.text}`);
+    }
     if (env.body === 'logon') {
       this.logonWaiter?.();
       this.logonWaiter = null;
@@ -140,10 +150,9 @@ export class BenchConn {
     if (env.body !== 'heartbeat') this.fail(`unexpected ${env.body}: ${JSON.stringify(env[env.body ?? ''])}`);
   }
 
-  private onReport(er: ExecReport): void {
-    if (er.exec_type !== EXEC_NEW && er.exec_type !== EXEC_CANCELED) return this.fail(`exec_type ${er.exec_type} for ${er.cl_ord_id}: ${er.text}`);
+  private onReport(): void {
     const want = this.pendingIds[this.head];
-    if (er.cl_ord_id !== want) return this.fail(`report for ${er.cl_ord_id}, expected ${want}`);
+    if (!clOrdIdIs(want)) return this.fail(`report for another order than ${want}`);
     const t = this.pendingT[this.head];
     const sent = this.pendingS[this.head++];
     this.compact();
