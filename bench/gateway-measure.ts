@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { build, type Histogram } from 'hdr-histogram-js';
 import type { ChildServer } from './gateway-child.ts';
-import type { ServerStats } from './gateway-server.ts';
+import type { ServerStats } from './child-link.ts';
 
 /** Busy CPU time of the whole machine so far, µs (/proc/stat: all but idle and iowait; 10 ms ticks); NaN without /proc. */
 function machineBusyMicros(): number {

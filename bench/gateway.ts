@@ -1,20 +1,27 @@
 // npm run bench:gateway [-- --connections 8] [--rate 20000] [--seconds 5]
-//   [--window 64] [--resting 32] [--warmup 1] [--mode both|closed|open] [--prof] [--resend-store N] [--fine]
+//   [--window 64] [--resting 32] [--warmup 1] [--mode both|closed|open]
+//   [--sender spin|tick] [--floor] [--prof] [--resend-store N]
 //
 // Order-entry throughput and latency over real /ws/trade WebSockets. The
-// server runs in a child process (bench/gateway-server.ts) so that it and the
-// load generator each have a core; this process is the client.
+// server runs in a child process (bench/gateway-server.ts, with the node
+// flags of `npm start`) so that it and the load generator each have a core;
+// this process is the client.
 //
 // closed loop: every connection keeps `window` operations in flight (a new
 //   one goes out as soon as one is acknowledged); the figure is acknowledged
 //   operations per second, i.e. the server's capacity.
 // open loop: operations are due at a fixed total rate, whatever the server
-//   does; each is sent by a 1 ms tick at (or just after) its due time (with
-//   --fine: by a setImmediate loop, within microseconds of it, at the cost of
-//   a busy client core and one write per operation), and
-//   its latency runs from the DUE time to its ExecutionReport, so a stalled
+//   does; each is sent within microseconds of its due time by a setImmediate
+//   loop (--sender spin, the default: it takes one client core), or by a 1 ms
+//   timer tick at or just after it (--sender tick: little CPU, but up to 1 ms
+//   of send lag in every sample and bursts of rate/1000 orders), and its
+//   latency runs from the DUE time to its ExecutionReport, so a stalled
 //   server or client shows up as latency instead of as fewer samples
 //   (no coordinated omission).
+// --floor: then the same open loop against gateway-floor-server.ts — ws and
+//   the wire codec with no exchange behind them — printed as floor_open_loop:
+//   the part of the tail this machine, Node and ws set before the exchange
+//   does anything.
 // An operation ("order" in the output) is a new non-crossing GTC limit order
 // or the cancel of an earlier one, half each in steady state (see
 // gateway-client.ts); each gets exactly one ExecutionReport (NEW / CANCELED).
@@ -26,7 +33,7 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { startChildServer, type ChildServer } from './gateway-child.ts';
+import { startChildServer, type ChildOptions, type ChildServer } from './gateway-child.ts';
 import { BenchConn } from './gateway-client.ts';
 import { Measurement, loadAvg, newHistogram } from './gateway-measure.ts';
 import { mainThreadProfiles, printProfile } from './gateway-profile.ts';
@@ -42,6 +49,8 @@ interface Options {
   prof: boolean;
   /** 0 = the server's default */
   resendStore: number;
+  sender: 'spin' | 'tick';
+  floor: boolean;
 }
 
 function options(): Options {
@@ -51,13 +60,18 @@ function options(): Options {
     if (!(v >= min)) throw new Error(`--${name} must be a number ≥ ${min}`);
     return v;
   };
-  const mi = process.argv.indexOf('--mode');
-  const mode = mi >= 0 ? process.argv[mi + 1] : 'both';
-  if (!['both', 'closed', 'open'].includes(mode)) throw new Error('--mode is both, closed or open');
+  const word = (name: string, allowed: string[]): string => {
+    const i = process.argv.indexOf(`--${name}`);
+    const v = i >= 0 ? process.argv[i + 1] : allowed[0];
+    if (!allowed.includes(v)) throw new Error(`--${name} is ${allowed.join(', ')}`);
+    return v;
+  };
+  const mode = word('mode', ['both', 'closed', 'open']);
   return {
     connections: arg('connections', 8), rate: arg('rate', 20_000), seconds: arg('seconds', 5), window: arg('window', 64),
     resting: arg('resting', 32), warmup: arg('warmup', 1), mode, prof: process.argv.includes('--prof'),
-    resendStore: arg('resend-store', 0, 0),
+    resendStore: arg('resend-store', 0, 0), sender: word('sender', ['spin', 'tick']) as Options['sender'],
+    floor: process.argv.includes('--floor'),
   };
 }
 
@@ -121,14 +135,14 @@ class Latencies {
 }
 
 /**
- * Sends every operation due before `to` from a 1 ms timer tick (--fine: a setImmediate loop); connection i's
+ * Sends every operation due before `to` from a setImmediate loop (or a 1 ms timer tick); connection i's
  * k-th operation is due at start + i/rate + k·connections/rate (the
- * connections are staggered so the total is evenly spaced). `onTick` sees each tick's time.
+ * connections are staggered so the total is evenly spaced). `onTick` sees the time about every millisecond.
  */
-function schedule(conns: BenchConn[], rate: number, start: number, to: number, onTick: (now: number) => void): Promise<void> {
-  const intervalMs = (1000 * conns.length) / rate;
-  const next = conns.map((_, i) => start + (i * 1000) / rate);
-  const fine = process.argv.includes('--fine');
+function schedule(conns: BenchConn[], o: Options, start: number, to: number, onTick: (now: number) => void): Promise<void> {
+  const intervalMs = (1000 * conns.length) / o.rate;
+  const next = conns.map((_, i) => start + (i * 1000) / o.rate);
+  const fine = o.sender === 'spin';
   let lastTick = 0;
   return new Promise((resolve) => {
     const step = (): void => {
@@ -160,7 +174,8 @@ async function drainOpenLoop(conns: BenchConn[]): Promise<void> {
   }
 }
 
-async function openLoop(o: Options, conns: BenchConn[], server: ChildServer): Promise<void> {
+/** `label` prefixes the result lines (floor_ for the floor server). */
+async function openLoop(o: Options, conns: BenchConn[], server: ChildServer, label = ''): Promise<void> {
   const lat = new Latencies();
   const start = performance.now() + 50;
   const from = start + o.warmup * 1000; // operations due before this are warm-up
@@ -175,28 +190,36 @@ async function openLoop(o: Options, conns: BenchConn[], server: ChildServer): Pr
     };
   }
   let m: Measurement | null = null;
-  await schedule(conns, o.rate, start, to, (now) => { if (m === null && now >= from) m = new Measurement(server); });
+  await schedule(conns, o, start, to, (now) => { if (m === null && now >= from) m = new Measurement(server); });
   const usage = (await (m as Measurement | null)?.read()) ?? '';
   await drainOpenLoop(conns);
-  console.log(`open_loop connections=${conns.length} offered_per_s=${o.rate} achieved_per_s=${Math.round(acksInWindow / o.seconds)} ${lat.summary()} ${usage}`);
-  console.log(`open_loop_breakdown ${lat.breakdown()}`);
+  console.log(`${label}open_loop connections=${conns.length} offered_per_s=${o.rate} sender=${o.sender} achieved_per_s=${Math.round(acksInWindow / o.seconds)} ${lat.summary()} ${usage}`);
+  console.log(`${label}open_loop_breakdown ${lat.breakdown()}`);
+}
+
+/** Runs `fn` with `connections` sessions logged on to a fresh child server; returns their errors. */
+async function withServer(o: Options, child: ChildOptions, fn: (conns: BenchConn[], server: ChildServer) => Promise<void>): Promise<string[]> {
+  const server = await startChildServer(child);
+  const conns: BenchConn[] = [];
+  try {
+    for (let i = 0; i < o.connections; i++) conns.push(await BenchConn.open(server.url, i, o.resting));
+    await fn(conns, server);
+  } finally {
+    for (const c of conns) c.close();
+    await server.stop();
+  }
+  return conns.flatMap((c) => c.errors);
 }
 
 async function main(): Promise<void> {
   const o = options();
   const profDir = o.prof ? path.resolve('out', `prof-gateway-${Date.now()}`) : undefined;
   if (profDir) mkdirSync(profDir, { recursive: true });
-  const server = await startChildServer({ accounts: o.connections, profDir, resendStore: o.resendStore || undefined });
-  const conns: BenchConn[] = [];
-  try {
-    for (let i = 0; i < o.connections; i++) conns.push(await BenchConn.open(server.url, i, o.resting));
+  const errors = await withServer(o, { accounts: o.connections, profDir, resendStore: o.resendStore || undefined }, async (conns, server) => {
     if (o.mode !== 'open') await closedLoop(o, conns, server);
     if (o.mode !== 'closed') await openLoop(o, conns, server);
-  } finally {
-    for (const c of conns) c.close();
-    await server.stop();
-  }
-  const errors = conns.flatMap((c) => c.errors);
+  });
+  if (o.floor) errors.push(...await withServer(o, { accounts: o.connections, floor: true }, (conns, floor) => openLoop(o, conns, floor, 'floor_')));
   for (const e of errors) console.error(`error ${e}`);
   console.log(`load_avg ${loadAvg()}`);
   if (profDir) for (const f of mainThreadProfiles(profDir)) printProfile(f);

@@ -1,0 +1,64 @@
+// The floor of the gateway bench: what this machine, Node and ws cost before
+// the exchange does anything. It speaks just enough of /ws/trade for the
+// bench client — a Logon answer, and one ExecutionReport (NEW or CANCELED)
+// per order or cancel — through the same pieces the exchange uses (the ws
+// server, gateway/fast-decode.ts, gateway/fast-encode.ts, numbered frames,
+// one corked write per tick), with no engine, no session state, no resend
+// store and no metrics. `npm run bench:gateway -- --floor` runs the open loop
+// against it after the exchange, so the two tails can be compared on the same
+// machine in the same minute.
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { fastDecode } from '../gateway/fast-decode.ts';
+import { executionReportFrame } from '../gateway/fast-encode.ts';
+import { encodeEnvelope, nowNanos, numbered } from '../gateway/wire.ts';
+import { serveParent } from './child-link.ts';
+
+const EXEC_NEW = 1;
+const EXEC_CANCELED = 2;
+
+class FloorSession {
+  private seq = 1;
+  private orderId = 0;
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
+
+  constructor(private readonly ws: WebSocket, private readonly socket: Socket) {
+    ws.on('message', (d: Buffer) => this.onFrame(d));
+  }
+
+  private onFrame(d: Buffer): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
+    const f = fastDecode(d);
+    if (f === null) { // the Logon (anything else is not in the bench's stream)
+      this.ws.send(encodeEnvelope({ msg_seq_num: this.seq++, sending_time: nowNanos(), logon: { heartbeat_interval_ms: 30_000 } }));
+      return;
+    }
+    let er: Record<string, unknown>;
+    const id = ++this.orderId;
+    if (f.body === 'new_order_single') {
+      const m = f.new_order_single;
+      er = { order_id: id, cl_ord_id: m.cl_ord_id, exec_id: id, exec_type: EXEC_NEW, ord_status: 0, symbol: m.symbol, side: m.side, price: m.price, order_qty: m.order_qty, leaves_qty: m.order_qty, transact_time: 1 };
+    } else if (f.body === 'order_cancel_request') {
+      const m = f.order_cancel_request;
+      er = { order_id: id, cl_ord_id: m.cl_ord_id, orig_cl_ord_id: m.orig_cl_ord_id, exec_id: id, exec_type: EXEC_CANCELED, ord_status: 4, symbol: m.symbol, transact_time: 1 };
+    } else return;
+    this.ws.send(numbered(this.seq++, executionReportFrame(er, nowNanos())));
+  }
+}
+
+const server = http.createServer();
+const wss = new WebSocketServer({ server, path: '/ws/trade', perMessageDeflate: false });
+wss.on('connection', (ws, req) => new FloorSession(ws, req.socket));
+server.listen(0, '127.0.0.1', () => {
+  const port = (server.address() as { port: number }).port;
+  serveParent({ port, adminToken: '' }, () => new Promise((res) => { wss.close(); server.close(() => res()); }));
+});
