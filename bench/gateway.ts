@@ -142,7 +142,7 @@ class Latencies {
 function schedule(conns: BenchConn[], o: Options, start: number, to: number, onTick: (now: number) => void): Promise<void> {
   const intervalMs = (1000 * conns.length) / o.rate;
   const next = conns.map((_, i) => start + (i * 1000) / o.rate);
-  const fine = o.sender === 'spin';
+  const spin = o.sender === 'spin';
   let lastTick = 0;
   return new Promise((resolve) => {
     const step = (): void => {
@@ -157,10 +157,10 @@ function schedule(conns: BenchConn[], o: Options, start: number, to: number, onT
       if (now >= to) {
         clearInterval(tick);
         resolve();
-      } else if (fine) setImmediate(step);
+      } else if (spin) setImmediate(step);
     };
-    const tick = fine ? undefined : setInterval(step, 1);
-    if (fine) setImmediate(step);
+    const tick = spin ? undefined : setInterval(step, 1);
+    if (spin) setImmediate(step);
   });
 }
 
