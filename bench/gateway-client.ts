@@ -11,6 +11,7 @@
 // each report with its request without any lookup.
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
+import { TickCork } from '../gateway/tick-cork.ts';
 import { decodeEnvelope, encodeEnvelope } from '../gateway/wire.ts';
 import { BENCH_SYMBOL, benchApiKey, passivePrice } from './gateway-config.ts';
 import { clOrdIdIs, encodeCancel, encodeNewOrder, ENVELOPE_EXECUTION_REPORT, frame, readFrame } from './bench-codec.ts';
@@ -38,17 +39,16 @@ export class BenchConn {
   private readonly pendingT: number[] = [];
   private readonly pendingS: number[] = [];
   private head = 0;
-  private corked = false;
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.socket.uncork();
-  };
+  /** the client's sends of one tick (a whole window's worth) go out in one writev, so it takes less CPU from the server it measures */
+  private readonly cork: TickCork;
   private logonWaiter: (() => void) | null = null;
   private drainWaiter: (() => void) | null = null;
   /** the next new order's fields, refilled per order */
   private readonly order = { clOrdId: '', symbol: BENCH_SYMBOL, side: 1, price: 0, qty: 100 };
 
   private constructor(readonly ws: WebSocket, readonly index: number, private readonly resting: number, private prefix = 'a') {
+    // the TCP socket under the WebSocket (ws keeps it in a private field)
+    this.cork = new TickCork((ws as unknown as { _socket: Socket })._socket);
     ws.on('message', (d: Buffer) => this.onFrame(d));
   }
 
@@ -110,22 +110,8 @@ export class BenchConn {
     this.ws.close();
   }
 
-  /**
-   * The TCP socket under the WebSocket. ws writes each frame with its own
-   * syscall; corking it until the end of the current tick sends everything
-   * this tick produced (a whole window's worth) in one writev, so the client
-   * takes less CPU from the server it measures.
-   */
-  private get socket(): Socket {
-    return (this.ws as unknown as { _socket: Socket })._socket;
-  }
-
   private write(frameBytes: Uint8Array): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(this.uncork);
-    }
+    this.cork.hold();
     this.ws.send(frameBytes);
   }
 

@@ -11,6 +11,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { fastDecode } from '../gateway/fast-decode.ts';
+import { TickCork } from '../gateway/tick-cork.ts';
 import { executionReportFrame } from '../gateway/fast-encode.ts';
 import { encodeEnvelope, nowNanos, numbered } from '../gateway/wire.ts';
 import { serveParent } from './child-link.ts';
@@ -21,22 +22,15 @@ const EXEC_CANCELED = 2;
 class FloorSession {
   private seq = 1;
   private orderId = 0;
-  private corked = false;
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.socket.uncork();
-  };
+  private readonly cork: TickCork;
 
-  constructor(private readonly ws: WebSocket, private readonly socket: Socket) {
+  constructor(private readonly ws: WebSocket, socket: Socket) {
+    this.cork = new TickCork(socket);
     ws.on('message', (d: Buffer) => this.onFrame(d));
   }
 
   private onFrame(d: Buffer): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(this.uncork);
-    }
+    this.cork.hold();
     const f = fastDecode(d);
     if (f === null) { // the Logon (anything else is not in the bench's stream)
       this.ws.send(encodeEnvelope({ msg_seq_num: this.seq++, sending_time: nowNanos(), logon: { heartbeat_interval_ms: 30_000 } }));
