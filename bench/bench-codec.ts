@@ -114,7 +114,10 @@ function readVarint(): number {
 function skip(wireType: number): void {
   if (wireType === 0) readVarint();
   else if (wireType === 1) at += 8;
-  else if (wireType === 2) at += readVarint();
+  else if (wireType === 2) {
+    const len = readVarint(); // first: `at += readVarint()` would add to `at` as it was before the length's bytes
+    at += len;
+  }
   else if (wireType === 5) at += 4;
   else at = buf.length; // groups are not in the contract: stop
 }

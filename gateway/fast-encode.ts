@@ -37,22 +37,33 @@ function intField(tag: number, v: unknown): void {
   varint64(v);
 }
 
+/**
+ * A string field. Ids and symbols are short ASCII: those are copied char by
+ * char (Buffer.byteLength and Buffer#write are native calls that cost more
+ * than the copy); anything else goes through Buffer#write.
+ */
 function stringField(tag: number, v: unknown): void {
   if (typeof v !== 'string' || v.length === 0) return;
   varint32((tag << 3) | 2);
+  const n = v.length;
+  if (n < 128) { // one length byte, if every char is one byte
+    const start = pos + 1;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = v.charCodeAt(i);
+      if (c >= 0x80) break;
+      scratch[start + i] = c;
+    }
+    if (i === n) {
+      scratch[pos] = n;
+      pos = start + n;
+      return;
+    }
+  }
   const len = Buffer.byteLength(v, 'utf8');
   varint32(len);
   pos += scratch.write(v, pos, len, 'utf8');
 }
-
-// ExecutionReport fields by kind: [tag, name]
-const INTS: readonly (readonly [number, string])[] = [
-  [1, 'order_id'], [4, 'exec_id'], [5, 'exec_type'], [6, 'ord_status'], [8, 'side'], [9, 'price'], [10, 'order_qty'],
-  [11, 'leaves_qty'], [12, 'cum_qty'], [13, 'avg_px'], [14, 'last_px'], [15, 'last_qty'], [16, 'trade_id'], [17, 'liquidity'],
-  [18, 'fee'], [19, 'ord_rej_reason'], [20, 'reject_code'], [21, 'cancel_reason'], [23, 'transact_time'], [24, 'ord_type'],
-  [25, 'time_in_force'], [26, 'cum_quote_qty'], [27, 'retry_after'],
-];
-const STRINGS: readonly (readonly [number, string])[] = [[2, 'cl_ord_id'], [3, 'orig_cl_ord_id'], [7, 'symbol'], [22, 'text']];
 
 const ENVELOPE_SENDING_TIME = 2;
 const ENVELOPE_EXECUTION_REPORT = 30;
@@ -65,8 +76,36 @@ export function executionReportFrame(er: Record<string, unknown>, sendingTime: n
   // The report first, at an offset that leaves room for the envelope header before it.
   const HEAD = 24;
   pos = HEAD;
-  for (const [tag, name] of INTS) intField(tag, er[name]);
-  for (const [tag, name] of STRINGS) stringField(tag, er[name]);
+  // One named read per field, in tag order. A loop over [tag, name] pairs read
+  // er[name] with a changing key (a megamorphic load per field): that loop was
+  // a third of the report path.
+  intField(1, er.order_id);
+  stringField(2, er.cl_ord_id);
+  stringField(3, er.orig_cl_ord_id);
+  intField(4, er.exec_id);
+  intField(5, er.exec_type);
+  intField(6, er.ord_status);
+  stringField(7, er.symbol);
+  intField(8, er.side);
+  intField(9, er.price);
+  intField(10, er.order_qty);
+  intField(11, er.leaves_qty);
+  intField(12, er.cum_qty);
+  intField(13, er.avg_px);
+  intField(14, er.last_px);
+  intField(15, er.last_qty);
+  intField(16, er.trade_id);
+  intField(17, er.liquidity);
+  intField(18, er.fee);
+  intField(19, er.ord_rej_reason);
+  intField(20, er.reject_code);
+  intField(21, er.cancel_reason);
+  stringField(22, er.text);
+  intField(23, er.transact_time);
+  intField(24, er.ord_type);
+  intField(25, er.time_in_force);
+  intField(26, er.cum_quote_qty);
+  intField(27, er.retry_after);
   const end = pos;
   const len = end - HEAD;
   // Header: sending_time, then field 30's tag and length.

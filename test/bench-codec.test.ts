@@ -31,19 +31,22 @@ test('orders and cancels decode with protobufjs to the fields sent, at any seque
   }
 });
 
-test('a report read in place: sequence number, body, exec_type and cl_ord_id as protobufjs reads them', () => {
-  const er = { order_id: 77, cl_ord_id: 'an123', exec_id: 9, exec_type: 4, ord_status: 4, symbol: 'BENCH-USD', side: 2, price: 100_001, order_qty: 100, text: 'why' };
-  const bytes = executionReportFrame(er, 1_795_281_737_341_304_000);
-  // the gateway numbers a shared frame by prepending msg_seq_num; do the same
-  const numbered = Buffer.concat([encodeEnvelope({ msg_seq_num: 123_456_789 }), bytes]);
-  assert.ok(readFrame(numbered));
-  assert.equal(frame.seq, 123_456_789);
-  assert.equal(frame.body, ENVELOPE_EXECUTION_REPORT);
-  assert.equal(frame.execType, 4);
-  assert.ok(clOrdIdIs('an123'));
-  assert.ok(!clOrdIdIs('an12'));
-  assert.ok(!clOrdIdIs('an124'));
-  assert.equal(decode(numbered).msg_seq_num, 123_456_789);
+test('a report read in place: sequence number, body, exec_type and cl_ord_id as protobufjs reads them, whatever the field order', () => {
+  // orig_cl_ord_id (a length-delimited field skipped) comes before exec_type in tag order
+  const er = { order_id: 77, cl_ord_id: 'an123', orig_cl_ord_id: 'an122', exec_id: 9, exec_type: 4, ord_status: 4, symbol: 'BENCH-USD', side: 2, price: 100_001, order_qty: 100, text: 'why' };
+  const sendingTime = 1_795_281_737_341_304_000;
+  for (const bytes of [executionReportFrame(er, sendingTime), encodeEnvelope({ sending_time: sendingTime, execution_report: er })]) {
+    // the gateway numbers a shared frame by prepending msg_seq_num; do the same
+    const numbered = Buffer.concat([encodeEnvelope({ msg_seq_num: 123_456_789 }), bytes]);
+    assert.ok(readFrame(numbered));
+    assert.equal(frame.seq, 123_456_789);
+    assert.equal(frame.body, ENVELOPE_EXECUTION_REPORT);
+    assert.equal(frame.execType, 4);
+    assert.ok(clOrdIdIs('an123'));
+    assert.ok(!clOrdIdIs('an12'));
+    assert.ok(!clOrdIdIs('an124'));
+    assert.equal(decode(numbered).msg_seq_num, 123_456_789);
+  }
 });
 
 test('other bodies are named by field number, and truncated bytes are refused', () => {

@@ -16,7 +16,8 @@ test('random execution reports encode identically to protobufjs, negative int64 
   const r = prng(42);
   const int = (max: number): number => Math.floor(r() * max);
   const big = (): number => (r() < 0.5 ? 1 : -1) * int(Number.MAX_SAFE_INTEGER);
-  const str = (): string => ['', 'a1', 'ordre-é-€-😀', 'x'.repeat(64), 'BTC-USD'][int(5)];
+  // ASCII (copied char by char) up to 127 chars, longer or non-ASCII (Buffer#write), and non-ASCII after an ASCII run
+  const str = (): string => ['', 'a1', 'ordre-é-€-😀', 'x'.repeat(64), 'BTC-USD', 'y'.repeat(127), 'z'.repeat(128), 'abc-é', 'q'.repeat(200) + 'é'][int(9)];
   for (let i = 0; i < 2000; i++) {
     const er: Record<string, unknown> = {
       order_id: int(2 ** 53), cl_ord_id: str(), orig_cl_ord_id: str(), exec_id: int(2 ** 40), exec_type: int(8),
