@@ -10,8 +10,8 @@
 import { createInterface } from 'node:readline';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
-/** What the server's own event loop saw during a measurement interval. */
-export interface ServerStats {
+/** What a process's own event loop and GC saw during a measurement interval (the server's, or the bench client's). */
+export interface ProcessStats {
   /** event-loop delay percentiles and maximum, µs (1 ms sampling resolution) */
   loopP50Us: number;
   loopP99Us: number;
@@ -22,8 +22,8 @@ export interface ServerStats {
   heapUsedMb: number;
 }
 
-/** Event-loop delay and GC pauses, resettable per measurement interval. */
-class Monitor {
+/** Event-loop delay and GC pauses of this process, resettable per measurement interval (the server's, and the bench client's own). */
+export class Monitor {
   private readonly loop = monitorEventLoopDelay({ resolution: 1 });
   private gc = { count: 0, total: 0, max: 0 };
 
@@ -43,7 +43,7 @@ class Monitor {
     this.gc = { count: 0, total: 0, max: 0 };
   }
 
-  stats(): ServerStats {
+  stats(): ProcessStats {
     const us = (ns: number): number => Math.round(ns / 1000);
     return {
       loopP50Us: us(this.loop.percentile(50)), loopP99Us: us(this.loop.percentile(99)), loopMaxUs: us(this.loop.max),

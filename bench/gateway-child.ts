@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { ServerStats } from './child-link.ts';
+import type { ProcessStats } from './child-link.ts';
 
 export interface ChildServer {
   port: number;
@@ -18,7 +18,7 @@ export interface ChildServer {
   /** starts a measurement interval for stats() */
   resetStats(): void;
   /** the server's event-loop delay and GC pauses since resetStats() */
-  stats(): Promise<ServerStats>;
+  stats(): Promise<ProcessStats>;
   /** closes the child's stdin (it shuts down cleanly, writing any CPU profile) and waits for its exit */
   stop(): Promise<void>;
 }
@@ -61,7 +61,7 @@ export async function startChildServer(o: ChildOptions): Promise<ChildServer> {
     async stats() {
       const reply = replies.next('STATS ');
       child.stdin?.write('stats\n');
-      return JSON.parse(await reply) as ServerStats;
+      return JSON.parse(await reply) as ProcessStats;
     },
     async stop() {
       if (child.exitCode !== null) return;

@@ -3,10 +3,9 @@
 // a contended machine must say so), event-loop stalls on both sides and the
 // server's GC pauses (where a latency tail comes from).
 import { readFileSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { build, type Histogram } from 'hdr-histogram-js';
 import type { ChildServer } from './gateway-child.ts';
-import type { ServerStats } from './child-link.ts';
+import { Monitor, type ProcessStats } from './child-link.ts';
 
 /** Busy CPU time of the whole machine so far, µs (/proc/stat: all but idle and iowait; 10 ms ticks); NaN without /proc. */
 function machineBusyMicros(): number {
@@ -19,16 +18,19 @@ function machineBusyMicros(): number {
   }
 }
 
+/** The client's own event loop and GC, one monitor for the whole run (each one adds a GC observer). */
+let clientMonitor: Monitor | undefined;
+
 /**
  * One measurement interval, from construction to read(): CPU use in cores of
  * the server child, this client, and other = everything else busy on the
  * machine (other processes, e.g. concurrent builds, plus kernel work not
  * charged to a process); both processes' event-loop delay (a stalled client
- * inflates measured latency as much as a stalled server); the server's GC pauses.
+ * inflates measured latency as much as a stalled server); both processes' GC pauses.
  */
 export class Measurement {
   private readonly wall0 = performance.now();
-  private readonly clientLoop = monitorEventLoopDelay({ resolution: 1 });
+  private readonly client = (clientMonitor ??= new Monitor());
   private readonly server0: number;
   private readonly client0 = process.cpuUsage();
   private readonly machine0 = machineBusyMicros();
@@ -36,15 +38,14 @@ export class Measurement {
   constructor(private readonly server: ChildServer) {
     this.server0 = server.cpuMicros();
     server.resetStats();
-    this.clientLoop.enable();
+    this.client.reset();
   }
 
   /** CPU use and the server's event-loop and GC figures over the interval, as result-line fields. */
   async read(): Promise<string> {
     const cpu = this.cpu();
-    this.clientLoop.disable();
-    const client = `client_loop_delay_p99_us=${Math.round(this.clientLoop.percentile(99) / 1000)} client_loop_delay_max_us=${Math.round(this.clientLoop.max / 1000)}`;
-    return `${cpu} ${formatServerStats(await this.server.stats())} ${client}`;
+    const client = formatStats('client', this.client.stats());
+    return `${cpu} ${formatStats('server', await this.server.stats())} ${client}`;
   }
 
   private cpu(): string {
@@ -65,10 +66,10 @@ export function loadAvg(): string {
   }
 }
 
-/** The server's view of an interval, as result-line fields. */
-export function formatServerStats(s: ServerStats): string {
-  return `server_loop_delay_p99_us=${s.loopP99Us} server_loop_delay_max_us=${s.loopMaxUs} ` +
-    `server_gc_pauses=${s.gcCount} server_gc_total_ms=${s.gcTotalMs} server_gc_max_ms=${s.gcMaxMs} server_heap_mb=${s.heapUsedMb}`;
+/** One process's view of an interval (`who`: server or client), as result-line fields. */
+export function formatStats(who: string, s: ProcessStats): string {
+  return `${who}_loop_delay_p99_us=${s.loopP99Us} ${who}_loop_delay_max_us=${s.loopMaxUs} ` +
+    `${who}_gc_pauses=${s.gcCount} ${who}_gc_total_ms=${s.gcTotalMs} ${who}_gc_max_ms=${s.gcMaxMs} ${who}_heap_mb=${s.heapUsedMb}`;
 }
 
 /** A latency histogram in µs, 1 µs to 60 s at 3 significant digits. */

@@ -18,10 +18,10 @@
 //   latency runs from the DUE time to its ExecutionReport, so a stalled
 //   server or client shows up as latency instead of as fewer samples
 //   (no coordinated omission).
-// --floor: then the same open loop against gateway-floor-server.ts — ws and
-//   the wire codec with no exchange behind them — printed as floor_open_loop:
-//   the part of the tail this machine, Node and ws set before the exchange
-//   does anything.
+// --floor: then the same runs against gateway-floor-server.ts — ws and the
+//   wire codec with no exchange behind them — printed as floor_closed_loop and
+//   floor_open_loop: what this machine, Node and ws cost (throughput, and the
+//   part of the tail) before the exchange does anything.
 // An operation ("order" in the output) is a new non-crossing GTC limit order
 // or the cancel of an earlier one, half each in steady state (see
 // gateway-client.ts); each gets exactly one ExecutionReport (NEW / CANCELED).
@@ -83,7 +83,7 @@ function atMost(p: Promise<unknown>, ms: number): Promise<unknown> {
 }
 const sum = (conns: BenchConn[]): number => conns.reduce((a, c) => a + c.acked, 0);
 
-async function closedLoop(o: Options, conns: BenchConn[], server: ChildServer): Promise<void> {
+async function closedLoop(o: Options, conns: BenchConn[], server: ChildServer, label: string): Promise<void> {
   let running = true;
   for (const c of conns) {
     c.phase('c');
@@ -100,7 +100,7 @@ async function closedLoop(o: Options, conns: BenchConn[], server: ChildServer): 
   const usage = await m.read();
   running = false;
   await atMost(Promise.all(conns.map((c) => c.drained())), 10_000);
-  console.log(`closed_loop connections=${conns.length} window=${o.window} acked_orders=${acked} seconds=${secs.toFixed(2)} orders_per_s=${Math.round(acked / secs)} ${usage}`);
+  console.log(`${label}closed_loop connections=${conns.length} window=${o.window} acked_orders=${acked} seconds=${secs.toFixed(2)} orders_per_s=${Math.round(acked / secs)} ${usage}`);
 }
 
 const micros = (ms: number): number => Math.max(1, Math.round(ms * 1000));
@@ -175,7 +175,7 @@ async function drainOpenLoop(conns: BenchConn[]): Promise<void> {
 }
 
 /** `label` prefixes the result lines (floor_ for the floor server). */
-async function openLoop(o: Options, conns: BenchConn[], server: ChildServer, label = ''): Promise<void> {
+async function openLoop(o: Options, conns: BenchConn[], server: ChildServer, label: string): Promise<void> {
   const lat = new Latencies();
   const start = performance.now() + 50;
   const from = start + o.warmup * 1000; // operations due before this are warm-up
@@ -215,11 +215,12 @@ async function main(): Promise<void> {
   const o = options();
   const profDir = o.prof ? path.resolve('out', `prof-gateway-${Date.now()}`) : undefined;
   if (profDir) mkdirSync(profDir, { recursive: true });
-  const errors = await withServer(o, { accounts: o.connections, profDir, resendStore: o.resendStore || undefined }, async (conns, server) => {
-    if (o.mode !== 'open') await closedLoop(o, conns, server);
-    if (o.mode !== 'closed') await openLoop(o, conns, server);
-  });
-  if (o.floor) errors.push(...await withServer(o, { accounts: o.connections, floor: true }, (conns, floor) => openLoop(o, conns, floor, 'floor_')));
+  const runModes = (label: string) => async (conns: BenchConn[], server: ChildServer): Promise<void> => {
+    if (o.mode !== 'open') await closedLoop(o, conns, server, label);
+    if (o.mode !== 'closed') await openLoop(o, conns, server, label);
+  };
+  const errors = await withServer(o, { accounts: o.connections, profDir, resendStore: o.resendStore || undefined }, runModes(''));
+  if (o.floor) errors.push(...await withServer(o, { accounts: o.connections, floor: true }, runModes('floor_')));
   for (const e of errors) console.error(`error ${e}`);
   console.log(`load_avg ${loadAvg()}`);
   if (profDir) for (const f of mainThreadProfiles(profDir)) printProfile(f);
