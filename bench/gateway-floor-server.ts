@@ -2,18 +2,19 @@
 // the exchange does anything. It speaks just enough of /ws/trade for the
 // bench client — a Logon answer, and one ExecutionReport (NEW or CANCELED)
 // per order or cancel — through the same pieces the exchange uses (the ws
-// server, gateway/fast-decode.ts, gateway/fast-encode.ts, numbered frames,
-// one corked write per tick), with no engine, no session state, no resend
-// store and no metrics. `npm run bench:gateway -- --floor` runs the open loop
-// against it after the exchange, so the two tails can be compared on the same
-// machine in the same minute.
+// server, gateway/fast-decode.ts, gateway/fast-encode.ts, numbered envelopes
+// as whole WebSocket frames, one corked write per tick), with no engine, no
+// session state, no resend store and no metrics. `npm run bench:gateway --
+// --floor` runs the same loops against it after the exchange, so the two can
+// be compared on the same machine in the same minute.
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { fastDecode } from '../gateway/fast-decode.ts';
 import { TickCork } from '../gateway/tick-cork.ts';
 import { executionReportFrame } from '../gateway/fast-encode.ts';
-import { encodeEnvelope, nowNanos, numbered } from '../gateway/wire.ts';
+import { encodeEnvelope, nowNanos } from '../gateway/wire.ts';
+import { sendNumbered } from '../gateway/ws-frame.ts';
 import { serveParent } from './child-link.ts';
 
 const EXEC_NEW = 1;
@@ -24,7 +25,7 @@ class FloorSession {
   private orderId = 0;
   private readonly cork: TickCork;
 
-  constructor(private readonly ws: WebSocket, socket: Socket) {
+  constructor(private readonly ws: WebSocket, private readonly socket: Socket) {
     this.cork = new TickCork(socket);
     ws.on('message', (d: Buffer) => this.onFrame(d));
   }
@@ -45,7 +46,7 @@ class FloorSession {
       const m = f.order_cancel_request;
       er = { order_id: id, cl_ord_id: m.cl_ord_id, orig_cl_ord_id: m.orig_cl_ord_id, exec_id: id, exec_type: EXEC_CANCELED, ord_status: 4, symbol: m.symbol, transact_time: 1 };
     } else return;
-    this.ws.send(numbered(this.seq++, executionReportFrame(er, nowNanos())));
+    sendNumbered(this.ws, this.socket, this.seq++, executionReportFrame(er, nowNanos()));
   }
 }
 

@@ -7,7 +7,8 @@ import type { WebSocket, RawData } from 'ws';
 import type { Exchange, AccountInfo, RuleNotice } from './exchange.ts';
 import { SessionState } from './session-state.ts';
 import { TickCork } from './tick-cork.ts';
-import { encodeEnvelope, nowNanos, numbered, readFrame, sharedFrame, SessionRejectReason, type Envelope } from './wire.ts';
+import { sendNumbered } from './ws-frame.ts';
+import { encodeEnvelope, nowNanos, readFrame, sharedFrame, SessionRejectReason, type Envelope } from './wire.ts';
 import { blankNewOrder, newOrderFromWire, type NewOrderWire } from './translate.ts';
 import { fastDecode, fastDecodeOn } from './fast-decode.ts';
 import { securityList } from './reference.ts';
@@ -80,7 +81,7 @@ export class TradeSessions {
     this.unsubscribeRules = exchange.subscribeRules((e) => this.onRule(e));
   }
 
-  /** `socket` is the connection's TCP socket (from the upgrade request), used to batch writes. */
+  /** `socket` is the connection's TCP socket (from the upgrade request): reports are written to it as whole frames, batched per tick. */
   accept(ws: WebSocket, socket: Socket | null = null): TradeSession {
     const s = new TradeSession(ws, this, socket, ++this.lastId);
     this.live.add(s);
@@ -161,7 +162,7 @@ export class TradeSession {
    * command as the engine's `session`, for per-connection rate limits.
    */
   constructor(
-    private readonly ws: WebSocket, private readonly sessions: TradeSessions, socket: Socket | null, readonly id: number,
+    private readonly ws: WebSocket, private readonly sessions: TradeSessions, private readonly socket: Socket | null, readonly id: number,
   ) {
     this.cork = socket ? new TickCork(socket) : null;
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
@@ -394,7 +395,7 @@ export class TradeSession {
     }
     this.lastOut = Date.now();
     this.cork?.hold();
-    this.ws.send(numbered(seq, frame, possDup));
+    sendNumbered(this.ws, this.socket, seq, frame, possDup);
   }
 
   private reject(refSeq: number, reason: number, text: string): void {

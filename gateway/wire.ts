@@ -98,10 +98,20 @@ export function sharedFrame(body: string, msg: Record<string, unknown>): Uint8Ar
  */
 export function numbered(seq: number, shared: Uint8Array, possDup = false): Buffer {
   // the exact size up front: one buffer (from Node's pool), no subarray view
-  let header = 2 + (possDup ? 2 : 0);
-  for (let v = seq; v >= 0x80; v = Math.floor(v / 0x80)) header++;
-  const out = Buffer.allocUnsafe(header + shared.length);
-  let i = 0;
+  const out = Buffer.allocUnsafe(numberedHeaderLength(seq, possDup) + shared.length);
+  out.set(shared, writeNumberedHeader(out, 0, seq, possDup));
+  return out;
+}
+
+/** Bytes of the msg_seq_num (and poss_dup) fields that numbered() puts in front of a shared frame. */
+export function numberedHeaderLength(seq: number, possDup: boolean): number {
+  let n = 2 + (possDup ? 2 : 0);
+  for (let v = seq; v >= 0x80; v = Math.floor(v / 0x80)) n++;
+  return n;
+}
+
+/** Writes those fields at `i`; returns where the shared frame goes. */
+export function writeNumberedHeader(out: Uint8Array, i: number, seq: number, possDup: boolean): number {
   out[i++] = 0x08; // field 1 (msg_seq_num), varint
   let v = seq;
   // division, not bit shifts: sequence numbers may pass 2^31
@@ -114,6 +124,5 @@ export function numbered(seq: number, shared: Uint8Array, possDup = false): Buff
     out[i++] = 0x18; // field 3 (poss_dup), varint
     out[i++] = 1;
   }
-  out.set(shared, i);
-  return out;
+  return i;
 }
