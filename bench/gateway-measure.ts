@@ -1,7 +1,7 @@
 // What else the benches measure over an interval besides their own figures:
 // CPU use of server, client and the rest of the machine (a figure measured on
-// a contended machine must say so), event-loop stalls on both sides and the
-// server's GC pauses (where a latency tail comes from).
+// a contended machine must say so), event-loop stalls and GC pauses on both
+// sides (where a latency tail comes from).
 import { readFileSync } from 'node:fs';
 import { build, type Histogram } from 'hdr-histogram-js';
 import type { ChildServer } from './gateway-child.ts';
@@ -41,7 +41,7 @@ export class Measurement {
     this.client.reset();
   }
 
-  /** CPU use and the server's event-loop and GC figures over the interval, as result-line fields. */
+  /** CPU use and both processes' event-loop and GC figures over the interval, as result-line fields. */
   async read(): Promise<string> {
     const cpu = this.cpu();
     const client = formatStats('client', this.client.stats());
