@@ -13,6 +13,8 @@ const ENVELOPE_ORDER_CANCEL_REQUEST = 21;
 export const ENVELOPE_EXECUTION_REPORT = 30;
 const ER_CL_ORD_ID = 2;
 const ER_EXEC_TYPE = 5;
+const ER_TRANSACT_TIME = 23;
+const ENVELOPE_SENDING_TIME = 2;
 
 const scratch = Buffer.allocUnsafe(1024);
 let pos = 0;
@@ -94,6 +96,10 @@ export const frame = {
   execType: 0,
   clOrdIdStart: 0,
   clOrdIdEnd: 0,
+  /** the Envelope's sending_time (ns since the epoch, to a double's precision: ~0.25 µs) */
+  sendingTime: 0,
+  /** ExecutionReport only: transact_time (µs since the epoch) */
+  transactTime: 0,
 };
 
 let buf: Buffer = scratch;
@@ -123,20 +129,22 @@ function skip(wireType: number): void {
 }
 
 /**
- * Reads an Envelope's msg_seq_num and body field, and for an ExecutionReport
- * its exec_type and cl_ord_id position, without allocating. False if the
- * frame is malformed (the caller falls back to protobufjs for the details).
+ * Reads an Envelope's msg_seq_num, sending_time and body field, and for an
+ * ExecutionReport its exec_type, transact_time and cl_ord_id position,
+ * without allocating. False if the frame is malformed (the caller falls back
+ * to protobufjs for the details).
  */
 export function readFrame(b: Buffer): boolean {
   buf = b;
   at = 0;
-  frame.seq = frame.body = frame.execType = frame.clOrdIdStart = frame.clOrdIdEnd = 0;
+  frame.seq = frame.body = frame.execType = frame.clOrdIdStart = frame.clOrdIdEnd = frame.sendingTime = frame.transactTime = 0;
   let bodyEnd = 0;
   while (at < b.length) {
     const k = readVarint();
     const field = Math.floor(k / 8);
     const wt = k & 7;
     if (field === ENVELOPE_MSG_SEQ_NUM && wt === 0) frame.seq = readVarint();
+    else if (field === ENVELOPE_SENDING_TIME && wt === 0) frame.sendingTime = readVarint();
     else if (field >= 10 && wt === 2) {
       frame.body = field;
       const len = readVarint();
@@ -154,6 +162,7 @@ function readExecutionReport(end: number): void {
     const field = Math.floor(k / 8);
     const wt = k & 7;
     if (field === ER_EXEC_TYPE && wt === 0) frame.execType = readVarint();
+    else if (field === ER_TRANSACT_TIME && wt === 0) frame.transactTime = readVarint();
     else if (field === ER_CL_ORD_ID && wt === 2) {
       const len = readVarint();
       frame.clOrdIdStart = at;

@@ -25,8 +25,12 @@ export class BenchConn {
   acked = 0;
   /** anything unexpected: a report out of order, a reject, a gap in the server's numbering */
   errors: string[] = [];
-  /** called for each acknowledged operation with its scheduled and its actual send time (ms, performance.now) */
-  onAck: (scheduledMs: number, sentMs: number) => void = () => {};
+  /**
+   * Called for each acknowledged operation with its scheduled and its actual
+   * send time (ms, performance.now), and the report's transact_time (µs) and
+   * sending_time (ns) since the epoch.
+   */
+  onAck: (scheduledMs: number, sentMs: number, transactUs: number, sendingNs: number) => void = () => {};
   private seqOut = 1;
   private seqInExpected = 1;
   private newCount = 0;
@@ -143,7 +147,7 @@ export class BenchConn {
     const sent = this.pendingS[this.head++];
     this.compact();
     this.acked++;
-    this.onAck(t, sent);
+    this.onAck(t, sent, frame.transactTime, frame.sendingTime);
     if (this.inFlight === 0 && this.drainWaiter) {
       this.drainWaiter();
       this.drainWaiter = null;

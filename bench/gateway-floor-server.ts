@@ -13,6 +13,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { fastDecode } from '../gateway/fast-decode.ts';
 import { TickCork } from '../gateway/tick-cork.ts';
 import { executionReportFrame } from '../gateway/fast-encode.ts';
+import { wallClockUs } from '../gateway/exchange.ts';
 import { encodeEnvelope, nowNanos } from '../gateway/wire.ts';
 import { sendNumbered } from '../gateway/ws-frame.ts';
 import { serveParent } from './child-link.ts';
@@ -37,14 +38,14 @@ class FloorSession {
       this.ws.send(encodeEnvelope({ msg_seq_num: this.seq++, sending_time: nowNanos(), logon: { heartbeat_interval_ms: 30_000 } }));
       return;
     }
-    let er: Record<string, unknown>;
+    let er: Record<string, unknown>; // transact_time as the exchange stamps it, for the bench's latency legs
     const id = ++this.orderId;
     if (f.body === 'new_order_single') {
       const m = f.new_order_single;
-      er = { order_id: id, cl_ord_id: m.cl_ord_id, exec_id: id, exec_type: EXEC_NEW, ord_status: 0, symbol: m.symbol, side: m.side, price: m.price, order_qty: m.order_qty, leaves_qty: m.order_qty, transact_time: 1 };
+      er = { order_id: id, cl_ord_id: m.cl_ord_id, exec_id: id, exec_type: EXEC_NEW, ord_status: 0, symbol: m.symbol, side: m.side, price: m.price, order_qty: m.order_qty, leaves_qty: m.order_qty, transact_time: wallClockUs() };
     } else if (f.body === 'order_cancel_request') {
       const m = f.order_cancel_request;
-      er = { order_id: id, cl_ord_id: m.cl_ord_id, orig_cl_ord_id: m.orig_cl_ord_id, exec_id: id, exec_type: EXEC_CANCELED, ord_status: 4, symbol: m.symbol, transact_time: 1 };
+      er = { order_id: id, cl_ord_id: m.cl_ord_id, orig_cl_ord_id: m.orig_cl_ord_id, exec_id: id, exec_type: EXEC_CANCELED, ord_status: 4, symbol: m.symbol, transact_time: wallClockUs() };
     } else return;
     sendNumbered(this.ws, this.socket, this.seq++, executionReportFrame(er, nowNanos()));
   }

@@ -1,6 +1,7 @@
 // npm run bench:gateway [-- --connections 8] [--rate 20000] [--seconds 5]
 //   [--window 64] [--resting 32] [--warmup 1] [--mode both|closed|open]
 //   [--sender spin|tick] [--floor] [--prof] [--resend-store N]
+//   [--tail-ms 2] [--timeline FILE.csv]
 //
 // Order-entry throughput and latency over real /ws/trade WebSockets. The
 // server runs in a child process (bench/gateway-server.ts, with the node
@@ -17,7 +18,11 @@
 //   of send lag in every sample and bursts of rate/1000 orders), and its
 //   latency runs from the DUE time to its ExecutionReport, so a stalled
 //   server or client shows up as latency instead of as fewer samples
-//   (no coordinated omission).
+//   (no coordinated omission). The report's own timestamps split each
+//   latency into legs (client send lag, to the server, in the server, back
+//   to the client), and the orders slower than --tail-ms are counted by the
+//   leg they spent longest in (gateway-latency.ts); --timeline writes every
+//   order's instants as CSV.
 // --floor: then the same runs against gateway-floor-server.ts — ws and the
 //   wire codec with no exchange behind them — printed as floor_closed_loop and
 //   floor_open_loop: what this machine, Node and ws cost (throughput, and the
@@ -30,12 +35,12 @@
 // --prof writes a V8 CPU profile of the server under out/ and prints where
 // its time went (bench/gateway-profile.ts). See gateway-measure.ts for the
 // CPU, event-loop and GC fields printed with each result.
-import type { Histogram } from 'hdr-histogram-js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startChildServer, type ChildOptions, type ChildServer } from './gateway-child.ts';
 import { BenchConn } from './gateway-client.ts';
-import { Measurement, loadAvg, newHistogram } from './gateway-measure.ts';
+import { Latencies } from './gateway-latency.ts';
+import { Measurement, loadAvg } from './gateway-measure.ts';
 import { mainThreadProfiles, printProfile } from './gateway-profile.ts';
 
 interface Options {
@@ -51,6 +56,10 @@ interface Options {
   resendStore: number;
   sender: 'spin' | 'tick';
   floor: boolean;
+  /** open-loop orders slower than this (ms) are attributed to the leg they spent longest in */
+  tailMs: number;
+  /** CSV of every open-loop order's instants (undefined: none) */
+  timeline?: string;
 }
 
 function options(): Options {
@@ -66,12 +75,19 @@ function options(): Options {
     if (!allowed.includes(v)) throw new Error(`--${name} is ${allowed.join(', ')}`);
     return v;
   };
+  const text = (name: string): string | undefined => {
+    const i = process.argv.indexOf(`--${name}`);
+    if (i < 0) return undefined;
+    const v = process.argv[i + 1];
+    if (!v || v.startsWith('--')) throw new Error(`--${name} needs a value`);
+    return v;
+  };
   const mode = word('mode', ['both', 'closed', 'open']);
   return {
     connections: arg('connections', 8), rate: arg('rate', 20_000), seconds: arg('seconds', 5), window: arg('window', 64),
     resting: arg('resting', 32), warmup: arg('warmup', 1), mode, prof: process.argv.includes('--prof'),
     resendStore: arg('resend-store', 0, 0), sender: word('sender', ['spin', 'tick']) as Options['sender'],
-    floor: process.argv.includes('--floor'),
+    floor: process.argv.includes('--floor'), tailMs: arg('tail-ms', 2), timeline: text('timeline'),
   };
 }
 
@@ -101,37 +117,6 @@ async function closedLoop(o: Options, conns: BenchConn[], server: ChildServer, l
   running = false;
   await atMost(Promise.all(conns.map((c) => c.drained())), 10_000);
   console.log(`${label}closed_loop connections=${conns.length} window=${o.window} acked_orders=${acked} seconds=${secs.toFixed(2)} orders_per_s=${Math.round(acked / secs)} ${usage}`);
-}
-
-const micros = (ms: number): number => Math.max(1, Math.round(ms * 1000));
-
-/** Open-loop latencies of the operations due inside the measured window, in µs. */
-class Latencies {
-  /** due → report: what a bot waiting on the exchange experiences (the headline figure) */
-  readonly total = newHistogram();
-  /** due → actually sent: this client's timer granularity and stalls */
-  readonly lag = newHistogram();
-  /** sent → report: the server plus both network stacks */
-  readonly service = newHistogram();
-
-  record(due: number, sent: number, now: number): void {
-    this.total.recordValue(micros(now - due));
-    this.lag.recordValue(micros(sent - due));
-    this.service.recordValue(micros(now - sent));
-  }
-
-  summary(): string {
-    const q = (h: Histogram, p: number): number => Math.round(h.getValueAtPercentile(p));
-    const t = this.total;
-    return `samples=${t.totalCount} p50_us=${q(t, 50)} p99_us=${q(t, 99)} p999_us=${q(t, 99.9)} max_us=${Math.round(t.maxValue)}`;
-  }
-
-  breakdown(): string {
-    const q = (h: Histogram, p: number): number => Math.round(h.getValueAtPercentile(p));
-    const { lag, service } = this;
-    return `send_lag_p50_us=${q(lag, 50)} send_lag_p99_us=${q(lag, 99)} service_p50_us=${q(service, 50)} ` +
-      `service_p99_us=${q(service, 99)} service_p999_us=${q(service, 99.9)} service_max_us=${Math.round(service.maxValue)}`;
-  }
 }
 
 /**
@@ -176,17 +161,17 @@ async function drainOpenLoop(conns: BenchConn[]): Promise<void> {
 
 /** `label` prefixes the result lines (floor_ for the floor server). */
 async function openLoop(o: Options, conns: BenchConn[], server: ChildServer, label: string): Promise<void> {
-  const lat = new Latencies();
+  const lat = new Latencies(o.tailMs, o.rate * o.seconds, o.timeline);
   const start = performance.now() + 50;
   const from = start + o.warmup * 1000; // operations due before this are warm-up
   const to = from + o.seconds * 1000;
   let acksInWindow = 0;
   for (const c of conns) {
     c.phase('o');
-    c.onAck = (due, sent) => {
+    c.onAck = (due, sent, transactUs, sendingNs) => {
       const now = performance.now();
       if (now >= from && now < to) acksInWindow++;
-      if (due >= from && due < to) lat.record(due, sent, now);
+      if (due >= from && due < to) lat.record(due, sent, now, transactUs, sendingNs);
     };
   }
   let m: Measurement | null = null;
@@ -195,6 +180,8 @@ async function openLoop(o: Options, conns: BenchConn[], server: ChildServer, lab
   await drainOpenLoop(conns);
   console.log(`${label}open_loop connections=${conns.length} offered_per_s=${o.rate} sender=${o.sender} achieved_per_s=${Math.round(acksInWindow / o.seconds)} ${lat.summary()} ${usage}`);
   console.log(`${label}open_loop_breakdown ${lat.breakdown()}`);
+  const file = lat.writeTimeline(label);
+  if (file) console.log(`${label}open_loop_timeline ${file}`);
 }
 
 /** Runs `fn` with `connections` sessions logged on to a fresh child server; returns their errors. */
