@@ -32,6 +32,7 @@ function bodyId(body: string): number {
 
 /** Bytes reserved per stored message at most (reports are ~100–200 bytes). */
 const BYTES_PER_MESSAGE = 256;
+/** the ring of a tiny store still holds a few large frames */
 const MIN_BYTES = 16 * 1024;
 
 export class SessionState {
@@ -49,10 +50,10 @@ export class SessionState {
   /**
    * The byte ring, allocated once at its full size; `pos` is where the next
    * frame goes. The OS backs its pages only as frames first reach them. It
-   * used to start small and double, but each doubling touched a fresh buffer
-   * all at once: copying 1.3 MB into a new 2 MB ring took 3.4 ms on the
-   * 2-core dev VM (a host page fault per 4 KB page), for every account in
-   * the same second: a 27 ms stall in a fresh server under load.
+   * used to start small and double, but each doubling copied the stored
+   * frames into a freshly allocated buffer all at once: the last one (1.3 MB
+   * into a new 2 MB ring) took 3.4 ms on the 2-core dev VM, for every
+   * account in the same second — a 27 ms stall in a fresh server under load.
    */
   private readonly bytes: Uint8Array;
   private pos = 0;
