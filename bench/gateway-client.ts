@@ -1,6 +1,8 @@
 // A lean order-entry client for the gateway bench: raw protobuf Envelopes over
-// one /ws/trade WebSocket (bench-codec.ts in steady state, no SDK), so the client costs as
-// little CPU as possible next to the server it measures.
+// one /ws/trade WebSocket (bench-codec.ts in steady state, no SDK; raw-ws.ts,
+// not the ws package), so the client costs as little CPU as possible next to
+// the server it measures. For the open loop, prepare() encodes and masks the
+// operations ahead of time, so each due operation is one socket write.
 //
 // Each connection runs an endless, deterministic stream of operations that
 // never crosses and keeps its account's resting orders bounded: new GTC limit
@@ -9,12 +11,11 @@
 // ExecutionReport (NEW or CANCELED), and the server answers one connection's
 // messages in the order they were sent, so a FIFO of what is in flight pairs
 // each report with its request without any lookup.
-import type { Socket } from 'node:net';
-import WebSocket from 'ws';
 import { TickCork } from '../gateway/tick-cork.ts';
 import { decodeEnvelope, encodeEnvelope } from '../gateway/wire.ts';
 import { BENCH_SYMBOL, benchApiKey, passivePrice } from './gateway-config.ts';
 import { clOrdIdIs, encodeCancel, encodeNewOrder, ENVELOPE_EXECUTION_REPORT, frame, readFrame } from './bench-codec.ts';
+import { clientFrame, RawWebSocket } from './raw-ws.ts';
 
 const EXEC_NEW = 1;
 const EXEC_CANCELED = 2;
@@ -35,44 +36,44 @@ export class BenchConn {
   private seqInExpected = 1;
   private newCount = 0;
   private cancelCount = 0;
-  /**
-   * In-flight operations, oldest first, from `head` on: client order ids and
-   * scheduled and actual send times, as parallel arrays (no object per operation).
-   */
-  private readonly pendingIds: string[] = [];
-  private readonly pendingT: number[] = [];
-  private readonly pendingS: number[] = [];
-  private head = 0;
-  /** the client's sends of one tick (a whole window's worth) go out in one writev, so it takes less CPU from the server it measures */
-  private readonly cork: TickCork;
+  private readonly inFlightOps = new InFlight();
+  /** operations encoded ahead by prepare(), from `preparedAt` on: their frames, ids and msg_seq_nums */
+  private preparedFrames: Buffer[] = [];
+  private preparedIds: string[] = [];
+  private preparedSeqs: number[] = [];
+  private preparedAt = 0;
+  /** closed loop: the sends of one tick (a whole window's worth) go out in one writev, so the client takes less CPU from the server it measures */
+  private cork: TickCork | null = null;
+  private ws!: RawWebSocket;
   private logonWaiter: (() => void) | null = null;
   private drainWaiter: (() => void) | null = null;
   /** the next new order's fields, refilled per order */
   private readonly order = { clOrdId: '', symbol: BENCH_SYMBOL, side: 1, price: 0, qty: 100 };
 
-  private constructor(readonly ws: WebSocket, readonly index: number, private readonly resting: number, private prefix = 'a') {
-    // the TCP socket under the WebSocket (ws keeps it in a private field)
-    this.cork = new TickCork((ws as unknown as { _socket: Socket })._socket);
-    ws.on('message', (d: Buffer) => this.onFrame(d));
-  }
+  private constructor(readonly index: number, private readonly resting: number, private prefix = 'a') {}
 
   static async open(url: string, index: number, resting: number): Promise<BenchConn> {
-    const ws = new WebSocket(`${url.replace('http', 'ws')}/ws/trade`, { perMessageDeflate: false });
-    await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
-    const c = new BenchConn(ws, index, resting);
+    const c = new BenchConn(index, resting);
+    c.ws = await RawWebSocket.connect(url, '/ws/trade', (d) => c.onFrame(d), (why) => c.fail(why));
     await c.logon();
     return c;
   }
 
   get inFlight(): number {
-    return this.pendingIds.length - this.head;
+    return this.inFlightOps.size;
   }
 
-  /** Starts a new phase: order ids get a fresh prefix so they never collide with earlier phases' resting orders. */
-  phase(prefix: string): void {
+  /**
+   * Starts a new phase: order ids get a fresh prefix so they never collide
+   * with earlier phases' resting orders; `corked`: a tick's sends go out in
+   * one write (closed loop) rather than each at once (open loop).
+   */
+  phase(prefix: string, corked: boolean): void {
+    this.discardPrepared();
     this.prefix = prefix;
     this.newCount = this.cancelCount = 0;
     this.acked = 0;
+    this.cork = corked ? new TickCork(this.ws.socket) : null;
   }
 
   private logon(): Promise<void> {
@@ -83,25 +84,56 @@ export class BenchConn {
     });
   }
 
+  /** Encodes and masks the next `n` operations now, so that sendOp only writes them. */
+  prepare(n: number): void {
+    if (this.preparedAt < this.preparedFrames.length) throw new Error('prepare() again before the prepared operations were sent');
+    for (let i = 0; i < n; i++) {
+      this.preparedSeqs.push(this.seqOut);
+      this.preparedIds.push(this.nextOp());
+      this.preparedFrames.push(clientFrame(this.encoded));
+    }
+  }
+
   /** Sends the next operation of the stream; `scheduledMs` is when it was due (for latency). */
   sendOp(scheduledMs: number): void {
     let id: string;
+    if (this.preparedAt < this.preparedFrames.length) {
+      id = this.preparedIds[this.preparedAt];
+      this.ws.send(this.preparedFrames[this.preparedAt++]);
+    } else {
+      id = this.nextOp();
+      this.write(this.encoded);
+    }
+    this.inFlightOps.push(id, scheduledMs, performance.now());
+  }
+
+  /** the last operation nextOp() encoded */
+  private encoded: Buffer = Buffer.alloc(0);
+
+  /** Encodes the stream's next operation into `encoded` (taking its msg_seq_num); returns its client order id. */
+  private nextOp(): string {
     if (this.newCount - this.cancelCount > this.resting) {
       const n = this.cancelCount++;
-      id = `${this.prefix}x${n}`;
-      this.write(encodeCancel(this.seqOut++, id, `${this.prefix}n${n}`, BENCH_SYMBOL));
-    } else {
-      const n = this.newCount++;
-      const side = (n & 1) === 0 ? 1 : 2;
-      id = `${this.prefix}n${n}`;
-      this.order.clOrdId = id;
-      this.order.side = side;
-      this.order.price = passivePrice(side, n);
-      this.write(encodeNewOrder(this.seqOut++, this.order));
+      const id = `${this.prefix}x${n}`;
+      this.encoded = encodeCancel(this.seqOut++, id, `${this.prefix}n${n}`, BENCH_SYMBOL);
+      return id;
     }
-    this.pendingIds.push(id);
-    this.pendingT.push(scheduledMs);
-    this.pendingS.push(performance.now());
+    const n = this.newCount++;
+    const side = (n & 1) === 0 ? 1 : 2;
+    this.order.clOrdId = `${this.prefix}n${n}`;
+    this.order.side = side;
+    this.order.price = passivePrice(side, n);
+    this.encoded = encodeNewOrder(this.seqOut++, this.order);
+    return this.order.clOrdId;
+  }
+
+  /** Drops what prepare() encoded and was not sent (at a phase change, which restarts the operation stream): numbering goes on from the first unsent msg_seq_num. */
+  private discardPrepared(): void {
+    if (this.preparedAt < this.preparedSeqs.length) this.seqOut = this.preparedSeqs[this.preparedAt];
+    this.preparedFrames = [];
+    this.preparedIds = [];
+    this.preparedSeqs = [];
+    this.preparedAt = 0;
   }
 
   /** Resolves once every operation sent so far is acknowledged. */
@@ -114,9 +146,9 @@ export class BenchConn {
     this.ws.close();
   }
 
-  private write(frameBytes: Uint8Array): void {
-    this.cork.hold();
-    this.ws.send(frameBytes);
+  private write(envelope: Uint8Array): void {
+    this.cork?.hold();
+    this.ws.send(clientFrame(envelope));
   }
 
   /** Reports are read in place (bench-codec.ts); anything else, or anything odd, through protobufjs. */
@@ -141,29 +173,77 @@ export class BenchConn {
   }
 
   private onReport(): void {
-    const want = this.pendingIds[this.head];
-    if (!clOrdIdIs(want)) return this.fail(`report for another order than ${want}`);
-    const t = this.pendingT[this.head];
-    const sent = this.pendingS[this.head++];
-    this.compact();
+    const ops = this.inFlightOps;
+    if (ops.size === 0) return this.fail('report with no operation in flight');
+    if (!clOrdIdIs(ops.id())) return this.fail(`report for another order than ${ops.id()}`);
+    const due = ops.due();
+    const sent = ops.sent();
+    ops.shift();
     this.acked++;
-    this.onAck(t, sent, frame.transactTime, frame.sendingTime);
-    if (this.inFlight === 0 && this.drainWaiter) {
+    this.onAck(due, sent, frame.transactTime, frame.sendingTime);
+    if (ops.size === 0 && this.drainWaiter) {
       this.drainWaiter();
       this.drainWaiter = null;
     }
   }
 
-  /** Drops the consumed front of the FIFO now and then (amortised O(1), no per-ack shift). */
-  private compact(): void {
-    if (this.head < 4096 || this.head * 2 < this.pendingIds.length) return;
-    this.pendingIds.splice(0, this.head);
-    this.pendingT.splice(0, this.head);
-    this.pendingS.splice(0, this.head);
-    this.head = 0;
-  }
-
   private fail(why: string): void {
     if (this.errors.length < 10) this.errors.push(`conn ${this.index}: ${why}`);
+  }
+}
+
+/**
+ * Operations in flight, oldest first, with their due and send times: a ring of
+ * preallocated slots (doubling if it ever fills). Growing JS arrays here made
+ * their backing stores the bulk of what each of the client's scavenges had to
+ * copy (~100 KB), and those pauses are in the latency being measured.
+ */
+class InFlight {
+  private ids: string[];
+  private dues: Float64Array;
+  private sents: Float64Array;
+  private head = 0;
+  size = 0;
+
+  constructor(capacity = 4096) {
+    this.ids = new Array<string>(capacity).fill('');
+    this.dues = new Float64Array(capacity);
+    this.sents = new Float64Array(capacity);
+  }
+
+  push(id: string, due: number, sent: number): void {
+    if (this.size === this.ids.length) this.grow();
+    const at = (this.head + this.size) % this.ids.length;
+    this.ids[at] = id;
+    this.dues[at] = due;
+    this.sents[at] = sent;
+    this.size++;
+  }
+
+  /** the oldest operation's id, due and send time (size > 0) */
+  id(): string { return this.ids[this.head]; }
+  due(): number { return this.dues[this.head]; }
+  sent(): number { return this.sents[this.head]; }
+
+  shift(): void {
+    this.head = (this.head + 1) % this.ids.length;
+    this.size--;
+  }
+
+  private grow(): void {
+    const cap = this.ids.length;
+    const order = (k: number): number => (this.head + k) % cap;
+    const ids = new Array<string>(cap * 2).fill('');
+    const dues = new Float64Array(cap * 2);
+    const sents = new Float64Array(cap * 2);
+    for (let k = 0; k < this.size; k++) {
+      ids[k] = this.ids[order(k)];
+      dues[k] = this.dues[order(k)];
+      sents[k] = this.sents[order(k)];
+    }
+    this.ids = ids;
+    this.dues = dues;
+    this.sents = sents;
+    this.head = 0;
   }
 }

@@ -102,7 +102,7 @@ const sum = (conns: BenchConn[]): number => conns.reduce((a, c) => a + c.acked, 
 async function closedLoop(o: Options, conns: BenchConn[], server: ChildServer, label: string): Promise<void> {
   let running = true;
   for (const c of conns) {
-    c.phase('c');
+    c.phase('c', true);
     c.onAck = () => { if (running) c.sendOp(0); };
     for (let i = 0; i < o.window; i++) c.sendOp(0);
   }
@@ -162,12 +162,16 @@ async function drainOpenLoop(conns: BenchConn[]): Promise<void> {
 /** `label` prefixes the result lines (floor_ for the floor server). */
 async function openLoop(o: Options, conns: BenchConn[], server: ChildServer, label: string): Promise<void> {
   const lat = new Latencies(o.tailMs, o.rate * o.seconds, o.timeline);
+  const perConn = Math.ceil((o.rate * (o.warmup + o.seconds)) / conns.length) + 1;
+  for (const c of conns) {
+    c.phase('o', false);
+    c.prepare(perConn); // each due operation is then one socket write
+  }
   const start = performance.now() + 50;
   const from = start + o.warmup * 1000; // operations due before this are warm-up
   const to = from + o.seconds * 1000;
   let acksInWindow = 0;
   for (const c of conns) {
-    c.phase('o');
     c.onAck = (due, sent, transactUs, sendingNs) => {
       const now = performance.now();
       if (now >= from && now < to) acksInWindow++;
