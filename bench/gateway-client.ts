@@ -20,7 +20,6 @@ import { clientFrame, RawWebSocket } from './raw-ws.ts';
 const EXEC_NEW = 1;
 const EXEC_CANCELED = 2;
 
-
 export class BenchConn {
   /** operations acknowledged (NEW + CANCELED reports) */
   acked = 0;
@@ -49,6 +48,8 @@ export class BenchConn {
   private drainWaiter: (() => void) | null = null;
   /** the next new order's fields, refilled per order */
   private readonly order = { clOrdId: '', symbol: BENCH_SYMBOL, side: 1, price: 0, qty: 100 };
+  /** the Envelope of the operation nextOp() encoded last */
+  private encoded: Buffer = Buffer.alloc(0);
 
   private constructor(readonly index: number, private readonly resting: number, private prefix = 'a') {}
 
@@ -106,9 +107,6 @@ export class BenchConn {
     }
     this.inFlightOps.push(id, scheduledMs, performance.now());
   }
-
-  /** the last operation nextOp() encoded */
-  private encoded: Buffer = Buffer.alloc(0);
 
   /** Encodes the stream's next operation into `encoded` (taking its msg_seq_num); returns its client order id. */
   private nextOp(): string {
