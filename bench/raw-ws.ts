@@ -13,6 +13,7 @@
 // all the trade endpoint sends — plus close and ping; anything else is an error.
 import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 import net, { type Socket } from 'node:net';
+import { wsHeaderLength, writeWsHeader } from '../gateway/ws-frame.ts';
 
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const OP_BINARY = 0x2;
@@ -29,19 +30,8 @@ let maskAt = maskPool.length;
 /** A client frame (FIN, `opcode`, masked) carrying `payload`, as one Buffer ready to write. */
 export function clientFrame(payload: Uint8Array, opcode = OP_BINARY): Buffer {
   const n = payload.length;
-  const lenBytes = n < 126 ? 0 : n < 65_536 ? 2 : 8;
-  const head = 2 + lenBytes;
-  const out = Buffer.allocUnsafe(head + 4 + n);
-  out[0] = 0x80 | opcode;
-  if (lenBytes === 0) out[1] = 0x80 | n;
-  else if (lenBytes === 2) {
-    out[1] = 0x80 | 126;
-    out.writeUInt16BE(n, 2);
-  } else {
-    out[1] = 0x80 | 127;
-    out.writeUInt32BE(0, 2);
-    out.writeUInt32BE(n, 6);
-  }
+  const out = Buffer.allocUnsafe(wsHeaderLength(n) + 4 + n);
+  const head = writeWsHeader(out, 0x80 | opcode, n, true);
   if (maskAt + 4 > maskPool.length) {
     randomFillSync(maskPool);
     maskAt = 0;

@@ -13,23 +13,39 @@ import { numbered, numberedHeaderLength, writeNumberedHeader } from './wire.ts';
 
 const FIN_BINARY = 0x82;
 
+/** Bytes of a frame header (RFC 6455 §5.2) for a payload of `n` bytes, without the masking key. */
+export function wsHeaderLength(n: number): number {
+  return n < 126 ? 2 : n < 65_536 ? 4 : 10;
+}
+
+/**
+ * Writes a frame header at the start of `out`: `first` (FIN and opcode), the
+ * payload length in its shortest form, and the MASK bit when `masked` (a
+ * client's frames; the caller writes the key after the header). Returns the
+ * header's length.
+ */
+export function writeWsHeader(out: Buffer, first: number, n: number, masked = false): number {
+  const mask = masked ? 0x80 : 0;
+  const header = wsHeaderLength(n);
+  out[0] = first;
+  if (header === 2) {
+    out[1] = mask | n;
+  } else if (header === 4) {
+    out[1] = mask | 126;
+    out.writeUInt16BE(n, 2);
+  } else {
+    out[1] = mask | 127;
+    out.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
+    out.writeUInt32BE(n >>> 0, 6);
+  }
+  return header;
+}
+
 /** The whole WebSocket frame (header + numbered envelope) of a shared frame under `seq`. */
 export function wsNumberedFrame(seq: number, shared: Uint8Array, possDup = false): Buffer {
   const payload = numberedHeaderLength(seq, possDup) + shared.length;
-  const header = payload < 126 ? 2 : payload < 65_536 ? 4 : 10;
-  const out = Buffer.allocUnsafe(header + payload);
-  out[0] = FIN_BINARY;
-  if (header === 2) {
-    out[1] = payload;
-  } else if (header === 4) {
-    out[1] = 126;
-    out[2] = payload >>> 8;
-    out[3] = payload & 0xff;
-  } else {
-    out[1] = 127;
-    out.writeUInt32BE(0, 2); // frames here are far below 2^32 bytes
-    out.writeUInt32BE(payload, 6);
-  }
+  const out = Buffer.allocUnsafe(wsHeaderLength(payload) + payload);
+  const header = writeWsHeader(out, FIN_BINARY, payload);
   out.set(shared, writeNumberedHeader(out, header, seq, possDup));
   return out;
 }
