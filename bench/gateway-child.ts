@@ -15,9 +15,13 @@ export interface ChildServer {
   adminToken: string;
   /** the child's own CPU time so far, read from /proc (µs), or -1 where /proc is missing */
   cpuMicros(): number;
-  /** starts a measurement interval for stats() */
-  resetStats(): void;
-  /** the server's event-loop delay and GC pauses since resetStats() */
+  /**
+   * Announces the next measurement interval, [from, to) in epoch ms, to the
+   * server; call it before the load that is measured starts (nothing may
+   * cross the link during a measurement: see child-link.ts).
+   */
+  measureWindow(fromEpochMs: number, toEpochMs: number): void;
+  /** the server's event-loop delay and GC pauses within the last announced interval, once it has ended */
   stats(): Promise<ProcessStats>;
   /** closes the child's stdin (it shuts down cleanly, writing any CPU profile) and waits for its exit */
   stop(): Promise<void>;
@@ -57,7 +61,7 @@ export async function startChildServer(o: ChildOptions): Promise<ChildServer> {
     url: `http://127.0.0.1:${info.port}`,
     adminToken: info.adminToken,
     cpuMicros: () => procCpuMicros(child.pid),
-    resetStats: () => { child.stdin?.write('reset\n'); },
+    measureWindow: (from, to) => { child.stdin?.write(`window ${from.toFixed(3)} ${to.toFixed(3)}\n`); },
     async stats() {
       const reply = replies.next('STATS ');
       child.stdin?.write('stats\n');

@@ -25,57 +25,89 @@ const q = (h: Histogram, p: number): number => Math.round(h.getValueAtPercentile
 
 const LEGS = ['send_lag', 'to_server', 'in_server', 'to_client'] as const;
 
-/** Latencies of the operations due inside the measured window, in µs. */
+/**
+ * Latencies of the operations due inside the measured window [from, to), in
+ * µs. The read path stores every order's five instants, warm-up included,
+ * in a preallocated array and nothing else; which orders count, and the
+ * histograms, are worked out after the run. Five hdr recordValue calls per
+ * report were client work inside the latency being measured, and a branch
+ * first taken at the window's start deoptimised the client's optimised read
+ * path just as the measurement began.
+ */
 export class Latencies {
   /** due → report: what a bot waiting on the exchange experiences (the headline figure) */
-  readonly total = newHistogram();
+  private readonly total = newHistogram();
   private readonly legs = LEGS.map(() => newHistogram());
   /** orders slower than tailMs, by the leg that took longest */
   private readonly slowBy = LEGS.map(() => 0);
-  private readonly d = [0, 0, 0, 0];
-  /** due, sent, transact, sending, received (ms since the epoch) per order, when a timeline is asked for */
-  private readonly rows: Float64Array;
+  /** reports received inside the window */
+  private received = 0;
+  /** due, sent, transact, sending, received (ms of performance.now()) per order */
+  private rows: Float64Array;
   private n = 0;
+  private analysed = false;
 
-  /** `expected`: orders in the window (sizes the timeline, written only with `timeline`) */
-  constructor(private readonly tailMs: number, expected: number, private readonly timeline?: string) {
-    this.rows = new Float64Array(timeline ? Math.ceil(expected * 1.01 + 1000) * 5 : 0);
+  /**
+   * `from`, `to`: the window (performance.now() ms); `expected`: orders
+   * recorded in all, warm-up included (sizes the store; it doubles if short).
+   */
+  constructor(private readonly tailMs: number, private readonly from: number, private readonly to: number, expected: number, private readonly timeline?: string) {
+    this.rows = new Float64Array(Math.ceil(expected * 1.01 + 1000) * 5);
   }
 
   /** Times in ms of this process's performance.now(); `transactUs` and `sendingNs` are the report's server stamps since the epoch. */
   record(due: number, sent: number, now: number, transactUs: number, sendingNs: number): void {
+    if (this.n + 5 > this.rows.length) this.grow();
+    const r = this.rows;
     const origin = performance.timeOrigin;
-    const transact = transactUs / 1e3 - origin;
-    const sending = sendingNs / 1e6 - origin;
-    const d = this.d;
-    d[0] = sent - due;
-    d[1] = transact - sent;
-    d[2] = sending - transact;
-    d[3] = now - sending;
-    this.total.recordValue(micros(now - due));
-    for (let i = 0; i < 4; i++) this.legs[i].recordValue(micros(d[i]));
-    if (now - due > this.tailMs) {
-      let worst = 0;
-      for (let i = 1; i < 4; i++) if (d[i] > d[worst]) worst = i;
-      this.slowBy[worst]++;
-    }
-    if (this.n + 5 <= this.rows.length) {
-      const r = this.rows;
-      r[this.n++] = due + origin;
-      r[this.n++] = sent + origin;
-      r[this.n++] = transact + origin;
-      r[this.n++] = sending + origin;
-      r[this.n++] = now + origin;
+    r[this.n++] = due;
+    r[this.n++] = sent;
+    r[this.n++] = transactUs / 1e3 - origin;
+    r[this.n++] = sendingNs / 1e6 - origin;
+    r[this.n++] = now;
+  }
+
+  private grow(): void {
+    const bigger = new Float64Array(this.rows.length * 2);
+    bigger.set(this.rows);
+    this.rows = bigger;
+  }
+
+  private inWindow(t: number): boolean {
+    return t >= this.from && t < this.to;
+  }
+
+  /** Fills the histograms and counts from the recorded orders (once, after the run). */
+  private analyse(): void {
+    if (this.analysed) return;
+    this.analysed = true;
+    const r = this.rows;
+    const d = [0, 0, 0, 0];
+    for (let i = 0; i < this.n; i += 5) {
+      if (this.inWindow(r[i + 4])) this.received++;
+      if (!this.inWindow(r[i])) continue;
+      for (let k = 0; k < 4; k++) d[k] = r[i + k + 1] - r[i + k];
+      const total = r[i + 4] - r[i];
+      this.total.recordValue(micros(total));
+      for (let k = 0; k < 4; k++) this.legs[k].recordValue(micros(d[k]));
+      if (total > this.tailMs) {
+        let worst = 0;
+        for (let k = 1; k < 4; k++) if (d[k] > d[worst]) worst = k;
+        this.slowBy[worst]++;
+      }
     }
   }
 
   summary(): string {
+    this.analyse();
     const t = this.total;
-    return `samples=${t.totalCount} p50_us=${q(t, 50)} p99_us=${q(t, 99)} p999_us=${q(t, 99.9)} max_us=${Math.round(t.maxValue)}`;
+    const achieved = Math.round((1000 * this.received) / (this.to - this.from));
+    return `achieved_per_s=${achieved} samples=${t.totalCount} p50_us=${q(t, 50)} p99_us=${q(t, 99)} p999_us=${q(t, 99.9)} max_us=${Math.round(t.maxValue)}`;
   }
 
   /** p50/p99 of each leg, and which leg the orders over the tail threshold spent most of their time in. */
   breakdown(): string {
+    this.analyse();
     const legs = LEGS.map((name, i) => `${name}_p50_us=${q(this.legs[i], 50)} ${name}_p99_us=${q(this.legs[i], 99)}`).join(' ');
     const slow = this.slowBy.reduce((a, b) => a + b, 0);
     const pct = (k: number): string => (slow === 0 ? '0' : ((100 * k) / slow).toFixed(0));
@@ -84,13 +116,14 @@ export class Latencies {
     return `${legs} over_${this.tailMs}ms=${share}% longest_leg: ${by}`;
   }
 
-  /** Writes the timeline CSV (if one was asked for); returns where. */
+  /** Writes the timeline CSV of the window's orders (if one was asked for); returns where. */
   writeTimeline(label: string): string | undefined {
     if (!this.timeline) return undefined;
     const file = label ? this.timeline.replace(/(\.csv)?$/, `-${label.replace(/_$/, '')}$1`) : this.timeline;
     const lines = ['due_ms,sent_ms,transact_ms,sending_ms,received_ms'];
     const r = this.rows;
-    for (let i = 0; i < this.n; i += 5) lines.push(`${r[i].toFixed(3)},${r[i + 1].toFixed(3)},${r[i + 2].toFixed(3)},${r[i + 3].toFixed(3)},${r[i + 4].toFixed(3)}`);
+    const at = (i: number): string => (r[i] + performance.timeOrigin).toFixed(3);
+    for (let i = 0; i < this.n; i += 5) if (this.inWindow(r[i])) lines.push(`${at(i)},${at(i + 1)},${at(i + 2)},${at(i + 3)},${at(i + 4)}`);
     writeFileSync(file, `${lines.join('\n')}\n`);
     return file;
   }

@@ -22,22 +22,32 @@ function machineBusyMicros(): number {
 let clientMonitor: Monitor | undefined;
 
 /**
- * One measurement interval, from construction to read(): CPU use in cores of
- * the server child, this client, and other = everything else busy on the
- * machine (other processes, e.g. concurrent builds, plus kernel work not
- * charged to a process); both processes' event-loop delay (a stalled client
- * inflates measured latency as much as a stalled server); both processes' GC pauses.
+ * One measurement interval, [from, to) in this process's performance.now()
+ * ms: CPU use in cores of the server child, this client, and other =
+ * everything else busy on the machine (other processes, e.g. concurrent
+ * builds, plus kernel work not charged to a process); both processes'
+ * event-loop delay (a stalled client inflates measured latency as much as a
+ * stalled server); both processes' GC pauses. Construct it before the load
+ * starts (it tells the server the interval then), call begin() at `from`
+ * and read() after `to`.
  */
 export class Measurement {
-  private readonly wall0 = performance.now();
   private readonly client = (clientMonitor ??= new Monitor());
-  private readonly server0: number;
-  private readonly client0 = process.cpuUsage();
-  private readonly machine0 = machineBusyMicros();
+  private wall0 = 0;
+  private server0 = 0;
+  private client0 = process.cpuUsage();
+  private machine0 = 0;
 
-  constructor(private readonly server: ChildServer) {
-    this.server0 = server.cpuMicros();
-    server.resetStats();
+  constructor(private readonly server: ChildServer, from: number, to: number) {
+    server.measureWindow(performance.timeOrigin + from, performance.timeOrigin + to);
+  }
+
+  /** The interval's start on this side: CPU readings, and this process's event-loop and GC monitor reset (the server's is reset by its own timer). */
+  begin(): void {
+    this.wall0 = performance.now();
+    this.server0 = this.server.cpuMicros();
+    this.client0 = process.cpuUsage();
+    this.machine0 = machineBusyMicros();
     this.client.reset();
   }
 

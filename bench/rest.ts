@@ -82,9 +82,12 @@ const SCENARIOS: Record<string, () => AcRequestSpec[]> = {
 
 async function runScenario(name: string, o: Options, server: ChildServer): Promise<void> {
   const requests = SCENARIOS[name]();
+  // the server is told the interval before any load (see child-link.ts); it starts about when the warm-up run ends
+  const from = performance.now() + o.warmup * 1000;
+  const m = new Measurement(server, from, from + o.seconds * 1000);
   await autocannon({ url: server.url, connections: o.connections, duration: o.warmup, requests }); // JIT and connection warm-up, discarded
   const hist = newHistogram();
-  const m = new Measurement(server);
+  m.begin();
   const inst = autocannon({ url: server.url, connections: o.connections, duration: o.seconds, requests });
   inst.on('response', (_client: unknown, _status: number, _bytes: number, ms: number) => hist.recordValue(Math.max(1, Math.round(ms * 1000))));
   const r = await inst;
