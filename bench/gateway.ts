@@ -49,7 +49,7 @@ interface Options {
   seconds: number;
   window: number;
   resting: number;
-  /** seconds of load before each measured window: the open loop's first ~0.7 s on fresh processes ran 10–100 % of orders over 2 ms (JIT, heap growth), and its effect reached past 1 s */
+  /** seconds of load before each measured window: on fresh processes the open loop's first 0.2 s had all orders over 2 ms, tapering off by ~0.7 s (JIT, heap growth), with stragglers past 1 s */
   warmup: number;
   mode: string;
   prof: boolean;
