@@ -1,5 +1,6 @@
-// npm run bench:engine [-- --canonical-dir DIR] [--scenario NAME] [--cold]
-// Replays the five flash1 workloads through the engine, checks each report
+// npm run bench:engine [-- --data-dir DIR] [--canonical-dir DIR] [--scenario NAME] [--cold]
+// Replays the five flash1 workloads (from ../shared/flash1 beside the
+// repository, or --data-dir DIR) through the engine, checks each report
 // stream's SHA-256 against the published hash and reports throughput. Each
 // scenario runs in its own child process so that peak RSS and JIT state are
 // its own. Only message processing (events and reports included) is timed.
@@ -9,11 +10,11 @@
 // reported (this host's run-to-run noise is ±20 %). `--cold` instead times the
 // very first pass alone (JIT compilation included).
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadWorkload, publishedHashes, SCENARIOS, type Scenario } from './flash1/workload.ts';
+import { loadWorkload, publishedHashes, SCENARIOS, sharedDir, workloadFile, type Scenario } from './flash1/workload.ts';
 import { replay } from './flash1/replay.ts';
 import type { ReportLog } from './flash1/reports.ts';
 
@@ -26,8 +27,8 @@ function arg(name: string): string | undefined {
 
 const PASSES = 3;
 
-async function runOne(scenario: Scenario, cold: boolean, canonicalDir?: string): Promise<Line> {
-  const w = loadWorkload(scenario);
+async function runOne(scenario: Scenario, dataDir: string, cold: boolean, canonicalDir?: string): Promise<Line> {
+  const w = loadWorkload(scenario, dataDir);
   const expected = publishedHashes().get(scenario);
   if (!cold) replay(w);
   const times: number[] = [];
@@ -55,17 +56,22 @@ async function main(): Promise<void> {
   const one = arg('--one') as Scenario | undefined;
   const canonicalDir = arg('--canonical-dir');
   const cold = process.argv.includes('--cold');
+  const dataDir = path.resolve(arg('--data-dir') ?? sharedDir);
   if (one) {
-    process.stdout.write(JSON.stringify(await runOne(one, cold, canonicalDir)) + '\n');
+    process.stdout.write(JSON.stringify(await runOne(one, dataDir, cold, canonicalDir)) + '\n');
     return;
   }
   const only = arg('--scenario');
   const names = only ? SCENARIOS.filter((s) => s === only) : [...SCENARIOS];
   if (names.length === 0) throw new Error(`unknown scenario ${only}; one of ${SCENARIOS.join(', ')}`);
+  const missing = names.filter((s) => !existsSync(workloadFile(s, dataDir)));
+  if (missing.length > 0) {
+    throw new Error(`${dataDir}: no workload file for ${missing.join(', ')}; pass --data-dir DIR (the repository ships only normal: --scenario normal --data-dir bench/flash1/data)`);
+  }
   const self = fileURLToPath(import.meta.url);
   const lines: Line[] = [];
   for (const s of names) {
-    const args = [...process.execArgv, self, '--one', s, ...(cold ? ['--cold'] : []), ...(canonicalDir ? ['--canonical-dir', canonicalDir] : [])];
+    const args = [...process.execArgv, self, '--one', s, '--data-dir', dataDir, ...(cold ? ['--cold'] : []), ...(canonicalDir ? ['--canonical-dir', canonicalDir] : [])];
     const r = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as Line;
     lines.push(r);
     const rate = Math.round(r.msgs / r.seconds);

@@ -1,6 +1,6 @@
 // Reads a flash1 workload: Brotli-compressed, 16-byte header then 40-byte
-// little-endian records (see ../shared/flash1/README.md).
-import { readFileSync } from 'node:fs';
+// little-endian records (see data/README.md).
+import { existsSync, readFileSync } from 'node:fs';
 import { brotliDecompressSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -27,11 +27,18 @@ export interface Workload {
 const RECORD = 40;
 const HEADER = 16;
 
-export const sharedDir = (): string =>
-  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/flash1');
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** Shipped with the repository: the `normal` workload and the published hashes of all five. */
+export const bundledDir = path.join(here, 'data');
+/** The five workloads, beside the repository (not part of a clone). */
+export const sharedDir = path.resolve(here, '../../../shared/flash1');
 
-export function loadWorkload(scenario: Scenario, dir = sharedDir()): Workload {
-  const buf = brotliDecompressSync(readFileSync(path.join(dir, `orders_${scenario}_s23.bin.br`)));
+export const workloadFile = (scenario: Scenario, dir: string): string => path.join(dir, `orders_${scenario}_s23.bin.br`);
+
+export function loadWorkload(scenario: Scenario, dir = bundledDir): Workload {
+  const file = workloadFile(scenario, dir);
+  if (!existsSync(file)) throw new Error(`${file}: no such workload file (give the folder of the flash1 workloads with --data-dir DIR)`);
+  const buf = brotliDecompressSync(readFileSync(file));
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const count = dv.getUint32(12, true);
   if (buf.byteLength < HEADER + count * RECORD) throw new Error(`${scenario}: truncated workload`);
@@ -62,7 +69,7 @@ export function loadWorkload(scenario: Scenario, dir = sharedDir()): Workload {
   return w;
 }
 
-export function publishedHashes(dir = sharedDir()): Map<string, string> {
+export function publishedHashes(dir = bundledDir): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of readFileSync(path.join(dir, 'correctness_hash.txt'), 'utf8').split('\n')) {
     const m = /^([0-9a-f]{64})\s+(.+?)_seed/.exec(line.trim());
