@@ -18,6 +18,7 @@ import {
 } from './translate.ts';
 import { obligationReport, obligationStatus, settledBy, type ObligationStatus } from './obligations.ts';
 import { Touched } from './touched.ts';
+import { wallUs } from '../sim/clock.ts';
 
 export interface AccountConfig {
   name: string;
@@ -90,9 +91,9 @@ export interface AccountInfo {
 const obligationKey = (account: number, programme: string, symbol: string): string => `${account}\u0000${programme}\u0000${symbol}`;
 
 /** The wall clock in µs since the epoch. */
-export const wallClockUs = (): number => Math.floor((performance.timeOrigin + performance.now()) * 1000);
+export const wallClockUs = wallUs;
 
-/** Microseconds since the epoch, never going backwards; `source` is the wall clock unless a test drives time. */
+/** Microseconds since the epoch, never going backwards; `source` is the exchange clock (sim/clock.ts) under a server, else the wall clock. */
 export class Clock {
   private last = 0;
   constructor(private readonly source: () => number = wallClockUs) {}

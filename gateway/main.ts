@@ -1,6 +1,7 @@
 // The `npm start` command: starts the exchange and prints how to reach it.
 //
 //   npm start -- [--port 8080] [--host 127.0.0.1] [--profile crypto-spot|us-equity] [--config file.json] [--log]
+//                [--clock wall|scaled|virtual] [--speed K] [--start-time HH:MM|ISO]   the exchange clock (sim/clock.ts)
 //   npm start -- [--profile <name>] --print-config   the configuration as JSON (a starting point for --config)
 //
 // The admin token comes from MAKERBENCH_ADMIN_TOKEN, else a random one is
@@ -10,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import type { RunningServer } from './index.ts';
 import { loadConfig } from './config.ts';
-import { PROFILE_NAMES } from './profiles.ts';
+import { PROFILE_NAMES, venueTimeZone } from './profiles.ts';
+import { ClockError, clockFromFlags, MAX_SPEED, MIN_SPEED, type ClockFlags } from '../sim/clock.ts';
 import { phaseName } from './translate.ts';
 import type { ExchangeConfig } from './exchange.ts';
 import type { Instrument } from '../engine/instrument.ts';
@@ -21,7 +23,15 @@ import { formatUnits } from '../engine/money.ts';
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
 
-const USAGE = `usage: npm start -- [--port <n>] [--host <h>] [--profile ${PROFILE_NAMES.join('|')}] [--config <file.json>] [--log] [--print-config]`;
+const USAGE = `usage: npm start -- [--port <n>] [--host <h>] [--profile ${PROFILE_NAMES.join('|')}] [--config <file.json>] [--log] [--print-config] `
+  + '[--clock wall|scaled|virtual] [--speed <K>] [--start-time <HH:MM|ISO 8601>]';
+
+/** --help: the usage, then what the clock flags mean. */
+const CLOCK_HELP = `  --clock       the exchange clock: wall (default), scaled (start + K × wall time elapsed), virtual (moves only by jumps)
+  --speed       exchange seconds per wall second, ${MIN_SPEED} to ${MAX_SPEED} (implies --clock scaled; default 1)
+  --start-time  the exchange time to start at: HH:MM[:SS] today in the venue's time zone (us-equity: New York, UTC-04:00;
+                otherwise UTC) or ISO 8601 such as 2026-03-02T09:25:00-04:00 (implies --clock scaled)
+  pause, resume, speed and jumps: POST /api/v1/admin/clock (docs/simulation.md)`;
 
 /** A problem with the command line or environment: printed as one line, exit 1. */
 class UsageError extends Error {}
@@ -34,6 +44,7 @@ interface Cli {
   log: boolean;
   printConfig: boolean;
   help: boolean;
+  clock: ClockFlags;
 }
 
 function parseCli(argv: string[]): Cli {
@@ -46,6 +57,7 @@ function parseCli(argv: string[]): Cli {
       options: {
         port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' }, profile: { type: 'string' },
         log: { type: 'boolean' }, 'print-config': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        clock: { type: 'string' }, speed: { type: 'string' }, 'start-time': { type: 'string' },
       },
     }));
   } catch (e) {
@@ -57,6 +69,7 @@ function parseCli(argv: string[]): Cli {
   return {
     port, host: values.host ?? DEFAULT_HOST, configPath: values.config, profile: values.profile, log: values.log === true,
     printConfig: values['print-config'] === true, help: values.help === true,
+    clock: { clock: values.clock, speed: values.speed, startTime: values['start-time'] },
   };
 }
 
@@ -85,6 +98,7 @@ function banner(s: RunningServer, token: { token: string; generated: boolean }, 
       ? `admin token (x-admin-token): ${token.token}   (generated; set MAKERBENCH_ADMIN_TOKEN to choose one)`
       : 'admin token (x-admin-token): from MAKERBENCH_ADMIN_TOKEN',
     ...(s.exchange.profile ? [`profile: ${s.exchange.profile}`] : []),
+    clockLine(s, apiPrefix),
     'instruments:',
     ...s.exchange.engine.instruments.map((i) => `  ${describeInstrument(i, s.exchange.engine.phaseOf(i.symbol))}`),
     'accounts (x-api-key):',
@@ -95,6 +109,12 @@ function banner(s: RunningServer, token: { token: string; generated: boolean }, 
     ...programmeLines(s, apiPrefix),
   ];
   return lines.join('\n');
+}
+
+/** The exchange clock; where to change it when it is not the wall's. */
+function clockLine(s: RunningServer, apiPrefix: string): string {
+  const c = s.clock.state();
+  return `clock: ${c.mode}${c.mode === 'scaled' ? ` at ${c.speed}x` : ''}, exchange time ${c.time}${c.mode === 'wall' ? '' : `   (${s.url}${apiPrefix}/admin/clock)`}`;
 }
 
 /** The maker programmes: members and instruments, and where the definitions are. */
@@ -131,26 +151,28 @@ function fail(message: string): void {
 
 async function main(argv: string[]): Promise<void> {
   const cli = parseCli(argv);
-  if (cli.help) return void console.log(USAGE);
+  if (cli.help) return void console.log(`${USAGE}\n${CLOCK_HELP}`);
   const config: ExchangeConfig = loadConfig(cli.configPath, cli.profile);
   if (cli.printConfig) return void console.log(JSON.stringify(config, null, 2));
+  const clock = clockFromFlags(cli.clock, venueTimeZone(config.profile), { holdScaled: true });
   const token = adminToken();
   // The server's modules load only now: argument and config errors come back at once.
   const [{ startServer }, { API_PREFIX }] = await Promise.all([import('./index.ts'), import('./rest.ts')]);
   let server: RunningServer;
   try {
-    server = await startServer({ config, port: cli.port, host: cli.host, adminToken: token.token, logger: cli.log });
+    server = await startServer({ config, port: cli.port, host: cli.host, adminToken: token.token, logger: cli.log, exchangeClock: clock });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err instanceof ConfigError) throw err;
     throw new UsageError(`cannot listen on ${cli.host}:${cli.port}: ${err.code ?? err.message}`);
   }
+  clock.resume(); // a scaled clock runs from its start time once the server listens
   console.log(banner(server, token, API_PREFIX));
   closeOnSignals(server);
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
   // Expected failures are one line; anything else is a bug and keeps its stack.
-  if (e instanceof UsageError || e instanceof ConfigError) fail(e.message);
+  if (e instanceof UsageError || e instanceof ConfigError || e instanceof ClockError) fail(e.message);
   else throw e;
 });

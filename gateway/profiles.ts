@@ -93,7 +93,7 @@ const CRYPTO_SPOT: ExchangeConfig = {
   }],
 };
 
-/** The US equity day in UTC (09:30–16:00 New York, EST). */
+/** The US equity day in UTC: 09:30–16:00 New York daylight time (UTC−04:00; PROFILE_TIME_ZONES). */
 const US_SCHEDULE: InstrumentRulesConfig['schedule'] = [
   { at: '08:00', phase: 'PRE_OPEN' },
   { at: '13:25', phase: 'OPENING_AUCTION' },
@@ -147,6 +147,17 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ExchangeConfig>>> =
 });
 
 export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
+
+/**
+ * Each venue's time zone, for times of day given on the command line
+ * (`--start-time 09:25`). Schedules are UTC; us-equity's is written for New
+ * York daylight time all year, so its zone is that fixed offset (09:25 = 13:25 UTC,
+ * the opening auction). Other configurations are UTC.
+ */
+export const PROFILE_TIME_ZONES: Readonly<Record<ProfileName, string>> = { 'crypto-spot': 'UTC', 'us-equity': '-04:00' };
+
+/** The time zone of a configuration's venue (its profile's, else UTC). */
+export const venueTimeZone = (profile: ProfileName | undefined): string => (profile ? PROFILE_TIME_ZONES[profile] : 'UTC');
 
 export const isProfileName = (v: unknown): v is ProfileName => typeof v === 'string' && Object.hasOwn(PROFILES, v);
 

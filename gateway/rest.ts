@@ -13,6 +13,8 @@ import { HttpError, installErrorHandling, installValidators } from './rest-http.
 import { orderRoutes } from './rest-orders.ts';
 import { adminRoutes } from './rest-admin.ts';
 import { programmeRoutes } from './rest-programmes.ts';
+import { clockRoutes, exchangeTimeHeader } from './rest-clock.ts';
+import { venueTimeZone } from './profiles.ts';
 
 export const API_PREFIX = '/api/v1';
 export const MAX_DEPTH_LEVELS = 5000;
@@ -102,10 +104,12 @@ function installRest(ctx: ServerContext): { close: () => void } {
   void ctx.app.register(async (api) => {
     installValidators(api);
     installErrorHandling(api);
+    exchangeTimeHeader(api, ctx.clock);
     marketRoutes(api, ctx.exchange);
     orderRoutes(api, ctx.exchange);
     adminRoutes(api, ctx.exchange, ctx.adminToken);
     programmeRoutes(api, ctx.exchange, ctx.adminToken);
+    clockRoutes(api, ctx.clock, venueTimeZone(ctx.exchange.profile), ctx.adminToken);
   }, { prefix: API_PREFIX });
   return { close: () => metrics.close() };
 }

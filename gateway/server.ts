@@ -6,8 +6,10 @@ import { WebSocketServer } from 'ws';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import type { IncomingMessage } from 'node:http';
-import { Exchange, type Clock, type ExchangeConfig } from './exchange.ts';
+import { Clock, Exchange, type ExchangeConfig } from './exchange.ts';
 import { TradeSessions, DEFAULT_SESSION_LIMITS, type SessionLimits } from './trade-session.ts';
+import { ExchangeClock } from '../sim/clock.ts';
+import { startTicker } from './exchange-ticker.ts';
 
 export interface ServerOptions {
   config: ExchangeConfig;
@@ -18,7 +20,9 @@ export interface ServerOptions {
   limits?: Partial<SessionLimits>;
   /** fastify's pino logger on or off */
   logger?: boolean;
-  /** the exchange's clock (default: the wall clock); tests drive time with their own */
+  /** the exchange clock (default: the wall clock in wall mode) */
+  exchangeClock?: ExchangeClock;
+  /** a wall time source for the exchange clock, µs (tests drive time with their own) */
   clock?: Clock;
 }
 
@@ -27,6 +31,7 @@ export interface RunningServer {
   port: number;
   adminToken: string;
   exchange: Exchange;
+  clock: ExchangeClock;
   app: FastifyInstance;
   trade: TradeSessions;
   close(): Promise<void>;
@@ -36,6 +41,7 @@ export interface RunningServer {
 export interface ServerContext {
   app: FastifyInstance;
   exchange: Exchange;
+  clock: ExchangeClock;
   trade: TradeSessions;
   adminToken: string;
   limits: SessionLimits;
@@ -51,7 +57,9 @@ export function extendServer(x: Extension): void {
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  const exchange = new Exchange(opts.config, opts.clock);
+  const testClock = opts.clock;
+  const clock = opts.exchangeClock ?? new ExchangeClock(testClock ? { wall: () => testClock.now() } : {});
+  const exchange = new Exchange(opts.config, new Clock(clock.now));
   exchange.tick(); // engine time starts now: scheduled phases apply before the first client arrives
   const limits: SessionLimits = { ...DEFAULT_SESSION_LIMITS, ...opts.limits };
   const adminToken = opts.adminToken ?? randomBytes(16).toString('hex');
@@ -62,7 +70,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   tradeWss.on('connection', (ws, req: IncomingMessage) => trade.accept(ws, req.socket as Socket));
   const routes: Record<string, WebSocketServer> = { '/ws/trade': tradeWss };
   const closers: (() => void)[] = [];
-  const ctx: ServerContext = { app, exchange, trade, adminToken, limits };
+  const ctx: ServerContext = { app, exchange, clock, trade, adminToken, limits };
   for (const x of extensions) {
     const r = x(ctx);
     if (r?.onUpgrade) Object.assign(routes, r.onUpgrade);
@@ -77,8 +85,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  // GTD orders expire, timed halts end and scheduled phases begin within 100 ms of their time
-  const expiry = setInterval(() => exchange.tick(), 100);
+  // GTD orders expire, timed halts end and scheduled phases begin on the exchange clock (exchange-ticker.ts)
+  const stopTicker = startTicker(exchange, clock);
   await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
   const port = (app.server.address() as AddressInfo).port;
   return {
@@ -86,10 +94,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     port,
     adminToken,
     exchange,
+    clock,
     app,
     trade,
     async close() {
-      clearInterval(expiry);
+      stopTicker();
       for (const c of closers) c();
       trade.close();
       for (const wss of Object.values(routes)) {

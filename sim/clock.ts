@@ -19,7 +19,8 @@ export const MAX_SPEED = 1000;
 /** The latest exchange time a clock reaches (2200-01-01T00:00:00Z): µs stay safe integers with room for arithmetic. */
 export const MAX_TIME_US = 7_258_118_400_000_000;
 
-export type ClockErrorCode = 'BACKWARD_JUMP' | 'SPEED_OUT_OF_RANGE' | 'TIME_OUT_OF_RANGE' | 'BAD_START_TIME' | 'BAD_TIME_ZONE' | 'JUMP_IN_PROGRESS';
+export type ClockErrorCode =
+  | 'BACKWARD_JUMP' | 'SPEED_OUT_OF_RANGE' | 'TIME_OUT_OF_RANGE' | 'BAD_START_TIME' | 'BAD_TIME_ZONE' | 'JUMP_IN_PROGRESS' | 'BAD_CLOCK_FLAGS';
 
 /** A refused clock operation; `code` names the rule, `message` says what was asked and what is allowed. */
 export class ClockError extends Error {
@@ -221,6 +222,34 @@ export function isoUs(us: number): string {
   const ms = Math.floor(us / 1000);
   const iso = new Date(ms).toISOString();
   return `${iso.slice(0, 23)}${String(us - ms * 1000).padStart(3, '0')}Z`;
+}
+
+// ---- from the command line ----
+
+/** The command line's clock flags, as given (`--clock`, `--speed`, `--start-time`). */
+export interface ClockFlags {
+  clock?: string;
+  speed?: string;
+  startTime?: string;
+}
+
+/**
+ * The clock the flags ask for. `--speed` or `--start-time` alone mean
+ * scaled; `--start-time` in HH:MM is read in `timeZone` (the venue's).
+ * `holdScaled`: a scaled clock starts paused (the caller resumes it when its
+ * server is up, so the start time is when trading can start).
+ */
+export function clockFromFlags(f: ClockFlags, timeZone: string, opts: { wall?: () => number; holdScaled?: boolean } = {}): ExchangeClock {
+  const wall = opts.wall ?? wallUs;
+  const mode = f.clock ?? (f.speed !== undefined || f.startTime !== undefined ? 'scaled' : 'wall');
+  if (!(CLOCK_MODES as readonly string[]).includes(mode)) throw new ClockError('BAD_CLOCK_FLAGS', `--clock must be ${CLOCK_MODES.join('|')}, got '${mode}'`);
+  if (mode === 'wall' && (f.speed !== undefined || f.startTime !== undefined)) {
+    throw new ClockError('BAD_CLOCK_FLAGS', '--clock wall runs at the wall time: use --clock scaled with --speed or --start-time');
+  }
+  if (mode === 'virtual' && f.speed !== undefined) throw new ClockError('BAD_CLOCK_FLAGS', '--clock virtual moves only by jumps: --speed does not apply');
+  const speed = f.speed === undefined ? 1 : /^\d+(\.\d+)?$/.test(f.speed) ? Number(f.speed) : NaN;
+  const startUs = f.startTime === undefined ? undefined : parseStartTime(f.startTime, timeZone, wall());
+  return new ExchangeClock({ mode: mode as ClockMode, speed, startUs, wall, paused: mode === 'scaled' && opts.holdScaled === true });
 }
 
 // ---- start times ----
