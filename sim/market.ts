@@ -90,6 +90,8 @@ class Market implements SimMarket, MarketContext {
   private readonly rng: Rng;
   private stopped = false;
   private readonly t0: number;
+  /** quote-currency depth all makers show at full size (both sides) */
+  private readonly normalDepth: number;
 
   constructor(o: StartMarketOptions) {
     const sc = o.scenario;
@@ -120,6 +122,9 @@ class Market implements SimMarket, MarketContext {
     }
 
     const p = this.params;
+    let ladder = 0;
+    for (let k = 0; k < p.makers.levels; k++) ladder += p.makers.level_notional * (1 + k * p.makers.size_growth);
+    this.normalDepth = 2 * ladder * p.makers.count * this.symbols.length;
     for (let i = 0; i < p.makers.count; i++) {
       const m = this.add('maker', `sim-maker-${i + 1}`, (acct) => new Maker(this, acct, this.rng.fork(`maker-${i}`)), StpMode.CANCEL_TAKER);
       this.makers.push(m);
@@ -205,7 +210,7 @@ class Market implements SimMarket, MarketContext {
   private sample(): void {
     if (this.stopped) return;
     const now = this.scheduler.now();
-    this.process.advance(now);
+    this.process.advance(now, this.process.decayPerStep(this.impact.reversion_s));
     const eng = this.exchange.engine;
     for (const s of this.symbols) {
       const b = eng.bestBid(s.symbol);
@@ -261,21 +266,30 @@ class Market implements SimMarket, MarketContext {
     };
   }
 
-  /** Permanent impact of a trade on the fair value (Kyle's λ), larger as the makers' depth thins. */
+  /** Permanent impact of a trade on the fair value (Kyle's λ, larger as the makers' depth thins), and price discovery (params.ts IMPACT_SPEC). */
   private trade(e: FillEvent): void {
     const s = this.bySymbol.get(e.symbol);
     if (!s) return;
     s.lastTrade = e.price;
     const ip = this.impact;
-    if (ip.bp_per_million === 0) return;
+    let share = 0;
     let shown = 0;
-    for (const m of this.makers) shown += m.sizeShare;
-    const share = this.makers.length > 0 ? shown / this.makers.length : 0;
+    for (const m of this.makers) {
+      share += m.sizeShare;
+      if (ip.follow > 0) shown += m.shown();
+    }
+    share = this.makers.length > 0 ? share / this.makers.length : 0;
     const ratio = Math.min(ip.max_depth_ratio, share > 0 ? 1 / share : Infinity);
     const notional = notionalOf(s.inst, e.qty, e.price);
-    const bp = Math.min(ip.max_bp, (ip.bp_per_million * notional * ratio) / 1e6);
-    this.process.advance(e.time);
-    this.process.shift(s.pi, e.aggressorSide === Side.BUY ? bp : -bp);
+    const kyle = Math.min(ip.max_bp, (ip.bp_per_million * notional * ratio) / 1e6);
+    this.process.advance(e.time, this.process.decayPerStep(ip.reversion_s));
+    let bp = e.aggressorSide === Side.BUY ? kyle : -kyle;
+    if (ip.follow > 0) {
+      const gap = (Math.log(e.price) - this.process.logValue(s.pi, e.time)) * 1e4;
+      // an emptied book counts as 1/max_depth_ratio of its normal depth: a few tiny prints far away do not make the price
+      bp += gap * Math.min(ip.max_follow, (ip.follow * notional) / Math.max(shown, this.normalDepth / ip.max_depth_ratio));
+    }
+    if (bp !== 0) this.process.shift(s.pi, bp);
   }
 
   // ---- the public face ----

@@ -42,9 +42,11 @@ export const MAKER_SPEC = {
   /** size × (calm σ / σ̂)^thin_power above the calm σ */
   thin_power: [0, 5, 1],
   /** above this σ̂ a maker pulls its quotes (bp/√s) */
-  withdraw_sigma_bp_s: [0.01, 10_000, 15],
+  withdraw_sigma_bp_s: [0.01, 10_000, 30],
   /** inventory (quote currency) at which a maker stops adding on that side */
   max_inventory_notional: [0, 1e12, 1_500_000],
+  /** makers hedge their inventory elsewhere (other venues, perpetuals): it halves off-book every this many s (0 = never) */
+  hedge_halflife_s: [0, 1e7, 120],
   /** reservation-price skew at max inventory, in half-spreads */
   skew: [0, 20, 1],
   /** scenario knob: percent of the normal depth shown (withdraw / restore move it) */
@@ -69,6 +71,8 @@ export const NOISE_SPEC = {
   /** share of market orders; the rest are marketable IOC limits `slippage_bp` through the touch */
   market_pct: [0, 100, 50],
   slippage_bp: [0, 10_000, 3],
+  /** never trade further than this from the fair value, bp: past it a market order becomes an IOC limit there */
+  max_slip_bp: [0, 10_000, 100],
 } as const satisfies Spec;
 
 export const INFORMED_SPEC = {
@@ -109,8 +113,9 @@ export const LIQUIDATION_SPEC = {
   chunk_notional: [0, 1e12, 400_000],
   /** 1 = an unfilled remainder is closed off-book against the most profitable opposite positions (auto-deleveraging) */
   adl: [0, 1, 0],
-  /** the population is topped up every replenish_s */
+  /** the population is topped up every replenish_s, by at most replenish_pct of open_notional at a time (leverage rebuilds slowly after a flush) */
   replenish_s: [1, 86_400, 60],
+  replenish_pct: [0, 100, 5],
 } as const satisfies Spec;
 
 export const RIVAL_SPEC = {
@@ -128,9 +133,22 @@ export const IMPACT_SPEC = {
   /** permanent impact of $1M of taker flow on the fair value at normal depth, bp (Kyle's λ) */
   bp_per_million: [0, 10_000, 2],
   /** impact scales with normal / current maker depth, the ratio capped at this */
-  max_depth_ratio: [1, 1000, 50],
+  max_depth_ratio: [1, 1000, 10],
   /** no single trade moves the fair value by more than this, bp */
   max_bp: [0, 10_000, 300],
+  /**
+   * Price discovery: a trade pulls the fair value toward its price by follow × its notional ÷ the
+   * makers' shown depth (at most max_follow of the gap). Negligible in a deep book; in an emptied
+   * one the prints of a cascade become the price.
+   */
+  follow: [0, 100, 0],
+  max_follow: [0, 1, 0.02],
+  /**
+   * The impact fades with this time constant, s (0 = permanent): prices pushed away from the
+   * fundamental by flow drift back (value buyers step in), which gives the partial recovery after a
+   * cascade; the fundamental's own moves (diffusion, jumps, regimes) stay.
+   */
+  reversion_s: [0, 1e7, 900],
 } as const satisfies Spec;
 
 export const PROCESS_SPEC = {

@@ -152,15 +152,28 @@ export class PriceProcess {
     return REGIMES[this.reg[Math.max(0, k) % this.cap]];
   }
 
-  /** Moves "now" to `t`: steps up to it become the past (their impact offset is frozen), the look-ahead is generated. */
-  advance(t: number): void {
+  /**
+   * Moves "now" to `t`: steps up to it become the past (their impact offset is frozen), the
+   * look-ahead is generated, and the impact fades by `impactDecay` per step (1 = permanent).
+   */
+  advance(t: number, impactDecay = 1): void {
     const k = Math.floor((t - this.t0) / this.stepUs);
     if (k + Math.ceil(this.leadUs / this.stepUs) > this.kGen) this.generateTo(k + Math.ceil(this.leadUs / this.stepUs));
+    const steps = k - this.kNow;
+    if (steps > 0 && impactDecay !== 1) {
+      const f = Math.pow(impactDecay, steps);
+      for (let i = 0; i < this.n; i++) this.impact[i] *= f;
+    }
     while (this.kNow < k) {
       this.kNow++;
       const base = (this.kNow % this.cap) * this.n;
       for (let i = 0; i < this.n; i++) this.m[base + i] = this.impact[i];
     }
+  }
+
+  /** The factor per step for an impact that fades with time constant `tauS` (0 = permanent). */
+  decayPerStep(tauS: number): number {
+    return tauS > 0 ? Math.exp(-this.stepUs / 1e6 / tauS) : 1;
   }
 
   /** Permanent impact: shifts the instrument's fair value from now on by `bp` basis points. */

@@ -83,6 +83,26 @@ export function askPx(inst: Instrument, p: number): number {
   return a > inst.maxPrice ? floorToTick(inst, inst.maxPrice) : a;
 }
 
+/** The prices a limit order may carry now (the static percent band and the daily limits); agents keep inside it rather than be rejected. */
+export function allowedRange(ctx: MarketContext, s: SymbolState): { lo: number; hi: number } {
+  let lo = s.inst.minPrice;
+  let hi = s.inst.maxPrice;
+  const pc = ctx.exchange.engine.priceControls(s.symbol);
+  const rules = ctx.exchange.instrumentRulesOf(s.symbol);
+  const bs = rules.price_band_by_side;
+  const up = bs ? Math.min(bs.bid_up_bp, bs.ask_up_bp) : rules.price_band_bp;
+  const down = bs ? Math.min(bs.bid_down_bp, bs.ask_down_bp) : rules.price_band_bp;
+  if (pc && pc.referencePrice > 0 && up !== undefined && down !== undefined) {
+    lo = Math.max(lo, Math.ceil(pc.referencePrice * (1 - down / 1e4)));
+    hi = Math.min(hi, Math.floor(pc.referencePrice * (1 + up / 1e4)));
+  }
+  if (pc?.dailyLimits) {
+    lo = Math.max(lo, pc.dailyLimits.lower);
+    hi = Math.min(hi, pc.dailyLimits.upper);
+  }
+  return { lo: askPx(s.inst, lo), hi: bidPx(s.inst, hi) };
+}
+
 /** Exponential waiting time in µs for a rate per second (Infinity for rate 0). */
 export const waitUs = (rng: { exp(mean: number): number }, ratePerS: number): number =>
   ratePerS > 0 ? Math.max(1, Math.round(rng.exp(1e6 / ratePerS))) : Infinity;

@@ -71,7 +71,8 @@ export class Liquidations implements Agent {
 
   start(): void {
     this.running = true;
-    this.replenish();
+    this.topUp(100);
+    this.scheduleRefill();
     this.schedulePoll();
   }
 
@@ -108,9 +109,16 @@ export class Liquidations implements Agent {
     });
   }
 
-  /** Tops the population up to open_notional with fresh positions at today's price, and drops expired ones. */
-  private replenish(): void {
+  private scheduleRefill(): void {
     if (!this.running) return;
+    this.refill = this.ctx.scheduler.after(Math.round(this.ctx.params.liquidations.replenish_s * 1e6), () => {
+      this.topUp(this.ctx.params.liquidations.replenish_pct);
+      this.scheduleRefill();
+    });
+  }
+
+  /** Adds fresh positions at today's price, up to `pct` of open_notional more (never past it), and drops expired ones. */
+  private topUp(pct: number): void {
     const p = this.ctx.params.liquidations;
     const now = this.ctx.scheduler.now();
     for (const b of this.books) {
@@ -122,7 +130,8 @@ export class Liquidations implements Agent {
       for (const x of b.shorts) open += x.notional;
       const fv = this.ctx.process.value(b.s.pi, now);
       const mm = p.maintenance_pct / 100;
-      while (open < p.open_notional && b.longs.length + b.shorts.length < MAX_POSITIONS) {
+      const target = Math.min(p.open_notional, open + (p.open_notional * pct) / 100);
+      while (open < target && b.longs.length + b.shorts.length < MAX_POSITIONS) {
         const n = this.rng.lognormal(p.median_notional, 1);
         open += n;
         const lev = p.leverage_min * Math.pow(p.leverage_max / p.leverage_min, this.rng.next());
@@ -132,7 +141,6 @@ export class Liquidations implements Agent {
         insert(long ? b.longs : b.shorts, pos, long);
       }
     }
-    this.refill = this.ctx.scheduler.after(Math.round(p.replenish_s * 1e6), () => this.replenish());
   }
 
   private check(b: Book): void {

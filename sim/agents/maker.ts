@@ -4,14 +4,14 @@
 // (≈ 0.75 σ per side), σ̂ its running estimate of volatility; size thinned as
 // σ̂ rises and pulled altogether above withdraw_sigma; an inventory skew of the
 // reservation price and a stop on the side that would add past the inventory
-// limit. Filled levels refill at the next re-quote. A scenario withdrawal
+// limit; inventory is hedged off-book over time. Filled levels refill at the next re-quote. A scenario withdrawal
 // cancels both sides at once (one mass cancel) and shows less depth after.
 import type { FillEvent, OrderEvent } from '../../engine/events.ts';
 import { OrderEventKind } from '../../engine/events.ts';
 import { OrdType, Side, TimeInForce } from '../../engine/types.ts';
 import type { Rng } from '../rng.ts';
 import type { Timer } from '../scheduler.ts';
-import { askPx, bidPx, notionalOf, qtyFor, type Agent, type MarketContext, type SymbolState } from './context.ts';
+import { allowedRange, askPx, bidPx, notionalOf, qtyFor, type Agent, type MarketContext, type SymbolState } from './context.ts';
 
 const BP = 1e-4;
 
@@ -135,6 +135,7 @@ export class Maker implements Agent {
       l.sigVar += w * ((r * r) / dt - l.sigVar);
       const decay = Math.exp(-dt / 30);
       l.noise = l.noise * decay + p.noise_bp * BP * Math.sqrt(1 - decay * decay) * this.rng.normal();
+      if (p.hedge_halflife_s > 0) l.inventory = Math.trunc(l.inventory * Math.exp((-dt * Math.LN2) / p.hedge_halflife_s));
     }
     l.lastLog = seen;
     l.lastT = now;
@@ -159,14 +160,24 @@ export class Maker implements Agent {
     const requote = Math.max(1, est * p.requote_bp * BP);
     const up = est >= l.lastEst;
     l.lastEst = est;
+    const band = allowedRange(this.ctx, l.s);
     // move the side away from the new price first, so the ladder never crosses itself
     for (let pass = 0; pass < 2; pass++) {
       const side = (pass === 0) === up ? Side.SELL : Side.BUY;
       const blocked = side === Side.BUY ? invFrac >= 1 : invFrac <= -1;
       for (let k = 0; k < levels; k++) {
         const off = (hs + k * p.level_step * hs) * BP;
-        const target = side === Side.BUY ? bidPx(inst, r * (1 - off)) : askPx(inst, r * (1 + off));
-        const size = blocked ? 0 : qtyFor(inst, p.level_notional * (1 + k * p.size_growth) * sizeMult, target);
+        let target = side === Side.BUY ? bidPx(inst, r * (1 - off)) : askPx(inst, r * (1 + off));
+        // inside the venue's band: pulled in only if still on its own side of the estimate (or to shed a large inventory), else that level stays empty
+        let inBand = true;
+        if (target < band.lo) {
+          target = band.lo;
+          inBand = side === Side.SELL || (k === 0 && (target <= est * (1 - p.min_half_spread_bp * BP) || invFrac <= -0.5));
+        } else if (target > band.hi) {
+          target = band.hi;
+          inBand = side === Side.BUY || (k === 0 && (target >= est * (1 + p.min_half_spread_bp * BP) || invFrac >= 0.5));
+        }
+        const size = blocked || !inBand ? 0 : qtyFor(inst, p.level_notional * (1 + k * p.size_growth) * sizeMult, target);
         this.place(l, side === Side.BUY ? k : levels + k, side, target, size, requote);
       }
     }

@@ -64,13 +64,17 @@ export class NoiseTakers implements Agent {
     const fv = this.ctx.process.value(s.pi, this.ctx.scheduler.now());
     const qty = qtyFor(s.inst, drawNotional(this.rng, p), fv);
     if (qty === 0) return;
-    if (this.rng.chance(p.market_pct / 100)) {
+    const market = this.rng.chance(p.market_pct / 100);
+    const best = touch(this.ctx, s, side);
+    if (best === 0) return;
+    // the furthest from the fair value they will trade (a thin book is not swept to the venue's protection price)
+    const bound = side === Side.BUY ? bidPx(s.inst, fv * (1 + p.max_slip_bp * 1e-4)) : askPx(s.inst, fv * (1 - p.max_slip_bp * 1e-4));
+    const through = side === Side.BUY ? best > bound : best < bound;
+    if (market && !through) {
       sendMarket(this.ctx, this.account, s, side, qty);
       return;
     }
-    const best = touch(this.ctx, s, side);
-    if (best === 0) return;
-    const price = side === Side.BUY ? askPx(s.inst, best * (1 + p.slippage_bp * 1e-4)) : bidPx(s.inst, best * (1 - p.slippage_bp * 1e-4));
-    sendIoc(this.ctx, this.account, s, side, qty, price);
+    const limit = side === Side.BUY ? askPx(s.inst, best * (1 + p.slippage_bp * 1e-4)) : bidPx(s.inst, best * (1 - p.slippage_bp * 1e-4));
+    sendIoc(this.ctx, this.account, s, side, qty, side === Side.BUY ? Math.min(limit, bound) : Math.max(limit, bound));
   }
 }
