@@ -238,6 +238,9 @@ function checkMakers(a: AgentParams, path: string): void {
   if (a.liquidations.leverage_max < a.liquidations.leverage_min) throw new ScenarioError('scenario.agents.liquidations.leverage_max', 'must be at least leverage_min');
 }
 
+/** Parameters that shape the agents when they are created: a timeline `set` cannot change them. */
+const FIXED_AT_START: Partial<Record<keyof AgentParams, string[]>> = { makers: ['count', 'levels', 'lag_min_ms', 'lag_max_ms'] };
+
 const EVENT_FIELDS: Record<TimelineEvent['type'], string[]> = {
   regime: ['regime'],
   jump: ['jump_pct', 'symbol'],
@@ -277,7 +280,12 @@ function timelineEvent(v: unknown, path: string, symbols: string[]): TimelineEve
       const p = obj(o.params, `${path}.params`);
       only(p, `${path}.params`, Object.keys(AGENT_SPECS));
       const params: Record<string, object> = {};
-      for (const g of Object.keys(p) as (keyof AgentParams)[]) params[g] = numbers(p[g], `${path}.params.${g}`, AGENT_SPECS[g], {});
+      for (const g of Object.keys(p) as (keyof AgentParams)[]) {
+        params[g] = numbers(p[g], `${path}.params.${g}`, AGENT_SPECS[g], {});
+        for (const fixed of FIXED_AT_START[g] ?? []) {
+          if (fixed in params[g]) throw new ScenarioError(`${path}.params.${g}.${fixed}`, 'cannot change during a run (set it in scenario.agents)');
+        }
+      }
       return { atUs, type: 'set', params };
     }
   }
