@@ -72,6 +72,12 @@ export interface AccountOptions {
   maxOpenOrders?: number;
   /** per-instrument risk limits by symbol ('*' = every instrument) */
   risk?: AccountRiskConfig;
+  /**
+   * The venue's order-rate limits and rate-limit bans do not apply (default false). For the
+   * simulated background flow (sim/): one agent account stands for many firms, so the limits
+   * meant for one external member would throttle it; every other rule still applies.
+   */
+  rateLimitExempt?: boolean;
 }
 
 export class Account {
@@ -88,6 +94,8 @@ export class Account {
   openOrders = 0;
   /** kill switch on: only cancels are accepted */
   killed = false;
+  /** order-rate limits and bans skip this account (AccountOptions.rateLimitExempt) */
+  rateLimitExempt = false;
   /** pre-trade risk limits per instrument index */
   risk: RiskLimits[] = [];
   /** no risk limit is set on any instrument (pre-trade risk checks can be skipped) */

@@ -123,6 +123,7 @@ export class Engine {
     const acct = new Account(id, opts.name, opts.stp ?? StpMode.NONE, max, this.instruments);
     acct.risk = risk;
     acct.riskFree = opts.risk === undefined;
+    acct.rateLimitExempt = opts.rateLimitExempt === true;
     this.accounts.push(acct);
     this.rules.addAccount(acct);
     this.programmes.join(acct);

@@ -166,10 +166,11 @@ export class Exchange implements EventSink {
 
   // ---- accounts ----
 
-  createAccount(name: string, apiKey?: string, stp?: StpMode, risk?: AccountRiskConfig): AccountInfo | { error: string } {
+  /** `rateLimitExempt`: for the simulated market's agent accounts only (see AccountOptions). */
+  createAccount(name: string, apiKey?: string, stp?: StpMode, risk?: AccountRiskConfig, rateLimitExempt = false): AccountInfo | { error: string } {
     const key = apiKey ?? randomBytes(24).toString('hex');
     if (this.byKey.has(key)) return { error: 'api key already in use' };
-    const id = this.engine.addAccount({ name, stp, risk });
+    const id = this.engine.addAccount({ name, stp, risk, rateLimitExempt });
     if (typeof id !== 'number') return { error: id.ok ? 'unknown' : id.text };
     const info: AccountInfo = { id, name, apiKey: key };
     this.byKey.set(key, info);

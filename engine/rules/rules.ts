@@ -232,7 +232,7 @@ export class Rules implements MatchWatcher {
   /** Kill switch and rate limits for any order message of an account. */
   admitMessage(kind: MsgKind, acct: Account, session: number | undefined, why: Why): RejectReason | 0 {
     if (acct.killed && kind !== MsgKind.CANCEL) return RejectReason.KILL_SWITCH;
-    if (this.rateLimits === null) return 0;
+    if (this.rateLimits === null || acct.rateLimitExempt) return 0;
     const sid = typeof session === 'number' && Number.isSafeInteger(session) && session > 0 ? session : 0;
     const v = this.rateLimits.admit(kind, acct.id, sid, this.now);
     if (v === null) return 0;

@@ -1,0 +1,177 @@
+// The headless simulator: an exchange with its simulated market in virtual
+// time, as fast as the work allows.
+//
+//   npm run sim -- --scenario 1011 --duration 2h --seed 7 --out DIR
+//
+// DIR gets trades.csv, book.csv (one row per simulated second) and
+// summary.json; the stylised facts of the tape are printed. runSim() is the
+// same run as a function, with hooks for an in-process bot (attach, and
+// afterTimer to let an async bot's promises settle between timers).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Clock, Exchange } from '../gateway/exchange.ts';
+import { profileConfig } from '../gateway/profiles.ts';
+import type { EventSink } from '../engine/events.ts';
+import { VirtualScheduler } from './scheduler.ts';
+import { startMarket, type SimMarket } from './market.ts';
+import { loadScenario, parseDuration, ScenarioError, BUILT_IN_SCENARIOS, type Scenario } from './scenario.ts';
+import { Tape } from './tape.ts';
+import { formatFacts, type StylisedFacts } from './stylised-facts.ts';
+import type { MarkoutCell } from './markout.ts';
+
+/** An exchange on a profile of the scenario, its clock reading the scheduler's time. */
+export function createSimExchange(scenario: Scenario, scheduler: { now(): number }): Exchange {
+  return new Exchange(profileConfig(scenario.profile), new Clock(() => scheduler.now()));
+}
+
+export interface RunContext {
+  exchange: Exchange;
+  scheduler: VirtualScheduler;
+  market: SimMarket;
+  scenario: Scenario;
+  seed: number;
+}
+
+export interface RunOptions {
+  scenario: Scenario;
+  seed: number;
+  /** default: the scenario's duration */
+  durationUs?: number;
+  /** directory for trades.csv, book.csv and summary.json (created if missing) */
+  out?: string;
+  /** sees every engine event (after the exchange and the market) */
+  observe?: Partial<EventSink>;
+  /** called once the market runs, before the first timer: attach a bot (it schedules on ctx.scheduler) */
+  attach?: (ctx: RunContext) => void | Promise<void>;
+  /** awaited after every timer when given (an async bot's promise chains settle in virtual time) */
+  afterTimer?: () => Promise<void>;
+}
+
+export interface RunSummary {
+  scenario: string;
+  seed: number;
+  profile: string;
+  symbols: string[];
+  start_time: string;
+  simulated_s: number;
+  wall_ms: number;
+  simulated_s_per_wall_s: number;
+  agent_commands: number;
+  agent_commands_per_simulated_s: number;
+  timers_run: number;
+  trades: number;
+  accounts: { account: number; name: string; type: string }[];
+  liquidations: SimMarket['liquidations'];
+  facts: Record<string, StylisedFacts>;
+  /** 10 s markouts by account name and counterparty type */
+  markouts_10s: Record<string, Record<string, MarkoutCell>>;
+}
+
+export interface RunResult {
+  summary: RunSummary;
+  tape: Tape;
+}
+
+export async function runSim(o: RunOptions): Promise<RunResult> {
+  const sc = o.scenario;
+  const durationUs = o.durationUs ?? sc.durationUs;
+  const scheduler = new VirtualScheduler(sc.startUs);
+  const exchange = createSimExchange(sc, scheduler);
+  const market = startMarket({ exchange, scheduler, scenario: sc, seed: o.seed });
+  if (o.observe) market.observe(o.observe);
+  if (o.out) mkdirSync(o.out, { recursive: true });
+  const tape = new Tape(exchange, scheduler, market, sc.symbols, o.out);
+  await o.attach?.({ exchange, scheduler, market, scenario: sc, seed: o.seed });
+  const end = sc.startUs + durationUs;
+  const wall0 = performance.now();
+  let timers = 0;
+  if (o.afterTimer) {
+    while (scheduler.step(end)) {
+      timers++;
+      await o.afterTimer();
+    }
+    scheduler.run(end);
+  } else {
+    timers = scheduler.run(end);
+  }
+  const wallMs = performance.now() - wall0;
+  market.stop();
+  tape.close();
+  const names = new Map(market.agents.map((a) => [String(a.account), a.name]));
+  const markouts: RunSummary['markouts_10s'] = {};
+  for (const [acct, row] of Object.entries(tape.markouts.table())) {
+    markouts[names.get(acct) ?? exchange.accountInfo(Number(acct))?.name ?? acct] = row;
+  }
+  const simS = durationUs / 1e6;
+  const summary: RunSummary = {
+    scenario: sc.name, seed: o.seed, profile: sc.profile, symbols: sc.symbols, start_time: new Date(sc.startUs / 1000).toISOString(),
+    simulated_s: simS, wall_ms: Math.round(wallMs), simulated_s_per_wall_s: Math.round(simS / (wallMs / 1000)),
+    agent_commands: market.commands, agent_commands_per_simulated_s: Math.round((market.commands / simS) * 10) / 10,
+    timers_run: timers, trades: tape.tradeCount, accounts: market.agents.map((a) => ({ ...a })), liquidations: { ...market.liquidations },
+    facts: tape.facts(), markouts_10s: markouts,
+  };
+  if (o.out) writeFileSync(join(o.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  return { summary, tape };
+}
+
+const USAGE = `usage: npm run sim -- --scenario <${BUILT_IN_SCENARIOS.join('|')}|file.json> [--duration 2h] [--seed 7] [--out DIR] [--json]
+
+  --scenario  a built-in scenario or a scenario JSON file (docs/simulation.md)
+  --duration  simulated time: seconds or 90s, 15m, 2h, 1h30m (default: the scenario's)
+  --seed      integer seed (default 1); the same seed and scenario give the same run
+  --out       directory for trades.csv, book.csv and summary.json
+  --json      print summary.json to stdout instead of the facts table`;
+
+async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv, strict: true, allowPositionals: false,
+      options: {
+        scenario: { type: 'string' }, duration: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
+        json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message.split('\n')[0]}\n${USAGE}\n`);
+    return 1;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  try {
+    if (!values.scenario) throw new ScenarioError('--scenario', 'required');
+    const scenario = loadScenario(values.scenario);
+    const seed = values.seed === undefined ? 1 : Number(values.seed);
+    if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ScenarioError('--seed', 'must be an integer 0-4294967295');
+    const durationUs = values.duration === undefined ? undefined : parseDuration(/^\d+(\.\d+)?$/.test(values.duration) ? Number(values.duration) : values.duration, '--duration');
+    if (durationUs !== undefined && durationUs <= 0) throw new ScenarioError('--duration', 'must be positive');
+    const { summary } = await runSim({ scenario, seed, durationUs, out: values.out });
+    if (values.json) {
+      process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+      return 0;
+    }
+    const lines = [
+      `scenario ${summary.scenario}, seed ${seed}: ${summary.simulated_s} simulated s in ${(summary.wall_ms / 1000).toFixed(1)} s `
+        + `(${summary.simulated_s_per_wall_s} simulated s per wall s), ${summary.agent_commands} agent commands, ${summary.trades} trades`,
+      ...Object.entries(summary.facts).map(([s, f]) => formatFacts(f, s)),
+      `liquidations: ${summary.liquidations.liquidatedLongs} longs, ${summary.liquidations.liquidatedShorts} shorts, `
+        + `${Math.round(summary.liquidations.liquidatedNotional)} notional on the book, ADL ${summary.liquidations.adlCount}`,
+      values.out ? `wrote ${join(values.out, 'trades.csv')}, book.csv, summary.json` : '',
+    ];
+    process.stdout.write(lines.filter(Boolean).join('\n') + '\n');
+    return 0;
+  } catch (e) {
+    if (e instanceof ScenarioError) {
+      process.stderr.write(e.message + '\n');
+      return 1;
+    }
+    throw e;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}
