@@ -10,7 +10,7 @@ import type { WebSocket, RawData } from 'ws';
 import type { Subscription } from './md-feed.ts';
 import { numbered, sharedFrame } from './md-wire.ts';
 import type { SessionLimits } from './trade-session.ts';
-import { readFrame, SessionRejectReason, type Envelope } from './wire.ts';
+import { MAX_SEQ, readFrame, SessionRejectReason, type Envelope } from './wire.ts';
 
 /** MarketDataRequest as decoded (proto3 defaults fill absent fields). */
 export interface MdRequest {
@@ -81,6 +81,10 @@ export class MdSession {
    */
   private inSequence(env: Envelope): boolean {
     const seq = env.msg_seq_num;
+    if (seq > MAX_SEQ) {
+      this.reject(0, SessionRejectReason.INVALID_VALUE, `msg_seq_num above ${MAX_SEQ}`);
+      return false;
+    }
     if (seq >= this.nextIn) {
       this.nextIn = seq + 1;
       return true;

@@ -8,7 +8,7 @@ import type { Exchange, AccountInfo, RuleNotice } from './exchange.ts';
 import { SessionState } from './session-state.ts';
 import { TickCork } from './tick-cork.ts';
 import { sendNumbered } from './ws-frame.ts';
-import { encodeEnvelope, nowNanos, readFrame, sharedFrame, SessionRejectReason, type Envelope } from './wire.ts';
+import { encodeEnvelope, MAX_SEQ, nowNanos, readFrame, sharedFrame, SessionRejectReason, type Envelope } from './wire.ts';
 import { blankNewOrder, newOrderFromWire, type NewOrderWire } from './translate.ts';
 import { fastDecode, fastDecodeOn } from './fast-decode.ts';
 import { securityList } from './reference.ts';
@@ -217,6 +217,8 @@ export class TradeSession {
   /** `reuse`: the envelope is fast-decode.ts's, and the reused commands are free to fill. */
   private onEnvelope(env: Envelope, reuse: boolean): void {
     this.refSeq = env.msg_seq_num;
+    // past 2^53 a number is no longer exact (n + 1 === n): refused, and the expected number stays
+    if (env.msg_seq_num > MAX_SEQ) return this.reject(0, SessionRejectReason.INVALID_VALUE, `msg_seq_num above ${MAX_SEQ}`);
     if (!this.account) return this.onFirstMessage(env);
     if (!this.checkSequence(env)) return;
     this.dispatch(env, reuse);
@@ -281,8 +283,8 @@ export class TradeSession {
       case 'heartbeat': return;
       case 'test_request': return this.sendAdmin('heartbeat', { test_req_id: m.test_req_id });
       case 'logout': return this.logout('logout acknowledged');
-      case 'resend_request': return this.resend(m.begin_seq_no as number, m.end_seq_no as number);
-      case 'sequence_reset': return this.sequenceReset(m.new_seq_no as number);
+      case 'resend_request': return this.resend(env.msg_seq_num, m.begin_seq_no as number, m.end_seq_no as number);
+      case 'sequence_reset': return this.sequenceReset(env.msg_seq_num, m.new_seq_no as number);
       case 'reject': return;
       case 'new_order_single': return this.newOrder(account, m, reuse);
       case 'order_cancel_request': return this.cancel(account, m, reuse);
@@ -353,10 +355,14 @@ export class TradeSession {
    * (heartbeats, logons, …) are not resent: they and anything no longer stored
    * are covered by SequenceReset gap fills.
    */
-  private resend(begin: number, end: number): void {
+  private resend(refSeq: number, begin: number, end: number): void {
     const state = this.state as SessionState;
     const last = end === 0 || end >= state.nextOut ? state.nextOut - 1 : end;
-    if (!(begin >= 1) || begin > last) return;
+    if (!(begin >= 1) || begin > last) {
+      const range = `resend_request ${begin}..${end}`;
+      const why = begin < 1 ? 'begin_seq_no must be at least 1' : `nothing sent in that range (last sent ${state.nextOut - 1})`;
+      return this.reject(refSeq, SessionRejectReason.INVALID_VALUE, `${range}: ${why}`);
+    }
     let gapFrom = begin; // first sequence number not yet covered
     for (const m of state.range(begin, last)) {
       if (ADMIN_BODIES.has(m.body)) continue;
@@ -371,8 +377,10 @@ export class TradeSession {
     this.transmit(seq, sharedFrame('sequence_reset', { new_seq_no: newSeq, gap_fill: true }), true);
   }
 
-  private sequenceReset(newSeq: number): void {
+  /** A reset past 2^53 would leave every later number "too low": refused, the session keeps its numbers. */
+  private sequenceReset(refSeq: number, newSeq: number): void {
     const state = this.state as SessionState;
+    if (!(newSeq <= MAX_SEQ)) return this.reject(refSeq, SessionRejectReason.INVALID_VALUE, `sequence_reset.new_seq_no above ${MAX_SEQ}`);
     if (newSeq > state.nextIn) state.nextIn = newSeq;
   }
 
@@ -399,7 +407,7 @@ export class TradeSession {
   }
 
   private reject(refSeq: number, reason: number, text: string): void {
-    const msg = { ref_seq_num: refSeq || this.refSeq, reason, text };
+    const msg = { ref_seq_num: refSeq, reason, text };
     if (this.state) this.sendAdmin('reject', msg);
     else this.sendUnsequenced('reject', msg);
     if (++this.rejects >= this.limits.maxRejects) this.logout(`too many rejected messages (${this.rejects})`);
