@@ -15,6 +15,7 @@ import { securityList } from './reference.ts';
 import type { Side } from '../engine/types.ts';
 import type { Cancel, Replace } from '../engine/commands.ts';
 import { RuleEventKind } from '../engine/events.ts';
+import { CloseCode } from './connection-limits.ts';
 
 export interface SessionLimits {
   /** largest accepted frame, bytes (larger → Reject) */
@@ -26,6 +27,31 @@ export interface SessionLimits {
   /** stored outbound messages per account for resends */
   resendStore: number;
   defaultHeartbeatMs: number;
+  /** /ws/trade: a connection without a Logon this long after it opened is closed (CloseCode.LOGON_TIMEOUT) */
+  logonTimeoutMs: number;
+  /** /ws/md: the server pings this often; a connection that answered neither the last ping nor sent anything is closed (HEARTBEAT_TIMEOUT) */
+  mdHeartbeatMs: number;
+  /** WebSocket connections (both endpoints) the server holds at once; more are closed at once (SERVER_FULL) */
+  maxConnections: number;
+  /** … and per remote address (TOO_MANY_FROM_ADDRESS) */
+  maxConnectionsPerIp: number;
+  /** /ws/md: a subscriber whose incrementals stay stopped (stalled) this long is dropped (SLOW_CONSUMER) */
+  mdStallMs: number;
+  /** /ws/md snapshots: levels per side at most (a market_depth of 0 or more means this many) */
+  mdSnapshotLevels: number;
+  /** /ws/md L3 snapshots: orders at most (whole levels only: the levels that fit) */
+  mdSnapshotOrders: number;
+  /** /ws/md snapshot requests per connection (a symbol's first subscription on a connection is free): a burst of this many … */
+  mdSnapshotBurst: number;
+  /** … refilled at this rate per second (then MarketDataRequestReject) */
+  mdSnapshotsPerSec: number;
+  /** snapshot requests the whole server serves per second (a burst of as many), so many connections cannot add up to a stall */
+  mdServerSnapshotsPerSec: number;
+  /** failed authentications (REST x-api-key, Logon) per address within authWindowMs before it is throttled */
+  authFailures: number;
+  authWindowMs: number;
+  /** how long a throttled address is refused (429 Retry-After, Logout) */
+  authBlockMs: number;
 }
 
 export const DEFAULT_SESSION_LIMITS: SessionLimits = {
@@ -34,6 +60,19 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxRejects: 20,
   resendStore: 10_000,
   defaultHeartbeatMs: 10_000,
+  logonTimeoutMs: 5_000,
+  mdHeartbeatMs: 30_000,
+  maxConnections: 768,
+  maxConnectionsPerIp: 256,
+  mdStallMs: 10_000,
+  mdSnapshotLevels: 1_000,
+  mdSnapshotOrders: 1_000,
+  mdSnapshotBurst: 10,
+  mdSnapshotsPerSec: 2,
+  mdServerSnapshotsPerSec: 200,
+  authFailures: 10,
+  authWindowMs: 10_000,
+  authBlockMs: 60_000,
 };
 
 export { SessionRejectReason };
@@ -165,6 +204,8 @@ export class TradeSession {
     private readonly ws: WebSocket, private readonly sessions: TradeSessions, private readonly socket: Socket | null, readonly id: number,
   ) {
     this.cork = socket ? new TickCork(socket) : null;
+    // a socket that never logs on would be held for ever (and with it a file descriptor)
+    this.timer = setTimeout(() => this.onLogonTimeout(), this.limits.logonTimeoutMs);
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     ws.on('close', () => this.onClose());
     ws.on('error', () => this.onClose());
@@ -253,7 +294,13 @@ export class TradeSession {
       account_id: String(account.id), next_expected_msg_seq_num: state.nextIn,
     });
     if (gapFrom) this.sendAdmin('resend_request', { begin_seq_no: gapFrom, end_seq_no: env.msg_seq_num - 1 });
+    clearTimeout(this.timer ?? undefined);
     this.timer = setInterval(() => this.onTimer(), Math.min(1000, this.heartbeatMs / 2));
+  }
+
+  private onLogonTimeout(): void {
+    if (this.closed || this.account) return;
+    this.logout(`no Logon within ${this.limits.logonTimeoutMs} ms`, CloseCode.LOGON_TIMEOUT);
   }
 
   /** FIX rules: a gap asks for a resend; a lower number is a duplicate (poss_dup) or an error. */
@@ -423,12 +470,12 @@ export class TradeSession {
     this.ws.send(encodeEnvelope({ msg_seq_num: 1, sending_time: nowNanos(), [body]: msg }));
   }
 
-  private logout(text: string): void {
+  private logout(text: string, code = 1000): void {
     if (this.closed) return;
     if (this.state) this.sendAdmin('logout', { text });
     else this.sendUnsequenced('logout', { text });
     this.closed = true;
-    this.ws.close(1000, text.slice(0, 100));
+    this.ws.close(code, text.slice(0, 100));
     this.onClose();
   }
 
@@ -452,7 +499,7 @@ export class TradeSession {
   }
 
   private onClose(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearInterval(this.timer); // clears the logon timeout too
     this.timer = null;
     this.closed = true;
     const account = this.account;
