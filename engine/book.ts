@@ -127,6 +127,8 @@ export class BookSide {
 export class Book {
   readonly bids: BookSide;
   readonly asks: BookSide;
+  /** resting orders on both sides, kept as they rest and leave (a count without walking the book) */
+  orders = 0;
 
   constructor(readonly symbol: string) {
     this.bids = new BookSide(symbol, Side.BUY);

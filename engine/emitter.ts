@@ -8,6 +8,7 @@ import { AuctionEvent, EventSink, ObligationEvent, FillEvent, LevelEvent, MassCa
 import type { Uncross } from './rules/auction.ts';
 import type { ObligationStatusView, WindowReport } from './obligations/types.ts';
 import type { Order } from './order.ts';
+import { echoed } from './validate.ts';
 import { CANCEL_REASON_TEXT, CancelReason, OrdType, REJECT_REASON_TEXT, RejectReason, Side, TimeInForce, TradingPhase, isSide } from './types.ts';
 
 const safeInt = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteger(v) ? v : 0);
@@ -102,7 +103,7 @@ export class Emitter {
     const e = this.oe;
     this.refused(e, kind, c.account, c.symbol, c.clOrdId, reason, text);
     e.orderId = safeInt(c.orderId);
-    e.origClOrdId = typeof c.origClOrdId === 'string' ? c.origClOrdId : '';
+    e.origClOrdId = echoed(c.origClOrdId);
     e.price = safeInt((c as Replace).price);
     e.qty = safeInt((c as Replace).qty);
     this.sink.order(e);
@@ -183,9 +184,9 @@ export class Emitter {
     e.time = this.time;
     e.kind = kind;
     e.account = safeInt(account);
-    e.symbol = typeof symbol === 'string' ? symbol : '';
+    e.symbol = echoed(symbol);
     e.orderId = 0;
-    e.clOrdId = typeof clOrdId === 'string' ? clOrdId : '';
+    e.clOrdId = echoed(clOrdId);
     e.origClOrdId = '';
     e.side = Side.BUY;
     e.ordType = OrdType.LIMIT;

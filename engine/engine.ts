@@ -504,6 +504,10 @@ export class Engine {
     const b = this.book(symbol);
     return b ? query.depth(b, levels) : null;
   }
+  /** Resting orders on the symbol's book (both sides); 0 for an unknown symbol. */
+  restingOrderCount(symbol: string): number {
+    return this.book(symbol)?.orders ?? 0;
+  }
   levelOrders(symbol: string, side: Side, price: number): query.OrderView[] {
     const b = this.book(symbol);
     return b && isSide(side) ? query.levelOrders(b.sideOf(side), price, this.instruments) : [];

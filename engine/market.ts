@@ -135,6 +135,7 @@ export class Market {
 
     if (m.leaves === 0) {
       lvl.remove(m);
+      this.books[ii].orders--;
       if (lvl.count === 0) side.removeLevel(lvl);
       this.forget(m);
     }
@@ -198,6 +199,7 @@ export class Market {
       const lvl = o.level as Level;
       const side = this.books[ii].sideOf(o.side);
       lvl.remove(o);
+      this.books[ii].orders--;
       if (lvl.count === 0) side.removeLevel(lvl);
       this.forget(o);
     }
@@ -236,6 +238,7 @@ export class Market {
     const side = this.books[inst.index].sideOf(o.side);
     const lvl = side.findOrCreate(o.price);
     lvl.push(o);
+    this.books[inst.index].orders++;
     this.changes.touch(lvl, side);
     openChange(o, o.leaves);
     if (linked) return;
@@ -250,6 +253,7 @@ export class Market {
     const side = this.books[o.instrument].sideOf(o.side);
     openChange(o, -o.leaves);
     lvl.remove(o);
+    this.books[o.instrument].orders--;
     this.changes.touch(lvl, side);
     if (lvl.count === 0) side.removeLevel(lvl);
   }

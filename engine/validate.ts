@@ -10,7 +10,7 @@ export interface Why {
   text: string;
 }
 
-const MAX_CL_ORD_ID = 64;
+export const MAX_CL_ORD_ID = 64;
 
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 
@@ -19,10 +19,38 @@ function invalid(why: Why, field: string, rule: string): RejectReason {
   return RejectReason.INVALID_FIELD;
 }
 
+export const CL_ORD_ID_RULE = `at most ${MAX_CL_ORD_ID} printable characters of valid UTF-8`;
+
 export function checkClOrdId(v: unknown, field: string, why: Why): RejectReason | 0 {
   if (v === undefined) return 0;
-  if (typeof v !== 'string' || v.length > MAX_CL_ORD_ID) return invalid(why, field, `a string of at most ${MAX_CL_ORD_ID} characters`);
+  if (typeof v !== 'string' || v.length > MAX_CL_ORD_ID || !isPrintable(v)) return invalid(why, field, CL_ORD_ID_RULE);
   return 0;
+}
+
+/**
+ * No control characters (C0, DEL, C1), no U+FFFD (what a decoder makes of
+ * invalid UTF-8: two different byte strings would name the same order) and no
+ * unpaired surrogate (not UTF-8 at all). A loop, not a regex: it runs for
+ * every order.
+ */
+export function isPrintable(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20) return false;
+    if (c < 0x7f) continue;
+    if (c <= 0x9f || c === 0xfffd) return false;
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const next = s.charCodeAt(i + 1);
+      if (c >= 0xdc00 || !(next >= 0xdc00 && next <= 0xdfff)) return false;
+      i++;
+    }
+  }
+  return true;
+}
+
+/** A client's string as a reject may echo it: never longer than a valid one (a 60,000-character id is not sent back whole). */
+export function echoed(v: unknown): string {
+  return typeof v !== 'string' ? '' : v.length > MAX_CL_ORD_ID ? v.slice(0, MAX_CL_ORD_ID) : v;
 }
 
 export function checkPrice(inst: Instrument, price: unknown, why: Why): RejectReason | 0 {

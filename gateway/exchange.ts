@@ -12,6 +12,7 @@ import type { AccountRiskConfig, InstrumentRulesConfig, RulesConfig } from '../e
 import type { ProgrammeConfig } from '../engine/obligations/config.ts';
 import { CancelReason, TradingPhase, type Side, type StpMode } from '../engine/types.ts';
 import { formatUnits } from '../engine/money.ts';
+import { echoed } from '../engine/validate.ts';
 import {
   cancelReject, executionReport, fillReports, isCallPhase, mdAuction, securityStatus, userNotification,
   type MdAuction, type SecurityStatus,
@@ -269,7 +270,7 @@ export class Exchange implements EventSink {
   }
 
   massCancelOrders(account: number, clOrdId: string, symbol?: string, side?: Side, onDisconnect = false): number {
-    this.massCancelClOrdId = clOrdId;
+    this.massCancelClOrdId = echoed(clOrdId);
     const cause = onDisconnect ? CancelReason.DISCONNECT : CancelReason.MASS_CANCEL;
     return this.run(() => this.engine.massCancel({ time: this.clock.now(), account, symbol, side, cause }));
   }

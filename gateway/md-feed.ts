@@ -127,8 +127,14 @@ export class SymbolFeed {
   }
 }
 
-/** The book as of the symbol's current update id, with the parts the channels ask for. */
-export function snapshot(exchange: Exchange, symbol: string, mdReqId: string, mask: number, depth: number): Record<string, unknown> {
+/**
+ * The book as of the symbol's current update id, with the parts the channels
+ * ask for: `depth` levels per side (0 = all), and for L3 the orders of the best
+ * levels, whole levels only, at most `maxOrders` of them.
+ */
+export function snapshot(
+  exchange: Exchange, symbol: string, mdReqId: string, mask: number, depth: number, maxOrders = Number.MAX_SAFE_INTEGER,
+): Record<string, unknown> {
   const engine = exchange.engine;
   // the engine's depth(n) returns n levels; the contract's 0 means all
   const book = mask & (Bit.L2 | Bit.L3) ? engine.depth(symbol, depth > 0 ? depth : Number.MAX_SAFE_INTEGER) : null;
@@ -138,21 +144,27 @@ export function snapshot(exchange: Exchange, symbol: string, mdReqId: string, ma
     last_update_id: exchange.updateId(symbol),
     bids: mask & Bit.L2 ? book?.bids : undefined,
     asks: mask & Bit.L2 ? book?.asks : undefined,
-    orders: mask & Bit.L3 && book ? restingOrders(exchange, book) : undefined,
+    orders: mask & Bit.L3 && book ? restingOrders(exchange, book, maxOrders) : undefined,
     bbo: mask & Bit.BBO ? bboOf(engine, symbol) : undefined,
     auction: exchange.auctionState(symbol),
   };
 }
 
-/** Every order of the snapshot's levels, bids then asks, best level first, in queue priority within a level. */
-function restingOrders(exchange: Exchange, book: DepthView): MdOrder[] {
+/**
+ * The orders of the snapshot's levels, bids then asks, best level first, in
+ * queue priority within a level; each side stops at the first level whose
+ * orders would pass its half of `maxOrders`.
+ */
+function restingOrders(exchange: Exchange, book: DepthView, maxOrders: number): MdOrder[] {
   const out: MdOrder[] = [];
-  const add = (side: Side, levels: LevelView[]): void => {
+  const add = (side: Side, levels: LevelView[], room: number): void => {
     for (const l of levels) {
+      if (l.count > room) return;
+      room -= l.count;
       for (const o of exchange.engine.levelOrders(book.symbol, side, l.price)) out.push({ order_id: o.orderId, side, price: o.price, qty: o.leaves });
     }
   };
-  add(Side.BUY, book.bids);
-  add(Side.SELL, book.asks);
+  add(Side.BUY, book.bids, Math.ceil(maxOrders / 2));
+  add(Side.SELL, book.asks, Math.floor(maxOrders / 2));
   return out;
 }

@@ -5,12 +5,19 @@
 // which refuses to queue past the high-water mark so a slow reader cannot make
 // the server hold unbounded memory (the hub resyncs it later); past the whole
 // per-socket budget (SessionLimits.maxBufferedBytes) the connection is cut.
-import type { Writable } from 'node:stream';
+//
+// The budget counts what the connection really holds: the bytes queued on the
+// socket plus a fixed cost per queued frame (each write is a buffer and a
+// queue entry, more than a small frame's own bytes: counting bytes alone let a
+// stalled subscriber hold 3.5 times its budget).
+import type { Socket } from 'node:net';
 import type { WebSocket, RawData } from 'ws';
 import type { Subscription } from './md-feed.ts';
-import { numbered, sharedFrame } from './md-wire.ts';
+import { sharedFrame } from './md-wire.ts';
+import { sendNumbered } from './ws-frame.ts';
 import type { SessionLimits } from './trade-session.ts';
-import { readFrame, SessionRejectReason, type Envelope } from './wire.ts';
+import { CloseCode } from './connection-limits.ts';
+import { MAX_SEQ, readFrame, SessionRejectReason, type Envelope } from './wire.ts';
 
 /** MarketDataRequest as decoded (proto3 defaults fill absent fields). */
 export interface MdRequest {
@@ -34,6 +41,9 @@ export interface MdHost {
   closed(s: MdSession): void;
 }
 
+/** Memory one queued frame holds besides its bytes (the write's queue entry and buffer object, measured on Node 20). */
+export const FRAME_OVERHEAD = 192;
+
 /** Bytes written under one cork before they are flushed anyway. */
 const CORK_FLUSH_BYTES = 64 * 1024;
 
@@ -53,22 +63,77 @@ export class MdSession {
   private rejects = 0;
   private closed = false;
   private corked = false;
+  /** frames written since the socket's queue was last seen empty */
+  private queuedFrames = 0;
+  /** a pong or a message since the last ping */
+  heard = true;
+  /** when incrementals stopped (Date.now()), while stalled */
+  stalledSince = 0;
+  /** snapshot requests this connection may still make now, and when they were last refilled */
+  private snapshotTokens: number;
+  private refilledAt = Date.now();
+  private readonly everSubscribed = new Set<string>();
 
-  /** `socket` is the TCP socket under `ws`, corked while a burst of messages is written (one syscall instead of one each) */
-  constructor(private readonly ws: WebSocket, private readonly socket: Pick<Writable, 'cork' | 'uncork'>, private readonly host: MdHost) {
+  /** `socket` is the TCP socket under `ws`: frames are written to it whole, corked while a burst is written (one syscall instead of one each) */
+  constructor(private readonly ws: WebSocket, private readonly socket: Socket, private readonly host: MdHost) {
+    this.snapshotTokens = host.limits.mdSnapshotBurst;
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
+    ws.on('pong', () => (this.heard = true));
     ws.on('close', () => this.onClose());
     ws.on('error', () => this.onClose());
   }
 
+  /** What the connection holds for the client: bytes queued, and each queued frame's own cost. */
   get bufferedAmount(): number {
-    return this.ws.bufferedAmount;
+    const bytes = this.ws.bufferedAmount;
+    if (bytes === 0) this.queuedFrames = 0;
+    return bytes + this.queuedFrames * FRAME_OVERHEAD;
+  }
+
+  /** True the first time the connection subscribes to `symbol` (a bounded set: symbols are the instruments). */
+  firstSubscription(symbol: string): boolean {
+    if (this.everSubscribed.has(symbol)) return false;
+    this.everSubscribed.add(symbol);
+    return true;
+  }
+
+  /** 0 when a snapshot may be served now (and counts it), else the milliseconds until one may. */
+  takeSnapshot(now: number): number {
+    const { mdSnapshotBurst: burst, mdSnapshotsPerSec: rate } = this.host.limits;
+    this.snapshotTokens = Math.min(burst, this.snapshotTokens + ((now - this.refilledAt) * rate) / 1000);
+    this.refilledAt = now;
+    if (this.snapshotTokens >= 1) {
+      this.snapshotTokens--;
+      return 0;
+    }
+    return Math.ceil(((1 - this.snapshotTokens) * 1000) / rate);
+  }
+
+  /** The heartbeat: a connection that answered nothing since the last ping is gone; otherwise ping it again. */
+  ping(): void {
+    if (this.closed) return;
+    if (!this.heard) return this.drop(CloseCode.HEARTBEAT_TIMEOUT, `no pong or message within ${this.host.limits.mdHeartbeatMs} ms`);
+    this.heard = false;
+    this.ws.ping();
+  }
+
+  /**
+   * Closes the connection for a reason the client can read in the close frame
+   * if it still reads; one that does not is cut a second later (its queued
+   * bytes are freed then).
+   */
+  drop(code: number, reason: string): void {
+    if (this.closed) return;
+    this.ws.close(code, reason.slice(0, 120));
+    setTimeout(() => this.ws.terminate(), 1000).unref();
+    this.onClose();
   }
 
   // ---- inbound ----
 
   private onFrame(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
+    this.heard = true;
     const f = readFrame(data, isBinary, this.host.limits.maxFrameBytes);
     if (!f.ok) return this.reject(f.refSeq, f.reason, f.text);
     if (this.inSequence(f.env)) this.dispatch(f.env);
@@ -81,6 +146,10 @@ export class MdSession {
    */
   private inSequence(env: Envelope): boolean {
     const seq = env.msg_seq_num;
+    if (seq > MAX_SEQ) {
+      this.reject(0, SessionRejectReason.INVALID_VALUE, `msg_seq_num above ${MAX_SEQ}`);
+      return false;
+    }
     if (seq >= this.nextIn) {
       this.nextIn = seq + 1;
       return true;
@@ -126,7 +195,7 @@ export class MdSession {
    */
   sendFrame(shared: Uint8Array): void {
     if (this.closed) return;
-    if (this.ws.bufferedAmount > this.host.limits.maxBufferedBytes) {
+    if (this.bufferedAmount > this.host.limits.maxBufferedBytes) {
       this.ws.terminate();
       return this.onClose();
     }
@@ -135,7 +204,8 @@ export class MdSession {
       this.socket.cork();
       this.host.corked(this);
     }
-    this.ws.send(numbered(this.nextOut++, shared));
+    sendNumbered(this.ws, this.socket, this.nextOut++, shared);
+    this.queuedFrames++;
     // a long burst is written out in slices, so it cannot pass the high-water mark before the kernel saw any of it
     if (this.ws.bufferedAmount > CORK_FLUSH_BYTES) this.uncork();
   }
@@ -155,7 +225,7 @@ export class MdSession {
   /** False once the send buffer passed the high-water mark (which stalls the connection until it drains). */
   streaming(): boolean {
     if (this.stalled) return false;
-    if (this.ws.bufferedAmount <= this.host.highWater) return true;
+    if (this.bufferedAmount <= this.host.highWater) return true;
     this.host.stall(this);
     return false;
   }

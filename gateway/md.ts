@@ -21,6 +21,7 @@ import { Bit, channelMask, sharedFrame } from './md-wire.ts';
 import { securityList } from './reference.ts';
 import { phaseToWire, securityStatus, type MdAuction, type SecurityStatus } from './translate.ts';
 import { extendServer } from './server.ts';
+import { CloseCode } from './connection-limits.ts';
 import { SessionRejectReason, type SessionLimits, type TradeSessions } from './trade-session.ts';
 
 /** Subscriptions one connection may hold (each costs work on every update of its symbol). */
@@ -38,6 +39,10 @@ export interface MdStats {
   conflations: number;
   /** times a fallen-behind connection drained and was resynced with snapshots */
   resyncs: number;
+  /** connections dropped for staying stalled longer than SessionLimits.mdStallMs */
+  slowConsumersDropped: number;
+  /** snapshot requests refused by a rate limit */
+  snapshotsThrottled: number;
 }
 
 export interface MdConnectionInfo {
@@ -55,7 +60,7 @@ export class MdHub implements MarketListener, MdHost {
   readonly highWater: number;
   /** resync once the buffer is this small again: low enough that a resync is not followed at once by another stall */
   readonly lowWater: number;
-  readonly stats: MdStats = { conflations: 0, resyncs: 0 };
+  readonly stats: MdStats = { conflations: 0, resyncs: 0, slowConsumersDropped: 0, snapshotsThrottled: 0 };
   private readonly feeds = new Map<string, SymbolFeed>();
   /** feeds changed by the command in progress */
   private dirty: SymbolFeed[] = [];
@@ -66,12 +71,18 @@ export class MdHub implements MarketListener, MdHost {
   /** sessions whose socket is corked until the current burst of commands is done */
   private corkedSessions: MdSession[] = [];
   private drainTimer: NodeJS.Timeout | null = null;
+  private readonly heartbeatTimer: NodeJS.Timeout;
   private readonly unsubscribeMarket: () => void;
+  /** the server-wide snapshot allowance (a token bucket, like each connection's) */
+  private snapshotTokens: number;
+  private refilledAt = Date.now();
 
   constructor(private readonly exchange: Exchange, readonly limits: SessionLimits, private readonly tradeSessions: TradeSessions) {
     this.highWater = Math.floor(limits.maxBufferedBytes / 2);
     this.lowWater = Math.floor(this.highWater / 8);
+    this.snapshotTokens = limits.mdServerSnapshotsPerSec;
     this.unsubscribeMarket = exchange.subscribeMarket(this);
+    this.heartbeatTimer = setInterval(() => { for (const s of this.sessions) s.ping(); }, limits.mdHeartbeatMs);
   }
 
   accept(ws: WebSocket, socket: Socket): void {
@@ -85,6 +96,7 @@ export class MdHub implements MarketListener, MdHost {
 
   close(): void {
     this.unsubscribeMarket();
+    clearInterval(this.heartbeatTimer);
     if (this.drainTimer) clearInterval(this.drainTimer);
     this.drainTimer = null;
     for (const s of this.sessions) this.closed(s);
@@ -167,6 +179,10 @@ export class MdHub implements MarketListener, MdHost {
     const mask = channelMask(req.channels);
     if (mask === null) return `invalid channels [${req.channels.join(',')}]: L2 (1), L3 (2), TRADES (3), BBO (4)`;
     const sub: Subscription = { session: s, symbol: req.symbol, mdReqId: req.md_req_id, mask, depth: req.market_depth };
+    if (req.subscription === MdSubscription.SNAPSHOT_AND_UPDATES || req.subscription === MdSubscription.SNAPSHOT) {
+      const throttled = this.snapshotAllowance(s, req.subscription === MdSubscription.SNAPSHOT_AND_UPDATES && s.firstSubscription(req.symbol));
+      if (throttled) return throttled;
+    }
     switch (req.subscription) {
       case MdSubscription.SNAPSHOT_AND_UPDATES: return this.subscribe(sub);
       case MdSubscription.SNAPSHOT:
@@ -181,6 +197,32 @@ export class MdHub implements MarketListener, MdHost {
       }
       default: return `invalid subscription ${req.subscription}`;
     }
+  }
+
+  /**
+   * Snapshots are built on the thread that runs the engine: each is capped
+   * (sendSnapshot), and their number is limited per connection and for the
+   * whole server, so a client looping on the largest one cannot stall order
+   * entry. A symbol's first subscription on a connection (`free`) takes no
+   * token of the connection's: a bot subscribing to every symbol at start is
+   * not refused. Returns why a request is refused, or ''.
+   */
+  private snapshotAllowance(s: MdSession, free: boolean): string {
+    const now = Date.now();
+    const own = free ? 0 : s.takeSnapshot(now);
+    if (own) {
+      this.stats.snapshotsThrottled++;
+      return `snapshot rate limit: ${this.limits.mdSnapshotsPerSec}/s per connection (burst ${this.limits.mdSnapshotBurst}); retry in ${own} ms`;
+    }
+    const rate = this.limits.mdServerSnapshotsPerSec;
+    this.snapshotTokens = Math.min(rate, this.snapshotTokens + ((now - this.refilledAt) * rate) / 1000);
+    this.refilledAt = now;
+    if (this.snapshotTokens < 1) {
+      this.stats.snapshotsThrottled++;
+      return `server snapshot rate limit: ${rate}/s; retry in ${Math.ceil(((1 - this.snapshotTokens) * 1000) / rate)} ms`;
+    }
+    this.snapshotTokens--;
+    return '';
   }
 
   /** A second request for the same symbol replaces the first (new channels, new snapshot). */
@@ -207,7 +249,9 @@ export class MdHub implements MarketListener, MdHost {
   }
 
   private sendSnapshot(sub: Subscription): void {
-    sub.session.send('market_data_snapshot_full_refresh', snapshot(this.exchange, sub.symbol, sub.mdReqId, sub.mask, sub.depth));
+    const { mdSnapshotLevels: levels, mdSnapshotOrders: orders } = this.limits;
+    const depth = sub.depth > 0 && sub.depth < levels ? sub.depth : levels;
+    sub.session.send('market_data_snapshot_full_refresh', snapshot(this.exchange, sub.symbol, sub.mdReqId, sub.mask, depth, orders));
   }
 
   private add(sub: Subscription): void {
@@ -237,6 +281,7 @@ export class MdHub implements MarketListener, MdHost {
 
   stall(s: MdSession): void {
     s.stalled = true;
+    s.stalledSince = Date.now();
     this.stalled.add(s);
     this.stats.conflations++;
     this.drainTimer ??= setInterval(() => this.resyncDrained(), DRAIN_POLL_MS);
@@ -244,7 +289,13 @@ export class MdHub implements MarketListener, MdHost {
 
   /** Connections whose buffer drained get a snapshot per subscription; incrementals resume after it. */
   private resyncDrained(): void {
+    const now = Date.now();
     for (const s of this.stalled) {
+      if (now - s.stalledSince > this.limits.mdStallMs) {
+        this.stats.slowConsumersDropped++;
+        s.drop(CloseCode.SLOW_CONSUMER, `slow consumer: market data stalled for more than ${this.limits.mdStallMs} ms`);
+        continue;
+      }
       if (s.bufferedAmount > this.lowWater) continue;
       this.stalled.delete(s);
       s.stalled = false;

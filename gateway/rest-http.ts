@@ -2,7 +2,7 @@
 // authentication. Every failure leaves as JSON {code, message, ...} with a
 // 4xx/5xx status; nothing a client sends can crash the server.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { AccountInfo, Exchange } from './exchange.ts';
 
@@ -57,7 +57,38 @@ export function installErrorHandling(scope: FastifyInstance): void {
 export function installValidators(scope: FastifyInstance): void {
   const strict = new Ajv({ coerceTypes: false, useDefaults: true, allErrors: false });
   const coercing = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: false });
-  scope.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as object));
+  scope.setValidatorCompiler(({ schema, httpPart }) => {
+    if (httpPart === 'body') return strict.compile(schema as object);
+    return integerStrings(schema as JsonSchema, coercing.compile(schema as object));
+  });
+}
+
+interface JsonSchema { type?: string; properties?: Record<string, JsonSchema> }
+
+/** A decimal integer of at most 15 digits: always a safe integer. */
+const INTEGER_TEXT = /^-?\d{1,15}$/;
+
+/**
+ * Ajv's coercion reads an integer parameter as Number() does: "Infinity",
+ * "1e3", "0x10", " 5" and 400 nines (→ Infinity) all pass. URL integers must
+ * be plain decimal digits, checked before coercion.
+ */
+function integerStrings(schema: JsonSchema, validate: ValidateFunction): ValidateFunction {
+  const integers = Object.entries(schema.properties ?? {}).filter(([, p]) => p.type === 'integer').map(([name]) => name);
+  if (integers.length === 0) return validate;
+  const check = ((data: Record<string, unknown> | null, ...rest: unknown[]) => {
+    for (const name of integers) {
+      const v = data?.[name];
+      if (typeof v === 'string' && !INTEGER_TEXT.test(v)) {
+        check.errors = [{ keyword: 'type', instancePath: `/${name}`, schemaPath: '', params: { type: 'integer' }, message: 'must be a decimal integer of at most 15 digits' }];
+        return false;
+      }
+    }
+    const ok = (validate as (...a: unknown[]) => boolean)(data, ...rest);
+    check.errors = validate.errors;
+    return ok;
+  }) as ValidateFunction;
+  return check;
 }
 
 const accounts = new WeakMap<FastifyRequest, AccountInfo>();

@@ -10,6 +10,7 @@ import { Clock, Exchange, type ExchangeConfig } from './exchange.ts';
 import { TradeSessions, DEFAULT_SESSION_LIMITS, type SessionLimits } from './trade-session.ts';
 import { ExchangeClock } from '../sim/clock.ts';
 import { startTicker } from './exchange-ticker.ts';
+import { ConnectionGate } from './connection-limits.ts';
 
 export interface ServerOptions {
   config: ExchangeConfig;
@@ -76,6 +77,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (r?.onUpgrade) Object.assign(routes, r.onUpgrade);
     if (r?.close) closers.push(r.close);
   }
+  const gate = new ConnectionGate(limits.maxConnections, limits.maxConnectionsPerIp);
   app.server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
     const wss = routes[path];
@@ -83,7 +85,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    const address = (socket as Socket).remoteAddress ?? '';
+    const refused = gate.admit(address);
+    if (!refused) socket.once('close', () => gate.release(address));
+    wss.handleUpgrade(req, socket, head, (ws) => (refused ? ws.close(refused.code, refused.reason) : wss.emit('connection', ws, req)));
   });
   // GTD orders expire, timed halts end and scheduled phases begin on the exchange clock (exchange-ticker.ts)
   const stopTicker = startTicker(exchange, clock);

@@ -8,13 +8,14 @@ import type { Exchange, AccountInfo, RuleNotice } from './exchange.ts';
 import { SessionState } from './session-state.ts';
 import { TickCork } from './tick-cork.ts';
 import { sendNumbered } from './ws-frame.ts';
-import { encodeEnvelope, nowNanos, readFrame, sharedFrame, SessionRejectReason, type Envelope } from './wire.ts';
+import { encodeEnvelope, MAX_SEQ, nowNanos, readFrame, sharedFrame, SessionRejectReason, type Envelope } from './wire.ts';
 import { blankNewOrder, newOrderFromWire, type NewOrderWire } from './translate.ts';
 import { fastDecode, fastDecodeOn } from './fast-decode.ts';
 import { securityList } from './reference.ts';
 import type { Side } from '../engine/types.ts';
 import type { Cancel, Replace } from '../engine/commands.ts';
 import { RuleEventKind } from '../engine/events.ts';
+import { CloseCode } from './connection-limits.ts';
 
 export interface SessionLimits {
   /** largest accepted frame, bytes (larger → Reject) */
@@ -26,6 +27,31 @@ export interface SessionLimits {
   /** stored outbound messages per account for resends */
   resendStore: number;
   defaultHeartbeatMs: number;
+  /** /ws/trade: a connection without a Logon this long after it opened is closed (CloseCode.LOGON_TIMEOUT) */
+  logonTimeoutMs: number;
+  /** /ws/md: the server pings this often; a connection that answered neither the last ping nor sent anything is closed (HEARTBEAT_TIMEOUT) */
+  mdHeartbeatMs: number;
+  /** WebSocket connections (both endpoints) the server holds at once; more are closed at once (SERVER_FULL) */
+  maxConnections: number;
+  /** … and per remote address (TOO_MANY_FROM_ADDRESS) */
+  maxConnectionsPerIp: number;
+  /** /ws/md: a subscriber whose incrementals stay stopped (stalled) this long is dropped (SLOW_CONSUMER) */
+  mdStallMs: number;
+  /** /ws/md snapshots: levels per side at most (a market_depth of 0 or more means this many) */
+  mdSnapshotLevels: number;
+  /** /ws/md L3 snapshots: orders at most (whole levels only: the levels that fit) */
+  mdSnapshotOrders: number;
+  /** /ws/md snapshot requests per connection (a symbol's first subscription on a connection is free): a burst of this many … */
+  mdSnapshotBurst: number;
+  /** … refilled at this rate per second (then MarketDataRequestReject) */
+  mdSnapshotsPerSec: number;
+  /** snapshot requests the whole server serves per second (a burst of as many), so many connections cannot add up to a stall */
+  mdServerSnapshotsPerSec: number;
+  /** failed authentications (REST x-api-key, Logon) per address within authWindowMs before it is throttled */
+  authFailures: number;
+  authWindowMs: number;
+  /** how long a throttled address is refused (429 Retry-After, Logout) */
+  authBlockMs: number;
 }
 
 export const DEFAULT_SESSION_LIMITS: SessionLimits = {
@@ -34,6 +60,19 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   maxRejects: 20,
   resendStore: 10_000,
   defaultHeartbeatMs: 10_000,
+  logonTimeoutMs: 5_000,
+  mdHeartbeatMs: 30_000,
+  maxConnections: 768,
+  maxConnectionsPerIp: 256,
+  mdStallMs: 10_000,
+  mdSnapshotLevels: 1_000,
+  mdSnapshotOrders: 1_000,
+  mdSnapshotBurst: 10,
+  mdSnapshotsPerSec: 2,
+  mdServerSnapshotsPerSec: 200,
+  authFailures: 10,
+  authWindowMs: 10_000,
+  authBlockMs: 60_000,
 };
 
 export { SessionRejectReason };
@@ -165,6 +204,8 @@ export class TradeSession {
     private readonly ws: WebSocket, private readonly sessions: TradeSessions, private readonly socket: Socket | null, readonly id: number,
   ) {
     this.cork = socket ? new TickCork(socket) : null;
+    // a socket that never logs on would be held for ever (and with it a file descriptor)
+    this.timer = setTimeout(() => this.onLogonTimeout(), this.limits.logonTimeoutMs);
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     ws.on('close', () => this.onClose());
     ws.on('error', () => this.onClose());
@@ -217,6 +258,8 @@ export class TradeSession {
   /** `reuse`: the envelope is fast-decode.ts's, and the reused commands are free to fill. */
   private onEnvelope(env: Envelope, reuse: boolean): void {
     this.refSeq = env.msg_seq_num;
+    // past 2^53 a number is no longer exact (n + 1 === n): refused, and the expected number stays
+    if (env.msg_seq_num > MAX_SEQ) return this.reject(0, SessionRejectReason.INVALID_VALUE, `msg_seq_num above ${MAX_SEQ}`);
     if (!this.account) return this.onFirstMessage(env);
     if (!this.checkSequence(env)) return;
     this.dispatch(env, reuse);
@@ -251,7 +294,13 @@ export class TradeSession {
       account_id: String(account.id), next_expected_msg_seq_num: state.nextIn,
     });
     if (gapFrom) this.sendAdmin('resend_request', { begin_seq_no: gapFrom, end_seq_no: env.msg_seq_num - 1 });
+    clearTimeout(this.timer ?? undefined);
     this.timer = setInterval(() => this.onTimer(), Math.min(1000, this.heartbeatMs / 2));
+  }
+
+  private onLogonTimeout(): void {
+    if (this.closed || this.account) return;
+    this.logout(`no Logon within ${this.limits.logonTimeoutMs} ms`, CloseCode.LOGON_TIMEOUT);
   }
 
   /** FIX rules: a gap asks for a resend; a lower number is a duplicate (poss_dup) or an error. */
@@ -281,8 +330,8 @@ export class TradeSession {
       case 'heartbeat': return;
       case 'test_request': return this.sendAdmin('heartbeat', { test_req_id: m.test_req_id });
       case 'logout': return this.logout('logout acknowledged');
-      case 'resend_request': return this.resend(m.begin_seq_no as number, m.end_seq_no as number);
-      case 'sequence_reset': return this.sequenceReset(m.new_seq_no as number);
+      case 'resend_request': return this.resend(env.msg_seq_num, m.begin_seq_no as number, m.end_seq_no as number);
+      case 'sequence_reset': return this.sequenceReset(env.msg_seq_num, m.new_seq_no as number);
       case 'reject': return;
       case 'new_order_single': return this.newOrder(account, m, reuse);
       case 'order_cancel_request': return this.cancel(account, m, reuse);
@@ -353,10 +402,14 @@ export class TradeSession {
    * (heartbeats, logons, …) are not resent: they and anything no longer stored
    * are covered by SequenceReset gap fills.
    */
-  private resend(begin: number, end: number): void {
+  private resend(refSeq: number, begin: number, end: number): void {
     const state = this.state as SessionState;
     const last = end === 0 || end >= state.nextOut ? state.nextOut - 1 : end;
-    if (!(begin >= 1) || begin > last) return;
+    if (!(begin >= 1) || begin > last) {
+      const range = `resend_request ${begin}..${end}`;
+      const why = begin < 1 ? 'begin_seq_no must be at least 1' : `nothing sent in that range (last sent ${state.nextOut - 1})`;
+      return this.reject(refSeq, SessionRejectReason.INVALID_VALUE, `${range}: ${why}`);
+    }
     let gapFrom = begin; // first sequence number not yet covered
     for (const m of state.range(begin, last)) {
       if (ADMIN_BODIES.has(m.body)) continue;
@@ -371,8 +424,10 @@ export class TradeSession {
     this.transmit(seq, sharedFrame('sequence_reset', { new_seq_no: newSeq, gap_fill: true }), true);
   }
 
-  private sequenceReset(newSeq: number): void {
+  /** A reset past 2^53 would leave every later number "too low": refused, the session keeps its numbers. */
+  private sequenceReset(refSeq: number, newSeq: number): void {
     const state = this.state as SessionState;
+    if (!(newSeq <= MAX_SEQ)) return this.reject(refSeq, SessionRejectReason.INVALID_VALUE, `sequence_reset.new_seq_no above ${MAX_SEQ}`);
     if (newSeq > state.nextIn) state.nextIn = newSeq;
   }
 
@@ -399,7 +454,7 @@ export class TradeSession {
   }
 
   private reject(refSeq: number, reason: number, text: string): void {
-    const msg = { ref_seq_num: refSeq || this.refSeq, reason, text };
+    const msg = { ref_seq_num: refSeq, reason, text };
     if (this.state) this.sendAdmin('reject', msg);
     else this.sendUnsequenced('reject', msg);
     if (++this.rejects >= this.limits.maxRejects) this.logout(`too many rejected messages (${this.rejects})`);
@@ -415,12 +470,12 @@ export class TradeSession {
     this.ws.send(encodeEnvelope({ msg_seq_num: 1, sending_time: nowNanos(), [body]: msg }));
   }
 
-  private logout(text: string): void {
+  private logout(text: string, code = 1000): void {
     if (this.closed) return;
     if (this.state) this.sendAdmin('logout', { text });
     else this.sendUnsequenced('logout', { text });
     this.closed = true;
-    this.ws.close(1000, text.slice(0, 100));
+    this.ws.close(code, text.slice(0, 100));
     this.onClose();
   }
 
@@ -444,7 +499,7 @@ export class TradeSession {
   }
 
   private onClose(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearInterval(this.timer); // clears the logon timeout too
     this.timer = null;
     this.closed = true;
     const account = this.account;

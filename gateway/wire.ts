@@ -72,13 +72,36 @@ export function readFrame(data: RawData, isBinary: boolean, maxBytes: number): F
   const R = SessionRejectReason;
   if (!isBinary) return { ok: false, reason: R.NOT_BINARY, text: 'frames must be binary protobuf Envelopes', refSeq: 0 };
   const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-  if (bytes.length > maxBytes) return { ok: false, reason: R.FRAME_TOO_LARGE, text: `frame of ${bytes.length} bytes exceeds ${maxBytes}`, refSeq: 0 };
+  if (bytes.length > maxBytes) {
+    return { ok: false, reason: R.FRAME_TOO_LARGE, text: `frame of ${bytes.length} bytes exceeds ${maxBytes}`, refSeq: peekSeq(bytes) };
+  }
   const d = decodeEnvelope(bytes);
-  if (!d.ok) return { ok: false, reason: R.DECODE_ERROR, text: `undecodable Envelope: ${d.error}`, refSeq: 0 };
+  if (!d.ok) return { ok: false, reason: R.DECODE_ERROR, text: `undecodable Envelope: ${d.error}`, refSeq: peekSeq(bytes) };
   if (!d.env.body) {
     return { ok: false, reason: R.EMPTY_BODY, text: 'Envelope carries no message (or one this server does not know)', refSeq: d.env.msg_seq_num };
   }
   return { ok: true, env: d.env as Envelope & { body: string } };
+}
+
+/** Sequence numbers are safe integers: a larger one cannot be counted on (n + 1 === n past 2^53). */
+export const MAX_SEQ = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The msg_seq_num of a frame that cannot be decoded whole (too large, broken
+ * further on), when it leads the frame as encoders write it; 0 = unknown. A
+ * Reject then names the frame it refuses, never the one before.
+ */
+export function peekSeq(bytes: Uint8Array): number {
+  if (bytes.length < 2 || bytes[0] !== 0x08) return 0;
+  let v = 0;
+  let scale = 1;
+  for (let i = 1; i < Math.min(bytes.length, 9); i++) {
+    const b = bytes[i];
+    v += (b & 0x7f) * scale;
+    if (b < 0x80) return v <= MAX_SEQ ? v : 0;
+    scale *= 0x80;
+  }
+  return 0;
 }
 
 /**

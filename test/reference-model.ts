@@ -194,7 +194,11 @@ const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSaf
 const intOr0 = (v: unknown): number => (isInt(v) ? v : 0);
 const validSide = (v: unknown): v is Side => v === Side.BUY || v === Side.SELL;
 const validStp = (v: unknown): v is StpMode => isInt(v) && v >= 0 && v <= 4;
-const badClOrdId = (v: unknown): boolean => v !== undefined && (typeof v !== 'string' || v.length > MAX_CL_ORD_ID);
+/** printable, valid UTF-16 (what decoded UTF-8 gives), no U+FFFD: written as a regex here, as a loop in the engine */
+const PRINTABLE = /^(?:[^\p{Cc}\uFFFD\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/u;
+const badClOrdId = (v: unknown): boolean => v !== undefined && (typeof v !== 'string' || v.length > MAX_CL_ORD_ID || !PRINTABLE.test(v));
+/** a rejected request's strings come back cut to what a valid one may hold */
+const echo = (v: unknown): string => (typeof v === 'string' ? v.slice(0, MAX_CL_ORD_ID) : '');
 const opposite = (s: Side): Side => (s === Side.BUY ? Side.SELL : Side.BUY);
 /** does a taker on `side` limited at `limit` reach a resting price `p`? */
 const reaches = (side: Side, limit: number, p: number): boolean => (side === Side.BUY ? p <= limit : p >= limit);
@@ -816,8 +820,8 @@ export class ReferenceExchange {
     const tif: unknown = c.tif ?? (c.ordType === OrdType.MARKET ? TimeInForce.IOC : TimeInForce.GTC);
     this.events.push({
       type: 'order', time: this.now, kind: OrderEventKind.REJECTED, account: intOr0(c.account),
-      symbol: typeof c.symbol === 'string' ? c.symbol : '', orderId: 0,
-      clOrdId: typeof c.clOrdId === 'string' ? c.clOrdId : '', origClOrdId: '',
+      symbol: echo(c.symbol), orderId: 0,
+      clOrdId: echo(c.clOrdId), origClOrdId: '',
       side: validSide(c.side) ? c.side : Side.BUY,
       ordType: c.ordType === OrdType.MARKET ? OrdType.MARKET : OrdType.LIMIT,
       tif: isInt(tif) && tif >= 1 && tif <= 4 ? tif : TimeInForce.GTC,
@@ -829,9 +833,9 @@ export class ReferenceExchange {
   private refuseRef(kind: OrderEventKind, c: OrderRef | Replace, reason: RejectReason): number {
     const r = c as Partial<Replace>;
     this.events.push({
-      type: 'order', time: this.now, kind, account: intOr0(c.account), symbol: typeof c.symbol === 'string' ? c.symbol : '',
-      orderId: intOr0(c.orderId), clOrdId: typeof c.clOrdId === 'string' ? c.clOrdId : '',
-      origClOrdId: typeof c.origClOrdId === 'string' ? c.origClOrdId : '',
+      type: 'order', time: this.now, kind, account: intOr0(c.account), symbol: echo(c.symbol),
+      orderId: intOr0(c.orderId), clOrdId: echo(c.clOrdId),
+      origClOrdId: echo(c.origClOrdId),
       side: Side.BUY, ordType: OrdType.LIMIT, tif: TimeInForce.GTC,
       price: intOr0(r.price), qty: intOr0(r.qty), leaves: 0, cum: 0, cumPxQty: 0, reason,
     });

@@ -1,0 +1,180 @@
+// Connection and market-data limits: the logon timeout, the /ws/md heartbeat,
+// the global and per-address connection caps (with their close codes), capped
+// and rate-limited snapshots, the incremental open-order count, stalled
+// subscribers dropped and the memory they may hold.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import { startServer, type RunningServer } from '../gateway/index.ts';
+import { marketDataHub } from '../gateway/md.ts';
+import { CloseCode } from '../gateway/connection-limits.ts';
+import type { SessionLimits } from '../gateway/trade-session.ts';
+import { Exchange } from '../gateway/exchange.ts';
+import { prng } from './prng.ts';
+import { Raw } from './gateway-raw-client.ts';
+
+const SYMBOL = 'BTC-USD';
+const CONFIG = {
+  instruments: [{ symbol: SYMBOL, price_scale: 1, qty_scale: 4, tick_size: 1, lot: 1, min_qty: 1, max_qty: 1_000_000, max_price: 10_000_000, maker_fee_bp: -1, taker_fee_bp: 2 }],
+  accounts: [{ name: 'maker', api_key: 'maker-key-0123456789' }, { name: 'taker', api_key: 'taker-key-0123456789' }],
+};
+
+async function withServer(limits: Partial<SessionLimits>, fn: (s: RunningServer) => Promise<void>): Promise<void> {
+  const s = await startServer({ config: structuredClone(CONFIG), limits });
+  try { await fn(s); } finally { await s.close(); }
+}
+
+/** The close code and reason a WebSocket gets, or 'open' if it stays open `ms`. */
+function closeOf(ws: WebSocket, ms = 3000): Promise<{ code: number; reason: string } | 'open'> {
+  return new Promise((res) => {
+    const t = setTimeout(() => res('open'), ms);
+    ws.once('close', (code, reason) => { clearTimeout(t); res({ code, reason: reason.toString() }); });
+  });
+}
+
+function open(url: string, path: string, opts: WebSocket.ClientOptions = {}): Promise<WebSocket> {
+  const ws = new WebSocket(url.replace('http', 'ws') + path, opts);
+  ws.on('error', () => {});
+  return new Promise((res, rej) => { ws.once('open', () => res(ws)); ws.once('error', rej); });
+}
+
+/** Rests `n` one-lot orders of the maker on distinct prices, both sides, straight into the exchange. */
+function fillBook(s: RunningServer, n: number, perLevel = 1): void {
+  const account = (s.exchange.authenticate('maker-key-0123456789') as { id: number }).id;
+  for (let i = 0; i < n; i++) {
+    const side = i % 2 === 0 ? 1 : 2;
+    const off = 1 + Math.floor(i / 2 / perLevel);
+    s.exchange.newOrder({ account, symbol: SYMBOL, side, ordType: 1, tif: 1, price: side === 1 ? 500_000 - off : 500_000 + off, qty: 1 } as never);
+  }
+}
+
+test('/ws/trade: a connection that never logs on is closed after logonTimeoutMs (4001)', () => withServer({ logonTimeoutMs: 200 }, async (s) => {
+  const ws = await open(s.url, '/ws/trade');
+  const t0 = Date.now();
+  const closed = await closeOf(ws);
+  assert.notEqual(closed, 'open');
+  assert.equal((closed as { code: number }).code, CloseCode.LOGON_TIMEOUT);
+  assert.ok(Date.now() - t0 < 1500);
+  // a logged-on session is not affected
+  const a = await Raw.logon(s.url, 'maker-key-0123456789');
+  assert.equal(await closeOf(a.ws, 500), 'open');
+  a.ws.close();
+}));
+
+test('/ws/md: a connection answering no ping is closed (4002); one that answers stays', () => withServer({ mdHeartbeatMs: 150 }, async (s) => {
+  const deaf = await open(s.url, '/ws/md', { autoPong: false });
+  const alive = await open(s.url, '/ws/md');
+  const closed = await closeOf(deaf);
+  assert.equal((closed as { code: number }).code, CloseCode.HEARTBEAT_TIMEOUT);
+  assert.equal(await closeOf(alive, 400), 'open');
+  alive.close();
+}));
+
+test('connection caps: per address (4029) and for the server (1013), counted on both endpoints and freed on close', async () => {
+  await withServer({ maxConnectionsPerIp: 3, maxConnections: 100 }, async (s) => {
+    const held = [await open(s.url, '/ws/trade'), await open(s.url, '/ws/md'), await open(s.url, '/ws/md')];
+    const extra = await open(s.url, '/ws/md');
+    const c = await closeOf(extra);
+    assert.equal((c as { code: number }).code, CloseCode.TOO_MANY_FROM_ADDRESS);
+    assert.match((c as { reason: string }).reason, /too many connections from this address/);
+    held[0].close();
+    await closeOf(held[0]);
+    await new Promise((r) => setTimeout(r, 50));
+    const again = await open(s.url, '/ws/md');
+    assert.equal(await closeOf(again, 300), 'open');
+    for (const ws of [...held, again]) ws.close();
+  });
+  await withServer({ maxConnections: 2 }, async (s) => {
+    const held = [await open(s.url, '/ws/md'), await open(s.url, '/ws/trade')];
+    const c = await closeOf(await open(s.url, '/ws/trade'));
+    assert.equal((c as { code: number }).code, CloseCode.SERVER_FULL);
+    for (const ws of held) ws.close();
+  });
+});
+
+test('/ws/md snapshots are capped (levels and L3 orders) and rate-limited per connection and per server', () => withServer({
+  mdSnapshotLevels: 50, mdSnapshotOrders: 60, mdSnapshotBurst: 3, mdSnapshotsPerSec: 1, mdServerSnapshotsPerSec: 5,
+}, async (s) => {
+  fillBook(s, 400, 2); // 100 levels a side, 2 orders each
+  const m = await Raw.open(s.url, '/ws/md');
+  m.send('market_data_request', { md_req_id: 's1', symbol: SYMBOL, subscription: 1, market_depth: 0, channels: [1, 2] });
+  const snap = await m.next<{ bids: unknown[]; asks: unknown[]; orders: { side: number }[] }>('market_data_snapshot_full_refresh');
+  assert.equal(snap.bids.length, 50);
+  assert.equal(snap.asks.length, 50);
+  assert.equal(snap.orders.length, 60); // 15 whole levels a side
+  for (const id of ['s2', 's3', 's4']) m.send('market_data_request', { md_req_id: id, symbol: SYMBOL, subscription: 1, channels: [1] });
+  const rej = await m.next<{ md_req_id: string; text: string }>('market_data_request_reject');
+  assert.equal(rej.md_req_id, 's4');
+  assert.match(rej.text, /snapshot rate limit: 1\/s per connection \(burst 3\); retry in \d+ ms/);
+  // other connections share the server's allowance (5 a second): 2 are left
+  const others = await Promise.all([0, 1, 2].map(() => Raw.open(s.url, '/ws/md')));
+  others.forEach((o, i) => o.send('market_data_request', { md_req_id: `o${i}`, symbol: SYMBOL, subscription: 1, channels: [4] }));
+  const answers = await Promise.all(others.map((o) => o.waitFor((e) => e.body === 'market_data_snapshot_full_refresh' || e.body === 'market_data_request_reject')));
+  assert.deepEqual(answers.map((e) => e.body).sort(), ['market_data_request_reject', 'market_data_snapshot_full_refresh', 'market_data_snapshot_full_refresh']);
+  assert.match(String(answers.map((e) => e.market_data_request_reject).find(Boolean) && (answers.find((e) => e.body === 'market_data_request_reject')?.market_data_request_reject as { text: string }).text), /server snapshot rate limit/);
+  for (const c of [m, ...others]) c.ws.close();
+}));
+
+test('open orders for /metrics are counted as they rest and leave, equal to a walk of the book', () => {
+  const ex = new Exchange(structuredClone(CONFIG));
+  const accounts = [1, 2];
+  const r = prng(42);
+  for (let i = 0; i < 5000; i++) {
+    const side = r() < 0.5 ? 1 : 2;
+    const account = accounts[Math.floor(r() * 2)];
+    const roll = r();
+    if (roll < 0.6) ex.newOrder({ account, symbol: SYMBOL, side, ordType: 1, tif: r() < 0.2 ? 2 : 1, price: 500_000 + Math.floor((r() - 0.5) * 40), qty: 1 + Math.floor(r() * 5) } as never);
+    else if (roll < 0.7) ex.newOrder({ account, symbol: SYMBOL, side, ordType: 2, tif: 2, qty: 1 + Math.floor(r() * 20) } as never);
+    else {
+      const open = ex.engine.openOrders(account);
+      if (open.length) ex.cancel({ account, symbol: SYMBOL, orderId: open[Math.floor(r() * open.length)].orderId } as never);
+    }
+    if (i % 250 === 0 || i === 4999) {
+      const d = ex.engine.depth(SYMBOL, Number.MAX_SAFE_INTEGER);
+      const walked = [...(d?.bids ?? []), ...(d?.asks ?? [])].reduce((n, l) => n + l.count, 0);
+      assert.equal(ex.engine.restingOrderCount(SYMBOL), walked, `step ${i}`);
+    }
+  }
+});
+
+test('a subscriber stalled longer than mdStallMs is dropped (4003); 40 stalled subscribers stay within their budgets', () => withServer({
+  maxBufferedBytes: 512 * 1024, mdStallMs: 1500,
+}, async (s) => {
+  const hub = marketDataHub(s.exchange);
+  assert.ok(hub);
+  const stalled = await Promise.all(Array.from({ length: 40 }, () => open(s.url, '/ws/md')));
+  const codes = stalled.map((ws) => closeOf(ws, 20_000));
+  for (const [i, ws] of stalled.entries()) {
+    ws.send(encodeRequest(i));
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  // stop reading: the kernel buffers fill, then the server's
+  for (const ws of stalled) (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  global.gc?.();
+  const before = process.memoryUsage();
+  // the book moves: each round rests 1,000 orders and mass-cancels them (1,001 incrementals per subscriber)
+  const maker = (s.exchange.authenticate('maker-key-0123456789') as { id: number }).id;
+  let peak = 0;
+  for (let round = 0; round < 200 && hub.stats.slowConsumersDropped < 40; round++) {
+    fillBook(s, 1000);
+    s.exchange.massCancelOrders(maker, '', SYMBOL);
+    await new Promise((r) => setTimeout(r, 20));
+    const held = hub.connections().reduce((n, c) => n + c.bufferedAmount, 0);
+    peak = Math.max(peak, held);
+    for (const c of hub.connections()) assert.ok(c.bufferedAmount <= 512 * 1024 + 128 * 1024, `held ${c.bufferedAmount}`);
+  }
+  const after = process.memoryUsage();
+  const grown = (after.heapUsed + after.external) - (before.heapUsed + before.external);
+  // each stalled subscriber may hold its budget (512 KiB here); 40 of them: 20 MiB, with slack for the test's own garbage
+  assert.ok(grown < 40 * 512 * 1024 + 16 * 1024 * 1024, `grew ${(grown / 2 ** 20).toFixed(1)} MiB (peak held ${(peak / 2 ** 20).toFixed(1)} MiB)`);
+  assert.equal(hub.stats.slowConsumersDropped, 40);
+  assert.equal(hub.connections().length, 0);
+  // the clients read again: each finds its connection closed
+  for (const ws of stalled) (ws as unknown as { _socket: { resume(): void } })._socket.resume();
+  assert.ok((await Promise.all(codes)).every((c) => c !== 'open'));
+}));
+
+import { encodeEnvelope } from '../gateway/wire.ts';
+function encodeRequest(i: number): Uint8Array {
+  return encodeEnvelope({ msg_seq_num: 1, sending_time: 0, market_data_request: { md_req_id: `m${i}`, symbol: SYMBOL, subscription: 0, channels: [1, 2, 3, 4] } });
+}
