@@ -2,7 +2,7 @@
 // wall clock and fake wall timers: exact, with no waiting.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ClockError, ExchangeClock, MAX_TIME_US, isoUs, parseStartTime } from '../sim/clock.ts';
+import { ClockError, ExchangeClock, MAX_TIME_US, clockFromFlags, isoUs, parseStartTime } from '../sim/clock.ts';
 import { RealtimeScheduler, type WallTimers } from '../sim/realtime-scheduler.ts';
 
 const S = 1_000_000;
@@ -245,4 +245,19 @@ test('scheduler on a virtual clock: nothing fires by wall time; jumps run what i
   s.close();
   c.jumpBy(10 * S);
   assert.deepEqual(ran, ['x', 'past']);
+});
+
+test('clock flags: --speed or --start-time alone mean scaled; contradictions are typed errors', () => {
+  const w = new FakeWall();
+  w.us = Date.UTC(2026, 2, 2, 3, 0) * 1000;
+  const wall = clockFromFlags({}, 'UTC', { wall: w.read });
+  assert.deepEqual([wall.mode, wall.speed, wall.now()], ['wall', 1, w.us]);
+  const scaled = clockFromFlags({ speed: '10', startTime: '09:25' }, '-04:00', { wall: w.read, holdScaled: true });
+  assert.deepEqual([scaled.mode, scaled.speed, scaled.paused, scaled.now()], ['scaled', 10, true, Date.UTC(2026, 2, 1, 13, 25) * 1000]);
+  const virtual = clockFromFlags({ clock: 'virtual', startTime: '2026-03-02T00:00:00Z' }, 'UTC', { wall: w.read, holdScaled: true });
+  assert.deepEqual([virtual.mode, virtual.paused, virtual.now()], ['virtual', false, Date.UTC(2026, 2, 2) * 1000]);
+  for (const f of [{ clock: 'fast' }, { clock: 'wall', speed: '2' }, { clock: 'wall', startTime: '09:25' }, { clock: 'virtual', speed: '2' }]) {
+    assert.throws(() => clockFromFlags(f, 'UTC', { wall: w.read }), code('BAD_CLOCK_FLAGS'), JSON.stringify(f));
+  }
+  for (const speed of ['0', '1e3', 'x', '-1', '1001']) assert.throws(() => clockFromFlags({ speed }, 'UTC', { wall: w.read }), code('SPEED_OUT_OF_RANGE'), speed);
 });
