@@ -72,6 +72,28 @@ test('a scheduled phase change applies as soon as a jump passes it, at the jump\
     assert.equal((await call(s, 'GET', '/api/v1/admin/clock')).body.time_us, T0 + 300 * S);
   }));
 
+test('a timed halt ends when a jump passes its end; reports carry the exchange time', () =>
+  withServer(defaultConfig(), { mode: 'virtual', startUs: T0 }, async (s) => {
+    const account = s.exchange.authenticate('demo-maker-1')!.id;
+    const times: number[] = [];
+    s.exchange.subscribeAccount(account, (body, msg) => {
+      if (body === 'execution_report') times.push(msg.transact_time as number);
+    });
+    const h = await call(s, 'POST', '/api/v1/admin/instruments/BTC-USD/halt', { duration_ms: 60_000 });
+    assert.deepEqual([h.status, h.body.phase, h.body.halt_end_time], [200, 'HALTED', T0 + 60 * S]);
+    await clockAction(s, { action: 'jump', by_ms: 59_999 });
+    assert.equal(await phaseOf(s, 'BTC-USD'), 'HALTED');
+    await clockAction(s, { action: 'jump', by_ms: 1 });
+    assert.equal(await phaseOf(s, 'BTC-USD'), 'CONTINUOUS');
+    const r = await fetch(`${s.url}/api/v1/orders`, {
+      method: 'POST', headers: { 'x-api-key': 'demo-maker-1', 'content-type': 'application/json' },
+      body: JSON.stringify({ cl_ord_id: 'o1', symbol: 'BTC-USD', side: 1, ord_type: 2, price: 500_000, order_qty: 10 }),
+    });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('x-exchange-time'), String(T0 + 60 * S));
+    assert.deepEqual(times, [T0 + 60 * S]);
+  }));
+
 test('a jump backward is refused with a typed 400 and changes nothing', () =>
   withServer(defaultConfig(), { mode: 'virtual', startUs: T0 }, async (s) => {
     for (const body of [{ action: 'jump', to_us: T0 - 1 }, { action: 'jump', to: '2026-03-02T13:24:59Z' }]) {
