@@ -2,6 +2,7 @@
 //
 //   npm start -- [--port 8080] [--host 127.0.0.1] [--profile crypto-spot|us-equity] [--config file.json] [--log]
 //                [--clock wall|scaled|virtual] [--speed K] [--start-time HH:MM|ISO]   the exchange clock (sim/clock.ts)
+//                [--scenario NAME|file.json] [--seed N]   a simulated market around the exchange (sim/, docs/simulation.md)
 //   npm start -- [--profile <name>] --print-config   the configuration as JSON (a starting point for --config)
 //
 // The admin token comes from MAKERBENCH_ADMIN_TOKEN, else a random one is
@@ -19,19 +20,23 @@ import type { Instrument } from '../engine/instrument.ts';
 import type { TradingPhase } from '../engine/types.ts';
 import { ConfigError } from '../engine/instrument.ts';
 import { formatUnits } from '../engine/money.ts';
+import { loadScenario, ScenarioError, type Scenario } from '../sim/scenario.ts';
 
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
 
 const USAGE = `usage: npm start -- [--port <n>] [--host <h>] [--profile ${PROFILE_NAMES.join('|')}] [--config <file.json>] [--log] [--print-config] `
-  + '[--clock wall|scaled|virtual] [--speed <K>] [--start-time <HH:MM|ISO 8601>]';
+  + '[--clock wall|scaled|virtual] [--speed <K>] [--start-time <HH:MM|ISO 8601>] [--scenario <name|file.json>] [--seed <n>]';
 
 /** --help: the usage, then what the clock flags mean. */
 const CLOCK_HELP = `  --clock       the exchange clock: wall (default), scaled (start + K × wall time elapsed), virtual (moves only by jumps)
   --speed       exchange seconds per wall second, ${MIN_SPEED} to ${MAX_SPEED} (implies --clock scaled; default 1)
   --start-time  the exchange time to start at: HH:MM[:SS] today in the venue's time zone (us-equity: New York, UTC-04:00;
                 otherwise UTC) or ISO 8601 such as 2026-03-02T09:25:00-04:00 (implies --clock scaled)
-  pause, resume, speed and jumps: POST /api/v1/admin/clock (docs/simulation.md)`;
+  pause, resume, speed and jumps: POST /api/v1/admin/clock (docs/simulation.md)
+  --scenario    a simulated market (calm, regimes, toxic, jump, 1011 or a JSON file): agents quote and trade on the exchange;
+                its profile applies unless --profile or --config is given
+  --seed        the simulated market's seed (default 1)`;
 
 /** A problem with the command line or environment: printed as one line, exit 1. */
 class UsageError extends Error {}
@@ -45,6 +50,8 @@ interface Cli {
   printConfig: boolean;
   help: boolean;
   clock: ClockFlags;
+  scenario?: string;
+  seed?: string;
 }
 
 function parseCli(argv: string[]): Cli {
@@ -58,6 +65,7 @@ function parseCli(argv: string[]): Cli {
         port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' }, profile: { type: 'string' },
         log: { type: 'boolean' }, 'print-config': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
         clock: { type: 'string' }, speed: { type: 'string' }, 'start-time': { type: 'string' },
+        scenario: { type: 'string' }, seed: { type: 'string' },
       },
     }));
   } catch (e) {
@@ -70,6 +78,7 @@ function parseCli(argv: string[]): Cli {
     port, host: values.host ?? DEFAULT_HOST, configPath: values.config, profile: values.profile, log: values.log === true,
     printConfig: values['print-config'] === true, help: values.help === true,
     clock: { clock: values.clock, speed: values.speed, startTime: values['start-time'] },
+    scenario: values.scenario, seed: values.seed,
   };
 }
 
@@ -128,13 +137,14 @@ function programmeLines(s: RunningServer, apiPrefix: string): string[] {
 }
 
 /** Closes the server on SIGINT/SIGTERM; a second signal, or a close that hangs, exits at once. */
-function closeOnSignals(s: RunningServer): void {
+function closeOnSignals(s: RunningServer, beforeClose?: () => void): void {
   let closing = false;
   const onSignal = (signal: string): void => {
     if (closing) process.exit(1);
     closing = true;
     console.log(`makerbench: ${signal}, closing`);
     setTimeout(() => process.exit(1), 5000).unref();
+    beforeClose?.();
     s.close().then(() => {
       console.log('makerbench: closed');
       process.exit(0);
@@ -152,7 +162,10 @@ function fail(message: string): void {
 async function main(argv: string[]): Promise<void> {
   const cli = parseCli(argv);
   if (cli.help) return void console.log(`${USAGE}\n${CLOCK_HELP}`);
-  const config: ExchangeConfig = loadConfig(cli.configPath, cli.profile);
+  const scenario: Scenario | undefined = cli.scenario === undefined ? undefined : loadScenario(cli.scenario);
+  const sim = scenario && (await import('../sim/serve.ts'));
+  const seed = sim?.parseSeed(cli.seed);
+  const config: ExchangeConfig = loadConfig(cli.configPath, cli.profile ?? (cli.configPath === undefined ? scenario?.profile : undefined));
   if (cli.printConfig) return void console.log(JSON.stringify(config, null, 2));
   const clock = clockFromFlags(cli.clock, venueTimeZone(config.profile), { holdScaled: true });
   const token = adminToken();
@@ -167,12 +180,13 @@ async function main(argv: string[]): Promise<void> {
     throw new UsageError(`cannot listen on ${cli.host}:${cli.port}: ${err.code ?? err.message}`);
   }
   clock.resume(); // a scaled clock runs from its start time once the server listens
-  console.log(banner(server, token, API_PREFIX));
-  closeOnSignals(server);
+  const market = sim && scenario ? sim.serveMarket(server, scenario, seed as number) : undefined;
+  console.log(banner(server, token, API_PREFIX) + (market ? `\n${market.line}` : ''));
+  closeOnSignals(server, () => market?.stop());
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
   // Expected failures are one line; anything else is a bug and keeps its stack.
-  if (e instanceof UsageError || e instanceof ConfigError || e instanceof ClockError) fail(e.message);
+  if (e instanceof UsageError || e instanceof ConfigError || e instanceof ClockError || e instanceof ScenarioError) fail(e.message);
   else throw e;
 });

@@ -166,3 +166,22 @@ test('toxic: makers lose on fills against informed takers and earn against noise
   assert.ok(informed < 0, `vs informed ${informed}`);
   assert.ok(noise > 0, `vs noise ${noise}`);
 });
+
+test('beside a running gateway (npm start -- --scenario): agents quote and trade on the exchange clock', async () => {
+  const { startServer } = await import('../gateway/index.ts');
+  const { ExchangeClock } = await import('../sim/clock.ts');
+  const { serveMarket } = await import('../sim/serve.ts');
+  const server = await startServer({ config: profileConfig('crypto-spot'), port: 0, exchangeClock: new ExchangeClock({ mode: 'scaled', speed: 50 }) });
+  const served = serveMarket(server, loadScenario('calm'), 3);
+  try {
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok(server.exchange.trades('BTC-USD').length > 0, 'trades on the tape');
+    assert.ok(server.exchange.engine.bestBid('BTC-USD') && server.exchange.engine.bestAsk('BTC-USD'), 'a two-sided book');
+    const maker = served.market.agents.find((a) => a.type === 'maker');
+    assert.ok(maker && server.exchange.engine.openOrders(maker.account).length > 0);
+    assert.equal(served.market.agentType(1), undefined, 'the demo accounts are external');
+  } finally {
+    served.stop();
+    await server.close();
+  }
+});

@@ -1,0 +1,37 @@
+// A simulated market beside a running gateway (`npm start -- --scenario NAME
+// [--seed N]`): the agents trade on the server's exchange through a
+// RealtimeScheduler on its exchange clock, so a bot connected over the gateway
+// meets their quotes and flow, and /metrics and the market data show them.
+import type { RunningServer } from '../gateway/server.ts';
+import { RealtimeScheduler } from './realtime-scheduler.ts';
+import { startMarket, type SimMarket } from './market.ts';
+import { ScenarioError, type Scenario } from './scenario.ts';
+
+/** --seed as given on the command line (default 1); throws ScenarioError. */
+export function parseSeed(v: string | undefined): number {
+  const seed = v === undefined ? 1 : Number(v);
+  if (!/^\d+$/.test(v ?? '1') || !Number.isSafeInteger(seed) || seed > 0xffffffff) throw new ScenarioError('--seed', `must be an integer 0-4294967295, got '${v}'`);
+  return seed;
+}
+
+export interface ServedMarket {
+  market: SimMarket;
+  /** one line for the start-up banner */
+  line: string;
+  stop(): void;
+}
+
+export function serveMarket(server: RunningServer, scenario: Scenario, seed: number): ServedMarket {
+  const scheduler = new RealtimeScheduler(server.clock);
+  const market = startMarket({ exchange: server.exchange, scheduler, scenario, seed });
+  const makers = market.agents.filter((a) => a.type === 'maker').length;
+  return {
+    market,
+    line: `simulated market: scenario ${scenario.name} (seed ${seed}) on ${scenario.symbols.join(', ')}: ${makers} makers, `
+      + `${market.agents.length - makers} taker and other agent accounts (sim-*)`,
+    stop() {
+      market.stop();
+      scheduler.close();
+    },
+  };
+}
