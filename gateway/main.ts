@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import type { RunningServer } from './index.ts';
-import { loadConfig } from './config.ts';
+import { isLoopbackHost, loadConfig, withoutDemoKeys } from './config.ts';
 import { PROFILE_NAMES } from './profiles.ts';
 import { phaseName } from './translate.ts';
 import type { ExchangeConfig } from './exchange.ts';
@@ -21,7 +21,7 @@ import { formatUnits } from '../engine/money.ts';
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
 
-const USAGE = `usage: npm start -- [--port <n>] [--host <h>] [--profile ${PROFILE_NAMES.join('|')}] [--config <file.json>] [--log] [--print-config]`;
+const USAGE = `usage: npm start -- [--port <n>] [--host <h>] [--profile ${PROFILE_NAMES.join('|')}] [--config <file.json>] [--log] [--print-config] [--demo-keys]`;
 
 /** A problem with the command line or environment: printed as one line, exit 1. */
 class UsageError extends Error {}
@@ -34,6 +34,8 @@ interface Cli {
   log: boolean;
   printConfig: boolean;
   help: boolean;
+  /** keep the demo accounts' well-known keys on a host other than loopback */
+  demoKeys: boolean;
 }
 
 function parseCli(argv: string[]): Cli {
@@ -45,7 +47,7 @@ function parseCli(argv: string[]): Cli {
       allowPositionals: false,
       options: {
         port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' }, profile: { type: 'string' },
-        log: { type: 'boolean' }, 'print-config': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        log: { type: 'boolean' }, 'print-config': { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, 'demo-keys': { type: 'boolean' },
       },
     }));
   } catch (e) {
@@ -56,7 +58,7 @@ function parseCli(argv: string[]): Cli {
   if (values.host === '') throw new UsageError('--host must not be empty');
   return {
     port, host: values.host ?? DEFAULT_HOST, configPath: values.config, profile: values.profile, log: values.log === true,
-    printConfig: values['print-config'] === true, help: values.help === true,
+    printConfig: values['print-config'] === true, help: values.help === true, demoKeys: values['demo-keys'] === true,
   };
 }
 
@@ -132,7 +134,8 @@ function fail(message: string): void {
 async function main(argv: string[]): Promise<void> {
   const cli = parseCli(argv);
   if (cli.help) return void console.log(USAGE);
-  const config: ExchangeConfig = loadConfig(cli.configPath, cli.profile);
+  let config: ExchangeConfig = loadConfig(cli.configPath, cli.profile);
+  if (!isLoopbackHost(cli.host) && !cli.demoKeys) config = withoutDemoKeys(config);
   if (cli.printConfig) return void console.log(JSON.stringify(config, null, 2));
   const token = adminToken();
   // The server's modules load only now: argument and config errors come back at once.
