@@ -157,9 +157,29 @@ function checkNested(v: unknown, where: string, shape: Shape): void {
   }
 }
 
-/** API keys travel in an HTTP header (x-api-key) and in Logon: printable ASCII without spaces. */
-export const API_KEY_RULE = 'a string of 8-128 printable ASCII characters without spaces';
-export const isApiKey = (v: unknown): v is string => typeof v === 'string' && /^[\x21-\x7e]{8,128}$/.test(v);
+/**
+ * API keys travel in an HTTP header (x-api-key) and in Logon: printable ASCII
+ * without spaces, at least 16 characters (failed tries are throttled too, see
+ * auth-throttle.ts). The demo accounts' keys are the one exception: shorter,
+ * well known, and served on loopback only (withoutDemoKeys).
+ */
+export const API_KEY_RULE = 'a string of 16-128 printable ASCII characters without spaces';
+export const isApiKey = (v: unknown): v is string => typeof v === 'string' && /^[\x21-\x7e]{16,128}$/.test(v);
+
+/** The built-in demo accounts' keys (the default configuration's and the profiles'). */
+export const DEMO_API_KEYS: ReadonlySet<string> = new Set(DEFAULT_CONFIG.accounts?.map((a) => a.api_key as string));
+
+const isConfigApiKey = (v: unknown): boolean => isApiKey(v) || (typeof v === 'string' && DEMO_API_KEYS.has(v));
+
+/** Loopback addresses: where the demo keys may be served. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** The configuration with the demo accounts' well-known keys replaced by generated ones (printed at start). */
+export function withoutDemoKeys(cfg: ExchangeConfig): ExchangeConfig {
+  return { ...cfg, accounts: cfg.accounts?.map((a) => (a.api_key !== undefined && DEMO_API_KEYS.has(a.api_key) ? { ...a, api_key: undefined } : a)) };
+}
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -187,7 +207,7 @@ function checkShape(raw: unknown): ExchangeConfig {
   if (cfg.accounts !== undefined && !Array.isArray(cfg.accounts)) throw new ConfigError('accounts', 'must be an array');
   (cfg.accounts ?? []).forEach((a: unknown, i: number) => {
     const acct = checkFields(a, `accounts[${i}]`, ACCOUNT_FIELDS);
-    if (acct.api_key !== undefined && !isApiKey(acct.api_key)) throw new ConfigError(`accounts[${i}].api_key`, API_KEY_RULE);
+    if (acct.api_key !== undefined && !isConfigApiKey(acct.api_key)) throw new ConfigError(`accounts[${i}].api_key`, API_KEY_RULE);
     if (acct.risk !== undefined) checkNested(acct, `accounts[${i}]`, ACCOUNT);
   });
   return cfg as unknown as ExchangeConfig;

@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import type { RunningServer } from './index.ts';
-import { loadConfig } from './config.ts';
+import { isLoopbackHost, loadConfig, withoutDemoKeys } from './config.ts';
 import { PROFILE_NAMES, venueTimeZone } from './profiles.ts';
 import { ClockError, clockFromFlags, MAX_SPEED, MIN_SPEED, type ClockFlags } from '../sim/clock.ts';
 import { phaseName } from './translate.ts';
@@ -25,7 +25,7 @@ import { loadScenario, ScenarioError, type Scenario } from '../sim/scenario.ts';
 export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
 
-const USAGE = `usage: npm start -- [--port <n>] [--host <h>] [--profile ${PROFILE_NAMES.join('|')}] [--config <file.json>] [--log] [--print-config] `
+const USAGE = `usage: npm start -- [--port <n>] [--host <h>] [--profile ${PROFILE_NAMES.join('|')}] [--config <file.json>] [--log] [--print-config] [--demo-keys] `
   + '[--clock wall|scaled|virtual] [--speed <K>] [--start-time <HH:MM|ISO 8601>] [--scenario <name|file.json>] [--seed <n>]';
 
 /** --help: the usage, then what the clock flags mean. */
@@ -36,7 +36,8 @@ const CLOCK_HELP = `  --clock       the exchange clock: wall (default), scaled (
   pause, resume, speed and jumps: POST /api/v1/admin/clock (docs/simulation.md)
   --scenario    a simulated market (calm, regimes, toxic, jump, 1011 or a JSON file): agents quote and trade on the exchange;
                 its profile applies unless --profile or --config is given
-  --seed        the simulated market's seed (default 1)`;
+  --seed        the simulated market's seed (default 1)
+  --demo-keys   keep the demo accounts' well-known api keys when --host is not loopback`;
 
 /** A problem with the command line or environment: printed as one line, exit 1. */
 class UsageError extends Error {}
@@ -52,6 +53,8 @@ interface Cli {
   clock: ClockFlags;
   scenario?: string;
   seed?: string;
+  /** keep the demo accounts' well-known keys on a host other than loopback */
+  demoKeys: boolean;
 }
 
 function parseCli(argv: string[]): Cli {
@@ -63,7 +66,7 @@ function parseCli(argv: string[]): Cli {
       allowPositionals: false,
       options: {
         port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' }, profile: { type: 'string' },
-        log: { type: 'boolean' }, 'print-config': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        log: { type: 'boolean' }, 'print-config': { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, 'demo-keys': { type: 'boolean' },
         clock: { type: 'string' }, speed: { type: 'string' }, 'start-time': { type: 'string' },
         scenario: { type: 'string' }, seed: { type: 'string' },
       },
@@ -76,7 +79,7 @@ function parseCli(argv: string[]): Cli {
   if (values.host === '') throw new UsageError('--host must not be empty');
   return {
     port, host: values.host ?? DEFAULT_HOST, configPath: values.config, profile: values.profile, log: values.log === true,
-    printConfig: values['print-config'] === true, help: values.help === true,
+    printConfig: values['print-config'] === true, help: values.help === true, demoKeys: values['demo-keys'] === true,
     clock: { clock: values.clock, speed: values.speed, startTime: values['start-time'] },
     scenario: values.scenario, seed: values.seed,
   };
@@ -165,7 +168,8 @@ async function main(argv: string[]): Promise<void> {
   const scenario: Scenario | undefined = cli.scenario === undefined ? undefined : loadScenario(cli.scenario);
   const sim = scenario && (await import('../sim/serve.ts'));
   const seed = sim?.parseSeed(cli.seed);
-  const config: ExchangeConfig = loadConfig(cli.configPath, cli.profile ?? (cli.configPath === undefined ? scenario?.profile : undefined));
+  let config: ExchangeConfig = loadConfig(cli.configPath, cli.profile ?? (cli.configPath === undefined ? scenario?.profile : undefined));
+  if (!isLoopbackHost(cli.host) && !cli.demoKeys) config = withoutDemoKeys(config);
   if (cli.printConfig) return void console.log(JSON.stringify(config, null, 2));
   const clock = clockFromFlags(cli.clock, venueTimeZone(config.profile), { holdScaled: true });
   const token = adminToken();

@@ -5,6 +5,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { AccountInfo, Exchange } from './exchange.ts';
+import { authenticateFrom } from './auth-throttle.ts';
 
 /** A failure a handler throws; the scope's error handler renders it. */
 export class HttpError extends Error {
@@ -96,9 +97,13 @@ const accounts = new WeakMap<FastifyRequest, AccountInfo>();
 /** onRequest hook: the x-api-key header must name an account (before the body is even parsed). */
 export function requireAccount(exchange: Exchange): onRequestHookHandler {
   return (req, _reply, done) => {
-    const account = exchange.authenticate(req.headers['x-api-key']);
-    if (!account) return done(new HttpError(401, 'UNAUTHORIZED', 'missing or unknown x-api-key header'));
-    accounts.set(req, account);
+    const r = authenticateFrom(exchange, req.headers['x-api-key'], req.ip);
+    if (r === null) return done(new HttpError(401, 'UNAUTHORIZED', 'missing or unknown x-api-key header'));
+    if ('retryAfterMs' in r) {
+      const s = Math.ceil(r.retryAfterMs / 1000);
+      return done(new HttpError(429, 'AUTH_BLOCKED', `too many failed authentications from this address; retry in ${s} s`, {}, { 'retry-after': String(s) }));
+    }
+    accounts.set(req, r.account);
     done();
   };
 }

@@ -11,6 +11,7 @@ import { TradeSessions, DEFAULT_SESSION_LIMITS, type SessionLimits } from './tra
 import { ExchangeClock } from '../sim/clock.ts';
 import { startTicker } from './exchange-ticker.ts';
 import { ConnectionGate } from './connection-limits.ts';
+import { AuthThrottle, setAuthThrottle } from './auth-throttle.ts';
 
 export interface ServerOptions {
   config: ExchangeConfig;
@@ -66,6 +67,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const adminToken = opts.adminToken ?? randomBytes(16).toString('hex');
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024 });
   const trade = new TradeSessions(exchange, limits);
+  setAuthThrottle(exchange, new AuthThrottle(limits, (fields, message) => app.log.warn(fields, message)));
   // ws's own cap is a backstop well above ours, so an oversize frame gets a Reject instead of a dropped socket.
   const tradeWss = new WebSocketServer({ noServer: true, maxPayload: 16 * limits.maxFrameBytes });
   tradeWss.on('connection', (ws, req: IncomingMessage) => trade.accept(ws, req.socket as Socket));

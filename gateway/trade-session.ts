@@ -16,6 +16,7 @@ import type { Side } from '../engine/types.ts';
 import type { Cancel, Replace } from '../engine/commands.ts';
 import { RuleEventKind } from '../engine/events.ts';
 import { CloseCode } from './connection-limits.ts';
+import { authenticateFrom } from './auth-throttle.ts';
 
 export interface SessionLimits {
   /** largest accepted frame, bytes (larger → Reject) */
@@ -271,8 +272,12 @@ export class TradeSession {
       return this.logout('not logged on');
     }
     const logon = env.logon as { api_key: string; heartbeat_interval_ms: number; reset_seq_num: boolean; cancel_on_disconnect: boolean };
-    const account = this.exchange.authenticate(logon.api_key);
-    if (!account) return this.logout('unknown api key');
+    const auth = authenticateFrom(this.exchange, logon.api_key, this.socket?.remoteAddress ?? '');
+    if (auth === null) return this.logout('unknown api key');
+    if ('retryAfterMs' in auth) {
+      return this.logout(`too many failed authentications from this address; retry in ${Math.ceil(auth.retryAfterMs / 1000)} s`, CloseCode.AUTH_BLOCKED);
+    }
+    const account = auth.account;
     const banned = this.exchange.bannedUntil(account.id);
     if (banned) return this.logout(`banned until ${new Date(Math.ceil(banned / 1000)).toISOString()}: repeated rate-limit breaches`);
     const state = this.sessions.attach(this, account, logon.reset_seq_num);

@@ -43,7 +43,7 @@ interface Flow {
 /** A seeded random order flow straight into the exchange: limits around a price, cancels, amends, market orders. */
 function orderFlow(s: RunningServer, seed: number): Flow {
   const rnd = prng(seed);
-  const accounts = ['alice-key-1', 'bob-key-01', 'carol-key-1'].map((k) => (s.exchange.authenticate(k) as { id: number }).id);
+  const accounts = ['alice-key-1-0123456', 'bob-key-01-01234567', 'carol-key-1-0123456'].map((k) => (s.exchange.authenticate(k) as { id: number }).id);
   const live: { account: number; orderId: number }[] = [];
   const int = (lo: number, hi: number): number => lo + Math.floor(rnd() * (hi - lo + 1));
   return {

@@ -12,7 +12,7 @@ export const BTC = {
 
 export const TEST_CONFIG: ExchangeConfig = {
   instruments: [BTC],
-  accounts: [{ name: 'alice', api_key: 'alice-key-1' }, { name: 'bob', api_key: 'bob-key-01' }, { name: 'carol', api_key: 'carol-key-1' }],
+  accounts: [{ name: 'alice', api_key: 'alice-key-1-0123456' }, { name: 'bob', api_key: 'bob-key-01-01234567' }, { name: 'carol', api_key: 'carol-key-1-0123456' }],
 };
 
 export async function withServer(fn: (s: RunningServer) => Promise<void>, options: Omit<ServerOptions, 'config'> = {}): Promise<void> {

@@ -15,8 +15,8 @@ const SYM = 'BTC-USD';
 const quick = { heartbeatMs: 1000, requestTimeoutMs: 3000, reconnect: { initialDelayMs: 50, jitter: 0 } };
 
 test('two clients trade: fills, fees and positions agree on both sides and with REST', () => withServer(async (s) => {
-  const alice = await ExchangeClient.connect(s.url, 'alice-key-1', quick);
-  const bob = await ExchangeClient.connect(s.url, 'bob-key-01', quick);
+  const alice = await ExchangeClient.connect(s.url, 'alice-key-1-0123456', quick);
+  const bob = await ExchangeClient.connect(s.url, 'bob-key-01-01234567', quick);
   try {
     const inst = alice.instrument(SYM);
     assert.ok(inst);
@@ -50,7 +50,7 @@ test('two clients trade: fills, fees and positions agree on both sides and with 
     assert.equal(bobFills.length, 1);
 
     // the REST view of each account says the same (money as decimal strings, position in units)
-    for (const [key, p] of [['alice-key-1', pa], ['bob-key-01', pb]] as const) {
+    for (const [key, p] of [['alice-key-1-0123456', pa], ['bob-key-01-01234567', pb]] as const) {
       const res = await fetch(`${s.url}/api/v1/account`, { headers: { 'x-api-key': key } });
       assert.equal(res.status, 200);
       const body = (await res.json()) as { positions: Record<string, unknown>[] };
@@ -67,8 +67,8 @@ test('two clients trade: fills, fees and positions agree on both sides and with 
 
 test('a dropped connection reconnects without a reset and replays the missed fill exactly once', () => withServer(async (s) => {
   // A slow first retry keeps alice away long enough for bob's trade to happen while she is gone.
-  const alice = await ExchangeClient.connect(s.url, 'alice-key-1', { ...quick, reconnect: { initialDelayMs: 300, jitter: 0 } });
-  const bob = await ExchangeClient.connect(s.url, 'bob-key-01', quick);
+  const alice = await ExchangeClient.connect(s.url, 'alice-key-1-0123456', { ...quick, reconnect: { initialDelayMs: 300, jitter: 0 } });
+  const bob = await ExchangeClient.connect(s.url, 'bob-key-01-01234567', quick);
   try {
     const fills = collect(alice, 'fill');
     const order = await alice.placeOrder({ symbol: SYM, side: 'buy', price: '99990.0', qty: '0.5' });
@@ -110,8 +110,8 @@ test('a dropped connection reconnects without a reset and replays the missed fil
 }));
 
 test('reports the exchange no longer stores are gap-filled: the client skips them and carries on', () => withServer(async (s) => {
-  const alice = await ExchangeClient.connect(s.url, 'alice-key-1', { ...quick, reconnect: { initialDelayMs: 300, jitter: 0 } });
-  const bob = await ExchangeClient.connect(s.url, 'bob-key-01', quick);
+  const alice = await ExchangeClient.connect(s.url, 'alice-key-1-0123456', { ...quick, reconnect: { initialDelayMs: 300, jitter: 0 } });
+  const bob = await ExchangeClient.connect(s.url, 'bob-key-01-01234567', quick);
   try {
     const fills = collect(alice, 'fill');
     await alice.placeOrder({ symbol: SYM, side: 'buy', price: '99990.0', qty: '0.5' });
@@ -139,7 +139,7 @@ test('reports the exchange no longer stores are gap-filled: the client skips the
 }, { limits: { resendStore: 4 } }));
 
 test('a request in flight when the connection drops is answered after the reconnect or rejected as lost', () => withServer(async (s) => {
-  const alice = await ExchangeClient.connect(s.url, 'alice-key-1', quick);
+  const alice = await ExchangeClient.connect(s.url, 'alice-key-1-0123456', quick);
   try {
     const pending = alice.placeOrder({ symbol: SYM, side: 'buy', price: '99000.0', qty: '0.1' });
     alice.dropConnection(); // the order may or may not have left the machine: both ends are defined
@@ -151,7 +151,7 @@ test('a request in flight when the connection drops is answered after the reconn
 }));
 
 test('cancel-on-disconnect: the exchange cancels the orders, and the CANCELED report is replayed on reconnect', () => withServer(async (s) => {
-  const alice = await ExchangeClient.connect(s.url, 'alice-key-1', { ...quick, cancelOnDisconnect: true });
+  const alice = await ExchangeClient.connect(s.url, 'alice-key-1-0123456', { ...quick, cancelOnDisconnect: true });
   try {
     const o = await alice.placeOrder({ symbol: SYM, side: 'sell', price: '101000.0', qty: '0.2' });
     const canceled = waitFor(alice, 'executionReport', (r) => r.orderId === o.orderId && r.execType === 'canceled', 3000);
@@ -166,8 +166,8 @@ test('cancel-on-disconnect: the exchange cancels the orders, and the CANCELED re
 }));
 
 test('a client cannot cancel or amend another account\'s order: OrderCancelReject, unknown order', () => withServer(async (s) => {
-  const alice = await ExchangeClient.connect(s.url, 'alice-key-1', quick);
-  const bob = await ExchangeClient.connect(s.url, 'bob-key-01', quick);
+  const alice = await ExchangeClient.connect(s.url, 'alice-key-1-0123456', quick);
+  const bob = await ExchangeClient.connect(s.url, 'bob-key-01-01234567', quick);
   try {
     const o = await alice.placeOrder({ symbol: SYM, side: 'buy', price: '95000.0', qty: '0.3', clOrdId: 'alice-1' });
     for (const ref of [o.orderId, 'alice-1']) {
@@ -189,7 +189,7 @@ test('a client cannot cancel or amend another account\'s order: OrderCancelRejec
 }));
 
 test('mass quote, amend, mass cancel and rejects come back as typed answers', () => withServer(async (s) => {
-  const alice = await ExchangeClient.connect(s.url, 'alice-key-1', quick);
+  const alice = await ExchangeClient.connect(s.url, 'alice-key-1-0123456', quick);
   try {
     const ack = await alice.massQuote({ symbol: SYM, bid: { price: '99999.0', qty: '0.01' }, ask: { price: '100001.0', qty: '0.01' } });
     assert.equal(ack.rejected, false);
@@ -223,7 +223,7 @@ test('a wrong api key is refused at connect', () => withServer(async (s) => {
 }));
 
 test('a halt arrives as a securityStatus event; IOC orders are then rejected as halted, limit orders wait for the auction', () => withServer(async (s) => {
-  const alice = await ExchangeClient.connect(s.url, 'alice-key-1', quick);
+  const alice = await ExchangeClient.connect(s.url, 'alice-key-1-0123456', quick);
   try {
     assert.equal(alice.instrument(SYM)?.tradingPhase, 'continuous');
     const status = waitFor(alice, 'securityStatus');

@@ -62,7 +62,7 @@ test('a bad config file is one ConfigError naming the field', () => {
     [{ ...defaultConfig(), max_open_orders_per_account: 0 }, /^invalid config: max_open_orders_per_account: must be a positive integer/],
     [{ ...defaultConfig(), accounts: [{ name: 'a', api_key: 'has a space' }] }, /^invalid config: accounts\[0\]\.api_key: /],
     [{ ...defaultConfig(), accounts: [{ name: '' }] }, /^invalid config: accounts\[0\]: name: /],
-    [{ ...defaultConfig(), accounts: [{ name: 'a', api_key: 'same-key-1' }, { name: 'b', api_key: 'same-key-1' }] }, /^invalid config: accounts\[1\]: api key already in use$/],
+    [{ ...defaultConfig(), accounts: [{ name: 'a', api_key: 'same-key-0123456789' }, { name: 'b', api_key: 'same-key-0123456789' }] }, /^invalid config: accounts\[1\]: api key already in use$/],
     [{ ...defaultConfig(), accounts: {} }, /^invalid config: accounts: must be an array$/],
     [[], /^invalid config: config: must be an object$/],
     ['{"instruments": [', /^invalid config: .*c[0-9.]+\.json: not valid JSON \(/],

@@ -32,9 +32,9 @@ import { TEST_CONFIG, collect, sleep, waitFor } from './client-test-helpers.ts';
 const ADMIN = 'obligations-admin-token';
 const HOUR = 3_600_000_000;
 const BTC = 'BTC-USD';
-const ALICE = 'alice-key-1';
-const BOB = 'bob-key-01';
-const CAROL = 'carol-key-1';
+const ALICE = 'alice-key-1-0123456';
+const BOB = 'bob-key-01-01234567';
+const CAROL = 'carol-key-1-0123456';
 
 /** BTC-USD (tick 0.1 USD, lot 0.0001 BTC): at most 4 ticks wide, 0.0100 BTC a side, half the time of each UTC hour. */
 const OBLIGATION: ObligationConfig = { max_spread_ticks: 4, min_size_qty: 100, presence_pct: 50, window: 'hour', stressed: { spread_multiplier: 2 } };

@@ -333,10 +333,10 @@ test('admin: wrong or missing token is 401; accounts are created with a working 
   assert.match(key, /^[0-9a-f]{48}$/);
   const acct = await call(s, 'GET', '/api/v1/account', { key });
   assert.deepEqual([acct.status, acct.body.account_id, acct.body.name], [200, '4', 'bot']);
-  const fixed = await call(s, 'POST', '/api/v1/admin/accounts', { admin: ADMIN, body: { name: 'fixed', api_key: 'my-fixed-key' } });
-  assert.deepEqual([fixed.status, fixed.body.api_key], [201, 'my-fixed-key']);
+  const fixed = await call(s, 'POST', '/api/v1/admin/accounts', { admin: ADMIN, body: { name: 'fixed', api_key: 'my-fixed-key-0123456' } });
+  assert.deepEqual([fixed.status, fixed.body.api_key], [201, 'my-fixed-key-0123456']);
   const bad: [Json, number, string][] = [
-    [{ name: 'fixed2', api_key: 'my-fixed-key' }, 409, 'CONFLICT'],
+    [{ name: 'fixed2', api_key: 'my-fixed-key-0123456' }, 409, 'CONFLICT'],
     [{ name: 'y', api_key: 'has space in it' }, 400, 'INVALID_FIELD'],
     [{ name: 'x'.repeat(65) }, 400, 'INVALID_FIELD'],
     [{ name: '' }, 400, 'INVALID_FIELD'],

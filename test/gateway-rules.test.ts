@@ -25,8 +25,8 @@ const BTC_CFG = {
   symbol: BTC, price_scale: 1, qty_scale: 4, tick_size: 1, lot: 1, min_qty: 1, max_qty: 1_000_000, max_price: 10_000_000,
   maker_fee_bp: -1, taker_fee_bp: 2,
 };
-const ALICE = 'alice-key-1';
-const BOB = 'bob-key-01';
+const ALICE = 'alice-key-1-0123456';
+const BOB = 'bob-key-01-01234567';
 
 function config(rules: RulesConfig = {}): ExchangeConfig {
   return {
@@ -108,8 +108,8 @@ test('profiles: crypto-spot and us-equity load by name, and a file starting from
   assert.ok(Object.isFrozen(PROFILES));
 
   // "profile" in a file: the profile first, then the file's fields; rules merge field by field
-  const merged = loadConfig(file({ profile: 'crypto-spot', accounts: [{ name: 'solo', api_key: 'solo-key-1' }], rules: { otr: { max_count_ratio: 100 } } }));
-  assert.deepEqual(merged.accounts, [{ name: 'solo', api_key: 'solo-key-1' }]);
+  const merged = loadConfig(file({ profile: 'crypto-spot', accounts: [{ name: 'solo', api_key: 'solo-key-0123456789' }], rules: { otr: { max_count_ratio: 100 } } }));
+  assert.deepEqual(merged.accounts, [{ name: 'solo', api_key: 'solo-key-0123456789' }]);
   assert.deepEqual(merged.programmes, [], 'the profile\'s maker programme has none of its members left');
   assert.deepEqual(merged.instruments.map((i) => i.symbol), ['BTC-USD', 'ETH-USD']);
   assert.deepEqual([merged.rules?.rate_limits?.length, merged.rules?.otr], [2, { max_count_ratio: 100 }]);
