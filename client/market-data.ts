@@ -5,6 +5,7 @@
 // incrementals before a snapshot, or a dropped connection (it reconnects
 // with backoff). /ws/md needs no logon; messages are numbered per connection.
 import { EventEmitter } from 'node:events';
+import { realTimers, type TimerHandle } from '../gateway/timers.ts';
 import type { Envelope } from '../gateway/wire.ts';
 import { Backoff, type ReconnectPolicy } from './backoff.ts';
 import { ClientError } from './errors.ts';
@@ -16,9 +17,11 @@ import {
   type WireMdSnapshot, type WireSecurity, type WireSecurityStatus,
 } from './protocol.ts';
 import { toAuctionInfo, toSecurityStatus, type AuctionInfo, type SecurityStatus } from './reports.ts';
-import { endpointUrl, WireSocket } from './wire-socket.ts';
+import { wsTransport } from './transport.ts';
+import { endpointUrl, WireSocket, type SocketEnvironment } from './wire-socket.ts';
 
-export interface MarketDataOptions {
+/** `transport` and `timers` default to WebSockets over the network and the wall clock. */
+export interface MarketDataOptions extends SocketEnvironment {
   /** reconnect after a drop (default true) */
   reconnect?: boolean | ReconnectPolicy;
   /** how often to prove the connection alive when it is quiet, ms (default 5000) */
@@ -88,7 +91,7 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
   private status: MarketStatus | null = null;
   private auctionState: AuctionInfo | null = null;
   private closed = false;
-  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectTimer: TimerHandle | null = null;
   private inst: Instrument | undefined;
   private firstSnapshot: { resolve(): void; reject(e: Error): void } | null = null;
   readonly stats = { resyncs: 0, gaps: 0, staleDropped: 0 };
@@ -104,6 +107,8 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
       maxPendingUpdates: options.maxPendingUpdates ?? 10_000,
       maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024,
+      transport: options.transport ?? wsTransport,
+      timers: options.timers ?? realTimers,
     };
   }
 
@@ -117,7 +122,7 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
   /** Connects, subscribes and resolves once the book holds its first snapshot. */
   async connect(): Promise<void> {
     const first = new Promise<void>((resolve, reject) => (this.firstSnapshot = { resolve, reject }));
-    const timer = setTimeout(() => this.failFirst(new ClientError('timeout', `no snapshot for ${this.symbol} within ${this.opts.connectTimeoutMs} ms`)),
+    const timer = this.opts.timers.setTimeout(() => this.failFirst(new ClientError('timeout', `no snapshot for ${this.symbol} within ${this.opts.connectTimeoutMs} ms`)),
       this.opts.connectTimeoutMs);
     try {
       await this.open();
@@ -128,7 +133,7 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
       this.socket?.terminate('connect failed');
       throw e;
     } finally {
-      clearTimeout(timer);
+      this.opts.timers.clearTimeout(timer);
     }
   }
 
@@ -179,7 +184,7 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
 
   close(): void {
     this.closed = true;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.reconnectTimer) this.opts.timers.clearTimeout(this.reconnectTimer);
     this.socket?.close('client closed');
     this.failFirst(new ClientError('closed', 'the client was closed'));
   }
@@ -192,7 +197,7 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
       envelope: (env) => sock === this.socket && this.onEnvelope(env),
       garbage: () => undefined,
       close: (reason) => sock === this.socket && this.onClose(reason),
-    }, { timeoutMs: this.opts.connectTimeoutMs, maxBufferedBytes: this.opts.maxBufferedBytes });
+    }, { timeoutMs: this.opts.connectTimeoutMs, maxBufferedBytes: this.opts.maxBufferedBytes, transport: this.opts.transport, timers: this.opts.timers });
     if (this.closed) {
       sock.terminate('client closed');
       return;
@@ -247,7 +252,7 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
       this.closed = true;
       return;
     }
-    this.reconnectTimer = setTimeout(() => {
+    this.reconnectTimer = this.opts.timers.setTimeout(() => {
       this.reconnectTimer = null;
       this.open().then(() => backoff.reset(), () => !this.closed && this.scheduleReconnect(backoff));
     }, backoff.next());

@@ -24,9 +24,11 @@ export interface AsSettings extends AsParams {
   volHalfLife: number;
 }
 
-export function avellanedaStoikovStrategy(p: AsSettings, startMs = Date.now()): Strategy {
+/** `startMs`: when the first horizon starts (default: at the first quote, on the bot's clock). */
+export function avellanedaStoikovStrategy(p: AsSettings, startMs?: number): Strategy {
   const vol = new VolatilityEstimator(p.sigma, p.volHalfLife);
   let last = '';
+  let start = startMs;
   return {
     name: 'A-S',
     observe(nowMs, mid, inst) {
@@ -36,7 +38,8 @@ export function avellanedaStoikovStrategy(p: AsSettings, startMs = Date.now()): 
     quote(c) {
       const tick = c.inst.tickAt(Math.floor(c.mid));
       const q = c.inventory / c.size;
-      const tau = timeLeft(c.nowMs / 1000, startMs / 1000, p.horizon);
+      start ??= c.nowMs;
+      const tau = timeLeft(c.nowMs / 1000, start / 1000, p.horizon);
       const sigma = vol.sigma();
       const m = asQuotes(c.mid / tick, q, sigma, tau, p);
       last = `q ${q.toFixed(2)} σ ${sigma.toFixed(2)}t r ${(m.reservation - c.mid / tick).toFixed(2)}t δ ${m.spread.toFixed(2)}t T-t ${tau.toFixed(0)}s`;

@@ -8,12 +8,15 @@
 // (tests); BotRuntime.run is the command line's.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { realTimers, type TimerHandle, type Timers } from '../../gateway/timers.ts';
+import type { ReconnectPolicy } from '../backoff.ts';
 import { ExchangeClient } from '../exchange-client.ts';
 import { MarketDataClient } from '../market-data.ts';
 import { ClientError } from '../errors.ts';
 import type { Instrument } from '../instrument.ts';
 import type { ExecutionReport, MassQuoteAck, ObligationStatus, PositionReport } from '../reports.ts';
 import { fromUnits } from '../decimal.ts';
+import type { SocketEnvironment } from '../wire-socket.ts';
 import { OwnOrders } from './own-orders.ts';
 import { midOf, type MarketView, type TwoSided } from './quoting.ts';
 
@@ -99,6 +102,12 @@ export interface RuntimeOptions {
    * rewrite each other.
    */
   print?: (line: string, keep: boolean) => void;
+  /**
+   * How the bot reaches the exchange and keeps time: by default WebSockets
+   * and the wall clock; a simulation passes its in-process transport and
+   * virtual timers (sim/bot-host.ts), and a reconnect policy without jitter.
+   */
+  env?: SocketEnvironment & { reconnect?: ReconnectPolicy };
 }
 
 /**
@@ -125,7 +134,8 @@ export class BotRuntime {
   private lastProblem = '';
   private fills = 0;
   private lastStatus = '';
-  private timers: NodeJS.Timeout[] = [];
+  private intervals: TimerHandle[] = [];
+  private readonly clock: Timers;
   private readonly size: number;
   private readonly refPrice: number | null;
   /** the latest obligation status per programme on this symbol (the account is a member of those) */
@@ -144,17 +154,19 @@ export class BotRuntime {
     this.size = s.size !== undefined ? inst.qtyUnits(s.size) : 100 * Math.max(inst.lot, inst.minQty);
     this.refPrice = s.refPrice !== undefined ? inst.priceUnits(s.refPrice) : null;
     this.print = opts.print ?? ((line, keep) => this.printToStdout(line, keep));
+    this.clock = opts.env?.timers ?? realTimers;
   }
 
   /** Connects and starts quoting; stop() ends it. Throws a ClientError when it cannot connect, an Error for an unknown symbol. */
   static async start(s: CommonSettings, strategy: Strategy, opts: RuntimeOptions = {}): Promise<BotRuntime> {
-    const ex = await ExchangeClient.connect(s.url, s.apiKey, { cancelOnDisconnect: true, heartbeatMs: 2000 });
+    const env = opts.env ?? {};
+    const ex = await ExchangeClient.connect(s.url, s.apiKey, { cancelOnDisconnect: true, heartbeatMs: 2000, ...env });
     const inst = ex.instrument(s.symbol);
     if (!inst) {
       await ex.close();
       throw new Error(`unknown symbol ${s.symbol}; the exchange lists ${ex.instruments().map((i) => i.symbol).join(', ')}`);
     }
-    const md = await MarketDataClient.connect(s.url, s.symbol);
+    const md = await MarketDataClient.connect(s.url, s.symbol, env);
     const bot = new BotRuntime(s, strategy, ex, md, inst, opts);
     await bot.begin();
     return bot;
@@ -212,8 +224,8 @@ export class BotRuntime {
     md.on('trade', (t) => (this.lastTrade = t.price));
     md.on('resync', (reason) => (this.lastProblem = `market data resync (${reason})`));
     // time-dependent strategies (the A–S horizon) need a nudge even in a quiet market
-    this.timers.push(setInterval(() => this.requote(), 1000));
-    this.timers.push(setInterval(() => this.printStatus(false), 1000));
+    this.intervals.push(this.clock.setInterval(() => this.requote(), 1000));
+    this.intervals.push(this.clock.setInterval(() => this.printStatus(false), 1000));
     this.print(`${this.strategy.name}: quoting ${this.s.symbol} as account ${ex.accountId}, ${this.inst.formatQty(this.size)} per side; Ctrl-C stops`, true);
     this.requote();
   }
@@ -250,7 +262,7 @@ export class BotRuntime {
       return;
     }
     const market = this.marketView();
-    const now = Date.now();
+    const now = this.clock.now();
     const fair = midOf(market);
     this.strategy.observe?.(now, fair, this.inst);
     const mid = fair ?? this.lastTrade ?? this.refPrice;
@@ -335,7 +347,7 @@ export class BotRuntime {
   async stop(): Promise<string> {
     if (this.stopping) return 'already stopped';
     this.stopping = true;
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.intervals) this.clock.clearInterval(t);
     let outcome: string;
     try {
       const r = await this.ex.massCancel();
