@@ -40,6 +40,8 @@ export interface BookUpdate {
   snapshot: boolean;
   /** the best bid or ask (price or quantity) changed */
   bboChanged: boolean;
+  /** the exchange time (µs) the book is now as of; null after a snapshot (as of when it was sent) */
+  transactTime: number | null;
 }
 
 export interface MarketTrade {
@@ -308,7 +310,9 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
     const why = this.resyncing ?? (wasSynced ? { reason: 'exchange' as const, detail: 'the exchange sent a fresh snapshot (this connection fell behind)' } : null);
     this.resyncing = null;
     if (why) this.emit('resync', why.reason, why.detail);
-    this.emit('update', { firstUpdateId: s.last_update_id, lastUpdateId: s.last_update_id, snapshot: true, bboChanged: bboKey(this.book) !== before });
+    this.emit('update', {
+      firstUpdateId: s.last_update_id, lastUpdateId: s.last_update_id, snapshot: true, bboChanged: bboKey(this.book) !== before, transactTime: null,
+    });
     if (this.firstSnapshot) {
       this.firstSnapshot.resolve();
       this.firstSnapshot = null;
@@ -337,6 +341,7 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
       case 'applied':
         this.emit('update', {
           firstUpdateId: inc.first_update_id, lastUpdateId: inc.last_update_id, snapshot: false, bboChanged: bboKey(this.book) !== before,
+          transactTime: inc.transact_time,
         });
     }
   }

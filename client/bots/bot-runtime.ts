@@ -131,6 +131,8 @@ export class BotRuntime {
   private again = false;
   private stopping = false;
   private lastTrade: number | null = null;
+  /** the exchange time the local book is as of (µs; Infinity after a snapshot: as of when it came) */
+  private bookTime = Infinity;
   private lastProblem = '';
   private fills = 0;
   private lastStatus = '';
@@ -220,7 +222,10 @@ export class BotRuntime {
       ex.positions(this.s.symbol).then(([p]) => p && this.onPosition(p), () => undefined);
       this.requote();
     });
-    md.on('update', () => this.requote());
+    md.on('update', (u) => {
+      this.bookTime = u.transactTime ?? Infinity;
+      this.requote();
+    });
     md.on('trade', (t) => (this.lastTrade = t.price));
     md.on('resync', (reason) => (this.lastProblem = `market data resync (${reason})`));
     // time-dependent strategies (the A–S horizon) need a nudge even in a quiet market
@@ -251,7 +256,7 @@ export class BotRuntime {
   private marketView(): MarketView {
     // a book being resynced is not the market: show nothing rather than stale prices
     if (!this.md.book.synced) return { bestBid: null, bestAsk: null };
-    return this.own.externalView(this.md.bids(8), this.md.asks(8));
+    return this.own.externalView(this.md.bids(8), this.md.asks(8), this.bookTime);
   }
 
   /** Recomputes the wanted quote; sends it if it changed. At most one MassQuote is in flight. */
