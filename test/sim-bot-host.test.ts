@@ -4,12 +4,16 @@
 // taker), with a latency model on both connections.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Clock, Exchange } from '../gateway/exchange.ts';
 import { OrdType, Side } from '../engine/types.ts';
 import { naiveStrategy } from '../client/bots/naive-quoter.ts';
 import { BotHost, runWithBot } from '../sim/bot-host.ts';
 import { Link, parseLatency, type LatencyModel } from '../sim/bot-link.ts';
 import { EventDigest } from '../sim/event-digest.ts';
+import { BotSpecError, latencyFromFlags, loadStrategy } from '../sim/bot-spec.ts';
 import { Rng } from '../sim/rng.ts';
 import { VirtualScheduler } from '../sim/scheduler.ts';
 import { virtualTimers } from '../sim/virtual-timers.ts';
@@ -96,6 +100,20 @@ test('latencies parse from flags; a link keeps order under jitter and stays with
   assert.deepEqual(arrived.map(([i]) => i), [...Array(200).keys()]);
   for (const [, d] of arrived) assert.ok(d >= 1000 && d < 1500, `delay ${d}`);
   assert.ok(new Set(arrived.map(([, d]) => d)).size > 20, 'jitter varies the delay');
+});
+
+test('--bot: built-in names, or a module exporting a Strategy (or a function returning one); bad flags name themselves', async () => {
+  assert.equal((await loadStrategy('naive')).name, 'naive');
+  assert.equal((await loadStrategy('as')).name, 'A-S');
+  const dir = mkdtempSync(join(tmpdir(), 'mb-bot-'));
+  writeFileSync(join(dir, 'wide.mjs'), 'export default () => ({ name: "wide", quote: (c) => ({ bid: c.mid - 50, ask: c.mid + 50 }) });\n');
+  writeFileSync(join(dir, 'none.mjs'), 'export const x = 1;\n');
+  const wide = await loadStrategy(join(dir, 'wide.mjs'));
+  assert.equal(wide.name, 'wide');
+  await assert.rejects(loadStrategy(join(dir, 'none.mjs')), /exports no Strategy/);
+  await assert.rejects(loadStrategy(join(dir, 'missing.mjs')), (e: Error) => e instanceof BotSpecError && /cannot be loaded/.test(e.message));
+  assert.deepEqual(latencyFromFlags({ 'feed-latency': '5ms', jitter: '0' }), { feedUs: 5000, orderUs: 1000, jitterUs: 0 });
+  assert.throws(() => latencyFromFlags({ 'order-latency': 'soon' }), /--order-latency: a duration/);
 });
 
 test('virtual timers: timeouts and intervals fire in exchange time, cancel cleanly', () => {

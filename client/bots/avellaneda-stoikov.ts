@@ -24,8 +24,11 @@ export interface AsSettings extends AsParams {
   volHalfLife: number;
 }
 
+/** The settings when no flag is given. */
+export const DEFAULT_AS_SETTINGS: Readonly<AsSettings> = { gamma: 0.05, kappa: 0.5, sigma: 1, horizon: 30, volHalfLife: 60 };
+
 /** `startMs`: when the first horizon starts (default: at the first quote, on the bot's clock). */
-export function avellanedaStoikovStrategy(p: AsSettings, startMs?: number): Strategy {
+export function avellanedaStoikovStrategy(p: AsSettings = DEFAULT_AS_SETTINGS, startMs?: number): Strategy {
   const vol = new VolatilityEstimator(p.sigma, p.volHalfLife);
   let last = '';
   let start = startMs;
@@ -63,12 +66,13 @@ function main(): void {
     fail(`${(e as Error).message} (${USAGE})`);
   }
   if (values.help) return void console.log(USAGE);
+  const d = DEFAULT_AS_SETTINGS;
   const settings: AsSettings = {
-    gamma: numberFlag('gamma', values.gamma, 0.05),
-    kappa: numberFlag('kappa', values.kappa, 0.5),
-    sigma: numberFlag('sigma', values.sigma, 1),
-    horizon: numberFlag('horizon', values.horizon, 30),
-    volHalfLife: numberFlag('vol-half-life', values['vol-half-life'], 60),
+    gamma: numberFlag('gamma', values.gamma, d.gamma),
+    kappa: numberFlag('kappa', values.kappa, d.kappa),
+    sigma: numberFlag('sigma', values.sigma, d.sigma),
+    horizon: numberFlag('horizon', values.horizon, d.horizon),
+    volHalfLife: numberFlag('vol-half-life', values['vol-half-life'], d.volHalfLife),
   };
   BotRuntime.run(commonSettings(values, 'demo-maker-2'), avellanedaStoikovStrategy(settings)).catch((e: Error) => fail(`A-S: ${e.message}`));
 }
