@@ -34,7 +34,7 @@ async function runMarket(seed: number, seconds = 60, latency = LATENCY): Promise
   const sched = new VirtualScheduler(START);
   const rng = new Rng(seed);
   const ex = new Exchange({ instruments: [{ ...BTC, max_qty: 10_000_000 }] }, new Clock(() => sched.now()));
-  const digest = new EventDigest(ex);
+  const digest = EventDigest.of(ex);
   const account = (name: string): number => {
     const a = ex.createAccount(name);
     if ('error' in a) throw new Error(a.error);
