@@ -31,6 +31,13 @@ export interface BotSpec {
   name?: string;
 }
 
+export interface BotHostOptions {
+  /** the gateway's session limits (default: DEFAULT_SESSION_LIMITS) */
+  limits?: Partial<SessionLimits>;
+  /** extra delay of the bot's orders on their way in, µs, now (a scenario's latency spike) */
+  orderDelayUs?: (rng: Rng) => number;
+}
+
 export class BotHost {
   /** the bot's way to the exchange and its clock */
   readonly transport: Transport;
@@ -49,14 +56,14 @@ export class BotHost {
 
   constructor(
     private readonly exchange: Exchange, private readonly sched: Scheduler, private readonly rng: Rng, readonly latency: LatencyModel,
-    limits: Partial<SessionLimits> = {},
+    private readonly opts: BotHostOptions = {},
   ) {
     const touch = (fn: () => void): void => {
       this.touched = true;
       fn();
     };
     // the gateway's sessions keep their heartbeats on the simulation's clock too
-    this.trade = new TradeSessions(exchange, { ...DEFAULT_SESSION_LIMITS, ...limits }, virtualTimers(sched));
+    this.trade = new TradeSessions(exchange, { ...DEFAULT_SESSION_LIMITS, ...opts.limits }, virtualTimers(sched));
     this.md = new MdHub(exchange, this.trade.limits, this.trade);
     this.timers = virtualTimers(sched, touch);
     this.transport = { connect: (url, _timeoutMs, events) => this.connect(url, events, touch) };
@@ -101,10 +108,12 @@ export class BotHost {
       ? (s: ServerEnd) => void this.trade.accept(s)
       : path === '/ws/md' ? (s: ServerEnd) => this.md.accept(s, null) : null;
     if (!accept) return Promise.reject(new Error(`no endpoint ${path} (the simulation serves /ws/trade and /ws/md)`));
-    const fixed = path === '/ws/trade' ? this.latency.orderUs : this.latency.feedUs;
+    const trade = path === '/ws/trade';
+    const fixed = trade ? this.latency.orderUs : this.latency.feedUs;
     const n = ++this.links;
-    const link = (dir: string): Link => new Link(this.sched, fixed, this.latency.jitterUs, this.rng.fork(`bot-link-${n}-${dir}`));
-    return new Pipe(link('up'), link('down'), touch).open(events, accept);
+    const link = (dir: string, extra: BotHostOptions['orderDelayUs'] = undefined): Link =>
+      new Link(this.sched, fixed, this.latency.jitterUs, this.rng.fork(`bot-link-${n}-${dir}`), extra ?? null);
+    return new Pipe(link('up', trade ? this.opts.orderDelayUs : undefined), link('down'), touch).open(events, accept);
   }
 }
 

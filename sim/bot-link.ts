@@ -33,11 +33,15 @@ export function parseLatency(text: string): number | null {
 export class Link {
   private lastAt = 0;
 
-  constructor(private readonly sched: Scheduler, private readonly fixedUs: number, private readonly jitterUs: number, private readonly rng: Rng) {}
+  /** `extraUs`: more delay now (a scenario's latency spike), drawn from the link's stream */
+  constructor(
+    private readonly sched: Scheduler, private readonly fixedUs: number, private readonly jitterUs: number, private readonly rng: Rng,
+    private readonly extraUs: ((rng: Rng) => number) | null = null,
+  ) {}
 
   /** Runs `arrive` when something sent now reaches the other end (never before what was sent earlier). */
   carry(arrive: () => void): void {
-    const delay = this.fixedUs + (this.jitterUs > 0 ? Math.floor(this.rng.next() * this.jitterUs) : 0);
+    const delay = this.fixedUs + (this.jitterUs > 0 ? Math.floor(this.rng.next() * this.jitterUs) : 0) + (this.extraUs?.(this.rng) ?? 0);
     this.lastAt = Math.max(this.sched.now() + delay, this.lastAt);
     this.sched.at(this.lastAt, arrive);
   }
