@@ -13,6 +13,7 @@
 // not connected, lost in flight, timed out, refused by the session layer,
 // or the client was closed. Pending requests survive a reconnect.
 import { EventEmitter } from 'node:events';
+import { realTimers } from '../gateway/timers.ts';
 import type { Envelope } from '../gateway/wire.ts';
 import { DecimalError } from './decimal.ts';
 import { ClientError } from './errors.ts';
@@ -158,7 +159,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> {
   /** position reports collected per RequestForPositions until its closing heartbeat */
   private readonly positionBatches = new Map<string, PositionReport[]>();
   private readonly idPrefix: string;
-  private readonly idBase = Date.now().toString(36);
+  private readonly idBase: string;
   private idSeq = 0;
   /** requests the exchange reported it never received */
   lostRequests = 0;
@@ -166,7 +167,9 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> {
   constructor(private readonly url: string, private readonly apiKey: string, options: ExchangeClientOptions = {}) {
     super();
     this.session = new OrderEntrySession(url, apiKey, options);
-    this.pending = new PendingRequests<Answers>(options.maxPending ?? 10_000, options.requestTimeoutMs ?? 10_000);
+    const timers = options.timers ?? realTimers;
+    this.pending = new PendingRequests<Answers>(options.maxPending ?? 10_000, options.requestTimeoutMs ?? 10_000, timers);
+    this.idBase = Math.floor(timers.now()).toString(36);
     this.idPrefix = options.idPrefix ?? 'mb';
     const s = this.session;
     s.on('message', (env) => this.dispatch(env));

@@ -22,3 +22,5 @@ export type {
   TradingPhaseName, PhaseCauseName, UserEventName, LiquidityName, ObligationReasonName, ObligationWindowName,
   ObligationMeasurementName, ObligationOutcomeName, SettlementKindName,
 } from './protocol.ts';
+export { wsTransport, type Transport, type Connection, type ConnectionEvents } from './transport.ts';
+export { realTimers, type Timers, type TimerHandle } from '../gateway/timers.ts';

@@ -5,6 +5,7 @@
 // incrementals before a snapshot, or a dropped connection (it reconnects
 // with backoff). /ws/md needs no logon; messages are numbered per connection.
 import { EventEmitter } from 'node:events';
+import { realTimers, type TimerHandle } from '../gateway/timers.ts';
 import type { Envelope } from '../gateway/wire.ts';
 import { Backoff, type ReconnectPolicy } from './backoff.ts';
 import { ClientError } from './errors.ts';
@@ -16,9 +17,11 @@ import {
   type WireMdSnapshot, type WireSecurity, type WireSecurityStatus,
 } from './protocol.ts';
 import { toAuctionInfo, toSecurityStatus, type AuctionInfo, type SecurityStatus } from './reports.ts';
-import { endpointUrl, WireSocket } from './wire-socket.ts';
+import { wsTransport } from './transport.ts';
+import { endpointUrl, WireSocket, type SocketEnvironment } from './wire-socket.ts';
 
-export interface MarketDataOptions {
+/** `transport` and `timers` default to WebSockets over the network and the wall clock. */
+export interface MarketDataOptions extends SocketEnvironment {
   /** reconnect after a drop (default true) */
   reconnect?: boolean | ReconnectPolicy;
   /** how often to prove the connection alive when it is quiet, ms (default 5000) */
@@ -37,6 +40,8 @@ export interface BookUpdate {
   snapshot: boolean;
   /** the best bid or ask (price or quantity) changed */
   bboChanged: boolean;
+  /** the exchange time (µs) the book is now as of; null after a snapshot (as of when it was sent) */
+  transactTime: number | null;
 }
 
 export interface MarketTrade {
@@ -88,7 +93,7 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
   private status: MarketStatus | null = null;
   private auctionState: AuctionInfo | null = null;
   private closed = false;
-  private reconnectTimer: NodeJS.Timeout | null = null;
+  private reconnectTimer: TimerHandle | null = null;
   private inst: Instrument | undefined;
   private firstSnapshot: { resolve(): void; reject(e: Error): void } | null = null;
   readonly stats = { resyncs: 0, gaps: 0, staleDropped: 0 };
@@ -104,6 +109,8 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
       maxPendingUpdates: options.maxPendingUpdates ?? 10_000,
       maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024,
+      transport: options.transport ?? wsTransport,
+      timers: options.timers ?? realTimers,
     };
   }
 
@@ -117,7 +124,7 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
   /** Connects, subscribes and resolves once the book holds its first snapshot. */
   async connect(): Promise<void> {
     const first = new Promise<void>((resolve, reject) => (this.firstSnapshot = { resolve, reject }));
-    const timer = setTimeout(() => this.failFirst(new ClientError('timeout', `no snapshot for ${this.symbol} within ${this.opts.connectTimeoutMs} ms`)),
+    const timer = this.opts.timers.setTimeout(() => this.failFirst(new ClientError('timeout', `no snapshot for ${this.symbol} within ${this.opts.connectTimeoutMs} ms`)),
       this.opts.connectTimeoutMs);
     try {
       await this.open();
@@ -128,7 +135,7 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
       this.socket?.terminate('connect failed');
       throw e;
     } finally {
-      clearTimeout(timer);
+      this.opts.timers.clearTimeout(timer);
     }
   }
 
@@ -179,7 +186,7 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
 
   close(): void {
     this.closed = true;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.reconnectTimer) this.opts.timers.clearTimeout(this.reconnectTimer);
     this.socket?.close('client closed');
     this.failFirst(new ClientError('closed', 'the client was closed'));
   }
@@ -192,7 +199,7 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
       envelope: (env) => sock === this.socket && this.onEnvelope(env),
       garbage: () => undefined,
       close: (reason) => sock === this.socket && this.onClose(reason),
-    }, { timeoutMs: this.opts.connectTimeoutMs, maxBufferedBytes: this.opts.maxBufferedBytes });
+    }, { timeoutMs: this.opts.connectTimeoutMs, maxBufferedBytes: this.opts.maxBufferedBytes, transport: this.opts.transport, timers: this.opts.timers });
     if (this.closed) {
       sock.terminate('client closed');
       return;
@@ -247,7 +254,7 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
       this.closed = true;
       return;
     }
-    this.reconnectTimer = setTimeout(() => {
+    this.reconnectTimer = this.opts.timers.setTimeout(() => {
       this.reconnectTimer = null;
       this.open().then(() => backoff.reset(), () => !this.closed && this.scheduleReconnect(backoff));
     }, backoff.next());
@@ -303,7 +310,9 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
     const why = this.resyncing ?? (wasSynced ? { reason: 'exchange' as const, detail: 'the exchange sent a fresh snapshot (this connection fell behind)' } : null);
     this.resyncing = null;
     if (why) this.emit('resync', why.reason, why.detail);
-    this.emit('update', { firstUpdateId: s.last_update_id, lastUpdateId: s.last_update_id, snapshot: true, bboChanged: bboKey(this.book) !== before });
+    this.emit('update', {
+      firstUpdateId: s.last_update_id, lastUpdateId: s.last_update_id, snapshot: true, bboChanged: bboKey(this.book) !== before, transactTime: null,
+    });
     if (this.firstSnapshot) {
       this.firstSnapshot.resolve();
       this.firstSnapshot = null;
@@ -332,6 +341,7 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
       case 'applied':
         this.emit('update', {
           firstUpdateId: inc.first_update_id, lastUpdateId: inc.last_update_id, snapshot: false, bboChanged: bboKey(this.book) !== before,
+          transactTime: inc.transact_time,
         });
     }
   }

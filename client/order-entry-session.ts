@@ -10,14 +10,17 @@
 // Reject, a range it never received) comes out as events too, for the
 // ExchangeClient to settle its requests with.
 import { EventEmitter } from 'node:events';
+import { realTimers, unref, type TimerHandle } from '../gateway/timers.ts';
 import type { Envelope } from '../gateway/wire.ts';
 import { Backoff, type ReconnectPolicy } from './backoff.ts';
 import { ClientError } from './errors.ts';
 import { InboundSequencer, type SequencerResult } from './inbound-sequence.ts';
 import type { WireHeartbeat, WireLogon, WireReject, WireResendRequest, WireSequenceReset } from './protocol.ts';
-import { endpointUrl, WireSocket } from './wire-socket.ts';
+import { wsTransport } from './transport.ts';
+import { endpointUrl, WireSocket, type SocketEnvironment } from './wire-socket.ts';
 
-export interface SessionOptions {
+/** `transport` and `timers` default to WebSockets over the network and the wall clock. */
+export interface SessionOptions extends SocketEnvironment {
   /** ask the exchange to cancel this account's orders when the connection drops (default false) */
   cancelOnDisconnect?: boolean;
   /** heartbeat interval asked for at logon, ms (default 5000; the exchange clamps to 1000 … 60000) */
@@ -76,8 +79,8 @@ export class OrderEntrySession extends EventEmitter<SessionEvents> {
   private nextOut = 1;
   private logonWaiter: { resolve(l: WireLogon): void; reject(e: Error): void } | null = null;
   private closeWaiter: (() => void) | null = null;
-  private reconnectTimer: NodeJS.Timeout | null = null;
-  private watchdog: NodeJS.Timeout | null = null;
+  private reconnectTimer: TimerHandle | null = null;
+  private watchdog: TimerHandle | null = null;
   private lastResendFrom: number | null = null;
   private account = '';
   /** counters for diagnostics and tests */
@@ -93,6 +96,8 @@ export class OrderEntrySession extends EventEmitter<SessionEvents> {
       connectTimeoutMs: options.connectTimeoutMs ?? 5000,
       maxOutOfOrder: options.maxOutOfOrder ?? 10_000,
       maxBufferedBytes: options.maxBufferedBytes ?? 4 * 1024 * 1024,
+      transport: options.transport ?? wsTransport,
+      timers: options.timers ?? realTimers,
     };
     const rc = options.reconnect ?? true;
     this.backoff = rc === false ? null : new Backoff(rc === true ? {} : rc);
@@ -161,12 +166,12 @@ export class OrderEntrySession extends EventEmitter<SessionEvents> {
   async close(): Promise<void> {
     if (this.state === 'closed' || this.state === 'closing') return;
     this.state = 'closing';
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.reconnectTimer) this.opts.timers.clearTimeout(this.reconnectTimer);
     if (this.socket && this.loggedOn) {
       const closed = new Promise<void>((resolve) => (this.closeWaiter = resolve));
       this.sendAdmin('logout', { text: 'client logout' });
       // The exchange answers a Logout with its own and closes; do not wait forever for it.
-      await Promise.race([closed, new Promise((r) => setTimeout(r, 1000).unref())]);
+      await Promise.race([closed, new Promise((r) => unref(this.opts.timers.setTimeout(() => r(undefined), 1000)))]);
     }
     this.socket?.terminate('client closed');
     this.finishClosed('the client was closed');
@@ -193,7 +198,7 @@ export class OrderEntrySession extends EventEmitter<SessionEvents> {
       envelope: (env) => sock === this.socket && this.onEnvelope(env),
       garbage: () => undefined, // the exchange only sends Envelopes; nothing useful to do with noise
       close: (reason) => this.onSocketClose(sock as WireSocket, reason),
-    }, { timeoutMs: this.opts.connectTimeoutMs, maxBufferedBytes: this.opts.maxBufferedBytes });
+    }, { timeoutMs: this.opts.connectTimeoutMs, maxBufferedBytes: this.opts.maxBufferedBytes, transport: this.opts.transport, timers: this.opts.timers });
     if (this.state === 'closing' || this.state === 'closed') {
       sock.terminate('client closed');
       throw new ClientError('closed', 'the client was closed');
@@ -207,7 +212,7 @@ export class OrderEntrySession extends EventEmitter<SessionEvents> {
     this.loggedOn = false;
     this.lastResendFrom = null;
     const answer = new Promise<WireLogon>((resolve, reject) => (this.logonWaiter = { resolve, reject }));
-    const timer = setTimeout(() => sock.terminate('no Logon answer in time'), this.opts.connectTimeoutMs);
+    const timer = this.opts.timers.setTimeout(() => sock.terminate('no Logon answer in time'), this.opts.connectTimeoutMs);
     try {
       sock.send(this.nextOut++, 'logon', {
         api_key: this.apiKey, heartbeat_interval_ms: this.opts.heartbeatMs, reset_seq_num: reset,
@@ -215,7 +220,7 @@ export class OrderEntrySession extends EventEmitter<SessionEvents> {
       });
       await answer;
     } finally {
-      clearTimeout(timer);
+      this.opts.timers.clearTimeout(timer);
       this.logonWaiter = null;
     }
   }
@@ -327,7 +332,7 @@ export class OrderEntrySession extends EventEmitter<SessionEvents> {
 
   private scheduleReconnect(backoff: Backoff): void {
     if (backoff.exhausted) return this.finishClosed(`gave up reconnecting after ${backoff.attempts} attempts`);
-    this.reconnectTimer = setTimeout(() => {
+    this.reconnectTimer = this.opts.timers.setTimeout(() => {
       this.reconnectTimer = null;
       this.logOn(false).then(() => {
         if (this.state !== 'reconnecting') return;
@@ -345,7 +350,7 @@ export class OrderEntrySession extends EventEmitter<SessionEvents> {
   /** A gap that stays open (an answer to our ResendRequest got lost too) is asked for again. */
   private startWatchdog(): void {
     let seen = this.inbound.progress;
-    this.watchdog = setInterval(() => {
+    this.watchdog = this.opts.timers.setInterval(() => {
       const now = this.inbound.progress;
       if (now === seen && this.inbound.heldCount > 0 && this.loggedOn) {
         const gap = this.inbound.rerequest();
@@ -353,12 +358,12 @@ export class OrderEntrySession extends EventEmitter<SessionEvents> {
       }
       seen = now;
     }, Math.max(1000, this.opts.heartbeatMs));
-    this.watchdog.unref();
+    unref(this.watchdog);
   }
 
   private finishClosed(why: string): void {
     this.state = 'closed';
-    if (this.watchdog) clearInterval(this.watchdog);
+    if (this.watchdog) this.opts.timers.clearInterval(this.watchdog);
     this.emit('closed', why);
   }
 }

@@ -3,12 +3,13 @@
 // so a session Reject (ref_seq_num) or a lost-in-flight range can find them.
 // Bounded in number and in time: every entry ends resolved, rejected or
 // timed out.
+import { realTimers, unref, type TimerHandle, type Timers } from '../gateway/timers.ts';
 import { ClientError } from './errors.ts';
 
 interface Entry {
   resolve(v: unknown): void;
   reject(e: Error): void;
-  timer: NodeJS.Timeout;
+  timer: TimerHandle;
   seq: number;
 }
 
@@ -17,7 +18,7 @@ export class PendingRequests<Answers extends object> {
   private readonly byKey = new Map<string, Entry>();
   private readonly bySeq = new Map<number, string>();
 
-  constructor(private readonly max: number, private readonly timeoutMs: number) {}
+  constructor(private readonly max: number, private readonly timeoutMs: number, private readonly timers: Timers = realTimers) {}
 
   get size(): number {
     return this.byKey.size;
@@ -37,8 +38,7 @@ export class PendingRequests<Answers extends object> {
     if (this.byKey.has(key)) throw new ClientError('invalid_argument', `a ${kind} request with id ${id} is already pending`);
     if (this.byKey.size >= this.max) throw new ClientError('too_many_pending', `${this.byKey.size} requests already await an answer`);
     return new Promise<Answers[K]>((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(key, new ClientError('timeout', `no answer to ${kind} ${id} within ${this.timeoutMs} ms`)), this.timeoutMs);
-      timer.unref();
+      const timer = unref(this.timers.setTimeout(() => this.fail(key, new ClientError('timeout', `no answer to ${kind} ${id} within ${this.timeoutMs} ms`)), this.timeoutMs));
       this.byKey.set(key, { resolve: (v) => resolve(v as Answers[K]), reject, timer, seq: 0 });
     });
   }
@@ -92,7 +92,7 @@ export class PendingRequests<Answers extends object> {
   private take(key: string): Entry | undefined {
     const e = this.byKey.get(key);
     if (!e) return undefined;
-    clearTimeout(e.timer);
+    this.timers.clearTimeout(e.timer);
     this.byKey.delete(key);
     if (e.seq) this.bySeq.delete(e.seq);
     return e;

@@ -3,9 +3,11 @@
 // peer has been silent for it, and the socket declared dead (terminated) if
 // the peer stays silent — a half-open TCP connection never closes by itself.
 // Sequence numbering belongs to the session using the socket, not to it.
-import WebSocket, { type RawData } from 'ws';
-import { encodeEnvelope, nowNanos, readFrame, type Envelope } from '../gateway/wire.ts';
+import type { RawData } from 'ws';
+import { realTimers, unref, type TimerHandle, type Timers } from '../gateway/timers.ts';
+import { encodeEnvelope, readFrame, type Envelope } from '../gateway/wire.ts';
 import { ClientError } from './errors.ts';
+import { wsTransport, type Connection, type Transport } from './transport.ts';
 
 /** Largest frame accepted from the exchange (a full-depth snapshot of a deep book is the big one). */
 const MAX_INBOUND_FRAME = 64 * 1024 * 1024;
@@ -30,48 +32,57 @@ export function endpointUrl(base: string, endpoint: string): string {
   return u.toString();
 }
 
+/** How a socket reaches the exchange and keeps time: the network and the wall clock unless given. */
+export interface SocketEnvironment {
+  transport?: Transport;
+  timers?: Timers;
+}
+
+export interface WireSocketOptions extends SocketEnvironment {
+  timeoutMs: number;
+  maxBufferedBytes: number;
+}
+
 export class WireSocket {
-  private lastIn = Date.now();
-  private lastOut = Date.now();
+  private lastIn: number;
+  private lastOut: number;
   private testRequestAt = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
   private closed = false;
 
-  private constructor(private readonly ws: WebSocket, private readonly events: WireSocketEvents, private readonly maxBufferedBytes: number) {
-    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
-    ws.on('close', (code, reason) => this.finish(reason.toString() || `closed (${code})`));
-    ws.on('error', (e) => this.finish(e.message));
+  private constructor(
+    private readonly conn: Connection, private readonly events: WireSocketEvents, private readonly maxBufferedBytes: number,
+    private readonly timers: Timers,
+  ) {
+    this.lastIn = this.lastOut = timers.now();
   }
 
-  static open(url: string, events: WireSocketEvents, opts: { timeoutMs: number; maxBufferedBytes: number }): Promise<WireSocket> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { handshakeTimeout: opts.timeoutMs, perMessageDeflate: false });
-      const fail = (e: Error): void => {
-        ws.removeAllListeners();
-        ws.on('error', () => undefined); // a late error after terminate must not crash the process
-        ws.terminate();
-        reject(new ClientError('connection_failed', `cannot connect to ${url}: ${e.message}`));
-      };
-      ws.once('error', fail);
-      ws.once('open', () => {
-        ws.off('error', fail);
-        resolve(new WireSocket(ws, events, opts.maxBufferedBytes));
-      });
+  static async open(url: string, events: WireSocketEvents, opts: WireSocketOptions): Promise<WireSocket> {
+    const timers = opts.timers ?? realTimers;
+    let sock: WireSocket | null = null;
+    // Nothing arrives before we send (the exchange speaks only when spoken to), so a frame cannot come before `sock` is set.
+    const conn = await (opts.transport ?? wsTransport).connect(url, opts.timeoutMs, {
+      frame: (data, isBinary) => sock?.onMessage(data, isBinary),
+      close: (reason) => sock?.finish(reason),
+    }).catch((e: Error) => {
+      throw new ClientError('connection_failed', `cannot connect to ${url}: ${e.message}`);
     });
+    sock = new WireSocket(conn, events, opts.maxBufferedBytes, timers);
+    return sock;
   }
 
   get isOpen(): boolean {
-    return !this.closed && this.ws.readyState === WebSocket.OPEN;
+    return !this.closed && this.conn.open;
   }
 
   /** Encodes and sends one envelope. Throws ClientError if the socket is gone or the peer is not reading. */
   send(seq: number, body: string, msg: Record<string, unknown>, possDup = false): void {
     if (!this.isOpen) throw new ClientError('not_connected', 'the connection is not open');
-    if (this.ws.bufferedAmount > this.maxBufferedBytes) {
+    if (this.conn.bufferedAmount > this.maxBufferedBytes) {
       throw new ClientError('backpressure', `send buffer over ${this.maxBufferedBytes} bytes: the exchange is not reading`);
     }
-    this.lastOut = Date.now();
-    this.ws.send(encodeEnvelope({ msg_seq_num: seq, sending_time: nowNanos(), poss_dup: possDup, [body]: msg }));
+    this.lastOut = this.timers.now();
+    this.conn.send(encodeEnvelope({ msg_seq_num: seq, sending_time: Math.round(this.lastOut * 1e6), poss_dup: possDup, [body]: msg }));
   }
 
   /**
@@ -82,8 +93,8 @@ export class WireSocket {
    */
   startLiveness(intervalMs: number, hooks: LivenessHooks): void {
     this.stopLiveness();
-    this.timer = setInterval(() => {
-      const now = Date.now();
+    this.timer = this.timers.setInterval(() => {
+      const now = this.timers.now();
       const silent = now - this.lastIn;
       if (silent >= intervalMs * 2 + 1000) {
         this.terminate(`no message from the exchange for ${silent} ms`);
@@ -95,27 +106,27 @@ export class WireSocket {
       }
       if (now - this.lastOut >= intervalMs) hooks.heartbeat();
     }, Math.max(50, Math.min(1000, intervalMs / 4)));
-    this.timer.unref();
+    unref(this.timer);
   }
 
   /** Orderly close (a Logout has normally been exchanged first). */
   close(reason: string): void {
     if (this.closed) return;
-    this.ws.close(1000, reason.slice(0, 100));
+    this.conn.close(1000, reason.slice(0, 100));
     // A peer that does not answer the close handshake must not keep us waiting.
-    setTimeout(() => this.terminate(reason), 1000).unref();
+    unref(this.timers.setTimeout(() => this.terminate(reason), 1000));
   }
 
   /** Drops the connection at once, as a network failure would. */
   terminate(reason: string): void {
     if (this.closed) return;
-    this.ws.terminate();
+    this.conn.terminate();
     this.finish(reason);
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
-    this.lastIn = Date.now();
+    this.lastIn = this.timers.now();
     this.testRequestAt = 0;
     // the server's own frame checks; its frames are bounded by what it sends (snapshots can be large)
     const f = readFrame(data, isBinary, MAX_INBOUND_FRAME);
@@ -124,7 +135,7 @@ export class WireSocket {
   }
 
   private stopLiveness(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) this.timers.clearInterval(this.timer);
     this.timer = null;
   }
 
@@ -132,7 +143,6 @@ export class WireSocket {
     if (this.closed) return;
     this.closed = true;
     this.stopLiveness();
-    this.ws.on('error', () => undefined);
     this.events.close(reason);
   }
 }

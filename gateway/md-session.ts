@@ -11,10 +11,11 @@
 // queue entry, more than a small frame's own bytes: counting bytes alone let a
 // stalled subscriber hold 3.5 times its budget).
 import type { Socket } from 'node:net';
-import type { WebSocket, RawData } from 'ws';
+import type { RawData } from 'ws';
 import type { Subscription } from './md-feed.ts';
 import { sharedFrame } from './md-wire.ts';
-import { sendNumbered } from './ws-frame.ts';
+import { sendNumbered, type PeerSocket } from './ws-frame.ts';
+import { unref, type Timers } from './timers.ts';
 import type { SessionLimits } from './trade-session.ts';
 import { CloseCode } from './connection-limits.ts';
 import { MAX_SEQ, readFrame, SessionRejectReason, type Envelope } from './wire.ts';
@@ -31,6 +32,8 @@ export interface MdRequest {
 /** What a session needs from the hub. */
 export interface MdHost {
   readonly limits: SessionLimits;
+  /** the server's clock and timers (a simulation's in virtual time) */
+  readonly timers: Timers;
   /** send-buffer bytes beyond which incrementals stop */
   readonly highWater: number;
   request(s: MdSession, req: MdRequest, refSeq: number): void;
@@ -67,16 +70,21 @@ export class MdSession {
   private queuedFrames = 0;
   /** a pong or a message since the last ping */
   heard = true;
-  /** when incrementals stopped (Date.now()), while stalled */
+  /** when incrementals stopped (timers.now(), ms), while stalled */
   stalledSince = 0;
   /** snapshot requests this connection may still make now, and when they were last refilled */
   private snapshotTokens: number;
-  private refilledAt = Date.now();
+  private refilledAt: number;
   private readonly everSubscribed = new Set<string>();
 
-  /** `socket` is the TCP socket under `ws`: frames are written to it whole, corked while a burst is written (one syscall instead of one each) */
-  constructor(private readonly ws: WebSocket, private readonly socket: Socket, private readonly host: MdHost) {
+  /**
+   * `socket` is the TCP socket under `ws`: frames are written to it whole,
+   * corked while a burst is written (one syscall instead of one each). Null
+   * for an in-process peer (sim/bot-host.ts): frames then go by ws.send.
+   */
+  constructor(private readonly ws: PeerSocket, private readonly socket: Socket | null, private readonly host: MdHost) {
     this.snapshotTokens = host.limits.mdSnapshotBurst;
+    this.refilledAt = host.timers.now();
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     ws.on('pong', () => (this.heard = true));
     ws.on('close', () => this.onClose());
@@ -125,7 +133,7 @@ export class MdSession {
   drop(code: number, reason: string): void {
     if (this.closed) return;
     this.ws.close(code, reason.slice(0, 120));
-    setTimeout(() => this.ws.terminate(), 1000).unref();
+    unref(this.host.timers.setTimeout(() => this.ws.terminate(), 1000));
     this.onClose();
   }
 
@@ -199,7 +207,7 @@ export class MdSession {
       this.ws.terminate();
       return this.onClose();
     }
-    if (!this.corked) {
+    if (!this.corked && this.socket) {
       this.corked = true;
       this.socket.cork();
       this.host.corked(this);
@@ -214,7 +222,7 @@ export class MdSession {
   uncork(): void {
     if (!this.corked) return;
     this.corked = false;
-    this.socket.uncork();
+    this.socket?.uncork();
   }
 
   /** An incremental: sent only while the connection keeps up. */

@@ -11,12 +11,14 @@
 // that keeps asking for more without reading reaches the whole per-socket
 // budget; it is disconnected (md-session).
 import type { Socket } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { FillEvent, LevelEvent, PhaseEvent } from '../engine/events.ts';
 import { TradingPhase, type Side } from '../engine/types.ts';
 import type { Exchange, MarketListener } from './exchange.ts';
 import { SymbolFeed, snapshot, type Subscription } from './md-feed.ts';
 import { MdSession, type MdHost, type MdRequest } from './md-session.ts';
+import type { PeerSocket } from './ws-frame.ts';
+import type { TimerHandle, Timers } from './timers.ts';
 import { Bit, channelMask, sharedFrame } from './md-wire.ts';
 import { securityList } from './reference.ts';
 import { phaseToWire, securityStatus, type MdAuction, type SecurityStatus } from './translate.ts';
@@ -70,22 +72,27 @@ export class MdHub implements MarketListener, MdHost {
   private readonly stalled = new Set<MdSession>();
   /** sessions whose socket is corked until the current burst of commands is done */
   private corkedSessions: MdSession[] = [];
-  private drainTimer: NodeJS.Timeout | null = null;
-  private readonly heartbeatTimer: NodeJS.Timeout;
+  private drainTimer: TimerHandle | null = null;
+  private readonly heartbeatTimer: TimerHandle;
+  /** the order-entry sessions' clock and timers (a simulation's in virtual time) */
+  readonly timers: Timers;
   private readonly unsubscribeMarket: () => void;
   /** the server-wide snapshot allowance (a token bucket, like each connection's) */
   private snapshotTokens: number;
-  private refilledAt = Date.now();
+  private refilledAt: number;
 
   constructor(private readonly exchange: Exchange, readonly limits: SessionLimits, private readonly tradeSessions: TradeSessions) {
+    this.timers = tradeSessions.timers;
+    this.refilledAt = this.timers.now();
     this.highWater = Math.floor(limits.maxBufferedBytes / 2);
     this.lowWater = Math.floor(this.highWater / 8);
     this.snapshotTokens = limits.mdServerSnapshotsPerSec;
     this.unsubscribeMarket = exchange.subscribeMarket(this);
-    this.heartbeatTimer = setInterval(() => { for (const s of this.sessions) s.ping(); }, limits.mdHeartbeatMs);
+    this.heartbeatTimer = this.timers.setInterval(() => { for (const s of this.sessions) s.ping(); }, limits.mdHeartbeatMs);
   }
 
-  accept(ws: WebSocket, socket: Socket): void {
+  /** `socket`: the TCP socket under `ws`; null for an in-process peer */
+  accept(ws: PeerSocket, socket: Socket | null): void {
     this.sessions.add(new MdSession(ws, socket, this));
   }
 
@@ -96,8 +103,8 @@ export class MdHub implements MarketListener, MdHost {
 
   close(): void {
     this.unsubscribeMarket();
-    clearInterval(this.heartbeatTimer);
-    if (this.drainTimer) clearInterval(this.drainTimer);
+    this.timers.clearInterval(this.heartbeatTimer);
+    if (this.drainTimer) this.timers.clearInterval(this.drainTimer);
     this.drainTimer = null;
     for (const s of this.sessions) this.closed(s);
   }
@@ -208,7 +215,7 @@ export class MdHub implements MarketListener, MdHost {
    * not refused. Returns why a request is refused, or ''.
    */
   private snapshotAllowance(s: MdSession, free: boolean): string {
-    const now = Date.now();
+    const now = this.timers.now();
     const own = free ? 0 : s.takeSnapshot(now);
     if (own) {
       this.stats.snapshotsThrottled++;
@@ -281,15 +288,15 @@ export class MdHub implements MarketListener, MdHost {
 
   stall(s: MdSession): void {
     s.stalled = true;
-    s.stalledSince = Date.now();
+    s.stalledSince = this.timers.now();
     this.stalled.add(s);
     this.stats.conflations++;
-    this.drainTimer ??= setInterval(() => this.resyncDrained(), DRAIN_POLL_MS);
+    this.drainTimer ??= this.timers.setInterval(() => this.resyncDrained(), DRAIN_POLL_MS);
   }
 
   /** Connections whose buffer drained get a snapshot per subscription; incrementals resume after it. */
   private resyncDrained(): void {
-    const now = Date.now();
+    const now = this.timers.now();
     for (const s of this.stalled) {
       if (now - s.stalledSince > this.limits.mdStallMs) {
         this.stats.slowConsumersDropped++;
@@ -307,7 +314,7 @@ export class MdHub implements MarketListener, MdHost {
       }
     }
     if (this.stalled.size === 0 && this.drainTimer) {
-      clearInterval(this.drainTimer);
+      this.timers.clearInterval(this.drainTimer);
       this.drainTimer = null;
     }
   }

@@ -3,11 +3,12 @@
 // the translation of order messages into Exchange commands. A session only
 // ever acts for, and hears about, its own account.
 import type { Socket } from 'node:net';
-import type { WebSocket, RawData } from 'ws';
+import type { RawData } from 'ws';
 import type { Exchange, AccountInfo, RuleNotice } from './exchange.ts';
 import { SessionState } from './session-state.ts';
 import { TickCork } from './tick-cork.ts';
-import { sendNumbered } from './ws-frame.ts';
+import { sendNumbered, type PeerSocket } from './ws-frame.ts';
+import { realTimers, type TimerHandle, type Timers } from './timers.ts';
 import { encodeEnvelope, MAX_SEQ, nowNanos, readFrame, sharedFrame, SessionRejectReason, type Envelope } from './wire.ts';
 import { blankNewOrder, newOrderFromWire, type NewOrderWire } from './translate.ts';
 import { fastDecode, fastDecodeOn } from './fast-decode.ts';
@@ -117,12 +118,13 @@ export class TradeSessions {
   private lastId = 0;
   private readonly unsubscribeRules: () => void;
 
-  constructor(readonly exchange: Exchange, readonly limits: SessionLimits) {
+  /** `timers`: logon timeouts and heartbeats run on the wall clock unless a simulation gives its own */
+  constructor(readonly exchange: Exchange, readonly limits: SessionLimits, readonly timers: Timers = realTimers) {
     this.unsubscribeRules = exchange.subscribeRules((e) => this.onRule(e));
   }
 
   /** `socket` is the connection's TCP socket (from the upgrade request): reports are written to it as whole frames, batched per tick. */
-  accept(ws: WebSocket, socket: Socket | null = null): TradeSession {
+  accept(ws: PeerSocket, socket: Socket | null = null): TradeSession {
     const s = new TradeSession(ws, this, socket, ++this.lastId);
     this.live.add(s);
     return s;
@@ -186,10 +188,10 @@ export class TradeSession {
   private state: SessionState | null = null;
   private cancelOnDisconnect = false;
   private heartbeatMs = 0;
-  private lastIn = Date.now();
-  private lastOut = Date.now();
+  private lastIn: number;
+  private lastOut: number;
   private testRequestSent = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
   private rejects = 0;
   private closed = false;
   /** sequence number of the message being processed (for Reject.ref_seq_num) */
@@ -202,11 +204,12 @@ export class TradeSession {
    * command as the engine's `session`, for per-connection rate limits.
    */
   constructor(
-    private readonly ws: WebSocket, private readonly sessions: TradeSessions, private readonly socket: Socket | null, readonly id: number,
+    private readonly ws: PeerSocket, private readonly sessions: TradeSessions, private readonly socket: Socket | null, readonly id: number,
   ) {
+    this.lastIn = this.lastOut = sessions.timers.now();
     this.cork = socket ? new TickCork(socket) : null;
     // a socket that never logs on would be held for ever (and with it a file descriptor)
-    this.timer = setTimeout(() => this.onLogonTimeout(), this.limits.logonTimeoutMs);
+    this.timer = sessions.timers.setTimeout(() => this.onLogonTimeout(), this.limits.logonTimeoutMs);
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     ws.on('close', () => this.onClose());
     ws.on('error', () => this.onClose());
@@ -234,7 +237,7 @@ export class TradeSession {
 
   private onFrame(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
-    this.lastIn = Date.now();
+    this.lastIn = this.sessions.timers.now();
     this.testRequestSent = 0;
     // The hot order messages are decoded by hand into reused objects; anything
     // else, and anything the fast decoder is unsure of, goes through protobufjs
@@ -299,8 +302,8 @@ export class TradeSession {
       account_id: String(account.id), next_expected_msg_seq_num: state.nextIn,
     });
     if (gapFrom) this.sendAdmin('resend_request', { begin_seq_no: gapFrom, end_seq_no: env.msg_seq_num - 1 });
-    clearTimeout(this.timer ?? undefined);
-    this.timer = setInterval(() => this.onTimer(), Math.min(1000, this.heartbeatMs / 2));
+    if (this.timer) this.sessions.timers.clearTimeout(this.timer);
+    this.timer = this.sessions.timers.setInterval(() => this.onTimer(), Math.min(1000, this.heartbeatMs / 2));
   }
 
   private onLogonTimeout(): void {
@@ -453,7 +456,7 @@ export class TradeSession {
       this.closeNow('slow consumer: send buffer limit exceeded');
       return;
     }
-    this.lastOut = Date.now();
+    this.lastOut = this.sessions.timers.now();
     this.cork?.hold();
     sendNumbered(this.ws, this.socket, seq, frame, possDup);
   }
@@ -493,7 +496,7 @@ export class TradeSession {
 
   private onTimer(): void {
     if (this.closed) return;
-    const now = Date.now();
+    const now = this.sessions.timers.now();
     if (now - this.lastOut >= this.heartbeatMs) this.sendAdmin('heartbeat', { test_req_id: '' });
     const silent = now - this.lastIn;
     if (silent >= this.heartbeatMs * 2 + 1000) return this.logout('heartbeat timeout: no message from the client');
@@ -504,7 +507,7 @@ export class TradeSession {
   }
 
   private onClose(): void {
-    if (this.timer) clearInterval(this.timer); // clears the logon timeout too
+    if (this.timer) this.sessions.timers.clearInterval(this.timer); // clears the logon timeout too
     this.timer = null;
     this.closed = true;
     const account = this.account;

@@ -8,10 +8,28 @@
 // permessage-deflate) and only while the WebSocket is OPEN: after a close
 // frame nothing may follow, and ws's own close handshake is untouched.
 import type { Socket } from 'node:net';
-import type { WebSocket } from 'ws';
+import type { RawData } from 'ws';
 import { numbered, numberedHeaderLength, writeNumberedHeader } from './wire.ts';
 
 const FIN_BINARY = 0x82;
+
+/**
+ * What the sessions use of a server-side WebSocket: ws's WebSocket, or an
+ * in-process peer that hands frames to a simulated bot (sim/bot-host.ts).
+ */
+export interface PeerSocket {
+  /** OPEN while frames may be sent */
+  readonly readyState: number;
+  readonly OPEN: number;
+  readonly bufferedAmount: number;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+  /** a WebSocket ping; the peer's pong comes as a 'pong' event */
+  ping(): void;
+  on(event: 'message', fn: (data: RawData, isBinary: boolean) => void): unknown;
+  on(event: 'close' | 'error' | 'pong', fn: () => void): unknown;
+}
 
 /** Bytes of a frame header (RFC 6455 §5.2) for a payload of `n` bytes, without the masking key. */
 export function wsHeaderLength(n: number): number {
@@ -54,7 +72,7 @@ export function wsNumberedFrame(seq: number, shared: Uint8Array, possDup = false
  * Sends a numbered envelope on `ws`: one socket write when the TCP socket is
  * known, ws.send otherwise. Nothing is sent once the WebSocket is closing.
  */
-export function sendNumbered(ws: WebSocket, socket: Socket | null, seq: number, shared: Uint8Array, possDup = false): void {
+export function sendNumbered(ws: PeerSocket, socket: Socket | null, seq: number, shared: Uint8Array, possDup = false): void {
   if (ws.readyState !== ws.OPEN) return;
   if (socket) socket.write(wsNumberedFrame(seq, shared, possDup));
   else ws.send(numbered(seq, shared, possDup));

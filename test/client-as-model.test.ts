@@ -7,6 +7,9 @@ import { asQuotes, optimalSpread, reservationPrice, timeLeft, VolatilityEstimato
 import { placeOnGrid, symmetricQuotes } from '../client/bots/quoting.ts';
 import { avellanedaStoikovStrategy } from '../client/bots/avellaneda-stoikov.ts';
 import { Instrument } from '../client/instrument.ts';
+import { OwnOrders } from '../client/bots/own-orders.ts';
+import type { ExecutionReport } from '../client/reports.ts';
+import type { BookLevel } from '../client/local-book.ts';
 
 const close = (actual: number, expected: number, eps = 1e-9): void =>
   assert.ok(Math.abs(actual - expected) <= eps, `${actual} ≠ ${expected}`);
@@ -101,4 +104,23 @@ test('A–S strategy: model in ticks, inventory in quote sizes, quotes on the gr
   // near the end of the horizon the inventory term fades: τ = 1 s, r = mid − 0.1
   const late = s.quote({ ...ctx, nowMs: start + 29_000, inst: TICK1, mid: 1_000_000 });
   assert.deepEqual(late, { bid: 999_997, ask: 1_000_002 });
+});
+
+test('own orders: a book as of an earlier exchange time loses the quotes that rested then, not those that rest now', () => {
+  const own = new OwnOrders('X');
+  const report = (orderId: number, side: 'buy' | 'sell', price: number, leaves: number, time: number): ExecutionReport =>
+    ({ symbol: 'X', orderId, side, ordStatus: leaves > 0 ? 'new' : 'canceled', transactTime: time, raw: { price, leaves_qty: leaves } }) as unknown as ExecutionReport;
+  own.onReport(report(1, 'buy', 99, 10, 100));
+  own.onReport(report(2, 'sell', 101, 10, 100));
+  // requoted at t = 200: the old pair cancelled, a new pair at 98 / 102
+  for (const r of [report(1, 'buy', 99, 0, 200), report(2, 'sell', 101, 0, 200), report(3, 'buy', 98, 10, 200), report(4, 'sell', 102, 10, 200)]) own.onReport(r);
+  const lv = (price: number, qty: number): BookLevel => ({ price, qty, count: 1 });
+  const lagging = { bids: [lv(99, 10), lv(97, 5)], asks: [lv(101, 10), lv(103, 5)] };
+  // the feed still shows the t = 150 book: the old quotes are ours, the others' market is 97 / 103
+  assert.deepEqual(own.externalView(lagging.bids, lagging.asks, 150), { bestBid: 97, bestAsk: 103 });
+  const current = { bids: [lv(98, 10), lv(97, 5)], asks: [lv(102, 10), lv(103, 5)] };
+  assert.deepEqual(own.externalView(current.bids, current.asks, 200), { bestBid: 97, bestAsk: 103 });
+  assert.equal(own.size, 2);
+  // as of now (a snapshot), only what rests now is ours
+  assert.deepEqual(own.externalView(lagging.bids, lagging.asks), { bestBid: 99, bestAsk: 101 });
 });

@@ -24,9 +24,14 @@ export interface AsSettings extends AsParams {
   volHalfLife: number;
 }
 
-export function avellanedaStoikovStrategy(p: AsSettings, startMs = Date.now()): Strategy {
+/** The settings when no flag is given. */
+export const DEFAULT_AS_SETTINGS: Readonly<AsSettings> = { gamma: 0.05, kappa: 0.5, sigma: 1, horizon: 30, volHalfLife: 60 };
+
+/** `startMs`: when the first horizon starts (default: at the first quote, on the bot's clock). */
+export function avellanedaStoikovStrategy(p: AsSettings = DEFAULT_AS_SETTINGS, startMs?: number): Strategy {
   const vol = new VolatilityEstimator(p.sigma, p.volHalfLife);
   let last = '';
+  let start = startMs;
   return {
     name: 'A-S',
     observe(nowMs, mid, inst) {
@@ -36,7 +41,8 @@ export function avellanedaStoikovStrategy(p: AsSettings, startMs = Date.now()): 
     quote(c) {
       const tick = c.inst.tickAt(Math.floor(c.mid));
       const q = c.inventory / c.size;
-      const tau = timeLeft(c.nowMs / 1000, startMs / 1000, p.horizon);
+      start ??= c.nowMs;
+      const tau = timeLeft(c.nowMs / 1000, start / 1000, p.horizon);
       const sigma = vol.sigma();
       const m = asQuotes(c.mid / tick, q, sigma, tau, p);
       last = `q ${q.toFixed(2)} σ ${sigma.toFixed(2)}t r ${(m.reservation - c.mid / tick).toFixed(2)}t δ ${m.spread.toFixed(2)}t T-t ${tau.toFixed(0)}s`;
@@ -60,12 +66,13 @@ function main(): void {
     fail(`${(e as Error).message} (${USAGE})`);
   }
   if (values.help) return void console.log(USAGE);
+  const d = DEFAULT_AS_SETTINGS;
   const settings: AsSettings = {
-    gamma: numberFlag('gamma', values.gamma, 0.05),
-    kappa: numberFlag('kappa', values.kappa, 0.5),
-    sigma: numberFlag('sigma', values.sigma, 1),
-    horizon: numberFlag('horizon', values.horizon, 30),
-    volHalfLife: numberFlag('vol-half-life', values['vol-half-life'], 60),
+    gamma: numberFlag('gamma', values.gamma, d.gamma),
+    kappa: numberFlag('kappa', values.kappa, d.kappa),
+    sigma: numberFlag('sigma', values.sigma, d.sigma),
+    horizon: numberFlag('horizon', values.horizon, d.horizon),
+    volHalfLife: numberFlag('vol-half-life', values['vol-half-life'], d.volHalfLife),
   };
   BotRuntime.run(commonSettings(values, 'demo-maker-2'), avellanedaStoikovStrategy(settings)).catch((e: Error) => fail(`A-S: ${e.message}`));
 }

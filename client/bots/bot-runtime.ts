@@ -8,12 +8,15 @@
 // (tests); BotRuntime.run is the command line's.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { realTimers, type TimerHandle, type Timers } from '../../gateway/timers.ts';
+import type { ReconnectPolicy } from '../backoff.ts';
 import { ExchangeClient } from '../exchange-client.ts';
 import { MarketDataClient } from '../market-data.ts';
 import { ClientError } from '../errors.ts';
 import type { Instrument } from '../instrument.ts';
 import type { ExecutionReport, MassQuoteAck, ObligationStatus, PositionReport } from '../reports.ts';
 import { fromUnits } from '../decimal.ts';
+import type { SocketEnvironment } from '../wire-socket.ts';
 import { OwnOrders } from './own-orders.ts';
 import { midOf, type MarketView, type TwoSided } from './quoting.ts';
 
@@ -99,6 +102,12 @@ export interface RuntimeOptions {
    * rewrite each other.
    */
   print?: (line: string, keep: boolean) => void;
+  /**
+   * How the bot reaches the exchange and keeps time: by default WebSockets
+   * and the wall clock; a simulation passes its in-process transport and
+   * virtual timers (sim/bot-host.ts), and a reconnect policy without jitter.
+   */
+  env?: SocketEnvironment & { reconnect?: ReconnectPolicy };
 }
 
 /**
@@ -122,10 +131,13 @@ export class BotRuntime {
   private again = false;
   private stopping = false;
   private lastTrade: number | null = null;
+  /** the exchange time the local book is as of (µs; Infinity after a snapshot: as of when it came) */
+  private bookTime = Infinity;
   private lastProblem = '';
   private fills = 0;
   private lastStatus = '';
-  private timers: NodeJS.Timeout[] = [];
+  private intervals: TimerHandle[] = [];
+  private readonly clock: Timers;
   private readonly size: number;
   private readonly refPrice: number | null;
   /** the latest obligation status per programme on this symbol (the account is a member of those) */
@@ -144,17 +156,19 @@ export class BotRuntime {
     this.size = s.size !== undefined ? inst.qtyUnits(s.size) : 100 * Math.max(inst.lot, inst.minQty);
     this.refPrice = s.refPrice !== undefined ? inst.priceUnits(s.refPrice) : null;
     this.print = opts.print ?? ((line, keep) => this.printToStdout(line, keep));
+    this.clock = opts.env?.timers ?? realTimers;
   }
 
   /** Connects and starts quoting; stop() ends it. Throws a ClientError when it cannot connect, an Error for an unknown symbol. */
   static async start(s: CommonSettings, strategy: Strategy, opts: RuntimeOptions = {}): Promise<BotRuntime> {
-    const ex = await ExchangeClient.connect(s.url, s.apiKey, { cancelOnDisconnect: true, heartbeatMs: 2000 });
+    const env = opts.env ?? {};
+    const ex = await ExchangeClient.connect(s.url, s.apiKey, { cancelOnDisconnect: true, heartbeatMs: 2000, ...env });
     const inst = ex.instrument(s.symbol);
     if (!inst) {
       await ex.close();
       throw new Error(`unknown symbol ${s.symbol}; the exchange lists ${ex.instruments().map((i) => i.symbol).join(', ')}`);
     }
-    const md = await MarketDataClient.connect(s.url, s.symbol);
+    const md = await MarketDataClient.connect(s.url, s.symbol, env);
     const bot = new BotRuntime(s, strategy, ex, md, inst, opts);
     await bot.begin();
     return bot;
@@ -208,12 +222,15 @@ export class BotRuntime {
       ex.positions(this.s.symbol).then(([p]) => p && this.onPosition(p), () => undefined);
       this.requote();
     });
-    md.on('update', () => this.requote());
+    md.on('update', (u) => {
+      this.bookTime = u.transactTime ?? Infinity;
+      this.requote();
+    });
     md.on('trade', (t) => (this.lastTrade = t.price));
     md.on('resync', (reason) => (this.lastProblem = `market data resync (${reason})`));
     // time-dependent strategies (the A–S horizon) need a nudge even in a quiet market
-    this.timers.push(setInterval(() => this.requote(), 1000));
-    this.timers.push(setInterval(() => this.printStatus(false), 1000));
+    this.intervals.push(this.clock.setInterval(() => this.requote(), 1000));
+    this.intervals.push(this.clock.setInterval(() => this.printStatus(false), 1000));
     this.print(`${this.strategy.name}: quoting ${this.s.symbol} as account ${ex.accountId}, ${this.inst.formatQty(this.size)} per side; Ctrl-C stops`, true);
     this.requote();
   }
@@ -239,7 +256,7 @@ export class BotRuntime {
   private marketView(): MarketView {
     // a book being resynced is not the market: show nothing rather than stale prices
     if (!this.md.book.synced) return { bestBid: null, bestAsk: null };
-    return this.own.externalView(this.md.bids(8), this.md.asks(8));
+    return this.own.externalView(this.md.bids(8), this.md.asks(8), this.bookTime);
   }
 
   /** Recomputes the wanted quote; sends it if it changed. At most one MassQuote is in flight. */
@@ -250,7 +267,7 @@ export class BotRuntime {
       return;
     }
     const market = this.marketView();
-    const now = Date.now();
+    const now = this.clock.now();
     const fair = midOf(market);
     this.strategy.observe?.(now, fair, this.inst);
     const mid = fair ?? this.lastTrade ?? this.refPrice;
@@ -335,7 +352,7 @@ export class BotRuntime {
   async stop(): Promise<string> {
     if (this.stopping) return 'already stopped';
     this.stopping = true;
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.intervals) this.clock.clearInterval(t);
     let outcome: string;
     try {
       const r = await this.ex.massCancel();

@@ -11,7 +11,10 @@ import { symmetricQuotes } from './quoting.ts';
 
 const USAGE = 'usage: npm run bot:naive -- [--url <http://host:port>] [--key <api key>] [--symbol <s>] [--ticks <n>] [--size <qty>] [--ref-price <price>]';
 
-export function naiveStrategy(ticks: number): Strategy {
+/** Ticks either side of the mid when --ticks is not given. */
+export const DEFAULT_NAIVE_TICKS = 2;
+
+export function naiveStrategy(ticks = DEFAULT_NAIVE_TICKS): Strategy {
   return {
     name: 'naive',
     quote: (c) => symmetricQuotes(c.mid, ticks, c.inst, c.market),
@@ -27,7 +30,7 @@ function main(): void {
     fail(`${(e as Error).message} (${USAGE})`);
   }
   if (values.help) return void console.log(USAGE);
-  const ticks = numberFlag('ticks', values.ticks, 2);
+  const ticks = numberFlag('ticks', values.ticks, DEFAULT_NAIVE_TICKS);
   if (!Number.isInteger(ticks)) fail('--ticks must be a whole number');
   BotRuntime.run(commonSettings(values, 'demo-maker-1'), naiveStrategy(ticks)).catch((e: Error) => fail(`naive: ${e.message}`));
 }
