@@ -44,7 +44,7 @@ export class WireEnum {
    */
   parse(field: string, v: string | number | undefined): number | undefined {
     if (v === undefined || typeof v === 'number') return v;
-    const n = this.byName.get(v.toUpperCase());
+    const n = this.byName.get(v) ?? this.byName.get(v.toUpperCase());
     if (n === undefined) throw new HttpError(400, 'INVALID_FIELD', `${field}: one of ${this.names.join(', ')} (or the wire number), got "${v}"`, { field });
     return n;
   }
@@ -62,8 +62,12 @@ export const Enums = {
   cancelReason: new WireEnum('CancelReason'),
 };
 
+/** "0", "0.0", "0.00", …: zeros are common in reports (nothing filled yet) */
+const ZEROS = Array.from({ length: 19 }, (_, s) => (s === 0 ? '0' : `0.${'0'.repeat(s)}`));
+
 /** An integer amount in units of 10^-scale as a decimal string; plain string work (BigInt is slow on hot routes). */
 export function decimal(units: number, scale: number): string {
+  if (units === 0 && scale < ZEROS.length) return ZEROS[scale];
   if (!Number.isSafeInteger(units)) return String(units);
   const neg = units < 0;
   let digits = String(neg ? -units : units);
@@ -116,18 +120,17 @@ export function amount(inst: Instrument | undefined, kind: Kind, field: string, 
 
 // ---- answers ----
 
-/** Unit fields of reports and views, by what they measure. */
-const FIELD_KIND: Record<string, Kind> = {
-  price: 'price', avg_px: 'price', last_px: 'price',
-  order_qty: 'qty', leaves_qty: 'qty', cum_qty: 'qty', last_qty: 'qty', position: 'qty', qty: 'qty',
-  fee: 'money', cum_quote_qty: 'money',
-};
+/** How REST shows a report field: a unit kind (decimals) or an enum (its names). */
+const FIELD_VIEW = new Map<string, Kind | WireEnum>([
+  ...['price', 'avg_px', 'last_px'].map((k) => [k, 'price'] as const),
+  ...['order_qty', 'leaves_qty', 'cum_qty', 'last_qty', 'position', 'qty'].map((k) => [k, 'qty'] as const),
+  ...['fee', 'cum_quote_qty'].map((k) => [k, 'money'] as const),
+  ['side', Enums.side], ['aggressor_side', Enums.side], ['ord_type', Enums.ordType], ['time_in_force', Enums.tif],
+  ['stp_mode', Enums.stp], ['exec_type', Enums.execType], ['ord_status', Enums.ordStatus], ['liquidity', Enums.liquidity],
+  ['reject_code', Enums.rejectCode], ['cancel_reason', Enums.cancelReason],
+]);
 
-const FIELD_ENUM: Record<string, WireEnum> = {
-  side: Enums.side, aggressor_side: Enums.side, ord_type: Enums.ordType, time_in_force: Enums.tif, stp_mode: Enums.stp,
-  exec_type: Enums.execType, ord_status: Enums.ordStatus, liquidity: Enums.liquidity, reject_code: Enums.rejectCode,
-  cancel_reason: Enums.cancelReason,
-};
+const VIEW_FIELDS = [...FIELD_VIEW.keys()];
 
 /**
  * A wire report (ExecutionReport, OrderCancelReject, an open order, a trade) in REST's units and
@@ -135,14 +138,15 @@ const FIELD_ENUM: Record<string, WireEnum> = {
  * units) is rewritten to decimals where its numbers are known (restText).
  */
 export function restReport(msg: Record<string, unknown>, inst: Instrument | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k in msg) {
+  // a shallow copy keeps the report's shape (fast), then the fields REST shows otherwise are replaced
+  const out: Record<string, unknown> = { ...msg };
+  for (let i = 0; i < VIEW_FIELDS.length; i++) {
+    const k = VIEW_FIELDS[i];
     const v = msg[k];
-    const kind = FIELD_KIND[k];
-    const e = FIELD_ENUM[k];
-    if (kind !== undefined && inst && typeof v === 'number') out[k] = decimal(v, scaleOf(inst, kind));
-    else if (e !== undefined) out[k] = e.name(v);
-    else out[k] = v;
+    if (v === undefined) continue;
+    const view = FIELD_VIEW.get(k) as Kind | WireEnum;
+    if (typeof view !== 'string') out[k] = view.name(v);
+    else if (inst && typeof v === 'number') out[k] = decimal(v, scaleOf(inst, view));
   }
   if (typeof msg.text === 'string' && typeof msg.reject_code === 'number' && msg.reject_code !== 0) out.text = restText(msg.reject_code, msg.text, inst);
   return out;

@@ -16,23 +16,31 @@ type Report = Record<string, unknown>;
 const FINISHED: ReadonlySet<unknown> = new Set([OrdStatus.FILLED, OrdStatus.CANCELED, OrdStatus.EXPIRED]);
 
 class AccountHistory {
-  /** order id → its last report; insertion order = finishing order */
+  /** order id → its last report */
   readonly finished = new Map<number, Report>();
   readonly byClOrdId = new Map<string, number>();
+  /** the finished order ids in finishing order, a ring: the slot of the next one is the oldest */
+  private readonly ring: number[] = [];
+  private next = 0;
   /** oldest first; trimmed in batches */
   fills: Report[] = [];
 
   finish(er: Report): void {
     const id = er.order_id as number;
     const clOrdId = er.cl_ord_id as string;
-    this.finished.delete(id);
+    // an order finishes once: its id is never reused
     this.finished.set(id, er);
     if (clOrdId !== '') this.byClOrdId.set(clOrdId, id);
-    if (this.finished.size > FINISHED_ORDERS_KEPT) {
-      const [oldId, old] = this.finished.entries().next().value as [number, Report];
-      this.finished.delete(oldId);
-      if (this.byClOrdId.get(old.cl_ord_id as string) === oldId) this.byClOrdId.delete(old.cl_ord_id as string);
+    if (this.ring.length < FINISHED_ORDERS_KEPT) {
+      this.ring.push(id);
+      return;
     }
+    const oldId = this.ring[this.next];
+    this.ring[this.next] = id;
+    this.next = (this.next + 1) % FINISHED_ORDERS_KEPT;
+    const old = this.finished.get(oldId);
+    this.finished.delete(oldId);
+    if (old && this.byClOrdId.get(old.cl_ord_id as string) === oldId) this.byClOrdId.delete(old.cl_ord_id as string);
   }
 
   fill(er: Report): void {
