@@ -56,26 +56,28 @@ const JSON_HEADERS = { 'content-type': 'application/json', 'x-api-key': benchApi
 /** Client order ids unique across connections (autocannon resets per-connection context every cycle). */
 let nextId = 0;
 
-function orderBody(tif: number): string {
+/** An order as a REST client writes it: enum names, price and quantity as decimal strings (price_scale 2, qty_scale 4). */
+function orderBody(tif: 'IOC' | 'GTC'): string {
   const n = nextId++;
   const side = (n & 1) === 0 ? 1 : 2;
   return JSON.stringify({
-    cl_ord_id: `r${n}`, symbol: BENCH_SYMBOL, side, ord_type: 2, time_in_force: tif, price: passivePrice(side, n), order_qty: 100,
+    cl_ord_id: `r${n}`, symbol: BENCH_SYMBOL, side: side === 1 ? 'BUY' : 'SELL', ord_type: 'LIMIT', time_in_force: tif,
+    price: (passivePrice(side, n) / 100).toFixed(2), order_qty: '0.0100',
   });
 }
 
 const SCENARIOS: Record<string, () => AcRequestSpec[]> = {
   depth20: () => [{ method: 'GET', path: `/api/v1/depth/${BENCH_SYMBOL}?levels=20` }],
-  post_ioc: () => [{ method: 'POST', path: ORDERS, headers: JSON_HEADERS, setupRequest: (r) => ({ ...r, body: orderBody(3) }) }],
+  post_ioc: () => [{ method: 'POST', path: ORDERS, headers: JSON_HEADERS, setupRequest: (r) => ({ ...r, body: orderBody('IOC') }) }],
   post_gtc_delete: () => [
     {
       method: 'POST', path: ORDERS, headers: JSON_HEADERS,
-      setupRequest: (r) => ({ ...r, body: orderBody(1) }),
+      setupRequest: (r) => ({ ...r, body: orderBody('GTC') }),
       onResponse: (status, body, ctx) => { if (status === 200) ctx.orderId = (JSON.parse(body) as { order_id: number }).order_id; },
     },
     {
       method: 'DELETE', headers: { 'x-api-key': benchApiKey(0) },
-      setupRequest: (r, ctx) => ({ ...r, path: `${ORDERS}/${String(ctx.orderId ?? 0)}?symbol=${BENCH_SYMBOL}` }),
+      setupRequest: (r, ctx) => ({ ...r, path: `${ORDERS}/${String(ctx.orderId ?? 0)}` }),
     },
   ],
 };

@@ -516,6 +516,16 @@ export class Engine {
     const o = isOrderId(orderId) ? this.market.live.get(orderId) : undefined;
     return o ? query.orderView(o, this.instruments) : null;
   }
+  /** The account's live order with this cl_ord_id, or null. */
+  orderByClOrdId(account: number, clOrdId: string): query.OrderView | null {
+    const o = this.account(account)?.liveByClOrdId.get(clOrdId);
+    return o ? query.orderView(o, this.instruments) : null;
+  }
+  /** The account's effective fee rates and limits per instrument, or null for an unknown account. */
+  accountTerms(account: number): query.AccountTermsView | null {
+    const a = this.account(account);
+    return a ? query.accountTerms(a, this.instruments) : null;
+  }
   openOrders(account: number): query.OrderView[] {
     return query.accountOrders(this.account(account), this.instruments);
   }

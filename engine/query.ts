@@ -2,6 +2,7 @@
 import type { Band, PriceControls } from './rules/price-controls.ts';
 import type { WindowReport } from './obligations/types.ts';
 import type { Account } from './account.ts';
+import type { RiskLimits } from './rules/risk.ts';
 import type { Book, BookSide } from './book.ts';
 import type { Instrument } from './instrument.ts';
 import type { Order } from './order.ts';
@@ -38,6 +39,20 @@ export interface PositionView {
 }
 
 export interface AccountView { account: number; name: string; openOrders: number; positions: PositionView[] }
+
+/** What an account may do on one instrument now: its effective fee rates (tier or maker-programme rates included) and limits. */
+export interface InstrumentTermsView {
+  symbol: string;
+  /** effective fee rates in units of 1e-6 (0.01 bp); negative = rebate */
+  makerRate: number;
+  takerRate: number;
+  /** the instrument's cap on |position| counting open orders, quantity units */
+  maxPosition: number;
+  /** the account's pre-trade risk limits (Number.MAX_SAFE_INTEGER = none) */
+  risk: Readonly<RiskLimits>;
+}
+
+export interface AccountTermsView { account: number; maxOpenOrders: number; instruments: InstrumentTermsView[] }
 
 const view = (l: { price: number; qty: number; count: number }): LevelView => ({ price: l.price, qty: l.qty, count: l.count });
 
@@ -96,6 +111,17 @@ export function accountView(a: Account, instruments: readonly Instrument[]): Acc
         openSellQty: p.openSell,
       };
     }),
+  };
+}
+
+export function accountTerms(a: Account, instruments: readonly Instrument[]): AccountTermsView {
+  return {
+    account: a.id,
+    maxOpenOrders: a.maxOpenOrders,
+    instruments: instruments.map((inst) => ({
+      symbol: inst.symbol, makerRate: a.makerRate[inst.index], takerRate: a.takerRate[inst.index], maxPosition: inst.maxPosition,
+      risk: { ...a.risk[inst.index] },
+    })),
   };
 }
 

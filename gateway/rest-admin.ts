@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Exchange } from './exchange.ts';
 import { rejectName } from './metrics.ts';
 import { HttpError, optionalBody, requireAdmin } from './rest-http.ts';
+import { amount, price } from './rest-format.ts';
 import { killSwitch, killSwitchSchema, type KillSwitchBody } from './rest-orders.ts';
 import { phaseFromName, phaseName, phaseToWire } from './translate.ts';
 import { API_KEY_RULE, isApiKey } from './config.ts';
@@ -13,7 +14,7 @@ import type { PhaseName } from '../engine/rules/config.ts';
 
 interface FeeTierBody { account_id: string | number; symbol?: string; maker_fee_bp: number; taker_fee_bp: number }
 interface PhaseBody { phase: PhaseName; duration_ms?: number; text?: string }
-interface ReferenceBody { reference_price?: number; previous_close?: number }
+interface ReferenceBody { reference_price?: string; reference_price_units?: number; previous_close?: string; previous_close_units?: number }
 
 const symbolParams = { type: 'object', properties: { symbol: { type: 'string', minLength: 1 } }, required: ['symbol'] } as const;
 const accountParams = { type: 'object', properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,15}$' } }, required: ['id'] } as const;
@@ -148,15 +149,27 @@ export function adminRoutes(api: FastifyInstance, exchange: Exchange, adminToken
       params: symbolParams,
       body: {
         type: 'object', additionalProperties: false, minProperties: 1,
-        properties: { reference_price: { type: 'integer', minimum: 1 }, previous_close: { type: 'integer', minimum: 1 } },
+        properties: {
+          reference_price: { type: 'string', description: 'a decimal string in the quote currency, e.g. "100000.5"; or reference_price_units' },
+          reference_price_units: { type: 'integer', minimum: 1, description: 'an integer in price units (10^-price_scale); or reference_price' },
+          previous_close: { type: 'string', description: 'a decimal string in the quote currency; or previous_close_units' },
+          previous_close_units: { type: 'integer', minimum: 1, description: 'an integer in price units (10^-price_scale); or previous_close' },
+        },
       },
     },
   }, async (req) => {
     const { symbol } = req.params;
-    if (!exchange.instrument(symbol)) throw adminRefusal(RejectReason.UNKNOWN_SYMBOL, `unknown symbol ${symbol}`);
+    const inst = exchange.instrument(symbol);
+    if (!inst) throw adminRefusal(RejectReason.UNKNOWN_SYMBOL, `unknown symbol ${symbol}`);
     const b = req.body;
-    const ok = exchange.setReference({ symbol, referencePrice: b.reference_price, previousClose: b.previous_close }) === 1;
-    if (!ok) throw new HttpError(400, 'INVALID_FIELD', 'the engine refused the reference prices (each must be a valid price of the instrument)');
-    return { symbol, reference_price: b.reference_price ?? null, previous_close: b.previous_close ?? null };
+    const referencePrice = amount(inst, 'price', 'reference_price', b.reference_price, b.reference_price_units);
+    const previousClose = amount(inst, 'price', 'previous_close', b.previous_close, b.previous_close_units);
+    // 0 would read as "not given" to the engine
+    const ok = referencePrice !== 0 && previousClose !== 0 && exchange.setReference({ symbol, referencePrice, previousClose }) === 1;
+    if (!ok) {
+      throw new HttpError(400, 'INVALID_FIELD', `the engine refused the reference prices: each must be a price of ${symbol} within [${price(inst, inst.minPrice)}, ${price(inst, inst.maxPrice)}] on its tick grid`);
+    }
+    const px = (v: number | undefined): string | null => (v === undefined ? null : price(inst, v));
+    return { symbol, reference_price: px(referencePrice), previous_close: px(previousClose) };
   });
 }

@@ -22,24 +22,51 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'INVALID_JSON',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'INVALID_JSON',
   FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
 };
 
-interface AjvIssue { keyword: string; instancePath: string; message?: string; params: Record<string, unknown> }
-
-function validationMessage(e: FastifyError & { validation?: AjvIssue[]; validationContext?: string }): string {
-  const first = e.validation?.[0];
-  if (first?.keyword === 'additionalProperties') return `${e.validationContext}: unknown field '${String(first.params.additionalProperty)}'`;
-  return e.message;
+interface AjvIssue {
+  keyword: string; instancePath: string; message?: string; params: Record<string, unknown>;
+  /** with Ajv's `verbose`: the schema object the failing keyword belongs to */
+  parentSchema?: { description?: string; properties?: Record<string, { description?: string }> };
 }
+
+/**
+ * A schema failure in the wire's words: the field and what it must be — the
+ * property's `description` in the route's schema says that (units included).
+ */
+function validationError(e: FastifyError & { validation?: AjvIssue[]; validationContext?: string }): HttpError {
+  const first = e.validation?.[0];
+  if (!first) return new HttpError(400, 'INVALID_REQUEST', e.message);
+  if (first.keyword === 'additionalProperties') {
+    const field = String(first.params.additionalProperty);
+    return new HttpError(400, 'INVALID_REQUEST', `${e.validationContext}: unknown field '${field}'`, { field });
+  }
+  const missing = first.keyword === 'required' ? String(first.params.missingProperty) : undefined;
+  const field = missing ?? first.instancePath.split('/').filter(Boolean).join('.');
+  const hint = missing !== undefined ? first.parentSchema?.properties?.[missing]?.description : first.parentSchema?.description;
+  if (!field || !hint) return new HttpError(400, 'INVALID_REQUEST', e.message, field ? { field } : {});
+  return new HttpError(400, 'INVALID_REQUEST', `${e.validationContext}: ${field}${missing ? ' is required' : ''}: ${hint}`, { field });
+}
+
+/** The one body type the API reads. */
+export const JSON_TYPE = 'application/json';
 
 /** Renders thrown HttpErrors, schema failures and fastify's parse errors; anything else is a 500 (logged). */
 export function installErrorHandling(scope: FastifyInstance): void {
+  // only JSON bodies: without this a text/plain body would reach the schema as a string
+  scope.removeContentTypeParser('text/plain');
   scope.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
+    if ('validation' in err && err.validation) err = validationError(err);
     if (err instanceof HttpError) return reply.code(err.status).headers(err.headers).send({ code: err.code, message: err.message, ...err.extra });
-    if ('validation' in err && err.validation) return reply.code(400).send({ code: 'INVALID_REQUEST', message: validationMessage(err) });
     const status = err.statusCode ?? 500;
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      const given = req.headers['content-type'];
+      return reply.code(415).send({
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: `the body must be JSON sent with the header "content-type: ${JSON_TYPE}" (got ${given ? `"${given}"` : 'no content-type'})`,
+      });
+    }
     if (status >= 400 && status < 500) return reply.code(status).send({ code: FASTIFY_CODES[err.code] ?? 'BAD_REQUEST', message: err.message });
     req.log.error(err);
     return reply.code(500).send({ code: 'INTERNAL', message: 'internal error' });
@@ -56,8 +83,9 @@ export function installErrorHandling(scope: FastifyInstance): void {
  * querystrings keep coercion ("?levels=10" → 10).
  */
 export function installValidators(scope: FastifyInstance): void {
-  const strict = new Ajv({ coerceTypes: false, useDefaults: true, allErrors: false });
-  const coercing = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: false });
+  // verbose: a failure carries its schema, whose description words the error (validationError)
+  const strict = new Ajv({ coerceTypes: false, useDefaults: true, allErrors: false, verbose: true, allowUnionTypes: true });
+  const coercing = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: false, verbose: true, allowUnionTypes: true });
   scope.setValidatorCompiler(({ schema, httpPart }) => {
     if (httpPart === 'body') return strict.compile(schema as object);
     return integerStrings(schema as JsonSchema, coercing.compile(schema as object));

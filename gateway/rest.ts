@@ -1,7 +1,8 @@
 // The REST API (JSON under /api/v1), /health and /metrics. Registered as a
 // server part at import time (gateway/index.ts imports it). Prices and
-// quantities are integers in instrument units, as on the wire; errors are
-// {code, message} with a 4xx/5xx status (see rest-http.ts).
+// quantities are decimal strings in the instrument's units and enums are names
+// (rest-format.ts); errors are {code, message, field?} with a 4xx/5xx status
+// (see rest-http.ts).
 import type { FastifyInstance } from 'fastify';
 import { extendServer, type ServerContext } from './server.ts';
 import type { Exchange } from './exchange.ts';
@@ -11,6 +12,9 @@ import { phaseName } from './translate.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { HttpError, installErrorHandling, installValidators } from './rest-http.ts';
 import { orderRoutes } from './rest-orders.ts';
+import { History } from './rest-history.ts';
+import { Enums, money, price, qty } from './rest-format.ts';
+import type { Instrument } from '../engine/instrument.ts';
 import { adminRoutes } from './rest-admin.ts';
 import { programmeRoutes } from './rest-programmes.ts';
 import { clockRoutes, exchangeTimeHeader } from './rest-clock.ts';
@@ -21,19 +25,29 @@ export const MAX_DEPTH_LEVELS = 5000;
 
 const symbolParams = { type: 'object', properties: { symbol: { type: 'string', minLength: 1 } }, required: ['symbol'] } as const;
 
-function knownSymbol(exchange: Exchange, symbol: string): string {
-  if (!exchange.instrument(symbol)) throw new HttpError(404, 'UNKNOWN_SYMBOL', `unknown symbol ${symbol}`);
-  return symbol;
+function knownInstrument(exchange: Exchange, symbol: string): Instrument {
+  const inst = exchange.instrument(symbol);
+  if (!inst) throw new HttpError(404, 'UNKNOWN_SYMBOL', `unknown symbol ${symbol}`, { field: 'symbol' });
+  return inst;
 }
 
-/** The engine's reference prices and bands of an instrument now (price units; null = none). */
-function priceControls(exchange: Exchange, symbol: string): Record<string, unknown> | null {
-  const c = exchange.engine.priceControls(symbol);
+/** The engine's reference prices and bands of an instrument now (null = none). */
+function priceControls(exchange: Exchange, inst: Instrument): Record<string, unknown> | null {
+  const c = exchange.engine.priceControls(inst.symbol);
   if (!c) return null;
+  const px = (units: number): string | null => (units === 0 ? null : price(inst, units));
+  const band = (b: { lower: number; upper: number } | null): Record<string, unknown> | null => b && { lower: price(inst, b.lower), upper: price(inst, b.upper) };
+  return { reference_price: px(c.referencePrice), previous_close: px(c.previousClose), daily_limits: band(c.dailyLimits), dynamic_band: band(c.dynamicBand) };
+}
+
+/** An instrument's reference data with its prices, quantities and money as decimal strings. */
+function instrumentJson(inst: Instrument, sec: Record<string, unknown>): Record<string, unknown> {
   return {
-    reference_price: c.referencePrice, previous_close: c.previousClose,
-    daily_limits: c.dailyLimits && { lower: c.dailyLimits.lower, upper: c.dailyLimits.upper },
-    dynamic_band: c.dynamicBand && { lower: c.dynamicBand.lower, upper: c.dynamicBand.upper },
+    ...sec,
+    tick_table: inst.tickTable.map((b) => ({ from_price: price(inst, b.from_price), tick: price(inst, b.tick) })),
+    lot: qty(inst, inst.lot), min_qty: qty(inst, inst.minQty), max_qty: qty(inst, inst.maxQty),
+    min_price: price(inst, inst.minPrice), max_price: price(inst, inst.maxPrice), min_notional: money(inst, inst.minNotional),
+    max_position: qty(inst, inst.maxPosition),
   };
 }
 
@@ -43,13 +57,15 @@ function marketRoutes(api: FastifyInstance, exchange: Exchange): void {
   // uncross of a call phase, and the instrument's configured rules
   api.get('/instruments', async () => securityList(exchange).map((sec) => {
     const symbol = sec.symbol as string;
+    const inst = exchange.instrument(symbol) as Instrument;
     const status = exchange.status(symbol);
+    const auction = exchange.auctionState(symbol);
     return {
-      ...sec,
+      ...instrumentJson(inst, sec),
       phase: phaseName(exchange.engine.phaseOf(symbol)),
       halt_end_time: status && status.trading_phase === sec.trading_phase ? status.halt_end_time : 0,
-      auction: exchange.auctionState(symbol) ?? null,
-      price_controls: priceControls(exchange, symbol),
+      auction: auction ? { ...auction, price: price(inst, auction.price), qty: qty(inst, auction.qty), surplus_qty: qty(inst, auction.surplus_qty), surplus_side: Enums.side.name(auction.surplus_side) } : null,
+      price_controls: priceControls(exchange, inst),
       rules: exchange.instrumentRulesOf(symbol),
     };
   }));
@@ -63,14 +79,15 @@ function marketRoutes(api: FastifyInstance, exchange: Exchange): void {
       querystring: { type: 'object', properties: { levels: { type: 'integer', minimum: 1, maximum: MAX_DEPTH_LEVELS, default: 100 } } },
     },
   }, async (req) => {
-    const symbol = knownSymbol(exchange, req.params.symbol);
+    const inst = knownInstrument(exchange, req.params.symbol);
+    const symbol = inst.symbol;
     const d = exchange.engine.depth(symbol, req.query.levels);
     return {
       symbol,
       // taken after the depth in the same synchronous turn: the book is exactly as of this id
       last_update_id: exchange.updateId(symbol),
-      bids: (d?.bids ?? []).map((l) => [l.price, l.qty]),
-      asks: (d?.asks ?? []).map((l) => [l.price, l.qty]),
+      bids: (d?.bids ?? []).map((l) => [price(inst, l.price), qty(inst, l.qty)]),
+      asks: (d?.asks ?? []).map((l) => [price(inst, l.price), qty(inst, l.qty)]),
     };
   });
 
@@ -80,8 +97,11 @@ function marketRoutes(api: FastifyInstance, exchange: Exchange): void {
       querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: TAPE_LENGTH, default: 100 } } },
     },
   }, async (req) => {
-    const symbol = knownSymbol(exchange, req.params.symbol);
-    return { symbol, trades: exchange.trades(symbol, req.query.limit) };
+    const inst = knownInstrument(exchange, req.params.symbol);
+    const trades = exchange.trades(inst.symbol, req.query.limit).map((t) => ({
+      ...t, price: price(inst, t.price), qty: qty(inst, t.qty), aggressor_side: Enums.side.name(t.aggressor_side),
+    }));
+    return { symbol: inst.symbol, trades };
   });
 }
 
@@ -100,18 +120,19 @@ function opsRoutes(app: FastifyInstance, metrics: GatewayMetrics): void {
 
 function installRest(ctx: ServerContext): { close: () => void } {
   const metrics = new GatewayMetrics(ctx);
+  const history = new History(ctx.exchange);
   opsRoutes(ctx.app, metrics);
   void ctx.app.register(async (api) => {
     installValidators(api);
     installErrorHandling(api);
     exchangeTimeHeader(api, ctx.clock);
     marketRoutes(api, ctx.exchange);
-    orderRoutes(api, ctx.exchange);
+    orderRoutes(api, ctx.exchange, history);
     adminRoutes(api, ctx.exchange, ctx.adminToken);
     programmeRoutes(api, ctx.exchange, ctx.adminToken);
     clockRoutes(api, ctx.clock, venueTimeZone(ctx.exchange.profile), ctx.adminToken);
   }, { prefix: API_PREFIX });
-  return { close: () => metrics.close() };
+  return { close: () => { metrics.close(); history.close(); } };
 }
 
 extendServer(installRest);

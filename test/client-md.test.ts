@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { LocalBook } from '../client/local-book.ts';
 import { MarketDataClient } from '../client/market-data.ts';
 import { ClientError } from '../client/errors.ts';
+import { toUnits } from '../client/decimal.ts';
 import type { RunningServer } from '../gateway/index.ts';
 import { decodeEnvelope } from '../gateway/wire.ts';
 import { OrdType, Side } from '../engine/types.ts';
@@ -83,10 +84,14 @@ async function assertSameAsExchange(md: MarketDataClient, s: RunningServer): Pro
   assert.deepEqual(md.bids(), depth.bids);
   assert.deepEqual(md.asks(), depth.asks);
   const res = await fetch(`${s.url}/api/v1/depth/${SYM}?levels=5000`);
-  const rest = (await res.json()) as { last_update_id: number; bids: number[][]; asks: number[][] };
+  const rest = (await res.json()) as { last_update_id: number; bids: string[][]; asks: string[][] };
   assert.equal(rest.last_update_id, md.book.lastUpdateId);
-  assert.deepEqual(md.bids().map((l) => [l.price, l.qty]), rest.bids);
-  assert.deepEqual(md.asks().map((l) => [l.price, l.qty]), rest.asks);
+  // REST shows decimal strings: back to units with the instrument's scales
+  const inst = s.exchange.instrument(SYM);
+  assert.ok(inst);
+  const units = (l: string[]): number[] => [toUnits(l[0], inst.priceScale), toUnits(l[1], inst.qtyScale)];
+  assert.deepEqual(md.bids().map((l) => [l.price, l.qty]), rest.bids.map(units));
+  assert.deepEqual(md.asks().map((l) => [l.price, l.qty]), rest.asks.map(units));
 }
 
 test('local book equals the exchange\'s depth after a random flow (subscribed before and during it)', () => withServer(async (s) => {

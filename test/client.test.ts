@@ -49,14 +49,14 @@ test('two clients trade: fills, fees and positions agree on both sides and with 
     assert.equal(aliceFills.length, 1);
     assert.equal(bobFills.length, 1);
 
-    // the REST view of each account says the same (money as decimal strings, position in units)
+    // the REST view of each account says the same (money and position as decimal strings)
     for (const [key, p] of [['alice-key-1-0123456', pa], ['bob-key-01-01234567', pb]] as const) {
       const res = await fetch(`${s.url}/api/v1/account`, { headers: { 'x-api-key': key } });
       assert.equal(res.status, 200);
       const body = (await res.json()) as { positions: Record<string, unknown>[] };
       const rest = body.positions.find((x) => x.symbol === SYM);
       assert.ok(rest);
-      assert.equal(rest.position, p.raw.position);
+      assert.equal(rest.position, p.position);
       assert.deepEqual([rest.fees_paid, rest.rebates_received, rest.cash, rest.realised_pnl], [p.feesPaid, p.rebatesReceived, p.cash, p.realisedPnl]);
     }
   } finally {

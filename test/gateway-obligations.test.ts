@@ -367,7 +367,7 @@ test('a failed hour claws back the enhanced rebate: the ObligationReport tells t
     await alice.massQuote({ symbol: BTC, bid: { price: '99999.9', qty: '0.0100' }, ask: { price: '100000.1', qty: '0.0100' } });
     const fill = waitFor(alice, 'fill');
     // carol buys 0.0040 BTC from alice's ask: alice earns the programme's −3 bp instead of the instrument's −1 bp
-    const buy = await call(s, 'POST', '/orders', { key: CAROL, body: { cl_ord_id: 'c1', symbol: BTC, side: 1, ord_type: 2, time_in_force: 3, price: 1_000_001, order_qty: 40 } });
+    const buy = await call(s, 'POST', '/orders', { key: CAROL, body: { cl_ord_id: 'c1', symbol: BTC, side: 1, ord_type: 2, time_in_force: 3, price: '100000.1', order_qty: '0.0040' } });
     assert.equal(buy.status, 200);
     const notional = 1_000_001 * 40 * inst.notionalMultiplier;
     const [f] = await fill;

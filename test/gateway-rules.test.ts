@@ -58,7 +58,9 @@ let nextId = 0;
 /** A NewOrderSingle body: GTC limit unless extra says otherwise. */
 const limit = (side: 1 | 2, price: number, qty: number, extra: Json = {}): Json =>
   ({ cl_ord_id: `r${++nextId}`, symbol: BTC, side, ord_type: 2, price, order_qty: qty, ...extra });
-const order = (s: RunningServer, key: string, body: Json): Promise<Res> => call(s, 'POST', '/orders', { key, body });
+/** POST /orders of a NewOrderSingle body, its price and quantity given in units (price_units, order_qty_units). */
+const order = (s: RunningServer, key: string, { price, order_qty: qty, ...body }: Json): Promise<Res> =>
+  call(s, 'POST', '/orders', { key, body: { ...body, price_units: price, order_qty_units: qty } });
 const admin = (s: RunningServer, path: string, body?: unknown): Promise<Res> => call(s, 'POST', `/admin${path}`, { admin: true, body });
 
 type Er = { cl_ord_id: string; exec_type: number; ord_status: number; reject_code: number; ord_rej_reason: number; cancel_reason: number;
@@ -318,10 +320,10 @@ test('admin phases: every phase by name, SecurityStatus to sessions and subscrib
     assert.equal((await order(s, BOB, limit(2, 999_990, 2))).status, 200);
     const inst = ((await call(s, 'GET', '/instruments')).body as unknown as Json[])[0];
     assert.equal(inst.phase, 'PRE_OPEN');
-    const indication = inst.auction as Auction;
+    const indication = inst.auction as Json;
     assert.deepEqual(pick(indication, 'trading_phase', 'qty', 'surplus_qty', 'surplus_side', 'final'),
-      { trading_phase: 3, qty: 2, surplus_qty: 1, surplus_side: 1, final: false });
-    assert.ok(indication.price >= 999_990 && indication.price <= 1_000_010);
+      { trading_phase: 3, qty: '0.0002', surplus_qty: '0.0001', surplus_side: 'BUY', final: false });
+    assert.ok(Number(indication.price) >= 99_999 && Number(indication.price) <= 100_001);
 
     assert.equal((await phase({ phase: 'OPENING_AUCTION', text: 'opening' })).body.trading_phase, 4);
     assert.equal((await md.next<Status>('security_status', (m) => m.trading_phase === 4)).text, 'opening');
@@ -360,15 +362,18 @@ test('admin phases: every phase by name, SecurityStatus to sessions and subscrib
 
 test('admin reference prices: set, shown in GET /instruments, refused when not a price of the instrument', () =>
   withServer(config(), async (s) => {
-    const ok = await admin(s, `/instruments/${BTC}/reference`, { reference_price: 1_000_000, previous_close: 990_000 });
-    assert.deepEqual([ok.status, ok.body], [200, { symbol: BTC, reference_price: 1_000_000, previous_close: 990_000 }]);
+    const ok = await admin(s, `/instruments/${BTC}/reference`, { reference_price: '100000.0', previous_close_units: 990_000 });
+    assert.deepEqual([ok.status, ok.body], [200, { symbol: BTC, reference_price: '100000.0', previous_close: '99000.0' }]);
     const inst = ((await call(s, 'GET', '/instruments')).body as unknown as Json[])[0];
-    assert.deepEqual(inst.price_controls, { reference_price: 1_000_000, previous_close: 990_000, daily_limits: null, dynamic_band: null });
+    assert.deepEqual(inst.price_controls, { reference_price: '100000.0', previous_close: '99000.0', daily_limits: null, dynamic_band: null });
     assert.deepEqual(inst.rules, {});
-    assert.equal((await admin(s, `/instruments/${BTC}/reference`, { previous_close: 995_000 })).status, 200);
-    const bad: [unknown, number][] = [[{}, 400], [{ reference_price: 0 }, 400], [{ reference_price: 20_000_000 }, 400], [{ reference: 1 }, 400]];
+    assert.equal((await admin(s, `/instruments/${BTC}/reference`, { previous_close: '99500' })).status, 200);
+    const bad: [unknown, number][] = [
+      [{}, 400], [{ reference_price_units: 0 }, 400], [{ reference_price: '0' }, 400], [{ reference_price_units: 20_000_000 }, 400], [{ reference: 1 }, 400],
+      [{ reference_price: 100_000 }, 400], [{ reference_price: '100000.05' }, 400], [{ reference_price: '1', reference_price_units: 10 }, 400],
+    ];
     for (const [body, status] of bad) assert.equal((await admin(s, `/instruments/${BTC}/reference`, body)).status, status, JSON.stringify(body));
-    assert.equal((await admin(s, '/instruments/NOPE/reference', { reference_price: 1 })).status, 404);
+    assert.equal((await admin(s, '/instruments/NOPE/reference', { reference_price: '1' })).status, 404);
     const rules = await call(s, 'GET', '/rules');
     assert.deepEqual(rules.body, { profile: null });
   }));
@@ -405,7 +410,7 @@ test('a halt is announced by SecurityStatus, orders during it are queued for the
     const indicative = (await md.next<Inc>('market_data_incremental_refresh', (m) => m.auction?.qty === 100)).auction as Auction;
     assert.deepEqual(pick(indicative, 'trading_phase', 'price', 'qty', 'final'), { trading_phase: 2, price: 1_000_000, qty: 100, final: false });
     const depth = (await call(s, 'GET', `/depth/${BTC}`)).body;
-    assert.deepEqual([depth.bids, depth.asks], [[[1_000_010, 100]], [[999_990, 100]]]);
+    assert.deepEqual([depth.bids, depth.asks], [[['100001.0', '0.0100']], [['99999.0', '0.0100']]]);
     assert.equal(alice.of<Er>('execution_report').filter((r) => r.exec_type === 6 && r.cl_ord_id === 'h-b').length, 0, 'no trade during the halt');
     // a subscriber arriving now gets the halt and the indication with its snapshot
     const late = await Raw.open(s.url, '/ws/md');
@@ -429,7 +434,7 @@ test('a halt is announced by SecurityStatus, orders during it are queued for the
     assert.deepEqual(uncross.trades.map((t) => pick(t, 'trade_id', 'price', 'qty', 'auction')), [{ trade_id: buy.trade_id, price: 1_000_000, qty: 100, auction: true }]);
     assert.deepEqual(pick(uncross.auction as Auction, 'price', 'qty', 'final'), { price: 1_000_000, qty: 100, final: true });
     const tape = (await call(s, 'GET', `/trades/${BTC}`)).body.trades as Json[];
-    assert.deepEqual(tape.map((t) => [t.price, t.qty, t.auction]), [[1_000_000, 1, false], [1_000_000, 100, true]]);
+    assert.deepEqual(tape.map((t) => [t.price, t.qty, t.auction]), [['100000.0', '0.0001', false], ['100000.0', '0.0100', true]]);
     for (const c of [alice, bob, md, late]) c.ws.close();
   }));
 
@@ -470,7 +475,7 @@ test('a timed halt ends by itself: the reopening auction prints, and the SDK rep
       assert.deepEqual(trades.map((t) => [t.qty, t.auction]), [[30, true]]);
       assert.equal(md.tradingPhase, 'continuous');
       const tape = (await call(s, 'GET', `/trades/${BTC}`)).body.trades as Json[];
-      assert.deepEqual(tape.map((t) => [t.qty, t.auction]), [[30, true]]);
+      assert.deepEqual(tape.map((t) => [t.qty, t.auction]), [['0.0030', true]]);
     } finally {
       md.close();
       await alice.close();
