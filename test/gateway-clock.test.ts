@@ -46,7 +46,7 @@ test('at speed 100 a GTD order 10 s away in exchange time expires after about 10
     const expire = s.clock.now() + 10 * S;
     const r = await fetch(`${s.url}/api/v1/orders`, {
       method: 'POST', headers: { 'x-api-key': 'demo-maker-1', 'content-type': 'application/json' },
-      body: JSON.stringify({ cl_ord_id: 'gtd', symbol: 'BTC-USD', side: 1, ord_type: 2, price: 500_000, order_qty: 10, time_in_force: 6, expire_time: expire }),
+      body: JSON.stringify({ cl_ord_id: 'gtd', symbol: 'BTC-USD', side: 'BUY', ord_type: 'LIMIT', price_units: 500_000, order_qty_units: 10, time_in_force: 'GTD', expire_time: expire }),
     });
     assert.equal(r.status, 200, await r.text());
     const placedAt = performance.now();
@@ -87,7 +87,7 @@ test('a timed halt ends when a jump passes its end; reports carry the exchange t
     assert.equal(await phaseOf(s, 'BTC-USD'), 'CONTINUOUS');
     const r = await fetch(`${s.url}/api/v1/orders`, {
       method: 'POST', headers: { 'x-api-key': 'demo-maker-1', 'content-type': 'application/json' },
-      body: JSON.stringify({ cl_ord_id: 'o1', symbol: 'BTC-USD', side: 1, ord_type: 2, price: 500_000, order_qty: 10 }),
+      body: JSON.stringify({ cl_ord_id: 'o1', symbol: 'BTC-USD', side: 'BUY', ord_type: 'LIMIT', price_units: 500_000, order_qty_units: 10 }),
     });
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('x-exchange-time'), String(T0 + 60 * S));
