@@ -11,6 +11,12 @@ import { CloseCode } from '../gateway/connection-limits.ts';
 import type { SessionLimits } from '../gateway/trade-session.ts';
 import { Exchange } from '../gateway/exchange.ts';
 import { prng } from './prng.ts';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+// A full collection before each memory reading, so the figure is what is held, not the test's own garbage.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 import { Raw } from './gateway-raw-client.ts';
 
 const SYMBOL = 'BTC-USD';
@@ -150,7 +156,7 @@ test('a subscriber stalled longer than mdStallMs is dropped (4003); 40 stalled s
   await new Promise((r) => setTimeout(r, 200));
   // stop reading: the kernel buffers fill, then the server's
   for (const ws of stalled) (ws as unknown as { _socket: { pause(): void } })._socket.pause();
-  global.gc?.();
+  gc();
   const before = process.memoryUsage();
   // the book moves: each round rests 1,000 orders and mass-cancels them (1,001 incrementals per subscriber)
   const maker = (s.exchange.authenticate('maker-key-0123456789') as { id: number }).id;
@@ -163,6 +169,7 @@ test('a subscriber stalled longer than mdStallMs is dropped (4003); 40 stalled s
     peak = Math.max(peak, held);
     for (const c of hub.connections()) assert.ok(c.bufferedAmount <= 512 * 1024 + 128 * 1024, `held ${c.bufferedAmount}`);
   }
+  gc();
   const after = process.memoryUsage();
   const grown = (after.heapUsed + after.external) - (before.heapUsed + before.external);
   // each stalled subscriber may hold its budget (512 KiB here); 40 of them: 20 MiB, with slack for the test's own garbage
