@@ -32,8 +32,13 @@ export const COMMON_OPTIONS = {
   size: { type: 'string' },
   /** a mid to quote around while the book has no two-sided market of others */
   'ref-price': { type: 'string' },
+  /** the least time between two mass quotes, ms (default 500: the crypto-spot profile allows 50 orders / 10 s, two per quote) */
+  'min-requote-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** The default least time between two mass quotes, ms. */
+export const DEFAULT_MIN_REQUOTE_MS = 500;
 
 export interface CommonSettings {
   url: string;
@@ -41,10 +46,18 @@ export interface CommonSettings {
   symbol: string;
   size?: string;
   refPrice?: string;
+  /** the least time between two mass quotes, ms (DEFAULT_MIN_REQUOTE_MS) */
+  minRequoteMs?: number;
 }
 
-export function commonSettings(v: { url: string; key?: string; symbol: string; size?: string; 'ref-price'?: string }, defaultKey: string): CommonSettings {
-  return { url: v.url, apiKey: v.key ?? defaultKey, symbol: v.symbol, size: v.size, refPrice: v['ref-price'] };
+export function commonSettings(
+  v: { url: string; key?: string; symbol: string; size?: string; 'ref-price'?: string; 'min-requote-ms'?: string }, defaultKey: string,
+): CommonSettings {
+  const minRequoteMs = v['min-requote-ms'] === undefined ? undefined : Number(v['min-requote-ms']);
+  if (minRequoteMs !== undefined && !(Number.isFinite(minRequoteMs) && minRequoteMs >= 0)) {
+    fail(`--min-requote-ms must be a number of milliseconds ≥ 0, got '${v['min-requote-ms']}'`);
+  }
+  return { url: v.url, apiKey: v.key ?? defaultKey, symbol: v.symbol, size: v.size, refPrice: v['ref-price'], minRequoteMs };
 }
 
 /** A positive finite number from a flag, or exit with a one-line message. */
@@ -129,6 +142,9 @@ export class BotRuntime {
   private working: Working | null = null;
   private inFlight = false;
   private again = false;
+  /** no mass quote before this time (ms): the requote throttle, or a rate-limit reject's retry-after */
+  private quoteAfter = 0;
+  private quoteTimer: TimerHandle | null = null;
   private stopping = false;
   private lastTrade: number | null = null;
   /** the exchange time the local book is as of (µs; Infinity after a snapshot: as of when it came) */
@@ -282,6 +298,9 @@ export class BotRuntime {
       return;
     }
     if (w && w.bid === q.bid && w.ask === q.ask && w.size === this.size) return;
+    // Venues limit order rates (a quote is two orders): wait out the throttle, then quote what is wanted then.
+    if (now < this.quoteAfter) return this.requoteAt(this.quoteAfter);
+    this.quoteAfter = now + (this.s.minRequoteMs ?? DEFAULT_MIN_REQUOTE_MS);
     const inst = this.inst;
     const side = { qty: inst.formatQty(this.size) };
     void this.send(() => this.ex.massQuote({
@@ -289,11 +308,25 @@ export class BotRuntime {
     }), { ...q, size: this.size });
   }
 
+  private requoteAt(at: number): void {
+    if (this.quoteTimer !== null) return;
+    this.quoteTimer = this.clock.setTimeout(() => {
+      this.quoteTimer = null;
+      this.requote();
+    }, Math.max(0, at - this.clock.now()));
+  }
+
   private async send(request: () => Promise<MassQuoteAck>, next: Working | null): Promise<void> {
     this.inFlight = true;
     try {
       const ack = await request();
       const problem = ack.rejected || ack.bidRejectCode || ack.offerRejectCode;
+      // A refusal by a rate limit says when to try again (exchange time): hammering on would earn a ban. The
+      // exchange clock may run scaled, so the wait is clamped to what a real venue's windows allow.
+      if (ack.retryAfter > 0) {
+        const now = this.clock.now();
+        this.quoteAfter = Math.max(this.quoteAfter, now + Math.min(10_000, Math.max(1000, ack.retryAfter / 1000 - now)));
+      }
       this.working = problem ? null : next;
       this.lastProblem = problem ? `quote refused: bid ${ack.bidRejectCode ?? 'ok'}, ask ${ack.offerRejectCode ?? 'ok'} ${ack.text}`.trim() : '';
     } catch (e) {
@@ -353,6 +386,7 @@ export class BotRuntime {
     if (this.stopping) return 'already stopped';
     this.stopping = true;
     for (const t of this.intervals) this.clock.clearInterval(t);
+    if (this.quoteTimer !== null) this.clock.clearTimeout(this.quoteTimer);
     let outcome: string;
     try {
       const r = await this.ex.massCancel();
