@@ -92,6 +92,11 @@ export class Engine {
     this.out.sink = sink;
   }
 
+  /** Where events go now (an observer that wraps the sink forwards to this one). */
+  get sink(): EventSink {
+    return this.out.sink;
+  }
+
   /** Engine time: the latest command time seen (µs). */
   get time(): number {
     return this.now;

@@ -90,6 +90,8 @@ class Market implements SimMarket, MarketContext {
   private readonly rng: Rng;
   private stopped = false;
   private readonly t0: number;
+  /** the engine's sink before the market wrapped it (the Exchange, or another observer wrapping it) */
+  private downstream: EventSink;
   /** quote-currency depth all makers show at full size (both sides) */
   private readonly normalDepth: number;
 
@@ -100,6 +102,7 @@ class Market implements SimMarket, MarketContext {
     this.params = structuredClone(sc.agents);
     this.impact = { ...sc.impact };
     this.rng = new Rng(o.seed);
+    this.downstream = o.exchange;
     this.t0 = o.scheduler.now();
     const starts = startPrices(sc);
     this.symbols = sc.symbols.map((symbol, pi) => {
@@ -135,6 +138,7 @@ class Market implements SimMarket, MarketContext {
     this.liq = this.add('liquidation', 'sim-liquidation', (acct) => new Liquidations(this, acct, this.rng.fork('liquidation')));
     this.add('rival', 'sim-rival', (acct) => new RivalMaker(this, acct, this.rng.fork('rival')));
 
+    this.downstream = this.exchange.engine.sink;
     this.exchange.engine.setSink(this.tee());
     for (const e of sc.timeline) this.timers.push(this.scheduler.at(this.t0 + e.atUs, () => this.apply(e)));
     this.sample();
@@ -241,8 +245,13 @@ class Market implements SimMarket, MarketContext {
 
   // ---- events: the exchange first, then agents' bookkeeping, impact and observers ----
 
+  /**
+   * Wraps the engine's sink: each event goes to the previous sink (normally the Exchange) first.
+   * Another wrapper installed later must forward to `engine.sink` too, or the agents stop seeing
+   * their fills; to watch events, prefer `observe`.
+   */
   private tee(): EventSink {
-    const ex = this.exchange;
+    const ex = this.downstream;
     const obs = this.observers;
     return {
       order: (e: OrderEvent) => {
@@ -329,6 +338,6 @@ class Market implements SimMarket, MarketContext {
     this.stopped = true;
     for (const a of this.byAccount) a?.stop();
     for (const t of this.timers) this.scheduler.cancel(t);
-    this.exchange.engine.setSink(this.exchange);
+    this.exchange.engine.setSink(this.downstream);
   }
 }

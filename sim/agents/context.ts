@@ -4,8 +4,9 @@
 import type { Exchange } from '../../gateway/exchange.ts';
 import type { FillEvent, OrderEvent } from '../../engine/events.ts';
 import { ceilToTick, floorToTick, type Instrument } from '../../engine/instrument.ts';
-import type { Scheduler } from '../scheduler.ts';
+import type { Scheduler, Timer } from '../scheduler.ts';
 import type { PriceProcess } from '../price-process.ts';
+import type { Rng } from '../rng.ts';
 import type { AgentParams, ImpactParams } from '../params.ts';
 
 /** The labels fills are attributed by. */
@@ -106,3 +107,38 @@ export function allowedRange(ctx: MarketContext, s: SymbolState): { lo: number; 
 /** Exponential waiting time in µs for a rate per second (Infinity for rate 0). */
 export const waitUs = (rng: { exp(mean: number): number }, ratePerS: number): number =>
   ratePerS > 0 ? Math.max(1, Math.round(rng.exp(1e6 / ratePerS))) : Infinity;
+
+/**
+ * An agent driven by repeating timers: `repeat` runs `fn` after each delay
+ * `next()` returns (µs; Infinity = nothing to do now, look again in a second)
+ * until the agent stops. One timer per slot (e.g. per symbol).
+ */
+export abstract class TimedAgent implements Agent {
+  abstract readonly type: AgentType;
+  private readonly timers: (Timer | null)[] = [];
+  private running = false;
+
+  constructor(protected readonly ctx: MarketContext, readonly account: number, protected readonly rng: Rng) {}
+
+  start(): void {
+    this.running = true;
+    this.begin();
+  }
+
+  stop(): void {
+    this.running = false;
+    for (const t of this.timers) if (t) this.ctx.scheduler.cancel(t);
+  }
+
+  /** Starts the agent's timers (with `repeat`). */
+  protected abstract begin(): void;
+
+  protected repeat(slot: number, next: () => number, fn: () => void): void {
+    if (!this.running) return;
+    const w = next();
+    this.timers[slot] = this.ctx.scheduler.after(w === Infinity ? 1_000_000 : Math.max(1, w), () => {
+      if (w !== Infinity) fn();
+      this.repeat(slot, next, fn);
+    });
+  }
+}

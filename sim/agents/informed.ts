@@ -6,48 +6,25 @@
 // an edge to take; the measured share is in the run's summary).
 import { Side } from '../../engine/types.ts';
 import { Hawkes } from '../hawkes.ts';
-import type { Rng } from '../rng.ts';
-import type { Timer } from '../scheduler.ts';
-import { askPx, bidPx, qtyFor, waitUs, type Agent, type MarketContext, type SymbolState } from './context.ts';
+import { askPx, bidPx, qtyFor, TimedAgent, waitUs, type SymbolState } from './context.ts';
 import { sendIoc, touch } from './taker.ts';
 
-export class InformedTakers implements Agent {
+export class InformedTakers extends TimedAgent {
   readonly type = 'informed' as const;
-  private readonly timers: (Timer | null)[];
-  private running = false;
-
-  constructor(private readonly ctx: MarketContext, readonly account: number, private readonly rng: Rng) {
-    this.timers = ctx.symbols.map(() => null);
-  }
 
   /** The longest look-ahead the price process must keep. */
   static maxLeadUs(p: { lead_ms: number }): number {
     return Math.round(p.lead_ms * 1000);
   }
 
-  start(): void {
-    this.running = true;
-    this.ctx.symbols.forEach((s, i) => this.schedule(s, i));
-  }
-
-  stop(): void {
-    this.running = false;
-    for (const t of this.timers) if (t) this.ctx.scheduler.cancel(t);
+  protected begin(): void {
+    this.ctx.symbols.forEach((s, i) => this.repeat(i, () => waitUs(this.rng, this.rate()), () => this.trade(s)));
   }
 
   private rate(): number {
     const { informed: p, noise: n } = this.ctx.params;
     const share = p.share_pct / 100;
     return (share / (1 - share)) * Hawkes.meanRate(n.rate_per_s, n.branching) * this.ctx.flowMult();
-  }
-
-  private schedule(s: SymbolState, i: number): void {
-    if (!this.running) return;
-    const w = waitUs(this.rng, this.rate());
-    this.timers[i] = this.ctx.scheduler.after(w === Infinity ? 1_000_000 : w, () => {
-      if (w !== Infinity) this.trade(s);
-      this.schedule(s, i);
-    });
   }
 
   private trade(s: SymbolState): void {

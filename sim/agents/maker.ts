@@ -79,6 +79,7 @@ export class Maker implements Agent {
 
   start(): void {
     this.running = true;
+    this.requote(); // the book is there from the first instant
     this.schedule();
   }
 

@@ -2,34 +2,15 @@
 // lookback and, past a threshold, buy a rise or sell a fall with a market
 // order sized by how far past the threshold it went.
 import { Side } from '../../engine/types.ts';
-import type { Rng } from '../rng.ts';
-import type { Timer } from '../scheduler.ts';
-import { qtyFor, waitUs, type Agent, type MarketContext, type SymbolState } from './context.ts';
+import { qtyFor, TimedAgent, waitUs, type SymbolState } from './context.ts';
 import { sendMarket } from './taker.ts';
 
-export class MomentumFollowers implements Agent {
+export class MomentumFollowers extends TimedAgent {
   readonly type = 'momentum' as const;
-  private timer: Timer | null = null;
-  private running = false;
 
-  constructor(private readonly ctx: MarketContext, readonly account: number, private readonly rng: Rng) {}
-
-  start(): void {
-    this.running = true;
-    this.schedule();
-  }
-
-  stop(): void {
-    this.running = false;
-    if (this.timer) this.ctx.scheduler.cancel(this.timer);
-  }
-
-  private schedule(): void {
-    if (!this.running) return;
-    const w = waitUs(this.rng, this.ctx.params.momentum.rate_per_s);
-    this.timer = this.ctx.scheduler.after(w === Infinity ? 1_000_000 : w, () => {
-      if (w !== Infinity) for (const s of this.ctx.symbols) this.check(s);
-      this.schedule();
+  protected begin(): void {
+    this.repeat(0, () => waitUs(this.rng, this.ctx.params.momentum.rate_per_s), () => {
+      for (const s of this.ctx.symbols) this.check(s);
     });
   }
 

@@ -5,8 +5,7 @@
 import { Side } from '../../engine/types.ts';
 import { Hawkes } from '../hawkes.ts';
 import type { Rng } from '../rng.ts';
-import type { Timer } from '../scheduler.ts';
-import { askPx, bidPx, qtyFor, type Agent, type MarketContext, type SymbolState } from './context.ts';
+import { askPx, bidPx, qtyFor, TimedAgent, type SymbolState } from './context.ts';
 import { sendIoc, sendMarket, touch } from './taker.ts';
 import type { NoiseParams } from '../params.ts';
 
@@ -16,45 +15,23 @@ export function drawNotional(rng: Rng, p: NoiseParams): number {
   return Math.min(n, p.max_notional);
 }
 
-export class NoiseTakers implements Agent {
+export class NoiseTakers extends TimedAgent {
   readonly type = 'noise' as const;
-  private readonly timers: (Timer | null)[];
-  private readonly hawkes: Hawkes[];
-  private running = false;
-  private readonly t0: number;
+  private hawkes: Hawkes[] = [];
 
-  constructor(private readonly ctx: MarketContext, readonly account: number, private readonly rng: Rng) {
-    const p = ctx.params.noise;
-    this.t0 = ctx.scheduler.now();
-    this.hawkes = ctx.symbols.map(() => new Hawkes(rng, p.branching, p.decay_s));
-    this.timers = ctx.symbols.map(() => null);
-  }
-
-  start(): void {
-    this.running = true;
-    this.ctx.symbols.forEach((s, i) => this.schedule(s, i));
-  }
-
-  stop(): void {
-    this.running = false;
-    for (const t of this.timers) if (t) this.ctx.scheduler.cancel(t);
-  }
-
-  private schedule(s: SymbolState, i: number): void {
-    if (!this.running) return;
-    const mu = this.ctx.params.noise.rate_per_s * this.ctx.flowMult();
-    const h = this.hawkes[i];
-    const next = h.next(mu);
+  protected begin(): void {
+    const p = this.ctx.params.noise;
     const sched = this.ctx.scheduler;
-    if (next === Infinity) {
-      // no flow now: look again in a second (a `set` or a regime change may restart it)
-      h.skipTo((sched.now() - this.t0) / 1e6 + 1);
-      this.timers[i] = sched.after(1_000_000, () => this.schedule(s, i));
-      return;
-    }
-    this.timers[i] = sched.at(this.t0 + Math.round(next * 1e6), () => {
-      this.trade(s);
-      this.schedule(s, i);
+    const t0 = sched.now();
+    this.hawkes = this.ctx.symbols.map(() => new Hawkes(this.rng, p.branching, p.decay_s));
+    this.ctx.symbols.forEach((s, i) => {
+      const h = this.hawkes[i];
+      this.repeat(i, () => {
+        const next = h.next(this.ctx.params.noise.rate_per_s * this.ctx.flowMult());
+        // no flow now: the process waits a second (a `set` or a regime change may restart it)
+        if (next === Infinity) h.skipTo((sched.now() - t0) / 1e6 + 1);
+        return next === Infinity ? Infinity : t0 + Math.round(next * 1e6) - sched.now();
+      }, () => this.trade(s));
     });
   }
 

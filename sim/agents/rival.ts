@@ -3,34 +3,15 @@
 // fair value than min_edge_bp — the competitor a bot meets at the touch.
 import { Side } from '../../engine/types.ts';
 import { tickAt } from '../../engine/instrument.ts';
-import type { Rng } from '../rng.ts';
-import type { Timer } from '../scheduler.ts';
-import { askPx, bidPx, qtyFor, type Agent, type MarketContext, type SymbolState } from './context.ts';
+import { askPx, bidPx, qtyFor, TimedAgent, type SymbolState } from './context.ts';
 import { touch } from './taker.ts';
 
-export class RivalMaker implements Agent {
+export class RivalMaker extends TimedAgent {
   readonly type = 'rival' as const;
-  private timer: Timer | null = null;
-  private running = false;
 
-  constructor(private readonly ctx: MarketContext, readonly account: number, private readonly rng: Rng) {}
-
-  start(): void {
-    this.running = true;
-    this.schedule();
-  }
-
-  stop(): void {
-    this.running = false;
-    if (this.timer) this.ctx.scheduler.cancel(this.timer);
-  }
-
-  private schedule(): void {
-    if (!this.running) return;
-    const p = this.ctx.params.rival;
-    this.timer = this.ctx.scheduler.after(Math.max(1, Math.round(p.refresh_ms * 1000 * (0.5 + this.rng.next()))), () => {
+  protected begin(): void {
+    this.repeat(0, () => this.ctx.params.rival.refresh_ms * 1000 * (0.5 + this.rng.next()), () => {
       if (this.ctx.params.rival.enabled >= 1) for (const s of this.ctx.symbols) this.quote(s);
-      this.schedule();
     });
   }
 
