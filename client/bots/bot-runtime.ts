@@ -108,7 +108,18 @@ export interface RuntimeOptions {
    * virtual timers (sim/bot-host.ts), and a reconnect policy without jitter.
    */
   env?: SocketEnvironment & { reconnect?: ReconnectPolicy };
+  /**
+   * The least time between two quote messages, ms (default 250: 4 a second,
+   * inside the crypto-spot profile's 50 orders per 10 s). A change wanted
+   * sooner goes out when the interval is over, as the quote wanted then.
+   */
+  minQuoteIntervalMs?: number;
 }
+
+/** Quote messages at most 4 a second unless told otherwise. */
+const DEFAULT_MIN_QUOTE_INTERVAL_MS = 250;
+/** How long to hold off after a rate-limit refusal when its retry time cannot be read against the exchange clock. */
+const RATE_LIMIT_HOLD_MS = 1000;
 
 /**
  * A maker-programme obligation in a few words: "btc-mm ok 93.512/90.000 %",
@@ -138,6 +149,12 @@ export class BotRuntime {
   private lastStatus = '';
   private intervals: TimerHandle[] = [];
   private readonly clock: Timers;
+  private readonly minQuoteIntervalMs: number;
+  /** bot clock, ms: when the last quote message went out, and before when none may (a rate limit's retry-after) */
+  private lastQuoteAt = -Infinity;
+  private holdUntil = -Infinity;
+  /** a requote waiting for the pacing interval */
+  private paced: TimerHandle | null = null;
   private readonly size: number;
   private readonly refPrice: number | null;
   /** the latest obligation status per programme on this symbol (the account is a member of those) */
@@ -157,6 +174,7 @@ export class BotRuntime {
     this.refPrice = s.refPrice !== undefined ? inst.priceUnits(s.refPrice) : null;
     this.print = opts.print ?? ((line, keep) => this.printToStdout(line, keep));
     this.clock = opts.env?.timers ?? realTimers;
+    this.minQuoteIntervalMs = opts.minQuoteIntervalMs ?? DEFAULT_MIN_QUOTE_INTERVAL_MS;
   }
 
   /** Connects and starts quoting; stop() ends it. Throws a ClientError when it cannot connect, an Error for an unknown symbol. */
@@ -278,10 +296,11 @@ export class BotRuntime {
     const q = this.strategy.quote({ inst: this.inst, market, mid, inventory: this.inventory, size: this.size, nowMs: now });
     const w = this.working;
     if (q === null) {
-      if (w) void this.send(() => this.ex.quoteCancel(this.s.symbol), null);
+      if (w && !this.mustWait(now)) void this.send(() => this.ex.quoteCancel(this.s.symbol), null);
       return;
     }
     if (w && w.bid === q.bid && w.ask === q.ask && w.size === this.size) return;
+    if (this.mustWait(now)) return;
     const inst = this.inst;
     const side = { qty: inst.formatQty(this.size) };
     void this.send(() => this.ex.massQuote({
@@ -289,10 +308,23 @@ export class BotRuntime {
     }), { ...q, size: this.size });
   }
 
+  /** True when no quote message may go out now; a requote is then planned for when one may. */
+  private mustWait(now: number): boolean {
+    const at = Math.max(this.lastQuoteAt + this.minQuoteIntervalMs, this.holdUntil);
+    if (at <= now) return false;
+    this.paced ??= this.clock.setTimeout(() => {
+      this.paced = null;
+      this.requote();
+    }, at - now);
+    return true;
+  }
+
   private async send(request: () => Promise<MassQuoteAck>, next: Working | null): Promise<void> {
     this.inFlight = true;
+    this.lastQuoteAt = this.clock.now();
     try {
       const ack = await request();
+      if (ack.retryAfter > 0) this.holdOff(ack.retryAfter);
       const problem = ack.rejected || ack.bidRejectCode || ack.offerRejectCode;
       this.working = problem ? null : next;
       this.lastProblem = problem ? `quote refused: bid ${ack.bidRejectCode ?? 'ok'}, ask ${ack.offerRejectCode ?? 'ok'} ${ack.text}`.trim() : '';
@@ -306,6 +338,12 @@ export class BotRuntime {
       this.again = false;
       this.requote();
     }
+  }
+
+  /** A rate limit refused the quote: nothing goes out before `retryAfter` (exchange time, µs), as near as the book's clock tells. */
+  private holdOff(retryAfter: number): void {
+    const wait = Number.isFinite(this.bookTime) ? Math.max(0, (retryAfter - this.bookTime) / 1000) : RATE_LIMIT_HOLD_MS;
+    this.holdUntil = Math.max(this.holdUntil, this.clock.now() + wait);
   }
 
   // ---- status and stop ----
@@ -353,6 +391,7 @@ export class BotRuntime {
     if (this.stopping) return 'already stopped';
     this.stopping = true;
     for (const t of this.intervals) this.clock.clearInterval(t);
+    if (this.paced) this.clock.clearTimeout(this.paced);
     let outcome: string;
     try {
       const r = await this.ex.massCancel();
