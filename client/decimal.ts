@@ -37,8 +37,12 @@ export function toUnits(text: string, scale: number): number {
 
 /** Integer units at `scale` decimals to a decimal string: (12345, 2) → "123.45", (-5, 3) → "-0.005". */
 export function fromUnits(units: number | bigint, scale: number): string {
-  if (typeof units === 'number' && !Number.isSafeInteger(units)) throw new DecimalError(`${units} is not an integer number of units`);
-  return formatUnits(units, scale);
+  if (typeof units === 'bigint') return formatUnits(units, scale);
+  if (!Number.isSafeInteger(units)) throw new DecimalError(`${units} is not an integer number of units`);
+  // a safe integer prints exactly without BigInt (every report converts a dozen of these)
+  const digits = String(Math.abs(units)).padStart(scale + 1, '0');
+  const int = digits.slice(0, digits.length - scale);
+  return (units < 0 ? '-' : '') + (scale > 0 ? `${int}.${digits.slice(digits.length - scale)}` : int);
 }
 
 /** A money total sent as a decimal integer string of cash units (it may pass 2^53) to a decimal string. */

@@ -19,6 +19,8 @@ import type { Rng } from './rng.ts';
 import type { Scheduler, VirtualScheduler } from './scheduler.ts';
 import { virtualTimers } from './virtual-timers.ts';
 
+const SETTLED: Promise<void> = Promise.resolve();
+
 /** The address bots are given; any host would do, only the path (/ws/trade, /ws/md) is used. */
 export const SIM_URL = 'http://sim.invalid';
 
@@ -90,11 +92,15 @@ export class BotHost {
     return this.runtime;
   }
 
-  /** True (once) when bot code ran since the last call: its promises must settle before time moves on. */
-  takeTouched(): boolean {
-    const t = this.touched;
+  /**
+   * After each timer: when bot code ran, waits until its promise chains have
+   * settled (so it acts at this virtual time); rejects if the bot failed to start.
+   */
+  settle(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (!this.touched) return SETTLED;
     this.touched = false;
-    return t;
+    return new Promise((resolve) => setImmediate(resolve)); // every pending continuation and process.nextTick runs first
   }
 
   close(): void {
@@ -117,20 +123,16 @@ export class BotHost {
   }
 }
 
-/** Lets every pending promise continuation (and process.nextTick) run. */
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 /**
- * Runs the scheduler to `untilUs` like VirtualScheduler.run, but after each
- * timer that reached bot code waits for the bot's promises to settle. Throws
- * if the bot failed to start. Returns the number of timers run.
+ * Runs the scheduler to `untilUs` like VirtualScheduler.run, letting the
+ * bot's promises settle after each timer (BotHost.settle). Returns the number
+ * of timers run.
  */
 export async function runWithBot(sched: VirtualScheduler, untilUs: number, host: BotHost): Promise<number> {
   let n = 0;
   while (sched.step(untilUs)) {
     n++;
-    if (host.takeTouched()) await settle();
-    if (host.failure) throw host.failure;
+    await host.settle();
   }
   sched.run(untilUs); // no timer left before untilUs: this only moves the clock
   return n;

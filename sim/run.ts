@@ -19,6 +19,11 @@ import { loadScenario, parseDuration, ScenarioError, BUILT_IN_SCENARIOS, type Sc
 import { Tape } from './tape.ts';
 import { formatFacts, type StylisedFacts } from './stylised-facts.ts';
 import type { MarkoutCell } from './markout.ts';
+import type { Strategy } from '../client/bots/bot-runtime.ts';
+import { BotHost } from './bot-host.ts';
+import type { LatencyModel } from './bot-link.ts';
+import { BotSpecError, BUILT_IN_BOTS, latencyFromFlags, loadStrategy } from './bot-spec.ts';
+import { Rng } from './rng.ts';
 
 /** An exchange on a profile of the scenario, its clock reading the scheduler's time. */
 export function createSimExchange(scenario: Scenario, scheduler: { now(): number }): Exchange {
@@ -46,6 +51,15 @@ export interface RunOptions {
   attach?: (ctx: RunContext) => void | Promise<void>;
   /** awaited after every timer when given (an async bot's promise chains settle in virtual time) */
   afterTimer?: () => Promise<void>;
+  /** an SDK bot run in-process on the scenario's first symbol (sim/bot-host.ts; its account's type is 'bot') */
+  bot?: SimBot;
+}
+
+export interface SimBot {
+  strategy: Strategy;
+  latency: LatencyModel;
+  /** quote size per side, decimal (default: the runtime's, 100 lots) */
+  size?: string;
 }
 
 export interface RunSummary {
@@ -66,6 +80,8 @@ export interface RunSummary {
   facts: Record<string, StylisedFacts>;
   /** 10 s markouts by account name and counterparty type */
   markouts_10s: Record<string, Record<string, MarkoutCell>>;
+  /** the in-process bot (--bot): its account (named 'bot'), latencies and last status line */
+  bot?: { strategy: string; account: number; latency: LatencyModel; status: string };
 }
 
 export interface RunResult {
@@ -83,13 +99,15 @@ export async function runSim(o: RunOptions): Promise<RunResult> {
   if (o.out) mkdirSync(o.out, { recursive: true });
   const tape = new Tape(exchange, scheduler, market, sc.symbols, o.out);
   await o.attach?.({ exchange, scheduler, market, scenario: sc, seed: o.seed });
+  const host = o.bot ? startBot(o.bot, exchange, scheduler, market, tape, sc.symbols[0], o.seed) : null;
+  const afterTimer = host ? () => host.settle() : o.afterTimer;
   const end = sc.startUs + durationUs;
   const wall0 = performance.now();
   let timers = 0;
-  if (o.afterTimer) {
+  if (afterTimer) {
     while (scheduler.step(end)) {
       timers++;
-      await o.afterTimer();
+      await afterTimer();
     }
     scheduler.run(end);
   } else {
@@ -111,17 +129,35 @@ export async function runSim(o: RunOptions): Promise<RunResult> {
     timers_run: timers, trades: tape.tradeCount, accounts: market.agents.map((a) => ({ ...a })), liquidations: { ...market.liquidations },
     facts: tape.facts(), markouts_10s: markouts,
   };
+  if (host && o.bot) {
+    summary.bot = { strategy: o.bot.strategy.name, account: host.accountId, latency: o.bot.latency, status: host.bot?.statusLine() ?? host.lastStatus };
+    host.close();
+  }
   if (o.out) writeFileSync(join(o.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   return { summary, tape };
 }
 
+/** The bot's account, labelled 'bot' on the tape, its orders delayed further in the scenario's latency spikes. */
+function startBot(b: SimBot, exchange: Exchange, scheduler: VirtualScheduler, market: SimMarket, tape: Tape, symbol: string, seed: number): BotHost {
+  const host = new BotHost(exchange, scheduler, new Rng(seed).fork('bot'), b.latency, { orderDelayUs: (rng) => market.externalDelayUs(rng) });
+  host.start({ strategy: b.strategy, symbol, size: b.size }).catch(() => undefined); // a failure rejects host.settle(), which ends the run
+  tape.labels.set(host.accountId, 'bot');
+  return host;
+}
+
 const USAGE = `usage: npm run sim -- --scenario <${BUILT_IN_SCENARIOS.join('|')}|file.json> [--duration 2h] [--seed 7] [--out DIR] [--json]
+         [--bot ${BUILT_IN_BOTS.join('|')}|PATH [--bot-size QTY] [--feed-latency 2ms] [--order-latency 1ms] [--jitter 0.5ms]]
 
   --scenario  a built-in scenario or a scenario JSON file (docs/simulation.md)
   --duration  simulated time: seconds or 90s, 15m, 2h, 1h30m (default: the scenario's)
   --seed      integer seed (default 1); the same seed and scenario give the same run
   --out       directory for trades.csv, book.csv and summary.json
-  --json      print summary.json to stdout instead of the facts table`;
+  --json      print summary.json to stdout instead of the facts table
+  --bot       run an SDK bot in-process in virtual time on the first symbol: naive, as, or a module
+              exporting a Strategy (docs/bots.md, "Bots in virtual time")
+  --bot-size  its quote size per side (default 100 lots)
+  --feed-latency, --order-latency  one-way latency of market data / order entry (default 2ms / 1ms)
+  --jitter    up to this much more on every frame, uniform, seeded (default 0.5ms)`;
 
 async function main(argv: string[]): Promise<number> {
   let values;
@@ -131,6 +167,8 @@ async function main(argv: string[]): Promise<number> {
       options: {
         scenario: { type: 'string' }, duration: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' },
         json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        bot: { type: 'string' }, 'bot-size': { type: 'string' }, 'feed-latency': { type: 'string' }, 'order-latency': { type: 'string' },
+        jitter: { type: 'string' },
       },
     }));
   } catch (e) {
@@ -148,7 +186,9 @@ async function main(argv: string[]): Promise<number> {
     if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ScenarioError('--seed', 'must be an integer 0-4294967295');
     const durationUs = values.duration === undefined ? undefined : parseDuration(/^\d+(\.\d+)?$/.test(values.duration) ? Number(values.duration) : values.duration, '--duration');
     if (durationUs !== undefined && durationUs <= 0) throw new ScenarioError('--duration', 'must be positive');
-    const { summary } = await runSim({ scenario, seed, durationUs, out: values.out });
+    const latency = latencyFromFlags(values);
+    const bot = values.bot === undefined ? undefined : { strategy: await loadStrategy(values.bot), latency, size: values['bot-size'] };
+    const { summary } = await runSim({ scenario, seed, durationUs, out: values.out, bot });
     if (values.json) {
       process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
       return 0;
@@ -159,17 +199,24 @@ async function main(argv: string[]): Promise<number> {
       ...Object.entries(summary.facts).map(([s, f]) => formatFacts(f, s)),
       `liquidations: ${summary.liquidations.liquidatedLongs} longs, ${summary.liquidations.liquidatedShorts} shorts, `
         + `${Math.round(summary.liquidations.liquidatedNotional)} notional on the book, ADL ${summary.liquidations.adlCount}`,
+      summary.bot ? botLine(summary) : '',
       values.out ? `wrote ${join(values.out, 'trades.csv')}, book.csv, summary.json` : '',
     ];
     process.stdout.write(lines.filter(Boolean).join('\n') + '\n');
     return 0;
   } catch (e) {
-    if (e instanceof ScenarioError) {
+    if (e instanceof ScenarioError || e instanceof BotSpecError) {
       process.stderr.write(e.message + '\n');
       return 1;
     }
     throw e;
   }
+}
+
+/** The bot's last status and its 10 s markouts against each counterparty type. */
+function botLine(s: RunSummary): string {
+  const m = Object.entries(s.markouts_10s.bot ?? {}).map(([type, c]) => `${type} ${c.mean_bp} bp (${c.fills})`).join(', ');
+  return `bot: ${s.bot?.status}\nbot 10 s markouts by counterparty: ${m || 'no fills'}`;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -74,6 +74,8 @@ export class Tape {
   private timer: Timer | null = null;
   private readonly unobserve: () => void;
   tradeCount = 0;
+  /** types of accounts that are not agents (the in-process bot: 'bot'); others are 'external' */
+  readonly labels = new Map<number, string>();
 
   constructor(
     private readonly exchange: Exchange,
@@ -90,7 +92,7 @@ export class Tape {
   }
 
   private typeOf(account: number): string {
-    return this.market.agentType(account) ?? 'external';
+    return this.market.agentType(account) ?? this.labels.get(account) ?? 'external';
   }
 
   private fill(e: FillEvent): void {

@@ -1,6 +1,7 @@
 // Timers (gateway/timers.ts) on a Scheduler: setTimeout and setInterval in
 // exchange time, so session and bot code written for the wall clock runs in
-// virtual time unchanged. ms outside, µs inside.
+// virtual time unchanged. ms outside, µs inside: delays are rounded to whole
+// µs, as exchange time is an integer (a fractional one is an invalid command time).
 import type { TimerHandle, Timers } from '../gateway/timers.ts';
 import type { Scheduler, Timer } from './scheduler.ts';
 
@@ -20,7 +21,7 @@ export function virtualTimers(s: Scheduler, wrap: (fn: () => void) => void = (fn
   return {
     setTimeout(fn, ms) {
       const v = new VirtualTimer();
-      v.current = s.after(ms * 1000, () => {
+      v.current = s.after(Math.round(ms * 1000), () => {
         v.current = null;
         wrap(fn);
       });
@@ -28,7 +29,7 @@ export function virtualTimers(s: Scheduler, wrap: (fn: () => void) => void = (fn
     },
     setInterval(fn, ms) {
       const v = new VirtualTimer();
-      const period = Math.max(1, ms) * 1000; // as Node: an interval below 1 ms is 1 ms
+      const period = Math.round(Math.max(1, ms) * 1000); // as Node: an interval below 1 ms is 1 ms
       const tick = (): void => {
         v.current = s.after(period, tick);
         wrap(fn);

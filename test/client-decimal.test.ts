@@ -7,6 +7,7 @@ import { Instrument } from '../client/instrument.ts';
 import * as P from '../client/protocol.ts';
 import { enumValues } from '../gateway/wire.ts';
 import { prng } from './client-test-helpers.ts';
+import { formatUnits } from '../engine/money.ts';
 
 test('toUnits: exact conversion at the scale, negatives, trailing zeros', () => {
   assert.equal(toUnits('123.45', 2), 12345);
@@ -105,4 +106,16 @@ test('protocol: client enum names match the .proto values', () => {
   for (const [k, v] of Object.entries(P.MD_CHANNEL)) assert.equal(md[`MD_CHANNEL_${k}`], v);
   const sub = enumValues('MdSubscription');
   for (const [k, v] of Object.entries(P.MD_SUBSCRIPTION)) assert.equal(sub[`MD_SUBSCRIPTION_${k}`], v);
+});
+
+test('fromUnits: numbers print as the BigInt path does, at every scale and size', () => {
+  const rnd = prng(11);
+  for (let i = 0; i < 20_000; i++) {
+    const v = Math.floor((rnd() - 0.5) * 2 ** (rnd() * 54));
+    const scale = Math.floor(rnd() * 10);
+    if (!Number.isSafeInteger(v)) continue;
+    assert.equal(fromUnits(v, scale), formatUnits(BigInt(v), scale), `${v} at ${scale}`);
+  }
+  assert.equal(fromUnits(Number.MAX_SAFE_INTEGER, 4), '900719925474.0991');
+  assert.equal(fromUnits(-5, 3), '-0.005');
 });

@@ -1,10 +1,11 @@
 // The SDK bot in virtual time (sim/bot-host.ts): the naive bot runs in-process
-// through the gateway's session code against a tiny seeded market of its own
-// (a random-walk fair value, one background maker, noise takers, an informed
-// taker), with a latency model on both connections.
+// through the gateway's session code, with a latency model on both
+// connections — against a tiny seeded market of its own (a random-walk fair
+// value, one background maker, noise takers, an informed taker), and in the
+// simulator's toxic scenario (npm run sim --bot).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Clock, Exchange } from '../gateway/exchange.ts';
@@ -14,6 +15,8 @@ import { BotHost, runWithBot } from '../sim/bot-host.ts';
 import { Link, parseLatency, type LatencyModel } from '../sim/bot-link.ts';
 import { EventDigest } from '../sim/event-digest.ts';
 import { BotSpecError, latencyFromFlags, loadStrategy } from '../sim/bot-spec.ts';
+import { runSim, type RunSummary } from '../sim/run.ts';
+import { loadScenario } from '../sim/scenario.ts';
 import { Rng } from '../sim/rng.ts';
 import { VirtualScheduler } from '../sim/scheduler.ts';
 import { virtualTimers } from '../sim/virtual-timers.ts';
@@ -127,8 +130,10 @@ test('virtual timers: timeouts and intervals fire in exchange time, cancel clean
     seen.push(`tick@${t.now()}`);
     if (seen.length >= 3) t.clearInterval(iv);
   }, 1);
-  sched.run(5_100_000);
-  assert.deepEqual(seen, ['tick@5001', 'timeout@5001.5', 'tick@5002']);
+  // a fractional delay lands on a whole µs: exchange time stays an integer
+  t.setTimeout(() => seen.push(`integer ${Number.isInteger(sched.now())}`), 249.99999997);
+  sched.run(5_300_000);
+  assert.deepEqual(seen, ['tick@5001', 'timeout@5001.5', 'tick@5002', 'integer true']);
 });
 
 test('the naive bot in virtual time: connects through the gateway sessions, quotes, gets filled; same seed → same event stream', async () => {
@@ -142,4 +147,37 @@ test('the naive bot in virtual time: connects through the gateway sessions, quot
   const c = await runMarket(8);
   assert.notEqual(c.digest, a.digest);
   console.log(`# ${a.events} events, bot fills ${a.botFills}, 3 simulated minutes in ${Date.now() - wall} ms; ${a.status}`);
+});
+
+test('toxic with the naive bot: same seed → byte-identical engine event stream; the bot is labelled bot in trades.csv and summary.json', async () => {
+  const run = async (seed: number, out?: string): Promise<{ digest: string; events: number; summary: RunSummary }> => {
+    const digest = new EventDigest();
+    const { summary } = await runSim({
+      scenario: loadScenario('toxic'), seed, durationUs: 5 * 60_000_000, out, observe: digest,
+      bot: { strategy: naiveStrategy(), latency: LATENCY },
+    });
+    return { digest: digest.hex(), events: digest.count, summary };
+  };
+  const out = mkdtempSync(join(tmpdir(), 'mb-sim-bot-'));
+  const a = await run(7, out);
+  const b = await run(7);
+  assert.equal(a.digest, b.digest);
+  assert.equal(a.events, b.events);
+  assert.notEqual((await run(8)).digest, a.digest);
+  const bot = a.summary.bot;
+  assert.ok(bot && bot.strategy === 'naive' && bot.account > 0, JSON.stringify(bot));
+  assert.match(bot.status, /fills [1-9]/);
+  const trades = readFileSync(join(out, 'trades.csv'), 'utf8').split('\n');
+  assert.ok(trades.some((l) => l.endsWith(',bot') || l.includes(',bot,')), 'a bot trade in trades.csv');
+  assert.deepEqual(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).bot.latency, LATENCY);
+});
+
+test('toxic, a simulated hour: the naive bot loses on fills against informed takers and earns on fills against noise takers (10 s markouts)', async () => {
+  const wall = Date.now();
+  const { summary } = await runSim({ scenario: loadScenario('toxic'), seed: 7, durationUs: 3_600_000_000, bot: { strategy: naiveStrategy(), latency: LATENCY } });
+  const m = summary.markouts_10s.bot;
+  console.log(`# bot markouts ${JSON.stringify(m)}; ${summary.bot?.status}; ${Date.now() - wall} ms`);
+  assert.ok(m.informed.fills > 100 && m.noise.fills > 100, JSON.stringify(m));
+  assert.ok(m.informed.mean_bp < 0, `vs informed ${m.informed.mean_bp} bp`);
+  assert.ok(m.noise.mean_bp > 0, `vs noise ${m.noise.mean_bp} bp`);
 });

@@ -32,13 +32,8 @@ export const COMMON_OPTIONS = {
   size: { type: 'string' },
   /** a mid to quote around while the book has no two-sided market of others */
   'ref-price': { type: 'string' },
-  /** the least time between two mass quotes, ms (default 500: the crypto-spot profile allows 50 orders / 10 s, two per quote) */
-  'min-requote-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-/** The default least time between two mass quotes, ms. */
-export const DEFAULT_MIN_REQUOTE_MS = 500;
 
 export interface CommonSettings {
   url: string;
@@ -46,18 +41,10 @@ export interface CommonSettings {
   symbol: string;
   size?: string;
   refPrice?: string;
-  /** the least time between two mass quotes, ms (DEFAULT_MIN_REQUOTE_MS) */
-  minRequoteMs?: number;
 }
 
-export function commonSettings(
-  v: { url: string; key?: string; symbol: string; size?: string; 'ref-price'?: string; 'min-requote-ms'?: string }, defaultKey: string,
-): CommonSettings {
-  const minRequoteMs = v['min-requote-ms'] === undefined ? undefined : Number(v['min-requote-ms']);
-  if (minRequoteMs !== undefined && !(Number.isFinite(minRequoteMs) && minRequoteMs >= 0)) {
-    fail(`--min-requote-ms must be a number of milliseconds ≥ 0, got '${v['min-requote-ms']}'`);
-  }
-  return { url: v.url, apiKey: v.key ?? defaultKey, symbol: v.symbol, size: v.size, refPrice: v['ref-price'], minRequoteMs };
+export function commonSettings(v: { url: string; key?: string; symbol: string; size?: string; 'ref-price'?: string }, defaultKey: string): CommonSettings {
+  return { url: v.url, apiKey: v.key ?? defaultKey, symbol: v.symbol, size: v.size, refPrice: v['ref-price'] };
 }
 
 /** A positive finite number from a flag, or exit with a one-line message. */
@@ -121,7 +108,18 @@ export interface RuntimeOptions {
    * virtual timers (sim/bot-host.ts), and a reconnect policy without jitter.
    */
   env?: SocketEnvironment & { reconnect?: ReconnectPolicy };
+  /**
+   * The least time between two quote messages, ms (default 250: 4 a second,
+   * inside the crypto-spot profile's 50 orders per 10 s). A change wanted
+   * sooner goes out when the interval is over, as the quote wanted then.
+   */
+  minQuoteIntervalMs?: number;
 }
+
+/** Quote messages at most 4 a second unless told otherwise. */
+const DEFAULT_MIN_QUOTE_INTERVAL_MS = 250;
+/** How long to hold off after a rate-limit refusal when its retry time cannot be read against the exchange clock. */
+const RATE_LIMIT_HOLD_MS = 1000;
 
 /**
  * A maker-programme obligation in a few words: "btc-mm ok 93.512/90.000 %",
@@ -142,9 +140,6 @@ export class BotRuntime {
   private working: Working | null = null;
   private inFlight = false;
   private again = false;
-  /** no mass quote before this time (ms): the requote throttle, or a rate-limit reject's retry-after */
-  private quoteAfter = 0;
-  private quoteTimer: TimerHandle | null = null;
   private stopping = false;
   private lastTrade: number | null = null;
   /** the exchange time the local book is as of (µs; Infinity after a snapshot: as of when it came) */
@@ -154,6 +149,12 @@ export class BotRuntime {
   private lastStatus = '';
   private intervals: TimerHandle[] = [];
   private readonly clock: Timers;
+  private readonly minQuoteIntervalMs: number;
+  /** bot clock, ms: when the last quote message went out, and before when none may (a rate limit's retry-after) */
+  private lastQuoteAt = -Infinity;
+  private holdUntil = -Infinity;
+  /** a requote waiting for the pacing interval */
+  private paced: TimerHandle | null = null;
   private readonly size: number;
   private readonly refPrice: number | null;
   /** the latest obligation status per programme on this symbol (the account is a member of those) */
@@ -173,6 +174,7 @@ export class BotRuntime {
     this.refPrice = s.refPrice !== undefined ? inst.priceUnits(s.refPrice) : null;
     this.print = opts.print ?? ((line, keep) => this.printToStdout(line, keep));
     this.clock = opts.env?.timers ?? realTimers;
+    this.minQuoteIntervalMs = opts.minQuoteIntervalMs ?? DEFAULT_MIN_QUOTE_INTERVAL_MS;
   }
 
   /** Connects and starts quoting; stop() ends it. Throws a ClientError when it cannot connect, an Error for an unknown symbol. */
@@ -294,13 +296,11 @@ export class BotRuntime {
     const q = this.strategy.quote({ inst: this.inst, market, mid, inventory: this.inventory, size: this.size, nowMs: now });
     const w = this.working;
     if (q === null) {
-      if (w) void this.send(() => this.ex.quoteCancel(this.s.symbol), null);
+      if (w && !this.mustWait(now)) void this.send(() => this.ex.quoteCancel(this.s.symbol), null);
       return;
     }
     if (w && w.bid === q.bid && w.ask === q.ask && w.size === this.size) return;
-    // Venues limit order rates (a quote is two orders): wait out the throttle, then quote what is wanted then.
-    if (now < this.quoteAfter) return this.requoteAt(this.quoteAfter);
-    this.quoteAfter = now + (this.s.minRequoteMs ?? DEFAULT_MIN_REQUOTE_MS);
+    if (this.mustWait(now)) return;
     const inst = this.inst;
     const side = { qty: inst.formatQty(this.size) };
     void this.send(() => this.ex.massQuote({
@@ -308,25 +308,24 @@ export class BotRuntime {
     }), { ...q, size: this.size });
   }
 
-  private requoteAt(at: number): void {
-    if (this.quoteTimer !== null) return;
-    this.quoteTimer = this.clock.setTimeout(() => {
-      this.quoteTimer = null;
+  /** True when no quote message may go out now; a requote is then planned for when one may. */
+  private mustWait(now: number): boolean {
+    const at = Math.max(this.lastQuoteAt + this.minQuoteIntervalMs, this.holdUntil);
+    if (at <= now) return false;
+    this.paced ??= this.clock.setTimeout(() => {
+      this.paced = null;
       this.requote();
-    }, Math.max(0, at - this.clock.now()));
+    }, at - now);
+    return true;
   }
 
   private async send(request: () => Promise<MassQuoteAck>, next: Working | null): Promise<void> {
     this.inFlight = true;
+    this.lastQuoteAt = this.clock.now();
     try {
       const ack = await request();
+      if (ack.retryAfter > 0) this.holdOff(ack.retryAfter);
       const problem = ack.rejected || ack.bidRejectCode || ack.offerRejectCode;
-      // A refusal by a rate limit says when to try again (exchange time): hammering on would earn a ban. The
-      // exchange clock may run scaled, so the wait is clamped to what a real venue's windows allow.
-      if (ack.retryAfter > 0) {
-        const now = this.clock.now();
-        this.quoteAfter = Math.max(this.quoteAfter, now + Math.min(10_000, Math.max(1000, ack.retryAfter / 1000 - now)));
-      }
       this.working = problem ? null : next;
       this.lastProblem = problem ? `quote refused: bid ${ack.bidRejectCode ?? 'ok'}, ask ${ack.offerRejectCode ?? 'ok'} ${ack.text}`.trim() : '';
     } catch (e) {
@@ -339,6 +338,12 @@ export class BotRuntime {
       this.again = false;
       this.requote();
     }
+  }
+
+  /** A rate limit refused the quote: nothing goes out before `retryAfter` (exchange time, µs), as near as the book's clock tells. */
+  private holdOff(retryAfter: number): void {
+    const wait = Number.isFinite(this.bookTime) ? Math.max(0, (retryAfter - this.bookTime) / 1000) : RATE_LIMIT_HOLD_MS;
+    this.holdUntil = Math.max(this.holdUntil, this.clock.now() + wait);
   }
 
   // ---- status and stop ----
@@ -386,7 +391,7 @@ export class BotRuntime {
     if (this.stopping) return 'already stopped';
     this.stopping = true;
     for (const t of this.intervals) this.clock.clearInterval(t);
-    if (this.quoteTimer !== null) this.clock.clearTimeout(this.quoteTimer);
+    if (this.paced) this.clock.clearTimeout(this.paced);
     let outcome: string;
     try {
       const r = await this.ex.massCancel();
