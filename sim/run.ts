@@ -123,6 +123,9 @@ const USAGE = `usage: npm run sim -- --scenario <${BUILT_IN_SCENARIOS.join('|')}
   --out       directory for trades.csv, book.csv and summary.json
   --json      print summary.json to stdout instead of the facts table`;
 
+/** A bad command-line value: one line, exit status 1. */
+class CliError extends Error {}
+
 async function main(argv: string[]): Promise<number> {
   let values;
   try {
@@ -142,12 +145,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    if (!values.scenario) throw new ScenarioError('--scenario', 'required');
+    if (!values.scenario) throw new CliError('--scenario is required');
     const scenario = loadScenario(values.scenario);
     const seed = values.seed === undefined ? 1 : Number(values.seed);
-    if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ScenarioError('--seed', 'must be an integer 0-4294967295');
-    const durationUs = values.duration === undefined ? undefined : parseDuration(/^\d+(\.\d+)?$/.test(values.duration) ? Number(values.duration) : values.duration, '--duration');
-    if (durationUs !== undefined && durationUs <= 0) throw new ScenarioError('--duration', 'must be positive');
+    if (!/^\d+$/.test(values.seed ?? '1') || seed > 0xffffffff) throw new CliError(`--seed must be an integer 0-4294967295, got '${values.seed}'`);
+    const durationUs = values.duration === undefined ? undefined : cliDuration(values.duration);
     const { summary } = await runSim({ scenario, seed, durationUs, out: values.out });
     if (values.json) {
       process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
@@ -164,12 +166,23 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(lines.filter(Boolean).join('\n') + '\n');
     return 0;
   } catch (e) {
-    if (e instanceof ScenarioError) {
+    if (e instanceof ScenarioError || e instanceof CliError) {
       process.stderr.write(e.message + '\n');
       return 1;
     }
     throw e;
   }
+}
+
+function cliDuration(v: string): number {
+  let us: number;
+  try {
+    us = parseDuration(/^\d+(\.\d+)?$/.test(v) ? Number(v) : v, '--duration');
+  } catch {
+    us = 0;
+  }
+  if (!(us > 0)) throw new CliError(`--duration must be positive seconds or a duration like 90s, 15m, 2h, 1h30m, got '${v}'`);
+  return us;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
