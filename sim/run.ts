@@ -159,6 +159,9 @@ const USAGE = `usage: npm run sim -- --scenario <${BUILT_IN_SCENARIOS.join('|')}
   --feed-latency, --order-latency  one-way latency of market data / order entry (default 2ms / 1ms)
   --jitter    up to this much more on every frame, uniform, seeded (default 0.5ms)`;
 
+/** A bad command-line value: one line, exit status 1. */
+class CliError extends Error {}
+
 async function main(argv: string[]): Promise<number> {
   let values;
   try {
@@ -180,12 +183,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    if (!values.scenario) throw new ScenarioError('--scenario', 'required');
+    if (!values.scenario) throw new CliError('--scenario is required');
     const scenario = loadScenario(values.scenario);
     const seed = values.seed === undefined ? 1 : Number(values.seed);
-    if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ScenarioError('--seed', 'must be an integer 0-4294967295');
-    const durationUs = values.duration === undefined ? undefined : parseDuration(/^\d+(\.\d+)?$/.test(values.duration) ? Number(values.duration) : values.duration, '--duration');
-    if (durationUs !== undefined && durationUs <= 0) throw new ScenarioError('--duration', 'must be positive');
+    if (!/^\d+$/.test(values.seed ?? '1') || seed > 0xffffffff) throw new CliError(`--seed must be an integer 0-4294967295, got '${values.seed}'`);
+    const durationUs = values.duration === undefined ? undefined : cliDuration(values.duration);
     const latency = latencyFromFlags(values);
     const bot = values.bot === undefined ? undefined : { strategy: await loadStrategy(values.bot), latency, size: values['bot-size'] };
     const { summary } = await runSim({ scenario, seed, durationUs, out: values.out, bot });
@@ -205,7 +207,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(lines.filter(Boolean).join('\n') + '\n');
     return 0;
   } catch (e) {
-    if (e instanceof ScenarioError || e instanceof BotSpecError) {
+    if (e instanceof ScenarioError || e instanceof CliError || e instanceof BotSpecError) {
       process.stderr.write(e.message + '\n');
       return 1;
     }
@@ -217,6 +219,17 @@ async function main(argv: string[]): Promise<number> {
 function botLine(s: RunSummary): string {
   const m = Object.entries(s.markouts_10s.bot ?? {}).map(([type, c]) => `${type} ${c.mean_bp} bp (${c.fills})`).join(', ');
   return `bot: ${s.bot?.status}\nbot 10 s markouts by counterparty: ${m || 'no fills'}`;
+}
+
+function cliDuration(v: string): number {
+  let us: number;
+  try {
+    us = parseDuration(/^\d+(\.\d+)?$/.test(v) ? Number(v) : v, '--duration');
+  } catch {
+    us = 0;
+  }
+  if (!(us > 0)) throw new CliError(`--duration must be positive seconds or a duration like 90s, 15m, 2h, 1h30m, got '${v}'`);
+  return us;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

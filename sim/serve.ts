@@ -10,7 +10,7 @@ import { ScenarioError, type Scenario } from './scenario.ts';
 /** --seed as given on the command line (default 1); throws ScenarioError. */
 export function parseSeed(v: string | undefined): number {
   const seed = v === undefined ? 1 : Number(v);
-  if (!/^\d+$/.test(v ?? '1') || !Number.isSafeInteger(seed) || seed > 0xffffffff) throw new ScenarioError('--seed', `must be an integer 0-4294967295, got '${v}'`);
+  if (!/^\d+$/.test(v ?? '1') || seed > 0xffffffff) throw new ScenarioError('--seed', `must be an integer 0-4294967295, got '${v}'`);
   return seed;
 }
 
