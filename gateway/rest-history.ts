@@ -2,7 +2,9 @@
 // order status of an order no longer open) and its recent fills. The engine
 // keeps only live orders, so the gateway records the last ExecutionReport of
 // each order that finished, and every fill, from the reports the exchange
-// routes. Both are bounded per account (oldest dropped first).
+// routes. Both are bounded per account (oldest dropped first), and kept only
+// for accounts that have used REST (from their first authenticated request
+// on): an account trading over /ws/trade alone costs its hot path nothing.
 import type { Exchange } from './exchange.ts';
 import { ExecType, OrdStatus } from './translate.ts';
 
@@ -50,25 +52,23 @@ class AccountHistory {
 }
 
 export class History {
+  /** the accounts recorded: those that have made an authenticated REST request */
   private readonly accounts = new Map<number, AccountHistory>();
   readonly close: () => void;
 
   constructor(exchange: Exchange) {
     this.close = exchange.tapReports((account, body, msg) => {
       if (body !== 'execution_report') return;
-      const trade = msg.exec_type === ExecType.TRADE;
-      const finished = FINISHED.has(msg.ord_status) && msg.order_id !== 0;
-      if (!trade && !finished) return;
-      const h = this.of(account);
-      if (trade) h.fill(msg);
-      if (finished) h.finish(msg);
+      const h = this.accounts.get(account);
+      if (h === undefined) return;
+      if (msg.exec_type === ExecType.TRADE) h.fill(msg);
+      if (FINISHED.has(msg.ord_status) && msg.order_id !== 0) h.finish(msg);
     });
   }
 
-  private of(account: number): AccountHistory {
-    let h = this.accounts.get(account);
-    if (!h) this.accounts.set(account, (h = new AccountHistory()));
-    return h;
+  /** Records the account's finished orders and fills from now on. */
+  watch(account: number): void {
+    if (!this.accounts.has(account)) this.accounts.set(account, new AccountHistory());
   }
 
   /** The last report of a finished order of the account, by order id. */

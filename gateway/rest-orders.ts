@@ -12,7 +12,7 @@
 // unknown too), and as Binance does 429 for a rate limit and 418 for a ban,
 // both with a Retry-After header (whole seconds, rounded up) and
 // retry_after_ms in the body.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { Exchange } from './exchange.ts';
 import type { History } from './rest-history.ts';
 import { FILLS_KEPT } from './rest-history.ts';
@@ -187,7 +187,14 @@ function terms(exchange: Exchange, account: number): Record<string, unknown> {
 const sideOf = (v: string | undefined): number | undefined => Enums.side.parse('side', v !== undefined && /^\d+$/.test(v) ? Number(v) : v);
 
 export function orderRoutes(api: FastifyInstance, exchange: Exchange, history: History): void {
-  const onRequest = requireAccount(exchange);
+  const authenticate = requireAccount(exchange);
+  // an account's history is kept from its first REST request on (rest-history.ts)
+  const onRequest: onRequestHookHandler = function (req, reply, done) {
+    authenticate.call(this, req, reply, (err?: Error) => {
+      if (!err) history.watch(accountOf(req).id);
+      done(err);
+    });
+  };
   const instOf = (r: { symbol?: unknown }): Instrument | undefined => exchange.instrument(String(r.symbol ?? ''));
   const fmt = (r: Report): Report => restReport(r, instOf(r));
 

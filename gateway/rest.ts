@@ -15,6 +15,7 @@ import { orderRoutes } from './rest-orders.ts';
 import { History } from './rest-history.ts';
 import { Enums, money, price, qty } from './rest-format.ts';
 import type { Instrument } from '../engine/instrument.ts';
+import type { LevelView } from '../engine/query.ts';
 import { adminRoutes } from './rest-admin.ts';
 import { programmeRoutes } from './rest-programmes.ts';
 import { clockRoutes, exchangeTimeHeader } from './rest-clock.ts';
@@ -51,6 +52,14 @@ function instrumentJson(inst: Instrument, sec: Record<string, unknown>): Record<
   };
 }
 
+/** Book levels as JSON `[["price","qty"], …]`, decimal strings. */
+function levelsJson(inst: Instrument, levels: readonly LevelView[] | undefined): string {
+  if (!levels || levels.length === 0) return '[]';
+  let s = '[';
+  for (let i = 0; i < levels.length; i++) s += `${i === 0 ? '' : ','}["${price(inst, levels[i].price)}","${qty(inst, levels[i].qty)}"]`;
+  return s + ']';
+}
+
 /** Reference and market data: no authentication. */
 function marketRoutes(api: FastifyInstance, exchange: Exchange): void {
   // the SecurityList plus what only REST shows: the phase by name, a timed halt's end, the indicative
@@ -78,17 +87,15 @@ function marketRoutes(api: FastifyInstance, exchange: Exchange): void {
       params: symbolParams,
       querystring: { type: 'object', properties: { levels: { type: 'integer', minimum: 1, maximum: MAX_DEPTH_LEVELS, default: 100 } } },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     const inst = knownInstrument(exchange, req.params.symbol);
     const symbol = inst.symbol;
     const d = exchange.engine.depth(symbol, req.query.levels);
-    return {
-      symbol,
-      // taken after the depth in the same synchronous turn: the book is exactly as of this id
-      last_update_id: exchange.updateId(symbol),
-      bids: (d?.bids ?? []).map((l) => [price(inst, l.price), qty(inst, l.qty)]),
-      asks: (d?.asks ?? []).map((l) => [price(inst, l.price), qty(inst, l.qty)]),
-    };
+    // taken after the depth in the same synchronous turn: the book is exactly as of this id
+    const id = exchange.updateId(symbol);
+    // the hot read: written out directly (decimals need no escaping), as cheap as JSON.stringify of the integers was
+    const json = `{"symbol":${JSON.stringify(symbol)},"last_update_id":${id},"bids":${levelsJson(inst, d?.bids)},"asks":${levelsJson(inst, d?.asks)}}`;
+    return reply.type('application/json; charset=utf-8').send(json);
   });
 
   api.get<{ Params: { symbol: string }; Querystring: { limit: number } }>('/trades/:symbol', {

@@ -471,12 +471,14 @@ test('amend (PATCH) by order id or cl_ord_id; mass cancel (DELETE /orders) by sy
   assert.deepEqual([c9.status, c9.body.ord_status], [200, 'CANCELED']);
 }));
 
-test('History keeps the latest finished orders and fills per account, bounded', () => {
+test('History keeps the latest finished orders and fills of accounts that use REST, bounded', () => {
   let tap: ((account: number, body: string, msg: Json) => void) | undefined;
   const h = new History({ tapReports: (fn: typeof tap) => { tap = fn; return () => {}; } } as never);
-  for (let i = 1; i <= FINISHED_ORDERS_KEPT + 5; i++) {
-    tap?.(1, 'execution_report', { order_id: i, cl_ord_id: `c${i}`, exec_type: 6, ord_status: 3, symbol: BTC });
-  }
+  const report = (account: number, i: number): void => tap?.(account, 'execution_report', { order_id: i, cl_ord_id: `c${i}`, exec_type: 6, ord_status: 3, symbol: BTC });
+  report(1, 99_999);
+  assert.equal(h.finishedOrder(1, 99_999), undefined, 'an account is recorded from its first REST request on');
+  h.watch(1);
+  for (let i = 1; i <= FINISHED_ORDERS_KEPT + 5; i++) report(1, i);
   tap?.(1, 'execution_report', { order_id: 0, cl_ord_id: 'rej', exec_type: 4, ord_status: 5 });
   assert.equal(h.finishedOrder(1, 5), undefined);
   assert.equal(h.finishedByClOrdId(1, 'c5'), undefined);
