@@ -274,7 +274,9 @@ export class TradeSession {
       this.reject(env.msg_seq_num, SessionRejectReason.NOT_LOGGED_ON, 'the first message must be a Logon');
       return this.logout('not logged on');
     }
-    const logon = env.logon as { api_key: string; heartbeat_interval_ms: number; reset_seq_num: boolean; cancel_on_disconnect: boolean };
+    const logon = env.logon as {
+      api_key: string; heartbeat_interval_ms: number; reset_seq_num: boolean; cancel_on_disconnect: boolean; exchange_epoch: number;
+    };
     const auth = authenticateFrom(this.exchange, logon.api_key, this.socket?.remoteAddress ?? '');
     if (auth === null) return this.logout('unknown api key');
     if ('retryAfterMs' in auth) {
@@ -300,6 +302,8 @@ export class TradeSession {
     this.sendAdmin('logon', {
       heartbeat_interval_ms: this.heartbeatMs, reset_seq_num: logon.reset_seq_num, cancel_on_disconnect: this.cancelOnDisconnect,
       account_id: String(account.id), next_expected_msg_seq_num: state.nextIn,
+      // a client that knew another run of the exchange hears that its state is gone
+      exchange_epoch: this.exchange.idEpoch, exchange_restarted: logon.exchange_epoch > 0 && logon.exchange_epoch !== this.exchange.idEpoch,
     });
     if (gapFrom) this.sendAdmin('resend_request', { begin_seq_no: gapFrom, end_seq_no: env.msg_seq_num - 1 });
     if (this.timer) this.sessions.timers.clearTimeout(this.timer);
