@@ -20,6 +20,7 @@ import {
 import { obligationReport, obligationStatus, settledBy, type ObligationStatus } from './obligations.ts';
 import { Touched } from './touched.ts';
 import { wallUs } from '../sim/clock.ts';
+import type { SessionLimits } from './limits.ts';
 
 export interface AccountConfig {
   name: string;
@@ -43,6 +44,8 @@ export interface ExchangeConfig {
   profile?: ProfileName;
   /** maker programmes (issue #5): members are account names of `accounts` */
   programmes?: ProgrammeConfig[];
+  /** the server's connection, session and market-data limits (SessionLimits; each field optional, defaults in docs/configuration.md) */
+  limits?: Partial<SessionLimits>;
 }
 
 /** A report for one account: the Envelope body field name and the message. */

@@ -65,7 +65,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const clock = opts.exchangeClock ?? new ExchangeClock(testClock ? { wall: () => testClock.now() } : {});
   const exchange = new Exchange(opts.config, new Clock(clock.now), opts.idEpoch ?? bootEpoch());
   exchange.tick(); // engine time starts now: scheduled phases apply before the first client arrives
-  const limits: SessionLimits = { ...DEFAULT_SESSION_LIMITS, ...opts.limits };
+  const limits: SessionLimits = { ...DEFAULT_SESSION_LIMITS, ...opts.config.limits, ...opts.limits };
   const adminToken = opts.adminToken ?? randomBytes(16).toString('hex');
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024 });
   const trade = new TradeSessions(exchange, limits);

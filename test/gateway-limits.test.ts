@@ -10,6 +10,7 @@ import { marketDataHub } from '../gateway/md.ts';
 import { CloseCode } from '../gateway/connection-limits.ts';
 import type { SessionLimits } from '../gateway/trade-session.ts';
 import { Exchange } from '../gateway/exchange.ts';
+import { validateConfig } from '../gateway/config.ts';
 import { prng } from './prng.ts';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -185,3 +186,19 @@ import { encodeEnvelope } from '../gateway/wire.ts';
 function encodeRequest(i: number): Uint8Array {
   return encodeEnvelope({ msg_seq_num: 1, sending_time: 0, market_data_request: { md_req_id: `m${i}`, symbol: SYMBOL, subscription: 0, channels: [1, 2, 3, 4] } });
 }
+
+test('limits come from the configuration file ("limits", each a positive integer) and startServer\'s option over it', async () => {
+  const base = { instruments: CONFIG.instruments };
+  assert.doesNotThrow(() => validateConfig({ ...base, limits: { logonTimeoutMs: 100, maxConnectionsPerIp: 4 } }));
+  assert.throws(() => validateConfig({ ...base, limits: { logonTimeoutMS: 100 } }), /limits\.logonTimeoutMS: unknown field/);
+  assert.throws(() => validateConfig({ ...base, limits: { mdStallMs: 0 } }), /limits\.mdStallMs: must be a positive integer/);
+  assert.throws(() => validateConfig({ ...base, limits: { authFailures: 1.5 } }), /limits\.authFailures: must be a positive integer/);
+  const s = await startServer({ config: { ...structuredClone(CONFIG), limits: { logonTimeoutMs: 100, maxConnections: 5 } }, limits: { maxConnections: 7 } });
+  try {
+    const t0 = Date.now();
+    assert.equal(((await closeOf(await open(s.url, '/ws/trade'))) as { code: number }).code, CloseCode.LOGON_TIMEOUT);
+    assert.ok(Date.now() - t0 < 1000);
+  } finally {
+    await s.close();
+  }
+});
