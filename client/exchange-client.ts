@@ -18,7 +18,7 @@ import type { Envelope } from '../gateway/wire.ts';
 import { DecimalError } from './decimal.ts';
 import { ClientError } from './errors.ts';
 import { Instrument } from './instrument.ts';
-import { OrderEntrySession, type ReconnectInfo, type SessionOptions } from './order-entry-session.ts';
+import { OrderEntrySession, type ExchangeRestart, type ReconnectInfo, type SessionOptions } from './order-entry-session.ts';
 import { PendingRequests } from './pending.ts';
 import {
   ordTypeValue, sessionRejectName, sideValue, stpValue, tifValue,
@@ -34,7 +34,7 @@ import {
   type ObligationStatus, type PositionReport, type SecurityStatus, type UserNotification,
 } from './reports.ts';
 
-export type { ReconnectInfo } from './order-entry-session.ts';
+export type { ExchangeRestart, ReconnectInfo } from './order-entry-session.ts';
 
 /** Session options (see SessionOptions: cancelOnDisconnect, heartbeatMs, reconnect, …) plus the request table's. */
 export interface ExchangeClientOptions extends SessionOptions {
@@ -130,6 +130,8 @@ export interface ExchangeClientEvents {
   disconnect: [reason: string];
   /** logged on again after a drop */
   reconnect: [info: ReconnectInfo];
+  /** logged on again to an exchange that restarted: every order, position and id known before is gone (state is in memory only) */
+  exchangeRestarted: [info: ExchangeRestart];
 }
 
 /** The answer of setKillSwitch. */
@@ -182,6 +184,10 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> {
     s.on('logout', (text) => this.emit('logout', text));
     s.on('disconnect', (reason) => this.emit('disconnect', reason));
     s.on('reconnect', (info) => this.emit('reconnect', info));
+    s.on('exchangeRestarted', (info) => {
+      this.pending.failAll(new ClientError('session_reset', 'the exchange restarted; the answer is lost'));
+      this.emit('exchangeRestarted', info);
+    });
     s.on('closed', (reason) => this.pending.failAll(new ClientError('closed', reason)));
   }
 

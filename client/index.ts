@@ -3,7 +3,7 @@
 export { ExchangeClient } from './exchange-client.ts';
 export type {
   ExchangeClientOptions, ExchangeClientEvents, OrderParams, OrderRef, AmendParams, MassQuoteParams, QuoteSide,
-  OrderChangeResult, SessionReject, ReconnectInfo, KillSwitchState,
+  OrderChangeResult, SessionReject, ReconnectInfo, ExchangeRestart, KillSwitchState,
 } from './exchange-client.ts';
 export { MarketDataClient } from './market-data.ts';
 export type { MarketDataOptions, MarketDataEvents, BookUpdate, MarketTrade, MarketStatus, ResyncReason } from './market-data.ts';

@@ -44,6 +44,12 @@ export interface ReconnectInfo {
   resendFrom: number | null;
 }
 
+export interface ExchangeRestart {
+  /** the run this client knew, and the one it is logged on to now (ExchangeClient epochs) */
+  previousEpoch: number;
+  epoch: number;
+}
+
 export interface SessionEvents {
   /** an application message (or a heartbeat), in sequence order, each once */
   message: [env: Envelope];
@@ -53,6 +59,8 @@ export interface SessionEvents {
   lost: [begin: number, end: number];
   /** the exchange numbers from below where we are: its session state is gone (it restarted) */
   sessionReset: [];
+  /** the exchange restarted since the previous logon: its state (orders, positions, ids) is new */
+  exchangeRestarted: [info: ExchangeRestart];
   /** the exchange logged this session out (the connection closes next) */
   logout: [text: string];
   /** the connection dropped; a reconnect follows if enabled */
@@ -109,6 +117,8 @@ export class OrderEntrySession extends EventEmitter<SessionEvents> {
     return this.loggedOn && this.state !== 'closing' && this.state !== 'closed';
   }
 
+  /** the exchange run of the latest logon (0 before the first) */
+  epoch = 0;
   /** the account id the exchange reported at logon */
   get accountId(): string {
     return this.account;
@@ -216,7 +226,7 @@ export class OrderEntrySession extends EventEmitter<SessionEvents> {
     try {
       sock.send(this.nextOut++, 'logon', {
         api_key: this.apiKey, heartbeat_interval_ms: this.opts.heartbeatMs, reset_seq_num: reset,
-        cancel_on_disconnect: this.opts.cancelOnDisconnect,
+        cancel_on_disconnect: this.opts.cancelOnDisconnect, exchange_epoch: this.epoch,
       });
       await answer;
     } finally {
@@ -242,6 +252,11 @@ export class OrderEntrySession extends EventEmitter<SessionEvents> {
     if (env.msg_seq_num < this.inbound.nextExpected && !logon.reset_seq_num) {
       this.inbound.reset(env.msg_seq_num);
       this.emit('sessionReset');
+    }
+    const previousEpoch = this.epoch;
+    this.epoch = logon.exchange_epoch;
+    if (logon.exchange_restarted || (previousEpoch !== 0 && previousEpoch !== logon.exchange_epoch)) {
+      this.emit('exchangeRestarted', { previousEpoch, epoch: logon.exchange_epoch });
     }
     this.loggedOn = true;
     this.account = logon.account_id;

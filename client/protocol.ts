@@ -140,6 +140,10 @@ export interface WireLogon {
   cancel_on_disconnect: boolean;
   account_id: string;
   next_expected_msg_seq_num: number;
+  /** the exchange's run (its ids start above it); sent back at the next logon */
+  exchange_epoch: number;
+  /** the answer: the exchange restarted since the epoch the client sent (its state is gone) */
+  exchange_restarted: boolean;
 }
 
 export interface WireExecutionReport {

@@ -40,6 +40,12 @@ export interface EngineOptions {
   rules?: RulesConfig;
   /** maker programmes (engine/obligations/config.ts ProgrammeConfig[]) */
   programmes?: unknown;
+  /**
+   * Order and trade ids start after this (default 0: from 1). An adapter
+   * gives each run a higher one than the last (from its boot time, or where
+   * a journal left off), so ids never repeat across restarts.
+   */
+  idEpoch?: number;
 }
 
 export type AdminResult = { ok: true } | { ok: false; reason: RejectReason; text: string };
@@ -78,7 +84,9 @@ export class Engine {
     this.maxLiveOrders = limit(opts.maxLiveOrders, 'maxLiveOrders', 10_000_000);
     this.maxAccounts = limit(opts.maxAccounts, 'maxAccounts', 100_000);
     this.out = new Emitter(sink, this.instruments);
-    this.market = new Market(this.instruments, this.out);
+    const epoch = opts.idEpoch ?? 0;
+    if (!Number.isSafeInteger(epoch) || epoch < 0) throw new ConfigError('idEpoch', 'must be a non-negative safe integer');
+    this.market = new Market(this.instruments, this.out, epoch);
     this.programmes = new Programmes(opts.programmes, this.instruments, this.market, this.out, (ii) => this.rules.phaseOf(ii));
     this.rules = new Rules(this.instruments, opts.instruments, opts.rules, this.market, this.out, this.accounts, this.programmes);
   }

@@ -31,7 +31,7 @@ const STOP_RULE = 2;
 export class Market {
   readonly books: Book[];
   /** live (resting) orders by id */
-  readonly live = new OrderIndex();
+  readonly live: OrderIndex;
   readonly pool = new OrderPool();
   readonly expiry = new ExpiryQueue();
   /** market-data bookkeeping of the current command */
@@ -46,10 +46,13 @@ export class Market {
   /** last trade price per instrument (0 = none yet): the auction's reference */
   readonly lastPrice: number[];
   /** the last order id handed out */
-  nextOrderId = 0;
-  private nextTradeId = 0;
+  nextOrderId: number;
+  private nextTradeId: number;
 
-  constructor(readonly instruments: readonly Instrument[], private readonly out: Emitter) {
+  /** `idEpoch`: order and trade ids count on from it (EngineOptions.idEpoch) */
+  constructor(readonly instruments: readonly Instrument[], private readonly out: Emitter, idEpoch = 0) {
+    this.nextOrderId = this.nextTradeId = idEpoch;
+    this.live = new OrderIndex(idEpoch);
     this.books = instruments.map((i) => new Book(i.symbol));
     this.venueFees = instruments.map(() => new Accumulator());
     this.calling = instruments.map(() => false);

@@ -14,30 +14,39 @@ export class OrderIndex {
   private readonly spare: Page[] = [];
   size = 0;
 
+  /**
+   * `base`: ids start after it (the engine's id epoch). Pages count from it,
+   * so the directory stays a dense array however large the ids are.
+   */
+  constructor(private readonly base = 0) {}
+
   /** `id` must be a positive safe integer (ids pass 2^32 in long runs, so no bit tricks). */
   get(id: number): Order | undefined {
-    const n = Math.floor(id / PAGE);
+    const k = id - this.base;
+    const n = Math.floor(k / PAGE);
     const p = this.pages[n];
-    return p === undefined ? undefined : (p.slots[id - n * PAGE] ?? undefined);
+    return p === undefined ? undefined : (p.slots[k - n * PAGE] ?? undefined);
   }
 
   set(o: Order): void {
-    const n = Math.floor(o.id / PAGE);
+    const k = o.id - this.base;
+    const n = Math.floor(k / PAGE);
     let p = this.pages[n];
     if (p === undefined) this.pages[n] = p = this.spare.pop() ?? { slots: new Array<Order | null>(PAGE).fill(null), live: 0 };
-    p.slots[o.id - n * PAGE] = o;
+    p.slots[k - n * PAGE] = o;
     p.live++;
     this.size++;
   }
 
   /** `nextId` = the id the engine will assign next (pages wholly below it can be dropped). */
   delete(id: number, nextId: number): void {
-    const n = Math.floor(id / PAGE);
+    const k = id - this.base;
+    const n = Math.floor(k / PAGE);
     const p = this.pages[n];
-    if (p === undefined || p.slots[id - n * PAGE] === null) return;
-    p.slots[id - n * PAGE] = null;
+    if (p === undefined || p.slots[k - n * PAGE] === null) return;
+    p.slots[k - n * PAGE] = null;
     this.size--;
-    if (--p.live === 0 && (n + 1) * PAGE <= nextId) {
+    if (--p.live === 0 && (n + 1) * PAGE <= nextId - this.base) {
       this.pages[n] = undefined;
       if (this.spare.length < 16) this.spare.push(p);
     }

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Exchange, type AccountConfig, type ExchangeConfig, type ProfileName } from './exchange.ts';
 import { PROFILE_NAMES, isProfileName, profileConfig } from './profiles.ts';
+import { DEFAULT_SESSION_LIMITS } from './limits.ts';
 import { ConfigError, type InstrumentConfig } from '../engine/instrument.ts';
 import { validateProgrammes, type ProgrammeConfig } from '../engine/obligations/config.ts';
 import type {
@@ -71,7 +72,7 @@ export function defaultConfig(): ExchangeConfig {
 // interface without being listed here fails to compile, and a typo in a file
 // ("max_positon") is an error rather than a silently ignored setting.
 const EXCHANGE_FIELDS: Record<keyof ExchangeConfig, true> = {
-  instruments: true, accounts: true, max_open_orders_per_account: true, rules: true, profile: true, programmes: true,
+  instruments: true, accounts: true, max_open_orders_per_account: true, rules: true, profile: true, programmes: true, limits: true,
 };
 const ACCOUNT_FIELDS: Record<keyof AccountConfig, true> = { name: true, api_key: true, stp: true, risk: true };
 const INSTRUMENT_FIELDS: Record<keyof InstrumentConfig, true> = {
@@ -191,6 +192,14 @@ function checkFields(v: unknown, where: string, allowed: Record<string, true>): 
   return v;
 }
 
+/** `limits`: fields of SessionLimits, each a positive safe integer. */
+function checkLimits(v: unknown): void {
+  const limits = checkFields(v, 'limits', Object.fromEntries(Object.keys(DEFAULT_SESSION_LIMITS).map((k) => [k, true])) as Record<string, true>);
+  for (const [k, n] of Object.entries(limits)) {
+    if (!(Number.isSafeInteger(n) && (n as number) >= 1)) throw new ConfigError(`limits.${k}`, `must be a positive integer, got ${JSON.stringify(n)}`);
+  }
+}
+
 /** Shapes the engine does not check (accounts, unknown fields); the engine checks the rest. */
 function checkShape(raw: unknown): ExchangeConfig {
   const cfg = checkFields(raw, 'config', EXCHANGE_FIELDS);
@@ -204,6 +213,7 @@ function checkShape(raw: unknown): ExchangeConfig {
   if (max !== undefined && !(Number.isSafeInteger(max) && (max as number) >= 1)) {
     throw new ConfigError('max_open_orders_per_account', `must be a positive integer, got ${JSON.stringify(max)}`);
   }
+  if (cfg.limits !== undefined) checkLimits(cfg.limits);
   if (cfg.accounts !== undefined && !Array.isArray(cfg.accounts)) throw new ConfigError('accounts', 'must be an array');
   (cfg.accounts ?? []).forEach((a: unknown, i: number) => {
     const acct = checkFields(a, `accounts[${i}]`, ACCOUNT_FIELDS);

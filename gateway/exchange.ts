@@ -20,6 +20,7 @@ import {
 import { obligationReport, obligationStatus, settledBy, type ObligationStatus } from './obligations.ts';
 import { Touched } from './touched.ts';
 import { wallUs } from '../sim/clock.ts';
+import type { SessionLimits } from './limits.ts';
 
 export interface AccountConfig {
   name: string;
@@ -43,6 +44,8 @@ export interface ExchangeConfig {
   profile?: ProfileName;
   /** maker programmes (issue #5): members are account names of `accounts` */
   programmes?: ProgrammeConfig[];
+  /** the server's connection, session and market-data limits (SessionLimits; each field optional, defaults in docs/configuration.md) */
+  limits?: Partial<SessionLimits>;
 }
 
 /** A report for one account: the Envelope body field name and the message. */
@@ -90,6 +93,21 @@ export interface AccountInfo {
 
 /** A member's obligation: account, programme and symbol (names may hold any character but NUL). */
 const obligationKey = (account: number, programme: string, symbol: string): string => `${account}\u0000${programme}\u0000${symbol}`;
+
+/** 2020-01-01T00:00:00Z in ms: id epochs count from it. */
+const ID_EPOCH_ORIGIN_MS = Date.UTC(2020, 0, 1);
+/** Ids one run may use per millisecond of its uptime before reaching the next run's epoch. */
+export const IDS_PER_MS = 4096;
+
+/**
+ * The id epoch of a run started at `bootMs`: milliseconds since 2020 × 4,096.
+ * A later boot gets a higher epoch, above every id of an earlier run as long
+ * as that run used fewer than 4,096 ids (of each kind) per millisecond of its
+ * uptime; ids stay below 2^53 until 2089.
+ */
+export function bootEpoch(bootMs: number = Date.now()): number {
+  return Math.max(0, Math.floor(bootMs) - ID_EPOCH_ORIGIN_MS) * IDS_PER_MS;
+}
 
 /** The wall clock in µs since the epoch. */
 export const wallClockUs = wallUs;
@@ -146,12 +164,14 @@ export class Exchange implements EventSink {
   /** the latest ObligationStatus sent per account, programme and symbol */
   private readonly obligationStatuses = new Map<string, ObligationStatus>();
 
-  constructor(config: ExchangeConfig, readonly clock = new Clock()) {
+  /** `idEpoch`: order, trade and exec ids start after it (bootEpoch() in a server, so they never repeat across restarts) */
+  constructor(config: ExchangeConfig, readonly clock = new Clock(), readonly idEpoch = 0) {
     this.rules = structuredClone(config.rules ?? {});
     this.profile = config.profile;
+    this.nextExecId = idEpoch;
     this.engine = new Engine({
       instruments: config.instruments, maxOpenOrdersPerAccount: config.max_open_orders_per_account, rules: config.rules,
-      programmes: config.programmes,
+      programmes: config.programmes, idEpoch,
     }, this);
     for (const i of this.engine.instruments) this.bySymbol.set(i.symbol, i);
     for (const i of config.instruments) this.instrumentRules.set(i.symbol, structuredClone(i.rules ?? {}));

@@ -6,7 +6,7 @@ import { WebSocketServer } from 'ws';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import type { IncomingMessage } from 'node:http';
-import { Clock, Exchange, type ExchangeConfig } from './exchange.ts';
+import { Clock, Exchange, bootEpoch, type ExchangeConfig } from './exchange.ts';
 import { TradeSessions, DEFAULT_SESSION_LIMITS, type SessionLimits } from './trade-session.ts';
 import { ExchangeClock } from '../sim/clock.ts';
 import { startTicker } from './exchange-ticker.ts';
@@ -26,6 +26,8 @@ export interface ServerOptions {
   exchangeClock?: ExchangeClock;
   /** a wall time source for the exchange clock, µs (tests drive time with their own) */
   clock?: Clock;
+  /** order, trade and exec ids start above this (default: bootEpoch(), from the start time, so ids never repeat across restarts) */
+  idEpoch?: number;
 }
 
 export interface RunningServer {
@@ -61,9 +63,9 @@ export function extendServer(x: Extension): void {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const testClock = opts.clock;
   const clock = opts.exchangeClock ?? new ExchangeClock(testClock ? { wall: () => testClock.now() } : {});
-  const exchange = new Exchange(opts.config, new Clock(clock.now));
+  const exchange = new Exchange(opts.config, new Clock(clock.now), opts.idEpoch ?? bootEpoch());
   exchange.tick(); // engine time starts now: scheduled phases apply before the first client arrives
-  const limits: SessionLimits = { ...DEFAULT_SESSION_LIMITS, ...opts.limits };
+  const limits: SessionLimits = { ...DEFAULT_SESSION_LIMITS, ...opts.config.limits, ...opts.limits };
   const adminToken = opts.adminToken ?? randomBytes(16).toString('hex');
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024 });
   const trade = new TradeSessions(exchange, limits);

@@ -17,65 +17,10 @@ import type { Side } from '../engine/types.ts';
 import type { Cancel, Replace } from '../engine/commands.ts';
 import { RuleEventKind } from '../engine/events.ts';
 import { CloseCode } from './connection-limits.ts';
+import type { SessionLimits } from './limits.ts';
 import { authenticateFrom } from './auth-throttle.ts';
 
-export interface SessionLimits {
-  /** largest accepted frame, bytes (larger → Reject) */
-  maxFrameBytes: number;
-  /** bytes queued on the socket beyond which an order-entry client is disconnected */
-  maxBufferedBytes: number;
-  /** session Rejects within one connection before it is logged out */
-  maxRejects: number;
-  /** stored outbound messages per account for resends */
-  resendStore: number;
-  defaultHeartbeatMs: number;
-  /** /ws/trade: a connection without a Logon this long after it opened is closed (CloseCode.LOGON_TIMEOUT) */
-  logonTimeoutMs: number;
-  /** /ws/md: the server pings this often; a connection that answered neither the last ping nor sent anything is closed (HEARTBEAT_TIMEOUT) */
-  mdHeartbeatMs: number;
-  /** WebSocket connections (both endpoints) the server holds at once; more are closed at once (SERVER_FULL) */
-  maxConnections: number;
-  /** … and per remote address (TOO_MANY_FROM_ADDRESS) */
-  maxConnectionsPerIp: number;
-  /** /ws/md: a subscriber whose incrementals stay stopped (stalled) this long is dropped (SLOW_CONSUMER) */
-  mdStallMs: number;
-  /** /ws/md snapshots: levels per side at most (a market_depth of 0 or more means this many) */
-  mdSnapshotLevels: number;
-  /** /ws/md L3 snapshots: orders at most (whole levels only: the levels that fit) */
-  mdSnapshotOrders: number;
-  /** /ws/md snapshot requests per connection (a symbol's first subscription on a connection is free): a burst of this many … */
-  mdSnapshotBurst: number;
-  /** … refilled at this rate per second (then MarketDataRequestReject) */
-  mdSnapshotsPerSec: number;
-  /** snapshot requests the whole server serves per second (a burst of as many), so many connections cannot add up to a stall */
-  mdServerSnapshotsPerSec: number;
-  /** failed authentications (REST x-api-key, Logon) per address within authWindowMs before it is throttled */
-  authFailures: number;
-  authWindowMs: number;
-  /** how long a throttled address is refused (429 Retry-After, Logout) */
-  authBlockMs: number;
-}
-
-export const DEFAULT_SESSION_LIMITS: SessionLimits = {
-  maxFrameBytes: 64 * 1024,
-  maxBufferedBytes: 8 * 1024 * 1024,
-  maxRejects: 20,
-  resendStore: 10_000,
-  defaultHeartbeatMs: 10_000,
-  logonTimeoutMs: 5_000,
-  mdHeartbeatMs: 30_000,
-  maxConnections: 768,
-  maxConnectionsPerIp: 256,
-  mdStallMs: 10_000,
-  mdSnapshotLevels: 1_000,
-  mdSnapshotOrders: 1_000,
-  mdSnapshotBurst: 10,
-  mdSnapshotsPerSec: 2,
-  mdServerSnapshotsPerSec: 200,
-  authFailures: 10,
-  authWindowMs: 10_000,
-  authBlockMs: 60_000,
-};
+export { DEFAULT_SESSION_LIMITS, type SessionLimits } from './limits.ts';
 
 export { SessionRejectReason };
 
@@ -274,7 +219,9 @@ export class TradeSession {
       this.reject(env.msg_seq_num, SessionRejectReason.NOT_LOGGED_ON, 'the first message must be a Logon');
       return this.logout('not logged on');
     }
-    const logon = env.logon as { api_key: string; heartbeat_interval_ms: number; reset_seq_num: boolean; cancel_on_disconnect: boolean };
+    const logon = env.logon as {
+      api_key: string; heartbeat_interval_ms: number; reset_seq_num: boolean; cancel_on_disconnect: boolean; exchange_epoch: number;
+    };
     const auth = authenticateFrom(this.exchange, logon.api_key, this.socket?.remoteAddress ?? '');
     if (auth === null) return this.logout('unknown api key');
     if ('retryAfterMs' in auth) {
@@ -300,6 +247,8 @@ export class TradeSession {
     this.sendAdmin('logon', {
       heartbeat_interval_ms: this.heartbeatMs, reset_seq_num: logon.reset_seq_num, cancel_on_disconnect: this.cancelOnDisconnect,
       account_id: String(account.id), next_expected_msg_seq_num: state.nextIn,
+      // a client that knew another run of the exchange hears that its state is gone
+      exchange_epoch: this.exchange.idEpoch, exchange_restarted: logon.exchange_epoch > 0 && logon.exchange_epoch !== this.exchange.idEpoch,
     });
     if (gapFrom) this.sendAdmin('resend_request', { begin_seq_no: gapFrom, end_seq_no: env.msg_seq_num - 1 });
     if (this.timer) this.sessions.timers.clearTimeout(this.timer);

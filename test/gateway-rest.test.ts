@@ -50,7 +50,8 @@ const limit = (side: 1 | 2, price: number, qty: number, extra: Json = {}): Json 
   ({ cl_ord_id: `c${++nextId}`, symbol: BTC, side, ord_type: 2, price_units: price, order_qty_units: qty, ...extra });
 
 async function withServer(fn: (s: RunningServer) => Promise<void>, config = defaultConfig()): Promise<void> {
-  const s = await startServer({ config, adminToken: ADMIN });
+  // ids from 1 (idEpoch 0), so the assertions can name them
+  const s = await startServer({ config, adminToken: ADMIN, idEpoch: 0 });
   try { await fn(s); } finally { await s.close(); }
 }
 

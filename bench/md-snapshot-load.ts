@@ -1,0 +1,164 @@
+// npm run bench:md-snapshots [-- --orders 40000] [--seconds 4] [--rounds 3] [--rate 500]
+//
+// What a market-data client looping on the largest snapshot does to order
+// entry. The server (`npm start`'s entry point, default configuration) runs in
+// a child process; this process fills BTC-USD with `orders` resting orders
+// (half a side, one per price level), then measures a trader's ack latency —
+// a new order or a cancel sent every 1/rate s, open loop, timed from its due
+// time to its ExecutionReport — in alternating phases: quiet, then with a
+// second connection on /ws/md asking for a full snapshot (market_depth 0, L2
+// + L3 + BBO) again as soon as each answer (snapshot or rate-limit reject)
+// arrives. Prints p50 / p99 / max per phase and the p99 difference.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { decodeEnvelope, encodeEnvelope, type Envelope } from '../gateway/wire.ts';
+
+const { values } = parseArgs({
+  options: { orders: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' }, rate: { type: 'string' } },
+});
+const ORDERS = Number(values.orders ?? 40_000);
+const SECONDS = Number(values.seconds ?? 4);
+const ROUNDS = Number(values.rounds ?? 3);
+const RATE = Number(values.rate ?? 500);
+const SYMBOL = 'BTC-USD';
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Starts the exchange in a child process; resolves with its URL once it listens. */
+function startExchange(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--single-threaded-gc', '--import', 'tsx', 'gateway/main.ts', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((res, rej) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) res({ url: m[1], child });
+    });
+    child.once('exit', (code) => rej(new Error(`exchange exited (${code})`)));
+  });
+}
+
+/** A numbered, decoding connection. */
+class Conn {
+  private seq = 1;
+  onEnvelope: (e: Envelope) => void = () => {};
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (d: Buffer) => {
+      const r = decodeEnvelope(d);
+      if (r.ok) this.onEnvelope(r.env);
+    });
+  }
+  static async open(url: string, p: string): Promise<Conn> {
+    const ws = new WebSocket(url.replace('http', 'ws') + p);
+    await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
+    return new Conn(ws);
+  }
+  send(body: string, msg: Record<string, unknown>): void {
+    this.ws.send(encodeEnvelope({ msg_seq_num: this.seq++, sending_time: 0, [body]: msg }));
+  }
+  async logon(apiKey: string): Promise<void> {
+    const done = new Promise<void>((res) => (this.onEnvelope = (e) => { if (e.body === 'logon') res(); }));
+    this.send('logon', { api_key: apiKey, reset_seq_num: true, heartbeat_interval_ms: 60_000 });
+    await done;
+  }
+}
+
+/** Rests ORDERS orders of maker-1, one per level, and waits for the last ack. */
+async function fillBook(url: string): Promise<void> {
+  const maker = await Conn.open(url, '/ws/trade');
+  await maker.logon('demo-maker-1');
+  let acked = 0;
+  const done = new Promise<void>((res) => (maker.onEnvelope = (e) => { if (e.body === 'execution_report' && ++acked === ORDERS) res(); }));
+  for (let i = 0; i < ORDERS; i++) {
+    const side = i % 2 === 0 ? 1 : 2;
+    const off = 10 + Math.floor(i / 2);
+    maker.send('new_order_single', { cl_ord_id: `m${i}`, symbol: SYMBOL, side, ord_type: 2, price: side === 1 ? 500_000 - off : 500_000 + off, order_qty: 1 });
+    if (i % 2000 === 1999) await new Promise((r) => setImmediate(r));
+  }
+  await done;
+}
+
+/** The trader's ack latencies (ms) over `seconds`: open loop, new orders and their cancels alternately. */
+async function measure(trader: Conn, seconds: number): Promise<number[]> {
+  const due = new Map<string, number>();
+  const lat: number[] = [];
+  trader.onEnvelope = (e) => {
+    if (e.body !== 'execution_report') return;
+    const id = (e.execution_report as { cl_ord_id: string }).cl_ord_id;
+    const t = due.get(id);
+    if (t !== undefined) {
+      lat.push(performance.now() - t);
+      due.delete(id);
+    }
+  };
+  const start = performance.now();
+  const n = Math.floor(seconds * RATE);
+  for (let i = 0; i < n; i++) {
+    const at = start + (i * 1000) / RATE;
+    while (performance.now() < at) await new Promise((r) => setImmediate(r));
+    const k = `${start.toFixed(0)}-${i}`;
+    due.set(k, at);
+    if (i % 2 === 0) trader.send('new_order_single', { cl_ord_id: k, symbol: SYMBOL, side: 1, ord_type: 2, price: 400_000, order_qty: 1 });
+    else trader.send('order_cancel_request', { cl_ord_id: k, orig_cl_ord_id: `${start.toFixed(0)}-${i - 1}`, symbol: SYMBOL });
+  }
+  const deadline = performance.now() + 2000;
+  while (due.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  return lat;
+}
+
+/** Keeps asking for the full snapshot until stopped; counts snapshots served and refused. */
+function loopSnapshots(md: Conn): { stop(): void; served: number; refused: number; bytes: number } {
+  const state = { stopped: false, served: 0, refused: 0, bytes: 0, stop: () => { state.stopped = true; } };
+  let n = 0;
+  const ask = (): void => {
+    if (!state.stopped) md.send('market_data_request', { md_req_id: `s${n++}`, symbol: SYMBOL, subscription: 1, market_depth: 0, channels: [1, 2, 4] });
+  };
+  md.ws.on('message', (d: Buffer) => { state.bytes += d.length; });
+  md.onEnvelope = (e) => {
+    if (e.body === 'market_data_snapshot_full_refresh') state.served++;
+    else if (e.body === 'market_data_request_reject') state.refused++;
+    else return;
+    ask();
+  };
+  ask();
+  return state;
+}
+
+const pct = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+
+async function main(): Promise<void> {
+  const { url, child } = await startExchange();
+  try {
+    await fillBook(url);
+    const trader = await Conn.open(url, '/ws/trade');
+    await trader.logon('demo-taker');
+    await measure(trader, 1); // warm-up
+    console.log(`book: ${ORDERS} resting orders on ${SYMBOL}; trader at ${RATE} operations/s; ${SECONDS} s per phase`);
+    const quiet: number[] = [];
+    const loaded: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const q = await measure(trader, SECONDS);
+      const md = await Conn.open(url, '/ws/md');
+      const loop = loopSnapshots(md);
+      const l = await measure(trader, SECONDS);
+      loop.stop();
+      md.ws.close();
+      quiet.push(...q);
+      loaded.push(...l);
+      const line = (name: string, xs: number[]): string => `${name} p50=${pct(xs, 50).toFixed(2)} p99=${pct(xs, 99).toFixed(2)} max=${Math.max(...xs).toFixed(2)} ms`;
+      console.log(`round ${r + 1}: ${line('quiet', q)} | ${line('snapshot loop', l)} | snapshots served=${loop.served} refused=${loop.refused} (${(loop.bytes / 2 ** 20).toFixed(1)} MiB)`);
+    }
+    const dp99 = pct(loaded, 99) - pct(quiet, 99);
+    console.log(`all rounds: quiet p99=${pct(quiet, 99).toFixed(2)} ms, with the snapshot loop p99=${pct(loaded, 99).toFixed(2)} ms: p99 change ${dp99.toFixed(2)} ms (${dp99 < 1 ? 'under' : 'NOT under'} 1 ms)`);
+    trader.ws.close();
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+await main();
