@@ -32,8 +32,8 @@ interface Outcome {
   status: string;
 }
 
-/** A minute (or `seconds`) of the tiny market with the naive bot in it. */
-async function runMarket(seed: number, seconds = 60, latency = LATENCY): Promise<Outcome> {
+/** 40 s (or `seconds`) of the tiny market with the naive bot in it. */
+async function runMarket(seed: number, seconds = 40): Promise<Outcome> {
   const sched = new VirtualScheduler(START);
   const rng = new Rng(seed);
   const ex = new Exchange({ instruments: [{ ...BTC, max_qty: 10_000_000 }] }, new Clock(() => sched.now()));
@@ -74,7 +74,7 @@ async function runMarket(seed: number, seconds = 60, latency = LATENCY): Promise
     if (fair < makerView - 8) ex.newOrder({ account: informed, symbol, side: Side.SELL, ordType: OrdType.MARKET, qty: 200 });
   });
 
-  const host = new BotHost(ex, sched, rng.fork('bot'), latency);
+  const host = new BotHost(ex, sched, rng.fork('bot'), LATENCY);
   const started = host.start({ strategy: naiveStrategy(2), symbol, size: '0.01' });
   await runWithBot(sched, START + seconds * 1_000_000, host);
   const bot = await started;
@@ -146,14 +146,14 @@ test('the naive bot in virtual time: connects through the gateway sessions, quot
   assert.equal(a.events, b.events);
   const c = await runMarket(8);
   assert.notEqual(c.digest, a.digest);
-  console.log(`# ${a.events} events, bot fills ${a.botFills}, 3 simulated minutes in ${Date.now() - wall} ms; ${a.status}`);
+  console.log(`# ${a.events} events, bot fills ${a.botFills}, 3 runs of 40 simulated s in ${Date.now() - wall} ms; ${a.status}`);
 });
 
 test('toxic with the naive bot: same seed → byte-identical engine event stream; the bot is labelled bot in trades.csv and summary.json', async () => {
   const run = async (seed: number, out?: string): Promise<{ digest: string; events: number; summary: RunSummary }> => {
     const digest = new EventDigest();
     const { summary } = await runSim({
-      scenario: loadScenario('toxic'), seed, durationUs: 5 * 60_000_000, out, observe: digest,
+      scenario: loadScenario('toxic'), seed, durationUs: 3 * 60_000_000, out, observe: digest,
       bot: { strategy: naiveStrategy(), latency: LATENCY },
     });
     return { digest: digest.hex(), events: digest.count, summary };
