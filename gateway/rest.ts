@@ -20,6 +20,7 @@ import { adminRoutes } from './rest-admin.ts';
 import { programmeRoutes } from './rest-programmes.ts';
 import { clockRoutes, exchangeTimeHeader } from './rest-clock.ts';
 import { venueTimeZone } from './profiles.ts';
+import { simRoutes } from './rest-sim.ts';
 
 export const API_PREFIX = '/api/v1';
 export const MAX_DEPTH_LEVELS = 5000;
@@ -138,6 +139,7 @@ function installRest(ctx: ServerContext): { close: () => void } {
     adminRoutes(api, ctx.exchange, ctx.adminToken);
     programmeRoutes(api, ctx.exchange, ctx.adminToken);
     clockRoutes(api, ctx.clock, venueTimeZone(ctx.exchange.profile), ctx.adminToken);
+    simRoutes(api, ctx.exchange, ctx.adminToken);
   }, { prefix: API_PREFIX });
   return { close: () => { metrics.close(); history.close(); } };
 }

@@ -54,7 +54,13 @@ export interface SimMarket {
   /** agent commands sent so far */
   readonly commands: number;
   readonly liquidations: Readonly<LiquidationStats>;
+  /** an operator's trigger (admin REST, rest-sim.ts): the timeline event applied now */
+  trigger(e: TriggerEvent): void;
 }
+
+/** A timeline event without its time: what an operator can trigger while the market runs. */
+type Timeless<E> = E extends TimelineEvent ? Omit<E, 'atUs'> : never;
+export type TriggerEvent = Timeless<Extract<TimelineEvent, { type: 'withdraw' | 'restore' | 'jump' }>>;
 
 export interface StartMarketOptions {
   exchange: Exchange;
@@ -302,6 +308,16 @@ class Market implements SimMarket, MarketContext {
   }
 
   // ---- the public face ----
+
+  trigger(e: TriggerEvent): void {
+    if (this.stopped) return;
+    if (e.type !== 'jump') return this.apply({ ...e, atUs: 0 });
+    // a scripted jump is generated ahead in the price process; one triggered now shifts the value as
+    // permanent impact does (and fades with it, impact.reversion_s)
+    this.process.advance(this.scheduler.now(), this.process.decayPerStep(this.impact.reversion_s));
+    const bp = Math.log(1 + e.jump_pct / 100) * 1e4;
+    for (const s of this.symbols) if (e.symbol === null || e.symbol === s.symbol) this.process.shift(s.pi, bp);
+  }
 
   fairValue(symbol: string): number {
     const s = this.bySymbol.get(symbol);

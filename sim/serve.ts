@@ -6,6 +6,7 @@ import type { RunningServer } from '../gateway/server.ts';
 import { RealtimeScheduler } from './realtime-scheduler.ts';
 import { startMarket, type SimMarket } from './market.ts';
 import { ScenarioError, type Scenario } from './scenario.ts';
+import { attachSimulation } from '../gateway/rest-sim.ts';
 
 /** --seed as given on the command line (default 1); throws ScenarioError. */
 export function parseSeed(v: string | undefined): number {
@@ -24,12 +25,14 @@ export interface ServedMarket {
 export function serveMarket(server: RunningServer, scenario: Scenario, seed: number): ServedMarket {
   const scheduler = new RealtimeScheduler(server.clock);
   const market = startMarket({ exchange: server.exchange, scheduler, scenario, seed });
+  attachSimulation(server.exchange, { scenario: scenario.name, seed, symbols: scenario.symbols, market });
   const makers = market.agents.filter((a) => a.type === 'maker').length;
   return {
     market,
     line: `simulated market: scenario ${scenario.name} (seed ${seed}) on ${scenario.symbols.join(', ')}: ${makers} makers, `
       + `${market.agents.length - makers} taker and other agent accounts (sim-*)`,
     stop() {
+      attachSimulation(server.exchange, null);
       market.stop();
       scheduler.close();
     },
