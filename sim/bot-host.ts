@@ -6,8 +6,9 @@
 //
 // Bot code is asynchronous (requests are promises). Whenever something
 // reaches the bot — a frame, one of its timers — the host notes it, and the
-// loop (runWithBot) lets every pending promise continuation run before
-// virtual time moves on: the run is then a pure function of the seed.
+// runner's loop (runWithBot, or sim/run.ts) awaits BotHost.settle(), which
+// lets every pending promise continuation run before virtual time moves on:
+// the run is then a pure function of the seed.
 import type { Exchange } from '../gateway/exchange.ts';
 import { MdHub } from '../gateway/md.ts';
 import type { Timers } from '../gateway/timers.ts';
@@ -71,7 +72,7 @@ export class BotHost {
     this.transport = { connect: (url, _timeoutMs, events) => this.connect(url, events, touch) };
   }
 
-  /** Creates the bot's account and starts the bot; the loop (runWithBot) must be running for it to get anywhere. */
+  /** Creates the bot's account and starts the bot; the runner's loop must be running for it to get anywhere. */
   start(spec: BotSpec): Promise<BotRuntime> {
     const name = spec.name ?? 'bot';
     const apiKey = `sim-${name}-key`; // no one else can connect to an in-process exchange
