@@ -34,6 +34,8 @@ export interface SessionLimits {
   mdSnapshotsPerSec: number;
   /** snapshot requests the whole server serves per second (a burst of as many), so many connections cannot add up to a stall */
   mdServerSnapshotsPerSec: number;
+  /** … with a burst of this many (many bots subscribing at once) */
+  mdServerSnapshotBurst: number;
   /** failed authentications (REST x-api-key, Logon) per address within authWindowMs before it is throttled */
   authFailures: number;
   authWindowMs: number;
@@ -56,7 +58,8 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   mdSnapshotOrders: 1_000,
   mdSnapshotBurst: 10,
   mdSnapshotsPerSec: 2,
-  mdServerSnapshotsPerSec: 200,
+  mdServerSnapshotsPerSec: 50,
+  mdServerSnapshotBurst: 200,
   authFailures: 10,
   authWindowMs: 10_000,
   authBlockMs: 60_000,

@@ -64,6 +64,8 @@ export class MdSession {
   private nextIn = 1;
   private nextOut = 1;
   private rejects = 0;
+  /** snapshot requests refused by a rate limit since the last one served */
+  throttledInARow = 0;
   private closed = false;
   private corked = false;
   /** frames written since the socket's queue was last seen empty */
@@ -243,7 +245,7 @@ export class MdSession {
     if (++this.rejects >= this.host.limits.maxRejects) this.logout(`too many rejected messages (${this.rejects})`);
   }
 
-  private logout(text: string): void {
+  logout(text: string): void {
     if (this.closed) return;
     this.send('logout', { text });
     this.ws.close(1000, text.slice(0, 100));

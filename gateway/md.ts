@@ -86,7 +86,7 @@ export class MdHub implements MarketListener, MdHost {
     this.refilledAt = this.timers.now();
     this.highWater = Math.floor(limits.maxBufferedBytes / 2);
     this.lowWater = Math.floor(this.highWater / 8);
-    this.snapshotTokens = limits.mdServerSnapshotsPerSec;
+    this.snapshotTokens = limits.mdServerSnapshotBurst;
     this.unsubscribeMarket = exchange.subscribeMarket(this);
     this.heartbeatTimer = this.timers.setInterval(() => { for (const s of this.sessions) s.ping(); }, limits.mdHeartbeatMs);
   }
@@ -217,19 +217,25 @@ export class MdHub implements MarketListener, MdHost {
   private snapshotAllowance(s: MdSession, free: boolean): string {
     const now = this.timers.now();
     const own = free ? 0 : s.takeSnapshot(now);
-    if (own) {
-      this.stats.snapshotsThrottled++;
-      return `snapshot rate limit: ${this.limits.mdSnapshotsPerSec}/s per connection (burst ${this.limits.mdSnapshotBurst}); retry in ${own} ms`;
-    }
+    if (own) return this.throttled(s, `snapshot rate limit: ${this.limits.mdSnapshotsPerSec}/s per connection (burst ${this.limits.mdSnapshotBurst}); retry in ${own} ms`);
     const rate = this.limits.mdServerSnapshotsPerSec;
-    this.snapshotTokens = Math.min(rate, this.snapshotTokens + ((now - this.refilledAt) * rate) / 1000);
+    this.snapshotTokens = Math.min(this.limits.mdServerSnapshotBurst, this.snapshotTokens + ((now - this.refilledAt) * rate) / 1000);
     this.refilledAt = now;
-    if (this.snapshotTokens < 1) {
-      this.stats.snapshotsThrottled++;
-      return `server snapshot rate limit: ${rate}/s; retry in ${Math.ceil(((1 - this.snapshotTokens) * 1000) / rate)} ms`;
-    }
+    if (this.snapshotTokens < 1) return this.throttled(s, `server snapshot rate limit: ${rate}/s; retry in ${Math.ceil(((1 - this.snapshotTokens) * 1000) / rate)} ms`);
     this.snapshotTokens--;
+    s.throttledInARow = 0;
     return '';
+  }
+
+  /**
+   * A refused snapshot request still costs a decode and an answer: a client
+   * that keeps asking without waiting is logged out after maxRejects refusals
+   * in a row.
+   */
+  private throttled(s: MdSession, why: string): string {
+    this.stats.snapshotsThrottled++;
+    if (++s.throttledInARow >= this.limits.maxRejects) s.logout(`too many snapshot requests refused by the rate limit (${s.throttledInARow} in a row)`);
+    return why;
   }
 
   /** A second request for the same symbol replaces the first (new channels, new snapshot). */

@@ -100,7 +100,7 @@ test('connection caps: per address (4029) and for the server (1013), counted on 
 });
 
 test('/ws/md snapshots are capped (levels and L3 orders) and rate-limited per connection and per server', () => withServer({
-  mdSnapshotLevels: 50, mdSnapshotOrders: 60, mdSnapshotBurst: 3, mdSnapshotsPerSec: 1, mdServerSnapshotsPerSec: 5,
+  mdSnapshotLevels: 50, mdSnapshotOrders: 60, mdSnapshotBurst: 3, mdSnapshotsPerSec: 1, mdServerSnapshotsPerSec: 5, mdServerSnapshotBurst: 5,
 }, async (s) => {
   fillBook(s, 400, 2); // 100 levels a side, 2 orders each
   const m = await Raw.open(s.url, '/ws/md');
@@ -119,7 +119,11 @@ test('/ws/md snapshots are capped (levels and L3 orders) and rate-limited per co
   const answers = await Promise.all(others.map((o) => o.waitFor((e) => e.body === 'market_data_snapshot_full_refresh' || e.body === 'market_data_request_reject')));
   assert.deepEqual(answers.map((e) => e.body).sort(), ['market_data_request_reject', 'market_data_snapshot_full_refresh', 'market_data_snapshot_full_refresh']);
   assert.match(String(answers.map((e) => e.market_data_request_reject).find(Boolean) && (answers.find((e) => e.body === 'market_data_request_reject')?.market_data_request_reject as { text: string }).text), /server snapshot rate limit/);
-  for (const c of [m, ...others]) c.ws.close();
+  // a client that keeps asking without waiting is logged out after maxRejects (20) refusals in a row
+  for (let i = 0; i < 25; i++) m.send('market_data_request', { md_req_id: `loop${i}`, symbol: SYMBOL, subscription: 1, channels: [1] });
+  assert.match((await m.next<{ text: string }>('logout')).text, /too many snapshot requests refused by the rate limit \(20 in a row\)/);
+  await m.closed();
+  for (const c of others) c.ws.close();
 }));
 
 test('open orders for /metrics are counted as they rest and leave, equal to a walk of the book', () => {
