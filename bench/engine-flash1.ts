@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { loadWorkload, publishedHashes, SCENARIOS, sharedDir, workloadFile, type Scenario } from './flash1/workload.ts';
 import { replay } from './flash1/replay.ts';
 import { replayTextbook } from './flash1/textbook.ts';
-import type { ReportLog } from './flash1/reports.ts';
+import { ReportLog } from './flash1/reports.ts';
 
 /** One contender's result on one scenario: median seconds of its passes, all hash-checked. */
 interface Timing { ok: boolean; seconds: number }
@@ -40,39 +40,37 @@ async function runOne(scenario: Scenario, opts: Options): Promise<Line> {
   const { cold, compare, canonicalDir } = opts;
   const w = loadWorkload(scenario, opts.dataDir);
   const expected = publishedHashes().get(scenario);
+  // One report log for every pass of both contenders, each pass hash-checked before the next
+  // clears it: its memory is committed once, outside any timed pass.
+  const log = new ReportLog(w.count * 2);
   if (!cold) {
-    replay(w);
-    if (compare) replayTextbook(w);
+    replay(w, undefined, w.count, log);
+    if (compare) replayTextbook(w, w.count, log);
   }
   const times: number[] = [];
   const textbookTimes: number[] = [];
   let ok = true;
   let textbookOk = true;
-  let log: ReportLog | null = null;
+  const textbookPass = (): void => {
+    const t = replayTextbook(w, w.count, log);
+    textbookOk &&= log.sha256() === expected;
+    textbookTimes.push(t.seconds);
+  };
   const passes = cold ? 1 : opts.passes;
   for (let i = 0; i < passes; i++) {
     // Interleaved: the textbook runs before the engine on odd passes, after it on even ones.
-    if (compare && i % 2 === 1) {
-      const t = replayTextbook(w);
-      textbookOk &&= t.log.sha256() === expected;
-      textbookTimes.push(t.seconds);
-    }
-    log = null; // let the previous pass's reports be collected
-    const r = replay(w);
-    ok &&= r.log.sha256() === expected;
+    if (compare && i % 2 === 1) textbookPass();
+    const r = replay(w, undefined, w.count, log);
+    ok &&= log.sha256() === expected;
     times.push(r.seconds);
-    log = r.log;
-    if (compare && i % 2 === 0) {
-      const t = replayTextbook(w);
-      textbookOk &&= t.log.sha256() === expected;
-      textbookTimes.push(t.seconds);
-    }
+    if (compare && i % 2 === 0) textbookPass();
   }
   const seconds = median(times);
   if (canonicalDir) {
     mkdirSync(canonicalDir, { recursive: true });
     const out = createWriteStream(path.join(canonicalDir, `${scenario}.txt`));
-    log?.render((s) => out.write(s));
+    if (compare) replay(w, undefined, w.count, log); // the last pass was the textbook's
+    log.render((s) => out.write(s));
     out.end();
     await once(out, 'finish');
   }

@@ -64,9 +64,9 @@ export interface ReplayResult {
   engine: Engine;
 }
 
-/** Replays the first `count` messages (default: all) into `engine` (default: a fresh one). */
-export function replay(w: Workload, engine = flash1Engine(), count = w.count): ReplayResult {
-  const log = new ReportLog(count * 2); // ~1.6 reports per message in these workloads
+/** Replays the first `count` messages (default: all) into `engine` (default: a fresh one), recording into `log` (cleared first; default: a new one). */
+export function replay(w: Workload, engine = flash1Engine(), count = w.count, log = new ReportLog(count * 2)): ReplayResult {
+  log.clear(); // ~1.6 reports per message in these workloads: the default log has room for 2
   const widOf = new Uint32Array(w.count + 2); // engine order id → workload id
   const orderOf = new Int32Array(w.maxOrderId + 1); // workload id → engine order id (0 = none yet)
   const cumOf = new Int32Array(w.count + 2); // engine order id → filled quantity, kept from fill events

@@ -104,8 +104,8 @@ export class TextbookBook {
 }
 
 /** Replays the first `count` messages through a fresh textbook book, timed like replay(). */
-export function replayTextbook(w: Workload, count = w.count): Omit<ReplayResult, 'engine'> {
-  const log = new ReportLog(count * 2);
+export function replayTextbook(w: Workload, count = w.count, log = new ReportLog(count * 2)): Omit<ReplayResult, 'engine'> {
+  log.clear();
   const book = new TextbookBook(log);
   const t0 = process.hrtime.bigint();
   book.replay(w, count);
