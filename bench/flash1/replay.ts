@@ -27,6 +27,8 @@ export function flash1Engine(): Engine {
 
 /** Turns engine events into flash1 reports, translating engine order ids back to workload ids. */
 class ReportSink implements EventSink {
+  /** flash1 has no market data: the engine may skip level bookkeeping */
+  readonly levelEvents = false;
   seq = 0;
   /** the workload order id named by the current message (for rejects) */
   wid = 0;
