@@ -32,6 +32,7 @@ export class LevelChanges {
    */
   flush(sink: EventSink, ev: LevelEvent, time: number, seq: number): number {
     const n = this.n;
+    if (n === 0) return seq;
     for (let i = 0; i < n; i++) {
       const lvl = this.levels[i];
       const side = this.sides[i];
