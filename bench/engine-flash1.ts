@@ -1,4 +1,4 @@
-// npm run bench:engine [-- --data-dir DIR] [--canonical-dir DIR] [--scenario NAME] [--cold]
+// npm run bench:engine [-- --data-dir DIR] [--compare] [--passes N] [--scenario NAME] [--canonical-dir DIR] [--cold]
 // Replays the five flash1 workloads (from ../shared/flash1 beside the
 // repository, or --data-dir DIR) through the engine, checks each report
 // stream's SHA-256 against the published hash and reports throughput. Each
@@ -8,7 +8,11 @@
 // pass of the same workload through a throwaway engine; then PASSES timed
 // passes each run on a fresh engine, every one hash-checked, and the median is
 // reported (this host's run-to-run noise is ±20 %). `--cold` instead times the
-// very first pass alone (JIT compilation included).
+// very first pass alone (JIT compilation included). `--compare` also replays
+// each workload through a textbook price-time FIFO (flash1/textbook.ts) in the
+// same process, its passes interleaved with the engine's (alternating which
+// goes first), hash-checked the same way, so both figures share the machine's
+// minute.
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
@@ -16,40 +20,70 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadWorkload, publishedHashes, SCENARIOS, sharedDir, workloadFile, type Scenario } from './flash1/workload.ts';
 import { replay } from './flash1/replay.ts';
-import type { ReportLog } from './flash1/reports.ts';
+import { replayTextbook } from './flash1/textbook.ts';
+import { ReportLog } from './flash1/reports.ts';
 
-interface Line { scenario: string; ok: boolean; msgs: number; seconds: number; peakRssMb: number }
+/** One contender's result on one scenario: median seconds of its passes, all hash-checked. */
+interface Timing { ok: boolean; seconds: number }
+interface Line extends Timing { scenario: string; msgs: number; peakRssMb: number; textbook?: Timing }
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-const PASSES = 3;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-async function runOne(scenario: Scenario, dataDir: string, cold: boolean, canonicalDir?: string): Promise<Line> {
-  const w = loadWorkload(scenario, dataDir);
+interface Options { dataDir: string; cold: boolean; compare: boolean; passes: number; canonicalDir?: string }
+
+async function runOne(scenario: Scenario, opts: Options): Promise<Line> {
+  const { cold, compare, canonicalDir } = opts;
+  const w = loadWorkload(scenario, opts.dataDir);
   const expected = publishedHashes().get(scenario);
-  if (!cold) replay(w);
-  const times: number[] = [];
-  let ok = true;
-  let log: ReportLog | null = null;
-  for (let i = 0; i < (cold ? 1 : PASSES); i++) {
-    log = null; // let the previous pass's reports be collected
-    const r = replay(w);
-    ok &&= r.log.sha256() === expected;
-    times.push(r.seconds);
-    log = r.log;
+  // One report log for every pass of both contenders, each pass hash-checked before the next
+  // clears it: its memory is committed once, outside any timed pass.
+  const log = new ReportLog(w.count * 2);
+  if (!cold) {
+    replay(w, undefined, w.count, log);
+    if (compare) replayTextbook(w, w.count, log);
   }
-  const seconds = times.sort((a, b) => a - b)[times.length >> 1];
+  const times: number[] = [];
+  const textbookTimes: number[] = [];
+  let ok = true;
+  let textbookOk = true;
+  const textbookPass = (): void => {
+    const t = replayTextbook(w, w.count, log);
+    textbookOk &&= log.sha256() === expected;
+    textbookTimes.push(t.seconds);
+  };
+  const passes = cold ? 1 : opts.passes;
+  for (let i = 0; i < passes; i++) {
+    // Interleaved: the textbook runs before the engine on odd passes, after it on even ones.
+    if (compare && i % 2 === 1) textbookPass();
+    const r = replay(w, undefined, w.count, log);
+    ok &&= log.sha256() === expected;
+    times.push(r.seconds);
+    if (compare && i % 2 === 0) textbookPass();
+  }
+  const seconds = median(times);
   if (canonicalDir) {
     mkdirSync(canonicalDir, { recursive: true });
     const out = createWriteStream(path.join(canonicalDir, `${scenario}.txt`));
-    log?.render((s) => out.write(s));
+    if (compare) replay(w, undefined, w.count, log); // the last pass was the textbook's
+    log.render((s) => out.write(s));
     out.end();
     await once(out, 'finish');
   }
-  return { scenario, ok, msgs: w.count, seconds, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+  const textbook = compare ? { ok: textbookOk, seconds: median(textbookTimes) } : undefined;
+  return { scenario, ok, msgs: w.count, seconds, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), textbook };
+}
+
+const rate = (msgs: number, t: Timing): number => Math.round(msgs / t.seconds);
+
+function print(r: Line): void {
+  const tb = r.textbook;
+  const vs = tb ? ` textbook_hash=${tb.ok ? 'ok' : 'MISMATCH'} textbook_msgs_per_s=${rate(r.msgs, tb)} engine_vs_textbook=${(tb.seconds / r.seconds).toFixed(2)}` : '';
+  console.log(`scenario=${r.scenario} hash=${r.ok ? 'ok' : 'MISMATCH'} msgs=${r.msgs} seconds=${r.seconds.toFixed(3)} msgs_per_s=${rate(r.msgs, r)} peak_rss_mb=${r.peakRssMb}${vs}`);
 }
 
 async function main(): Promise<void> {
@@ -57,8 +91,11 @@ async function main(): Promise<void> {
   const canonicalDir = arg('--canonical-dir');
   const cold = process.argv.includes('--cold');
   const dataDir = path.resolve(arg('--data-dir') ?? sharedDir);
+  const compare = process.argv.includes('--compare');
+  const passes = Number(arg('--passes') ?? 3);
+  if (!Number.isSafeInteger(passes) || passes < 1 || passes > 99) throw new Error('--passes: an integer 1-99');
   if (one) {
-    process.stdout.write(JSON.stringify(await runOne(one, dataDir, cold, canonicalDir)) + '\n');
+    process.stdout.write(JSON.stringify(await runOne(one, { dataDir, cold, compare, passes, canonicalDir })) + '\n');
     return;
   }
   const only = arg('--scenario');
@@ -71,15 +108,22 @@ async function main(): Promise<void> {
   const self = fileURLToPath(import.meta.url);
   const lines: Line[] = [];
   for (const s of names) {
-    const args = [...process.execArgv, self, '--one', s, '--data-dir', dataDir, ...(cold ? ['--cold'] : []), ...(canonicalDir ? ['--canonical-dir', canonicalDir] : [])];
+    const args = [
+      ...process.execArgv, self, '--one', s, '--data-dir', dataDir, '--passes', String(passes),
+      ...(cold ? ['--cold'] : []), ...(compare ? ['--compare'] : []), ...(canonicalDir ? ['--canonical-dir', canonicalDir] : []),
+    ];
     const r = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as Line;
     lines.push(r);
-    const rate = Math.round(r.msgs / r.seconds);
-    console.log(`scenario=${r.scenario} hash=${r.ok ? 'ok' : 'MISMATCH'} msgs=${r.msgs} seconds=${r.seconds.toFixed(3)} msgs_per_s=${rate} peak_rss_mb=${r.peakRssMb}`);
+    print(r);
   }
   const worst = lines.reduce((a, b) => (b.msgs / b.seconds < a.msgs / a.seconds ? b : a));
-  const allOk = lines.every((l) => l.ok);
-  console.log(`worst_case msgs_per_s=${Math.round(worst.msgs / worst.seconds)} scenario=${worst.scenario} all_hashes=${allOk ? 'ok' : 'MISMATCH'}`);
+  const allOk = lines.every((l) => l.ok && (l.textbook?.ok ?? true));
+  console.log(`worst_case msgs_per_s=${rate(worst.msgs, worst)} scenario=${worst.scenario} all_hashes=${allOk ? 'ok' : 'MISMATCH'}`);
+  if (compare) {
+    const tbWorst = lines.reduce((a, b) => (b.msgs / b.textbook!.seconds < a.msgs / a.textbook!.seconds ? b : a));
+    const slower = lines.filter((l) => l.seconds >= l.textbook!.seconds).map((l) => l.scenario);
+    console.log(`textbook worst_case msgs_per_s=${rate(tbWorst.msgs, tbWorst.textbook!)} scenario=${tbWorst.scenario}; engine faster in ${lines.length - slower.length} of ${lines.length}${slower.length ? ` (not: ${slower.join(', ')})` : ''}`);
+  }
   if (!allOk) process.exitCode = 1;
 }
 

@@ -1,11 +1,51 @@
 // The order book of one instrument: two sides of price levels. Each side keeps
 // its levels in an array sorted so that the best level is last — matching
 // consumes the best (pop), and most inserts land near the top of the book, so
-// the search starts at the end and the splice moves few elements.
+// the search starts at the end and the splice moves few elements. A price
+// index finds the level at a price without searching (most orders join an
+// existing level, often several levels deep).
 import { Level } from './level.ts';
 import { Side } from './types.ts';
 
 const LINEAR_PROBE = 8;
+/** prices per page of the price index */
+const PAGE = 1024;
+
+interface Page { slots: (Level | null)[]; used: number }
+
+/**
+ * Live levels by price: a directory of pages of PAGE consecutive prices, each
+ * made when the book first reaches it and dropped when its last level goes,
+ * so memory follows the prices in use (prices are ≥ 1, instrument.ts).
+ */
+class PriceIndex {
+  private readonly pages: (Page | undefined)[] = [];
+  /** emptied pages kept for reuse (all slots null again): a book moving across a page edge does not allocate */
+  private readonly spare: Page[] = [];
+
+  get(p: number): Level | null {
+    const page = this.pages[Math.floor(p / PAGE)];
+    return page === undefined ? null : page.slots[p % PAGE];
+  }
+
+  set(p: number, lvl: Level): void {
+    const n = Math.floor(p / PAGE);
+    let page = this.pages[n];
+    if (page === undefined) this.pages[n] = page = this.spare.pop() ?? { slots: new Array<Level | null>(PAGE).fill(null), used: 0 };
+    page.slots[p % PAGE] = lvl;
+    page.used++;
+  }
+
+  delete(p: number): void {
+    const n = Math.floor(p / PAGE);
+    const page = this.pages[n] as Page;
+    page.slots[p % PAGE] = null;
+    if (--page.used === 0) {
+      this.pages[n] = undefined;
+      if (this.spare.length < 4) this.spare.push(page);
+    }
+  }
+}
 
 export class BookSide {
   /** worst … best */
@@ -15,6 +55,12 @@ export class BookSide {
   private readonly removed: Level[] = [];
   /** entries of `removed` in use (a counter: truncating an array's length is a slow runtime call) */
   private nRemoved = 0;
+  private readonly index = new PriceIndex();
+  /**
+   * Market data wants removed levels until the command ends (LevelChanges);
+   * when nobody listens to level events they are recycled at once.
+   */
+  keepRemoved = true;
 
   /** +1 for bids (higher is better), -1 for asks (lower is better) */
   constructor(
@@ -55,15 +101,16 @@ export class BookSide {
   }
 
   find(p: number): Level | null {
-    const i = this.search(p);
-    return i >= 0 ? this.levels[i] : null;
+    return this.index.get(p);
   }
 
   findOrCreate(p: number): Level {
+    const found = this.index.get(p);
+    if (found !== null) return found;
     const i = this.search(p);
-    if (i >= 0) return this.levels[i];
-    const lvl = this.revive(p) ?? this.fresh(p);
+    const lvl = (this.nRemoved > 0 ? this.revive(p) : null) ?? this.fresh(p);
     lvl.live = true;
+    this.index.set(p, lvl);
     // Open a gap at the insertion point by hand: splice would allocate a result array.
     const lv = this.levels;
     const at = -i - 1;
@@ -108,7 +155,9 @@ export class BookSide {
       }
     }
     lvl.live = false;
-    this.removed[this.nRemoved++] = lvl;
+    this.index.delete(lvl.price);
+    if (this.keepRemoved) this.removed[this.nRemoved++] = lvl;
+    else if (this.pool.length < 4096) this.pool.push(lvl);
   }
 
   /** At the end of a command: levels removed during it go back to the pool. */

@@ -87,6 +87,7 @@ export class Engine {
     const epoch = opts.idEpoch ?? 0;
     if (!Number.isSafeInteger(epoch) || epoch < 0) throw new ConfigError('idEpoch', 'must be a non-negative safe integer');
     this.market = new Market(this.instruments, this.out, epoch);
+    this.market.reportLevels(sink.levelEvents !== false);
     this.programmes = new Programmes(opts.programmes, this.instruments, this.market, this.out, (ii) => this.rules.phaseOf(ii));
     this.rules = new Rules(this.instruments, opts.instruments, opts.rules, this.market, this.out, this.accounts, this.programmes);
   }
@@ -98,6 +99,7 @@ export class Engine {
 
   setSink(sink: EventSink): void {
     this.out.sink = sink;
+    this.market.reportLevels(sink.levelEvents !== false);
   }
 
   /** Where events go now (an observer that wraps the sink forwards to this one). */

@@ -196,6 +196,8 @@ export class ObligationEvent {
 }
 
 export interface EventSink {
+  /** false: this sink ignores level events, so the engine need not track the levels a command touches (default true) */
+  readonly levelEvents?: boolean;
   order(e: OrderEvent): void;
   fill(e: FillEvent): void;
   level(e: LevelEvent): void;

@@ -12,13 +12,15 @@ export class LevelChanges {
   private n = 0;
   /** identifies the current command; a level touched under the same mark is already listed */
   private mark = 0;
+  /** false while the sink ignores level events: nothing is tracked */
+  on = true;
 
   begin(): void {
     this.mark++;
   }
 
   touch(lvl: Level, side: BookSide): void {
-    if (lvl.touchedAt === this.mark) return;
+    if (lvl.touchedAt === this.mark || !this.on) return;
     lvl.touchedAt = this.mark;
     this.levels[this.n] = lvl;
     this.sides[this.n++] = side;
@@ -30,6 +32,7 @@ export class LevelChanges {
    */
   flush(sink: EventSink, ev: LevelEvent, time: number, seq: number): number {
     const n = this.n;
+    if (n === 0) return seq;
     for (let i = 0; i < n; i++) {
       const lvl = this.levels[i];
       const side = this.sides[i];

@@ -60,6 +60,12 @@ export class Market {
     this.lastPrice = instruments.map(() => 0);
   }
 
+  /** Whether the sink takes level events: if not, touched levels are neither tracked nor kept for reporting. */
+  reportLevels(on: boolean): void {
+    this.changes.on = on;
+    for (const b of this.books) b.bids.keepRemoved = b.asks.keepRemoved = on;
+  }
+
   // ---- matching ----
 
   /** Matches an incoming (or re-priced) order, then rests it or ends it; `bandReason` names an IOC remainder of an order slid to a price band. */

@@ -39,6 +39,14 @@ export class ReportLog {
     this.length++;
   }
 
+  /** Empties the log, keeping its memory (passes reuse one log: no fresh 100 MB, no GC it would provoke). */
+  clear(): void {
+    this.cur = this.chunks.length > 0 ? this.chunks[0] : new Int32Array(0);
+    this.spare = this.chunks.length;
+    this.at = 0;
+    this.length = 0;
+  }
+
   private addChunk(): number {
     const used = Math.ceil(this.length / CHUNK);
     if (used < this.spare) this.cur = this.chunks[used];

@@ -147,8 +147,12 @@ export class Programmes {
 
   // ---- after each command ----
 
+  /** Kept tiny so that the engine's command path inlines it (most venues have no programme member). */
   end(now: number): void {
-    if (this.members.length === 0) return;
+    if (this.members.length !== 0) this.measure(now);
+  }
+
+  private measure(now: number): void {
     const changed = this.instrumentChanges(now);
     const due = this.due;
     for (let i = 0; i < due.length; i++) due[i] = now >= this.nextStatus[i];

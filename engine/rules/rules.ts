@@ -103,8 +103,13 @@ export class Rules implements MatchWatcher {
 
   // ---- command begin: timers ----
 
+  /** Kept tiny so that the engine's command path inlines it: most commands have no timer due. */
   begin(now: number): void {
     this.now = now;
+    if (!this.started || this.nextTimer <= now) this.fireTimers(now);
+  }
+
+  private fireTimers(now: number): void {
     if (!this.started) this.start(now);
     if (this.nextTimer > now) return;
     for (const ir of this.byIndex) {
@@ -342,8 +347,13 @@ export class Rules implements MatchWatcher {
 
   // ---- command end ----
 
+  /** Kept tiny so that the engine's command path inlines it. */
   end(): void {
-    if (!this.busy && !this.watchLimitState) return;
+    if (this.busy || this.watchLimitState) this.settle();
+  }
+
+  /** Pending halts, the market-wide breaker, limit states and indicative auction prices after a command. */
+  private settle(): void {
     this.busy = false;
     for (const ir of this.byIndex) {
       if (ir.pendingHalt !== 0) {

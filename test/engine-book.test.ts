@@ -1,0 +1,77 @@
+// The book's price index (engine/book.ts) against a Map, across page edges;
+// and an engine whose sink ignores level events (levelEvents = false, the
+// engine then skips level bookkeeping) emitting exactly the same order and
+// fill events and keeping the same book as one that reports them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BookSide } from '../engine/book.ts';
+import { Engine } from '../engine/engine.ts';
+import { RecordingSink } from '../engine/events.ts';
+import { Side, TimeInForce } from '../engine/types.ts';
+import { prng } from './prng.ts';
+
+test('price index finds every live level, across page edges and after pages empty', () => {
+  const rnd = prng(7);
+  for (const side of [Side.BUY, Side.SELL]) {
+    const s = new BookSide('X', side);
+    const want = new Map<number, number>(); // price → qty
+    for (let step = 0; step < 20_000; step++) {
+      // prices around page edges (pages of 1024) and far away
+      const p = rnd() < 0.9 ? 1 + Math.floor(rnd() * 3_000) : 1_000_000 + Math.floor(rnd() * 50);
+      const lvl = s.find(p);
+      assert.equal(lvl?.qty, want.get(p), `price ${p}`);
+      if (lvl === null) {
+        const made = s.findOrCreate(p);
+        made.qty = step + 1;
+        want.set(p, step + 1);
+      } else {
+        s.removeLevel(lvl);
+        s.recycleRemoved();
+        want.delete(p);
+      }
+    }
+    const prices = s.levels.map((l) => l.price);
+    assert.deepEqual(prices, [...want.keys()].sort((a, b) => (a - b) * (side === Side.BUY ? 1 : -1)));
+    for (const [p, q] of want) assert.equal(s.find(p)?.qty, q);
+  }
+});
+
+class QuietSink extends RecordingSink {
+  readonly levelEvents = false;
+}
+
+test('a sink that ignores level events gets the same order and fill events, and the book is the same', () => {
+  const instruments = [{ symbol: 'X', price_scale: 0, qty_scale: 0, tick_size: 1, lot: 1, min_qty: 1, max_qty: 1_000, max_price: 10_000, maker_fee_bp: -1, taker_fee_bp: 2 }];
+  const loud = new RecordingSink();
+  const quiet = new QuietSink();
+  const engines = [new Engine({ instruments }, loud), new Engine({ instruments }, quiet)];
+  for (const e of engines) for (let a = 0; a < 4; a++) e.addAccount({ name: `a${a}` });
+  const rnd = prng(11);
+  const ids: number[][] = [[], []];
+  for (let t = 1; t <= 5_000; t++) {
+    const r = rnd();
+    const account = 1 + Math.floor(rnd() * 4);
+    const price = 990 + Math.floor(rnd() * 21);
+    const qty = 1 + Math.floor(rnd() * 20);
+    const pick = Math.floor(rnd() * 1_000);
+    const side = rnd() < 0.5 ? Side.BUY : Side.SELL;
+    engines.forEach((e, k) => {
+      const live = ids[k];
+      if (r < 0.55 || live.length === 0) {
+        const id = e.newOrder({ time: t, account, symbol: 'X', side, price, qty, tif: pick % 7 === 0 ? TimeInForce.IOC : TimeInForce.GTC });
+        if (id) live.push(id);
+      } else {
+        const id = live[pick % live.length];
+        const o = e.order(id);
+        if (r < 0.8 || o === null) e.cancel({ time: t, account: o?.account ?? account, symbol: 'X', orderId: id });
+        else e.replace({ time: t, account: o.account, symbol: 'X', orderId: id, price, qty: o.cum + qty });
+      }
+    });
+  }
+  const notLevel = (s: RecordingSink) => s.events.filter((x) => x.type !== 'level').map(({ seq: _seq, ...rest }) => rest);
+  assert.ok(loud.levels().length > 1_000);
+  assert.equal(quiet.levels().length, 0);
+  assert.ok(loud.fills().length > 500);
+  assert.deepEqual(notLevel(quiet), notLevel(loud));
+  assert.deepEqual(engines[1].depth('X', 50), engines[0].depth('X', 50));
+});
