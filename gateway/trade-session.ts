@@ -152,7 +152,7 @@ export class TradeSession {
     private readonly ws: PeerSocket, private readonly sessions: TradeSessions, private readonly socket: Socket | null, readonly id: number,
   ) {
     this.lastIn = this.lastOut = sessions.timers.now();
-    this.cork = socket ? new TickCork(socket) : null;
+    this.cork = socket ? new TickCork(socket, (send) => sessions.exchange.whenDurable(send)) : null;
     // a socket that never logs on would be held for ever (and with it a file descriptor)
     this.timer = sessions.timers.setTimeout(() => this.onLogonTimeout(), this.limits.logonTimeoutMs);
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));

@@ -1,0 +1,110 @@
+// Opening a journal directory: a new one records the configuration (with the
+// api keys it generated) and starts empty; an existing one is recovered: its
+// configuration rebuilds the Exchange, every record is applied again (a torn
+// last record is cut off first), and journaling continues after the last one.
+// Ids continue from the journal, so none is ever reused across restarts.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Clock, Exchange, type ExchangeConfig } from '../exchange.ts';
+import { applyRecord, JournalRecorder, ReplayTime } from './recorder.ts';
+import { JournalError, scanJournal, writeFileAtomic, type ScanResult } from './segments.ts';
+import { JournalWriter, type FsyncPolicy } from './writer.ts';
+import type { JournalRecord } from './codec.ts';
+
+export const META_FILE = 'journal.json';
+
+export interface JournalOptions {
+  dir: string;
+  /** default batch */
+  fsync?: FsyncPolicy;
+  segmentBytes?: number;
+}
+
+/** The journal's metadata: the configuration as given, and as run (generated api keys filled in). */
+export interface JournalMeta {
+  format: 1;
+  given: ExchangeConfig;
+  config: ExchangeConfig;
+  /** free-form provenance for bug-report bundles: scenario, seed, command line */
+  origin?: Record<string, unknown>;
+}
+
+export interface Recovery extends ScanResult {
+  /** wall time spent reading and applying the journal, ms */
+  ms: number;
+}
+
+export interface OpenedJournal {
+  exchange: Exchange;
+  recorder: JournalRecorder;
+  recovery: Recovery | null;
+  close(): Promise<void>;
+}
+
+export function readMeta(dir: string): JournalMeta | null {
+  const path = join(dir, META_FILE);
+  if (!existsSync(path)) return null;
+  const meta = JSON.parse(readFileSync(path, 'utf8')) as JournalMeta;
+  if (meta.format !== 1) throw new JournalError(`${path}: unknown journal format ${String(meta.format)}`);
+  return meta;
+}
+
+const sameConfig = (a: ExchangeConfig, b: ExchangeConfig): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * Replays the journal of `dir` into a fresh Exchange (built from the journal's
+ * own configuration) up to and including record `untilSeq` or time `untilTime`.
+ * `time` is the Exchange's time source (its `at` is each record's time).
+ */
+export function replayInto(dir: string, opts: { repair?: boolean; untilSeq?: number; untilTime?: number; before?: (x: Exchange) => void } = {}, time = new ReplayTime()): { exchange: Exchange; scan: ScanResult } {
+  const meta = readMeta(dir);
+  if (!meta) throw new JournalError(`${dir}: no ${META_FILE}: not a journal directory`);
+  const exchange = new Exchange(meta.config, new Clock(time.now));
+  opts.before?.(exchange);
+  const untilSeq = opts.untilSeq ?? Infinity;
+  const untilTime = opts.untilTime ?? Infinity;
+  const scan = scanJournal(dir, (r: JournalRecord) => {
+    if (r.seq > untilSeq || r.time > untilTime) return false;
+    applyRecord(exchange, r, time);
+  }, opts.repair === true);
+  return { exchange, scan };
+}
+
+/**
+ * Opens (creating or recovering) the journal in `opts.dir` for a server whose
+ * exchange clock is `live`. A journal written under another configuration is
+ * refused: its commands mean something else there.
+ */
+export function openJournal(config: ExchangeConfig, live: () => number, opts: JournalOptions, origin?: Record<string, unknown>): OpenedJournal {
+  mkdirSync(opts.dir, { recursive: true });
+  const meta = readMeta(opts.dir);
+  const time = new ReplayTime(live);
+  let exchange: Exchange;
+  let recovery: Recovery | null = null;
+  if (meta) {
+    if (!sameConfig(meta.given, config)) {
+      throw new JournalError(`${opts.dir} was written under another configuration: start with the same --config/--profile, or use a new --journal directory`);
+    }
+    const t0 = performance.now();
+    const r = replayInto(opts.dir, { repair: true }, time);
+    exchange = r.exchange;
+    recovery = { ...r.scan, ms: performance.now() - t0 };
+  } else {
+    exchange = new Exchange(config, new Clock(time.now));
+    const run = structuredClone(config);
+    const ids = exchange.engine.accountIds();
+    (run.accounts ?? []).forEach((a, i) => { a.api_key = exchange.accountInfo(ids[i])?.apiKey; });
+    const fresh: JournalMeta = { format: 1, given: config, config: run, ...(origin ? { origin } : {}) };
+    writeFileAtomic(opts.dir, META_FILE, JSON.stringify(fresh, null, 2));
+  }
+  const writer = new JournalWriter({ dir: opts.dir, fsync: opts.fsync ?? 'batch', lastSeq: recovery?.lastSeq ?? 0, segmentBytes: opts.segmentBytes });
+  const recorder = new JournalRecorder(writer);
+  exchange.recorder = recorder;
+  return {
+    exchange, recorder, recovery,
+    async close() {
+      exchange.recorder = null;
+      await writer.close();
+    },
+  };
+}
