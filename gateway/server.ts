@@ -70,7 +70,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const clock = opts.exchangeClock ?? new ExchangeClock(testClock ? { wall: () => testClock.now() } : {});
   const journal = opts.journal ? openJournal(opts.config, clock.now, opts.journal) : null;
   const exchange = journal?.exchange ?? new Exchange(opts.config, new Clock(clock.now), opts.idEpoch ?? bootEpoch());
-  exchange.tick(); // engine time starts now: scheduled phases apply before the first client arrives
+  if (!journal) exchange.tick(); // engine time starts now: scheduled phases apply before the first client arrives
   const limits: SessionLimits = { ...DEFAULT_SESSION_LIMITS, ...opts.config.limits, ...opts.limits };
   const adminToken = opts.adminToken ?? randomBytes(16).toString('hex');
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024 });
@@ -89,6 +89,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (r?.onUpgrade) Object.assign(routes, r.onUpgrade);
     if (r?.close) closers.push(r.close);
   }
+  // replayed after every part is attached, so what they keep from reports (order history, fills) comes back too
+  const recovery = journal?.recover() ?? null;
+  if (journal) exchange.tick();
   const gate = new ConnectionGate(limits.maxConnections, limits.maxConnectionsPerIp);
   app.server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
@@ -114,7 +117,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     clock,
     app,
     trade,
-    recovery: journal?.recovery ?? null,
+    recovery,
     async close() {
       stopTicker();
       for (const c of closers) c();

@@ -65,6 +65,7 @@ test('a replay of the journal reproduces the live event stream and state byte fo
   try {
     let now = 0;
     const j = openJournal(defaultConfig(), () => now, { dir, fsync: 'off', segmentBytes: 64 * 1024 });
+    j.recover();
     const live = new EventTap(j.exchange);
     j.exchange.engine.setSink(live);
     await drive(j.exchange, (t) => { now = t; }, 42, 3000);
@@ -84,6 +85,7 @@ test('a replay of the journal reproduces the live event stream and state byte fo
 
     // a restart recovers the same state and goes on numbering where it stopped
     const k = openJournal(defaultConfig(), () => now + 1, { dir, fsync: 'off' });
+    k.recover();
     assert.equal(stateHash(k.exchange), liveHash);
     assert.equal(k.exchange.engine.nextOrderIdPreview(), nextOrderId);
     assert.deepEqual(k.exchange.engine.accountIds().map((id) => k.exchange.accountInfo(id)?.apiKey), keys, 'generated api keys survive');
@@ -98,6 +100,7 @@ test('a torn last record is dropped on recovery; damage inside the journal is re
   try {
     let now = 1_800_000_000_000_000;
     const j = openJournal(defaultConfig(), () => now, { dir, fsync: 'always' });
+    j.recover();
     await drive(j.exchange, (t) => { now = t; }, 7, 200);
     await j.close();
     const full = scanJournal(dir, () => {});
@@ -105,8 +108,9 @@ test('a torn last record is dropped on recovery; damage inside the journal is re
     appendFileSync(last, Buffer.from([40, 0, 0, 0, 1, 2, 3])); // a header and part of a payload: a write cut short
     const before = statSync(last).size;
     const k = openJournal(defaultConfig(), () => now, { dir, fsync: 'always' });
-    assert.equal(k.recovery?.records, full.records);
-    assert.equal(k.recovery?.tornBytes, 7);
+    const recovery = k.recover();
+    assert.equal(recovery?.records, full.records);
+    assert.equal(recovery?.tornBytes, 7);
     assert.equal(statSync(last).size, before - 7);
     await k.close();
     // a bad byte in a segment that is not the last one is corruption, not a torn write
@@ -125,6 +129,7 @@ test('a journal is refused under another configuration', async () => {
   const dir = tmp();
   try {
     const j = openJournal(defaultConfig(), () => 1, { dir, fsync: 'off' });
+    j.recover();
     await j.close();
     const other = defaultConfig();
     other.instruments = other.instruments.slice(1);

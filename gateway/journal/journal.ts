@@ -35,9 +35,11 @@ export interface Recovery extends ScanResult {
 }
 
 export interface OpenedJournal {
+  /** empty until recover(): the server first attaches its listeners, so replayed reports rebuild what they keep */
   exchange: Exchange;
-  recorder: JournalRecorder;
-  recovery: Recovery | null;
+  /** Replays the journal (null for a new one), then journals every later command. Call once. */
+  recover(): Recovery | null;
+  recorder(): JournalRecorder;
   close(): Promise<void>;
 }
 
@@ -56,18 +58,24 @@ const sameConfig = (a: ExchangeConfig, b: ExchangeConfig): boolean => JSON.strin
  * own configuration) up to and including record `untilSeq` or time `untilTime`.
  * `time` is the Exchange's time source (its `at` is each record's time).
  */
-export function replayInto(dir: string, opts: { repair?: boolean; untilSeq?: number; untilTime?: number; before?: (x: Exchange) => void } = {}, time = new ReplayTime()): { exchange: Exchange; scan: ScanResult } {
+export function replayInto(dir: string, opts: ReplayOptions = {}, time = new ReplayTime()): { exchange: Exchange; scan: ScanResult } {
   const meta = readMeta(dir);
   if (!meta) throw new JournalError(`${dir}: no ${META_FILE}: not a journal directory`);
   const exchange = new Exchange(meta.config, new Clock(time.now));
   opts.before?.(exchange);
+  return { exchange, scan: applyJournal(dir, exchange, opts, time) };
+}
+
+export interface ReplayOptions { repair?: boolean; untilSeq?: number; untilTime?: number; before?: (x: Exchange) => void }
+
+/** Applies the journal's records to `exchange` (whose clock reads `time`). */
+function applyJournal(dir: string, exchange: Exchange, opts: ReplayOptions, time: ReplayTime): ScanResult {
   const untilSeq = opts.untilSeq ?? Infinity;
   const untilTime = opts.untilTime ?? Infinity;
-  const scan = scanJournal(dir, (r: JournalRecord) => {
+  return scanJournal(dir, (r: JournalRecord) => {
     if (r.seq > untilSeq || r.time > untilTime) return false;
     applyRecord(exchange, r, time);
   }, opts.repair === true);
-  return { exchange, scan };
 }
 
 /**
@@ -80,15 +88,11 @@ export function openJournal(config: ExchangeConfig, live: () => number, opts: Jo
   const meta = readMeta(opts.dir);
   const time = new ReplayTime(live);
   let exchange: Exchange;
-  let recovery: Recovery | null = null;
   if (meta) {
     if (!sameConfig(meta.given, config)) {
       throw new JournalError(`${opts.dir} was written under another configuration: start with the same --config/--profile, or use a new --journal directory`);
     }
-    const t0 = performance.now();
-    const r = replayInto(opts.dir, { repair: true }, time);
-    exchange = r.exchange;
-    recovery = { ...r.scan, ms: performance.now() - t0 };
+    exchange = new Exchange(meta.config, new Clock(time.now));
   } else {
     exchange = new Exchange(config, new Clock(time.now));
     const run = structuredClone(config);
@@ -97,14 +101,24 @@ export function openJournal(config: ExchangeConfig, live: () => number, opts: Jo
     const fresh: JournalMeta = { format: 1, given: config, config: run, ...(origin ? { origin } : {}) };
     writeFileAtomic(opts.dir, META_FILE, JSON.stringify(fresh, null, 2));
   }
-  const writer = new JournalWriter({ dir: opts.dir, fsync: opts.fsync ?? 'batch', lastSeq: recovery?.lastSeq ?? 0, segmentBytes: opts.segmentBytes });
-  const recorder = new JournalRecorder(writer);
-  exchange.recorder = recorder;
+  let recorder: JournalRecorder | null = null;
   return {
-    exchange, recorder, recovery,
+    exchange,
+    recover() {
+      if (recorder) throw new Error('journal already recovered');
+      const t0 = performance.now();
+      const scan = meta ? applyJournal(opts.dir, exchange, { repair: true }, time) : null;
+      const writer = new JournalWriter({ dir: opts.dir, fsync: opts.fsync ?? 'batch', lastSeq: scan?.lastSeq ?? 0, segmentBytes: opts.segmentBytes });
+      exchange.recorder = recorder = new JournalRecorder(writer);
+      return scan && { ...scan, ms: performance.now() - t0 };
+    },
+    recorder() {
+      if (!recorder) throw new Error('journal not recovered yet');
+      return recorder;
+    },
     async close() {
       exchange.recorder = null;
-      await writer.close();
+      await recorder?.writer.close();
     },
   };
 }
