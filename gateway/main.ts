@@ -201,7 +201,8 @@ async function main(argv: string[]): Promise<void> {
   const [{ startServer }, { API_PREFIX }] = await Promise.all([import('./index.ts'), import('./rest.ts')]);
   let server: RunningServer;
   try {
-    server = await startServer({ config, port: cli.port, host: cli.host, adminToken: token.token, logger: cli.log, exchangeClock: clock, journal: cli.journal });
+    server = await startServer({ config, port: cli.port, host: cli.host, adminToken: token.token, logger: cli.log, exchangeClock: clock,
+      journal: cli.journal && { ...cli.journal, origin: { argv, scenario: scenario?.name, seed } } });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err instanceof ConfigError || err instanceof JournalError) throw err;

@@ -18,6 +18,8 @@ export interface JournalOptions {
   /** default batch */
   fsync?: FsyncPolicy;
   segmentBytes?: number;
+  /** where the run came from (command line, scenario, seed): kept in journal.json for bug-report bundles */
+  origin?: Record<string, unknown>;
 }
 
 /** The journal's metadata: the configuration as given, and as run (generated api keys filled in). */
@@ -83,7 +85,8 @@ function applyJournal(dir: string, exchange: Exchange, opts: ReplayOptions, time
  * exchange clock is `live`. A journal written under another configuration is
  * refused: its commands mean something else there.
  */
-export function openJournal(config: ExchangeConfig, live: () => number, opts: JournalOptions, origin?: Record<string, unknown>): OpenedJournal {
+export function openJournal(config: ExchangeConfig, live: () => number, opts: JournalOptions): OpenedJournal {
+  const origin = opts.origin;
   mkdirSync(opts.dir, { recursive: true });
   const meta = readMeta(opts.dir);
   const time = new ReplayTime(live);
