@@ -153,6 +153,10 @@ export interface CommandRecorder {
   tick(time: number): void;
   createAccount(time: number, a: AccountCreation): void;
   setFeeTier(time: number, account: number, tier: FeeTier): void;
+  /** an order-entry session state begun or reset (trade-session.ts): from here on it stores the account's reports */
+  sessionAttach(account: number, reset: boolean): void;
+  /** a session-level message or request answer stored (and numbered) in an account's session */
+  sessionOut(account: number, body: string, msg: Record<string, unknown>): void;
   whenDurable(fn: () => void): void;
 }
 

@@ -90,7 +90,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (r?.close) closers.push(r.close);
   }
   // replayed after every part is attached, so what they keep from reports (order history, fills) comes back too
-  const recovery = journal?.recover() ?? null;
+  const recovery = journal?.recover(trade) ?? null;
   if (journal) exchange.tick();
   const gate = new ConnectionGate(limits.maxConnections, limits.maxConnectionsPerIp);
   app.server.on('upgrade', (req, socket, head) => {

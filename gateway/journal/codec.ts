@@ -27,6 +27,10 @@ export const RecordKind = {
   SET_FEE_TIER: 13,
   /** a point recovery can name (admin request); changes nothing */
   CHECKPOINT: 14,
+  /** order-entry sessions: a session state begun or reset; a stored non-report message; the next inbound sequence number */
+  SESSION_ATTACH: 15,
+  SESSION_OUT: 16,
+  SESSION_IN: 17,
 } as const;
 export type RecordKind = (typeof RecordKind)[keyof typeof RecordKind];
 

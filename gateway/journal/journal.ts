@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Clock, Exchange, type ExchangeConfig } from '../exchange.ts';
-import { applyRecord, JournalRecorder, ReplayTime } from './recorder.ts';
+import { applyRecord, JournalRecorder, ReplayTime, type SessionReplay } from './recorder.ts';
 import { JournalError, scanJournal, writeFileAtomic, type ScanResult } from './segments.ts';
 import { JournalWriter, type FsyncPolicy } from './writer.ts';
 import type { JournalRecord } from './codec.ts';
@@ -39,8 +39,8 @@ export interface Recovery extends ScanResult {
 export interface OpenedJournal {
   /** empty until recover(): the server first attaches its listeners, so replayed reports rebuild what they keep */
   exchange: Exchange;
-  /** Replays the journal (null for a new one), then journals every later command. Call once. */
-  recover(): Recovery | null;
+  /** Replays the journal (null for a new one) into the exchange and `sessions`, then journals every later command. Call once. */
+  recover(sessions?: JournaledSessions): Recovery | null;
   recorder(): JournalRecorder;
   close(): Promise<void>;
 }
@@ -68,7 +68,12 @@ export function replayInto(dir: string, opts: ReplayOptions = {}, time = new Rep
   return { exchange, scan: applyJournal(dir, exchange, opts, time) };
 }
 
-export interface ReplayOptions { repair?: boolean; untilSeq?: number; untilTime?: number; before?: (x: Exchange) => void }
+export interface ReplayOptions { repair?: boolean; untilSeq?: number; untilTime?: number; before?: (x: Exchange) => void; sessions?: SessionReplay }
+
+/** Order-entry sessions kept in the journal: rebuilt by a replay; their inbound sequence numbers are appended with each commit. */
+export interface JournaledSessions extends SessionReplay {
+  recordProgress(recorder: { sessionIn(account: number, nextIn: number): void }): void;
+}
 
 /** Applies the journal's records to `exchange` (whose clock reads `time`). */
 function applyJournal(dir: string, exchange: Exchange, opts: ReplayOptions, time: ReplayTime): ScanResult {
@@ -76,7 +81,7 @@ function applyJournal(dir: string, exchange: Exchange, opts: ReplayOptions, time
   const untilTime = opts.untilTime ?? Infinity;
   return scanJournal(dir, (r: JournalRecord) => {
     if (r.seq > untilSeq || r.time > untilTime) return false;
-    applyRecord(exchange, r, time);
+    applyRecord(exchange, r, time, opts.sessions);
   }, opts.repair === true);
 }
 
@@ -107,12 +112,16 @@ export function openJournal(config: ExchangeConfig, live: () => number, opts: Jo
   let recorder: JournalRecorder | null = null;
   return {
     exchange,
-    recover() {
+    recover(sessions) {
       if (recorder) throw new Error('journal already recovered');
       const t0 = performance.now();
-      const scan = meta ? applyJournal(opts.dir, exchange, { repair: true }, time) : null;
-      const writer = new JournalWriter({ dir: opts.dir, fsync: opts.fsync ?? 'batch', lastSeq: scan?.lastSeq ?? 0, segmentBytes: opts.segmentBytes });
-      exchange.recorder = recorder = new JournalRecorder(writer);
+      const scan = meta ? applyJournal(opts.dir, exchange, { repair: true, sessions }, time) : null;
+      const writer = new JournalWriter({
+        dir: opts.dir, fsync: opts.fsync ?? 'batch', lastSeq: scan?.lastSeq ?? 0, lastTime: scan?.lastTime, segmentBytes: opts.segmentBytes,
+      });
+      const rec = (recorder = new JournalRecorder(writer));
+      if (sessions) writer.beforeCommit = () => sessions.recordProgress(rec);
+      exchange.recorder = rec;
       return scan && { ...scan, ms: performance.now() - t0 };
     },
     recorder() {

@@ -81,6 +81,18 @@ export class JournalRecorder implements CommandRecorder {
     this.values(time, RecordKind.SET_FEE_TIER, account, tier);
   }
 
+  sessionAttach(account: number, reset: boolean): void {
+    this.values(this.writer.lastTime, RecordKind.SESSION_ATTACH, account, reset);
+  }
+
+  sessionOut(account: number, body: string, msg: Record<string, unknown>): void {
+    this.values(this.writer.lastTime, RecordKind.SESSION_OUT, account, body, msg);
+  }
+
+  sessionIn(account: number, nextIn: number): void {
+    this.values(this.writer.lastTime, RecordKind.SESSION_IN, account, nextIn);
+  }
+
   /** A marker recovery and replay can stop at (admin request); changes nothing. */
   checkpoint(time: number, label: string): number {
     this.values(time, RecordKind.CHECKPOINT, label);
@@ -109,10 +121,17 @@ export class ReplayTime {
   readonly now = (): number => this.at ?? this.live();
 }
 
+/** Order-entry session state rebuilt by a replay (TradeSessions); an offline replay has none. */
+export interface SessionReplay {
+  replayAttach(account: number, reset: boolean): void;
+  replayOut(account: number, body: string, msg: Record<string, unknown>): void;
+  replayIn(account: number, nextIn: number): void;
+}
+
 const stringOrUndefined = (v: unknown): string | undefined => (v === undefined ? undefined : (v as string));
 
 /** Runs one journaled command through `exchange` at its journaled time (the exchange's clock must read `time`). */
-export function applyRecord(exchange: Exchange, r: JournalRecord, time: ReplayTime): void {
+export function applyRecord(exchange: Exchange, r: JournalRecord, time: ReplayTime, sessions: SessionReplay | null = null): void {
   const v = r.values;
   time.at = r.time;
   try {
@@ -160,6 +179,15 @@ export function applyRecord(exchange: Exchange, r: JournalRecord, time: ReplayTi
         exchange.setFeeTier(v[0] as number, v[1] as FeeTier);
         return;
       case RecordKind.CHECKPOINT:
+        return;
+      case RecordKind.SESSION_ATTACH:
+        sessions?.replayAttach(v[0] as number, v[1] === true);
+        return;
+      case RecordKind.SESSION_OUT:
+        sessions?.replayOut(v[0] as number, v[1] as string, v[2] as Record<string, unknown>);
+        return;
+      case RecordKind.SESSION_IN:
+        sessions?.replayIn(v[0] as number, v[1] as number);
         return;
       default:
         throw new Error(`journal record ${r.seq}: unknown kind ${r.kind as number}`);

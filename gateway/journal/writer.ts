@@ -20,8 +20,9 @@ export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 export interface WriterOptions {
   dir: string;
   fsync: FsyncPolicy;
-  /** the sequence number of the last record already in the journal */
+  /** the sequence number and time of the last record already in the journal */
   lastSeq: number;
+  lastTime?: number;
   segmentBytes?: number;
   /** a write or sync failed: the journal cannot promise durability any more (default: throw, ending the process) */
   onError?: (e: Error) => void;
@@ -45,14 +46,21 @@ export class JournalWriter {
   private waitFns: (() => void)[] = [];
   private readonly onError: (e: Error) => void;
   private readonly commitNow = (): void => this.commit();
+  /** appends what must be in the same commit as the commands it covers (sessions' inbound sequence numbers) */
+  beforeCommit: (() => void) | null = null;
+  private inHook = false;
 
   constructor(private readonly opts: WriterOptions) {
     this.fsync = opts.fsync;
     this.segmentBytes = opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
     this.lastSeq = this.durableSeq = opts.lastSeq;
+    this.lastTime = opts.lastTime ?? 0;
     this.onError = opts.onError ?? ((e) => { throw e; });
     this.openSegment();
   }
+
+  /** the exchange time of the last record appended (records without a time of their own take it) */
+  lastTime = 0;
 
   /** The sequence number of the last record appended. */
   get seq(): number {
@@ -62,12 +70,14 @@ export class JournalWriter {
   /** Starts a record: write its values into the returned encoder, then call end(). */
   begin(time: number, kind: RecordKind): RecordEncoder {
     this.active.begin(this.lastSeq + 1, time, kind);
+    this.lastTime = time;
     return this.active;
   }
 
   end(): void {
     this.active.end();
     this.lastSeq++;
+    if (this.inHook) return;
     if (this.fsync === 'always') this.commitSync();
     else if (!this.scheduled) {
       this.scheduled = true;
@@ -93,6 +103,7 @@ export class JournalWriter {
 
   /** Everything appended, written and synced on the spot (fsync always; close). */
   private commitSync(): void {
+    this.runHook();
     if (this.active.pos > 0) {
       writeSync(this.fd, this.active.buf, 0, this.active.pos);
       this.segmentSize += this.active.pos;
@@ -107,6 +118,7 @@ export class JournalWriter {
   private commit(): void {
     this.scheduled = false;
     if (this.inFlight || this.active.pos === 0 || this.closed) return;
+    this.runHook();
     const out = this.active;
     this.active = this.spare;
     this.spare = out;
@@ -119,6 +131,16 @@ export class JournalWriter {
       if (this.fsync === 'off') return this.committed(upto);
       fdatasync(this.fd, (e2) => (e2 ? this.onError(e2) : this.committed(upto)));
     });
+  }
+
+  private runHook(): void {
+    if (!this.beforeCommit || this.inHook) return;
+    this.inHook = true;
+    try {
+      this.beforeCommit();
+    } finally {
+      this.inHook = false;
+    }
   }
 
   private writeAll(buf: Buffer, from: number, to: number, done: (e: Error | null) => void): void {
