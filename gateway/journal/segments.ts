@@ -30,7 +30,7 @@ export interface ScanResult {
 
 /**
  * Reads every record of the journal in `dir` in order, calling `onRecord`
- * for each until it returns false. An invalid record at the end of the last
+ * for each until it returns false (that record is not counted). An invalid record at the end of the last
  * segment is a write torn by a crash: it is cut off when `repair` is set.
  * Anywhere else it is corruption, reported as a JournalError.
  */
@@ -54,11 +54,11 @@ export function scanJournal(dir: string, onRecord: (r: JournalRecord) => boolean
         break;
       }
       if (r.record.seq !== out.lastSeq + 1) throw new JournalError(`${path}: record ${r.record.seq} follows ${out.lastSeq}`);
+      if (onRecord(r.record) === false) return out;
       out.lastSeq = r.record.seq;
       out.lastTime = r.record.time;
       out.records++;
       at = r.next;
-      if (onRecord(r.record) === false) return out;
     }
   }
   return out;
