@@ -68,7 +68,7 @@ export function extendServer(x: Extension): void {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const testClock = opts.clock;
   const clock = opts.exchangeClock ?? new ExchangeClock(testClock ? { wall: () => testClock.now() } : {});
-  const journal = opts.journal ? openJournal(opts.config, clock.now, opts.journal) : null;
+  const journal = opts.journal ? openJournal(opts.config, clock.now, { idEpoch: opts.idEpoch, ...opts.journal }) : null;
   const exchange = journal?.exchange ?? new Exchange(opts.config, new Clock(clock.now), opts.idEpoch ?? bootEpoch());
   if (!journal) exchange.tick(); // engine time starts now: scheduled phases apply before the first client arrives
   const limits: SessionLimits = { ...DEFAULT_SESSION_LIMITS, ...opts.config.limits, ...opts.limits };

@@ -50,3 +50,18 @@ test('a session resumes across a restart: numbers continue, missed reports come 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a journaled exchange keeps its id epoch across restarts: ids go on where they stopped', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mb-journal-epoch-'));
+  try {
+    const first = await startServer({ config: defaultConfig(), journal: { dir, fsync: 'off' }, idEpoch: 4096 });
+    const next = first.exchange.engine.nextOrderIdPreview();
+    await first.close();
+    const again = await startServer({ config: defaultConfig(), journal: { dir, fsync: 'off' }, idEpoch: 8192 });
+    assert.equal(again.exchange.idEpoch, 4096);
+    assert.equal(again.exchange.engine.nextOrderIdPreview(), next);
+    await again.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

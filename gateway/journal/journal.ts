@@ -5,7 +5,7 @@
 // Ids continue from the journal, so none is ever reused across restarts.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Clock, Exchange, type ExchangeConfig } from '../exchange.ts';
+import { bootEpoch, Clock, Exchange, type ExchangeConfig } from '../exchange.ts';
 import { applyRecord, JournalRecorder, ReplayTime, type SessionReplay } from './recorder.ts';
 import { JournalError, scanJournal, writeFileAtomic, type ScanResult } from './segments.ts';
 import { JournalWriter, type FsyncPolicy } from './writer.ts';
@@ -20,6 +20,8 @@ export interface JournalOptions {
   segmentBytes?: number;
   /** where the run came from (command line, scenario, seed): kept in journal.json for bug-report bundles */
   origin?: Record<string, unknown>;
+  /** ids start above this in a new journal (default bootEpoch()); a recovered journal keeps its own, so ids continue */
+  idEpoch?: number;
 }
 
 /** The journal's metadata: the configuration as given, and as run (generated api keys filled in). */
@@ -27,6 +29,8 @@ export interface JournalMeta {
   format: 1;
   given: ExchangeConfig;
   config: ExchangeConfig;
+  /** the id epoch of the journal's first boot (Exchange idEpoch): kept, so ids continue across restarts instead of jumping */
+  idEpoch: number;
   /** free-form provenance for bug-report bundles: scenario, seed, command line */
   origin?: Record<string, unknown>;
 }
@@ -63,7 +67,7 @@ const sameConfig = (a: ExchangeConfig, b: ExchangeConfig): boolean => JSON.strin
 export function replayInto(dir: string, opts: ReplayOptions = {}, time = new ReplayTime()): { exchange: Exchange; scan: ScanResult } {
   const meta = readMeta(dir);
   if (!meta) throw new JournalError(`${dir}: no ${META_FILE}: not a journal directory`);
-  const exchange = new Exchange(meta.config, new Clock(time.now));
+  const exchange = new Exchange(meta.config, new Clock(time.now), meta.idEpoch);
   opts.before?.(exchange);
   return { exchange, scan: applyJournal(dir, exchange, opts, time) };
 }
@@ -100,13 +104,14 @@ export function openJournal(config: ExchangeConfig, live: () => number, opts: Jo
     if (!sameConfig(meta.given, config)) {
       throw new JournalError(`${opts.dir} was written under another configuration: start with the same --config/--profile, or use a new --journal directory`);
     }
-    exchange = new Exchange(meta.config, new Clock(time.now));
+    exchange = new Exchange(meta.config, new Clock(time.now), meta.idEpoch);
   } else {
-    exchange = new Exchange(config, new Clock(time.now));
+    const idEpoch = opts.idEpoch ?? bootEpoch();
+    exchange = new Exchange(config, new Clock(time.now), idEpoch);
     const run = structuredClone(config);
     const ids = exchange.engine.accountIds();
     (run.accounts ?? []).forEach((a, i) => { a.api_key = exchange.accountInfo(ids[i])?.apiKey; });
-    const fresh: JournalMeta = { format: 1, given: config, config: run, ...(origin ? { origin } : {}) };
+    const fresh: JournalMeta = { format: 1, given: config, config: run, idEpoch, ...(origin ? { origin } : {}) };
     writeFileAtomic(opts.dir, META_FILE, JSON.stringify(fresh, null, 2));
   }
   let recorder: JournalRecorder | null = null;
