@@ -36,6 +36,8 @@ export interface ChildOptions {
   profDir?: string;
   /** run the floor server instead of the exchange (gateway-floor-server.ts) */
   floor?: boolean;
+  /** journal to a temporary directory with this fsync policy (none when undefined) */
+  journal?: string;
 }
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -52,7 +54,7 @@ export const SERVER_NODE_FLAGS: readonly string[] = ['--single-threaded-gc'];
 export async function startChildServer(o: ChildOptions): Promise<ChildServer> {
   const nodeArgs = [...process.execArgv, ...SERVER_NODE_FLAGS, ...(o.profDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profDir}`] : [])];
   const server = path.join(HERE, o.floor ? 'gateway-floor-server.ts' : 'gateway-server.ts');
-  const args = [server, '--accounts', String(o.accounts), '--prefill', String(o.prefill ?? 0), '--resend-store', String(o.resendStore ?? 0)];
+  const args = [server, '--accounts', String(o.accounts), '--prefill', String(o.prefill ?? 0), '--resend-store', String(o.resendStore ?? 0), ...(o.journal ? ['--journal-fsync', o.journal] : [])];
   const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const replies = new ChildLines(child);
   const info = JSON.parse(await replies.next('READY ')) as { port: number; adminToken: string };

@@ -8,7 +8,11 @@
 // market data, metrics).
 //
 // It talks to the parent over stdin/stdout (bench/child-link.ts).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer } from '../gateway/index.ts';
+import type { FsyncPolicy } from '../gateway/journal/writer.ts';
 import type { Exchange } from '../gateway/exchange.ts';
 import { intArg, serveParent } from './child-link.ts';
 import { BENCH_MID, BENCH_SYMBOL, benchApiKey, benchConfig } from './gateway-config.ts';
@@ -33,9 +37,15 @@ async function main(): Promise<void> {
   // --resend-store N: stored messages per account for resends (default: the server's); shows what retaining them costs in GC
   const resendStore = intArg('--resend-store', 0);
   const limits = resendStore > 0 ? { resendStore } : {};
-  const server = await startServer({ config: benchConfig(accounts), port: 0, host: '127.0.0.1', limits });
+  // --journal-fsync P: journal every command to a temporary directory (removed at the end)
+  const at = process.argv.indexOf('--journal-fsync');
+  const journal = at >= 0 ? { dir: mkdtempSync(join(tmpdir(), 'mb-bench-journal-')), fsync: process.argv[at + 1] as FsyncPolicy } : undefined;
+  const server = await startServer({ config: benchConfig(accounts), port: 0, host: '127.0.0.1', limits, journal });
   prefill(server.exchange, accounts, intArg('--prefill', 0));
-  serveParent({ port: server.port, adminToken: server.adminToken }, () => server.close());
+  serveParent({ port: server.port, adminToken: server.adminToken }, async () => {
+    await server.close();
+    if (journal) rmSync(journal.dir, { recursive: true, force: true });
+  });
 }
 
 main().catch((e: unknown) => {

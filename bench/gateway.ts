@@ -1,7 +1,7 @@
 // npm run bench:gateway [-- --connections 8] [--rate 20000] [--seconds 5]
 //   [--window 64] [--resting 32] [--warmup 2] [--mode both|closed|open]
 //   [--sender spin|tick] [--floor] [--prof] [--resend-store N]
-//   [--tail-ms 2] [--timeline FILE.csv]
+//   [--tail-ms 2] [--timeline FILE.csv] [--journal] [--fsync always|batch|off]
 //
 // Order-entry throughput and latency over real /ws/trade WebSockets. The
 // server runs in a child process (bench/gateway-server.ts, with the node
@@ -32,6 +32,9 @@
 // gateway-client.ts); each gets exactly one ExecutionReport (NEW / CANCELED).
 // CPU use of server, client and the rest of the machine is printed with each
 // figure: on a shared 2-core machine the numbers mean little without it.
+// --journal: then the same runs against a server with --journal (a temporary
+//   directory) and --fsync (default batch), printed as journal_closed_loop and
+//   journal_open_loop: what making every order durable before its ack costs.
 // --prof writes a V8 CPU profile of the server under out/ and prints where
 // its time went (bench/gateway-profile.ts). See gateway-measure.ts for the
 // CPU, event-loop and GC fields printed with each result.
@@ -57,6 +60,8 @@ interface Options {
   resendStore: number;
   sender: 'spin' | 'tick';
   floor: boolean;
+  /** the fsync policy of a second run with a journal, none when undefined */
+  journal: string | undefined;
   /** open-loop orders slower than this (ms) are attributed to the leg they spent longest in */
   tailMs: number;
   /** CSV of every open-loop order's instants (undefined: none) */
@@ -89,6 +94,7 @@ function options(): Options {
     resting: arg('resting', 32), warmup: arg('warmup', 2), mode, prof: process.argv.includes('--prof'),
     resendStore: arg('resend-store', 0, 0), sender: word('sender', ['spin', 'tick']) as Options['sender'],
     floor: process.argv.includes('--floor'), tailMs: arg('tail-ms', 2), timeline: text('timeline'),
+    journal: process.argv.includes('--journal') ? (text('fsync') ?? 'batch') : undefined,
   };
 }
 
@@ -210,6 +216,7 @@ async function main(): Promise<void> {
     if (o.mode !== 'closed') await openLoop(o, conns, server, label);
   };
   const errors = await withServer(o, { accounts: o.connections, profDir, resendStore: o.resendStore || undefined }, runModes(''));
+  if (o.journal) errors.push(...await withServer(o, { accounts: o.connections, journal: o.journal }, runModes('journal_')));
   if (o.floor) errors.push(...await withServer(o, { accounts: o.connections, floor: true }, runModes('floor_')));
   for (const e of errors) console.error(`error ${e}`);
   console.log(`load_avg ${loadAvg()}`);

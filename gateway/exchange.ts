@@ -7,7 +7,7 @@ import { Engine } from '../engine/engine.ts';
 import type { AuctionEvent, ObligationEvent, FillEvent, LevelEvent, MassCancelEvent, OrderEvent, PhaseEvent, RuleEvent, EventSink } from '../engine/events.ts';
 import { OrderEventKind, RuleEventKind } from '../engine/events.ts';
 import type { Instrument, InstrumentConfig } from '../engine/instrument.ts';
-import type { MassQuote, NewOrder, QuoteResult, Replace, Cancel, SetReference } from '../engine/commands.ts';
+import type { MassCancel, MassQuote, NewOrder, QuoteResult, Replace, Cancel, SetReference } from '../engine/commands.ts';
 import type { AccountRiskConfig, InstrumentRulesConfig, RulesConfig } from '../engine/rules/config.ts';
 import type { ProgrammeConfig } from '../engine/obligations/config.ts';
 import { CancelReason, TradingPhase, type Side, type StpMode } from '../engine/types.ts';
@@ -123,7 +123,46 @@ export class Clock {
   }
 }
 
+/** Account creation as journaled: everything needed to create the same account again. */
+export interface AccountCreation {
+  name: string;
+  apiKey: string;
+  stp?: StpMode;
+  risk?: AccountRiskConfig;
+  rateLimitExempt: boolean;
+}
+
+export type FeeTier = { symbol?: string; maker_fee_bp: number; taker_fee_bp: number };
+
+/**
+ * Sees every command just before the engine runs it, with the time it runs at
+ * (the journal, gateway/journal/); `whenDurable` holds what tells a client
+ * about the commands so far until they are durable.
+ */
+export interface CommandRecorder {
+  newOrder(c: NewOrder): void;
+  cancel(c: Cancel): void;
+  replace(c: Replace): void;
+  massCancel(c: MassCancel, clOrdId: string): void;
+  massQuote(c: MassQuote): void;
+  quoteCancel(time: number, account: number, symbol: string | undefined): void;
+  setPhase(time: number, symbol: string, phase: TradingPhase, text: string, durationUs: number | undefined): void;
+  killSwitch(time: number, account: number, on: boolean, text: string): void;
+  setReference(c: SetReference): void;
+  setStress(time: number, symbol: string, on: boolean): void;
+  tick(time: number): void;
+  createAccount(time: number, a: AccountCreation): void;
+  setFeeTier(time: number, account: number, tier: FeeTier): void;
+  /** an order-entry session state begun or reset (trade-session.ts): from here on it stores the account's reports */
+  sessionAttach(account: number, reset: boolean): void;
+  /** a session-level message or request answer stored (and numbered) in an account's session */
+  sessionOut(account: number, body: string, msg: Record<string, unknown>): void;
+  whenDurable(fn: () => void): void;
+}
+
 export class Exchange implements EventSink {
+  /** the journal, when the server keeps one */
+  recorder: CommandRecorder | null = null;
   readonly engine: Engine;
   private readonly byKey = new Map<string, AccountInfo>();
   private readonly byId = new Map<number, AccountInfo>();
@@ -191,12 +230,25 @@ export class Exchange implements EventSink {
   createAccount(name: string, apiKey?: string, stp?: StpMode, risk?: AccountRiskConfig, rateLimitExempt = false): AccountInfo | { error: string } {
     const key = apiKey ?? randomBytes(24).toString('hex');
     if (this.byKey.has(key)) return { error: 'api key already in use' };
+    this.recorder?.createAccount(this.clock.now(), { name, apiKey: key, stp, risk, rateLimitExempt });
     const id = this.engine.addAccount({ name, stp, risk, rateLimitExempt });
     if (typeof id !== 'number') return { error: id.ok ? 'unknown' : id.text };
     const info: AccountInfo = { id, name, apiKey: key };
     this.byKey.set(key, info);
     this.byId.set(id, info);
     return info;
+  }
+
+  /** An account's own fees (admin): see Engine.setFeeTier. */
+  setFeeTier(account: number, tier: FeeTier): ReturnType<Engine['setFeeTier']> {
+    this.recorder?.setFeeTier(this.clock.now(), account, tier);
+    return this.engine.setFeeTier(account, tier);
+  }
+
+  /** Calls `fn` once every command so far is durable in the journal (at once without one). */
+  whenDurable(fn: () => void): void {
+    if (this.recorder) this.recorder.whenDurable(fn);
+    else fn();
   }
 
   authenticate(apiKey: unknown): AccountInfo | undefined {
@@ -276,23 +328,28 @@ export class Exchange implements EventSink {
 
   newOrder(c: Stampable<NewOrder>): number {
     c.time = this.clock.now();
+    this.recorder?.newOrder(c as NewOrder);
     return this.after(this.engine.newOrder(c as NewOrder));
   }
 
   cancel(c: Stampable<Cancel>): number {
     c.time = this.clock.now();
+    this.recorder?.cancel(c as Cancel);
     return this.after(this.engine.cancel(c as Cancel));
   }
 
   replace(c: Stampable<Replace>): number {
     c.time = this.clock.now();
+    this.recorder?.replace(c as Replace);
     return this.after(this.engine.replace(c as Replace));
   }
 
   massCancelOrders(account: number, clOrdId: string, symbol?: string, side?: Side, onDisconnect = false): number {
     this.massCancelClOrdId = echoed(clOrdId);
     const cause = onDisconnect ? CancelReason.DISCONNECT : CancelReason.MASS_CANCEL;
-    return this.run(() => this.engine.massCancel({ time: this.clock.now(), account, symbol, side, cause }));
+    const cmd: MassCancel = { time: this.clock.now(), account, symbol, side, cause };
+    this.recorder?.massCancel(cmd, clOrdId);
+    return this.run(() => this.engine.massCancel(cmd));
   }
 
   /** A mass quote; `retryAfter` is set when a side was refused by a rate limit or a ban. */
@@ -300,39 +357,53 @@ export class Exchange implements EventSink {
     let r: QuoteResult | undefined;
     this.retryAfter = 0;
     this.run(() => {
-      r = this.engine.massQuote({ ...c, time: this.clock.now() });
+      const cmd: MassQuote = { ...c, time: this.clock.now() };
+      this.recorder?.massQuote(cmd);
+      r = this.engine.massQuote(cmd);
       return 0;
     });
     return { ...(r as QuoteResult), retryAfter: this.retryAfter };
   }
 
   quoteCancel(account: number, symbol?: string): number {
-    return this.run(() => this.engine.quoteCancel({ time: this.clock.now(), account, symbol }));
+    const time = this.clock.now();
+    this.recorder?.quoteCancel(time, account, symbol);
+    return this.run(() => this.engine.quoteCancel({ time, account, symbol }));
   }
 
   /** Moves an instrument to a phase (a halt may be timed: durationUs). Returns 1 if the phase changed. */
   setPhase(symbol: string, phase: TradingPhase, text: string, durationUs?: number): number {
-    return this.run(() => this.engine.setPhase({ time: this.clock.now(), symbol, phase, text, durationUs }));
+    const time = this.clock.now();
+    this.recorder?.setPhase(time, symbol, phase, text, durationUs);
+    return this.run(() => this.engine.setPhase({ time, symbol, phase, text, durationUs }));
   }
 
   /** An account's kill switch on (cancel everything, refuse new orders) or off. Returns 1 if it changed state. */
   killSwitch(account: number, on: boolean, text: string): number {
-    return this.run(() => this.engine.killSwitch({ time: this.clock.now(), account, on, text }));
+    const time = this.clock.now();
+    this.recorder?.killSwitch(time, account, on, text);
+    return this.run(() => this.engine.killSwitch({ time, account, on, text }));
   }
 
   /** Sets an instrument's reference price and/or previous close. Returns 1 if done. */
   setReference(c: Omit<SetReference, 'time'>): number {
-    return this.run(() => this.engine.setReference({ ...c, time: this.clock.now() }));
+    const cmd: SetReference = { ...c, time: this.clock.now() };
+    this.recorder?.setReference(cmd);
+    return this.run(() => this.engine.setReference(cmd));
   }
 
   /** Stressed-market mode of an instrument's maker programmes on or off (admin). Returns 1 if done. */
   setStress(symbol: string, on: boolean): number {
-    return this.run(() => this.engine.setStress({ time: this.clock.now(), symbol, on }));
+    const time = this.clock.now();
+    this.recorder?.setStress(time, symbol, on);
+    return this.run(() => this.engine.setStress({ time, symbol, on }));
   }
 
   /** Expires GTD orders whose time has come (the server calls this on a timer). */
   tick(): void {
-    this.run(() => this.engine.advanceTime(this.clock.now()));
+    const time = this.clock.now();
+    this.recorder?.tick(time);
+    this.run(() => this.engine.advanceTime(time));
   }
 
   /** Position reports for an account (all instruments, or one). */

@@ -3,6 +3,7 @@
 //   npm start -- [--port 8080] [--host 127.0.0.1] [--profile crypto-spot|us-equity] [--config file.json] [--log]
 //                [--clock wall|scaled|virtual] [--speed K] [--start-time HH:MM|ISO]   the exchange clock (sim/clock.ts)
 //                [--scenario NAME|file.json] [--seed N]   a simulated market around the exchange (sim/, docs/simulation.md)
+//                [--journal DIR] [--fsync always|batch|off]   a durable command journal, recovered on restart (docs/journal.md)
 //   npm start -- [--profile <name>] --print-config   the configuration as JSON (a starting point for --config)
 //
 // The admin token comes from MAKERBENCH_ADMIN_TOKEN, else a random one is
@@ -19,6 +20,8 @@ import type { ExchangeConfig } from './exchange.ts';
 import type { Instrument } from '../engine/instrument.ts';
 import type { TradingPhase } from '../engine/types.ts';
 import { ConfigError } from '../engine/instrument.ts';
+import { JournalError } from './journal/segments.ts';
+import { FSYNC_POLICIES, type FsyncPolicy } from './journal/writer.ts';
 import { formatUnits } from '../engine/money.ts';
 import { loadScenario, ScenarioError, type Scenario } from '../sim/scenario.ts';
 
@@ -26,7 +29,8 @@ export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
 
 const USAGE = `usage: npm start -- [--port <n>] [--host <h>] [--profile ${PROFILE_NAMES.join('|')}] [--config <file.json>] [--log] [--print-config] [--demo-keys] `
-  + '[--clock wall|scaled|virtual] [--speed <K>] [--start-time <HH:MM|ISO 8601>] [--scenario <name|file.json>] [--seed <n>]';
+  + '[--clock wall|scaled|virtual] [--speed <K>] [--start-time <HH:MM|ISO 8601>] [--scenario <name|file.json>] [--seed <n>] '
+  + '[--journal <dir>] [--fsync always|batch|off]';
 
 /** --help: the usage, then what the clock flags mean. */
 const CLOCK_HELP = `  --clock       the exchange clock: wall (default), scaled (start + K × wall time elapsed), virtual (moves only by jumps)
@@ -37,7 +41,9 @@ const CLOCK_HELP = `  --clock       the exchange clock: wall (default), scaled (
   --scenario    a simulated market (calm, regimes, toxic, jump, 1011 or a JSON file): agents quote and trade on the exchange;
                 its profile applies unless --profile or --config is given
   --seed        the simulated market's seed (default 1)
-  --demo-keys   keep the demo accounts' well-known api keys when --host is not loopback`;
+  --demo-keys   keep the demo accounts' well-known api keys when --host is not loopback
+  --journal     journal every command to this directory; restarting with it recovers the exchange (docs/journal.md)
+  --fsync       when a journaled command is durable before it is acknowledged: always, batch (default, group commit), off`;
 
 /** A problem with the command line or environment: printed as one line, exit 1. */
 class UsageError extends Error {}
@@ -55,6 +61,7 @@ interface Cli {
   seed?: string;
   /** keep the demo accounts' well-known keys on a host other than loopback */
   demoKeys: boolean;
+  journal?: { dir: string; fsync: FsyncPolicy };
 }
 
 function parseCli(argv: string[]): Cli {
@@ -68,7 +75,7 @@ function parseCli(argv: string[]): Cli {
         port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' }, profile: { type: 'string' },
         log: { type: 'boolean' }, 'print-config': { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, 'demo-keys': { type: 'boolean' },
         clock: { type: 'string' }, speed: { type: 'string' }, 'start-time': { type: 'string' },
-        scenario: { type: 'string' }, seed: { type: 'string' },
+        scenario: { type: 'string' }, seed: { type: 'string' }, journal: { type: 'string' }, fsync: { type: 'string' },
       },
     }));
   } catch (e) {
@@ -81,8 +88,25 @@ function parseCli(argv: string[]): Cli {
     port, host: values.host ?? DEFAULT_HOST, configPath: values.config, profile: values.profile, log: values.log === true,
     printConfig: values['print-config'] === true, help: values.help === true, demoKeys: values['demo-keys'] === true,
     clock: { clock: values.clock, speed: values.speed, startTime: values['start-time'] },
-    scenario: values.scenario, seed: values.seed,
+    scenario: values.scenario, seed: values.seed, journal: journalFlags(values.journal, values.fsync),
   };
+}
+
+function journalFlags(dir: string | undefined, fsync: string | undefined): Cli['journal'] {
+  if (dir === undefined) {
+    if (fsync !== undefined) throw new UsageError('--fsync needs --journal <dir>');
+    return undefined;
+  }
+  if (dir === '') throw new UsageError('--journal must not be empty');
+  if (fsync !== undefined && !(FSYNC_POLICIES as readonly string[]).includes(fsync)) throw new UsageError(`--fsync must be always, batch or off, got '${fsync}'`);
+  return { dir, fsync: (fsync ?? 'batch') as FsyncPolicy };
+}
+
+function journalLine(cli: Cli, s: RunningServer): string {
+  if (!cli.journal) return '';
+  const r = s.recovery;
+  return `\njournal: ${cli.journal.dir} (fsync ${cli.journal.fsync})`
+    + (r ? `, recovered ${r.records} records in ${Math.round(r.ms)} ms${r.tornBytes ? `, dropped a torn last record (${r.tornBytes} bytes)` : ''}` : ', new');
 }
 
 /** An empty variable counts as unset, as shells make it easy to export one by accident. */
@@ -177,20 +201,21 @@ async function main(argv: string[]): Promise<void> {
   const [{ startServer }, { API_PREFIX }] = await Promise.all([import('./index.ts'), import('./rest.ts')]);
   let server: RunningServer;
   try {
-    server = await startServer({ config, port: cli.port, host: cli.host, adminToken: token.token, logger: cli.log, exchangeClock: clock });
+    server = await startServer({ config, port: cli.port, host: cli.host, adminToken: token.token, logger: cli.log, exchangeClock: clock,
+      journal: cli.journal && { ...cli.journal, origin: { argv, scenario: scenario?.name, seed } } });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err instanceof ConfigError) throw err;
+    if (err instanceof ConfigError || err instanceof JournalError) throw err;
     throw new UsageError(`cannot listen on ${cli.host}:${cli.port}: ${err.code ?? err.message}`);
   }
   clock.resume(); // a scaled clock runs from its start time once the server listens
   const market = sim && scenario ? sim.serveMarket(server, scenario, seed as number) : undefined;
-  console.log(banner(server, token, API_PREFIX) + (market ? `\n${market.line}` : ''));
+  console.log(banner(server, token, API_PREFIX) + (market ? `\n${market.line}` : '') + journalLine(cli, server));
   closeOnSignals(server, () => market?.stop());
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
   // Expected failures are one line; anything else is a bug and keeps its stack.
-  if (e instanceof UsageError || e instanceof ConfigError || e instanceof ClockError || e instanceof ScenarioError) fail(e.message);
+  if (e instanceof UsageError || e instanceof ConfigError || e instanceof ClockError || e instanceof ScenarioError || e instanceof JournalError) fail(e.message);
   else throw e;
 });

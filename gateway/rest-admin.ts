@@ -67,7 +67,7 @@ export function adminRoutes(api: FastifyInstance, exchange: Exchange, adminToken
   }, async (req) => {
     const b = req.body;
     const account = Number(b.account_id);
-    const r = exchange.engine.setFeeTier(account, { symbol: b.symbol, maker_fee_bp: b.maker_fee_bp, taker_fee_bp: b.taker_fee_bp });
+    const r = exchange.setFeeTier(account, { symbol: b.symbol, maker_fee_bp: b.maker_fee_bp, taker_fee_bp: b.taker_fee_bp });
     if (!r.ok) throw adminRefusal(r.reason, r.text);
     return { account_id: String(account), symbol: b.symbol ?? null, maker_fee_bp: b.maker_fee_bp, taker_fee_bp: b.taker_fee_bp };
   });

@@ -17,6 +17,7 @@ import { Enums, money, price, qty } from './rest-format.ts';
 import type { Instrument } from '../engine/instrument.ts';
 import type { LevelView } from '../engine/query.ts';
 import { adminRoutes } from './rest-admin.ts';
+import { journalRoutes } from './journal/rest-journal.ts';
 import { programmeRoutes } from './rest-programmes.ts';
 import { clockRoutes, exchangeTimeHeader } from './rest-clock.ts';
 import { venueTimeZone } from './profiles.ts';
@@ -137,6 +138,7 @@ function installRest(ctx: ServerContext): { close: () => void } {
     marketRoutes(api, ctx.exchange);
     orderRoutes(api, ctx.exchange, history);
     adminRoutes(api, ctx.exchange, ctx.adminToken);
+    journalRoutes(api, ctx.exchange, ctx.adminToken);
     programmeRoutes(api, ctx.exchange, ctx.adminToken);
     clockRoutes(api, ctx.clock, venueTimeZone(ctx.exchange.profile), ctx.adminToken);
     simRoutes(api, ctx.exchange, ctx.adminToken);

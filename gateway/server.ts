@@ -12,6 +12,7 @@ import { ExchangeClock } from '../sim/clock.ts';
 import { startTicker } from './exchange-ticker.ts';
 import { ConnectionGate } from './connection-limits.ts';
 import { AuthThrottle, setAuthThrottle } from './auth-throttle.ts';
+import { openJournal, type JournalOptions, type Recovery } from './journal/journal.ts';
 
 export interface ServerOptions {
   config: ExchangeConfig;
@@ -28,6 +29,8 @@ export interface ServerOptions {
   clock?: Clock;
   /** order, trade and exec ids start above this (default: bootEpoch(), from the start time, so ids never repeat across restarts) */
   idEpoch?: number;
+  /** keep a durable journal of every command in this directory, recovering from it first if it exists (gateway/journal/) */
+  journal?: JournalOptions;
 }
 
 export interface RunningServer {
@@ -38,6 +41,8 @@ export interface RunningServer {
   clock: ExchangeClock;
   app: FastifyInstance;
   trade: TradeSessions;
+  /** what recovery from an existing journal did (null without a journal, or with a new one) */
+  recovery: Recovery | null;
   close(): Promise<void>;
 }
 
@@ -63,11 +68,14 @@ export function extendServer(x: Extension): void {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const testClock = opts.clock;
   const clock = opts.exchangeClock ?? new ExchangeClock(testClock ? { wall: () => testClock.now() } : {});
-  const exchange = new Exchange(opts.config, new Clock(clock.now), opts.idEpoch ?? bootEpoch());
-  exchange.tick(); // engine time starts now: scheduled phases apply before the first client arrives
+  const journal = opts.journal ? openJournal(opts.config, clock.now, { idEpoch: opts.idEpoch, ...opts.journal }) : null;
+  const exchange = journal?.exchange ?? new Exchange(opts.config, new Clock(clock.now), opts.idEpoch ?? bootEpoch());
+  if (!journal) exchange.tick(); // engine time starts now: scheduled phases apply before the first client arrives
   const limits: SessionLimits = { ...DEFAULT_SESSION_LIMITS, ...opts.config.limits, ...opts.limits };
   const adminToken = opts.adminToken ?? randomBytes(16).toString('hex');
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024 });
+  // a REST answer about a command goes out once the command is durable
+  if (journal) app.addHook('onSend', (_req, _reply, payload, done) => exchange.whenDurable(() => done(null, payload)));
   const trade = new TradeSessions(exchange, limits);
   setAuthThrottle(exchange, new AuthThrottle(limits, (fields, message) => app.log.warn(fields, message)));
   // ws's own cap is a backstop well above ours, so an oversize frame gets a Reject instead of a dropped socket.
@@ -81,6 +89,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (r?.onUpgrade) Object.assign(routes, r.onUpgrade);
     if (r?.close) closers.push(r.close);
   }
+  // replayed after every part is attached, so what they keep from reports (order history, fills) comes back too
+  const recovery = journal?.recover(trade) ?? null;
+  if (journal) exchange.tick();
   const gate = new ConnectionGate(limits.maxConnections, limits.maxConnectionsPerIp);
   app.server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
@@ -106,6 +117,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     clock,
     app,
     trade,
+    recovery,
     async close() {
       stopTicker();
       for (const c of closers) c();
@@ -115,6 +127,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         wss.close();
       }
       await app.close();
+      await journal?.close();
     },
   };
 }

@@ -6,12 +6,14 @@ import type { Socket } from 'node:net';
 
 export class TickCork {
   private corked = false;
-  private readonly release = (): void => {
+  private readonly uncork = (): void => {
     this.corked = false;
     this.socket.uncork();
   };
+  /** At the end of the tick the bytes go out once `gate` lets them: with a journal, once the tick's commands are durable. */
+  private readonly release = (): void => this.gate(this.uncork);
 
-  constructor(private readonly socket: Socket) {}
+  constructor(private readonly socket: Socket, private readonly gate: (send: () => void) => void = (send) => send()) {}
 
   /** Corks the socket, if it is not already, until the current tick's work is done. */
   hold(): void {

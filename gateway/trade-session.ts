@@ -53,6 +53,8 @@ const REPLACE = blankReplace();
 interface Binding {
   state: SessionState;
   conn: TradeSession | null;
+  /** the inbound sequence number last written to the journal */
+  journaledIn: number;
 }
 
 /** All order-entry sessions of a server: one session state per account, kept across reconnects. */
@@ -94,20 +96,56 @@ export class TradeSessions {
 
   /** Attaches a connection to its account's session; false if another connection holds it. */
   attach(conn: TradeSession, account: AccountInfo, reset: boolean): SessionState | null {
-    let b = this.byAccount.get(account.id);
-    if (b?.conn && b.conn !== conn) return null;
-    if (!b) {
-      const binding: Binding = { state: new SessionState(this.limits.resendStore), conn: null };
-      this.exchange.subscribeAccount(account.id, (body, msg) => {
-        const frame = sharedFrame(body, msg);
-        const seq = binding.state.store(body, frame);
-        binding.conn?.transmit(seq, frame, false);
-      });
-      this.byAccount.set(account.id, (b = binding));
+    const had = this.byAccount.get(account.id);
+    if (had?.conn && had.conn !== conn) return null;
+    if (!had || reset) this.exchange.recorder?.sessionAttach(account.id, reset);
+    const b = had ?? this.bind(account.id);
+    if (reset) {
+      b.state.reset();
+      b.journaledIn = 1;
     }
-    if (reset) b.state.reset();
     b.conn = conn;
     return b.state;
+  }
+
+  /** The account's session state, begun now: from here on it numbers and stores the account's reports. */
+  private bind(account: number): Binding {
+    const binding: Binding = { state: new SessionState(this.limits.resendStore), conn: null, journaledIn: 1 };
+    this.exchange.subscribeAccount(account, (body, msg) => {
+      const frame = sharedFrame(body, msg);
+      const seq = binding.state.store(body, frame);
+      binding.conn?.transmit(seq, frame, false);
+    });
+    this.byAccount.set(account, binding);
+    return binding;
+  }
+
+  // ---- the journal (gateway/journal): session state rebuilt on recovery ----
+
+  replayAttach(account: number, reset: boolean): void {
+    const b = this.byAccount.get(account) ?? this.bind(account);
+    if (reset) {
+      b.state.reset();
+      b.journaledIn = 1;
+    }
+  }
+
+  replayOut(account: number, body: string, msg: Record<string, unknown>): void {
+    this.byAccount.get(account)?.state.store(body, sharedFrame(body, msg));
+  }
+
+  replayIn(account: number, nextIn: number): void {
+    const b = this.byAccount.get(account);
+    if (b) b.state.nextIn = b.journaledIn = nextIn;
+  }
+
+  /** Journals the inbound sequence numbers that moved since the last commit (called as each group commit begins). */
+  recordProgress(recorder: { sessionIn(account: number, nextIn: number): void }): void {
+    for (const [account, b] of this.byAccount) {
+      if (b.state.nextIn === b.journaledIn) continue;
+      b.journaledIn = b.state.nextIn;
+      recorder.sessionIn(account, b.state.nextIn);
+    }
   }
 
   detach(conn: TradeSession, account: AccountInfo): void {
@@ -152,7 +190,7 @@ export class TradeSession {
     private readonly ws: PeerSocket, private readonly sessions: TradeSessions, private readonly socket: Socket | null, readonly id: number,
   ) {
     this.lastIn = this.lastOut = sessions.timers.now();
-    this.cork = socket ? new TickCork(socket) : null;
+    this.cork = socket ? new TickCork(socket, (send) => sessions.exchange.whenDurable(send)) : null;
     // a socket that never logs on would be held for ever (and with it a file descriptor)
     this.timer = sessions.timers.setTimeout(() => this.onLogonTimeout(), this.limits.logonTimeoutMs);
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
@@ -393,6 +431,7 @@ export class TradeSession {
   /** Sends a session-level or request-answer message: numbered and stored like every report. */
   sendAdmin(body: string, msg: Record<string, unknown>): void {
     if (!this.state || this.closed) return;
+    this.sessions.exchange.recorder?.sessionOut(this.accountId, body, msg);
     const frame = sharedFrame(body, msg);
     this.transmit(this.state.store(body, frame), frame, false);
   }

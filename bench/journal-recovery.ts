@@ -1,0 +1,42 @@
+// npm run bench:journal -- [N]: N orders through an Exchange without a journal, then the same with one
+// (fsync off: the cost of encoding and writing, not of the disk), then times recovery (a replay of the journal).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openJournal, replayInto } from '../gateway/journal/journal.ts';
+import { Clock, Exchange } from '../gateway/exchange.ts';
+import { defaultConfig } from '../gateway/config.ts';
+import { Side } from '../engine/types.ts';
+
+const n = Number(process.argv[2] ?? 1_000_000);
+const dir = mkdtempSync(join(tmpdir(), 'mb-journal-bench-'));
+let now = 1_800_000_000_000_000;
+
+/** The workload: makers rest around 30000, every fourth order crosses; the books stay a few thousand orders deep. */
+async function run(x: Exchange): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    now += 10;
+    const side = i & 1 ? Side.BUY : Side.SELL;
+    const off = (i * 7919) % 50;
+    const price = i % 4 === 3 ? (side === Side.BUY ? 30_060 : 29_940) : side === Side.BUY ? 29_990 - off : 30_010 + off;
+    x.newOrder({ account: 1 + (i % 3), symbol: 'BTC-USD', side, price, qty: 1 + (i % 5), clOrdId: '' });
+    if (i % 1000 === 999) x.massCancelOrders(1 + (i % 3), '', 'BTC-USD');
+    if (i % 20_000 === 0) await new Promise<void>((r) => x.whenDurable(r));
+  }
+  return performance.now() - t0;
+}
+
+const bare = await run(new Exchange(defaultConfig(), new Clock(() => now)));
+const j = openJournal(defaultConfig(), () => now, { dir, fsync: 'off' });
+j.recover();
+const live = await run(j.exchange);
+await j.close();
+const t1 = performance.now();
+const r = replayInto(dir);
+const recovery = performance.now() - t1;
+console.log(JSON.stringify({
+  orders: n, records: r.scan.records, without_journal_per_s: Math.round(n / (bare / 1000)), with_journal_per_s: Math.round(n / (live / 1000)),
+  recovery_ms: Math.round(recovery),
+}));
+rmSync(dir, { recursive: true, force: true });

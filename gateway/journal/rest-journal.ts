@@ -1,0 +1,28 @@
+// Admin REST of the journal: where it stands (sequence number, state hash)
+// and checkpoints (a marker record replay and export can name).
+import type { FastifyInstance } from 'fastify';
+import type { Exchange } from '../exchange.ts';
+import { HttpError, requireAdmin } from '../rest-http.ts';
+import { JournalRecorder } from './recorder.ts';
+import { stateHash } from './state.ts';
+
+export function journalRoutes(api: FastifyInstance, exchange: Exchange, adminToken: string): void {
+  const onRequest = requireAdmin(adminToken);
+  const recorder = (): JournalRecorder => {
+    const r = exchange.recorder;
+    if (!(r instanceof JournalRecorder)) throw new HttpError(404, 'NO_JOURNAL', 'the server runs without --journal');
+    return r;
+  };
+  // The state hash walks every book and account: an admin tool for tests and audits, not for polling.
+  api.get('/admin/journal', { onRequest }, async () => {
+    const r = recorder();
+    return { seq: r.writer.seq, fsync: r.writer.fsync, state_hash: stateHash(exchange) };
+  });
+  api.post<{ Body: { label?: string } | undefined }>('/admin/journal/checkpoint', {
+    onRequest,
+    schema: { body: { type: ['object', 'null'], additionalProperties: false, properties: { label: { type: 'string', maxLength: 256 } } } },
+  }, async (req) => {
+    const seq = recorder().checkpoint(exchange.clock.now(), req.body?.label ?? '');
+    return { seq, state_hash: stateHash(exchange) };
+  });
+}
