@@ -8,6 +8,7 @@ import * as V from './views.js';
 
 const $ = (sel) => document.querySelector(sel);
 const POLL_MS = 1000;
+const DEPTH_LEVELS = 60; // levels a side in the depth chart (the ladder shows the best 12)
 const CAUSES = ['', 'admin', 'schedule', 'limit state', 'velocity', 'market-wide breaker', 'timed halt ended'];
 
 const state = {
@@ -20,6 +21,7 @@ const state = {
   ruleEvents: [],
   ruleCounts: [],
   frames: 0,
+  renderMs: 0, // main-thread time spent redrawing
 };
 window.dashboard = state; // for the browser tests and the curious
 
@@ -29,6 +31,15 @@ function mark(...views) {
 
 function frame() {
   requestAnimationFrame(frame); // first: a failing view must not stop the others
+  const t0 = performance.now();
+  try {
+    draw();
+  } finally {
+    state.renderMs += performance.now() - t0;
+  }
+}
+
+function draw() {
   state.frames++;
   const d = new Set(state.dirty);
   state.dirty.clear();
@@ -39,8 +50,9 @@ function frame() {
     V.renderBanner(inst);
   }
   if (book && inst) {
-    if (d.has('ladder')) V.renderLadder(book, inst);
-    if (d.has('depth')) drawDepth($('#depth'), book.levels(60), 10 ** inst.price_scale);
+    const levels = d.has('ladder') || d.has('depth') ? book.levels(DEPTH_LEVELS) : null;
+    if (d.has('ladder')) V.renderLadder(book, levels, inst);
+    if (d.has('depth')) drawDepth($('#depth'), levels, 10 ** inst.price_scale);
     if (d.has('tape')) V.renderTape(book, inst);
   }
   if (d.has('chart')) state.chart.draw();

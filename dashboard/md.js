@@ -39,6 +39,7 @@ export class MarketData {
     this.h = handlers; // {onChange(symbol, what), onStatus(SecurityStatus), onConnection(text, ok), onTrade(symbol, trade)}
     this.books = new Map(symbols.map((s) => [s, new Book(s)]));
     this.messages = 0;
+    this.busyMs = 0; // main-thread time spent decoding and applying messages
     this.closed = false;
     this.connect();
   }
@@ -68,8 +69,13 @@ export class MarketData {
   }
 
   receive(bytes) {
+    const t0 = performance.now();
     this.messages++;
-    const env = this.Envelope.decode(bytes);
+    this.handle(this.Envelope.decode(bytes));
+    this.busyMs += performance.now() - t0;
+  }
+
+  handle(env) {
     if (env.marketDataIncrementalRefresh) this.incremental(env.marketDataIncrementalRefresh);
     else if (env.marketDataSnapshotFullRefresh) this.snapshot(env.marketDataSnapshotFullRefresh);
     else if (env.securityStatus) this.h.onStatus(env.securityStatus);

@@ -18,19 +18,33 @@ export function timeOf(us) {
   return new Date(us / 1000).toISOString().slice(11, 23);
 }
 
+/** The instruments table: rows built once, then only their cells' text changes. */
 export function renderInstruments(instruments, books, selected) {
-  $('#instruments tbody').innerHTML = instruments.map((i) => {
+  const body = $('#instruments tbody');
+  if (body.rows.length !== instruments.length) {
+    body.innerHTML = instruments.map((i) => `<tr data-symbol="${esc(i.symbol)}"><td>${esc(i.symbol)}</td><td class="phase"></td><td class="BUY"></td><td class="SELL"></td><td></td><td class="auction"></td></tr>`).join('');
+  }
+  instruments.forEach((i, k) => {
+    const row = body.rows[k];
     const b = books.get(i.symbol);
     const last = b?.trades[b.trades.length - 1];
     const a = b?.auction;
     const auction = a && a.price > 0
       ? `${fmt(a.price, i.price_scale)} × ${fmt(a.qty, i.qty_scale)}${a.surplusQty > 0 ? `, surplus ${fmt(a.surplusQty, i.qty_scale)} ${sideName(a.surplusSide)}` : ''}`
       : (a ? 'no uncross' : '');
-    return `<tr data-symbol="${esc(i.symbol)}" class="${i.symbol === selected ? 'selected' : ''}">
-      <td>${esc(i.symbol)}</td><td class="phase phase-${i.phase}">${i.phase}${i.halt_end_time ? ` until ${timeOf(i.halt_end_time)}` : ''}</td>
-      <td class="BUY">${b?.bbo.bidPx ? fmt(b.bbo.bidPx, i.price_scale) : '–'}</td><td class="SELL">${b?.bbo.askPx ? fmt(b.bbo.askPx, i.price_scale) : '–'}</td>
-      <td>${last ? fmt(last.price, i.price_scale) : '–'}</td><td class="auction">${auction}</td></tr>`;
-  }).join('');
+    row.className = i.symbol === selected ? 'selected' : '';
+    row.cells[1].className = `phase phase-${i.phase}`;
+    setText(row.cells[1], `${i.phase}${i.halt_end_time ? ` until ${timeOf(i.halt_end_time)}` : ''}`);
+    setText(row.cells[2], b?.bbo.bidPx ? fmt(b.bbo.bidPx, i.price_scale) : '–');
+    setText(row.cells[3], b?.bbo.askPx ? fmt(b.bbo.askPx, i.price_scale) : '–');
+    setText(row.cells[4], last ? fmt(last.price, i.price_scale) : '–');
+    setText(row.cells[5], auction);
+  });
+}
+
+/** Writing only what changed keeps style and layout work small at high update rates. */
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
 }
 
 export function renderBanner(inst) {
@@ -44,26 +58,49 @@ export function renderBanner(inst) {
   el.textContent = `${inst.symbol} ${inst.phase.replace('_', ' ')}${inst.status_text ? ` — ${inst.status_text}` : ''}${inst.halt_end_time ? ` (until ${timeOf(inst.halt_end_time)})` : ''}`;
 }
 
-const LADDER_ROWS = 12;
+export const LADDER_ROWS = 12;
 
-export function renderLadder(book, inst) {
-  const { bids, asks } = book.levels(LADDER_ROWS);
+/** The ladder: 12 asks above the spread, 12 bids below; fixed rows whose cells are rewritten. */
+export function renderLadder(book, levels, inst) {
+  const body = $('#ladder tbody');
+  if (body.rows.length === 0) {
+    const row = (cls) => `<tr class="${cls}"><td class="bid"><span class="bar"></span><span></span></td><td class="px"></td><td class="ask"><span class="bar"></span><span></span></td></tr>`;
+    body.innerHTML = Array.from({ length: LADDER_ROWS }, () => row('ask-row')).join('')
+      + '<tr class="spread"><td colspan="3"></td></tr>' + Array.from({ length: LADDER_ROWS }, () => row('bid-row')).join('');
+  }
+  const bids = levels.bids.slice(0, LADDER_ROWS);
+  const asks = levels.asks.slice(0, LADDER_ROWS);
   const max = Math.max(1, ...bids.map((l) => l[1]), ...asks.map((l) => l[1]));
-  const bar = (q) => `<span class="bar" style="width:${((100 * q) / max).toFixed(1)}%"></span>`;
-  const row = ([p, q], side) => side === 'ask'
-    ? `<tr class="ask-row"><td></td><td class="px">${fmt(p, inst.price_scale)}</td><td class="ask">${bar(q)}${fmt(q, inst.qty_scale)}</td></tr>`
-    : `<tr class="bid-row"><td class="bid">${bar(q)}${fmt(q, inst.qty_scale)}</td><td class="px">${fmt(p, inst.price_scale)}</td><td></td></tr>`;
-  const spread = bids.length && asks.length ? fmt(asks[0][0] - bids[0][0], inst.price_scale) : '–';
-  $('#ladder tbody').innerHTML = asks.slice().reverse().map((l) => row(l, 'ask')).join('')
-    + `<tr class="spread"><td colspan="3">spread ${spread}</td></tr>`
-    + bids.map((l) => row(l, 'bid')).join('');
+  const fill = (tr, level, side) => {
+    const [bidCell, pxCell, askCell] = tr.cells;
+    const cell = side === 'ask' ? askCell : bidCell;
+    setText(pxCell, level ? fmt(level[0], inst.price_scale) : '');
+    setText(cell.lastChild, level ? fmt(level[1], inst.qty_scale) : '');
+    cell.firstChild.style.width = level ? `${((100 * level[1]) / max).toFixed(1)}%` : '0';
+  };
+  for (let k = 0; k < LADDER_ROWS; k++) {
+    fill(body.rows[LADDER_ROWS - 1 - k], asks[k], 'ask'); // best ask just above the spread
+    fill(body.rows[LADDER_ROWS + 1 + k], bids[k], 'bid');
+  }
+  setText(body.rows[LADDER_ROWS].cells[0], `spread ${bids.length && asks.length ? fmt(asks[0][0] - bids[0][0], inst.price_scale) : '–'}`);
   $('#ladder').dataset.updateId = String(book.lastUpdateId);
 }
 
+const TAPE_ROWS = 40;
+
+/** The tape, newest first: only trades not shown yet are added. */
 export function renderTape(book, inst) {
-  const rows = book.trades.slice(-40).reverse();
-  $('#tape tbody').innerHTML = rows.map((t) => `<tr class="${sideName(t.side)}"><td>${timeOf(t.time)}</td><td>${fmt(t.price, inst.price_scale)}</td>`
-    + `<td>${fmt(t.qty, inst.qty_scale)}</td><td>${t.auction ? 'auction' : sideName(t.side)}</td></tr>`).join('');
+  const body = $('#tape tbody');
+  const same = body.dataset.symbol === inst.symbol;
+  const shown = same ? Number(body.dataset.lastId ?? 0) : 0;
+  const fresh = book.trades.filter((t) => t.id > shown).slice(-TAPE_ROWS);
+  if (fresh.length === 0 && same) return;
+  if (!same) body.innerHTML = '';
+  body.dataset.symbol = inst.symbol;
+  body.insertAdjacentHTML('afterbegin', fresh.reverse().map((t) => `<tr class="${sideName(t.side)}"><td>${timeOf(t.time)}</td><td>${fmt(t.price, inst.price_scale)}</td>`
+    + `<td>${fmt(t.qty, inst.qty_scale)}</td><td>${t.auction ? 'auction' : sideName(t.side)}</td></tr>`).join(''));
+  while (body.rows.length > TAPE_ROWS) body.deleteRow(-1);
+  body.dataset.lastId = String(book.trades.length ? book.trades[book.trades.length - 1].id : 0);
 }
 
 const num = (s) => Number(s);

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../gateway/index.ts';
-import { defaultConfig } from '../gateway/config.ts';
+import { loadConfig } from '../gateway/config.ts';
 import { serveMarket, type ServedMarket } from '../sim/serve.ts';
 import { loadScenario } from '../sim/scenario.ts';
 
@@ -42,20 +42,22 @@ async function rest(s: RunningServer, method: string, url: string, headers: Reco
   return (await r.json()) as Record<string, unknown>;
 }
 
-/** maker-1 quotes inside the simulated spread, within the programme's 10 ticks: its presence starts to count. */
+/** maker-1 quotes 2 bp either side of the mid, 0.05 BTC (spot-lp: at most 10 bp wide, 500 USD within 20 bp): its presence starts to count. */
 async function quoteTwoSided(s: RunningServer): Promise<void> {
   const d = await rest(s, 'GET', '/depth/BTC-USD?levels=1', {}) as { bids: string[][]; asks: string[][] };
   const mid = (Number(d.bids[0][0]) + Number(d.asks[0][0])) / 2;
   const key = { 'x-api-key': 'demo-maker-1' };
-  for (const [side, px] of [['BUY', mid - 0.4], ['SELL', mid + 0.4]] as const) {
-    const r = await rest(s, 'POST', '/orders', key, { cl_ord_id: `dash-${side}`, symbol: 'BTC-USD', side, price: px.toFixed(1), order_qty: '0.5000', post_only: true });
+  for (const [side, px] of [['BUY', mid * 0.9998], ['SELL', mid * 1.0002]] as const) {
+    const r = await rest(s, 'POST', '/orders', key, { cl_ord_id: `dash-${side}`, symbol: 'BTC-USD', side, price: px.toFixed(2), order_qty: '0.05000', post_only: true });
     assert.equal(r.ord_status, 'NEW', JSON.stringify(r));
   }
 }
 
 test('dashboard in Chromium: ladder, chart, compliance, halt banner, admin controls', { skip: missing ? `missing ${missing}` : false, timeout: 60_000 }, async (t) => {
-  const server = await startServer({ config: defaultConfig(), adminToken: ADMIN });
-  const market: ServedMarket = serveMarket(server, loadScenario('calm'), 7);
+  // as `npm start -- --scenario calm`: the scenario's profile (crypto-spot, programme spot-lp)
+  const scenario = loadScenario('calm');
+  const server = await startServer({ config: loadConfig(undefined, scenario.profile), adminToken: ADMIN });
+  const market: ServedMarket = serveMarket(server, scenario, 7);
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'] });
