@@ -235,6 +235,13 @@ export class Exchange implements EventSink {
     return () => this.market.delete(l);
   }
 
+  /** Sends a message built by `build` to the account's sessions, as the exchange's own reports go; false (nothing built) when none listens. */
+  notify(account: number, body: string, build: () => Record<string, unknown>): boolean {
+    if (!this.listeners.get(account)?.size) return false;
+    this.toAccount(account, body, build());
+    return true;
+  }
+
   /** Engine events as they come, and each command's end (returns: stop observing). */
   observe(o: ExchangeObserver): () => void {
     this.observers = [...this.observers, o];

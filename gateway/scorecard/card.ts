@@ -114,7 +114,7 @@ export class Card {
     readonly account: number,
     readonly inst: Instrument,
     /** quote quality and markouts are kept (agents of the simulated market are not tracked) */
-    readonly tracked: boolean,
+    public tracked: boolean,
     readonly horizons: number,
   ) {}
 

@@ -32,6 +32,15 @@ export interface ScorecardOptions {
   tracked?: (account: number) => boolean;
   /** the simulated fair value of an instrument at a time (µs) at or before now, price units */
   fairValueAt?: (symbol: string, timeUs: number) => number;
+  /** the simulated market's regime of an instrument now (the report's spread and depth by regime) */
+  regimeOf?: (symbol: string) => string;
+}
+
+/** What a simulated market tells the scorecard (SimMarket has all three). */
+export interface MarketLabels {
+  agentType(account: number): string | undefined;
+  fairValueAt(symbol: string, timeUs: number): number;
+  regime(symbol: string): string;
 }
 
 interface Pending {
@@ -93,9 +102,10 @@ export class Scorecard implements ExchangeObserver {
   readonly symbols = new Map<string, SymbolState>();
   private readonly changedSymbols: SymbolState[] = [];
   private readonly touched = new Set<Card>();
-  private readonly typeOf: (account: number) => string | undefined;
-  private readonly isTracked: (account: number) => boolean;
-  readonly fairValueAt: ((symbol: string, timeUs: number) => number) | undefined;
+  private typeOf: (account: number) => string | undefined;
+  private isTracked: (account: number) => boolean;
+  fairValueAt: ((symbol: string, timeUs: number) => number) | undefined;
+  regimeOf: ((symbol: string) => string) | undefined;
   /** the time of the latest event, µs */
   now = 0;
   private readonly n: number;
@@ -106,10 +116,25 @@ export class Scorecard implements ExchangeObserver {
     this.typeOf = o.typeOf ?? (() => undefined);
     this.isTracked = o.tracked ?? ((a) => this.typeOf(a) === undefined);
     this.fairValueAt = o.fairValueAt;
+    this.regimeOf = o.regimeOf;
     this.n = exchange.engine.instruments.length;
     for (const inst of exchange.engine.instruments) this.symbols.set(inst.symbol, new SymbolState(inst, this.horizonsUs.length));
     this.now = exchange.engine.time;
     this.unobserve = exchange.observe(this);
+  }
+
+  /** A simulated market started around the exchange: label its agents, mark out against its fair value (cards made before keep their tracking). */
+  setMarket(m: MarketLabels): void {
+    this.typeOf = (a) => m.agentType(a);
+    this.isTracked = (a) => m.agentType(a) === undefined;
+    this.fairValueAt = (s, t) => m.fairValueAt(s, t);
+    this.regimeOf = (s) => m.regime(s);
+    for (const c of this.cards.values()) {
+      c.tracked = this.isTracked(c.account);
+      if (c.tracked) continue;
+      c.orders.clear();
+      this.symbols.get(c.symbol)?.quoting.delete(c);
+    }
   }
 
   stop(): void {
