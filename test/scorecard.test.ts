@@ -5,41 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Exchange, Clock } from '../gateway/exchange.ts';
 import { profileConfig } from '../gateway/profiles.ts';
-import { OrdType, Side, TimeInForce } from '../engine/types.ts';
+import { Side, TimeInForce } from '../engine/types.ts';
 import { loadScenario } from '../sim/scenario.ts';
-import { runSim, type RunContext } from '../sim/run.ts';
-import { Rng } from '../sim/rng.ts';
+import { runSim } from '../sim/run.ts';
+import { randomTrader } from './scorecard-helpers.ts';
 import { Scorecard } from '../gateway/scorecard/scorecard.ts';
 import { cardView } from '../gateway/scorecard/view.ts';
-
-/** A seeded external trader: joins, improves or crosses the book and cancels, every 200 ms of simulated time. */
-function randomTrader(ctx: RunContext, seed: number, symbol: string): number {
-  const info = ctx.exchange.createAccount('random-trader');
-  assert.ok(!('error' in info));
-  const rng = new Rng(seed);
-  const ex = ctx.exchange;
-  const step = (): void => {
-    const b = ex.engine.bestBid(symbol)?.price ?? 0;
-    const a = ex.engine.bestAsk(symbol)?.price ?? 0;
-    if (b > 0 && a > 0) {
-      const open = ex.engine.openOrders(info.id);
-      const r = rng.next();
-      const side = rng.chance(0.5) ? Side.BUY : Side.SELL;
-      const qty = rng.int(1, 40) * 100;
-      if (r < 0.15 && open.length > 0) {
-        ex.cancel({ account: info.id, symbol, orderId: open[rng.int(0, open.length - 1)].orderId });
-      } else if (r < 0.3) {
-        ex.newOrder({ account: info.id, symbol, side, ordType: OrdType.MARKET, tif: TimeInForce.IOC, qty });
-      } else if (open.length < 6) {
-        const off = rng.int(-2, 3);
-        ex.newOrder({ account: info.id, symbol, side, price: side === Side.BUY ? b + off : a - off, qty });
-      }
-    }
-    ctx.scheduler.after(200_000, step);
-  };
-  ctx.scheduler.after(1_000_000, step);
-  return info.id;
-}
 
 async function scoredRun(scenario: string, seed: number, seconds: number, trackAll = false): Promise<{ sc: Scorecard; ex: Exchange; trader: number }> {
   let sc: Scorecard | undefined;

@@ -141,8 +141,8 @@ const RENDER = String.raw`
       { label: 'spread capture', stroke: COLORS[2] },
       { label: 'fees and rebates', stroke: COLORS[3] },
       { label: 'inventory P&L', stroke: COLORS[1] },
-    ], [secs, a.pnl, a.spread_capture, a.fees, a.inventory_pnl]);
-    chart('Inventory — ' + label, [{ label: 'position (qty units)', stroke: COLORS[4], fill: 'rgba(148,103,189,0.15)' }], [secs, a.position]);
+    ], [secs, a.pnl, a.spread_capture, a.fees, a.inventory_pnl], { axes: [{}, { size: 70 }] });
+    chart('Inventory — ' + label, [{ label: 'position', stroke: COLORS[4], fill: 'rgba(148,103,189,0.15)' }], [secs, a.position], { axes: [{}, { size: 70 }] });
   }
 
   // markout curve: x = horizon index (log-spaced horizons), one line per counterparty type
@@ -176,7 +176,7 @@ const RENDER = String.raw`
     chart('Spread and 1 % depth — ' + s.symbol + (hasRegimes ? ' (background: regime — green calm, orange choppy, blue trending, red crisis)' : ''), [
       { label: 'spread (bp)', stroke: COLORS[1], scale: 'bp' },
       { label: 'depth within 1 % (quote ccy)', stroke: COLORS[0], scale: 'depth' },
-    ], [secs, s.spread_bp, s.depth_1pct], { axes: [{}, { scale: 'bp', label: 'bp' }, { scale: 'depth', side: 1, grid: { show: false } }], hooks: { drawClear: [bands] } });
+    ], [secs, s.spread_bp, s.depth_1pct], { axes: [{}, { scale: 'bp', label: 'bp' }, { scale: 'depth', side: 1, size: 80, grid: { show: false } }], hooks: { drawClear: [bands] } });
     if (hasRegimes) {
       const by = {};
       s.regime.forEach((r, i) => { if (!r) return; (by[r] = by[r] || { sp: [], dp: [] }); if (s.spread_bp[i] !== null) by[r].sp.push(s.spread_bp[i]); if (s.depth_1pct[i] !== null) by[r].dp.push(s.depth_1pct[i]); });

@@ -17,7 +17,7 @@ export interface AccountSeries {
   spread_capture: (number | null)[];
   fees: (number | null)[];
   inventory_pnl: (number | null)[];
-  /** quantity units */
+  /** in the instrument's quantity (decimal: 0.5 = half a BTC), + long */
   position: (number | null)[];
   /** obligation presence of the current window, %, when the account is a programme member on the symbol */
   presence: (number | null)[] | null;
@@ -71,7 +71,7 @@ export class ScorecardSeries {
       s.spread_capture.push(toQuote(c.spread2, scale));
       s.fees.push(toQuote(c.fees2, scale));
       s.inventory_pnl.push(toQuote(c.inventory2, scale));
-      s.position.push(c.position);
+      s.position.push(c.position / 10 ** c.inst.qtyScale);
       if (s.presence) {
         const o = sc.exchange.engine.obligationViews({ account: c.account }).find((v) => v.symbol === c.symbol);
         s.presence.push(o && o.current.presencePpm !== null ? o.current.presencePpm / 1e4 : null);
@@ -123,11 +123,12 @@ export class ScorecardSeries {
     this.intervalUs *= 2;
   }
 
+  /** The series so far (instruments that never had a mid are left out). */
   data(): SeriesData {
     return {
       interval_us: this.intervalUs, t: [...this.t],
       accounts: [...this.accounts.values()].map((s) => structuredClone(s)),
-      symbols: [...this.symbols.values()].map((s) => structuredClone(s)),
+      symbols: [...this.symbols.values()].filter((s) => s.mid.some((m) => m !== null)).map((s) => structuredClone(s)),
     };
   }
 }
