@@ -124,7 +124,7 @@ function installScorecard(ctx: ServerContext): { close: () => void } {
   live.set(ctx.exchange, card);
   void ctx.app.register(async (api) => {
     installValidators(api);
-    installErrorHandling(api);
+    installErrorHandling(api, false); // rest.ts has the /api/v1 404
     exchangeTimeHeader(api, ctx.clock);
     routes(api, ctx, card);
   }, { prefix: '/api/v1' });
