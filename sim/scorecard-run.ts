@@ -1,40 +1,32 @@
-// The scorecard of a headless run: observes the exchange from before the
-// market starts, samples its series every simulated second, and at the end
-// writes report.html and scorecard.csv beside the tape's CSVs.
+// The scorecard of a headless run: a LiveScorecard on the virtual scheduler,
+// observing the exchange from before the market starts (so an in-process bot
+// gets its ScorecardStatus like over the gateway), and at the end
+// report.html and scorecard.csv beside the tape's CSVs.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Exchange } from '../gateway/exchange.ts';
-import { Scorecard, type MarketLabels } from '../gateway/scorecard/scorecard.ts';
-import { ScorecardSeries } from '../gateway/scorecard/series.ts';
+import type { MarketLabels } from '../gateway/scorecard/scorecard.ts';
+import { LiveScorecard } from '../gateway/scorecard/live-scorecard.ts';
 import { reportCsv, reportData, reportHtml, type ReportData, type ReportMeta } from '../gateway/scorecard/report.ts';
-import type { Scheduler, Timer } from './scheduler.ts';
+import type { Scheduler } from './scheduler.ts';
 
 export class RunScorecard {
-  readonly sc: Scorecard;
-  readonly series: ScorecardSeries;
-  private timer: Timer | null = null;
+  private readonly live: LiveScorecard;
 
   constructor(exchange: Exchange, private readonly scheduler: Scheduler) {
-    this.sc = new Scorecard(exchange);
-    this.series = new ScorecardSeries(this.sc, 1_000_000);
+    this.live = new LiveScorecard(exchange, scheduler);
   }
 
-  /** The market is up: label its agents, then sample every simulated second. */
+  /** The market is up: its agents are counterparty types, not scored accounts. */
   start(market: MarketLabels): void {
-    this.sc.setMarket(market);
-    const tick = (): void => {
-      this.series.sample(this.scheduler.now());
-      this.timer = this.scheduler.after(1_000_000, tick);
-    };
-    tick();
+    this.live.sc.setMarket(market);
   }
 
-  /** Stops observing; returns the report data, written as report.html and scorecard.csv into `out` when given. */
+  /** Stops; returns the report data, written as report.html and scorecard.csv into `out` when given. */
   finish(meta: ReportMeta, out?: string): ReportData {
-    if (this.timer) this.scheduler.cancel(this.timer);
-    this.series.sample(this.scheduler.now());
-    this.sc.stop();
-    const data = reportData(this.sc, this.series, meta);
+    this.live.series.sample(this.scheduler.now());
+    this.live.stop();
+    const data = reportData(this.live.sc, this.live.series, meta);
     if (out) {
       writeFileSync(join(out, 'report.html'), reportHtml(data));
       writeFileSync(join(out, 'scorecard.csv'), reportCsv(data));
