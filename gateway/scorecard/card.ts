@@ -3,8 +3,19 @@
 // quality counters. Money is exact: every amount is a bigint in half cash
 // units (the mid is (bid + ask) / 2, so 2 × mid is an integer number of price
 // units and every product with it an integer number of half cash units).
+import btreeModule from 'sorted-btree';
 import type { Instrument } from '../../engine/instrument.ts';
 import type { Side } from '../../engine/types.ts';
+
+const BTree = btreeModule.default;
+type Levels = InstanceType<typeof BTree<number, number>>;
+
+/** The own resting quantity per price of one side: the best is a tree end, whatever the number of orders. */
+function addLevel(levels: Levels, price: number, qty: number): void {
+  const q = (levels.get(price) ?? 0) + qty;
+  if (q > 0) levels.set(price, q);
+  else levels.delete(price);
+}
 
 /** Fill statistics of one account against one counterparty type. */
 export class CounterpartyStats {
@@ -93,6 +104,8 @@ export class Card {
   orderedQty = 0;
   readonly rejects = new Map<string, number>();
   readonly orders = new Map<number, OwnOrder>();
+  private readonly bids: Levels = new BTree<number, number>();
+  private readonly asks: Levels = new BTree<number, number>();
   ownBid = 0;
   ownAsk = 0;
   ownBidQty = 0;
@@ -105,10 +118,6 @@ export class Card {
   /** Σ (own ask − own bid)·dt and Σ (bid size + ask size)/2·dt over two-sided time */
   spreadUs = 0;
   sizeUs = 0;
-  /** order → ack latency as seen by the exchange, µs: count, sum, max */
-  ackCount = 0;
-  ackSumUs = 0;
-  ackMaxUs = 0;
 
   constructor(
     readonly account: number,
@@ -181,29 +190,36 @@ export class Card {
 
   /** An own order's resting state changed (leaves 0 = it left the book). */
   setOrder(orderId: number, side: Side, price: number, leaves: number): void {
-    if (leaves > 0) this.orders.set(orderId, { side, price, leaves });
-    else this.orders.delete(orderId);
+    const old = this.orders.get(orderId);
+    if (old) addLevel(old.side === 1 ? this.bids : this.asks, old.price, -old.leaves);
+    if (leaves > 0) {
+      this.orders.set(orderId, { side, price, leaves });
+      addLevel(side === 1 ? this.bids : this.asks, price, leaves);
+    } else {
+      this.orders.delete(orderId);
+    }
   }
 
   setLeaves(orderId: number, leaves: number): void {
     const o = this.orders.get(orderId);
-    if (!o) return;
-    if (leaves > 0) o.leaves = leaves;
-    else this.orders.delete(orderId);
+    if (o) this.setOrder(orderId, o.side, o.price, leaves);
   }
 
-  /** Recomputes the own best bid and ask (and their sizes) from the resting orders. */
+  /** Drops every own order (the account stopped being tracked). */
+  clearOrders(): void {
+    this.orders.clear();
+    this.bids.clear();
+    this.asks.clear();
+  }
+
+  /** The own best bid and ask (and their sizes) from the resting orders. */
   refreshQuotes(): void {
-    let bid = 0, ask = 0, bidQty = 0, askQty = 0;
-    for (const o of this.orders.values()) {
-      if (o.side === 1) {
-        if (o.price > bid) { bid = o.price; bidQty = o.leaves; } else if (o.price === bid) bidQty += o.leaves;
-      } else if (ask === 0 || o.price < ask) { ask = o.price; askQty = o.leaves; } else if (o.price === ask) askQty += o.leaves;
-    }
-    this.ownBid = bid;
-    this.ownAsk = ask;
-    this.ownBidQty = bidQty;
-    this.ownAskQty = askQty;
+    const bid = this.bids.maxKey();
+    const ask = this.asks.minKey();
+    this.ownBid = bid ?? 0;
+    this.ownAsk = ask ?? 0;
+    this.ownBidQty = bid === undefined ? 0 : (this.bids.get(bid) as number);
+    this.ownAskQty = ask === undefined ? 0 : (this.asks.get(ask) as number);
   }
 
   /** Whether the own best prices are the book's. */

@@ -60,8 +60,9 @@ export class LiveScorecard {
 /** ScorecardStatus as sent (proto/makerbench.proto). */
 export function scorecardStatus(v: CardView): Record<string, unknown> {
   const markouts = [['all', v.markouts] as const, ...Object.entries(v.by_counterparty)].flatMap(([counterparty, m]) =>
-    m.horizons.map((h) => ({
-      counterparty, horizon_ms: h.horizon_ms, markout_bp: h.markout_bp ?? 0, adverse_selection_bp: h.adverse_selection_bp ?? 0, fills: m.fills,
+    // a horizon no fill has reached yet is left out (0 would read as a measured markout)
+    m.horizons.filter((h) => h.markout_bp !== null).map((h) => ({
+      counterparty, horizon_ms: h.horizon_ms, markout_bp: h.markout_bp, adverse_selection_bp: h.adverse_selection_bp ?? 0, fills: m.fills,
     })));
   const q = v.quotes;
   return {

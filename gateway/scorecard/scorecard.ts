@@ -132,7 +132,7 @@ export class Scorecard implements ExchangeObserver {
     for (const c of this.cards.values()) {
       c.tracked = this.isTracked(c.account);
       if (c.tracked) continue;
-      c.orders.clear();
+      c.clearOrders();
       this.symbols.get(c.symbol)?.quoting.delete(c);
     }
   }

@@ -73,7 +73,6 @@ export interface QuotesView {
   /** (orders + replaces + cancels) ÷ fills */
   order_to_trade: number | null;
   rejects: Record<string, number>;
-  ack_latency_us: { count: number; mean: number | null; max: number } | null;
 }
 
 function counterpartyView(s: CounterpartyStats, horizonsUs: readonly number[], cashScale: number, fair: boolean): CounterpartyView {
@@ -110,7 +109,6 @@ function quotesView(c: Card): QuotesView {
     fill_ratio: c.orderedQty > 0 ? round(c.filledQty / c.orderedQty, 4) : null,
     order_to_trade: c.fills > 0 ? round(messages / c.fills, 2) : null,
     rejects: Object.fromEntries([...c.rejects].sort(([a], [b]) => (a < b ? -1 : 1))),
-    ack_latency_us: c.ackCount > 0 ? { count: c.ackCount, mean: round(c.ackSumUs / c.ackCount, 1), max: c.ackMaxUs } : null,
   };
 }
 
