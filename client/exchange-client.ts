@@ -34,6 +34,8 @@ import {
   type ObligationStatus, type PositionReport, type SecurityStatus, type UserNotification,
 } from './reports.ts';
 
+import { toScorecardStatus, type ScorecardStatus, type WireScorecardStatus } from './scorecard.ts';
+
 export type { ExchangeRestart, ReconnectInfo } from './order-entry-session.ts';
 
 /** Session options (see SessionOptions: cancelOnDisconnect, heartbeatMs, reconnect, …) plus the request table's. */
@@ -123,6 +125,8 @@ export interface ExchangeClientEvents {
   obligationStatus: [status: ObligationStatus];
   /** maker programme member: a window closed (pass / fail, figures, claw-back or tier change) */
   obligationReport: [report: ObligationReport];
+  /** the exchange's scorecard of this account on an instrument (P&L split, markouts, quote quality), every few seconds once it trades or quotes there */
+  scorecard: [status: ScorecardStatus];
   reject: [reject: SessionReject];
   /** the exchange logged this session out (the connection closes next) */
   logout: [text: string];
@@ -478,6 +482,9 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> {
         this.emit('obligationReport', toObligationReport(m, this.bySymbol.get(m.symbol), d));
         return;
       }
+      case 'scorecard_status':
+        this.emit('scorecard', toScorecardStatus(env.scorecard_status as WireScorecardStatus, d));
+        return;
       case 'business_message_reject': {
         const m = env.business_message_reject as WireBusinessMessageReject;
         this.pending.failSeq(m.ref_seq_num, new ClientError('business_reject', `${m.ref_msg_type} refused: ${m.text}`));

@@ -76,6 +76,14 @@ export interface TapeTrade {
   auction: boolean;
 }
 
+/** Sees the engine's order, fill and level events as the exchange gets them, and the end of every command (the scorecard). */
+export interface ExchangeObserver {
+  order(e: OrderEvent): void;
+  fill(e: FillEvent): void;
+  level(e: LevelEvent): void;
+  commit(): void;
+}
+
 /** A RuleEvent as delivered to rule listeners: a copy, after the command that caused it has finished. */
 export type RuleNotice = Readonly<Omit<RuleEvent, 'seq'>>;
 
@@ -170,6 +178,7 @@ export class Exchange implements EventSink {
   /** observers of every account's reports (metrics) */
   private readonly taps = new Set<(account: number, body: string, msg: Record<string, unknown>) => void>();
   private readonly market = new Set<MarketListener>();
+  private observers: ExchangeObserver[] = [];
   private readonly bySymbol = new Map<string, Instrument>();
   private nextExecId = 0;
   /** positions changed in the current command, as account × instrument count + instrument index */
@@ -276,6 +285,19 @@ export class Exchange implements EventSink {
   subscribeMarket(l: MarketListener): () => void {
     this.market.add(l);
     return () => this.market.delete(l);
+  }
+
+  /** Sends a message built by `build` to the account's sessions, as the exchange's own reports go; false (nothing built) when none listens. */
+  notify(account: number, body: string, build: () => Record<string, unknown>): boolean {
+    if (!this.listeners.get(account)?.size) return false;
+    this.toAccount(account, body, build());
+    return true;
+  }
+
+  /** Engine events as they come, and each command's end (returns: stop observing). */
+  observe(o: ExchangeObserver): () => void {
+    this.observers = [...this.observers, o];
+    return () => { this.observers = this.observers.filter((x) => x !== o); };
   }
 
   /** Rule events (bans, kill switches, OTR flags, limit states), each after the command that caused it has finished. */
@@ -451,6 +473,7 @@ export class Exchange implements EventSink {
     this.flushPositions();
     this.flushOrders();
     for (const l of this.market) l.commit();
+    for (const o of this.observers) o.commit();
     // Rule listeners may log sessions out, which may run commands (cancel on disconnect): only now, between commands.
     if (this.pendingRules.length > 0) {
       const rules = this.pendingRules;
@@ -463,6 +486,7 @@ export class Exchange implements EventSink {
   // ---- EventSink: engine events → reports and market data ----
 
   order(e: OrderEvent): void {
+    for (const o of this.observers) o.order(e);
     if (e.kind === OrderEventKind.CANCEL_REJECTED || e.kind === OrderEventKind.REPLACE_REJECTED) {
       this.toAccount(e.account, 'order_cancel_reject', cancelReject(e));
       return;
@@ -491,11 +515,13 @@ export class Exchange implements EventSink {
     tape.push({ trade_id: e.tradeId, price: e.price, qty: e.qty, aggressor_side: e.aggressorSide, time: e.time, auction: e.auction });
     if (tape.length > TAPE_LENGTH * 2) tape.splice(0, tape.length - TAPE_LENGTH); // amortised trim
     for (const l of this.market) l.trade(e);
+    for (const o of this.observers) o.fill(e);
   }
 
   level(e: LevelEvent): void {
     this.dirty.add(e.symbol);
     for (const l of this.market) l.level(e);
+    for (const o of this.observers) o.level(e);
   }
 
   massCancel(e: MassCancelEvent): void {

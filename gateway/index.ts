@@ -2,5 +2,6 @@
 import './md.ts';
 import './rest.ts';
 import './dashboard.ts';
+import './scorecard/live.ts';
 export { startServer, type RunningServer, type ServerOptions } from './server.ts';
 export { Exchange, type ExchangeConfig } from './exchange.ts';

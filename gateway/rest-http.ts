@@ -52,8 +52,8 @@ function validationError(e: FastifyError & { validation?: AjvIssue[]; validation
 /** The one body type the API reads. */
 export const JSON_TYPE = 'application/json';
 
-/** Renders thrown HttpErrors, schema failures and fastify's parse errors; anything else is a 500 (logged). */
-export function installErrorHandling(scope: FastifyInstance): void {
+/** Renders thrown HttpErrors, schema failures and fastify's parse errors; anything else is a 500 (logged). `notFound`: also the prefix's 404 (once per prefix). */
+export function installErrorHandling(scope: FastifyInstance, notFound = true): void {
   // only JSON bodies: without this a text/plain body would reach the schema as a string
   scope.removeContentTypeParser('text/plain');
   scope.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
@@ -71,7 +71,7 @@ export function installErrorHandling(scope: FastifyInstance): void {
     req.log.error(err);
     return reply.code(500).send({ code: 'INTERNAL', message: 'internal error' });
   });
-  scope.setNotFoundHandler((req, reply) => {
+  if (notFound) scope.setNotFoundHandler((req, reply) => {
     void reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` });
   });
 }

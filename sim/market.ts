@@ -37,6 +37,8 @@ export interface SimMarket {
   stop(): void;
   /** the latent fair value now, price units */
   fairValue(symbol: string): number;
+  /** the latent fair value at a time up to now (within the process's memory), price units */
+  fairValueAt(symbol: string, timeUs: number): number;
   /** the market regime now */
   regime(symbol: string): string;
   /** the agent type trading on an account; undefined = an external account */
@@ -322,6 +324,11 @@ class Market implements SimMarket, MarketContext {
   fairValue(symbol: string): number {
     const s = this.bySymbol.get(symbol);
     return s ? this.process.value(s.pi, this.scheduler.now()) : NaN;
+  }
+
+  fairValueAt(symbol: string, timeUs: number): number {
+    const s = this.bySymbol.get(symbol);
+    return s ? this.process.value(s.pi, Math.min(timeUs, this.scheduler.now())) : NaN;
   }
 
   regime(symbol: string): string {

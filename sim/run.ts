@@ -24,6 +24,8 @@ import { BotHost } from './bot-host.ts';
 import type { LatencyModel } from './bot-link.ts';
 import { BotSpecError, BUILT_IN_BOTS, latencyFromFlags, loadStrategy } from './bot-spec.ts';
 import { Rng } from './rng.ts';
+import { RunScorecard } from './scorecard-run.ts';
+import type { ReportData } from '../gateway/scorecard/report.ts';
 
 /** An exchange on a profile of the scenario, its clock reading the scheduler's time. */
 export function createSimExchange(scenario: Scenario, scheduler: { now(): number }): Exchange {
@@ -82,11 +84,15 @@ export interface RunSummary {
   markouts_10s: Record<string, Record<string, MarkoutCell>>;
   /** the in-process bot (--bot): its account (named 'bot'), latencies and last status line */
   bot?: { strategy: string; account: number; latency: LatencyModel; status: string };
+  /** the scorecards of the external (non-agent) accounts that traded or quoted (docs/scorecard.md) */
+  scorecards: ReportData['scorecards'];
 }
 
 export interface RunResult {
   summary: RunSummary;
   tape: Tape;
+  /** the scorecard report's data (also DIR/report.html and DIR/scorecard.csv with --out) */
+  report: ReportData;
 }
 
 export async function runSim(o: RunOptions): Promise<RunResult> {
@@ -94,7 +100,9 @@ export async function runSim(o: RunOptions): Promise<RunResult> {
   const durationUs = o.durationUs ?? sc.durationUs;
   const scheduler = new VirtualScheduler(sc.startUs);
   const exchange = createSimExchange(sc, scheduler);
+  const scorecard = new RunScorecard(exchange, scheduler);
   const market = startMarket({ exchange, scheduler, scenario: sc, seed: o.seed });
+  scorecard.start(market);
   if (o.observe) market.observe(o.observe);
   if (o.out) mkdirSync(o.out, { recursive: true });
   const tape = new Tape(exchange, scheduler, market, sc.symbols, o.out);
@@ -116,6 +124,7 @@ export async function runSim(o: RunOptions): Promise<RunResult> {
   const wallMs = performance.now() - wall0;
   market.stop();
   tape.close();
+  const report = scorecard.finish({ source: 'sim', scenario: sc.name, seed: o.seed, bot: o.bot?.strategy.name }, o.out);
   const names = new Map(market.agents.map((a) => [String(a.account), a.name]));
   const markouts: RunSummary['markouts_10s'] = {};
   for (const [acct, row] of Object.entries(tape.markouts.table())) {
@@ -127,14 +136,14 @@ export async function runSim(o: RunOptions): Promise<RunResult> {
     simulated_s: simS, wall_ms: Math.round(wallMs), simulated_s_per_wall_s: Math.round(simS / (wallMs / 1000)),
     agent_commands: market.commands, agent_commands_per_simulated_s: Math.round((market.commands / simS) * 10) / 10,
     timers_run: timers, trades: tape.tradeCount, accounts: market.agents.map((a) => ({ ...a })), liquidations: { ...market.liquidations },
-    facts: tape.facts(), markouts_10s: markouts,
+    facts: tape.facts(), markouts_10s: markouts, scorecards: report.scorecards,
   };
   if (host && o.bot) {
     summary.bot = { strategy: o.bot.strategy.name, account: host.accountId, latency: o.bot.latency, status: host.bot?.statusLine() ?? host.lastStatus };
     host.close();
   }
   if (o.out) writeFileSync(join(o.out, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  return { summary, tape };
+  return { summary, tape, report };
 }
 
 /** The bot's account, labelled 'bot' on the tape, its orders delayed further in the scenario's latency spikes. */
@@ -151,7 +160,7 @@ const USAGE = `usage: npm run sim -- --scenario <${BUILT_IN_SCENARIOS.join('|')}
   --scenario  a built-in scenario or a scenario JSON file (docs/simulation.md)
   --duration  simulated time: seconds or 90s, 15m, 2h, 1h30m (default: the scenario's)
   --seed      integer seed (default 1); the same seed and scenario give the same run
-  --out       directory for trades.csv, book.csv and summary.json
+  --out       directory for trades.csv, book.csv, summary.json, report.html and scorecard.csv
   --json      print summary.json to stdout instead of the facts table
   --bot       run an SDK bot in-process in virtual time on the first symbol: naive, as, or a module
               exporting a Strategy (docs/bots.md, "Bots in virtual time")
@@ -202,7 +211,7 @@ async function main(argv: string[]): Promise<number> {
       `liquidations: ${summary.liquidations.liquidatedLongs} longs, ${summary.liquidations.liquidatedShorts} shorts, `
         + `${Math.round(summary.liquidations.liquidatedNotional)} notional on the book, ADL ${summary.liquidations.adlCount}`,
       summary.bot ? botLine(summary) : '',
-      values.out ? `wrote ${join(values.out, 'trades.csv')}, book.csv, summary.json` : '',
+      values.out ? `wrote ${join(values.out, 'trades.csv')}, book.csv, summary.json, report.html, scorecard.csv` : '',
     ];
     process.stdout.write(lines.filter(Boolean).join('\n') + '\n');
     return 0;

@@ -7,6 +7,7 @@ import { RealtimeScheduler } from './realtime-scheduler.ts';
 import { startMarket, type SimMarket } from './market.ts';
 import { ScenarioError, type Scenario } from './scenario.ts';
 import { attachSimulation } from '../gateway/rest-sim.ts';
+import { scorecardOf } from '../gateway/scorecard/live.ts';
 
 /** --seed as given on the command line (default 1); throws ScenarioError. */
 export function parseSeed(v: string | undefined): number {
@@ -26,6 +27,7 @@ export function serveMarket(server: RunningServer, scenario: Scenario, seed: num
   const scheduler = new RealtimeScheduler(server.clock);
   const market = startMarket({ exchange: server.exchange, scheduler, scenario, seed });
   attachSimulation(server.exchange, { scenario: scenario.name, seed, symbols: scenario.symbols, market });
+  scorecardOf(server.exchange)?.sc.setMarket(market); // agents are counterparty types, not scored accounts
   const makers = market.agents.filter((a) => a.type === 'maker').length;
   return {
     market,

@@ -16,6 +16,7 @@ import { ClientError } from '../errors.ts';
 import type { Instrument } from '../instrument.ts';
 import type { ExecutionReport, MassQuoteAck, ObligationStatus, PositionReport } from '../reports.ts';
 import { fromUnits } from '../decimal.ts';
+import { scorecardText, type ScorecardStatus } from '../scorecard.ts';
 import type { SocketEnvironment } from '../wire-socket.ts';
 import { OwnOrders } from './own-orders.ts';
 import { midOf, type MarketView, type TwoSided } from './quoting.ts';
@@ -145,6 +146,8 @@ export class BotRuntime {
   /** the exchange time the local book is as of (µs; Infinity after a snapshot: as of when it came) */
   private bookTime = Infinity;
   private lastProblem = '';
+  /** the exchange's latest scorecard of the bot on its symbol (P&L split, markouts) */
+  private scorecard: ScorecardStatus | null = null;
   private fills = 0;
   private lastStatus = '';
   private intervals: TimerHandle[] = [];
@@ -225,6 +228,9 @@ export class BotRuntime {
     ex.on('executionReport', (r) => this.own.onReport(r));
     ex.on('fill', (r) => this.onFill(r));
     ex.on('positionReport', (r) => this.onPosition(r));
+    ex.on('scorecard', (c) => {
+      if (c.symbol === this.s.symbol) this.scorecard = c;
+    });
     ex.on('obligationStatus', (o) => {
       if (o.symbol === this.s.symbol) this.obligations.set(o.programme, o);
     });
@@ -366,6 +372,7 @@ export class BotRuntime {
     ];
     const extra = this.strategy.status?.();
     if (extra) parts.push(extra);
+    if (this.scorecard) parts.push(scorecardText(this.scorecard));
     for (const o of this.obligations.values()) parts.push(obligationText(o));
     if (this.lastProblem) parts.push(`! ${this.lastProblem}`);
     return parts.join(' | ');
