@@ -194,8 +194,8 @@ function showAuth() {
   $('#auth-status').textContent = a ? (a.kind === 'admin' ? 'admin' : 'member') : 'read-only';
   $('#view-admin').hidden = a?.kind !== 'admin';
   $('#auth-kind').value = a?.kind ?? 'key';
-  if (!a) {
-    $('#account').innerHTML = '<p class="muted">Enter a member api key to see positions, P&amp;L, fees and the scorecard.</p>';
+  if (a?.kind !== 'key') {
+    $('#account').innerHTML = '<p class="muted">Enter a member api key to see its positions, P&amp;L and fees (the admin token: every member\'s scorecard).</p>';
     V.renderScorecard(null);
   }
 }

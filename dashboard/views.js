@@ -130,20 +130,27 @@ export function renderAccount(account, mids, instruments) {
     <table id="positions"><thead><tr><th>symbol</th><th>position</th><th>realised</th><th>unrealised</th><th>fees</th><th>rebates</th><th>total P&amp;L</th><th>volume</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-/** The scorecard route's answer shown as it comes (another part of the API owns its fields). */
-export function renderScorecard(card) {
+const SCORECARDS_SHOWN = 12;
+
+/**
+ * The scorecards (GET /api/v1/scorecard, docs/scorecard.md): P&L split into spread capture, fees and
+ * inventory, markouts by horizon, quote quality. The admin sees every external account's.
+ */
+export function renderScorecard(answer) {
   const el = $('#scorecard');
-  if (!card) return void (el.innerHTML = '');
-  if (card.error) return void (el.innerHTML = `<p class="muted">scorecard: ${card.error.status === 404 ? 'not available on this server' : esc(card.error.message)}</p>`);
-  const flat = [];
-  const walk = (o, prefix) => {
-    for (const [k, v] of Object.entries(o)) {
-      if (v !== null && typeof v === 'object' && !Array.isArray(v)) walk(v, `${prefix}${k}.`);
-      else if (!Array.isArray(v) && flat.length < 60) flat.push([prefix + k, v]);
-    }
-  };
-  walk(card, '');
-  el.innerHTML = `<h2>Scorecard</h2><div class="kv">${flat.map(([k, v]) => `<div><span>${esc(k)}</span>${esc(v ?? '–')}</div>`).join('')}</div>`;
+  if (!answer) return void (el.innerHTML = '');
+  if (answer.error) return void (el.innerHTML = `<p class="muted">scorecard: ${answer.error.status === 404 ? 'not available on this server' : esc(answer.error.message)}</p>`);
+  const cards = (answer.scorecards ?? []).filter((c) => c.type !== 'agent' && !String(c.name).startsWith('sim-')).slice(0, SCORECARDS_SHOWN);
+  if (cards.length === 0) return void (el.innerHTML = '<p class="muted">scorecard: no fills or quotes scored yet</p>');
+  const horizons = answer.horizons_ms ?? [];
+  const markout = (c, h) => c.markouts?.horizons?.find((x) => x.horizon_ms === h)?.markout_bp;
+  const n = (v, d = 2) => (v === undefined || v === null ? '–' : typeof v === 'number' ? v.toFixed(d) : esc(v));
+  const rows = cards.map((c) => `<tr><td>${esc(c.name)}</td><td>${esc(c.symbol)}</td><td>${n(c.pnl?.total)}</td><td>${n(c.pnl?.spread_capture)}</td><td>${n(c.pnl?.fees)}</td>`
+    + `<td>${n(c.pnl?.inventory)}</td><td>${n(c.fills, 0)}</td>${horizons.map((h) => `<td>${n(markout(c, h))}</td>`).join('')}`
+    + `<td>${n(c.quotes?.two_sided_pct, 1)}</td><td>${n(c.quotes?.fill_ratio, 3)}</td><td>${n(c.quotes?.order_to_trade, 1)}</td></tr>`).join('');
+  const hHead = horizons.map((h) => `<th>${h >= 1000 ? `${h / 1000} s` : `${h} ms`}</th>`).join('');
+  el.innerHTML = `<h2>Scorecard</h2><table id="scorecards"><thead><tr><th>account</th><th>symbol</th><th>P&amp;L</th><th>spread</th><th>fees</th><th>inventory</th><th>fills</th>${hHead}`
+    + `<th>two-sided %</th><th>fill ratio</th><th>OTR</th></tr></thead><tbody>${rows}</tbody></table><p class="muted">markouts in bp by horizon; P&amp;L = spread capture + fees + inventory (docs/scorecard.md)</p>`;
 }
 
 /**

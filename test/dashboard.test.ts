@@ -3,13 +3,11 @@
 // calm scenario: the ladder updates, the chart draws, a member's compliance
 // gauge changes when it quotes, a halt shows its banner, admin controls take
 // effect. Without /usr/bin/chromium the test is skipped and says why — unless
-// MAKERBENCH_REQUIRE_BROWSER=1 (CI, .ci/run installs it). With
-// MAKERBENCH_SCREENSHOTS=DIR it saves a screenshot of each view there
-// (docs/img holds the ones the docs show).
+// MAKERBENCH_REQUIRE_BROWSER=1 (CI, .ci/run installs it). The docs'
+// screenshots come from `npm run bench:dashboard -- --screenshots docs/img`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../gateway/index.ts';
 import { loadConfig } from '../gateway/config.ts';
@@ -18,17 +16,10 @@ import { loadScenario } from '../sim/scenario.ts';
 
 const CHROMIUM = process.env.MAKERBENCH_CHROMIUM ?? '/usr/bin/chromium';
 const missing = fs.existsSync(CHROMIUM) ? '' : `${CHROMIUM} (Debian: apt-get install chromium)`;
-const SHOTS = process.env.MAKERBENCH_SCREENSHOTS;
 const ADMIN = 'dashboard-test';
 
 if (missing && process.env.MAKERBENCH_REQUIRE_BROWSER === '1') {
   test('the dashboard test needs a browser', () => assert.fail(`missing ${missing}`));
-}
-
-async function shot(page: Page, selector: string, name: string): Promise<void> {
-  if (!SHOTS) return;
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.locator(selector).screenshot({ path: path.join(SHOTS, `dashboard-${name}.png`) });
 }
 
 async function useToken(page: Page, kind: 'key' | 'admin', value: string): Promise<void> {
@@ -91,7 +82,6 @@ test('dashboard in Chromium: ladder, chart, compliance, halt banner, admin contr
       assert.equal(await gauge.getAttribute('data-presence'), '0');
       await quoteTwoSided(server);
       await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('.gauge[data-account="maker-1"]')?.dataset.presence) > 0);
-      await shot(page, '#view-compliance', 'compliance');
     });
 
     await t.test('a halt shows its banner; resume clears it', async () => {
@@ -100,7 +90,6 @@ test('dashboard in Chromium: ladder, chart, compliance, halt banner, admin contr
       await page.locator('#halt-banner').waitFor({ state: 'visible' });
       assert.match(await page.textContent('#halt-banner') ?? '', /BTC-USD HALTED — halt from the dashboard/);
       assert.match(await page.textContent('#instruments') ?? '', /HALTED/);
-      await shot(page, 'body', 'halted');
       await page.click('#admin-resume');
       await page.locator('#halt-banner').waitFor({ state: 'hidden' });
     });
@@ -117,9 +106,6 @@ test('dashboard in Chromium: ladder, chart, compliance, halt banner, admin contr
       assert.equal(server.clock.state().paused, true);
       await page.click('[data-clock="resume"]');
       await page.waitForFunction(() => !/paused/.test(document.querySelector('#clock-state')?.textContent ?? ''));
-      await page.waitForTimeout(1500); // the jump's trades reach the chart
-      for (const [sel, name] of [['#view-instruments', 'instruments'], ['#view-ladder', 'ladder'], ['#view-depth', 'depth'], ['#view-tape', 'tape'],
-        ['#view-chart', 'chart'], ['#view-rules', 'rules'], ['#view-admin', 'admin']] as const) await shot(page, sel, name);
     });
 
     await t.test("a member's view: positions, P&L and fees", async () => {
@@ -127,8 +113,6 @@ test('dashboard in Chromium: ladder, chart, compliance, halt banner, admin contr
       await page.locator('#positions').waitFor();
       assert.match(await page.textContent('#account') ?? '', /maker-1 \(account 1\)/);
       assert.equal(await page.isHidden('#view-admin'), true);
-      await shot(page, '#view-account', 'account');
-      await shot(page, 'body', 'page');
     });
     assert.deepEqual(errors, []);
   } finally {
