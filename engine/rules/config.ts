@@ -89,8 +89,20 @@ export interface MarketWideConfig {
   levels: { drop_bp: number; halt_ms: number }[];
 }
 
+/**
+ * A cap on the fee for taking liquidity (US Reg NMS Rule 610(c)), in the quote currency as decimals:
+ * at most per_share a share for prices at or above from_price (default 1), at most below_bp of the
+ * notional below it (default 10 bp). A taker's fee on a continuous fill is cut to the cap.
+ */
+export interface AccessFeeCapConfig {
+  per_share: number | string;
+  from_price?: number | string;
+  below_bp?: number;
+}
+
 /** Venue-wide rules. */
 export interface RulesConfig {
+  access_fee_cap?: AccessFeeCapConfig;
   rate_limits?: RateLimitConfig[];
   rate_ban?: RateBanConfig;
   otr?: OtrConfig;
