@@ -111,7 +111,7 @@ const INSTRUMENT_RULES: Shape = {
 };
 
 const RULES: Shape = {
-  fields: { access_fee_cap: true, rate_limits: true, rate_ban: true, otr: true, market_wide: true } satisfies Fields<RulesConfig>,
+  fields: { rate_limits: true, rate_ban: true, otr: true, market_wide: true, access_fee_cap: true } satisfies Fields<RulesConfig>,
   nested: {
     rate_limits: {
       kind: 'array',
@@ -128,8 +128,8 @@ const RULES: Shape = {
     market_wide: {
       kind: 'object',
       shape: {
-        fields: { index: true, levels: true } satisfies Fields<MarketWideConfig>,
-        nested: { levels: { kind: 'array', shape: { fields: { drop_bp: true, halt_ms: true } satisfies Fields<MarketWideConfig['levels'][number]> } } },
+        fields: { index: true, levels: true, time_zone: true } satisfies Fields<MarketWideConfig>,
+        nested: { levels: { kind: 'array', shape: { fields: { drop_bp: true, halt_ms: true, from: true, until: true } satisfies Fields<MarketWideConfig['levels'][number]> } } },
       },
     },
   },

@@ -31,8 +31,8 @@
 //   state halts the stock for 5 minutes, then a reopening auction. No daily
 //   limits.
 // - the market-wide circuit breaker on SPX: −7 % and −13 % from the previous
-//   close halt every instrument for 15 minutes, −20 % closes the market for the
-//   day.
+//   close halt every instrument for 15 minutes (only 09:30–15:25 New York
+//   time), −20 % closes the market for the day (at any time).
 // - the day (UTC, EST hours): PRE_OPEN 08:00, OPENING_AUCTION 13:25,
 //   CONTINUOUS 13:30, CLOSING_AUCTION 19:55, CLOSED 20:00.
 // - a FIX-style cap of 10,000 messages / 10 s per connection
@@ -141,9 +141,15 @@ const US_EQUITY: ExchangeConfig = {
   rules: {
     ...RATE_LIMIT_PRESETS['fix-session'],
     access_fee_cap: ACCESS_FEE_CAP,
+    // levels 1 and 2 halt only 09:30–15:25 New York time, level 3 at any time (NYSE Rule 7.12)
     market_wide: {
       index: 'SPX',
-      levels: [{ drop_bp: 700, halt_ms: 900_000 }, { drop_bp: 1300, halt_ms: 900_000 }, { drop_bp: 2000, halt_ms: 0 }],
+      time_zone: 'America/New_York',
+      levels: [
+        { drop_bp: 700, halt_ms: 900_000, from: '09:30', until: '15:25' },
+        { drop_bp: 1300, halt_ms: 900_000, from: '09:30', until: '15:25' },
+        { drop_bp: 2000, halt_ms: 0 },
+      ],
     },
   },
   programmes: [{

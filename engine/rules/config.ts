@@ -85,8 +85,13 @@ export interface OtrConfig {
 export interface MarketWideConfig {
   /** the index instrument's symbol */
   index: string;
-  /** decline from the previous close, ascending; halt_ms 0 = close every instrument for the day */
-  levels: { drop_bp: number; halt_ms: number }[];
+  /**
+   * decline from the previous close, ascending; halt_ms 0 = close every instrument for the day;
+   * from/until: local times "HH:MM" (time_zone) between which the level may fire, [from, until); omitted = any time
+   */
+  levels: { drop_bp: number; halt_ms: number; from?: string; until?: string }[];
+  /** IANA time zone of the levels' from/until and of the day each level fires once in (default UTC) */
+  time_zone?: string;
 }
 
 /**
