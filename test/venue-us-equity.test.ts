@@ -82,3 +82,45 @@ describe('market-wide breaker (us-equity profile setting)', () => {
     assert.throws(() => bad({ levels: [{ drop_bp: 700, halt_ms: 1, from: '9:30' }] }), /levels\[0\]\.from: must be a time/);
   });
 });
+
+// Source: NYSE Rule 7.35B / Nasdaq Rule 4754 (closing cross): the day ends in the closing cross; a
+// halt that begins during the closing auction interrupts the call but not the close: the orders
+// collected cross at 16:00 and set the closing price (domain.md §4; a bug fixed: it used to skip).
+describe('a halt during the closing auction still ends in the closing cross', () => {
+  const DAY = at('2026-07-15T00:00:00Z');
+  const H = 3600 * S;
+  function venue(): { e: Engine; sink: RecordingSink } {
+    const sink = new RecordingSink();
+    const schedule = [{ at: '00:00', phase: 'CONTINUOUS' }, { at: '20:00', phase: 'CLOSING_AUCTION' }, { at: '20:05', phase: 'CLOSED' }] as const;
+    const e = new Engine({ instruments: [inst('XYZ', { schedule: [...schedule], previous_close: 100_00 })] }, sink);
+    e.addAccount({ name: 'a' });
+    e.addAccount({ name: 'b' });
+    e.advanceTime(DAY + 20 * H);
+    e.newOrder({ time: DAY + 20 * H + 60 * S, account: 1, symbol: 'XYZ', side: Side.BUY, price: 101_00, qty: 300 });
+    e.newOrder({ time: DAY + 20 * H + 61 * S, account: 2, symbol: 'XYZ', side: Side.SELL, price: 99_00, qty: 200 });
+    assert.equal(sink.fills().length, 0, 'collected in the call');
+    return { e, sink };
+  }
+
+  test('an open-ended halt at 20:02: at 20:05 the book crosses 200 at one price, which becomes the close', () => {
+    const { e, sink } = venue();
+    e.setPhase({ time: DAY + 20 * H + 120 * S, symbol: 'XYZ', phase: TradingPhase.HALTED, text: 'news pending' });
+    assert.equal(e.phaseOf('XYZ'), TradingPhase.HALTED);
+    e.advanceTime(DAY + 20 * H + 300 * S);
+    assert.equal(e.phaseOf('XYZ'), TradingPhase.CLOSED);
+    assert.deepEqual(sink.fills().map((f) => [f.price, f.qty]), [[101_00, 200]], 'surplus on the buy side: the highest price of maximum volume');
+    const final = sink.events.filter((x) => x.type === 'auction' && x.final).at(-1) as { phase: number } | undefined;
+    assert.equal(final?.phase, TradingPhase.CLOSING_AUCTION, 'reported as the closing cross');
+    assert.equal(e.priceControls('XYZ')?.previousClose, 101_00);
+  });
+
+  test('a 1-minute halt at 20:02 returns to the closing auction and the cross runs at 20:05', () => {
+    const { e, sink } = venue();
+    e.setPhase({ time: DAY + 20 * H + 120 * S, symbol: 'XYZ', phase: TradingPhase.HALTED, durationUs: 60 * S });
+    e.advanceTime(DAY + 20 * H + 180 * S);
+    assert.equal(e.phaseOf('XYZ'), TradingPhase.CLOSING_AUCTION);
+    assert.equal(sink.fills().length, 0);
+    e.advanceTime(DAY + 20 * H + 300 * S);
+    assert.deepEqual(sink.fills().map((f) => [f.price, f.qty]), [[101_00, 200]]);
+  });
+});
