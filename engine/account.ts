@@ -85,6 +85,9 @@ export class Account {
   /** effective fee rates per instrument index (units of 1e-6): instrument default or tier override */
   readonly makerRate: number[] = [];
   readonly takerRate: number[] = [];
+  /** effective fees per whole share per instrument index (cash units): instrument default or tier override */
+  readonly makerPerShare: number[] = [];
+  readonly takerPerShare: number[] = [];
   readonly liveByClOrdId = new ClOrdIdIndex();
   /** order ids of the account's current quote per instrument index (0 = none) */
   readonly quoteBid: number[] = [];
@@ -114,6 +117,8 @@ export class Account {
       this.positions.push(new Position());
       this.makerRate.push(inst.makerRate);
       this.takerRate.push(inst.takerRate);
+      this.makerPerShare.push(inst.makerPerShare);
+      this.takerPerShare.push(inst.takerPerShare);
       this.quoteBid.push(0);
       this.quoteOffer.push(0);
     }

@@ -10,7 +10,7 @@ import type { Book } from './book.ts';
 import type { Cancel, Command, KillSwitch, MassCancel, SetReference, MassQuote, NewOrder, OrderRef, QuoteCancel, QuoteResult, Replace, SetPhase } from './commands.ts';
 import { EventSink, OrderEventKind, nullSink } from './events.ts';
 import { Emitter } from './emitter.ts';
-import { bpToRate, ConfigError, makeInstrument, type Instrument, type InstrumentConfig } from './instrument.ts';
+import { bpToRate, ConfigError, makeInstrument, overAccessCap, perShareField, type Instrument, type InstrumentConfig } from './instrument.ts';
 import type { Accumulator } from './money.ts';
 import { Market } from './market.ts';
 import type { Order } from './order.ts';
@@ -48,6 +48,15 @@ export interface EngineOptions {
   idEpoch?: number;
 }
 
+/** An account's fee tier: bp rates, and fees per whole share in cash units (default the instrument's). */
+export interface FeeTier {
+  symbol?: string;
+  maker_fee_bp: number;
+  taker_fee_bp: number;
+  maker_fee_per_share?: number;
+  taker_fee_per_share?: number;
+}
+
 export type AdminResult = { ok: true } | { ok: false; reason: RejectReason; text: string };
 
 export class Engine {
@@ -75,7 +84,7 @@ export class Engine {
     if (!Array.isArray(opts.instruments) || opts.instruments.length === 0) {
       throw new ConfigError('instruments', 'must be a non-empty array');
     }
-    this.instruments = opts.instruments.map((cfg, i) => makeInstrument(cfg, i));
+    this.instruments = opts.instruments.map((cfg, i) => makeInstrument(cfg, i, opts.rules?.access_fee_cap));
     for (const inst of this.instruments) {
       if (this.bySymbol.has(inst.symbol)) throw new ConfigError(`instruments[${inst.index}].symbol`, `duplicate symbol ${inst.symbol}`);
       this.bySymbol.set(inst.symbol, inst);
@@ -145,24 +154,36 @@ export class Engine {
     return id;
   }
 
-  /** Overrides an account's maker/taker rates for one instrument, or all when symbol is omitted. */
-  setFeeTier(account: number, tier: { symbol?: string; maker_fee_bp: number; taker_fee_bp: number }): AdminResult {
+  /**
+   * Overrides an account's maker/taker rates (and its fees per share, default the instrument's) for one
+   * instrument, or all when symbol is omitted.
+   */
+  setFeeTier(account: number, tier: FeeTier): AdminResult {
     const acct = this.account(account);
     if (!acct) return adminFail(RejectReason.UNKNOWN_ACCOUNT, REJECT_REASON_TEXT[RejectReason.UNKNOWN_ACCOUNT]);
     const inst = tier.symbol === undefined ? null : this.bySymbol.get(tier.symbol);
     if (inst === undefined) return adminFail(RejectReason.UNKNOWN_SYMBOL, `unknown symbol ${String(tier.symbol)}`);
+    const targets = this.instruments.filter((i) => inst === null || i === inst);
     let maker: number, taker: number;
+    const makerPs: number[] = [], takerPs: number[] = [];
     try {
       maker = bpToRate(tier.maker_fee_bp, 'maker_fee_bp');
       taker = bpToRate(tier.taker_fee_bp, 'taker_fee_bp');
+      for (const i of targets) {
+        makerPs.push(perShareField(tier.maker_fee_per_share ?? i.makerPerShare, 'maker_fee_per_share', i.maxQty));
+        takerPs.push(perShareField(tier.taker_fee_per_share ?? i.takerPerShare, 'taker_fee_per_share', i.maxQty));
+        const over = overAccessCap(i, takerPs[takerPs.length - 1]);
+        if (over !== null) throw new ConfigError('taker_fee_per_share', `${i.symbol}: ${over}`);
+      }
     } catch (e) {
       return adminFail(RejectReason.INVALID_FIELD, (e as Error).message);
     }
-    for (const i of this.instruments) {
-      if (inst && i !== inst) continue;
+    targets.forEach((i, k) => {
       acct.makerRate[i.index] = maker;
       acct.takerRate[i.index] = taker;
-    }
+      acct.makerPerShare[i.index] = makerPs[k];
+      acct.takerPerShare[i.index] = takerPs[k];
+    });
     return { ok: true };
   }
 

@@ -1,4 +1,5 @@
-import type { InstrumentRulesConfig } from './rules/config.ts';
+import { mulDivFloor, parseUnits, RATE_DENOMINATOR } from './money.ts';
+import type { AccessFeeCapConfig, InstrumentRulesConfig } from './rules/config.ts';
 
 // Instrument reference data and its start-up validation. Prices are integers
 // in units of 10^-price_scale, quantities in 10^-qty_scale, and every amount
@@ -31,6 +32,12 @@ export interface InstrumentConfig {
   /** maker and taker fee rates in basis points, at most two decimals; negative = rebate */
   maker_fee_bp: number;
   taker_fee_bp: number;
+  /**
+   * fees per share (US equities), integers in cash units per whole unit of quantity (10^qty_scale
+   * qty units), charged beside the bp fees; negative = rebate; default 0
+   */
+  maker_fee_per_share?: number;
+  taker_fee_per_share?: number;
   /** market orders become limits at best ± this many bp (never an unbounded sweep) */
   market_protection_bp?: number;
   /** largest absolute position (qty units) one account may reach, counting open orders */
@@ -58,8 +65,25 @@ export interface Instrument {
   /** fee rates in units of 1e-6 (0.01 bp) */
   readonly makerRate: number;
   readonly takerRate: number;
+  /** fees per whole share in cash units (InstrumentConfig.maker_fee_per_share) */
+  readonly makerPerShare: number;
+  readonly takerPerShare: number;
+  /** quantity units in one whole share: 10^qty_scale */
+  readonly shareUnit: number;
+  /** the venue's cap on a taker's (access) fee, in this instrument's units; null = none */
+  readonly accessFeeCap: AccessFeeCap | null;
   readonly marketProtectionBp: number;
   readonly maxPosition: number;
+}
+
+/** An access-fee cap (Reg NMS Rule 610(c)) in one instrument's units. */
+export interface AccessFeeCap {
+  /** cash units per whole share, for prices at or above fromPrice */
+  readonly perShare: number;
+  /** price units */
+  readonly fromPrice: number;
+  /** below fromPrice: the cap as a rate of the notional (units of 1e-6) */
+  readonly belowRate: number;
 }
 
 export class ConfigError extends Error {
@@ -112,8 +136,57 @@ function tickTable(cfg: InstrumentConfig, where: string, minPrice: number): Tick
   return bands;
 }
 
+/** A decimal amount of the quote currency (number or string) in units of 10^-scale. */
+function decimalField(v: unknown, field: string, scale: number): number {
+  const units = typeof v === 'number' || typeof v === 'string' ? parseUnits(String(v), scale) : null;
+  if (units === null || units < 0) throw new ConfigError(field, `must be a non-negative decimal with at most ${scale} decimals, got ${JSON.stringify(v)}`);
+  return units;
+}
+
+/** The venue's access-fee cap in one instrument's units (defaults: from 1.00 of the currency, 10 bp below it). */
+export function resolveAccessFeeCap(cfg: AccessFeeCapConfig | undefined, priceScale: number, cashScale: number): AccessFeeCap | null {
+  if (cfg === undefined) return null;
+  if (typeof cfg !== 'object' || cfg === null) throw new ConfigError('rules.access_fee_cap', 'must be an object');
+  return {
+    perShare: decimalField(cfg.per_share, 'rules.access_fee_cap.per_share', cashScale),
+    fromPrice: decimalField(cfg.from_price ?? 1, 'rules.access_fee_cap.from_price', priceScale),
+    belowRate: bpToRate(cfg.below_bp ?? 10, 'rules.access_fee_cap.below_bp'),
+  };
+}
+
+/** A per-share fee: an integer of cash units small enough that |fee| × max_qty stays exact. */
+export function perShareField(v: unknown, field: string, maxQty: number): number {
+  if (v === undefined) return 0;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || Math.abs(v) * maxQty > MAX_SAFE) {
+    throw new ConfigError(field, `must be an integer of cash units with |fee| × max_qty below 2^53, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** Why a taker fee per share breaks the access-fee cap, or null if it does not. */
+export function overAccessCap(inst: Instrument, takerPerShare: number): string | null {
+  const cap = inst.accessFeeCap;
+  if (cap === null || takerPerShare <= cap.perShare) return null;
+  return `${takerPerShare} cash units a share exceeds the venue's access-fee cap of ${cap.perShare}`;
+}
+
+/**
+ * A taker's fee on one fill, within the access-fee cap: at most cap.perShare
+ * a share at or above cap.fromPrice, at most cap.belowRate of the notional
+ * below it, each rounded down so the cap itself is never exceeded. Rebates
+ * and uncapped venues pass through.
+ */
+export function capAccessFee(inst: Instrument, price: number, qty: number, notionalCash: number, fee: number): number {
+  const cap = inst.accessFeeCap;
+  if (cap === null || fee <= 0) return fee;
+  const most = price >= cap.fromPrice
+    ? mulDivFloor(qty, cap.perShare, inst.shareUnit)
+    : mulDivFloor(notionalCash, cap.belowRate, RATE_DENOMINATOR);
+  return fee < most ? fee : most;
+}
+
 /** Validates one instrument; throws ConfigError naming the bad field. */
-export function makeInstrument(cfg: InstrumentConfig, index: number): Instrument {
+export function makeInstrument(cfg: InstrumentConfig, index: number, venueCap?: AccessFeeCapConfig): Instrument {
   const where = `instruments[${index}]`;
   if (typeof cfg !== 'object' || cfg === null) throw new ConfigError(where, 'must be an object');
   if (typeof cfg.symbol !== 'string' || !/^[A-Za-z0-9._:/-]{1,32}$/.test(cfg.symbol)) {
@@ -135,7 +208,7 @@ export function makeInstrument(cfg: InstrumentConfig, index: number): Instrument
   if (maxPosition * maxPrice * notionalMultiplier > MAX_SAFE) {
     throw new ConfigError(`${where}.max_position`, 'max_position × max_price exceeds 2^53 cash units');
   }
-  return {
+  const inst: Instrument = {
     index,
     symbol: cfg.symbol,
     priceScale,
@@ -151,9 +224,16 @@ export function makeInstrument(cfg: InstrumentConfig, index: number): Instrument
     minNotional: intField(cfg, where, 'min_notional', 0, maxNotional, 0),
     makerRate: bpToRate(cfg.maker_fee_bp, `${where}.maker_fee_bp`),
     takerRate: bpToRate(cfg.taker_fee_bp, `${where}.taker_fee_bp`),
+    makerPerShare: perShareField(cfg.maker_fee_per_share, `${where}.maker_fee_per_share`, maxQty),
+    takerPerShare: perShareField(cfg.taker_fee_per_share, `${where}.taker_fee_per_share`, maxQty),
+    shareUnit: 10 ** qtyScale,
+    accessFeeCap: resolveAccessFeeCap(venueCap, priceScale, cashScale),
     marketProtectionBp: intField(cfg, where, 'market_protection_bp', 1, 9_999, 500),
     maxPosition,
   };
+  const over = overAccessCap(inst, inst.takerPerShare);
+  if (over !== null) throw new ConfigError(`${where}.taker_fee_per_share`, over);
+  return inst;
 }
 
 /**

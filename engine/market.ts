@@ -9,10 +9,10 @@ import { Book, type BookSide } from './book.ts';
 import type { Emitter } from './emitter.ts';
 import { OrderEventKind } from './events.ts';
 import { ExpiryQueue } from './expiry.ts';
-import type { Instrument } from './instrument.ts';
+import { capAccessFee, type Instrument } from './instrument.ts';
 import type { Level } from './level.ts';
 import { LevelChanges } from './level-changes.ts';
-import { Accumulator, feeFor } from './money.ts';
+import { Accumulator, feeFor, perShareFee } from './money.ts';
 import { OrderPool, type Order } from './order.ts';
 import { OrderIndex } from './order-index.ts';
 import { CancelReason, OrdType, Side, StpMode, TimeInForce } from './types.ts';
@@ -121,8 +121,8 @@ export class Market {
     const n = price * q * mult;
     const ma = m.account;
     const ta = t.account;
-    const makerFee = feeFor(n, ma.makerRate[ii]);
-    const takerFee = feeFor(n, ta.takerRate[ii]);
+    const makerFee = feeFor(n, ma.makerRate[ii]) + perShareFee(q, ma.makerPerShare[ii], inst.shareUnit);
+    const takerFee = capAccessFee(inst, price, q, n, feeFor(n, ta.takerRate[ii]) + perShareFee(q, ta.takerPerShare[ii], inst.shareUnit));
     m.leaves -= q;
     m.cum += q;
     m.cumPxQty += price * q;
@@ -185,8 +185,9 @@ export class Market {
     const ii = inst.index;
     const mult = inst.notionalMultiplier;
     const n = price * q * mult;
-    const makerFee = feeFor(n, m.account.takerRate[ii]);
-    const takerFee = feeFor(n, t.account.takerRate[ii]);
+    // no access-fee cap: an auction fill accesses no displayed quotation
+    const makerFee = feeFor(n, m.account.takerRate[ii]) + perShareFee(q, m.account.takerPerShare[ii], inst.shareUnit);
+    const takerFee = feeFor(n, t.account.takerRate[ii]) + perShareFee(q, t.account.takerPerShare[ii], inst.shareUnit);
     for (const o of [m, t]) {
       const lvl = o.level as Level;
       const side = this.books[ii].sideOf(o.side);

@@ -50,6 +50,21 @@ export function feeFor(notionalCash: number, rate: number): number {
   return q * rate + Math.ceil((r * rate) / RATE_DENOMINATOR) + 0; // + 0 turns a -0 (rebate rounded away) into 0
 }
 
+/**
+ * Fee per share: perShare cash units for each whole share (shareUnit quantity
+ * units, 10^qty_scale) × qty, rounded up (toward +∞) to a cash unit like
+ * feeFor. Exact: instrument.ts keeps |perShare| × max_qty a safe integer.
+ */
+export function perShareFee(qty: number, perShare: number, shareUnit: number): number {
+  if (perShare === 0) return 0;
+  const p = qty * perShare;
+  if (shareUnit === 1) return p;
+  let q = Math.floor(p / shareUnit);
+  const r = p - q * shareUnit;
+  if (r < 0) q--; else if (r >= shareUnit) q++; // float division may round across an integer
+  return q + (p - q * shareUnit > 0 ? 1 : 0) + 0;
+}
+
 /** floor(a × b / c) for non-negative safe integers a, b and positive c; exact. */
 export function mulDivFloor(a: number, b: number, c: number): number {
   const p = a * b;

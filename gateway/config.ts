@@ -10,7 +10,7 @@ import { DEFAULT_SESSION_LIMITS } from './limits.ts';
 import { ConfigError, type InstrumentConfig } from '../engine/instrument.ts';
 import { validateProgrammes, type ProgrammeConfig } from '../engine/obligations/config.ts';
 import type {
-  InstrumentRulesConfig, MarketWideConfig, OtrConfig, RateBanConfig, RateLimitConfig, RiskLimitsConfig, RulesConfig,
+  AccessFeeCapConfig, InstrumentRulesConfig, MarketWideConfig, OtrConfig, RateBanConfig, RateLimitConfig, RiskLimitsConfig, RulesConfig,
 } from '../engine/rules/config.ts';
 
 /**
@@ -78,7 +78,7 @@ const ACCOUNT_FIELDS: Record<keyof AccountConfig, true> = { name: true, api_key:
 const INSTRUMENT_FIELDS: Record<keyof InstrumentConfig, true> = {
   symbol: true, price_scale: true, qty_scale: true, cash_scale: true, tick_size: true, tick_table: true, lot: true, min_qty: true,
   max_qty: true, min_price: true, max_price: true, min_notional: true, maker_fee_bp: true, taker_fee_bp: true,
-  market_protection_bp: true, max_position: true, rules: true,
+  maker_fee_per_share: true, taker_fee_per_share: true, market_protection_bp: true, max_position: true, rules: true,
 };
 
 type Fields<T> = Record<keyof T, true>;
@@ -111,7 +111,7 @@ const INSTRUMENT_RULES: Shape = {
 };
 
 const RULES: Shape = {
-  fields: { rate_limits: true, rate_ban: true, otr: true, market_wide: true } satisfies Fields<RulesConfig>,
+  fields: { rate_limits: true, rate_ban: true, otr: true, market_wide: true, access_fee_cap: true } satisfies Fields<RulesConfig>,
   nested: {
     rate_limits: {
       kind: 'array',
@@ -122,13 +122,14 @@ const RULES: Shape = {
         nested: { weights: { kind: 'object', shape: { fields: { new: true, amend: true, cancel: true, quote: true } satisfies Fields<Defined<RateLimitConfig['weights']>> } } },
       },
     },
+    access_fee_cap: { kind: 'object', shape: { fields: { per_share: true, from_price: true, below_bp: true } satisfies Fields<AccessFeeCapConfig> } },
     rate_ban: { kind: 'object', shape: { fields: { breaches: true, window_ms: true, ban_ms: true } satisfies Fields<RateBanConfig> } },
     otr: { kind: 'object', shape: { fields: { max_count_ratio: true, max_volume_ratio: true, mode: true, min_orders: true } satisfies Fields<OtrConfig> } },
     market_wide: {
       kind: 'object',
       shape: {
-        fields: { index: true, levels: true } satisfies Fields<MarketWideConfig>,
-        nested: { levels: { kind: 'array', shape: { fields: { drop_bp: true, halt_ms: true } satisfies Fields<MarketWideConfig['levels'][number]> } } },
+        fields: { index: true, levels: true, time_zone: true } satisfies Fields<MarketWideConfig>,
+        nested: { levels: { kind: 'array', shape: { fields: { drop_bp: true, halt_ms: true, from: true, until: true } satisfies Fields<MarketWideConfig['levels'][number]> } } },
       },
     },
   },

@@ -3,7 +3,7 @@
 // account's listeners, book changes to market-data listeners. Every order
 // rule stays in the engine; this file only translates and routes.
 import { randomBytes } from 'node:crypto';
-import { Engine } from '../engine/engine.ts';
+import { Engine, type FeeTier } from '../engine/engine.ts';
 import type { AuctionEvent, ObligationEvent, FillEvent, LevelEvent, MassCancelEvent, OrderEvent, PhaseEvent, RuleEvent, EventSink } from '../engine/events.ts';
 import { OrderEventKind, RuleEventKind } from '../engine/events.ts';
 import type { Instrument, InstrumentConfig } from '../engine/instrument.ts';
@@ -140,7 +140,7 @@ export interface AccountCreation {
   rateLimitExempt: boolean;
 }
 
-export type FeeTier = { symbol?: string; maker_fee_bp: number; taker_fee_bp: number };
+export type { FeeTier };
 
 /**
  * Sees every command just before the engine runs it, with the time it runs at

@@ -207,6 +207,7 @@ export function programmeDefinition(p: ValidatedProgramme): Record<string, unkno
     ])),
     incentives: {
       enhanced_maker_fee_bp: inc.enhancedMakerRate === null ? null : rateBp(inc.enhancedMakerRate),
+      ...(inc.enhancedMakerPerShare === null ? {} : { enhanced_maker_fee_per_share: inc.enhancedMakerPerShare }),
       clawback_on_fail: inc.clawbackOnFail,
       maker_share_tiers: inc.makerShareTiers.map((t) => ({ min_share_bp: t.minSharePpm / 100, maker_fee_bp: rateBp(t.makerRate) })),
     },

@@ -23,14 +23,16 @@
 //
 // us-equity — a US cash-equity venue:
 // - AAPL, MSFT, SPY and the index SPX: tick 0.01, whole shares, money in
-//   0.000001 USD; maker −0.2 bp, taker 0.3 bp (about −0.2 / +0.3 cents a share
-//   at 100 USD).
+//   0.000001 USD; fees per share, not per notional: taker 0.0010 USD a share
+//   (the Reg NMS Rule 610(c) access-fee cap for quotes ≥ 1 USD since the 2024
+//   amendments, a venue setting: rules.access_fee_cap), maker rebate 0.0008
+//   USD a share; no bp fees.
 // - LULD: a 5 % band around the 5-minute mean trade price; 15 s in the limit
 //   state halts the stock for 5 minutes, then a reopening auction. No daily
 //   limits.
 // - the market-wide circuit breaker on SPX: −7 % and −13 % from the previous
-//   close halt every instrument for 15 minutes, −20 % closes the market for the
-//   day.
+//   close halt every instrument for 15 minutes (only 09:30–15:25 New York
+//   time), −20 % closes the market for the day (at any time).
 // - the day (UTC, EST hours): PRE_OPEN 08:00, OPENING_AUCTION 13:25,
 //   CONTINUOUS 13:30, CLOSING_AUCTION 19:55, CLOSED 20:00.
 // - a FIX-style cap of 10,000 messages / 10 s per connection
@@ -44,8 +46,8 @@
 //   halts and the close are exempt); the spread limit doubles while the
 //   stock is stressed (after a LULD or market-wide halt, until the next UTC
 //   day; or by the admin); a missing side is
-//   not a breach for 1 s after a fill. Maker fee −0.3 bp instead of −0.2 bp,
-//   paid back for a failed month.
+//   not a breach for 1 s after a fill. Maker rebate 0.0009 USD a share instead
+//   of 0.0008, the extra paid back for a failed month.
 //
 // Both keep the demo accounts (demo-maker-1, demo-maker-2, demo-taker), so the
 // example bots run against either.
@@ -104,11 +106,21 @@ const US_SCHEDULE: InstrumentRulesConfig['schedule'] = [
 
 const LULD = { band_bp: 500, window_ms: 300_000, limit_state_ms: 15_000, halt_ms: 300_000 };
 
+/** Per share in cash units (0.000001 USD): 0.0010 USD taker, at the access-fee cap; 0.0008 USD maker rebate. */
+const TAKER_FEE = 1000;
+const MAKER_REBATE = 800;
+
+/**
+ * Reg NMS Rule 610(c) as amended in 2024 (89 FR 81620): at most 0.001 USD a share to access a
+ * quotation of 1 USD or more, at most 0.1 % (10 bp) of the price below 1 USD.
+ */
+const ACCESS_FEE_CAP = { per_share: '0.001', from_price: '1', below_bp: 10 };
+
 /** A stock (or the index): tick 0.01, whole shares, previous close in cents. */
 function usEquity(symbol: string, previousClose: number, stock = true): InstrumentConfig {
   return {
     symbol, price_scale: 2, qty_scale: 0, tick_size: 1, lot: 1, min_qty: 1, max_qty: 100_000, max_price: 1_000_000,
-    cash_scale: 6, maker_fee_bp: -0.2, taker_fee_bp: 0.3, market_protection_bp: 500,
+    cash_scale: 6, maker_fee_bp: 0, taker_fee_bp: 0, maker_fee_per_share: -MAKER_REBATE, taker_fee_per_share: TAKER_FEE, market_protection_bp: 500,
     rules: { previous_close: previousClose, schedule: US_SCHEDULE, ...(stock ? { luld: LULD } : {}) },
   };
 }
@@ -128,16 +140,23 @@ const US_EQUITY: ExchangeConfig = {
   ],
   rules: {
     ...RATE_LIMIT_PRESETS['fix-session'],
+    access_fee_cap: ACCESS_FEE_CAP,
+    // levels 1 and 2 halt only 09:30–15:25 New York time, level 3 at any time (NYSE Rule 7.12)
     market_wide: {
       index: 'SPX',
-      levels: [{ drop_bp: 700, halt_ms: 900_000 }, { drop_bp: 1300, halt_ms: 900_000 }, { drop_bp: 2000, halt_ms: 0 }],
+      time_zone: 'America/New_York',
+      levels: [
+        { drop_bp: 700, halt_ms: 900_000, from: '09:30', until: '15:25' },
+        { drop_bp: 1300, halt_ms: 900_000, from: '09:30', until: '15:25' },
+        { drop_bp: 2000, halt_ms: 0 },
+      ],
     },
   },
   programmes: [{
     name: 'dmm',
     members: ['maker-1'],
     instruments: { AAPL: DMM_OBLIGATION, MSFT: DMM_OBLIGATION, SPY: DMM_OBLIGATION },
-    incentives: { enhanced_maker_fee_bp: -0.3, clawback_on_fail: true },
+    incentives: { enhanced_maker_fee_per_share: -900, clawback_on_fail: true },
   }],
 };
 

@@ -18,6 +18,8 @@ export function securityList(ex: Exchange): Record<string, unknown>[] {
     min_notional: i.minNotional,
     maker_fee_bp: i.makerRate / 100,
     taker_fee_bp: i.takerRate / 100,
+    // per-share fees (cash units a share) only where an instrument charges them
+    ...(i.makerPerShare !== 0 || i.takerPerShare !== 0 ? { maker_fee_per_share: i.makerPerShare, taker_fee_per_share: i.takerPerShare } : {}),
     market_protection_bp: i.marketProtectionBp,
     trading_phase: phaseToWire(ex.engine.phaseOf(i.symbol)),
   }));

@@ -12,7 +12,9 @@ import { API_KEY_RULE, isApiKey } from './config.ts';
 import { PHASE_NAME, RejectReason, TradingPhase } from '../engine/types.ts';
 import type { PhaseName } from '../engine/rules/config.ts';
 
-interface FeeTierBody { account_id: string | number; symbol?: string; maker_fee_bp: number; taker_fee_bp: number }
+interface FeeTierBody {
+  account_id: string | number; symbol?: string; maker_fee_bp: number; taker_fee_bp: number; maker_fee_per_share?: number; taker_fee_per_share?: number;
+}
 interface PhaseBody { phase: PhaseName; duration_ms?: number; text?: string }
 interface ReferenceBody { reference_price?: string; reference_price_units?: number; previous_close?: string; previous_close_units?: number }
 
@@ -61,15 +63,19 @@ export function adminRoutes(api: FastifyInstance, exchange: Exchange, adminToken
           symbol: { type: 'string' },
           maker_fee_bp: { type: 'number' },
           taker_fee_bp: { type: 'number' },
+          // integers of cash units per whole share (default: the instrument's)
+          maker_fee_per_share: { type: 'integer' },
+          taker_fee_per_share: { type: 'integer' },
         },
       },
     },
   }, async (req) => {
     const b = req.body;
     const account = Number(b.account_id);
-    const r = exchange.setFeeTier(account, { symbol: b.symbol, maker_fee_bp: b.maker_fee_bp, taker_fee_bp: b.taker_fee_bp });
+    const { account_id: _, ...tier } = b;
+    const r = exchange.setFeeTier(account, tier);
     if (!r.ok) throw adminRefusal(r.reason, r.text);
-    return { account_id: String(account), symbol: b.symbol ?? null, maker_fee_bp: b.maker_fee_bp, taker_fee_bp: b.taker_fee_bp };
+    return { account_id: String(account), symbol: b.symbol ?? null, ...tier };
   });
 
   api.post<{ Params: { id: string }; Body: KillSwitchBody }>('/admin/accounts/:id/kill-switch', {

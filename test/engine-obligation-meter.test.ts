@@ -684,7 +684,7 @@ test('config: a valid programme is normalised to integers', () => {
     incentives: { enhanced_maker_fee_bp: -2 },
   }], { symbols: new Set(['BTC-USD', 'ACME']), accounts: new Set(['maker-1', 'maker-2']) });
   assert.equal(p.statusIntervalUs, 1_000_000);
-  assert.deepEqual(p.incentives, { enhancedMakerRate: -200, clawbackOnFail: true, makerShareTiers: [] });
+  assert.deepEqual(p.incentives, { enhancedMakerRate: -200, enhancedMakerPerShare: null, clawbackOnFail: true, makerShareTiers: [] });
   const b = p.instruments.get('BTC-USD')!;
   assert.deepEqual([b.maxSpreadTicks, b.maxSpreadCentiBp, b.minSizeQty, b.minSizeNotional, b.depthCentiBp, b.presencePpm, b.snapshotUs, b.snapshotPassPpm, b.window, b.stressMultiplierPct, b.stressSuspend, b.graceUs],
     [0, 500, 0, 40_000, 500, 500_000, 10_000_000, 750_000, 'day', 200, false, 500_000]);

@@ -105,7 +105,12 @@ test('profiles: crypto-spot and us-equity load by name, and a file starting from
     ['08:00 PRE_OPEN', '13:25 OPENING_AUCTION', '13:30 CONTINUOUS', '19:55 CLOSING_AUCTION', '20:00 CLOSED']);
   assert.equal(us.instruments[3].rules?.luld, undefined, 'the index has no LULD band');
   assert.deepEqual(us.rules?.market_wide, {
-    index: 'SPX', levels: [{ drop_bp: 700, halt_ms: 900_000 }, { drop_bp: 1300, halt_ms: 900_000 }, { drop_bp: 2000, halt_ms: 0 }],
+    index: 'SPX',
+    time_zone: 'America/New_York',
+    levels: [
+      { drop_bp: 700, halt_ms: 900_000, from: '09:30', until: '15:25' }, { drop_bp: 1300, halt_ms: 900_000, from: '09:30', until: '15:25' },
+      { drop_bp: 2000, halt_ms: 0 },
+    ],
   });
   assert.ok(Object.isFrozen(PROFILES));
 
@@ -130,7 +135,7 @@ test('rule configuration: unknown fields at every depth and bad values are one C
   const withRisk = (risk: unknown): unknown => ({ ...base(), accounts: [{ name: 'a', risk }] });
   const limitCfg = { name: 'l', scope: 'account', window: 'sliding', limit: 5, interval_ms: 1000 };
   const cases: [unknown, RegExp][] = [
-    [withRules({ banana: 1 }), /^invalid config: rules\.banana: unknown field \(expected one of rate_limits, rate_ban, otr, market_wide\)$/],
+    [withRules({ banana: 1 }), /^invalid config: rules\.banana: unknown field \(expected one of rate_limits, rate_ban, otr, market_wide, access_fee_cap\)$/],
     [withRules({ rate_limits: [limitCfg, { ...limitCfg, limt: 5 }] }), /^invalid config: rules\.rate_limits\[1\]\.limt: unknown field/],
     [withRules({ rate_limits: [{ ...limitCfg, weights: { neww: 1 } }] }), /^invalid config: rules\.rate_limits\[0\]\.weights\.neww: unknown field/],
     [withRules({ rate_limits: {} }), /^invalid config: rules\.rate_limits: must be an array$/],

@@ -24,6 +24,8 @@ export interface ProgrammeConfig {
 export interface IncentivesConfig {
   /** the members' maker fee (bp, two decimals, negative = rebate) instead of the instrument's */
   enhanced_maker_fee_bp?: number;
+  /** the members' maker fee per whole share (integer cash units, negative = rebate) instead of the instrument's */
+  enhanced_maker_fee_per_share?: number;
   /** default true: a member that fails a window pays back the enhancement earned in it */
   clawback_on_fail?: boolean;
   /** Binance LP style: maker fee by the member's maker share of volume (ascending min_share_bp) */
@@ -83,6 +85,8 @@ export interface ValidatedObligation {
 export interface ValidatedIncentives {
   /** enhanced maker fee rate in 1e-6 units (like Instrument.makerRate); null = none */
   readonly enhancedMakerRate: number | null;
+  /** enhanced maker fee per whole share in cash units (like Instrument.makerPerShare); null = none */
+  readonly enhancedMakerPerShare: number | null;
   readonly clawbackOnFail: boolean;
   /** ascending by minSharePpm; empty = none */
   readonly makerShareTiers: readonly { minSharePpm: number; makerRate: number }[];
@@ -206,9 +210,9 @@ export function validateObligation(cfg: unknown, symbol: string, where: string):
 }
 
 function incentives(v: unknown, where: string): ValidatedIncentives {
-  if (v === undefined) return { enhancedMakerRate: null, clawbackOnFail: true, makerShareTiers: [] };
+  if (v === undefined) return { enhancedMakerRate: null, enhancedMakerPerShare: null, clawbackOnFail: true, makerShareTiers: [] };
   const o = record(v, where);
-  onlyKeys(o, new Set(['enhanced_maker_fee_bp', 'clawback_on_fail', 'maker_share_tiers']), where);
+  onlyKeys(o, new Set(['enhanced_maker_fee_bp', 'enhanced_maker_fee_per_share', 'clawback_on_fail', 'maker_share_tiers']), where);
   if (o.enhanced_maker_fee_bp !== undefined && o.maker_share_tiers !== undefined) {
     throw new ConfigError(`${where}.maker_share_tiers`, 'give enhanced_maker_fee_bp or maker_share_tiers, not both');
   }
@@ -228,6 +232,9 @@ function incentives(v: unknown, where: string): ValidatedIncentives {
   }
   return {
     enhancedMakerRate: o.enhanced_maker_fee_bp === undefined ? null : bpToRate(o.enhanced_maker_fee_bp as number, `${where}.enhanced_maker_fee_bp`),
+    // exactness against each instrument's max_qty is checked where instruments are known (Programmes)
+    enhancedMakerPerShare: o.enhanced_maker_fee_per_share === undefined ? null
+      : int(o.enhanced_maker_fee_per_share, `${where}.enhanced_maker_fee_per_share`, -1_000_000_000, 1_000_000_000),
     clawbackOnFail: bool(o.clawback_on_fail, `${where}.clawback_on_fail`, true),
     makerShareTiers: tiers,
   };

@@ -11,9 +11,9 @@
 // window from its share of the instrument's volume in this one.
 import type { Account } from '../account.ts';
 import type { Emitter } from '../emitter.ts';
-import type { Instrument } from '../instrument.ts';
+import { perShareField, type Instrument } from '../instrument.ts';
 import type { Market } from '../market.ts';
-import { Accumulator, feeFor } from '../money.ts';
+import { Accumulator, feeFor, perShareFee } from '../money.ts';
 import { Side, TradingPhase } from '../types.ts';
 import { validateProgrammes, type ValidatedObligation, type ValidatedProgramme } from './config.ts';
 import { depthBand } from './compliance.ts';
@@ -88,6 +88,11 @@ export class Programmes {
     private readonly phaseOf: (ii: number) => TradingPhase,
   ) {
     this.list = validateProgrammes(config, { symbols: new Set(instruments.map((i) => i.symbol)) });
+    for (const [pi, p] of this.list.entries()) {
+      for (const i of instruments) {
+        if (p.instruments.has(i.symbol)) perShareField(p.incentives.enhancedMakerPerShare ?? 0, `programmes[${pi}].incentives.enhanced_maker_fee_per_share`, i.maxQty);
+      }
+    }
     this.stressed = instruments.map(() => false);
     this.stressDay = instruments.map(() => -1);
     this.volume = instruments.map(() => new Accumulator());
@@ -115,6 +120,7 @@ export class Programmes {
         const m = new Membership(p, pi, cfg, acct, inst);
         m.volumeMark = this.volume[inst.index].toBigInt();
         if (p.incentives.enhancedMakerRate !== null) acct.makerRate[inst.index] = p.incentives.enhancedMakerRate;
+        if (p.incentives.enhancedMakerPerShare !== null) acct.makerPerShare[inst.index] = p.incentives.enhancedMakerPerShare;
         this.members.push(m);
       }
     }
@@ -139,8 +145,10 @@ export class Programmes {
       m.meter.fill(now);
       if (m.acct !== maker || auction) continue;
       m.makerVolume.add(n);
-      if (m.programme.incentives.enhancedMakerRate !== null) {
-        m.enhancement += feeFor(n, inst.makerRate) - feeFor(n, maker.makerRate[ii]);
+      const inc = m.programme.incentives;
+      if (inc.enhancedMakerRate !== null) m.enhancement += feeFor(n, inst.makerRate) - feeFor(n, maker.makerRate[ii]);
+      if (inc.enhancedMakerPerShare !== null) {
+        m.enhancement += perShareFee(qty, inst.makerPerShare, inst.shareUnit) - perShareFee(qty, maker.makerPerShare[ii], inst.shareUnit);
       }
     }
   }
@@ -254,7 +262,7 @@ export class Programmes {
     const ii = m.inst.index;
     const base = { time: now, programme: m.programme.name, symbol: m.inst.symbol, window: r.label };
     // a window with nothing measured set no obligation, so it neither passes nor fails
-    if (inc.enhancedMakerRate !== null && inc.clawbackOnFail && r.passed === false && m.enhancement > 0) {
+    if ((inc.enhancedMakerRate !== null || inc.enhancedMakerPerShare !== null) && inc.clawbackOnFail && r.passed === false && m.enhancement > 0) {
       const amount = m.enhancement;
       m.acct.positions[ii].cash.add(-amount);
       m.acct.positions[ii].feesPaid.add(amount);

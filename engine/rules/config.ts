@@ -85,12 +85,29 @@ export interface OtrConfig {
 export interface MarketWideConfig {
   /** the index instrument's symbol */
   index: string;
-  /** decline from the previous close, ascending; halt_ms 0 = close every instrument for the day */
-  levels: { drop_bp: number; halt_ms: number }[];
+  /**
+   * decline from the previous close, ascending; halt_ms 0 = close every instrument for the day;
+   * from/until: local times "HH:MM" (time_zone) between which the level may fire, [from, until); omitted = any time
+   */
+  levels: { drop_bp: number; halt_ms: number; from?: string; until?: string }[];
+  /** IANA time zone of the levels' from/until and of the day each level fires once in (default UTC) */
+  time_zone?: string;
+}
+
+/**
+ * A cap on the fee for taking liquidity (US Reg NMS Rule 610(c)), in the quote currency as decimals:
+ * at most per_share a share for prices at or above from_price (default 1), at most below_bp of the
+ * notional below it (default 10 bp). A taker's fee on a continuous fill is cut to the cap.
+ */
+export interface AccessFeeCapConfig {
+  per_share: number | string;
+  from_price?: number | string;
+  below_bp?: number;
 }
 
 /** Venue-wide rules. */
 export interface RulesConfig {
+  access_fee_cap?: AccessFeeCapConfig;
   rate_limits?: RateLimitConfig[];
   rate_ban?: RateBanConfig;
   otr?: OtrConfig;

@@ -21,6 +21,8 @@ export class InstrumentRules {
   nextScheduled = NEVER;
   /** a timed halt (or a market-wide close) ends here: reopening auction (0 = none) */
   haltUntil = 0;
+  /** the phase a halt interrupted (a halt in the closing auction still ends in the closing cross) */
+  haltedFrom: TradingPhase = TradingPhase.CONTINUOUS;
   /** LULD limit state: when it started (0 = not in it) */
   limitStateSince = 0;
   /** a halt decided during matching, applied when the command ends */

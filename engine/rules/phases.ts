@@ -46,10 +46,10 @@ export function phaseByName(name: unknown): TradingPhase | undefined {
   return typeof name === 'string' && Object.hasOwn(PHASES, name) ? PHASES[name as PhaseName] : undefined;
 }
 
-/** "HH:MM" or "HH:MM:SS" (UTC) → µs after midnight. */
-function timeOfDay(v: unknown, field: string): number {
+/** "HH:MM" or "HH:MM:SS" → µs after midnight. */
+export function timeOfDay(v: unknown, field: string): number {
   const m = typeof v === 'string' ? /^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/.exec(v) : null;
-  if (!m) throw new ConfigError(field, `must be a UTC time "HH:MM" or "HH:MM:SS", got ${JSON.stringify(v)}`);
+  if (!m) throw new ConfigError(field, `must be a time "HH:MM" or "HH:MM:SS", got ${JSON.stringify(v)}`);
   return ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3] ?? 0)) * 1_000_000;
 }
 

@@ -189,15 +189,20 @@ export class Rules implements MatchWatcher {
   /**
    * Moves an instrument to a phase. Leaving a call phase for continuous
    * trading (or the closing auction for the close) uncrosses the book first.
+   * A halt that began in the closing auction still ends in the closing cross
+   * (unless the market-wide breaker closes the day).
    */
   private changePhase(ir: InstrumentRules, phase: TradingPhase, cause: PhaseCause, until: number, text: string): void {
     const from = ir.phase;
     const ii = ir.inst.index;
     if (from === phase && phase !== TradingPhase.HALTED) return;
-    if (isCallPhase(from) && (phase === TradingPhase.CONTINUOUS || (from === TradingPhase.CLOSING_AUCTION && phase === TradingPhase.CLOSED))) {
-      const price = this.runAuction(ir);
-      if (from === TradingPhase.CLOSING_AUCTION) ir.controls.previousClose = price || this.market.lastPrice[ii] || ir.controls.previousClose;
+    const closing = phase === TradingPhase.CLOSED && cause !== PhaseCause.MARKET_WIDE
+      && (from === TradingPhase.CLOSING_AUCTION || (from === TradingPhase.HALTED && ir.haltedFrom === TradingPhase.CLOSING_AUCTION));
+    if (isCallPhase(from) && (phase === TradingPhase.CONTINUOUS || closing)) {
+      const price = this.runAuction(ir, closing ? TradingPhase.CLOSING_AUCTION : from);
+      if (closing) ir.controls.previousClose = price || this.market.lastPrice[ii] || ir.controls.previousClose;
     }
+    if (phase === TradingPhase.HALTED && from !== TradingPhase.HALTED) ir.haltedFrom = from;
     ir.phase = phase;
     this.refreshInert();
     ir.limitStateSince = 0;
@@ -215,10 +220,10 @@ export class Rules implements MatchWatcher {
   }
 
   /** The uncross: final auction event, then the fills at one price. Returns the price (0 = nothing crossed). */
-  private runAuction(ir: InstrumentRules): number {
+  private runAuction(ir: InstrumentRules, kind: TradingPhase): number {
     const u = uncross(this.market.books[ir.inst.index], ir.inst, this.auctionReference(ir), this.uncrossOut);
     if (u.qty === 0) return 0;
-    this.out.auction(ir.inst.symbol, ir.phase, u, true);
+    this.out.auction(ir.inst.symbol, kind, u, true);
     this.market.uncross(ir.inst, u.price, ir.auctionStp);
     return u.price;
   }
