@@ -292,7 +292,7 @@ class GoodSession {
       return this.answer(er.cl_ord_id, er.exec_type === 1 ? 'new' : er.exec_type === 2 ? 'cancel' : `exec_type ${er.exec_type} (${er.text})`);
     }
     if (e.body === 'order_cancel_reject') return this.answer((e.order_cancel_reject as { cl_ord_id: string }).cl_ord_id, 'cancel');
-    if (e.body !== 'position_report' && e.body !== 'heartbeat') this.problems.push(`unexpected ${e.body}`);
+    if (e.body !== 'position_report' && e.body !== 'heartbeat' && e.body !== 'scorecard_status') this.problems.push(`unexpected ${e.body}`);
   }
 
   private answer(id: string, kind: string): void {
