@@ -9,10 +9,8 @@
 //     at the best ask (maker rebate): the cost of each exit on simulated fills (domain.md §1)
 import { parseArgs } from 'node:util';
 import { parseScenario, parseDuration, type Scenario } from './scenario.ts';
-import { runSim, type RunContext } from './run.ts';
-import { BotHost } from './bot-host.ts';
+import { runSim } from './run.ts';
 import { DEFAULT_LATENCY } from './bot-link.ts';
-import { Rng } from './rng.ts';
 import { naiveStrategy } from '../client/bots/naive-quoter.ts';
 import type { CardView } from '../gateway/scorecard/view.ts';
 import { OrdType, Side } from '../engine/types.ts';
@@ -37,19 +35,9 @@ async function sigmaOf(regime: string, durationUs: number): Promise<{ sigma: num
   return { sigma, tick: 1 };
 }
 
-/** One run of the naive bot at ±ticks; its scorecard. */
+/** One run of the naive bot (in process, the default latencies) at ±ticks; its scorecard. */
 async function botRun(scenario: Scenario, seed: number, ticks: number): Promise<CardView | undefined> {
-  let host: BotHost | null = null;
-  const { report } = await runSim({
-    scenario, seed,
-    attach: (ctx: RunContext) => {
-      host = new BotHost(ctx.exchange, ctx.scheduler, new Rng(seed).fork('bot'), DEFAULT_LATENCY);
-      void host.start({ strategy: naiveStrategy(ticks), symbol: SYMBOL, size: '0.01' }).catch(() => undefined);
-    },
-    // the bot's promise chains settle before virtual time moves on; a bot that failed to start ends the run
-    afterTimer: () => (host as BotHost | null)?.settle() ?? Promise.resolve(),
-  });
-  (host as BotHost | null)?.close();
+  const { report } = await runSim({ scenario, seed, bot: { strategy: naiveStrategy(ticks), latency: DEFAULT_LATENCY, size: '0.01' } });
   return report.scorecards.find((c) => c.name === 'bot');
 }
 

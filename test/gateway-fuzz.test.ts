@@ -236,8 +236,6 @@ class Conn {
 // The well-behaved session: a closed loop of new orders and cancels that
 // checks every request is answered, in order, by the report it expects.
 
-const UNSOLICITED = new Set(['position_report', 'heartbeat', 'scorecard_status']);
-
 class GoodSession {
   sent = 0;
   answered = 0;
@@ -294,8 +292,7 @@ class GoodSession {
       return this.answer(er.cl_ord_id, er.exec_type === 1 ? 'new' : er.exec_type === 2 ? 'cancel' : `exec_type ${er.exec_type} (${er.text})`);
     }
     if (e.body === 'order_cancel_reject') return this.answer((e.order_cancel_reject as { cl_ord_id: string }).cl_ord_id, 'cancel');
-    // unsolicited status the exchange sends every session of an account: not answers, never a problem
-    if (!UNSOLICITED.has(e.body as string)) this.problems.push(`unexpected ${e.body}`);
+    if (e.body !== 'position_report' && e.body !== 'heartbeat' && e.body !== 'scorecard_status') this.problems.push(`unexpected ${e.body}`);
   }
 
   private answer(id: string, kind: string): void {
