@@ -3,8 +3,9 @@
 // address is blocked for authBlockMs — every authentication from it is
 // refused (REST 429 with Retry-After, Logon a Logout and close code 4004),
 // even with a right key, or a guesser would learn which key is right. Each
-// block is logged with the address and its failure count. Without this an
-// api key could be guessed at thousands of tries a second.
+// failure is logged (info) and each block (warn), with the address and the
+// count. Without this an api key could be guessed at thousands of tries a
+// second.
 import type { Exchange, AccountInfo } from './exchange.ts';
 import type { SessionLimits } from './trade-session.ts';
 
@@ -17,7 +18,7 @@ interface Record {
 /** Addresses remembered at most; past it, records with nothing to remember are pruned. */
 const MAX_ADDRESSES = 10_000;
 
-export type AuthLog = (fields: { address: string; failures: number; blocked_ms: number }, message: string) => void;
+export type AuthLog = (level: 'info' | 'warn', fields: { address: string; failures: number; blocked_ms: number }, message: string) => void;
 
 export class AuthThrottle {
   private readonly byAddress = new Map<string, Record>();
@@ -46,9 +47,11 @@ export class AuthThrottle {
       r.failures = 0;
       r.windowStart = now;
     }
-    if (++r.failures >= this.limits.authFailures && r.blockedUntil <= now) {
+    const failures = ++r.failures;
+    this.log('info', { address, failures, blocked_ms: 0 }, 'authentication failed: unknown or missing api key');
+    if (failures >= this.limits.authFailures && r.blockedUntil <= now) {
       r.blockedUntil = now + this.limits.authBlockMs;
-      this.log({ address, failures: r.failures, blocked_ms: this.limits.authBlockMs }, 'authentication blocked: too many failed attempts from this address');
+      this.log('warn', { address, failures, blocked_ms: this.limits.authBlockMs }, 'authentication blocked: too many failed attempts from this address');
       r.failures = 0;
       r.windowStart = now;
     }

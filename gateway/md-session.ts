@@ -15,6 +15,7 @@ import type { RawData } from 'ws';
 import type { Subscription } from './md-feed.ts';
 import { sharedFrame } from './md-wire.ts';
 import { sendNumbered, type PeerSocket } from './ws-frame.ts';
+import { TokenBucket } from './token-bucket.ts';
 import { unref, type Timers } from './timers.ts';
 import type { SessionLimits } from './trade-session.ts';
 import { CloseCode } from './connection-limits.ts';
@@ -74,9 +75,8 @@ export class MdSession {
   heard = true;
   /** when incrementals stopped (timers.now(), ms), while stalled */
   stalledSince = 0;
-  /** snapshot requests this connection may still make now, and when they were last refilled */
-  private snapshotTokens: number;
-  private refilledAt: number;
+  /** the snapshot requests this connection may make */
+  private readonly snapshots: TokenBucket;
   private readonly everSubscribed = new Set<string>();
 
   /**
@@ -85,8 +85,7 @@ export class MdSession {
    * for an in-process peer (sim/bot-host.ts): frames then go by ws.send.
    */
   constructor(private readonly ws: PeerSocket, private readonly socket: Socket | null, private readonly host: MdHost) {
-    this.snapshotTokens = host.limits.mdSnapshotBurst;
-    this.refilledAt = host.timers.now();
+    this.snapshots = new TokenBucket(host.limits.mdSnapshotBurst, host.limits.mdSnapshotsPerSec, host.timers.now());
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     ws.on('pong', () => (this.heard = true));
     ws.on('close', () => this.onClose());
@@ -109,14 +108,7 @@ export class MdSession {
 
   /** 0 when a snapshot may be served now (and counts it), else the milliseconds until one may. */
   takeSnapshot(now: number): number {
-    const { mdSnapshotBurst: burst, mdSnapshotsPerSec: rate } = this.host.limits;
-    this.snapshotTokens = Math.min(burst, this.snapshotTokens + ((now - this.refilledAt) * rate) / 1000);
-    this.refilledAt = now;
-    if (this.snapshotTokens >= 1) {
-      this.snapshotTokens--;
-      return 0;
-    }
-    return Math.ceil(((1 - this.snapshotTokens) * 1000) / rate);
+    return this.snapshots.take(now);
   }
 
   /** The heartbeat: a connection that answered nothing since the last ping is gone; otherwise ping it again. */

@@ -24,6 +24,7 @@ import { securityList } from './reference.ts';
 import { phaseToWire, securityStatus, type MdAuction, type SecurityStatus } from './translate.ts';
 import { extendServer } from './server.ts';
 import { CloseCode } from './connection-limits.ts';
+import { TokenBucket } from './token-bucket.ts';
 import { SessionRejectReason, type SessionLimits, type TradeSessions } from './trade-session.ts';
 
 /** Subscriptions one connection may hold (each costs work on every update of its symbol). */
@@ -77,16 +78,14 @@ export class MdHub implements MarketListener, MdHost {
   /** the order-entry sessions' clock and timers (a simulation's in virtual time) */
   readonly timers: Timers;
   private readonly unsubscribeMarket: () => void;
-  /** the server-wide snapshot allowance (a token bucket, like each connection's) */
-  private snapshotTokens: number;
-  private refilledAt: number;
+  /** the server-wide snapshot allowance (like each connection's) */
+  private readonly snapshots: TokenBucket;
 
   constructor(private readonly exchange: Exchange, readonly limits: SessionLimits, private readonly tradeSessions: TradeSessions) {
     this.timers = tradeSessions.timers;
-    this.refilledAt = this.timers.now();
     this.highWater = Math.floor(limits.maxBufferedBytes / 2);
     this.lowWater = Math.floor(this.highWater / 8);
-    this.snapshotTokens = limits.mdServerSnapshotBurst;
+    this.snapshots = new TokenBucket(limits.mdServerSnapshotBurst, limits.mdServerSnapshotsPerSec, this.timers.now());
     this.unsubscribeMarket = exchange.subscribeMarket(this);
     this.heartbeatTimer = this.timers.setInterval(() => { for (const s of this.sessions) s.ping(); }, limits.mdHeartbeatMs);
   }
@@ -218,11 +217,8 @@ export class MdHub implements MarketListener, MdHost {
     const now = this.timers.now();
     const own = free ? 0 : s.takeSnapshot(now);
     if (own) return this.throttled(s, `snapshot rate limit: ${this.limits.mdSnapshotsPerSec}/s per connection (burst ${this.limits.mdSnapshotBurst}); retry in ${own} ms`);
-    const rate = this.limits.mdServerSnapshotsPerSec;
-    this.snapshotTokens = Math.min(this.limits.mdServerSnapshotBurst, this.snapshotTokens + ((now - this.refilledAt) * rate) / 1000);
-    this.refilledAt = now;
-    if (this.snapshotTokens < 1) return this.throttled(s, `server snapshot rate limit: ${rate}/s; retry in ${Math.ceil(((1 - this.snapshotTokens) * 1000) / rate)} ms`);
-    this.snapshotTokens--;
+    const server = this.snapshots.take(now);
+    if (server) return this.throttled(s, `server snapshot rate limit: ${this.limits.mdServerSnapshotsPerSec}/s; retry in ${server} ms`);
     s.throttledInARow = 0;
     return '';
   }

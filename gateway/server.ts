@@ -77,7 +77,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // a REST answer about a command goes out once the command is durable
   if (journal) app.addHook('onSend', (_req, _reply, payload, done) => exchange.whenDurable(() => done(null, payload)));
   const trade = new TradeSessions(exchange, limits);
-  setAuthThrottle(exchange, new AuthThrottle(limits, (fields, message) => app.log.warn(fields, message)));
+  setAuthThrottle(exchange, new AuthThrottle(limits, (level, fields, message) => app.log[level](fields, message)));
   // ws's own cap is a backstop well above ours, so an oversize frame gets a Reject instead of a dropped socket.
   const tradeWss = new WebSocketServer({ noServer: true, maxPayload: 16 * limits.maxFrameBytes });
   tradeWss.on('connection', (ws, req: IncomingMessage) => trade.accept(ws, req.socket as Socket));

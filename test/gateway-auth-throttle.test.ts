@@ -58,8 +58,12 @@ test('Logon: wrong keys count with REST ones; a blocked address gets a Logout an
 
 test('the throttle logs each block with the address and count, and forgets a window that passed', () => {
   let now = 0;
+  let failures = 0;
   const logs: unknown[] = [];
-  const t = new AuthThrottle({ authFailures: 3, authWindowMs: 1000, authBlockMs: 5000 }, (fields, message) => logs.push({ ...fields, message }), () => now);
+  const t = new AuthThrottle({ authFailures: 3, authWindowMs: 1000, authBlockMs: 5000 }, (level, fields, message) => {
+    if (level === 'warn') logs.push({ ...fields, message });
+    else failures++;
+  }, () => now);
   t.failed('10.0.0.1');
   t.failed('10.0.0.1');
   now = 2000; // the window passed: counting starts again
@@ -70,6 +74,7 @@ test('the throttle logs each block with the address and count, and forgets a win
   assert.equal(t.retryAfter('10.0.0.1'), 5000);
   assert.equal(t.retryAfter('10.0.0.2'), 0);
   assert.deepEqual(logs, [{ address: '10.0.0.1', failures: 3, blocked_ms: 5000, message: 'authentication blocked: too many failed attempts from this address' }]);
+  assert.equal(failures, 5);
   now = 7001;
   assert.equal(t.retryAfter('10.0.0.1'), 0);
 });
