@@ -1,5 +1,5 @@
 // The crash test: a server (child process) with --journal takes orders from
-// several REST clients and is SIGKILLed at random moments, then restarted on
+// several REST clients and one /ws/trade session, and is SIGKILLed at random moments, then restarted on
 // the same journal. Afterwards a replay of the journal must hold every
 // acknowledged order and fill, no order the clients never sent, positions
 // summing to zero per instrument, cash plus venue fees summing to zero, and
@@ -9,7 +9,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { replayInto } from '../gateway/journal/journal.ts';
 import { exchangeState, stateHash } from '../gateway/journal/state.ts';
+import WebSocket from 'ws';
 import { Rng } from '../sim/rng.ts';
+import { decodeEnvelope, encodeEnvelope } from '../gateway/wire.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TOKEN = 'crash-test-admin-token-0123456789';
@@ -86,12 +88,54 @@ async function load(c: Client, server: () => Server, rng: Rng, running: () => bo
   }
 }
 
+const WINDOW = 16;
+const EXEC_NEW = 1;
+
+/**
+ * One order-entry session: logs on (reset) to each server it finds, keeps
+ * WINDOW orders in flight, and counts an order acknowledged when its NEW
+ * ExecutionReport arrives; what is in flight when the connection drops is in doubt.
+ */
+async function wsLoad(c: Client, server: () => Server, rng: Rng, running: () => boolean): Promise<void> {
+  while (running()) {
+    const inFlight = new Set<string>();
+    await new Promise<void>((done) => {
+      const ws = new WebSocket(server().url.replace('http', 'ws') + '/ws/trade');
+      let seq = 1;
+      const send = (body: string, msg: Record<string, unknown>): void => ws.send(encodeEnvelope({ msg_seq_num: seq++, sending_time: 0, [body]: msg }));
+      const order = (): void => {
+        if (!running()) return void ws.close();
+        const cl = `${c.key}-ws-${c.next++}`;
+        inFlight.add(cl);
+        send('new_order_single', { cl_ord_id: cl, symbol: 'BTC-USD', side: rng.next() < 0.5 ? 1 : 2, ord_type: 2, price: 30_000 + rng.int(-5, 5), order_qty: rng.int(1, 5) });
+      };
+      ws.on('open', () => send('logon', { api_key: c.key, reset_seq_num: true }));
+      ws.on('message', (d: Buffer) => {
+        const r = decodeEnvelope(d);
+        if (!r.ok) return;
+        if (r.env.body === 'logon') for (let i = 0; i < WINDOW; i++) order();
+        const er = r.env.execution_report as { cl_ord_id?: string; exec_type?: number; order_id?: number; trade_id?: number } | undefined;
+        if (!er) return;
+        if (er.trade_id) c.fills.add(Number(er.trade_id));
+        if (er.exec_type === EXEC_NEW && er.cl_ord_id && inFlight.delete(er.cl_ord_id)) {
+          c.acked.set(er.cl_ord_id, Number(er.order_id));
+          order();
+        }
+      });
+      ws.on('error', () => {});
+      ws.on('close', () => done());
+    });
+    for (const cl of inFlight) c.inDoubt.add(cl);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export async function crashRun(o: CrashOptions): Promise<CrashResult> {
   const rng = new Rng(o.seed);
   let server = await startServer(o);
-  const clients: Client[] = KEYS.map((key) => ({ key, acked: new Map(), fills: new Set(), inDoubt: new Set(), next: 0 }));
+  const clients: Client[] = [...KEYS, 'demo-maker-1'].map((key) => ({ key, acked: new Map(), fills: new Set(), inDoubt: new Set(), next: 0 }));
   let running = true;
-  const loads = clients.map((c, i) => load(c, () => server, rng.fork(`client${i}`), () => running));
+  const loads = clients.map((c, i) => (i < KEYS.length ? load : wsLoad)(c, () => server, rng.fork(`client${i}`), () => running));
   for (let k = 0; k < o.kills; k++) {
     await new Promise((r) => setTimeout(r, rng.int(200, 800)));
     await kill(server);

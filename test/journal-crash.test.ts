@@ -1,5 +1,5 @@
 // The crash test, short: 3 SIGKILLs of a journaling server under load from
-// three REST clients (npm run crash for the long one). See scripts/crash-harness.ts.
+// three REST clients and a /ws/trade session (npm run crash for the long one). See scripts/crash-harness.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
