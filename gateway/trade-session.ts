@@ -58,7 +58,27 @@ interface Binding {
 }
 
 /** All order-entry sessions of a server: one session state per account, kept across reconnects. */
+/**
+ * Stress on external order entry from a simulated market (a scenario's latency
+ * spikes and reject bursts, as exchanges showed on 10–11 Oct 2025): asked once
+ * per order message, after the session layer has accepted it.
+ */
+export interface SessionConditions {
+  /** wall milliseconds to hold an order message before the exchange sees it (0: none) */
+  delayMs(): number;
+  /** true: refuse this order message now (BusinessMessageReject, application not available) */
+  reject(): boolean;
+}
+
+/** The messages a scenario's conditions delay or refuse: everything that reaches the book. */
+const ORDER_MESSAGES = new Set(['new_order_single', 'order_cancel_request', 'order_cancel_replace_request', 'order_mass_cancel_request', 'mass_quote', 'quote_cancel']);
+
+/** FIX BusinessRejectReason 4: application not available. */
+const APPLICATION_NOT_AVAILABLE = 4;
+
 export class TradeSessions {
+  /** a simulated market's stress on order entry (sim/serve.ts); null: none */
+  conditions: SessionConditions | null = null;
   private readonly byAccount = new Map<number, Binding>();
   readonly live = new Set<TradeSession>();
   /** the last connection id given out (ids are unique per server, from 1) */
@@ -177,6 +197,9 @@ export class TradeSession {
   private timer: TimerHandle | null = null;
   private rejects = 0;
   private closed = false;
+  /** order messages held by a scenario's latency spike, in arrival order: [due (the session timers' ms), envelope copy] */
+  private held: [number, Envelope][] = [];
+  private heldTimer: TimerHandle | null = null;
   /** sequence number of the message being processed (for Reject.ref_seq_num) */
   private refSeq = 0;
   /** batches the reports of one tick into one write (none without the TCP socket) */
@@ -319,6 +342,36 @@ export class TradeSession {
   }
 
   private dispatch(env: Envelope, reuse: boolean): void {
+    const c = this.sessions.conditions;
+    if (c !== null && ORDER_MESSAGES.has(env.body as string) && !this.underConditions(c, env)) return;
+    this.route(env, reuse);
+  }
+
+  /** A scenario's reject burst or latency spike; true when the message may go on now. */
+  private underConditions(c: SessionConditions, env: Envelope): boolean {
+    if (c.reject()) {
+      this.businessReject(env, APPLICATION_NOT_AVAILABLE, 'exchange busy: request not processed (simulated outage), send it again');
+      return false;
+    }
+    const delay = c.delayMs();
+    if (delay <= 0 && this.held.length === 0) return true;
+    // held messages keep their order, as on one TCP connection; the copy outlives the reused decode buffers
+    this.held.push([this.sessions.timers.now() + Math.max(0, delay), structuredClone(env)]);
+    this.planHeld();
+    return false;
+  }
+
+  private planHeld(): void {
+    if (this.heldTimer !== null || this.held.length === 0) return;
+    this.heldTimer = this.sessions.timers.setTimeout(() => {
+      this.heldTimer = null;
+      while (!this.closed && this.held.length > 0 && this.held[0][0] <= this.sessions.timers.now()) this.route((this.held.shift() as [number, Envelope])[1], false);
+      if (this.closed) this.held = [];
+      this.planHeld();
+    }, Math.max(0, this.held[0][0] - this.sessions.timers.now()));
+  }
+
+  private route(env: Envelope, reuse: boolean): void {
     const account = (this.account as AccountInfo).id;
     const m = env[env.body as string] as Record<string, unknown>;
     switch (env.body) {

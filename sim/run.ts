@@ -149,6 +149,9 @@ export async function runSim(o: RunOptions): Promise<RunResult> {
 /** The bot's account, labelled 'bot' on the tape, its orders delayed further in the scenario's latency spikes. */
 function startBot(b: SimBot, exchange: Exchange, scheduler: VirtualScheduler, market: SimMarket, tape: Tape, symbol: string, seed: number): BotHost {
   const host = new BotHost(exchange, scheduler, new Rng(seed).fork('bot'), b.latency, { orderDelayUs: (rng) => market.externalDelayUs(rng) });
+  // latency spikes delay the bot's link (above); reject bursts refuse its order messages at the session
+  const rejects = new Rng(seed).fork('bot-rejects');
+  host.trade.conditions = { delayMs: () => 0, reject: () => market.rejectExternal(rejects) };
   host.start({ strategy: b.strategy, symbol, size: b.size }).catch(() => undefined); // a failure rejects host.settle(), which ends the run
   tape.labels.set(host.accountId, 'bot');
   return host;

@@ -8,6 +8,7 @@ import { startMarket, type SimMarket } from './market.ts';
 import { ScenarioError, type Scenario } from './scenario.ts';
 import { attachSimulation } from '../gateway/rest-sim.ts';
 import { scorecardOf } from '../gateway/scorecard/live.ts';
+import { Rng } from './rng.ts';
 
 /** --seed as given on the command line (default 1); throws ScenarioError. */
 export function parseSeed(v: string | undefined): number {
@@ -28,12 +29,19 @@ export function serveMarket(server: RunningServer, scenario: Scenario, seed: num
   const market = startMarket({ exchange: server.exchange, scheduler, scenario, seed });
   attachSimulation(server.exchange, { scenario: scenario.name, seed, symbols: scenario.symbols, market });
   scorecardOf(server.exchange)?.sc.setMarket(market); // agents are counterparty types, not scored accounts
+  // the scenario's latency spikes and reject bursts reach external order entry (the agents trade directly)
+  const rng = new Rng(seed).fork('external-sessions');
+  server.trade.conditions = {
+    delayMs: () => market.externalDelayUs(rng) / 1000 / server.clock.speed,
+    reject: () => market.rejectExternal(rng),
+  };
   const makers = market.agents.filter((a) => a.type === 'maker').length;
   return {
     market,
     line: `simulated market: scenario ${scenario.name} (seed ${seed}) on ${scenario.symbols.join(', ')}: ${makers} makers, `
       + `${market.agents.length - makers} taker and other agent accounts (sim-*)`,
     stop() {
+      server.trade.conditions = null;
       attachSimulation(server.exchange, null);
       market.stop();
       scheduler.close();
