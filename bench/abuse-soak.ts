@@ -82,8 +82,8 @@ async function keyGuessing(): Promise<void> {
   }
 }
 
-runNode('fuzz', ['--test', 'test/gateway-fuzz.test.ts'], { FUZZ_FRAMES: FRAMES }, /^[✔✖]|^ℹ (pass|fail)/);
-runNode('40 stalled subscribers, 8 MiB budget', ['--test', '--test-name-pattern=stalled', 'test/gateway-limits.test.ts'], { STALLED_BUDGET: String(8 * 2 ** 20) }, /stalled-subscribers|^[✔✖]/);
+runNode('fuzz', ['--test', '--test-reporter=spec', 'test/gateway-fuzz.test.ts'], { FUZZ_FRAMES: FRAMES }, /^[✔✖]|^ℹ (pass|fail)/);
+runNode('40 stalled subscribers, 8 MiB budget', ['--test', '--test-reporter=spec', '--test-name-pattern=stalled', 'test/gateway-limits.test.ts'], { STALLED_BUDGET: String(8 * 2 ** 20) }, /stalled-subscribers|[✔✖]/);
 await connectionFlood();
 await keyGuessing();
 runNode('md snapshot loop against order entry', ['bench/md-snapshot-load.ts'], {}, /./);
