@@ -9,6 +9,8 @@ import { Side, TimeInForce } from '../engine/types.ts';
 import { loadScenario } from '../sim/scenario.ts';
 import { runSim } from '../sim/run.ts';
 import { randomTrader } from './scorecard-helpers.ts';
+import { naiveStrategy } from '../client/bots/naive-quoter.ts';
+import { DEFAULT_LATENCY } from '../sim/bot-link.ts';
 import { Scorecard } from '../gateway/scorecard/scorecard.ts';
 import { cardView } from '../gateway/scorecard/view.ts';
 
@@ -119,4 +121,16 @@ test('quote quality on a hand-made book: two-sided uptime, time at best, quoted 
   assert.equal(v.quotes.orders, 2);
   assert.deepEqual(v.quotes.rejects, { QTY_OUT_OF_RANGE: 1 });
   assert.equal(v.quotes.fill_ratio, 300 / 800);
+});
+
+test('the naive bot in toxic (in process): its 10 s markout is negative against informed takers and positive against noise', async () => {
+  const { report } = await runSim({ scenario: loadScenario('toxic'), seed: 1, durationUs: 600e6, bot: { strategy: naiveStrategy(), latency: DEFAULT_LATENCY } });
+  const bot = report.scorecards.find((c) => c.name === 'bot');
+  assert.ok(bot && bot.fills > 100, `bot fills ${bot?.fills}`);
+  const at10s = (type: string): number | null | undefined => bot.by_counterparty[type]?.horizons.find((h) => h.horizon_ms === 10_000)?.markout_bp;
+  const informed = at10s('informed');
+  const noise = at10s('noise');
+  assert.ok(typeof informed === 'number' && informed < 0, `vs informed ${informed} bp`);
+  assert.ok(typeof noise === 'number' && noise > 0, `vs noise ${noise} bp`);
+  assert.equal(bot.pnl.identity_holds, true);
 });
