@@ -109,6 +109,7 @@ async function pollAccount() {
   const a = auth.get();
   if (a?.kind === 'key') {
     const [account, card, obligations] = await Promise.all([api('/account'), api('/scorecard'), api('/obligations')]);
+    if (auth.get()?.value !== a.value) return; // the token changed while waiting
     V.renderAccount(account, mids(), state.instruments);
     V.renderScorecard(card);
     const rows = obligations.error ? [] : obligations.obligations.map((o) => ({
@@ -118,6 +119,7 @@ async function pollAccount() {
   } else if (a?.kind === 'admin') {
     const programmes = await api('/programmes');
     const reports = programmes.error ? [] : await Promise.all(programmes.map((p) => api(`/programmes/${encodeURIComponent(p.name)}/report`)));
+    if (auth.get()?.value !== a.value) return;
     const rows = reports.flatMap((r) => (r.error ? [] : r.windows.filter((w) => !w.final)));
     V.renderCompliance(rows, programmes.error ? programmes.error.message : 'no maker programmes');
     const card = await api('/scorecard');
