@@ -27,9 +27,13 @@
 //   (the Reg NMS Rule 610(c) access-fee cap for quotes ≥ 1 USD since the 2024
 //   amendments, a venue setting: rules.access_fee_cap), maker rebate 0.0008
 //   USD a share; no bp fees.
-// - LULD: a 5 % band around the 5-minute mean trade price; 15 s in the limit
-//   state halts the stock for 5 minutes, then a reopening auction. No daily
-//   limits.
+// - LULD per the plan, tier 1: a 5 % band around the 5-minute mean trade
+//   price, moved only on a 1 % change, doubled 15:35–16:00 New York time, in
+//   continuous trading only (auctions are not re-priced); the first reference
+//   is the opening price (or the previous close); 15 s in the limit state
+//   pauses the stock for 5 minutes, then a reopening auction whose price is
+//   the new reference; a pause in the last 10 minutes lasts to the close. No
+//   daily limits.
 // - the market-wide circuit breaker on SPX: −7 % and −13 % from the previous
 //   close halt every instrument for 15 minutes (only 09:30–15:25 New York
 //   time), −20 % closes the market for the day (at any time).
@@ -104,7 +108,15 @@ const US_SCHEDULE: InstrumentRulesConfig['schedule'] = [
   { at: '20:00', phase: 'CLOSED' },
 ];
 
-const LULD = { band_bp: 500, window_ms: 300_000, limit_state_ms: 15_000, halt_ms: 300_000 };
+/**
+ * The LULD plan for tier 1 stocks (S&P 500 members): 5 % above 3.00 USD (20 % from 0.75, the lesser of
+ * 0.15 USD and 75 % below), around the 5-minute mean moved only on a 1 % change, doubled 15:35–16:00
+ * New York time; 15 s in a limit state pause 5 minutes, and a pause in the last 10 minutes lasts to the close.
+ */
+const LULD = {
+  tier: 1, window_ms: 300_000, limit_state_ms: 15_000, halt_ms: 300_000, reference_move_bp: 100, double_from: '15:35', double_until: '16:00',
+  close_pause_ms: 600_000,
+} as const;
 
 /** Per share in cash units (0.000001 USD): 0.0010 USD taker, at the access-fee cap; 0.0008 USD maker rebate. */
 const TAKER_FEE = 1000;
@@ -121,7 +133,7 @@ function usEquity(symbol: string, previousClose: number, stock = true): Instrume
   return {
     symbol, price_scale: 2, qty_scale: 0, tick_size: 1, lot: 1, min_qty: 1, max_qty: 100_000, max_price: 1_000_000,
     cash_scale: 6, maker_fee_bp: 0, taker_fee_bp: 0, maker_fee_per_share: -MAKER_REBATE, taker_fee_per_share: TAKER_FEE, market_protection_bp: 500,
-    rules: { previous_close: previousClose, schedule: US_SCHEDULE, ...(stock ? { luld: LULD } : {}) },
+    rules: { previous_close: previousClose, schedule: US_SCHEDULE, time_zone: 'America/New_York', ...(stock ? { luld: { ...LULD } } : {}) },
   };
 }
 
