@@ -109,7 +109,7 @@ const INSTRUMENT_RULES: Shape = {
       shape: {
         fields: {
           band_bp: true, tier: true, window_ms: true, limit_state_ms: true, halt_ms: true, reference_move_bp: true, double_from: true, double_until: true,
-          close_pause_ms: true,
+          close_pause_ms: true, from: true, until: true,
         } satisfies Fields<Defined<InstrumentRulesConfig['luld']>>,
       },
     },

@@ -37,8 +37,10 @@
 // - the market-wide circuit breaker on SPX: −7 % and −13 % from the previous
 //   close halt every instrument for 15 minutes (only 09:30–15:25 New York
 //   time), −20 % closes the market for the day (at any time).
-// - the day (UTC, EST hours): PRE_OPEN 08:00, OPENING_AUCTION 13:25,
-//   CONTINUOUS 13:30, CLOSING_AUCTION 19:55, CLOSED 20:00.
+// - the day in New York time (daylight saving included): pre-market
+//   continuous trading 04:00–09:30 (no LULD bands), the opening cross at
+//   09:30 (a one-second call), continuous to 16:00, the closing cross at
+//   16:00, closed from 16:00:01.
 // - a FIX-style cap of 10,000 messages / 10 s per connection
 //   (RATE_LIMIT_PRESETS['fix-session']: a breach logs the session out), and
 //   pre-trade risk limits on the taker account (50,000 shares and 5,000,000 USD
@@ -99,13 +101,17 @@ const CRYPTO_SPOT: ExchangeConfig = {
   }],
 };
 
-/** The US equity day in UTC: 09:30–16:00 New York daylight time (UTC−04:00; PROFILE_TIME_ZONES). */
+/**
+ * The US equity day in New York time (America/New_York, daylight saving included): pre-market
+ * continuous trading from 04:00, the opening cross at 09:30, continuous trading to 16:00, the
+ * closing cross at 16:00. Each cross is a one-second call (no on-open / on-close orders yet).
+ */
 const US_SCHEDULE: InstrumentRulesConfig['schedule'] = [
-  { at: '08:00', phase: 'PRE_OPEN' },
-  { at: '13:25', phase: 'OPENING_AUCTION' },
-  { at: '13:30', phase: 'CONTINUOUS' },
-  { at: '19:55', phase: 'CLOSING_AUCTION' },
-  { at: '20:00', phase: 'CLOSED' },
+  { at: '04:00', phase: 'CONTINUOUS' },
+  { at: '09:30', phase: 'OPENING_AUCTION' },
+  { at: '09:30:01', phase: 'CONTINUOUS' },
+  { at: '16:00', phase: 'CLOSING_AUCTION' },
+  { at: '16:00:01', phase: 'CLOSED' },
 ];
 
 /**
@@ -115,7 +121,7 @@ const US_SCHEDULE: InstrumentRulesConfig['schedule'] = [
  */
 const LULD = {
   tier: 1, window_ms: 300_000, limit_state_ms: 15_000, halt_ms: 300_000, reference_move_bp: 100, double_from: '15:35', double_until: '16:00',
-  close_pause_ms: 600_000,
+  close_pause_ms: 600_000, from: '09:30', until: '16:00',
 } as const;
 
 /** Per share in cash units (0.000001 USD): 0.0010 USD taker, at the access-fee cap; 0.0008 USD maker rebate. */
@@ -180,12 +186,11 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ExchangeConfig>>> =
 export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
 /**
- * Each venue's time zone, for times of day given on the command line
- * (`--start-time 09:25`). Schedules are UTC; us-equity's is written for New
- * York daylight time all year, so its zone is that fixed offset (09:25 = 13:25 UTC,
- * the opening auction). Other configurations are UTC.
+ * Each venue's time zone (IANA), for times of day given on the command line
+ * (`--start-time 09:25`) and the clock's jumps; the same zone as its
+ * instruments' `time_zone`. Other configurations are UTC.
  */
-export const PROFILE_TIME_ZONES: Readonly<Record<ProfileName, string>> = { 'crypto-spot': 'UTC', 'us-equity': '-04:00' };
+export const PROFILE_TIME_ZONES: Readonly<Record<ProfileName, string>> = { 'crypto-spot': 'UTC', 'us-equity': 'America/New_York' };
 
 /** The time zone of a configuration's venue (its profile's, else UTC). */
 export const venueTimeZone = (profile: ProfileName | undefined): string => (profile ? PROFILE_TIME_ZONES[profile] : 'UTC');

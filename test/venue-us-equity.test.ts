@@ -230,3 +230,52 @@ describe('LULD per the plan', () => {
     assert.deepEqual(sink.fills().map((f) => [f.price, f.qty]), [[105_00, 100]], 'crossed in the closing auction');
   });
 });
+
+// Source: Nasdaq Rules 4701, 4752, 4754 and NYSE Rule 7.34 (trading sessions): pre-market from
+// 04:00 ET is continuous trading, the opening cross at 09:30, regular trading to 16:00, the closing
+// cross at 16:00; New York local time with daylight saving (EST UTC−5 in winter, EDT UTC−4 in summer).
+describe('the us-equity session in America/New_York', () => {
+  function aapl(): Engine {
+    const cfg = profileConfig('us-equity');
+    const e = new Engine({ instruments: cfg.instruments, rules: cfg.rules }, new RecordingSink());
+    e.addAccount({ name: 'a' });
+    return e;
+  }
+  const phaseAt = (iso: string): TradingPhase => {
+    const e = aapl();
+    e.advanceTime(at(iso));
+    return e.phaseOf('AAPL') as TradingPhase;
+  };
+
+  test('winter: the opening cross at 14:30 UTC, continuous from 14:30:01, the close at 21:00 UTC', () => {
+    assert.equal(phaseAt('2026-01-15T08:59:59Z'), TradingPhase.CLOSED, '03:59:59 EST');
+    assert.equal(phaseAt('2026-01-15T09:00:00Z'), TradingPhase.CONTINUOUS, '04:00 EST: pre-market');
+    assert.equal(phaseAt('2026-01-15T13:30:00Z'), TradingPhase.CONTINUOUS, '08:30 EST: still pre-market');
+    assert.equal(phaseAt('2026-01-15T14:30:00Z'), TradingPhase.OPENING_AUCTION);
+    assert.equal(phaseAt('2026-01-15T14:30:01Z'), TradingPhase.CONTINUOUS);
+    assert.equal(phaseAt('2026-01-15T20:59:59Z'), TradingPhase.CONTINUOUS);
+    assert.equal(phaseAt('2026-01-15T21:00:00Z'), TradingPhase.CLOSING_AUCTION);
+    assert.equal(phaseAt('2026-01-15T21:00:01Z'), TradingPhase.CLOSED);
+  });
+
+  test('summer: the opening cross at 13:30 UTC, the close at 20:00 UTC; a running engine follows the DST switch', () => {
+    assert.equal(phaseAt('2026-07-15T13:29:59Z'), TradingPhase.CONTINUOUS, 'pre-market');
+    assert.equal(phaseAt('2026-07-15T13:30:00Z'), TradingPhase.OPENING_AUCTION);
+    assert.equal(phaseAt('2026-07-15T20:00:00Z'), TradingPhase.CLOSING_AUCTION);
+    // one engine from Friday 6 March (EST) across the switch on Sunday 8 March to Monday 9 March (EDT)
+    const e = aapl();
+    e.advanceTime(at('2026-03-06T21:00:00Z'));
+    assert.equal(e.phaseOf('AAPL'), TradingPhase.CLOSING_AUCTION);
+    e.advanceTime(at('2026-03-09T13:30:00Z'));
+    assert.equal(e.phaseOf('AAPL'), TradingPhase.OPENING_AUCTION, '09:30 EDT');
+  });
+
+  test('no LULD band in the pre-market: a trade 8 % away is allowed', () => {
+    const e = aapl();
+    e.addAccount({ name: 'b' });
+    const t = at('2026-07-15T08:00:00-04:00');
+    e.newOrder({ time: t, account: 1, symbol: 'AAPL', side: Side.BUY, price: 205_20, qty: 100 });
+    assert.equal(e.priceControls('AAPL')?.dynamicBand, null);
+    assert.equal(e.order(e.nextOrderIdPreview() - 1)?.price, 205_20, 'not slid to 199.50');
+  });
+});

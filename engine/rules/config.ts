@@ -50,6 +50,9 @@ export interface LuldConfig {
   double_until?: string;
   /** a pause that starts this close to the next scheduled end of continuous trading lasts until it (default 0) */
   close_pause_ms?: number;
+  /** local times (time_zone) of the band's hours, [from, until); omitted = always (US: regular hours 09:30–16:00) */
+  from?: string;
+  until?: string;
 }
 
 export type PhaseName = 'PRE_OPEN' | 'OPENING_AUCTION' | 'CONTINUOUS' | 'HALTED' | 'CLOSING_AUCTION' | 'CLOSED';

@@ -136,7 +136,8 @@ export class PriceControls {
   readonly luld: Luld | null;
   /** the LULD reference in effect (moves only by reference_move_bp or more; 0 = none yet) */
   private luldRef = 0;
-  private readonly clock: ZoneClock | null;
+  /** the instrument's local time (time_zone) */
+  readonly clock: ZoneClock | null;
   readonly velocity: { ticks: number; windowUs: number; haltUs: number } | null;
   private readonly window = new TradeWindow();
   private readonly extremes = new Extremes();
@@ -206,6 +207,7 @@ export class PriceControls {
   dynamicBand(now: number): Band | null {
     const l = this.luld;
     if (l === null) return null;
+    if (!this.luldHours(l, now)) return null;
     const mean = this.window.meanAfter(now - l.windowUs);
     const ref = this.luldRef;
     if (ref === 0 || Math.abs(mean - ref) * 10_000 >= l.moveBp * ref) this.luldRef = mean;
@@ -215,7 +217,7 @@ export class PriceControls {
   /** The LULD band as it stands, for display: the reference is not moved. */
   bandView(now: number): Band | null {
     const l = this.luld;
-    if (l === null) return null;
+    if (l === null || !this.luldHours(l, now)) return null;
     const ref = l.moveBp === 0 ? this.window.meanAfter(now - l.windowUs) : this.luldRef;
     return ref === 0 ? null : this.around(ref, this.luldDelta(l, ref, now));
   }
@@ -228,6 +230,13 @@ export class PriceControls {
     this.window.reset(ref);
     if (price > 0) this.window.push(now, price); // the opening print is an eligible trade of the next 5 minutes
     this.luldRef = ref;
+  }
+
+  /** Inside the LULD's hours (luld.from/until, local; none = always)? */
+  private luldHours(l: Luld, now: number): boolean {
+    if (l.until === 0 || this.clock === null) return true;
+    const tod = this.clock.timeOfDay(now);
+    return tod >= l.from && tod < l.until;
   }
 
   /** Half the LULD band at reference `ref` (price units), doubled in the configured local window. */
@@ -317,6 +326,9 @@ interface Luld {
   doubleFrom: number;
   doubleUntil: number;
   closePauseUs: number;
+  /** local time of day (µs) hours of the band; until 0 = always */
+  from: number;
+  until: number;
 }
 
 function luldConfig(l: LuldConfig, where: string): Luld {
@@ -328,6 +340,9 @@ function luldConfig(l: LuldConfig, where: string): Luld {
   if ((l.double_from === undefined) !== (l.double_until === undefined) || (l.double_until !== undefined && doubleUntil <= doubleFrom)) {
     throw new ConfigError(`${where}.double_until`, 'give double_from and double_until together, until after from');
   }
+  if ((l.from === undefined) !== (l.until === undefined) || (l.until !== undefined && timeOfDay(l.until, `${where}.until`) <= timeOfDay(l.from, `${where}.from`))) {
+    throw new ConfigError(`${where}.until`, 'give from and until together, until after from');
+  }
   return {
     bandBp: l.band_bp === undefined ? 0 : bp(l.band_bp, `${where}.band_bp`),
     tier: l.tier ?? 0,
@@ -338,5 +353,7 @@ function luldConfig(l: LuldConfig, where: string): Luld {
     doubleFrom,
     doubleUntil,
     closePauseUs: ms(l.close_pause_ms, `${where}.close_pause_ms`, 0, 0) * MS,
+    from: l.from === undefined ? 0 : timeOfDay(l.from, `${where}.from`),
+    until: l.until === undefined ? 0 : timeOfDay(l.until, `${where}.until`),
   };
 }
