@@ -97,14 +97,22 @@ interface Shape {
 const INSTRUMENT_RULES: Shape = {
   fields: {
     price_band_bp: true, price_band_by_side: true, reference_price: true, daily_limit_bp: true, previous_close: true, luld: true,
-    velocity: true, min_quote_life_ms: true, schedule: true, auction_stp: true, halt_cancels_quotes: true,
+    velocity: true, min_quote_life_ms: true, schedule: true, auction_stp: true, halt_cancels_quotes: true, time_zone: true,
   } satisfies Fields<InstrumentRulesConfig>,
   nested: {
     price_band_by_side: {
       kind: 'object',
       shape: { fields: { bid_up_bp: true, bid_down_bp: true, ask_up_bp: true, ask_down_bp: true } satisfies Fields<Defined<InstrumentRulesConfig['price_band_by_side']>> },
     },
-    luld: { kind: 'object', shape: { fields: { band_bp: true, window_ms: true, limit_state_ms: true, halt_ms: true } satisfies Fields<Defined<InstrumentRulesConfig['luld']>> } },
+    luld: {
+      kind: 'object',
+      shape: {
+        fields: {
+          band_bp: true, tier: true, window_ms: true, limit_state_ms: true, halt_ms: true, reference_move_bp: true, double_from: true, double_until: true,
+          close_pause_ms: true, from: true, until: true,
+        } satisfies Fields<Defined<InstrumentRulesConfig['luld']>>,
+      },
+    },
     velocity: { kind: 'object', shape: { fields: { ticks: true, window_ms: true, halt_ms: true } satisfies Fields<Defined<InstrumentRulesConfig['velocity']>> } },
     schedule: { kind: 'array', shape: { fields: { at: true, phase: true } satisfies Fields<Defined<InstrumentRulesConfig['schedule']>[number]> } },
   },

@@ -27,14 +27,20 @@
 //   (the Reg NMS Rule 610(c) access-fee cap for quotes ≥ 1 USD since the 2024
 //   amendments, a venue setting: rules.access_fee_cap), maker rebate 0.0008
 //   USD a share; no bp fees.
-// - LULD: a 5 % band around the 5-minute mean trade price; 15 s in the limit
-//   state halts the stock for 5 minutes, then a reopening auction. No daily
-//   limits.
+// - LULD per the plan, tier 1: a 5 % band around the 5-minute mean trade
+//   price, moved only on a 1 % change, doubled 15:35–16:00 New York time, in
+//   continuous trading only (auctions are not re-priced); the first reference
+//   is the opening price (or the previous close); 15 s in the limit state
+//   pauses the stock for 5 minutes, then a reopening auction whose price is
+//   the new reference; a pause in the last 10 minutes lasts to the close. No
+//   daily limits.
 // - the market-wide circuit breaker on SPX: −7 % and −13 % from the previous
 //   close halt every instrument for 15 minutes (only 09:30–15:25 New York
 //   time), −20 % closes the market for the day (at any time).
-// - the day (UTC, EST hours): PRE_OPEN 08:00, OPENING_AUCTION 13:25,
-//   CONTINUOUS 13:30, CLOSING_AUCTION 19:55, CLOSED 20:00.
+// - the day in New York time (daylight saving included): pre-market
+//   continuous trading 04:00–09:30 (no LULD bands), the opening cross at
+//   09:30 (a one-second call), continuous to 16:00, the closing cross at
+//   16:00, closed from 16:00:01.
 // - a FIX-style cap of 10,000 messages / 10 s per connection
 //   (RATE_LIMIT_PRESETS['fix-session']: a breach logs the session out), and
 //   pre-trade risk limits on the taker account (50,000 shares and 5,000,000 USD
@@ -95,16 +101,28 @@ const CRYPTO_SPOT: ExchangeConfig = {
   }],
 };
 
-/** The US equity day in UTC: 09:30–16:00 New York daylight time (UTC−04:00; PROFILE_TIME_ZONES). */
+/**
+ * The US equity day in New York time (America/New_York, daylight saving included): pre-market
+ * continuous trading from 04:00, the opening cross at 09:30, continuous trading to 16:00, the
+ * closing cross at 16:00. Each cross is a one-second call (no on-open / on-close orders yet).
+ */
 const US_SCHEDULE: InstrumentRulesConfig['schedule'] = [
-  { at: '08:00', phase: 'PRE_OPEN' },
-  { at: '13:25', phase: 'OPENING_AUCTION' },
-  { at: '13:30', phase: 'CONTINUOUS' },
-  { at: '19:55', phase: 'CLOSING_AUCTION' },
-  { at: '20:00', phase: 'CLOSED' },
+  { at: '04:00', phase: 'CONTINUOUS' },
+  { at: '09:30', phase: 'OPENING_AUCTION' },
+  { at: '09:30:01', phase: 'CONTINUOUS' },
+  { at: '16:00', phase: 'CLOSING_AUCTION' },
+  { at: '16:00:01', phase: 'CLOSED' },
 ];
 
-const LULD = { band_bp: 500, window_ms: 300_000, limit_state_ms: 15_000, halt_ms: 300_000 };
+/**
+ * The LULD plan for tier 1 stocks (S&P 500 members): 5 % above 3.00 USD (20 % from 0.75, the lesser of
+ * 0.15 USD and 75 % below), around the 5-minute mean moved only on a 1 % change, doubled 15:35–16:00
+ * New York time; 15 s in a limit state pause 5 minutes, and a pause in the last 10 minutes lasts to the close.
+ */
+const LULD = {
+  tier: 1, window_ms: 300_000, limit_state_ms: 15_000, halt_ms: 300_000, reference_move_bp: 100, double_from: '15:35', double_until: '16:00',
+  close_pause_ms: 600_000, from: '09:30', until: '16:00',
+} as const;
 
 /** Per share in cash units (0.000001 USD): 0.0010 USD taker, at the access-fee cap; 0.0008 USD maker rebate. */
 const TAKER_FEE = 1000;
@@ -121,7 +139,7 @@ function usEquity(symbol: string, previousClose: number, stock = true): Instrume
   return {
     symbol, price_scale: 2, qty_scale: 0, tick_size: 1, lot: 1, min_qty: 1, max_qty: 100_000, max_price: 1_000_000,
     cash_scale: 6, maker_fee_bp: 0, taker_fee_bp: 0, maker_fee_per_share: -MAKER_REBATE, taker_fee_per_share: TAKER_FEE, market_protection_bp: 500,
-    rules: { previous_close: previousClose, schedule: US_SCHEDULE, ...(stock ? { luld: LULD } : {}) },
+    rules: { previous_close: previousClose, schedule: US_SCHEDULE, time_zone: 'America/New_York', ...(stock ? { luld: { ...LULD } } : {}) },
   };
 }
 
@@ -168,12 +186,11 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<ExchangeConfig>>> =
 export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
 /**
- * Each venue's time zone, for times of day given on the command line
- * (`--start-time 09:25`). Schedules are UTC; us-equity's is written for New
- * York daylight time all year, so its zone is that fixed offset (09:25 = 13:25 UTC,
- * the opening auction). Other configurations are UTC.
+ * Each venue's time zone (IANA), for times of day given on the command line
+ * (`--start-time 09:25`) and the clock's jumps; the same zone as its
+ * instruments' `time_zone`. Other configurations are UTC.
  */
-export const PROFILE_TIME_ZONES: Readonly<Record<ProfileName, string>> = { 'crypto-spot': 'UTC', 'us-equity': '-04:00' };
+export const PROFILE_TIME_ZONES: Readonly<Record<ProfileName, string>> = { 'crypto-spot': 'UTC', 'us-equity': 'America/New_York' };
 
 /** The time zone of a configuration's venue (its profile's, else UTC). */
 export const venueTimeZone = (profile: ProfileName | undefined): string => (profile ? PROFILE_TIME_ZONES[profile] : 'UTC');

@@ -61,15 +61,15 @@ test('at speed 100 a GTD order 10 s away in exchange time expires after about 10
 
 test('a scheduled phase change applies as soon as a jump passes it, at the jump\'s exchange time', () =>
   withServer(profileConfig('us-equity'), { mode: 'virtual', startUs: T0 }, async (s) => {
-    assert.equal(await phaseOf(s, 'AAPL'), 'OPENING_AUCTION');
-    const r = await clockAction(s, { action: 'jump', to: '09:30' }); // us-equity's zone: 09:30 = 13:30 UTC
+    assert.equal(await phaseOf(s, 'AAPL'), 'CONTINUOUS', '08:25 New York (EST): pre-market');
+    const r = await clockAction(s, { action: 'jump', to: '09:30' }); // us-equity's zone, America/New_York: 09:30 EST = 14:30 UTC
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.deepEqual([r.body.time_us, r.body.time, r.body.mode, r.body.time_zone], [T0 + 300 * S, '2026-03-02T13:30:00.000000Z', 'virtual', '-04:00']);
-    assert.equal(await phaseOf(s, 'AAPL'), 'CONTINUOUS');
-    assert.equal(s.exchange.status('AAPL')?.transact_time, T0 + 300 * S, 'the phase event carries the exchange time');
+    assert.deepEqual([r.body.time_us, r.body.time, r.body.mode, r.body.time_zone], [T0 + 3900 * S, '2026-03-02T14:30:00.000000Z', 'virtual', 'America/New_York']);
+    assert.equal(await phaseOf(s, 'AAPL'), 'OPENING_AUCTION');
+    assert.equal(s.exchange.status('AAPL')?.transact_time, T0 + 3900 * S, 'the phase event carries the exchange time');
     // virtual time stands still between jumps
     await new Promise((res) => setTimeout(res, 30));
-    assert.equal((await call(s, 'GET', '/api/v1/admin/clock')).body.time_us, T0 + 300 * S);
+    assert.equal((await call(s, 'GET', '/api/v1/admin/clock')).body.time_us, T0 + 3900 * S);
   }));
 
 test('a timed halt ends when a jump passes its end; reports carry the exchange time', () =>

@@ -100,9 +100,12 @@ test('profiles: crypto-spot and us-equity load by name, and a file starting from
   assert.deepEqual(us.instruments.map((i) => i.symbol), ['AAPL', 'MSFT', 'SPY', 'SPX']);
   const aapl = us.instruments[0];
   assert.deepEqual([aapl.price_scale, aapl.tick_size, aapl.rules?.luld, aapl.rules?.daily_limit_bp],
-    [2, 1, { band_bp: 500, window_ms: 300_000, limit_state_ms: 15_000, halt_ms: 300_000 }, undefined]);
+    [2, 1, {
+      tier: 1, window_ms: 300_000, limit_state_ms: 15_000, halt_ms: 300_000, reference_move_bp: 100, double_from: '15:35', double_until: '16:00',
+      close_pause_ms: 600_000, from: '09:30', until: '16:00',
+    }, undefined]);
   assert.deepEqual(aapl.rules?.schedule?.map((e) => `${e.at} ${e.phase}`),
-    ['08:00 PRE_OPEN', '13:25 OPENING_AUCTION', '13:30 CONTINUOUS', '19:55 CLOSING_AUCTION', '20:00 CLOSED']);
+    ['04:00 CONTINUOUS', '09:30 OPENING_AUCTION', '09:30:01 CONTINUOUS', '16:00 CLOSING_AUCTION', '16:00:01 CLOSED']);
   assert.equal(us.instruments[3].rules?.luld, undefined, 'the index has no LULD band');
   assert.deepEqual(us.rules?.market_wide, {
     index: 'SPX',

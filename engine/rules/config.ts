@@ -16,7 +16,9 @@ export interface InstrumentRulesConfig {
   /** previous close (daily limits, market-wide breaker); later set by the closing auction or admin */
   previous_close?: number;
   /** LULD-style dynamic band around the rolling mean trade price */
-  luld?: { band_bp: number; window_ms?: number; limit_state_ms?: number; halt_ms?: number };
+  luld?: LuldConfig;
+  /** IANA time zone of the schedule's and LULD's times of day (default UTC) */
+  time_zone?: string;
   /** velocity: a trade N ticks or more away from any trade of the last W ms halts the instrument */
   velocity?: { ticks: number; window_ms: number; halt_ms: number };
   /** an order cannot be cancelled or amended until it has rested this long */
@@ -27,6 +29,30 @@ export interface InstrumentRulesConfig {
   auction_stp?: boolean;
   /** a halt cancels resting mass-quote orders (default true, as CME velocity logic) */
   halt_cancels_quotes?: boolean;
+}
+
+/**
+ * LULD (engine/rules/price-controls.ts). The band is band_bp around the reference, or with `tier`
+ * the LULD plan's price bands (Appendix A): tier 1 (2) 5 % (10 %) above 3.00, 20 % from 0.75 to
+ * 3.00, the lesser of 0.15 and 75 % below 0.75 (prices in the quote currency).
+ */
+export interface LuldConfig {
+  band_bp?: number;
+  tier?: 1 | 2;
+  /** the reference is the mean trade price of this window (default 300,000 = 5 minutes) */
+  window_ms?: number;
+  limit_state_ms?: number;
+  halt_ms?: number;
+  /** the reference moves only when the mean differs from it by at least this (default 0: on every change) */
+  reference_move_bp?: number;
+  /** local times (time_zone) between which the band doubles, [from, until) (tier 2 only at 3.00 or below) */
+  double_from?: string;
+  double_until?: string;
+  /** a pause that starts this close to the next scheduled end of continuous trading lasts until it (default 0) */
+  close_pause_ms?: number;
+  /** local times (time_zone) of the band's hours, [from, until); omitted = always (US: regular hours 09:30–16:00) */
+  from?: string;
+  until?: string;
 }
 
 export type PhaseName = 'PRE_OPEN' | 'OPENING_AUCTION' | 'CONTINUOUS' | 'HALTED' | 'CLOSING_AUCTION' | 'CLOSED';

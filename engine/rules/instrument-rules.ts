@@ -37,7 +37,7 @@ export class InstrumentRules {
     const r = cfg.rules ?? {};
     if (typeof r !== 'object' || r === null) throw new ConfigError(where, 'must be an object');
     this.controls = new PriceControls(inst, r, where);
-    this.schedule = r.schedule === undefined ? null : new Schedule(r.schedule, `${where}.schedule`);
+    this.schedule = r.schedule === undefined ? null : new Schedule(r.schedule, `${where}.schedule`, this.controls.clock);
     const life = r.min_quote_life_ms ?? 0;
     if (!Number.isSafeInteger(life) || life < 0 || life > 3_600_000) throw new ConfigError(`${where}.min_quote_life_ms`, 'must be an integer in [0, 3600000]');
     this.minQuoteLifeUs = life * 1000;

@@ -15,7 +15,7 @@
 import { ConfigError } from '../instrument.ts';
 import { OrdType, RejectReason, TimeInForce, TradingPhase } from '../types.ts';
 import type { PhaseName } from './config.ts';
-import { US_PER_DAY } from '../time.ts';
+import { US_PER_DAY, type ZoneClock } from '../time.ts';
 
 
 export const isCallPhase = (p: TradingPhase): boolean =>
@@ -53,12 +53,12 @@ export function timeOfDay(v: unknown, field: string): number {
   return ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3] ?? 0)) * 1_000_000;
 }
 
-/** A repeating daily schedule of phase changes (UTC). */
+/** A repeating daily schedule of phase changes, in local time of a zone (UTC without one). */
 export class Schedule {
   private readonly at: number[] = [];
   private readonly phases: TradingPhase[] = [];
 
-  constructor(entries: unknown, where: string) {
+  constructor(entries: unknown, where: string, private readonly clock: ZoneClock | null = null) {
     if (!Array.isArray(entries) || entries.length === 0) throw new ConfigError(where, 'must be a non-empty array of {at, phase}');
     entries.forEach((e: { at?: unknown; phase?: unknown }, i) => {
       const t = timeOfDay(e?.at, `${where}[${i}].at`);
@@ -74,7 +74,7 @@ export class Schedule {
 
   /** The scheduled phase at time t (the last entry at or before t's time of day, else the day's last entry). */
   phaseAt(t: number): TradingPhase {
-    const tod = t % US_PER_DAY;
+    const tod = this.clock === null ? t % US_PER_DAY : this.clock.timeOfDay(t);
     let p = this.phases[this.phases.length - 1];
     for (let i = 0; i < this.at.length && this.at[i] <= tod; i++) p = this.phases[i];
     return p;
@@ -82,9 +82,16 @@ export class Schedule {
 
   /** The first scheduled change strictly after t. */
   nextAfter(t: number): { time: number; phase: TradingPhase } {
-    const day = t - (t % US_PER_DAY);
-    const tod = t % US_PER_DAY;
-    for (let i = 0; i < this.at.length; i++) if (this.at[i] > tod) return { time: day + this.at[i], phase: this.phases[i] };
-    return { time: day + US_PER_DAY + this.at[0], phase: this.phases[0] };
+    const c = this.clock;
+    const local = c === null ? t : c.local(t);
+    const tod = local - Math.floor(local / US_PER_DAY) * US_PER_DAY;
+    const day = local - tod;
+    let i = this.at.findIndex((a) => a > tod);
+    const target = i < 0 ? day + US_PER_DAY + this.at[0] : day + this.at[i];
+    if (i < 0) i = 0;
+    if (c === null) return { time: target, phase: this.phases[i] };
+    // local → UTC with the offset at the target (daylight saving may change in between)
+    const utc = target - c.offset(target - c.offset(t));
+    return { time: utc > t ? utc : t + 1, phase: this.phases[i] };
   }
 }

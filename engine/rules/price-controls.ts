@@ -5,15 +5,21 @@
 // - daily limits: ± daily_limit_bp of the previous close, rounded inward to the
 //   tick; nothing rests or trades beyond them;
 // - LULD-style dynamic band: the arithmetic mean of the trade prices of the
-//   last window_ms (the last known mean when the window is empty) ± band_bp;
-//   an order priced through the band is re-priced to it ("price sliding");
+//   last window_ms (the last known mean when the window is empty), moved only
+//   when it changes by reference_move_bp or more, ± band_bp or the LULD plan's
+//   tiered bands (doubled in a local time window near the close); the first
+//   reference after a call phase is its uncross price (else, at the open, the
+//   previous close); an order priced through the band is re-priced to it
+//   ("price sliding") in continuous trading only;
 // - velocity: a trade N ticks or more away from any trade of the last W ms.
 // Bounds are exact integers: upper edges floor to the tick, lower edges ceil.
 import { ConfigError, ceilToTick, floorToTick, tickAt, type Instrument } from '../instrument.ts';
 import { mulDivFloor } from '../money.ts';
 import { RejectReason, Side } from '../types.ts';
 import type { Why } from '../validate.ts';
-import type { InstrumentRulesConfig } from './config.ts';
+import type { InstrumentRulesConfig, LuldConfig } from './config.ts';
+import { timeOfDay } from './phases.ts';
+import { zoneClock, type ZoneClock } from '../time.ts';
 
 const MS = 1000;
 /** trades kept for the LULD mean; past this the oldest drop out (the mean then covers fewer trades) */
@@ -33,6 +39,12 @@ class TradeWindow {
   private sum = 0;
   /** the last mean computed over a non-empty window */
   lastMean = 0;
+
+  /** Forgets every trade: the reference is `mean` until the next trade. */
+  reset(mean: number): void {
+    this.head = this.size = this.sum = 0;
+    this.lastMean = mean;
+  }
 
   push(time: number, price: number): void {
     if (this.size === MAX_WINDOW_TRADES) this.dropOldest();
@@ -121,7 +133,11 @@ export class PriceControls {
   private readonly askUp: number;
   private readonly askDown: number;
   private readonly dailyBp: number;
-  readonly luld: { bandBp: number; windowUs: number; limitStateUs: number; haltUs: number } | null;
+  readonly luld: Luld | null;
+  /** the LULD reference in effect (moves only by reference_move_bp or more; 0 = none yet) */
+  private luldRef = 0;
+  /** the instrument's local time (time_zone) */
+  readonly clock: ZoneClock | null;
   readonly velocity: { ticks: number; windowUs: number; haltUs: number } | null;
   private readonly window = new TradeWindow();
   private readonly extremes = new Extremes();
@@ -140,15 +156,12 @@ export class PriceControls {
     this.reference = cfg.reference_price === undefined ? 0 : this.price(cfg.reference_price, `${where}.reference_price`);
     this.previousClose = cfg.previous_close === undefined ? 0 : this.price(cfg.previous_close, `${where}.previous_close`);
     this.dailyBp = cfg.daily_limit_bp === undefined ? 0 : bp(cfg.daily_limit_bp, `${where}.daily_limit_bp`);
-    const l = cfg.luld;
-    this.luld = l === undefined ? null : {
-      bandBp: bp(l.band_bp, `${where}.luld.band_bp`),
-      windowUs: ms(l.window_ms, `${where}.luld.window_ms`, 300_000) * MS,
-      limitStateUs: ms(l.limit_state_ms, `${where}.luld.limit_state_ms`, 15_000, 0) * MS,
-      haltUs: ms(l.halt_ms, `${where}.luld.halt_ms`, 300_000) * MS,
-    };
+    this.luld = cfg.luld === undefined ? null : luldConfig(cfg.luld, `${where}.luld`);
     if (this.luld && this.reference > 0) this.window.lastMean = this.reference;
     else if (this.luld && this.previousClose > 0) this.window.lastMean = this.previousClose;
+    this.luldRef = this.window.lastMean;
+    this.clock = zoneClock(cfg.time_zone ?? 'UTC');
+    if (this.clock === null) throw new ConfigError(`${where}.time_zone`, `must be an IANA time zone such as "America/New_York", got ${JSON.stringify(cfg.time_zone)}`);
     const v = cfg.velocity;
     this.velocity = v === undefined ? null : {
       ticks: intIn(v.ticks, `${where}.velocity.ticks`, 1, 1_000_000),
@@ -190,16 +203,69 @@ export class PriceControls {
     return this.edges(pc, this.dailyBp);
   }
 
-  /** The LULD band now, or null (no LULD, or no reference yet). */
+  /** The LULD band now, or null (no LULD, or no reference yet); moves the reference if the mean moved enough. */
   dynamicBand(now: number): Band | null {
-    if (this.luld === null) return null;
-    const ref = this.window.meanAfter(now - this.luld.windowUs);
-    return ref === 0 ? null : this.edges(ref, this.luld.bandBp);
+    const l = this.luld;
+    if (l === null) return null;
+    if (!this.luldHours(l, now)) return null;
+    const mean = this.window.meanAfter(now - l.windowUs);
+    const ref = this.luldRef;
+    if (ref === 0 || Math.abs(mean - ref) * 10_000 >= l.moveBp * ref) this.luldRef = mean;
+    return this.luldRef === 0 ? null : this.around(this.luldRef, this.luldDelta(l, this.luldRef, now));
+  }
+
+  /** The LULD band as it stands, for display: the reference is not moved. */
+  bandView(now: number): Band | null {
+    const l = this.luld;
+    if (l === null || !this.luldHours(l, now)) return null;
+    const ref = l.moveBp === 0 ? this.window.meanAfter(now - l.windowUs) : this.luldRef;
+    return ref === 0 ? null : this.around(ref, this.luldDelta(l, ref, now));
+  }
+
+  /** The reference after a call phase: its uncross price; at the open without one, the previous close. */
+  reopened(price: number, opening: boolean, now: number): void {
+    if (this.luld === null) return;
+    const ref = price > 0 ? price : opening ? this.previousClose : 0;
+    if (ref === 0) return;
+    this.window.reset(ref);
+    if (price > 0) this.window.push(now, price); // the opening print is an eligible trade of the next 5 minutes
+    this.luldRef = ref;
+  }
+
+  /** Inside the LULD's hours (luld.from/until, local; none = always)? */
+  private luldHours(l: Luld, now: number): boolean {
+    if (l.until === 0 || this.clock === null) return true;
+    const tod = this.clock.timeOfDay(now);
+    return tod >= l.from && tod < l.until;
+  }
+
+  /** Half the LULD band at reference `ref` (price units), doubled in the configured local window. */
+  private luldDelta(l: Luld, ref: number, now: number): number {
+    let d: number;
+    let doubles = true;
+    if (l.tier === 0) d = mulDivFloor(ref, l.bandBp, 10_000);
+    else {
+      const usd = (cents: number): number => mulDivFloor(cents, 10 ** this.inst.priceScale, 100);
+      if (ref > usd(300)) {
+        d = mulDivFloor(ref, l.tier === 1 ? 500 : 1000, 10_000);
+        doubles = l.tier === 1; // tier 2 doubles only at 3.00 and below
+      } else if (ref >= usd(75)) d = mulDivFloor(ref, 2000, 10_000);
+      else d = Math.min(usd(15), mulDivFloor(ref, 7500, 10_000));
+    }
+    if (doubles && l.doubleUntil > 0 && this.clock !== null) {
+      const tod = this.clock.timeOfDay(now);
+      if (tod >= l.doubleFrom && tod < l.doubleUntil) d *= 2;
+    }
+    return d;
   }
 
   /** ref ± bp on the tick grid, inside the instrument's price range. */
   private edges(ref: number, bandBp: number): Band {
-    const d = mulDivFloor(ref, bandBp, 10_000);
+    return this.around(ref, mulDivFloor(ref, bandBp, 10_000));
+  }
+
+  /** ref ± d on the tick grid, inside the instrument's price range. */
+  private around(ref: number, d: number): Band {
     const i = this.inst;
     return {
       lower: ceilToTick(i, Math.max(i.minPrice, Math.min(i.maxPrice, ref - d))),
@@ -207,10 +273,10 @@ export class PriceControls {
     };
   }
 
-  /** The most aggressive price an order may carry now: its own, slid to the daily limit and the LULD band. */
-  slide(side: Side, price: number, now: number): number {
+  /** The most aggressive price an order may carry now: its own, slid to the daily limit and (in continuous trading) the LULD band. */
+  slide(side: Side, price: number, now: number, continuous: boolean): number {
     const daily = this.dailyLimits();
-    const dyn = this.dynamicBand(now);
+    const dyn = continuous ? this.dynamicBand(now) : null;
     let p = price;
     if (side === Side.BUY) {
       if (daily && p > daily.upper) p = daily.upper;
@@ -245,4 +311,49 @@ function intIn(v: unknown, field: string, min: number, max: number): number {
     throw new ConfigError(field, `must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
   }
   return v;
+}
+
+interface Luld {
+  /** 0 with a tier */
+  bandBp: number;
+  /** 0 = band_bp; 1 or 2 = the LULD plan's tiers */
+  tier: number;
+  windowUs: number;
+  limitStateUs: number;
+  haltUs: number;
+  moveBp: number;
+  /** local time of day (µs) window of doubled bands; doubleUntil 0 = none */
+  doubleFrom: number;
+  doubleUntil: number;
+  closePauseUs: number;
+  /** local time of day (µs) hours of the band; until 0 = always */
+  from: number;
+  until: number;
+}
+
+function luldConfig(l: LuldConfig, where: string): Luld {
+  if (typeof l !== 'object' || l === null) throw new ConfigError(where, 'must be an object');
+  if ((l.band_bp === undefined) === (l.tier === undefined)) throw new ConfigError(`${where}.band_bp`, 'give band_bp or tier, one of them');
+  if (l.tier !== undefined && l.tier !== 1 && l.tier !== 2) throw new ConfigError(`${where}.tier`, `must be 1 or 2, got ${JSON.stringify(l.tier)}`);
+  const doubleFrom = l.double_from === undefined ? 0 : timeOfDay(l.double_from, `${where}.double_from`);
+  const doubleUntil = l.double_until === undefined ? 0 : timeOfDay(l.double_until, `${where}.double_until`);
+  if ((l.double_from === undefined) !== (l.double_until === undefined) || (l.double_until !== undefined && doubleUntil <= doubleFrom)) {
+    throw new ConfigError(`${where}.double_until`, 'give double_from and double_until together, until after from');
+  }
+  if ((l.from === undefined) !== (l.until === undefined) || (l.until !== undefined && timeOfDay(l.until, `${where}.until`) <= timeOfDay(l.from, `${where}.from`))) {
+    throw new ConfigError(`${where}.until`, 'give from and until together, until after from');
+  }
+  return {
+    bandBp: l.band_bp === undefined ? 0 : bp(l.band_bp, `${where}.band_bp`),
+    tier: l.tier ?? 0,
+    windowUs: ms(l.window_ms, `${where}.window_ms`, 300_000) * MS,
+    limitStateUs: ms(l.limit_state_ms, `${where}.limit_state_ms`, 15_000, 0) * MS,
+    haltUs: ms(l.halt_ms, `${where}.halt_ms`, 300_000) * MS,
+    moveBp: l.reference_move_bp === undefined ? 0 : intIn(l.reference_move_bp, `${where}.reference_move_bp`, 0, 10_000),
+    doubleFrom,
+    doubleUntil,
+    closePauseUs: ms(l.close_pause_ms, `${where}.close_pause_ms`, 0, 0) * MS,
+    from: l.from === undefined ? 0 : timeOfDay(l.from, `${where}.from`),
+    until: l.until === undefined ? 0 : timeOfDay(l.until, `${where}.until`),
+  };
 }

@@ -139,7 +139,9 @@ export class Rules implements MatchWatcher {
     const luld = ir.controls.luld;
     if (ir.limitStateSince !== 0 && luld !== null && ir.limitStateSince + luld.limitStateUs <= now) {
       ir.limitStateSince = 0;
-      this.halt(ir, PhaseCause.LIMIT_STATE, luld.haltUs, 'LULD limit state lasted its full time');
+      // a pause too near the end of continuous trading lasts until it (LULD plan: the close instead of a reopening)
+      const toClose = ir.schedule !== null && ir.nextScheduled - now <= luld.closePauseUs && ir.schedule.phaseAt(ir.nextScheduled) !== TradingPhase.CONTINUOUS;
+      this.halt(ir, PhaseCause.LIMIT_STATE, toClose ? 0 : luld.haltUs, toClose ? 'LULD limit state near the close: paused until the close' : 'LULD limit state lasted its full time');
     }
     if (ir.haltUntil !== 0 && ir.haltUntil <= now) {
       ir.haltUntil = 0;
@@ -201,6 +203,7 @@ export class Rules implements MatchWatcher {
     if (isCallPhase(from) && (phase === TradingPhase.CONTINUOUS || closing)) {
       const price = this.runAuction(ir, closing ? TradingPhase.CLOSING_AUCTION : from);
       if (closing) ir.controls.previousClose = price || this.market.lastPrice[ii] || ir.controls.previousClose;
+      else ir.controls.reopened(price, isOpening(from === TradingPhase.HALTED ? ir.haltedFrom : from), this.now);
     }
     if (phase === TradingPhase.HALTED && from !== TradingPhase.HALTED) ir.haltedFrom = from;
     ir.phase = phase;
@@ -300,7 +303,7 @@ export class Rules implements MatchWatcher {
   /** The price an order may carry now: slid to the daily limit and the LULD band. */
   slide(ii: number, side: Side, price: number): number {
     const ir = this.byIndex[ii];
-    return ir.quiet ? price : ir.controls.slide(side, price, this.now);
+    return ir.quiet ? price : ir.controls.slide(side, price, this.now, ir.phase === TradingPhase.CONTINUOUS);
   }
 
   /** RTS 9 counting of an accepted add, amend or user cancel. */
@@ -434,3 +437,5 @@ export class Rules implements MatchWatcher {
 }
 
 export { MsgKind };
+
+const isOpening = (p: TradingPhase): boolean => p === TradingPhase.PRE_OPEN || p === TradingPhase.OPENING_AUCTION;
