@@ -8,7 +8,9 @@
 // pass of the same workload through a throwaway engine; then PASSES timed
 // passes each run on a fresh engine, every one hash-checked, and the median is
 // reported (this host's run-to-run noise is ±20 %). `--cold` instead times the
-// very first pass alone (JIT compilation included). `--compare` also replays
+// very first pass alone (JIT compilation included). Each line also gives the
+// rate per second of the process's CPU time (cpu_msgs_per_s), steadier than wall
+// time on a shared machine. `--compare` also replays
 // each workload through a textbook price-time FIFO (flash1/textbook.ts) in the
 // same process, its passes interleaved with the engine's (alternating which
 // goes first), hash-checked the same way, so both figures share the machine's
@@ -23,8 +25,8 @@ import { replay } from './flash1/replay.ts';
 import { replayTextbook } from './flash1/textbook.ts';
 import { ReportLog } from './flash1/reports.ts';
 
-/** One contender's result on one scenario: median seconds of its passes, all hash-checked. */
-interface Timing { ok: boolean; seconds: number }
+/** One contender's result on one scenario: median wall and CPU seconds of its passes, all hash-checked. */
+interface Timing { ok: boolean; seconds: number; cpuSeconds: number }
 interface Line extends Timing { scenario: string; msgs: number; peakRssMb: number; textbook?: Timing }
 
 function arg(name: string): string | undefined {
@@ -48,13 +50,16 @@ async function runOne(scenario: Scenario, opts: Options): Promise<Line> {
     if (compare) replayTextbook(w, w.count, log);
   }
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   const textbookTimes: number[] = [];
+  const textbookCpuTimes: number[] = [];
   let ok = true;
   let textbookOk = true;
   const textbookPass = (): void => {
     const t = replayTextbook(w, w.count, log);
     textbookOk &&= log.sha256() === expected;
     textbookTimes.push(t.seconds);
+    textbookCpuTimes.push(t.cpuSeconds);
   };
   const passes = cold ? 1 : opts.passes;
   for (let i = 0; i < passes; i++) {
@@ -63,6 +68,7 @@ async function runOne(scenario: Scenario, opts: Options): Promise<Line> {
     const r = replay(w, undefined, w.count, log);
     ok &&= log.sha256() === expected;
     times.push(r.seconds);
+    cpuTimes.push(r.cpuSeconds);
     if (compare && i % 2 === 0) textbookPass();
   }
   const seconds = median(times);
@@ -74,16 +80,20 @@ async function runOne(scenario: Scenario, opts: Options): Promise<Line> {
     out.end();
     await once(out, 'finish');
   }
-  const textbook = compare ? { ok: textbookOk, seconds: median(textbookTimes) } : undefined;
-  return { scenario, ok, msgs: w.count, seconds, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), textbook };
+  const textbook = compare ? { ok: textbookOk, seconds: median(textbookTimes), cpuSeconds: median(textbookCpuTimes) } : undefined;
+  return { scenario, ok, msgs: w.count, seconds, cpuSeconds: median(cpuTimes), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), textbook };
 }
 
 const rate = (msgs: number, t: Timing): number => Math.round(msgs / t.seconds);
+/** Messages per second of the process's CPU time: on a shared machine, what the pass cost regardless of how long it waited for a core. */
+const cpuRate = (msgs: number, t: Timing): number => Math.round(msgs / t.cpuSeconds);
 
 function print(r: Line): void {
   const tb = r.textbook;
-  const vs = tb ? ` textbook_hash=${tb.ok ? 'ok' : 'MISMATCH'} textbook_msgs_per_s=${rate(r.msgs, tb)} engine_vs_textbook=${(tb.seconds / r.seconds).toFixed(2)}` : '';
-  console.log(`scenario=${r.scenario} hash=${r.ok ? 'ok' : 'MISMATCH'} msgs=${r.msgs} seconds=${r.seconds.toFixed(3)} msgs_per_s=${rate(r.msgs, r)} peak_rss_mb=${r.peakRssMb}${vs}`);
+  const vs = tb
+    ? ` textbook_hash=${tb.ok ? 'ok' : 'MISMATCH'} textbook_msgs_per_s=${rate(r.msgs, tb)} textbook_cpu_msgs_per_s=${cpuRate(r.msgs, tb)} engine_vs_textbook=${(tb.seconds / r.seconds).toFixed(2)}`
+    : '';
+  console.log(`scenario=${r.scenario} hash=${r.ok ? 'ok' : 'MISMATCH'} msgs=${r.msgs} seconds=${r.seconds.toFixed(3)} msgs_per_s=${rate(r.msgs, r)} cpu_msgs_per_s=${cpuRate(r.msgs, r)} peak_rss_mb=${r.peakRssMb}${vs}`);
 }
 
 async function main(): Promise<void> {

@@ -138,9 +138,16 @@ class ReportSink implements EventSink {
   obligation(): void {}
 }
 
+export const cpuSince = (c0: NodeJS.CpuUsage): number => {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6;
+};
+
 export interface ReplayResult {
   log: ReportLog;
   seconds: number;
+  /** CPU time of the process over the same span (user + system, all threads): what the pass cost on a shared machine */
+  cpuSeconds: number;
   engine: Engine;
 }
 
@@ -158,6 +165,7 @@ export function replay(w: Workload, engine = flash1Engine(), count = w.count, lo
   const rpl: Replace = { time: 0, account: 0, symbol: FLASH1_SYMBOL, orderId: 0, price: 0, qty: 0 };
   const { type, side, ioc, qty, orderId, price } = w;
 
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < count; i++) {
     const wid = orderId[i];
@@ -193,5 +201,5 @@ export function replay(w: Workload, engine = flash1Engine(), count = w.count, lo
     }
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { log, seconds, engine };
+  return { log, seconds, cpuSeconds: cpuSince(c0), engine };
 }

@@ -6,7 +6,7 @@
 // correct matcher, to show what the engine's extra work costs.
 import { MSG_CANCEL, MSG_NEW, type Workload } from './workload.ts';
 import { ReportLog, R_ACK, R_CANCEL_ACK, R_CANCEL_REJECT, R_MODIFY_ACK, R_MODIFY_REJECT, R_TRADE } from './reports.ts';
-import type { ReplayResult } from './replay.ts';
+import { cpuSince, type ReplayResult } from './replay.ts';
 
 interface Order { id: number; side: number; price: number; qty: number; live: boolean }
 interface Level { orders: Order[]; head: number; qty: number }
@@ -107,7 +107,8 @@ export class TextbookBook {
 export function replayTextbook(w: Workload, count = w.count, log = new ReportLog(count * 2)): Omit<ReplayResult, 'engine'> {
   log.clear();
   const book = new TextbookBook(log);
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   book.replay(w, count);
-  return { log, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
+  return { log, seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpuSeconds: cpuSince(c0) };
 }
