@@ -23,7 +23,7 @@ import { PendingRequests } from './pending.ts';
 import {
   ordTypeValue, sessionRejectName, sideValue, stpValue, tifValue,
   type OrdTypeName, type SessionRejectReasonName, type SideName, type StpModeName, type TimeInForceName,
-  type WireBusinessMessageReject, type WireExecutionReport, type WireHeartbeat, type WireMassQuoteAck,
+  type WireBusinessMessageReject, type WireExecutionReport, type WireMassQuoteAck,
   type WireOrderCancelReject, type WireOrderMassCancelReport, type WirePositionReport, type WireReject,
   type WireSecurity, type WireSecurityStatus, type WireUserNotification, type WireObligationStatus, type WireObligationReport,
 } from './protocol.ts';
@@ -323,11 +323,8 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> {
       const id = this.newId('p');
       this.positionBatches.set(id, []);
       try {
-        // The exchange sends one PositionReport per instrument and no end marker. It answers in
-        // order, so the Heartbeat answering a TestRequest sent right after marks the end.
-        return await this.request('positions', id, 'request_for_positions', () => ({ pos_req_id: id, symbol: symbol ?? '' }), () => {
-          this.session.send('test_request', { test_req_id: id });
-        });
+        // One PositionReport per instrument; the last has last_rpt_requested set.
+        return await this.request('positions', id, 'request_for_positions', () => ({ pos_req_id: id, symbol: symbol ?? '' }));
       } finally {
         this.positionBatches.delete(id);
       }
@@ -453,14 +450,11 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> {
       case 'position_report': {
         const m = env.position_report as WirePositionReport;
         const report = toPositionReport(m, this.bySymbol.get(m.symbol), d);
-        if (m.pos_req_id) this.positionBatches.get(m.pos_req_id)?.push(report);
+        const batch = m.pos_req_id ? this.positionBatches.get(m.pos_req_id) : undefined;
+        // an unknown symbol is answered by one report saying so: an empty list here
+        if (batch && !m.text) batch.push(report);
+        if (batch && m.last_rpt_requested) this.pending.settle('positions', m.pos_req_id, batch);
         this.emit('positionReport', report);
-        return;
-      }
-      case 'heartbeat': {
-        const id = (env.heartbeat as WireHeartbeat).test_req_id;
-        const batch = id ? this.positionBatches.get(id) : undefined;
-        if (batch) this.pending.settle('positions', id, batch);
         return;
       }
       case 'security_list': {

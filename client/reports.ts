@@ -281,7 +281,7 @@ export function toPositionReport(m: WirePositionReport, inst: Instrument | undef
   const cash = (v: string): string => fromUnits(BigInt(v || '0'), m.cash_scale || sc.cash);
   return {
     ...d, posReqId: m.pos_req_id, symbol: m.symbol, position: fromUnits(m.position, sc.qty),
-    costBasis: fromUnits(m.cost_basis, m.cash_scale || sc.cash), realisedPnl: cash(m.realised_pnl), feesPaid: cash(m.fees_paid),
+    costBasis: cash(m.cost_basis), realisedPnl: cash(m.realised_pnl), feesPaid: cash(m.fees_paid),
     rebatesReceived: cash(m.rebates_received), cash: cash(m.cash), volumeQty: fromUnits(BigInt(m.volume_qty || '0'), sc.qty),
     volumeNotional: cash(m.volume_notional), raw: m,
   };

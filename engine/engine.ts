@@ -622,13 +622,15 @@ export class Engine {
   /** Finds the live order a cancel/replace names, within the account and symbol; emits the reject if none. */
   private resolve(c: OrderRef, kind: OrderEventKind, msg: MsgKind): Order | null {
     const acct = this.account(c.account);
-    const inst = this.instrument(c.symbol);
+    // no symbol: the order's own (an order id or client order id names it alone)
+    const anySymbol = c.symbol === '';
+    const inst = anySymbol ? undefined : this.instrument(c.symbol);
     const why = this.why;
     let reason: RejectReason | 0 = 0;
     let o: Order | undefined;
     if (!acct) reason = RejectReason.UNKNOWN_ACCOUNT;
     else if (!this.rules.inert && (reason = this.rules.admitMessage(msg, acct, c.session, why))) { /* rate limited, or kill switch on */ }
-    else if (!inst) reason = RejectReason.UNKNOWN_SYMBOL;
+    else if (!inst && !anySymbol) reason = RejectReason.UNKNOWN_SYMBOL;
     else if ((reason = checkClOrdId(c.clOrdId, 'clOrdId', why) || checkClOrdId(c.origClOrdId, 'origClOrdId', why))) { /* set */ }
     else if (c.orderId !== undefined) {
       if (!isOrderId(c.orderId)) reason = RejectReason.UNKNOWN_ORDER;
@@ -639,7 +641,7 @@ export class Engine {
       why.text = 'invalid field orderId: give orderId or origClOrdId';
     }
     // Another account's order is reported exactly like a missing one: no information leaks.
-    if (!reason && (o === undefined || o.account !== acct || o.instrument !== (inst as Instrument).index)) reason = RejectReason.UNKNOWN_ORDER;
+    if (!reason && (o === undefined || o.account !== acct || (inst !== undefined && o.instrument !== inst.index))) reason = RejectReason.UNKNOWN_ORDER;
     if (reason) {
       this.refused(kind, c, reason, why.text);
       return null;

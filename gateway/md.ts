@@ -18,13 +18,13 @@ import type { Exchange, MarketListener } from './exchange.ts';
 import { SymbolFeed, snapshot, type Subscription } from './md-feed.ts';
 import { MdSession, type MdHost, type MdRequest } from './md-session.ts';
 import type { PeerSocket } from './ws-frame.ts';
-import type { TimerHandle, Timers } from './timers.ts';
+import { unref, type TimerHandle, type Timers } from './timers.ts';
 import { Bit, channelMask, sharedFrame } from './md-wire.ts';
 import { securityList } from './reference.ts';
 import { phaseToWire, securityStatus, type MdAuction, type SecurityStatus } from './translate.ts';
 import { extendServer } from './server.ts';
 import { CloseCode } from './connection-limits.ts';
-import { SessionRejectReason, type SessionLimits, type TradeSessions } from './trade-session.ts';
+import { LogoutReason, SessionRejectReason, type SessionLimits, type TradeSessions } from './trade-session.ts';
 
 /** Subscriptions one connection may hold (each costs work on every update of its symbol). */
 export const MAX_SUBSCRIPTIONS = 64;
@@ -32,6 +32,8 @@ export const MAX_SUBSCRIPTIONS = 64;
 export const MAX_MD_REQ_ID = 64;
 /** How often stalled connections are checked for a drained buffer. */
 export const DRAIN_POLL_MS = 10;
+/** How often connections are checked for a due Heartbeat (the interval's resolution). */
+export const HEARTBEAT_TICK_MS = 250;
 
 /** MdSubscription numbers of the contract. */
 const MdSubscription = { SNAPSHOT_AND_UPDATES: 0, SNAPSHOT: 1, UNSUBSCRIBE: 2 } as const;
@@ -74,6 +76,8 @@ export class MdHub implements MarketListener, MdHost {
   private corkedSessions: MdSession[] = [];
   private drainTimer: TimerHandle | null = null;
   private readonly heartbeatTimer: TimerHandle;
+  /** the Heartbeat messages of quiet connections (the pings above are the transport's liveness check) */
+  private readonly messageHeartbeatTimer: TimerHandle;
   /** the order-entry sessions' clock and timers (a simulation's in virtual time) */
   readonly timers: Timers;
   private readonly unsubscribeMarket: () => void;
@@ -89,6 +93,9 @@ export class MdHub implements MarketListener, MdHost {
     this.snapshotTokens = limits.mdServerSnapshotBurst;
     this.unsubscribeMarket = exchange.subscribeMarket(this);
     this.heartbeatTimer = this.timers.setInterval(() => { for (const s of this.sessions) s.ping(); }, limits.mdHeartbeatMs);
+    this.messageHeartbeatTimer = unref(this.timers.setInterval(() => {
+      for (const s of this.sessions) s.heartbeatTick(HEARTBEAT_TICK_MS);
+    }, HEARTBEAT_TICK_MS));
   }
 
   /** `socket`: the TCP socket under `ws`; null for an in-process peer */
@@ -104,8 +111,10 @@ export class MdHub implements MarketListener, MdHost {
   close(): void {
     this.unsubscribeMarket();
     this.timers.clearInterval(this.heartbeatTimer);
+    this.timers.clearInterval(this.messageHeartbeatTimer);
     if (this.drainTimer) this.timers.clearInterval(this.drainTimer);
     this.drainTimer = null;
+    for (const s of this.sessions) s.logout('server shutting down', LogoutReason.SERVER_SHUTDOWN);
     for (const s of this.sessions) this.closed(s);
   }
 
@@ -234,7 +243,7 @@ export class MdHub implements MarketListener, MdHost {
    */
   private throttled(s: MdSession, why: string): string {
     this.stats.snapshotsThrottled++;
-    if (++s.throttledInARow >= this.limits.maxRejects) s.logout(`too many snapshot requests refused by the rate limit (${s.throttledInARow} in a row)`);
+    if (++s.throttledInARow >= this.limits.maxRejects) s.logout(`too many snapshot requests refused by the rate limit (${s.throttledInARow} in a row)`, LogoutReason.RATE_LIMIT);
     return why;
   }
 

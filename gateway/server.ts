@@ -120,7 +120,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     recovery,
     async close() {
       stopTicker();
+      // every session hears why it ends (md sessions from their hub's closer), then the sockets go
+      trade.logoutAll('server shutting down');
       for (const c of closers) c();
+      await new Promise((resolve) => setImmediate(resolve)); // the corked Logout frames are written out
       trade.close();
       for (const wss of Object.values(routes)) {
         for (const ws of wss.clients) ws.terminate();

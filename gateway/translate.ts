@@ -33,6 +33,27 @@ export function stpFromWire(v: number): StpMode | undefined | null {
   return v === 0 ? undefined : (STP_FROM_WIRE[v] ?? null);
 }
 
+/** The wire's StpMode names without their prefix, by wire number. */
+export const STP_NAMES: Record<string, number> = { CANCEL_TAKER: 1, CANCEL_MAKER: 2, CANCEL_BOTH: 3, DECREMENT: 4, NONE: 5 };
+
+const STP_TO_WIRE: Record<number, number> = Object.fromEntries(Object.entries(STP_FROM_WIRE).map(([w, e]) => [e, Number(w)]));
+export const stpToWire = (s: StpMode): number => STP_TO_WIRE[s];
+
+/**
+ * An account's "stp" in a config file: the wire's StpMode, by number (1-5, 0 =
+ * the default, NONE) or by name ("CANCEL_TAKER" or "STP_MODE_CANCEL_TAKER",
+ * any case) — the one numbering a client sees. Engine numbers never leave the engine.
+ */
+export function stpFromConfig(v: unknown): { stp: StpMode | undefined } | { error: string } {
+  if (v === undefined || v === 0) return { stp: undefined };
+  const wire = typeof v === 'string' ? STP_NAMES[v.toUpperCase().replace(/^STP_MODE_/, '')] : typeof v === 'number' ? v : undefined;
+  const stp = wire === undefined ? null : stpFromWire(wire);
+  if (stp === null || stp === undefined) {
+    return { error: `stp: a StpMode of the wire, 1-5 or ${Object.keys(STP_NAMES).join('/')} (0 = NONE), got ${JSON.stringify(v)}` };
+  }
+  return { stp };
+}
+
 export const ordTypeToWire = (t: OrdType): number => (t === OrdType.MARKET ? W_ORD_TYPE_MARKET : W_ORD_TYPE_LIMIT);
 export const tifToWire = (t: TimeInForce): number => TIF_TO_WIRE[t];
 

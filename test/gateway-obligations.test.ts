@@ -184,7 +184,7 @@ test('translation: engine views → ObligationStatus / ObligationReport → prot
 
   // through the wire and into the SDK
   const roundTrip = (body: string, msg: Record<string, unknown>): unknown => {
-    const d = decodeEnvelope(encodeEnvelope({ msg_seq_num: 7, sending_time: 1, [body]: msg }));
+    const d = decodeEnvelope(encodeEnvelope({ msg_seq_num: 7, sending_time_us: 1, [body]: msg }));
     assert.ok(d.ok);
     return d.env[body];
   };

@@ -74,7 +74,7 @@ class Trader {
     return t;
   }
   send(body: string, msg: Json): void {
-    this.ws.send(encodeEnvelope({ msg_seq_num: this.seq++, sending_time: 0, [body]: msg }));
+    this.ws.send(encodeEnvelope({ msg_seq_num: this.seq++, sending_time_us: 0, [body]: msg }));
   }
   async report(clOrdId: string): Promise<Json> {
     const e = await this.waitFor((x) => x.body === 'execution_report' && (x.execution_report as Json).cl_ord_id === clOrdId);
