@@ -557,17 +557,20 @@ export class Engine {
     const o = this.account(account)?.liveByClOrdId.get(clOrdId);
     return o ? query.orderView(o, this.instruments) : null;
   }
-  /** The account's effective fee rates and limits per instrument, or null for an unknown account. */
-  accountTerms(account: number): query.AccountTermsView | null {
-    const a = this.account(account);
-    return a ? query.accountTerms(a, this.instruments) : null;
-  }
   openOrders(account: number): query.OrderView[] {
     return query.accountOrders(this.account(account), this.instruments);
   }
   accountView(account: number): query.AccountView | null {
     const a = this.account(account);
     return a ? query.accountView(a, this.instruments) : null;
+  }
+  /** The account's effective fee rates and limits per instrument, or null for an unknown account. */
+  accountTerms(account: number): query.AccountTermsView | null {
+    const a = this.account(account);
+    if (!a) return null;
+    const programmes = (index: number): string[] =>
+      this.programmes.members.filter((m) => m.acct === a && m.inst.index === index).map((m) => m.programme.name);
+    return query.accountTerms(a, this.instruments, programmes);
   }
   accountIds(): number[] {
     return this.accounts.map((a) => a.id);

@@ -14,7 +14,7 @@ import { CancelReason, TradingPhase, type Side } from '../engine/types.ts';
 import { formatUnits } from '../engine/money.ts';
 import { echoed } from '../engine/validate.ts';
 import {
-  cancelReject, executionReport, fillReports, isCallPhase, mdAuction, securityStatus, stpFromConfig, userNotification,
+  cancelReject, executionReport, fillReports, isCallPhase, mdAuction, securityStatus, stpFromConfig, stpToWire, userNotification,
   type MdAuction, type SecurityStatus,
 } from './translate.ts';
 import { obligationReport, obligationStatus, settledBy, type ObligationStatus } from './obligations.ts';
@@ -447,6 +447,25 @@ export class Exchange implements EventSink {
       cash: p.cash.toString(), volume_qty: p.volumeQty.toString(), volume_notional: p.volumeNotional.toString(), cash_scale: p.cashScale,
       total_num_pos_reports: rows.length, last_rpt_requested: i === rows.length - 1, text: '',
     }));
+  }
+
+  /** The account's terms as the wire's AccountTerms: effective fee rates, position and risk limits (0 = none). */
+  accountTerms(account: number, reqId = ''): Record<string, unknown> | null {
+    const t = this.engine.accountTerms(account);
+    if (!t) return null;
+    return {
+      req_id: reqId, account_id: String(account), max_open_orders: t.maxOpenOrders, open_orders: t.openOrders, kill_switch: t.killSwitch,
+      stp_mode: stpToWire(t.stp), transact_time: this.engine.time,
+      instruments: t.instruments.map((i) => {
+        const r = i.risk;
+        const limit = (v: number): number => (v >= Number.MAX_SAFE_INTEGER ? 0 : v);
+        return {
+          symbol: i.symbol, maker_fee_bp: i.makerRate / 100, taker_fee_bp: i.takerRate / 100, max_position: i.maxPosition,
+          max_order_qty: limit(r.maxOrderQty), max_order_notional: limit(r.maxOrderNotional), max_long: limit(r.maxLong),
+          max_short: limit(r.maxShort), max_gross_notional: limit(r.maxGrossNotional), programmes: i.programmes,
+        };
+      }),
+    };
   }
 
   /** Money in cash units as a decimal string of the instrument's quote currency. */

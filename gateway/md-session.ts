@@ -53,7 +53,7 @@ const CORK_FLUSH_BYTES = 64 * 1024;
 /** Order-entry messages: they belong on /ws/trade (Reject WRONG_ENDPOINT). */
 const ORDER_ENTRY: ReadonlySet<string> = new Set([
   'new_order_single', 'order_cancel_request', 'order_cancel_replace_request', 'order_mass_cancel_request',
-  'mass_quote', 'quote_cancel', 'request_for_positions',
+  'mass_quote', 'quote_cancel', 'request_for_positions', 'account_terms_request',
 ]);
 
 export class MdSession {

@@ -21,7 +21,7 @@ import type { PeerSocket } from './ws-frame.ts';
 import { unref, type TimerHandle, type Timers } from './timers.ts';
 import { Bit, channelMask, sharedFrame } from './md-wire.ts';
 import { securityList } from './reference.ts';
-import { phaseToWire, securityStatus, type MdAuction, type SecurityStatus } from './translate.ts';
+import { limitState, phaseToWire, securityStatus, type LimitState, type MdAuction, type SecurityStatus } from './translate.ts';
 import { extendServer } from './server.ts';
 import { CloseCode } from './connection-limits.ts';
 import { LogoutReason, SessionRejectReason, type SessionLimits, type TradeSessions } from './trade-session.ts';
@@ -84,6 +84,9 @@ export class MdHub implements MarketListener, MdHost {
   /** the server-wide snapshot allowance (a token bucket, like each connection's) */
   private snapshotTokens: number;
   private refilledAt: number;
+  private readonly unsubscribeRules: () => void;
+  /** symbols in a LULD limit state now: the LimitState a late subscriber is told */
+  private readonly limitStates = new Map<string, LimitState>();
 
   constructor(private readonly exchange: Exchange, readonly limits: SessionLimits, private readonly tradeSessions: TradeSessions) {
     this.timers = tradeSessions.timers;
@@ -92,6 +95,10 @@ export class MdHub implements MarketListener, MdHost {
     this.lowWater = Math.floor(this.highWater / 8);
     this.snapshotTokens = limits.mdServerSnapshotBurst;
     this.unsubscribeMarket = exchange.subscribeMarket(this);
+    this.unsubscribeRules = exchange.subscribeRules((e) => {
+      const ls = limitState(e);
+      if (ls) this.announceLimitState(ls);
+    });
     this.heartbeatTimer = this.timers.setInterval(() => { for (const s of this.sessions) s.ping(); }, limits.mdHeartbeatMs);
     this.messageHeartbeatTimer = unref(this.timers.setInterval(() => {
       for (const s of this.sessions) s.heartbeatTick(HEARTBEAT_TICK_MS);
@@ -110,6 +117,7 @@ export class MdHub implements MarketListener, MdHost {
 
   close(): void {
     this.unsubscribeMarket();
+    this.unsubscribeRules();
     this.timers.clearInterval(this.heartbeatTimer);
     this.timers.clearInterval(this.messageHeartbeatTimer);
     if (this.drainTimer) this.timers.clearInterval(this.drainTimer);
@@ -133,6 +141,8 @@ export class MdHub implements MarketListener, MdHost {
   }
 
   phase(e: PhaseEvent): void {
+    // a phase change ends a limit state (the halt it led to, or any other): its SecurityStatus says so
+    this.limitStates.delete(e.symbol);
     this.statuses.push(securityStatus(e));
   }
 
@@ -171,6 +181,15 @@ export class MdHub implements MarketListener, MdHost {
     const frame = sharedFrame('security_status', status);
     for (const sub of this.feeds.get(status.symbol)?.subs ?? []) sub.session.sendFrame(frame);
     this.tradeSessions.broadcast('security_status', status);
+  }
+
+  /** A LimitState, like a SecurityStatus, goes to the symbol's md subscribers and to every order-entry session. */
+  private announceLimitState(ls: LimitState): void {
+    if (ls.active) this.limitStates.set(ls.symbol, ls);
+    else this.limitStates.delete(ls.symbol);
+    const frame = sharedFrame('limit_state', ls);
+    for (const sub of this.feeds.get(ls.symbol)?.subs ?? []) sub.session.sendFrame(frame);
+    this.tradeSessions.broadcast('limit_state', ls);
   }
 
   // ---- MdHost: requests ----
@@ -258,6 +277,8 @@ export class MdHub implements MarketListener, MdHost {
     // the snapshot does not say the symbol is halted, closed or in an auction; a bot joining then must hear it
     const status = this.currentStatus(sub.symbol);
     if (status) s.send('security_status', status);
+    const ls = this.limitStates.get(sub.symbol);
+    if (ls) s.send('limit_state', ls);
     return '';
   }
 

@@ -366,13 +366,15 @@ export class TradeSession {
       case 'mass_quote': return this.massQuote(account, m);
       case 'quote_cancel': {
         const n = this.exchange.quoteCancel(account, (m.symbol as string) || undefined);
-        return this.sendAdmin('mass_quote_ack', { quote_id: m.quote_id, symbol: m.symbol, text: `${n} quote orders withdrawn` });
+        return this.sendAdmin('mass_quote_ack', { quote_id: m.quote_id, symbol: m.symbol, withdrawn_orders: n, text: `${n} quote orders withdrawn` });
       }
       case 'security_list_request':
         return this.sendAdmin('security_list', { security_req_id: m.security_req_id, securities: securityList(this.exchange) });
       case 'request_for_positions':
         for (const r of this.exchange.positionReports(account, m.symbol as string, m.pos_req_id as string)) this.sendAdmin('position_report', r);
         return;
+      case 'account_terms_request':
+        return this.sendAdmin('account_terms', this.exchange.accountTerms(account, m.req_id as string) ?? { req_id: m.req_id });
       case 'market_data_request':
         return this.businessReject(env, 0, 'market data is served on /ws/md');
       default:

@@ -1,6 +1,7 @@
 // Engine ↔ wire translation: enum numbering (the wire uses FIX values) and
 // engine events → FIX-style report messages. Pure functions, no state.
 import type { AuctionEvent, FillEvent, OrderEvent, PhaseEvent, RuleEvent } from '../engine/events.ts';
+import type { RuleNotice } from './exchange.ts';
 import { OrderEventKind, PhaseCause, RuleEventKind } from '../engine/events.ts';
 import type { Instrument } from '../engine/instrument.ts';
 import { CancelReason, OrdType, PHASE_NAME, RejectReason, StpMode, TimeInForce, TradingPhase, type Side } from '../engine/types.ts';
@@ -238,6 +239,27 @@ export function userNotification(e: RuleEvent): Record<string, unknown> | null {
   return {
     event, text: e.text, symbol: e.symbol, value: e.kind === RuleEventKind.OTR_FLAG ? e.value : 0,
     until: e.kind === RuleEventKind.BAN ? e.until : 0, transact_time: e.time,
+  };
+}
+
+/** LimitState as sent. */
+export type LimitState = {
+  symbol: string;
+  active: boolean;
+  side: number;
+  limit_price: number;
+  halt_time: number;
+  transact_time: number;
+  text: string;
+};
+
+/** A LIMIT_STATE_ON/OFF rule event as the wire's LimitState (null for other rule events). */
+export function limitState(e: RuleNotice): LimitState | null {
+  if (e.kind !== RuleEventKind.LIMIT_STATE_ON && e.kind !== RuleEventKind.LIMIT_STATE_OFF) return null;
+  const on = e.kind === RuleEventKind.LIMIT_STATE_ON;
+  return {
+    symbol: e.symbol, active: on, side: !on ? 0 : e.value < 0 ? 2 : 1, limit_price: Math.abs(e.value),
+    halt_time: on ? e.until : 0, transact_time: e.time, text: e.text,
   };
 }
 

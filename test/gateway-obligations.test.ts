@@ -210,6 +210,27 @@ test('translation: engine views → ObligationStatus / ObligationReport → prot
   assert.deepEqual(r.settlements.map((x) => [x.kind, x.amount, x.makerFeeBp]), [['clawback', fromUnits(enhancement, 7), -3]]);
 });
 
+test('needed_us is always the need: beyond remaining_us once the window cannot pass (with cannot_pass)', () => {
+  const sink = new RecordingSink();
+  const S = 1_000_000;
+  const hour = 20_000 * 86_400 * S; // a UTC hour start
+  const e = new Engine({
+    instruments: [structuredClone(TEST_CONFIG.instruments[0])], sink,
+    programmes: [{ name: 'p', members: ['m'], status_interval_ms: 60_000, instruments: { [BTC]: { ...OBLIGATION, presence_pct: 90 } } }],
+  });
+  e.addAccount({ name: 'm' });
+  // quoted for 1 s, then nothing: after 10 % of the hour without a quote, 90 % can no longer be met
+  e.massQuote({ time: hour, account: 1, symbol: BTC, bidPx: 999_999, bidSize: 100, offerPx: 1_000_001, offerSize: 100 });
+  e.quoteCancel({ time: hour + S, account: 1, symbol: BTC });
+  e.advanceTime(hour + 1200 * S);
+  const last = sink.events.filter((x): x is { type: 'obligation' } & ObligationEvent => x.type === 'obligation' && x.status !== null).at(-1)!;
+  const wire = obligationStatus('p', last.status!);
+  assert.equal(wire.cannot_pass, true);
+  // 90 % of 3,600 s = 3,240 s compliant; 1 s so far
+  assert.equal(wire.needed_us, 3240 * S - S);
+  assert.ok(wire.needed_us > wire.remaining_us);
+});
+
 test('programme configuration: the engine\'s checks with the path of the bad field; members must be accounts of the file', () => {
   const bad = (programmes: unknown, re: RegExp): void => assert.throws(() => validateConfig(config(programmes)), re);
   const at = (o: Json): ProgrammeConfig[] => [{ ...PROGRAMME, instruments: { [BTC]: { ...OBLIGATION, ...o } as ObligationConfig } }];
