@@ -21,8 +21,8 @@ export interface ServerOptions {
   port?: number;
   adminToken?: string;
   limits?: Partial<SessionLimits>;
-  /** fastify's pino logger on or off */
-  logger?: boolean;
+  /** fastify's pino logger on or off, or on from a level (the session log goes to it too) */
+  logger?: boolean | { level: string };
   /** the exchange clock (default: the wall clock in wall mode) */
   exchangeClock?: ExchangeClock;
   /** a wall time source for the exchange clock, µs (tests drive time with their own) */
