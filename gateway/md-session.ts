@@ -263,6 +263,7 @@ export class MdSession {
    * without one).
    */
   heartbeatTick(tickMs: number): void {
+    if (this.stalled) return; // behind on its data already: a heartbeat would only add to the queue
     if (this.sent) {
       this.sent = false;
       this.idleMs = 0;

@@ -27,7 +27,7 @@ import { feeFor } from '../engine/money.ts';
 import { ExchangeClient, fromUnits, type ObligationStatus } from '../client/index.ts';
 import { BotRuntime, obligationText } from '../client/bots/bot-runtime.ts';
 import { naiveStrategy } from '../client/bots/naive-quoter.ts';
-import { TEST_CONFIG, collect, sleep, waitFor } from './client-test-helpers.ts';
+import { TEST_CONFIG, collect, sleep, waitFor, withoutEffectiveTime } from './client-test-helpers.ts';
 
 const ADMIN = 'obligations-admin-token';
 const HOUR = 3_600_000_000;
@@ -86,7 +86,7 @@ async function call(s: RunningServer, method: string, path: string, c: { key?: s
   const r = await fetch(`${s.url}/api/v1${path}`, { method, headers, body: c.body === undefined ? undefined : JSON.stringify(c.body) });
   const text = await r.text();
   const type = r.headers.get('content-type') ?? '';
-  return { status: r.status, body: type.includes('json') && text ? JSON.parse(text) as Json : {}, text, type };
+  return { status: r.status, body: type.includes('json') && text ? withoutEffectiveTime(path, r.status, JSON.parse(text) as Json) : {}, text, type };
 }
 
 const report = async (s: RunningServer, auth: { key?: string; admin?: string } = { admin: ADMIN }): Promise<Json[]> => {

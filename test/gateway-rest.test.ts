@@ -10,6 +10,7 @@ import type { Message } from 'protobufjs';
 import { RejectReason } from '../engine/types.ts';
 import { restReport } from '../gateway/rest-format.ts';
 import { FILLS_KEPT, FINISHED_ORDERS_KEPT, History } from '../gateway/rest-history.ts';
+import { withoutEffectiveTime } from './client-test-helpers.ts';
 
 const ADMIN = 'test-admin-token';
 const MAKER = 'demo-maker-1';
@@ -34,7 +35,7 @@ async function call(s: RunningServer, method: string, path: string, c: Call = {}
   const r = await fetch(s.url + path, { method, headers, body: payload });
   const text = await r.text();
   const type = r.headers.get('content-type') ?? '';
-  return { status: r.status, text, type, body: type.includes('json') ? JSON.parse(text) as Json : {} };
+  return { status: r.status, text, type, body: type.includes('json') ? withoutEffectiveTime(path, r.status, JSON.parse(text) as Json) : {} };
 }
 
 const order = (s: RunningServer, key: string, body: Json): Promise<Res> => call(s, 'POST', '/api/v1/orders', { key, body });
