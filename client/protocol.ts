@@ -105,6 +105,7 @@ export const rejectCodeName = (v: number): RejectCodeName | null => nameOf(REJEC
 export const cancelReasonName = (v: number): CancelReasonName | null => nameOf(CANCEL_REASONS, v) as CancelReasonName | null;
 export const sessionRejectName = (v: number): SessionRejectReasonName | null =>
   nameOf(SESSION_REJECT_REASONS, v) as SessionRejectReasonName | null;
+export const stpModeName = (v: number): StpModeName | null => nameOf(STP_MODES, v) as StpModeName | null;
 export const logoutReasonName = (v: number): LogoutReasonName | null => nameOf(LOGOUT_REASONS, v) as LogoutReasonName | null;
 export const tradingPhaseName = (v: number): TradingPhaseName | null => nameOf(TRADING_PHASES, v) as TradingPhaseName | null;
 export const phaseCauseName = (v: number): PhaseCauseName | null => nameOf(PHASE_CAUSES, v) as PhaseCauseName | null;
@@ -213,6 +214,7 @@ export interface WireMassQuoteAck {
   offer_order_id: number;
   text: string;
   retry_after: number;
+  withdrawn_orders: number;
 }
 
 export interface WirePositionReport {
@@ -230,6 +232,33 @@ export interface WirePositionReport {
   total_num_pos_reports: number;
   last_rpt_requested: boolean;
   text: string;
+}
+
+/** LimitState: the shape the gateway sends (one definition for both sides). */
+export type { LimitState as WireLimitState } from '../gateway/translate.ts';
+
+export interface WireInstrumentTerms {
+  symbol: string;
+  maker_fee_bp: number;
+  taker_fee_bp: number;
+  max_position: number;
+  max_order_qty: number;
+  max_order_notional: number;
+  max_long: number;
+  max_short: number;
+  max_gross_notional: number;
+  programmes: string[];
+}
+
+export interface WireAccountTerms {
+  req_id: string;
+  account_id: string;
+  max_open_orders: number;
+  open_orders: number;
+  kill_switch: boolean;
+  stp_mode: number;
+  instruments: WireInstrumentTerms[];
+  transact_time: number;
 }
 
 /** SecurityStatus: the shape the gateway sends (one definition for both sides). */

@@ -11,6 +11,8 @@ import { validateConfig } from '../gateway/config.ts';
 import { enumValues } from '../gateway/wire.ts';
 import { ConfigError } from '../engine/instrument.ts';
 import { Raw } from './gateway-raw-client.ts';
+import { ExchangeClient, MarketDataClient } from '../client/index.ts';
+import { waitFor } from './client-test-helpers.ts';
 
 const ADMIN = 'contract-admin-token';
 const X = 'X-USD';
@@ -228,4 +230,26 @@ test('closing the server sends every session a Logout SERVER_SHUTDOWN', async ()
   await Promise.all([a.closed(), md.closed()]);
   assert.equal(a.of<Json>('logout')[0]?.reason, LR.LOGOUT_REASON_SERVER_SHUTDOWN);
   assert.equal(md.of<Json>('logout')[0]?.reason, LR.LOGOUT_REASON_SERVER_SHUTDOWN);
+});
+
+test('the SDK: accountTerms() in decimals, limitState events on both clients, logon refusals name their reason', async () => {
+  await withServer(async (s) => {
+    const a = await ExchangeClient.connect(s.url, ALICE, { reconnect: false });
+    const b = await ExchangeClient.connect(s.url, BOB, { reconnect: false });
+    const md = await MarketDataClient.connect(s.url, X);
+    try {
+      const terms = await a.accountTerms();
+      assert.deepEqual([terms.stpMode, terms.killSwitch, terms.instruments[0].maxOrderQty, terms.instruments[0].maxOrderNotional, terms.instruments[1].maxGrossNotional],
+        ['cancel_both', false, '50', null, null]);
+      const onA = waitFor(a, 'limitState');
+      const onMd = waitFor(md, 'limitState');
+      await b.placeOrder({ symbol: X, side: 'sell', price: '1060', qty: '5' });
+      await a.placeOrder({ symbol: X, side: 'buy', price: '1100', qty: '3' });
+      const [[la], [lm]] = await Promise.all([onA, onMd]);
+      assert.deepEqual([la.active, la.side, la.limitPrice, lm.limitPrice, la.haltTime - la.transactTime], [true, 'buy', '1050', '1050', 15_000_000]);
+      await assert.rejects(ExchangeClient.connect(s.url, ALICE, { reconnect: false }), /logon refused \(already_logged_on\)/);
+    } finally {
+      await Promise.all([a.close(), b.close(), md.close()]);
+    }
+  });
 });
