@@ -34,12 +34,16 @@ function adminRefusal(reason: RejectReason, text: string): HttpError {
 
 export function adminRoutes(api: FastifyInstance, exchange: Exchange, adminToken: string): void {
   const onRequest = requireAdmin(adminToken);
-  /** Every admin answer says at which engine time (µs since the epoch) it took effect: the time of the command it ran. */
-  const preSerialization = async (_req: unknown, _reply: unknown, payload: unknown): Promise<unknown> =>
-    payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? { ...payload, effective_time: exchange.engine.time } : payload;
+  // Every admin command's answer (routes registered from here on, in this scope: the clock's too) says at
+  // which engine time (µs since the epoch) it took effect: the time of the command it ran.
+  api.addHook('preSerialization', async (req, reply, payload: unknown) => {
+    const admin = req.method !== 'GET' && req.routeOptions.url?.includes('/admin/') === true && reply.statusCode < 300;
+    return admin && payload !== null && typeof payload === 'object' && !Array.isArray(payload)
+      ? { ...payload, effective_time: exchange.engine.time } : payload;
+  });
 
   api.post<{ Body: { name: string; api_key?: string } }>('/admin/accounts', {
-    onRequest, preSerialization,
+    onRequest,
     schema: {
       body: {
         type: 'object', required: ['name'], additionalProperties: false,
@@ -56,7 +60,7 @@ export function adminRoutes(api: FastifyInstance, exchange: Exchange, adminToken
   });
 
   api.post<{ Body: FeeTierBody }>('/admin/fee-tiers', {
-    onRequest, preSerialization,
+    onRequest,
     schema: {
       body: {
         type: 'object', required: ['account_id', 'maker_fee_bp', 'taker_fee_bp'], additionalProperties: false,
@@ -82,7 +86,7 @@ export function adminRoutes(api: FastifyInstance, exchange: Exchange, adminToken
   });
 
   api.post<{ Params: { id: string }; Body: KillSwitchBody }>('/admin/accounts/:id/kill-switch', {
-    onRequest, preSerialization,
+    onRequest,
     schema: { params: accountParams, body: killSwitchSchema },
   }, async (req) => {
     const account = Number(req.params.id);
@@ -110,7 +114,7 @@ export function adminRoutes(api: FastifyInstance, exchange: Exchange, adminToken
   };
 
   api.post<{ Params: { symbol: string }; Body: PhaseBody }>('/admin/instruments/:symbol/phase', {
-    onRequest, preSerialization,
+    onRequest,
     schema: {
       params: symbolParams,
       body: {
@@ -124,7 +128,7 @@ export function adminRoutes(api: FastifyInstance, exchange: Exchange, adminToken
   });
 
   api.post<{ Params: { symbol: string }; Body: { text?: string; duration_ms?: number } }>('/admin/instruments/:symbol/halt', {
-    onRequest, preSerialization,
+    onRequest,
     preValidation: optionalBody,
     schema: {
       params: symbolParams,
@@ -133,7 +137,7 @@ export function adminRoutes(api: FastifyInstance, exchange: Exchange, adminToken
   }, async (req) => setPhase(req.params.symbol, TradingPhase.HALTED, req.body.text ?? 'halted by admin', req.body.duration_ms));
 
   api.post<{ Params: { symbol: string }; Body: { text?: string } }>('/admin/instruments/:symbol/resume', {
-    onRequest, preSerialization,
+    onRequest,
     preValidation: optionalBody,
     schema: { params: symbolParams, body: { type: 'object', additionalProperties: false, properties: { text: textSchema } } },
   }, async (req) => setPhase(req.params.symbol, TradingPhase.CONTINUOUS, req.body.text ?? 'resumed by admin', undefined));
@@ -141,7 +145,7 @@ export function adminRoutes(api: FastifyInstance, exchange: Exchange, adminToken
   // ---- maker programmes: stressed-market mode ----
 
   api.post<{ Params: { symbol: string }; Body: { on: boolean } }>('/admin/instruments/:symbol/stress', {
-    onRequest, preSerialization,
+    onRequest,
     schema: { params: symbolParams, body: { type: 'object', required: ['on'], additionalProperties: false, properties: { on: { type: 'boolean' } } } },
   }, async (req) => {
     const { symbol } = req.params;
@@ -153,7 +157,7 @@ export function adminRoutes(api: FastifyInstance, exchange: Exchange, adminToken
   // ---- reference prices ----
 
   api.post<{ Params: { symbol: string }; Body: ReferenceBody }>('/admin/instruments/:symbol/reference', {
-    onRequest, preSerialization,
+    onRequest,
     schema: {
       params: symbolParams,
       body: {

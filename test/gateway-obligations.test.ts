@@ -86,7 +86,7 @@ async function call(s: RunningServer, method: string, path: string, c: { key?: s
   const r = await fetch(`${s.url}/api/v1${path}`, { method, headers, body: c.body === undefined ? undefined : JSON.stringify(c.body) });
   const text = await r.text();
   const type = r.headers.get('content-type') ?? '';
-  return { status: r.status, body: type.includes('json') && text ? withoutEffectiveTime(path, r.status, JSON.parse(text) as Json) : {}, text, type };
+  return { status: r.status, body: type.includes('json') && text ? withoutEffectiveTime(method, path, r.status, JSON.parse(text) as Json) : {}, text, type };
 }
 
 const report = async (s: RunningServer, auth: { key?: string; admin?: string } = { admin: ADMIN }): Promise<Json[]> => {

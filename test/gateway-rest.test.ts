@@ -35,7 +35,7 @@ async function call(s: RunningServer, method: string, path: string, c: Call = {}
   const r = await fetch(s.url + path, { method, headers, body: payload });
   const text = await r.text();
   const type = r.headers.get('content-type') ?? '';
-  return { status: r.status, text, type, body: type.includes('json') ? withoutEffectiveTime(path, r.status, JSON.parse(text) as Json) : {} };
+  return { status: r.status, text, type, body: type.includes('json') ? withoutEffectiveTime(method, path, r.status, JSON.parse(text) as Json) : {} };
 }
 
 const order = (s: RunningServer, key: string, body: Json): Promise<Res> => call(s, 'POST', '/api/v1/orders', { key, body });
