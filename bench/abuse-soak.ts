@@ -51,7 +51,7 @@ async function connectionFlood(): Promise<void> {
     console.log(`after 6 s (logon timeout 5 s): closed by code ${JSON.stringify(Object.fromEntries(codes))}; still open ${open}`);
     const ws = new WebSocket(url);
     const logon = await new Promise<string>((res) => {
-      ws.once('open', () => ws.send(encodeEnvelope({ msg_seq_num: 1, sending_time: 0, logon: { api_key: 'demo-taker', reset_seq_num: true } })));
+      ws.once('open', () => ws.send(encodeEnvelope({ msg_seq_num: 1, sending_time_us: 0, logon: { api_key: 'demo-taker', reset_seq_num: true } })));
       ws.on('message', (d: Buffer) => { const e = decodeEnvelope(d); if (e.ok) res(e.env.body ?? ''); });
       ws.once('error', () => res('error'));
     });

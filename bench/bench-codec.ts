@@ -14,7 +14,7 @@ export const ENVELOPE_EXECUTION_REPORT = 30;
 const ER_CL_ORD_ID = 2;
 const ER_EXEC_TYPE = 5;
 const ER_TRANSACT_TIME = 23;
-const ENVELOPE_SENDING_TIME = 2;
+const ENVELOPE_SENDING_TIME = 4;
 
 const scratch = Buffer.allocUnsafe(1024);
 let pos = 0;
@@ -96,7 +96,7 @@ export const frame = {
   execType: 0,
   clOrdIdStart: 0,
   clOrdIdEnd: 0,
-  /** the Envelope's sending_time (ns since the epoch, to a double's precision: ~0.25 µs) */
+  /** the Envelope's sending_time_us (µs since the epoch) */
   sendingTime: 0,
   /** ExecutionReport only: transact_time (µs since the epoch) */
   transactTime: 0,
@@ -129,7 +129,7 @@ function skip(wireType: number): void {
 }
 
 /**
- * Reads an Envelope's msg_seq_num, sending_time and body field, and for an
+ * Reads an Envelope's msg_seq_num, sending_time_us and body field, and for an
  * ExecutionReport its exec_type, transact_time and cl_ord_id position,
  * without allocating. False if the frame is malformed (the caller falls back
  * to protobufjs for the details).

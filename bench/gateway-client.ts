@@ -28,9 +28,9 @@ export class BenchConn {
   /**
    * Called for each acknowledged operation with its scheduled and its actual
    * send time (ms, performance.now), and the report's transact_time (µs) and
-   * sending_time (ns) since the epoch.
+   * sending_time_us (µs) since the epoch.
    */
-  onAck: (scheduledMs: number, sentMs: number, transactUs: number, sendingNs: number) => void = () => {};
+  onAck: (scheduledMs: number, sentMs: number, transactUs: number, sendingUs: number) => void = () => {};
   private seqOut = 1;
   private seqInExpected = 1;
   private newCount = 0;
@@ -81,7 +81,7 @@ export class BenchConn {
     return new Promise((res) => {
       this.logonWaiter = res;
       const logon = { api_key: benchApiKey(this.index), reset_seq_num: true, heartbeat_interval_ms: 30_000 };
-      this.write(encodeEnvelope({ msg_seq_num: this.seqOut++, sending_time: 0, logon }));
+      this.write(encodeEnvelope({ msg_seq_num: this.seqOut++, sending_time_us: 0, logon }));
     });
   }
 

@@ -14,7 +14,7 @@ import { fastDecode } from '../gateway/fast-decode.ts';
 import { TickCork } from '../gateway/tick-cork.ts';
 import { executionReportFrame } from '../gateway/fast-encode.ts';
 import { wallClockUs } from '../gateway/exchange.ts';
-import { encodeEnvelope, nowNanos } from '../gateway/wire.ts';
+import { encodeEnvelope, nowMicros } from '../gateway/wire.ts';
 import { sendNumbered } from '../gateway/ws-frame.ts';
 import { serveParent } from './child-link.ts';
 
@@ -35,7 +35,7 @@ class FloorSession {
     this.cork.hold();
     const f = fastDecode(d);
     if (f === null) { // the Logon (anything else is not in the bench's stream)
-      this.ws.send(encodeEnvelope({ msg_seq_num: this.seq++, sending_time: nowNanos(), logon: { heartbeat_interval_ms: 30_000 } }));
+      this.ws.send(encodeEnvelope({ msg_seq_num: this.seq++, sending_time_us: nowMicros(), logon: { heartbeat_interval_ms: 30_000 } }));
       return;
     }
     let er: Record<string, unknown>; // transact_time as the exchange stamps it, for the bench's latency legs
@@ -47,7 +47,7 @@ class FloorSession {
       const m = f.order_cancel_request;
       er = { order_id: id, cl_ord_id: m.cl_ord_id, orig_cl_ord_id: m.orig_cl_ord_id, exec_id: id, exec_type: EXEC_CANCELED, ord_status: 4, symbol: m.symbol, transact_time: wallClockUs() };
     } else return;
-    sendNumbered(this.ws, this.socket, this.seq++, executionReportFrame(er, nowNanos()));
+    sendNumbered(this.ws, this.socket, this.seq++, executionReportFrame(er, nowMicros()));
   }
 }
 

@@ -1,7 +1,7 @@
 // Open-loop latency of the gateway bench: each operation from its due time to
 // its ExecutionReport, and where that time went. The report carries two
 // server clock readings — transact_time (µs, when the engine took the order)
-// and the Envelope's sending_time (ns, when the report was encoded) — and
+// and the Envelope's sending_time_us (µs, when the report was encoded) — and
 // client and server read the same machine clock (performance.timeOrigin +
 // performance.now() in both), so each latency splits into four legs:
 //
@@ -55,15 +55,15 @@ export class Latencies {
     this.rows = new Float64Array(Math.ceil(expected * 1.01 + 1000) * 5);
   }
 
-  /** Times in ms of this process's performance.now(); `transactUs` and `sendingNs` are the report's server stamps since the epoch. */
-  record(due: number, sent: number, now: number, transactUs: number, sendingNs: number): void {
+  /** Times in ms of this process's performance.now(); `transactUs` and `sendingUs` are the report's server stamps since the epoch. */
+  record(due: number, sent: number, now: number, transactUs: number, sendingUs: number): void {
     if (this.n + 5 > this.rows.length) this.grow();
     const r = this.rows;
     const origin = performance.timeOrigin;
     r[this.n++] = due;
     r[this.n++] = sent;
     r[this.n++] = transactUs / 1e3 - origin;
-    r[this.n++] = sendingNs / 1e6 - origin;
+    r[this.n++] = sendingUs / 1e3 - origin;
     r[this.n++] = now;
   }
 

@@ -181,7 +181,7 @@ async function openLoop(o: Options, conns: BenchConn[], server: ChildServer, lab
   const from = start + o.warmup * 1000; // operations due before this are warm-up
   const to = from + o.seconds * 1000;
   const lat = new Latencies(o.tailMs, from, to, perConn * conns.length, o.timeline);
-  for (const c of conns) c.onAck = (due, sent, transactUs, sendingNs) => lat.record(due, sent, performance.now(), transactUs, sendingNs);
+  for (const c of conns) c.onAck = (due, sent, transactUs, sendingUs) => lat.record(due, sent, performance.now(), transactUs, sendingUs);
   const m = new Measurement(server, from, to);
   setTimeout(() => m.begin(), from - performance.now());
   await schedule(conns, o, start, to);

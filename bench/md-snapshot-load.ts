@@ -68,7 +68,7 @@ class Conn {
     return new Conn(ws);
   }
   send(body: string, msg: Record<string, unknown>): void {
-    this.ws.send(encodeEnvelope({ msg_seq_num: this.seq++, sending_time: 0, [body]: msg }));
+    this.ws.send(encodeEnvelope({ msg_seq_num: this.seq++, sending_time_us: 0, [body]: msg }));
   }
   async logon(apiKey: string): Promise<void> {
     const done = new Promise<void>((res) => (this.onEnvelope = (e) => { if (e.body === 'logon') res(); }));

@@ -23,14 +23,15 @@ import { PendingRequests } from './pending.ts';
 import {
   ordTypeValue, sessionRejectName, sideValue, stpValue, tifValue,
   type OrdTypeName, type SessionRejectReasonName, type SideName, type StpModeName, type TimeInForceName,
-  type WireBusinessMessageReject, type WireExecutionReport, type WireHeartbeat, type WireMassQuoteAck,
+  type WireBusinessMessageReject, type WireExecutionReport, type WireMassQuoteAck,
   type WireOrderCancelReject, type WireOrderMassCancelReport, type WirePositionReport, type WireReject,
   type WireSecurity, type WireSecurityStatus, type WireUserNotification, type WireObligationStatus, type WireObligationReport,
+  type WireLimitState, type WireAccountTerms,
 } from './protocol.ts';
 import {
   toCancelReject, toExecutionReport, toMassCancelReport, toMassQuoteAck, toObligationReport, toObligationStatus, toPositionReport,
-  toSecurityStatus, toUserNotification,
-  type CancelReject, type Delivery, type ExecutionReport, type MassCancelReport, type MassQuoteAck, type ObligationReport,
+  toSecurityStatus, toUserNotification, toLimitState, toAccountTerms,
+  type AccountTerms, type LimitState, type CancelReject, type Delivery, type ExecutionReport, type MassCancelReport, type MassQuoteAck, type ObligationReport,
   type ObligationStatus, type PositionReport, type SecurityStatus, type UserNotification,
 } from './reports.ts';
 
@@ -119,6 +120,8 @@ export interface ExchangeClientEvents {
   positionReport: [report: PositionReport];
   /** an instrument's phase changed (halt, resume, auction, close…), with the cause and a timed halt's end */
   securityStatus: [status: SecurityStatus];
+  /** an instrument entered the LULD limit state (with the time it would halt) or left it */
+  limitState: [state: LimitState];
   /** the account's kill switch turned on or off, its order-to-trade ratio was flagged, or it was banned (a logout follows) */
   userNotification: [notification: UserNotification];
   /** maker programme member: the live obligation status on an instrument (each change of compliance, and every status interval) */
@@ -156,6 +159,7 @@ interface Answers {
   quote: MassQuoteAck;
   positions: PositionReport[];
   securityList: WireSecurity[];
+  terms: AccountTerms;
 }
 
 export class ExchangeClient extends EventEmitter<ExchangeClientEvents> {
@@ -317,17 +321,19 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> {
     });
   }
 
+  /** The account's own terms: effective fee rates (fee tiers and programme rates included), position and risk limits. */
+  accountTerms(): Promise<AccountTerms> {
+    return this.attempt(() => this.request('terms', this.newId('t'), 'account_terms_request', (id) => ({ req_id: id })));
+  }
+
   /** The account's positions (one instrument, or all). */
   positions(symbol?: string): Promise<PositionReport[]> {
     return this.attempt(async () => {
       const id = this.newId('p');
       this.positionBatches.set(id, []);
       try {
-        // The exchange sends one PositionReport per instrument and no end marker. It answers in
-        // order, so the Heartbeat answering a TestRequest sent right after marks the end.
-        return await this.request('positions', id, 'request_for_positions', () => ({ pos_req_id: id, symbol: symbol ?? '' }), () => {
-          this.session.send('test_request', { test_req_id: id });
-        });
+        // One PositionReport per instrument; the last has last_rpt_requested set.
+        return await this.request('positions', id, 'request_for_positions', () => ({ pos_req_id: id, symbol: symbol ?? '' }));
       } finally {
         this.positionBatches.delete(id);
       }
@@ -453,14 +459,11 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> {
       case 'position_report': {
         const m = env.position_report as WirePositionReport;
         const report = toPositionReport(m, this.bySymbol.get(m.symbol), d);
-        if (m.pos_req_id) this.positionBatches.get(m.pos_req_id)?.push(report);
+        const batch = m.pos_req_id ? this.positionBatches.get(m.pos_req_id) : undefined;
+        // an unknown symbol is answered by one report saying so: an empty list here
+        if (batch && !m.text) batch.push(report);
+        if (batch && m.last_rpt_requested) this.pending.settle('positions', m.pos_req_id, batch);
         this.emit('positionReport', report);
-        return;
-      }
-      case 'heartbeat': {
-        const id = (env.heartbeat as WireHeartbeat).test_req_id;
-        const batch = id ? this.positionBatches.get(id) : undefined;
-        if (batch) this.pending.settle('positions', id, batch);
         return;
       }
       case 'security_list': {
@@ -471,6 +474,16 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> {
       case 'security_status':
         this.emit('securityStatus', toSecurityStatus(env.security_status as WireSecurityStatus, d));
         return;
+      case 'limit_state': {
+        const m = env.limit_state as WireLimitState;
+        this.emit('limitState', toLimitState(m, this.bySymbol.get(m.symbol), d));
+        return;
+      }
+      case 'account_terms': {
+        const m = env.account_terms as WireAccountTerms;
+        this.pending.settle('terms', m.req_id, toAccountTerms(m, (s) => this.bySymbol.get(s)));
+        return;
+      }
       case 'user_notification':
         this.emit('userNotification', toUserNotification(env.user_notification as WireUserNotification, d));
         return;

@@ -15,12 +15,12 @@ export type { ReconnectPolicy } from './backoff.ts';
 export { OrderEntrySession, type SessionOptions, type SessionEvents } from './order-entry-session.ts';
 export type {
   ExecutionReport, CancelReject, MassCancelReport, MassQuoteAck, PositionReport, SecurityStatus, UserNotification, AuctionInfo, Delivery,
-  ObligationStatus, ObligationReport,
+  ObligationStatus, ObligationReport, LimitState, AccountTerms, InstrumentTerms,
 } from './reports.ts';
 export type {
   SideName, OrdTypeName, TimeInForceName, StpModeName, ExecTypeName, OrdStatusName, RejectCodeName, CancelReasonName,
   TradingPhaseName, PhaseCauseName, UserEventName, LiquidityName, ObligationReasonName, ObligationWindowName,
-  ObligationMeasurementName, ObligationOutcomeName, SettlementKindName,
+  ObligationMeasurementName, ObligationOutcomeName, SettlementKindName, LogoutReasonName,
 } from './protocol.ts';
 export { markoutAt, type ScorecardStatus, type ScorecardMarkout } from './scorecard.ts';
 export { wsTransport, type Transport, type Connection, type ConnectionEvents } from './transport.ts';

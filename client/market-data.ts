@@ -14,9 +14,9 @@ import { LocalBook, type BookLevel } from './local-book.ts';
 import {
   MD_CHANNEL, MD_SUBSCRIPTION, sideName,
   type SideName, type TradingPhaseName, type WireHeartbeat, type WireMdAuction, type WireMdIncremental, type WireMdRequestReject,
-  type WireMdSnapshot, type WireSecurity, type WireSecurityStatus,
+  type WireMdSnapshot, type WireSecurity, type WireSecurityStatus, type WireLimitState,
 } from './protocol.ts';
-import { toAuctionInfo, toSecurityStatus, type AuctionInfo, type SecurityStatus } from './reports.ts';
+import { toAuctionInfo, toLimitState, toSecurityStatus, type AuctionInfo, type LimitState, type SecurityStatus } from './reports.ts';
 import { wsTransport } from './transport.ts';
 import { endpointUrl, WireSocket, type SocketEnvironment } from './wire-socket.ts';
 
@@ -67,6 +67,8 @@ export interface MarketDataEvents {
   /** the book was rebuilt from a fresh snapshot after updates were lost */
   resync: [reason: ResyncReason, detail: string];
   securityStatus: [status: MarketStatus];
+  /** the symbol entered the LULD limit state (with the time it would halt) or left it */
+  limitState: [state: Omit<LimitState, 'seq' | 'possDup'>];
   /** the indicative uncross changed (call phases: pre-open, auctions, halts), or the uncross ran (final) */
   auction: [info: AuctionInfo];
   disconnect: [reason: string];
@@ -285,6 +287,13 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
         const call = status.tradingPhase !== 'continuous' && status.tradingPhase !== 'closed';
         if (!call) this.auctionState = null;
         this.emit('securityStatus', status);
+        return;
+      }
+      case 'limit_state': {
+        const m = env.limit_state as WireLimitState;
+        if (m.symbol !== this.symbol) return;
+        const { seq: _seq, possDup: _dup, ...state } = toLimitState(m, this.inst, { seq: env.msg_seq_num, possDup: env.poss_dup });
+        this.emit('limitState', state);
         return;
       }
       case 'market_data_request_reject': {

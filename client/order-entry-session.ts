@@ -16,6 +16,7 @@ import { Backoff, type ReconnectPolicy } from './backoff.ts';
 import { ClientError } from './errors.ts';
 import { InboundSequencer, type SequencerResult } from './inbound-sequence.ts';
 import type { WireHeartbeat, WireLogon, WireReject, WireResendRequest, WireSequenceReset } from './protocol.ts';
+import { logoutReasonName } from './protocol.ts';
 import { wsTransport } from './transport.ts';
 import { endpointUrl, WireSocket, type SocketEnvironment } from './wire-socket.ts';
 
@@ -244,7 +245,8 @@ export class OrderEntrySession extends EventEmitter<SessionEvents> {
     const waiter = this.logonWaiter;
     if (!waiter) return;
     if (env.body === 'logout') {
-      waiter.reject(new ClientError('logon_refused', `logon refused: ${(env.logout as { text: string }).text}`));
+      const out = env.logout as { text: string; reason: number };
+      waiter.reject(new ClientError('logon_refused', `logon refused (${logoutReasonName(out.reason) ?? 'unspecified'}): ${out.text}`));
       return;
     }
     if (env.body !== 'logon') return;

@@ -58,6 +58,13 @@ export const SESSION_REJECT_REASONS = [
 ] as const;
 export type SessionRejectReasonName = Exclude<(typeof SESSION_REJECT_REASONS)[number], 'unspecified'>;
 
+export const LOGOUT_REASONS = [
+  'unspecified', 'client_logout', 'unknown_api_key', 'banned', 'already_logged_on', 'not_logged_on', 'seq_too_low',
+  'too_many_rejects', 'heartbeat_timeout', 'server_shutdown', 'rate_limit', 'logon_timeout',
+  'auth_blocked',
+] as const;
+export type LogoutReasonName = Exclude<(typeof LOGOUT_REASONS)[number], 'unspecified'>;
+
 export const TRADING_PHASES = ['unspecified', 'continuous', 'halted', 'pre_open', 'opening_auction', 'closed', 'closing_auction'] as const;
 export type TradingPhaseName = Exclude<(typeof TRADING_PHASES)[number], 'unspecified'>;
 
@@ -98,6 +105,8 @@ export const rejectCodeName = (v: number): RejectCodeName | null => nameOf(REJEC
 export const cancelReasonName = (v: number): CancelReasonName | null => nameOf(CANCEL_REASONS, v) as CancelReasonName | null;
 export const sessionRejectName = (v: number): SessionRejectReasonName | null =>
   nameOf(SESSION_REJECT_REASONS, v) as SessionRejectReasonName | null;
+export const stpModeName = (v: number): StpModeName | null => nameOf(STP_MODES, v) as StpModeName | null;
+export const logoutReasonName = (v: number): LogoutReasonName | null => nameOf(LOGOUT_REASONS, v) as LogoutReasonName | null;
 export const tradingPhaseName = (v: number): TradingPhaseName | null => nameOf(TRADING_PHASES, v) as TradingPhaseName | null;
 export const phaseCauseName = (v: number): PhaseCauseName | null => nameOf(PHASE_CAUSES, v) as PhaseCauseName | null;
 export const userEventName = (v: number): UserEventName | null => nameOf(USER_EVENTS, v) as UserEventName | null;
@@ -205,13 +214,14 @@ export interface WireMassQuoteAck {
   offer_order_id: number;
   text: string;
   retry_after: number;
+  withdrawn_orders: number;
 }
 
 export interface WirePositionReport {
   pos_req_id: string;
   symbol: string;
   position: number;
-  cost_basis: number;
+  cost_basis: string;
   realised_pnl: string;
   fees_paid: string;
   rebates_received: string;
@@ -219,6 +229,36 @@ export interface WirePositionReport {
   volume_qty: string;
   volume_notional: string;
   cash_scale: number;
+  total_num_pos_reports: number;
+  last_rpt_requested: boolean;
+  text: string;
+}
+
+/** LimitState: the shape the gateway sends (one definition for both sides). */
+export type { LimitState as WireLimitState } from '../gateway/translate.ts';
+
+export interface WireInstrumentTerms {
+  symbol: string;
+  maker_fee_bp: number;
+  taker_fee_bp: number;
+  max_position: number;
+  max_order_qty: number;
+  max_order_notional: number;
+  max_long: number;
+  max_short: number;
+  max_gross_notional: number;
+  programmes: string[];
+}
+
+export interface WireAccountTerms {
+  req_id: string;
+  account_id: string;
+  max_open_orders: number;
+  open_orders: number;
+  kill_switch: boolean;
+  stp_mode: number;
+  instruments: WireInstrumentTerms[];
+  transact_time: number;
 }
 
 /** SecurityStatus: the shape the gateway sends (one definition for both sides). */

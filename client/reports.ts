@@ -11,7 +11,8 @@ import {
   type ObligationReasonName, type ObligationWindowName, type OrdStatusName, type PhaseCauseName, type RejectCodeName,
   type SettlementKindName, type SideName, type TradingPhaseName, type UserEventName, type WireExecutionReport, type WireMassQuoteAck,
   type WireMdAuction, type WireObligationReport, type WireObligationStatus, type WireOrderCancelReject, type WireOrderMassCancelReport,
-  type WirePositionReport, type WireSecurityStatus, type WireUserNotification,
+  type WirePositionReport, type WireSecurityStatus, type WireUserNotification, stpModeName, type StpModeName, type WireLimitState,
+  type WireAccountTerms,
 } from './protocol.ts';
 
 /** Where a message sat in the session: its number, and whether it is a replay (poss_dup). */
@@ -116,6 +117,47 @@ export interface SecurityStatus extends Delivery {
   /** a timed halt: when it ends and the reopening auction runs (µs since the epoch); 0 = until resumed */
   haltEndTime: number;
   text: string;
+  transactTime: number;
+}
+
+/** The LULD limit state of an instrument: entered (active, with the band price and when it would halt) or left. */
+export interface LimitState extends Delivery {
+  symbol: string;
+  active: boolean;
+  /** buy: the best bid sits at the upper band (limit up); sell: the best offer at the lower band (limit down); null when ended */
+  side: SideName | null;
+  /** the band price, decimal; null when ended */
+  limitPrice: string | null;
+  /** µs since the epoch: the instrument halts then if still in the limit state; 0 when ended */
+  haltTime: number;
+  transactTime: number;
+  text: string;
+}
+
+/** What the exchange applies to the account on one instrument now; limits null = none. */
+export interface InstrumentTerms {
+  symbol: string;
+  /** the rates charged now (instrument, fee tier or programme rate), bp; negative = rebate */
+  makerFeeBp: number;
+  takerFeeBp: number;
+  maxPosition: string | null;
+  maxOrderQty: string | null;
+  maxOrderNotional: string | null;
+  maxLong: string | null;
+  maxShort: string | null;
+  maxGrossNotional: string | null;
+  programmes: string[];
+}
+
+/** The account's own terms: effective fees, limits, kill switch, default self-trade prevention. */
+export interface AccountTerms {
+  accountId: string;
+  /** 0 = no limit */
+  maxOpenOrders: number;
+  openOrders: number;
+  killSwitch: boolean;
+  stpMode: StpModeName | null;
+  instruments: InstrumentTerms[];
   transactTime: number;
 }
 
@@ -281,9 +323,33 @@ export function toPositionReport(m: WirePositionReport, inst: Instrument | undef
   const cash = (v: string): string => fromUnits(BigInt(v || '0'), m.cash_scale || sc.cash);
   return {
     ...d, posReqId: m.pos_req_id, symbol: m.symbol, position: fromUnits(m.position, sc.qty),
-    costBasis: fromUnits(m.cost_basis, m.cash_scale || sc.cash), realisedPnl: cash(m.realised_pnl), feesPaid: cash(m.fees_paid),
+    costBasis: cash(m.cost_basis), realisedPnl: cash(m.realised_pnl), feesPaid: cash(m.fees_paid),
     rebatesReceived: cash(m.rebates_received), cash: cash(m.cash), volumeQty: fromUnits(BigInt(m.volume_qty || '0'), sc.qty),
     volumeNotional: cash(m.volume_notional), raw: m,
+  };
+}
+
+export function toLimitState(m: WireLimitState, inst: Instrument | undefined, d: Delivery): LimitState {
+  return {
+    ...d, symbol: m.symbol, active: m.active, side: sideName(m.side), limitPrice: m.limit_price ? fromUnits(m.limit_price, scalesOf(inst).price) : null,
+    haltTime: m.halt_time, transactTime: m.transact_time, text: m.text,
+  };
+}
+
+/** `instOf` gives each instrument's scales (limits are integers in them on the wire; 0 = none). */
+export function toAccountTerms(m: WireAccountTerms, instOf: (symbol: string) => Instrument | undefined): AccountTerms {
+  return {
+    accountId: m.account_id, maxOpenOrders: m.max_open_orders, openOrders: m.open_orders, killSwitch: m.kill_switch,
+    stpMode: stpModeName(m.stp_mode), transactTime: m.transact_time,
+    instruments: m.instruments.map((i) => {
+      const sc = scalesOf(instOf(i.symbol));
+      const lim = (v: number, scale: number): string | null => (v ? fromUnits(v, scale) : null);
+      return {
+        symbol: i.symbol, makerFeeBp: i.maker_fee_bp, takerFeeBp: i.taker_fee_bp, maxPosition: lim(i.max_position, sc.qty),
+        maxOrderQty: lim(i.max_order_qty, sc.qty), maxOrderNotional: lim(i.max_order_notional, sc.cash), maxLong: lim(i.max_long, sc.qty),
+        maxShort: lim(i.max_short, sc.qty), maxGrossNotional: lim(i.max_gross_notional, sc.cash), programmes: i.programmes,
+      };
+    }),
   };
 }
 

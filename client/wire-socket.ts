@@ -82,7 +82,7 @@ export class WireSocket {
       throw new ClientError('backpressure', `send buffer over ${this.maxBufferedBytes} bytes: the exchange is not reading`);
     }
     this.lastOut = this.timers.now();
-    this.conn.send(encodeEnvelope({ msg_seq_num: seq, sending_time: Math.round(this.lastOut * 1e6), poss_dup: possDup, [body]: msg }));
+    this.conn.send(encodeEnvelope({ msg_seq_num: seq, sending_time_us: Math.round(this.lastOut * 1000), poss_dup: possDup, [body]: msg }));
   }
 
   /**

@@ -557,17 +557,20 @@ export class Engine {
     const o = this.account(account)?.liveByClOrdId.get(clOrdId);
     return o ? query.orderView(o, this.instruments) : null;
   }
-  /** The account's effective fee rates and limits per instrument, or null for an unknown account. */
-  accountTerms(account: number): query.AccountTermsView | null {
-    const a = this.account(account);
-    return a ? query.accountTerms(a, this.instruments) : null;
-  }
   openOrders(account: number): query.OrderView[] {
     return query.accountOrders(this.account(account), this.instruments);
   }
   accountView(account: number): query.AccountView | null {
     const a = this.account(account);
     return a ? query.accountView(a, this.instruments) : null;
+  }
+  /** The account's effective fee rates and limits per instrument, or null for an unknown account. */
+  accountTerms(account: number): query.AccountTermsView | null {
+    const a = this.account(account);
+    if (!a) return null;
+    const programmes = (index: number): string[] =>
+      this.programmes.members.filter((m) => m.acct === a && m.inst.index === index).map((m) => m.programme.name);
+    return query.accountTerms(a, this.instruments, programmes);
   }
   accountIds(): number[] {
     return this.accounts.map((a) => a.id);
@@ -622,13 +625,15 @@ export class Engine {
   /** Finds the live order a cancel/replace names, within the account and symbol; emits the reject if none. */
   private resolve(c: OrderRef, kind: OrderEventKind, msg: MsgKind): Order | null {
     const acct = this.account(c.account);
-    const inst = this.instrument(c.symbol);
+    // no symbol: the order's own (an order id or client order id names it alone)
+    const anySymbol = c.symbol === '';
+    const inst = anySymbol ? undefined : this.instrument(c.symbol);
     const why = this.why;
     let reason: RejectReason | 0 = 0;
     let o: Order | undefined;
     if (!acct) reason = RejectReason.UNKNOWN_ACCOUNT;
     else if (!this.rules.inert && (reason = this.rules.admitMessage(msg, acct, c.session, why))) { /* rate limited, or kill switch on */ }
-    else if (!inst) reason = RejectReason.UNKNOWN_SYMBOL;
+    else if (!inst && !anySymbol) reason = RejectReason.UNKNOWN_SYMBOL;
     else if ((reason = checkClOrdId(c.clOrdId, 'clOrdId', why) || checkClOrdId(c.origClOrdId, 'origClOrdId', why))) { /* set */ }
     else if (c.orderId !== undefined) {
       if (!isOrderId(c.orderId)) reason = RejectReason.UNKNOWN_ORDER;
@@ -639,7 +644,7 @@ export class Engine {
       why.text = 'invalid field orderId: give orderId or origClOrdId';
     }
     // Another account's order is reported exactly like a missing one: no information leaks.
-    if (!reason && (o === undefined || o.account !== acct || o.instrument !== (inst as Instrument).index)) reason = RejectReason.UNKNOWN_ORDER;
+    if (!reason && (o === undefined || o.account !== acct || (inst !== undefined && o.instrument !== inst.index))) reason = RejectReason.UNKNOWN_ORDER;
     if (reason) {
       this.refused(kind, c, reason, why.text);
       return null;

@@ -179,7 +179,7 @@ export class RuleEvent {
   symbol = '';
   /** BAN: ban end (µs); LIMIT_STATE_ON: when the halt would start */
   until = 0;
-  /** OTR_FLAG: the ratio ×1000 */
+  /** OTR_FLAG: the ratio ×1000; LIMIT_STATE_ON: the band price, negative for the lower band */
   value = 0;
   text = '';
 }

@@ -50,9 +50,19 @@ export interface InstrumentTermsView {
   maxPosition: number;
   /** the account's pre-trade risk limits (Number.MAX_SAFE_INTEGER = none) */
   risk: Readonly<RiskLimits>;
+  /** the maker programmes the account is a member of on the instrument */
+  programmes: string[];
 }
 
-export interface AccountTermsView { account: number; maxOpenOrders: number; instruments: InstrumentTermsView[] }
+export interface AccountTermsView {
+  account: number;
+  maxOpenOrders: number;
+  openOrders: number;
+  killSwitch: boolean;
+  /** the account's default self-trade prevention */
+  stp: StpMode;
+  instruments: InstrumentTermsView[];
+}
 
 const view = (l: { price: number; qty: number; count: number }): LevelView => ({ price: l.price, qty: l.qty, count: l.count });
 
@@ -114,13 +124,17 @@ export function accountView(a: Account, instruments: readonly Instrument[]): Acc
   };
 }
 
-export function accountTerms(a: Account, instruments: readonly Instrument[]): AccountTermsView {
+/** `programmes(index)`: the maker programmes the account is a member of on that instrument. */
+export function accountTerms(a: Account, instruments: readonly Instrument[], programmes: (index: number) => string[] = () => []): AccountTermsView {
   return {
     account: a.id,
     maxOpenOrders: a.maxOpenOrders,
+    openOrders: a.openOrders,
+    killSwitch: a.killed,
+    stp: a.stp,
     instruments: instruments.map((inst) => ({
       symbol: inst.symbol, makerRate: a.makerRate[inst.index], takerRate: a.takerRate[inst.index], maxPosition: inst.maxPosition,
-      risk: { ...a.risk[inst.index] },
+      risk: { ...a.risk[inst.index] }, programmes: programmes(inst.index),
     })),
   };
 }

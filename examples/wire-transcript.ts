@@ -6,11 +6,11 @@
 //   npm start                                        # a fresh exchange, built-in configuration
 //   node --import tsx examples/wire-transcript.ts [http://127.0.0.1:8080]
 import WebSocket from 'ws';
-import { decodeEnvelope, encodeEnvelope, nowNanos } from '../gateway/wire.ts';
+import { decodeEnvelope, encodeEnvelope, nowMicros } from '../gateway/wire.ts';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:8080';
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const HEADER = new Set(['msg_seq_num', 'sending_time', 'poss_dup', 'body']);
+const HEADER = new Set(['msg_seq_num', 'sending_time_us', 'poss_dup', 'body']);
 
 /** Zero, empty and false fields left out, as protobuf leaves them off the wire. */
 function nonDefault(v: unknown): unknown {
@@ -45,7 +45,7 @@ class Wire {
     return this.seq;
   }
   async send(body: string, msg: Record<string, unknown>, waitMs = 200): Promise<void> {
-    const env = { msg_seq_num: this.seq++, sending_time: nowNanos(), [body]: msg };
+    const env = { msg_seq_num: this.seq++, sending_time_us: nowMicros(), [body]: msg };
     show('>', env);
     this.ws.send(encodeEnvelope(env));
     await pause(waitMs);

@@ -10,11 +10,11 @@ import type { Instrument, InstrumentConfig } from '../engine/instrument.ts';
 import type { MassCancel, MassQuote, NewOrder, QuoteResult, Replace, Cancel, SetReference } from '../engine/commands.ts';
 import type { AccountRiskConfig, InstrumentRulesConfig, RulesConfig } from '../engine/rules/config.ts';
 import type { ProgrammeConfig } from '../engine/obligations/config.ts';
-import { CancelReason, TradingPhase, type Side, type StpMode } from '../engine/types.ts';
+import { CancelReason, TradingPhase, type Side } from '../engine/types.ts';
 import { formatUnits } from '../engine/money.ts';
 import { echoed } from '../engine/validate.ts';
 import {
-  cancelReject, executionReport, fillReports, isCallPhase, mdAuction, securityStatus, userNotification,
+  cancelReject, executionReport, fillReports, isCallPhase, mdAuction, securityStatus, stpFromConfig, stpToWire, userNotification,
   type MdAuction, type SecurityStatus,
 } from './translate.ts';
 import { obligationReport, obligationStatus, settledBy, type ObligationStatus } from './obligations.ts';
@@ -26,7 +26,8 @@ export interface AccountConfig {
   name: string;
   /** fixed API key (demo accounts); generated when omitted */
   api_key?: string;
-  stp?: StpMode;
+  /** default self-trade prevention: the wire's StpMode number or name (translate.stpFromConfig) */
+  stp?: number | string;
   /** per-instrument risk limits by symbol ('*' = every instrument) */
   risk?: AccountRiskConfig;
 }
@@ -135,7 +136,8 @@ export class Clock {
 export interface AccountCreation {
   name: string;
   apiKey: string;
-  stp?: StpMode;
+  /** as in a config file: the wire's StpMode number or name */
+  stp?: number | string;
   risk?: AccountRiskConfig;
   rateLimitExempt: boolean;
 }
@@ -235,12 +237,14 @@ export class Exchange implements EventSink {
 
   // ---- accounts ----
 
-  /** `rateLimitExempt`: for the simulated market's agent accounts only (see AccountOptions). */
-  createAccount(name: string, apiKey?: string, stp?: StpMode, risk?: AccountRiskConfig, rateLimitExempt = false): AccountInfo | { error: string } {
+  /** `stp` as in a config file (wire numbering or name); `rateLimitExempt`: for the simulated market's agent accounts only (see AccountOptions). */
+  createAccount(name: string, apiKey?: string, stp?: number | string, risk?: AccountRiskConfig, rateLimitExempt = false): AccountInfo | { error: string } {
     const key = apiKey ?? randomBytes(24).toString('hex');
     if (this.byKey.has(key)) return { error: 'api key already in use' };
+    const mode = stpFromConfig(stp);
+    if ('error' in mode) return mode;
     this.recorder?.createAccount(this.clock.now(), { name, apiKey: key, stp, risk, rateLimitExempt });
-    const id = this.engine.addAccount({ name, stp, risk, rateLimitExempt });
+    const id = this.engine.addAccount({ name, stp: mode.stp, risk, rateLimitExempt });
     if (typeof id !== 'number') return { error: id.ok ? 'unknown' : id.text };
     const info: AccountInfo = { id, name, apiKey: key };
     this.byKey.set(key, info);
@@ -432,13 +436,36 @@ export class Exchange implements EventSink {
   positionReports(account: number, symbol?: string, posReqId = ''): Record<string, unknown>[] {
     const view = this.engine.accountView(account);
     if (!view) return [];
-    return view.positions
-      .filter((p) => symbol === undefined || symbol === '' || p.symbol === symbol)
-      .map((p) => ({
-        pos_req_id: posReqId, symbol: p.symbol, position: p.position, cost_basis: p.costBasis,
-        realised_pnl: p.realisedPnl.toString(), fees_paid: p.feesPaid.toString(), rebates_received: p.rebatesReceived.toString(),
-        cash: p.cash.toString(), volume_qty: p.volumeQty.toString(), volume_notional: p.volumeNotional.toString(), cash_scale: p.cashScale,
-      }));
+    const rows = view.positions.filter((p) => symbol === undefined || symbol === '' || p.symbol === symbol);
+    // an answer is never empty: the client waits for last_rpt_requested
+    if (rows.length === 0) {
+      return [{ pos_req_id: posReqId, symbol, total_num_pos_reports: 1, last_rpt_requested: true, text: 'unknown symbol' }];
+    }
+    return rows.map((p, i) => ({
+      pos_req_id: posReqId, symbol: p.symbol, position: p.position, cost_basis: String(p.costBasis),
+      realised_pnl: p.realisedPnl.toString(), fees_paid: p.feesPaid.toString(), rebates_received: p.rebatesReceived.toString(),
+      cash: p.cash.toString(), volume_qty: p.volumeQty.toString(), volume_notional: p.volumeNotional.toString(), cash_scale: p.cashScale,
+      total_num_pos_reports: rows.length, last_rpt_requested: i === rows.length - 1, text: '',
+    }));
+  }
+
+  /** The account's terms as the wire's AccountTerms: effective fee rates, position and risk limits (0 = none). */
+  accountTerms(account: number, reqId = ''): Record<string, unknown> | null {
+    const t = this.engine.accountTerms(account);
+    if (!t) return null;
+    return {
+      req_id: reqId, account_id: String(account), max_open_orders: t.maxOpenOrders, open_orders: t.openOrders, kill_switch: t.killSwitch,
+      stp_mode: stpToWire(t.stp), transact_time: this.engine.time,
+      instruments: t.instruments.map((i) => {
+        const r = i.risk;
+        const limit = (v: number): number => (v >= Number.MAX_SAFE_INTEGER ? 0 : v);
+        return {
+          symbol: i.symbol, maker_fee_bp: i.makerRate / 100, taker_fee_bp: i.takerRate / 100, max_position: i.maxPosition,
+          max_order_qty: limit(r.maxOrderQty), max_order_notional: limit(r.maxOrderNotional), max_long: limit(r.maxLong),
+          max_short: limit(r.maxShort), max_gross_notional: limit(r.maxGrossNotional), programmes: i.programmes,
+        };
+      }),
+    };
   }
 
   /** Money in cash units as a decimal string of the instrument's quote currency. */

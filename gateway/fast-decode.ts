@@ -44,7 +44,7 @@ export type FastOrderCancelReplaceRequest = {
 };
 export type FastMassQuote = { quote_id: string; symbol: string; bid_px: number; bid_size: number; offer_px: number; offer_size: number };
 
-type Header = { msg_seq_num: number; sending_time: number; poss_dup: boolean };
+type Header = { msg_seq_num: number; sending_time_us: number; poss_dup: boolean };
 
 /** A decoded envelope: the header, `body` naming the message, and the message under that name (as protobufjs decodes it). */
 export type FastEnvelope =
@@ -62,17 +62,17 @@ const NOS: FastNewOrderSingle = {
 const OCR: FastOrderCancelRequest = { cl_ord_id: '', orig_cl_ord_id: '', order_id: 0, symbol: '' };
 const OCRR: FastOrderCancelReplaceRequest = { cl_ord_id: '', orig_cl_ord_id: '', order_id: 0, symbol: '', price: 0, order_qty: 0 };
 const MQ: FastMassQuote = { quote_id: '', symbol: '', bid_px: 0, bid_size: 0, offer_px: 0, offer_size: 0 };
-const ENV_NOS: FastEnvelope = { msg_seq_num: 0, sending_time: 0, poss_dup: false, body: 'new_order_single', new_order_single: NOS };
-const ENV_OCR: FastEnvelope = { msg_seq_num: 0, sending_time: 0, poss_dup: false, body: 'order_cancel_request', order_cancel_request: OCR };
+const ENV_NOS: FastEnvelope = { msg_seq_num: 0, sending_time_us: 0, poss_dup: false, body: 'new_order_single', new_order_single: NOS };
+const ENV_OCR: FastEnvelope = { msg_seq_num: 0, sending_time_us: 0, poss_dup: false, body: 'order_cancel_request', order_cancel_request: OCR };
 const ENV_OCRR: FastEnvelope = {
-  msg_seq_num: 0, sending_time: 0, poss_dup: false, body: 'order_cancel_replace_request', order_cancel_replace_request: OCRR,
+  msg_seq_num: 0, sending_time_us: 0, poss_dup: false, body: 'order_cancel_replace_request', order_cancel_replace_request: OCRR,
 };
-const ENV_MQ: FastEnvelope = { msg_seq_num: 0, sending_time: 0, poss_dup: false, body: 'mass_quote', mass_quote: MQ };
+const ENV_MQ: FastEnvelope = { msg_seq_num: 0, sending_time_us: 0, poss_dup: false, body: 'mass_quote', mass_quote: MQ };
 
 // ---- field numbers (proto/makerbench.proto) ----
 
 const F_MSG_SEQ_NUM = 1; // uint64
-const F_SENDING_TIME = 2; // int64
+const F_SENDING_TIME = 4; // int64
 const F_POSS_DUP = 3; // bool
 const F_NEW_ORDER_SINGLE = 20;
 const F_ORDER_CANCEL_REQUEST = 21;
@@ -374,7 +374,7 @@ export function fastDecode(bytes: Buffer): FastEnvelope | null {
   buf = EMPTY; // do not hold on to the frame
   if (!ok || env === null) return null;
   env.msg_seq_num = seq;
-  env.sending_time = time;
+  env.sending_time_us = time;
   env.poss_dup = dup;
   return env;
 }
@@ -410,7 +410,7 @@ const LAYOUT: Record<string, { id: number; fields: Record<string, [number, Kind]
   },
 };
 
-const HEADER: Record<string, [number, Kind]> = { msg_seq_num: [F_MSG_SEQ_NUM, 'uint64'], sending_time: [F_SENDING_TIME, 'int64'], poss_dup: [F_POSS_DUP, 'bool'] };
+const HEADER: Record<string, [number, Kind]> = { msg_seq_num: [F_MSG_SEQ_NUM, 'uint64'], sending_time_us: [F_SENDING_TIME, 'int64'], poss_dup: [F_POSS_DUP, 'bool'] };
 
 interface ReflectedField { name: string; id: number; type: string; repeated: boolean; resolvedType: unknown; resolve(): unknown; partOf?: unknown }
 

@@ -65,11 +65,11 @@ function stringField(tag: number, v: unknown): void {
   pos += scratch.write(v, pos, len, 'utf8');
 }
 
-const ENVELOPE_SENDING_TIME = 2;
+const ENVELOPE_SENDING_TIME = 4;
 const ENVELOPE_EXECUTION_REPORT = 30;
 
 /**
- * Envelope {sending_time, execution_report} without msg_seq_num (see
+ * Envelope {sending_time_us, execution_report} without msg_seq_num (see
  * wire.numbered). Field order inside the message does not matter to decoders.
  */
 export function executionReportFrame(er: Record<string, unknown>, sendingTime: number): Uint8Array {
@@ -108,7 +108,7 @@ export function executionReportFrame(er: Record<string, unknown>, sendingTime: n
   intField(27, er.retry_after);
   const end = pos;
   const len = end - HEAD;
-  // Header: sending_time, then field 30's tag and length.
+  // Header: sending_time_us, then field 30's tag and length.
   pos = 0;
   intField(ENVELOPE_SENDING_TIME, sendingTime);
   varint32((ENVELOPE_EXECUTION_REPORT << 3) | 2);

@@ -1,21 +1,25 @@
 // The `npm start` command: starts the exchange and prints how to reach it.
 //
-//   npm start -- [--port 8080] [--host 127.0.0.1] [--profile crypto-spot|us-equity] [--config file.json] [--log]
+//   npm start -- --help                              every flag with its default, and the environment
+//   npm start -- [--port 8080] [--host 127.0.0.1] [--profile crypto-spot|us-equity] [--config file.json] [--log [--log-level info]]
 //                [--clock wall|scaled|virtual] [--speed K] [--start-time HH:MM|ISO]   the exchange clock (sim/clock.ts)
 //                [--scenario NAME|file.json] [--seed N]   a simulated market around the exchange (sim/, docs/simulation.md)
 //                [--journal DIR] [--fsync always|batch|off]   a durable command journal, recovered on restart (docs/journal.md)
-//   npm start -- [--profile <name>] --print-config   the configuration as JSON (a starting point for --config)
+//   npm start -- [--profile <name>] --print-config [FILE]   the configuration as JSON (a starting point for --config)
 //
 // The admin token comes from MAKERBENCH_ADMIN_TOKEN, else a random one is
 // generated and printed. A bad argument or configuration is one line on
-// stderr and exit status 1; SIGINT/SIGTERM close the server gracefully.
+// stderr and exit status 1; SIGINT/SIGTERM send every session a Logout and
+// close the server.
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import type { RunningServer } from './index.ts';
 import { isLoopbackHost, loadConfig, withoutDemoKeys } from './config.ts';
-import { PROFILE_NAMES, venueTimeZone } from './profiles.ts';
-import { ClockError, clockFromFlags, MAX_SPEED, MIN_SPEED, type ClockFlags } from '../sim/clock.ts';
+import { venueTimeZone } from './profiles.ts';
+import { ClockError, clockFromFlags, type ClockFlags } from '../sim/clock.ts';
 import { phaseName } from './translate.ts';
+import { DEFAULT_HOST, DEFAULT_PORT, FLAGS, helpText, LOG_LEVELS, normaliseArgv, openingLines, USAGE, type LogLevel } from './operator.ts';
 import type { ExchangeConfig } from './exchange.ts';
 import type { Instrument } from '../engine/instrument.ts';
 import type { TradingPhase } from '../engine/types.ts';
@@ -25,25 +29,7 @@ import { FSYNC_POLICIES, type FsyncPolicy } from './journal/writer.ts';
 import { formatUnits } from '../engine/money.ts';
 import { loadScenario, ScenarioError, type Scenario } from '../sim/scenario.ts';
 
-export const DEFAULT_PORT = 8080;
-export const DEFAULT_HOST = '127.0.0.1';
-
-const USAGE = `usage: npm start -- [--port <n>] [--host <h>] [--profile ${PROFILE_NAMES.join('|')}] [--config <file.json>] [--log] [--print-config] [--demo-keys] `
-  + '[--clock wall|scaled|virtual] [--speed <K>] [--start-time <HH:MM|ISO 8601>] [--scenario <name|file.json>] [--seed <n>] '
-  + '[--journal <dir>] [--fsync always|batch|off]';
-
-/** --help: the usage, then what the clock flags mean. */
-const CLOCK_HELP = `  --clock       the exchange clock: wall (default), scaled (start + K × wall time elapsed), virtual (moves only by jumps)
-  --speed       exchange seconds per wall second, ${MIN_SPEED} to ${MAX_SPEED} (implies --clock scaled; default 1)
-  --start-time  the exchange time to start at: HH:MM[:SS] today in the venue's time zone (us-equity: New York, UTC-04:00;
-                otherwise UTC) or ISO 8601 such as 2026-03-02T09:25:00-04:00 (implies --clock scaled)
-  pause, resume, speed and jumps: POST /api/v1/admin/clock (docs/simulation.md)
-  --scenario    a simulated market (calm, regimes, toxic, jump, 1011 or a JSON file): agents quote and trade on the exchange;
-                its profile applies unless --profile or --config is given
-  --seed        the simulated market's seed (default 1)
-  --demo-keys   keep the demo accounts' well-known api keys when --host is not loopback
-  --journal     journal every command to this directory; restarting with it recovers the exchange (docs/journal.md)
-  --fsync       when a journaled command is durable before it is acknowledged: always, batch (default, group commit), off`;
+export { DEFAULT_HOST, DEFAULT_PORT };
 
 /** A problem with the command line or environment: printed as one line, exit 1. */
 class UsageError extends Error {}
@@ -53,8 +39,10 @@ interface Cli {
   host: string;
   configPath?: string;
   profile?: string;
-  log: boolean;
-  printConfig: boolean;
+  /** the pino level of the log, or null without --log */
+  log: LogLevel | null;
+  /** where --print-config writes ('-' = stdout), or null */
+  printConfig: string | null;
   help: boolean;
   clock: ClockFlags;
   scenario?: string;
@@ -67,28 +55,25 @@ interface Cli {
 function parseCli(argv: string[]): Cli {
   let values;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string' }, host: { type: 'string' }, config: { type: 'string' }, profile: { type: 'string' },
-        log: { type: 'boolean' }, 'print-config': { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, 'demo-keys': { type: 'boolean' },
-        clock: { type: 'string' }, speed: { type: 'string' }, 'start-time': { type: 'string' },
-        scenario: { type: 'string' }, seed: { type: 'string' }, journal: { type: 'string' }, fsync: { type: 'string' },
-      },
-    }));
+    const options = Object.fromEntries(FLAGS.map((f) => [f.name, f.short ? { type: f.type, short: f.short } : { type: f.type }]));
+    ({ values } = parseArgs({ args: normaliseArgv(argv), strict: true, allowPositionals: false, options }) as { values: Record<string, string | boolean | undefined> });
   } catch (e) {
     throw new UsageError(`${(e as Error).message.split('\n')[0]} (${USAGE})`);
   }
-  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
-  if (!/^\d{1,5}$/.test(values.port ?? '0') || port > 65535) throw new UsageError(`--port must be an integer 0-65535, got '${values.port}'`);
-  if (values.host === '') throw new UsageError('--host must not be empty');
+  const str = (name: string): string | undefined => values[name] as string | undefined;
+  const port = str('port') === undefined ? DEFAULT_PORT : Number(str('port'));
+  if (!/^\d{1,5}$/.test(str('port') ?? '0') || port > 65535) throw new UsageError(`--port must be an integer 0-65535, got '${str('port')}'`);
+  if (str('host') === '') throw new UsageError('--host must not be empty');
+  const level = str('log-level');
+  if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${level}'`);
+  }
   return {
-    port, host: values.host ?? DEFAULT_HOST, configPath: values.config, profile: values.profile, log: values.log === true,
-    printConfig: values['print-config'] === true, help: values.help === true, demoKeys: values['demo-keys'] === true,
-    clock: { clock: values.clock, speed: values.speed, startTime: values['start-time'] },
-    scenario: values.scenario, seed: values.seed, journal: journalFlags(values.journal, values.fsync),
+    port, host: str('host') ?? DEFAULT_HOST, configPath: str('config'), profile: str('profile'),
+    log: values.log === true || level !== undefined ? ((level ?? 'info') as LogLevel) : null,
+    printConfig: str('print-config') ?? null, help: values.help === true, demoKeys: values['demo-keys'] === true,
+    clock: { clock: str('clock'), speed: str('speed'), startTime: str('start-time') },
+    scenario: str('scenario'), seed: str('seed'), journal: journalFlags(str('journal'), str('fsync')),
   };
 }
 
@@ -123,7 +108,7 @@ function describeInstrument(i: Instrument, phase: TradingPhase | null): string {
     + `maker ${i.makerRate / 100} bp, taker ${i.takerRate / 100} bp, ${phaseName(phase)}`;
 }
 
-function banner(s: RunningServer, token: { token: string; generated: boolean }, apiPrefix: string): string {
+function banner(s: RunningServer, token: { token: string; generated: boolean }, apiPrefix: string, config: ExchangeConfig): string {
   const ws = s.url.replace(/^http/, 'ws');
   const lines = [
     `makerbench listening on ${s.url}`,
@@ -143,6 +128,10 @@ function banner(s: RunningServer, token: { token: string; generated: boolean }, 
       return `  ${a?.name}: ${a?.apiKey}`;
     }),
     ...programmeLines(s, apiPrefix),
+    ...openingLines({
+      config, phaseOf: (symbol) => s.exchange.engine.phaseOf(symbol), now: s.exchange.engine.time,
+      api: `${s.url}${apiPrefix}`, token: token.generated ? token.token : '$MAKERBENCH_ADMIN_TOKEN',
+    }),
   ];
   return lines.join('\n');
 }
@@ -181,6 +170,18 @@ function closeOnSignals(s: RunningServer, beforeClose?: () => void): void {
   process.on('SIGTERM', onSignal);
 }
 
+/** The configuration as JSON, to a file (no npm banner can get into it) or to stdout ('-'). */
+function printConfig(config: ExchangeConfig, to: string): void {
+  const json = JSON.stringify(config, null, 2) + '\n';
+  if (to === '-') return void process.stdout.write(json);
+  try {
+    writeFileSync(to, json);
+  } catch (e) {
+    throw new UsageError(`--print-config: cannot write ${to}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  console.error(`makerbench: configuration written to ${to}`);
+}
+
 function fail(message: string): void {
   console.error(`makerbench: ${message}`);
   process.exit(1);
@@ -188,21 +189,23 @@ function fail(message: string): void {
 
 async function main(argv: string[]): Promise<void> {
   const cli = parseCli(argv);
-  if (cli.help) return void console.log(`${USAGE}\n${CLOCK_HELP}`);
+  if (cli.help) return void console.log(helpText());
   const scenario: Scenario | undefined = cli.scenario === undefined ? undefined : loadScenario(cli.scenario);
   const sim = scenario && (await import('../sim/serve.ts'));
   const seed = sim?.parseSeed(cli.seed);
   let config: ExchangeConfig = loadConfig(cli.configPath, cli.profile ?? (cli.configPath === undefined ? scenario?.profile : undefined));
   if (!isLoopbackHost(cli.host) && !cli.demoKeys) config = withoutDemoKeys(config);
-  if (cli.printConfig) return void console.log(JSON.stringify(config, null, 2));
+  if (cli.printConfig !== null) return printConfig(config, cli.printConfig);
   const clock = clockFromFlags(cli.clock, venueTimeZone(config.profile), { holdScaled: true });
   const token = adminToken();
   // The server's modules load only now: argument and config errors come back at once.
   const [{ startServer }, { API_PREFIX }] = await Promise.all([import('./index.ts'), import('./rest.ts')]);
   let server: RunningServer;
   try {
-    server = await startServer({ config, port: cli.port, host: cli.host, adminToken: token.token, logger: cli.log, exchangeClock: clock,
-      journal: cli.journal && { ...cli.journal, origin: { argv, scenario: scenario?.name, seed } } });
+    server = await startServer({
+      config, port: cli.port, host: cli.host, adminToken: token.token, logger: cli.log === null ? false : { level: cli.log }, exchangeClock: clock,
+      journal: cli.journal && { ...cli.journal, origin: { argv, scenario: scenario?.name, seed } },
+    });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err instanceof ConfigError || err instanceof JournalError) throw err;
@@ -210,7 +213,7 @@ async function main(argv: string[]): Promise<void> {
   }
   clock.resume(); // a scaled clock runs from its start time once the server listens
   const market = sim && scenario ? sim.serveMarket(server, scenario, seed as number) : undefined;
-  console.log(banner(server, token, API_PREFIX) + (market ? `\n${market.line}` : '') + journalLine(cli, server));
+  console.log(banner(server, token, API_PREFIX, config) + (market ? `\n${market.line}` : '') + journalLine(cli, server));
   closeOnSignals(server, () => market?.stop());
 }
 

@@ -19,7 +19,7 @@ import { TokenBucket } from './token-bucket.ts';
 import { unref, type Timers } from './timers.ts';
 import type { SessionLimits } from './trade-session.ts';
 import { CloseCode } from './connection-limits.ts';
-import { MAX_SEQ, readFrame, SessionRejectReason, type Envelope } from './wire.ts';
+import { LogoutReason, MAX_SEQ, readFrame, SessionRejectReason, type Envelope } from './wire.ts';
 
 /** MarketDataRequest as decoded (proto3 defaults fill absent fields). */
 export interface MdRequest {
@@ -54,7 +54,7 @@ const CORK_FLUSH_BYTES = 64 * 1024;
 /** Order-entry messages: they belong on /ws/trade (Reject WRONG_ENDPOINT). */
 const ORDER_ENTRY: ReadonlySet<string> = new Set([
   'new_order_single', 'order_cancel_request', 'order_cancel_replace_request', 'order_mass_cancel_request',
-  'mass_quote', 'quote_cancel', 'request_for_positions',
+  'mass_quote', 'quote_cancel', 'request_for_positions', 'account_terms_request',
 ]);
 
 export class MdSession {
@@ -78,6 +78,12 @@ export class MdSession {
   /** the snapshot requests this connection may make */
   private readonly snapshots: TokenBucket;
   private readonly everSubscribed = new Set<string>();
+  /** a Heartbeat message goes out after this long without any other message (a Logon sets it) */
+  heartbeatMs: number;
+  /** ms without a message sent, counted by the hub's heartbeat tick */
+  idleMs = 0;
+  /** something was sent since the last heartbeat tick */
+  sent = false;
 
   /**
    * `socket` is the TCP socket under `ws`: frames are written to it whole,
@@ -86,6 +92,7 @@ export class MdSession {
    */
   constructor(private readonly ws: PeerSocket, private readonly socket: Socket | null, private readonly host: MdHost) {
     this.snapshots = new TokenBucket(host.limits.mdSnapshotBurst, host.limits.mdSnapshotsPerSec, host.timers.now());
+    this.heartbeatMs = host.limits.defaultHeartbeatMs;
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     ws.on('pong', () => (this.heard = true));
     ws.on('close', () => this.onClose());
@@ -169,9 +176,13 @@ export class MdSession {
       case 'security_list_request':
         return this.send('security_list', { security_req_id: m.security_req_id, securities: this.host.securityList() });
       case 'test_request': return this.send('heartbeat', { test_req_id: m.test_req_id });
-      // not needed here, but acknowledged so a client written for /ws/trade does not wait for it
-      case 'logon': return this.send('logon', { next_expected_msg_seq_num: this.nextIn });
-      case 'logout': return this.logout('logout acknowledged');
+      // optional here: it sets the heartbeat interval, and a client written for /ws/trade gets its answer
+      case 'logon': {
+        const hb = (m.heartbeat_interval_ms as number) || this.host.limits.defaultHeartbeatMs;
+        this.heartbeatMs = Math.min(60_000, Math.max(1_000, hb));
+        return this.send('logon', { heartbeat_interval_ms: this.heartbeatMs, next_expected_msg_seq_num: this.nextIn });
+      }
+      case 'logout': return this.logout('logout acknowledged', LogoutReason.CLIENT_LOGOUT);
       case 'heartbeat': case 'reject': case 'sequence_reset': return;
       default:
         if (ORDER_ENTRY.has(body)) return this.reject(seq, SessionRejectReason.WRONG_ENDPOINT, `${body} is served on /ws/trade, not /ws/md`);
@@ -208,6 +219,7 @@ export class MdSession {
     }
     sendNumbered(this.ws, this.socket, this.nextOut++, shared);
     this.queuedFrames++;
+    this.sent = true;
     // a long burst is written out in slices, so it cannot pass the high-water mark before the kernel saw any of it
     if (this.ws.bufferedAmount > CORK_FLUSH_BYTES) this.uncork();
   }
@@ -234,12 +246,33 @@ export class MdSession {
 
   reject(refSeq: number, reason: number, text: string): void {
     this.send('reject', { ref_seq_num: refSeq, reason, text });
-    if (++this.rejects >= this.host.limits.maxRejects) this.logout(`too many rejected messages (${this.rejects})`);
+    if (++this.rejects >= this.host.limits.maxRejects) this.logout(`too many rejected messages (${this.rejects})`, LogoutReason.TOO_MANY_REJECTS);
   }
 
-  logout(text: string): void {
+  /**
+   * Called every `tickMs` by the hub: a Heartbeat once nothing was sent for
+   * the heartbeat interval (a quiet symbol looks the same as a dead link
+   * without one).
+   */
+  heartbeatTick(tickMs: number): void {
+    if (this.stalled) return; // behind on its data already: a heartbeat would only add to the queue
+    if (this.sent) {
+      this.sent = false;
+      this.idleMs = 0;
+      return;
+    }
+    this.idleMs += tickMs;
+    if (this.idleMs >= this.heartbeatMs) {
+      this.send('heartbeat', { test_req_id: '' });
+      this.sent = false;
+      this.idleMs = 0;
+    }
+  }
+
+  /** Sends a Logout with its reason and closes the connection. */
+  logout(text: string, reason: number): void {
     if (this.closed) return;
-    this.send('logout', { text });
+    this.send('logout', { text, reason });
     this.ws.close(1000, text.slice(0, 100));
     this.onClose();
   }

@@ -3,7 +3,7 @@
 // whose envelopes differ only in msg_seq_num, so the message is encoded once
 // and each connection's sequence number is written in front of those bytes:
 // protobuf merges concatenated encodings of one message, so
-// [field 1 = seq] ++ Envelope{sending_time, body} decodes as one Envelope.
+// [field 1 = seq] ++ Envelope{sending_time_us, body} decodes as one Envelope.
 import type { Engine } from '../engine/engine.ts';
 import type { Side } from '../engine/types.ts';
 

@@ -18,14 +18,14 @@ import type { Exchange, MarketListener } from './exchange.ts';
 import { SymbolFeed, snapshot, type Subscription } from './md-feed.ts';
 import { MdSession, type MdHost, type MdRequest } from './md-session.ts';
 import type { PeerSocket } from './ws-frame.ts';
-import type { TimerHandle, Timers } from './timers.ts';
+import { unref, type TimerHandle, type Timers } from './timers.ts';
 import { Bit, channelMask, sharedFrame } from './md-wire.ts';
 import { securityList } from './reference.ts';
-import { phaseToWire, securityStatus, type MdAuction, type SecurityStatus } from './translate.ts';
+import { limitState, phaseToWire, securityStatus, type LimitState, type MdAuction, type SecurityStatus } from './translate.ts';
 import { extendServer } from './server.ts';
 import { CloseCode } from './connection-limits.ts';
 import { TokenBucket } from './token-bucket.ts';
-import { SessionRejectReason, type SessionLimits, type TradeSessions } from './trade-session.ts';
+import { LogoutReason, SessionRejectReason, type SessionLimits, type TradeSessions } from './trade-session.ts';
 
 /** Subscriptions one connection may hold (each costs work on every update of its symbol). */
 export const MAX_SUBSCRIPTIONS = 64;
@@ -33,6 +33,8 @@ export const MAX_SUBSCRIPTIONS = 64;
 export const MAX_MD_REQ_ID = 64;
 /** How often stalled connections are checked for a drained buffer. */
 export const DRAIN_POLL_MS = 10;
+/** How often connections are checked for a due Heartbeat (the interval's resolution). */
+export const HEARTBEAT_TICK_MS = 250;
 
 /** MdSubscription numbers of the contract. */
 const MdSubscription = { SNAPSHOT_AND_UPDATES: 0, SNAPSHOT: 1, UNSUBSCRIBE: 2 } as const;
@@ -75,11 +77,16 @@ export class MdHub implements MarketListener, MdHost {
   private corkedSessions: MdSession[] = [];
   private drainTimer: TimerHandle | null = null;
   private readonly heartbeatTimer: TimerHandle;
+  /** the Heartbeat messages of quiet connections (the pings above are the transport's liveness check) */
+  private readonly messageHeartbeatTimer: TimerHandle;
   /** the order-entry sessions' clock and timers (a simulation's in virtual time) */
   readonly timers: Timers;
   private readonly unsubscribeMarket: () => void;
   /** the server-wide snapshot allowance (like each connection's) */
   private readonly snapshots: TokenBucket;
+  private readonly unsubscribeRules: () => void;
+  /** symbols in a LULD limit state now: the LimitState a late subscriber is told */
+  private readonly limitStates = new Map<string, LimitState>();
 
   constructor(private readonly exchange: Exchange, readonly limits: SessionLimits, private readonly tradeSessions: TradeSessions) {
     this.timers = tradeSessions.timers;
@@ -87,7 +94,14 @@ export class MdHub implements MarketListener, MdHost {
     this.lowWater = Math.floor(this.highWater / 8);
     this.snapshots = new TokenBucket(limits.mdServerSnapshotBurst, limits.mdServerSnapshotsPerSec, this.timers.now());
     this.unsubscribeMarket = exchange.subscribeMarket(this);
+    this.unsubscribeRules = exchange.subscribeRules((e) => {
+      const ls = limitState(e);
+      if (ls) this.announceLimitState(ls);
+    });
     this.heartbeatTimer = this.timers.setInterval(() => { for (const s of this.sessions) s.ping(); }, limits.mdHeartbeatMs);
+    this.messageHeartbeatTimer = unref(this.timers.setInterval(() => {
+      for (const s of this.sessions) s.heartbeatTick(HEARTBEAT_TICK_MS);
+    }, HEARTBEAT_TICK_MS));
   }
 
   /** `socket`: the TCP socket under `ws`; null for an in-process peer */
@@ -102,9 +116,12 @@ export class MdHub implements MarketListener, MdHost {
 
   close(): void {
     this.unsubscribeMarket();
+    this.unsubscribeRules();
     this.timers.clearInterval(this.heartbeatTimer);
+    this.timers.clearInterval(this.messageHeartbeatTimer);
     if (this.drainTimer) this.timers.clearInterval(this.drainTimer);
     this.drainTimer = null;
+    for (const s of this.sessions) s.logout('server shutting down', LogoutReason.SERVER_SHUTDOWN);
     for (const s of this.sessions) this.closed(s);
   }
 
@@ -123,6 +140,8 @@ export class MdHub implements MarketListener, MdHost {
   }
 
   phase(e: PhaseEvent): void {
+    // a phase change ends a limit state (the halt it led to, or any other): its SecurityStatus says so
+    this.limitStates.delete(e.symbol);
     this.statuses.push(securityStatus(e));
   }
 
@@ -161,6 +180,15 @@ export class MdHub implements MarketListener, MdHost {
     const frame = sharedFrame('security_status', status);
     for (const sub of this.feeds.get(status.symbol)?.subs ?? []) sub.session.sendFrame(frame);
     this.tradeSessions.broadcast('security_status', status);
+  }
+
+  /** A LimitState, like a SecurityStatus, goes to the symbol's md subscribers and to every order-entry session. */
+  private announceLimitState(ls: LimitState): void {
+    if (ls.active) this.limitStates.set(ls.symbol, ls);
+    else this.limitStates.delete(ls.symbol);
+    const frame = sharedFrame('limit_state', ls);
+    for (const sub of this.feeds.get(ls.symbol)?.subs ?? []) sub.session.sendFrame(frame);
+    this.tradeSessions.broadcast('limit_state', ls);
   }
 
   // ---- MdHost: requests ----
@@ -230,7 +258,7 @@ export class MdHub implements MarketListener, MdHost {
    */
   private throttled(s: MdSession, why: string): string {
     this.stats.snapshotsThrottled++;
-    if (++s.throttledInARow >= this.limits.maxRejects) s.logout(`too many snapshot requests refused by the rate limit (${s.throttledInARow} in a row)`);
+    if (++s.throttledInARow >= this.limits.maxRejects) s.logout(`too many snapshot requests refused by the rate limit (${s.throttledInARow} in a row)`, LogoutReason.RATE_LIMIT);
     return why;
   }
 
@@ -245,6 +273,8 @@ export class MdHub implements MarketListener, MdHost {
     // the snapshot does not say the symbol is halted, closed or in an auction; a bot joining then must hear it
     const status = this.currentStatus(sub.symbol);
     if (status) s.send('security_status', status);
+    const ls = this.limitStates.get(sub.symbol);
+    if (ls) s.send('limit_state', ls);
     return '';
   }
 

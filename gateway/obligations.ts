@@ -67,10 +67,11 @@ export function obligationStatus(programme: string, v: ObligationStatusView): Ob
     measured_us: v.measuredUs, compliant_us: v.compliantUs, exempt_us: v.exemptUs, two_sided_us: v.twoSidedUs,
     presence_ppm: v.presencePpm ?? 0, presence_pct: v.presencePct ?? '', required_pct: v.requiredPct,
     passing_now: outcome(v.passingNow),
-    needed_us: typeof v.neededUs === 'number' ? v.neededUs : 0,
+    // always the need, also when it cannot be met (then it is beyond remaining_us)
+    needed_us: v.needUs ?? 0,
     cannot_pass: v.neededUs === 'cannot pass' || s?.needed === 'cannot pass',
     snapshots_taken: s?.taken ?? 0, snapshots_passed: s?.passed ?? 0, snapshots_skipped: s?.skipped ?? 0,
-    snapshots_remaining: s?.remaining ?? 0, snapshots_needed: typeof s?.needed === 'number' ? s.needed : 0,
+    snapshots_remaining: s?.remaining ?? 0, snapshots_needed: s?.need ?? 0,
     snapshot_pass_pct: s?.passPct ?? '', snapshot_required_pct: s?.requiredPct ?? '',
     breach_start: breachStart(v),
   };

@@ -34,6 +34,13 @@ function adminRefusal(reason: RejectReason, text: string): HttpError {
 
 export function adminRoutes(api: FastifyInstance, exchange: Exchange, adminToken: string): void {
   const onRequest = requireAdmin(adminToken);
+  // Every admin command's answer (routes registered from here on, in this scope: the clock's too) says at
+  // which engine time (µs since the epoch) it took effect: the time of the command it ran.
+  api.addHook('preSerialization', async (req, reply, payload: unknown) => {
+    const admin = req.method !== 'GET' && req.routeOptions.url?.includes('/admin/') === true && reply.statusCode < 300;
+    return admin && payload !== null && typeof payload === 'object' && !Array.isArray(payload)
+      ? { ...payload, effective_time: exchange.engine.time } : payload;
+  });
 
   api.post<{ Body: { name: string; api_key?: string } }>('/admin/accounts', {
     onRequest,

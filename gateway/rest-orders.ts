@@ -149,7 +149,8 @@ function openOrder(o: OrderView, inst: Instrument | undefined): Record<string, u
 const MONEY_FIELDS = ['cost_basis', 'realised_pnl', 'fees_paid', 'rebates_received', 'cash', 'volume_notional'] as const;
 
 function positions(exchange: Exchange, account: number): Record<string, unknown>[] {
-  return exchange.positionReports(account).map(({ pos_req_id: _unused, ...p }) => {
+  // the request bookkeeping of the wire's answer has no place in a REST list
+  return exchange.positionReports(account).map(({ pos_req_id: _id, total_num_pos_reports: _n, last_rpt_requested: _last, text: _text, ...p }) => {
     const inst = exchange.instrument(p.symbol as string) as Instrument;
     for (const f of MONEY_FIELDS) p[f] = exchange.money(inst.symbol, BigInt(p[f] as string | number));
     p.position = qty(inst, p.position as number);

@@ -21,8 +21,8 @@ export interface ServerOptions {
   port?: number;
   adminToken?: string;
   limits?: Partial<SessionLimits>;
-  /** fastify's pino logger on or off */
-  logger?: boolean;
+  /** fastify's pino logger on or off, or on from a level (the session log goes to it too) */
+  logger?: boolean | { level: string };
   /** the exchange clock (default: the wall clock in wall mode) */
   exchangeClock?: ExchangeClock;
   /** a wall time source for the exchange clock, µs (tests drive time with their own) */
@@ -120,7 +120,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     recovery,
     async close() {
       stopTicker();
+      // every session hears why it ends (md sessions from their hub's closer), then the sockets go
+      trade.logoutAll('server shutting down');
       for (const c of closers) c();
+      await new Promise((resolve) => setImmediate(resolve)); // the corked Logout frames are written out
       trade.close();
       for (const wss of Object.values(routes)) {
         for (const ws of wss.clients) ws.terminate();

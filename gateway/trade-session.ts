@@ -9,7 +9,7 @@ import { SessionState } from './session-state.ts';
 import { TickCork } from './tick-cork.ts';
 import { sendNumbered, type PeerSocket } from './ws-frame.ts';
 import { realTimers, type TimerHandle, type Timers } from './timers.ts';
-import { encodeEnvelope, MAX_SEQ, nowNanos, readFrame, sharedFrame, SessionRejectReason, type Envelope } from './wire.ts';
+import { encodeEnvelope, LogoutReason, MAX_SEQ, nowMicros, readFrame, sharedFrame, SessionRejectReason, type Envelope } from './wire.ts';
 import { blankNewOrder, newOrderFromWire, type NewOrderWire } from './translate.ts';
 import { fastDecode, fastDecodeOn } from './fast-decode.ts';
 import { securityList } from './reference.ts';
@@ -22,7 +22,17 @@ import { authenticateFrom } from './auth-throttle.ts';
 
 export { DEFAULT_SESSION_LIMITS, type SessionLimits } from './limits.ts';
 
-export { SessionRejectReason };
+export { SessionRejectReason, LogoutReason };
+
+/**
+ * What happened to an order-entry session, for the operator's log: logons,
+ * logouts (reason = LogoutReason, 0 when the connection just dropped) and the
+ * session Rejects it was sent.
+ */
+export type SessionEvent =
+  | { kind: 'logon'; session: number; account: number; name: string }
+  | { kind: 'logout'; session: number; account: number; reason: number; text: string }
+  | { kind: 'reject'; session: number; account: number; reason: number; text: string };
 
 /** Session-level messages: gap-filled, never resent. */
 const ADMIN_BODIES: ReadonlySet<string> = new Set(['logon', 'logout', 'heartbeat', 'test_request', 'resend_request', 'sequence_reset', 'reject']);
@@ -84,6 +94,8 @@ export class TradeSessions {
   /** the last connection id given out (ids are unique per server, from 1) */
   private lastId = 0;
   private readonly unsubscribeRules: () => void;
+  /** listeners of session events (the operator's log) */
+  readonly events = new Set<(e: SessionEvent) => void>();
 
   /** `timers`: logon timeouts and heartbeats run on the wall clock unless a simulation gives its own */
   constructor(readonly exchange: Exchange, readonly limits: SessionLimits, readonly timers: Timers = realTimers) {
@@ -101,6 +113,15 @@ export class TradeSessions {
     this.unsubscribeRules();
   }
 
+  emit(e: SessionEvent): void {
+    for (const fn of this.events) fn(e);
+  }
+
+  /** Logs every session out with this reason (SERVER_SHUTDOWN when the server stops). */
+  logoutAll(text: string, reason: number = LogoutReason.SERVER_SHUTDOWN): void {
+    for (const s of [...this.live]) s.kick(text, reason);
+  }
+
   /**
    * A ban logs out the banned session (the engine names its connection id), or
    * every session of the account when the whole account is banned. The
@@ -109,8 +130,11 @@ export class TradeSessions {
   private onRule(e: RuleNotice): void {
     if (e.kind !== RuleEventKind.BAN) return;
     const text = banText(e);
+    const banned = e.until > e.time;
     for (const s of [...this.live]) {
-      if (e.session !== 0 ? s.id === e.session : s.accountId === e.account) s.kick(text);
+      if (e.session !== 0 ? s.id === e.session : s.accountId === e.account) {
+        s.kick(text, banned ? LogoutReason.BANNED : LogoutReason.RATE_LIMIT, banned ? e.until : 0);
+      }
     }
   }
 
@@ -226,9 +250,9 @@ export class TradeSession {
     return this.account?.id ?? 0;
   }
 
-  /** Logs the session out with this reason and closes the connection (a ban). */
-  kick(text: string): void {
-    this.logout(text);
+  /** Logs the session out with this reason and closes the connection (a ban, a shutdown). */
+  kick(text: string, reason: number, until = 0): void {
+    this.logout(text, reason, until);
   }
 
   private get exchange(): Exchange {
@@ -278,21 +302,25 @@ export class TradeSession {
   private onFirstMessage(env: Envelope): void {
     if (env.body !== 'logon') {
       this.reject(env.msg_seq_num, SessionRejectReason.NOT_LOGGED_ON, 'the first message must be a Logon');
-      return this.logout('not logged on');
+      return this.logout('not logged on', LogoutReason.NOT_LOGGED_ON);
     }
     const logon = env.logon as {
       api_key: string; heartbeat_interval_ms: number; reset_seq_num: boolean; cancel_on_disconnect: boolean; exchange_epoch: number;
     };
     const auth = authenticateFrom(this.exchange, logon.api_key, this.socket?.remoteAddress ?? '');
-    if (auth === null) return this.logout('unknown api key');
+    if (auth === null) return this.logout('unknown api key', LogoutReason.UNKNOWN_API_KEY);
     if ('retryAfterMs' in auth) {
-      return this.logout(`too many failed authentications from this address; retry in ${Math.ceil(auth.retryAfterMs / 1000)} s`, CloseCode.AUTH_BLOCKED);
+      return this.logout(
+        `too many failed authentications from this address; retry in ${Math.ceil(auth.retryAfterMs / 1000)} s`, LogoutReason.AUTH_BLOCKED, 0, CloseCode.AUTH_BLOCKED,
+      );
     }
     const account = auth.account;
     const banned = this.exchange.bannedUntil(account.id);
-    if (banned) return this.logout(`banned until ${new Date(Math.ceil(banned / 1000)).toISOString()}: repeated rate-limit breaches`);
+    if (banned) {
+      return this.logout(`banned until ${new Date(Math.ceil(banned / 1000)).toISOString()}: repeated rate-limit breaches`, LogoutReason.BANNED, banned);
+    }
     const state = this.sessions.attach(this, account, logon.reset_seq_num);
-    if (!state) return this.logout('another session of this account is logged on');
+    if (!state) return this.logout('another session of this account is logged on', LogoutReason.ALREADY_LOGGED_ON);
     this.account = account;
     this.state = state;
     this.cancelOnDisconnect = logon.cancel_on_disconnect;
@@ -301,7 +329,7 @@ export class TradeSession {
     // The Logon consumes its own sequence number; a lower one than expected is refused.
     if (env.msg_seq_num < state.nextIn && !logon.reset_seq_num) {
       this.reject(env.msg_seq_num, SessionRejectReason.SEQ_TOO_LOW, `msg_seq_num ${env.msg_seq_num} below expected ${state.nextIn}`);
-      return this.logout('sequence number too low');
+      return this.logout('sequence number too low', LogoutReason.SEQ_TOO_LOW);
     }
     const gapFrom = env.msg_seq_num > state.nextIn ? state.nextIn : 0;
     state.nextIn = env.msg_seq_num + 1;
@@ -311,6 +339,7 @@ export class TradeSession {
       // a client that knew another run of the exchange hears that its state is gone
       exchange_epoch: this.exchange.idEpoch, exchange_restarted: logon.exchange_epoch > 0 && logon.exchange_epoch !== this.exchange.idEpoch,
     });
+    this.sessions.emit({ kind: 'logon', session: this.id, account: account.id, name: account.name });
     if (gapFrom) this.sendAdmin('resend_request', { begin_seq_no: gapFrom, end_seq_no: env.msg_seq_num - 1 });
     if (this.timer) this.sessions.timers.clearTimeout(this.timer);
     this.timer = this.sessions.timers.setInterval(() => this.onTimer(), Math.min(1000, this.heartbeatMs / 2));
@@ -318,7 +347,7 @@ export class TradeSession {
 
   private onLogonTimeout(): void {
     if (this.closed || this.account) return;
-    this.logout(`no Logon within ${this.limits.logonTimeoutMs} ms`, CloseCode.LOGON_TIMEOUT);
+    this.logout(`no Logon within ${this.limits.logonTimeoutMs} ms`, LogoutReason.LOGON_TIMEOUT, 0, CloseCode.LOGON_TIMEOUT);
   }
 
   /** FIX rules: a gap asks for a resend; a lower number is a duplicate (poss_dup) or an error. */
@@ -337,7 +366,7 @@ export class TradeSession {
     if (env.poss_dup) return false; // a resend of something already processed
     if (env.body === 'sequence_reset') return true;
     this.reject(seq, SessionRejectReason.SEQ_TOO_LOW, `msg_seq_num ${seq} below expected ${state.nextIn}`);
-    this.logout('sequence number too low');
+    this.logout('sequence number too low', LogoutReason.SEQ_TOO_LOW);
     return false;
   }
 
@@ -377,7 +406,7 @@ export class TradeSession {
     switch (env.body) {
       case 'heartbeat': return;
       case 'test_request': return this.sendAdmin('heartbeat', { test_req_id: m.test_req_id });
-      case 'logout': return this.logout('logout acknowledged');
+      case 'logout': return this.logout('logout acknowledged', LogoutReason.CLIENT_LOGOUT);
       case 'resend_request': return this.resend(env.msg_seq_num, m.begin_seq_no as number, m.end_seq_no as number);
       case 'sequence_reset': return this.sequenceReset(env.msg_seq_num, m.new_seq_no as number);
       case 'reject': return;
@@ -390,13 +419,15 @@ export class TradeSession {
       case 'mass_quote': return this.massQuote(account, m);
       case 'quote_cancel': {
         const n = this.exchange.quoteCancel(account, (m.symbol as string) || undefined);
-        return this.sendAdmin('mass_quote_ack', { quote_id: m.quote_id, symbol: m.symbol, text: `${n} quote orders withdrawn` });
+        return this.sendAdmin('mass_quote_ack', { quote_id: m.quote_id, symbol: m.symbol, withdrawn_orders: n, text: `${n} quote orders withdrawn` });
       }
       case 'security_list_request':
         return this.sendAdmin('security_list', { security_req_id: m.security_req_id, securities: securityList(this.exchange) });
       case 'request_for_positions':
         for (const r of this.exchange.positionReports(account, m.symbol as string, m.pos_req_id as string)) this.sendAdmin('position_report', r);
         return;
+      case 'account_terms_request':
+        return this.sendAdmin('account_terms', this.exchange.accountTerms(account, m.req_id as string) ?? { req_id: m.req_id });
       case 'market_data_request':
         return this.businessReject(env, 0, 'market data is served on /ws/md');
       default:
@@ -506,7 +537,8 @@ export class TradeSession {
     const msg = { ref_seq_num: refSeq, reason, text };
     if (this.state) this.sendAdmin('reject', msg);
     else this.sendUnsequenced('reject', msg);
-    if (++this.rejects >= this.limits.maxRejects) this.logout(`too many rejected messages (${this.rejects})`);
+    this.sessions.emit({ kind: 'reject', session: this.id, account: this.accountId, reason, text });
+    if (++this.rejects >= this.limits.maxRejects) this.logout(`too many rejected messages (${this.rejects})`, LogoutReason.TOO_MANY_REJECTS);
   }
 
   private businessReject(env: Envelope | null, reason: number, text: string, refMsgType = env?.body ?? ''): void {
@@ -516,13 +548,16 @@ export class TradeSession {
   /** Before logon there is no session state: messages go out numbered 1 and are not stored. */
   private sendUnsequenced(body: string, msg: Record<string, unknown>): void {
     if (this.closed) return;
-    this.ws.send(encodeEnvelope({ msg_seq_num: 1, sending_time: nowNanos(), [body]: msg }));
+    this.ws.send(encodeEnvelope({ msg_seq_num: 1, sending_time_us: nowMicros(), [body]: msg }));
   }
 
-  private logout(text: string, code = 1000): void {
+  /** `code`: the WebSocket close code (1000, or one of CloseCode). */
+  private logout(text: string, reason: number, until = 0, code = 1000): void {
     if (this.closed) return;
-    if (this.state) this.sendAdmin('logout', { text });
-    else this.sendUnsequenced('logout', { text });
+    const msg = { text, reason, until };
+    if (this.state) this.sendAdmin('logout', msg);
+    else this.sendUnsequenced('logout', msg);
+    this.sessions.emit({ kind: 'logout', session: this.id, account: this.accountId, reason, text });
     this.closed = true;
     this.ws.close(code, text.slice(0, 100));
     this.onClose();
@@ -531,7 +566,7 @@ export class TradeSession {
   private closeNow(reason: string): void {
     this.closed = true;
     this.ws.terminate();
-    void reason;
+    this.sessions.emit({ kind: 'logout', session: this.id, account: this.accountId, reason: 0, text: reason });
     this.onClose();
   }
 
@@ -540,7 +575,7 @@ export class TradeSession {
     const now = this.sessions.timers.now();
     if (now - this.lastOut >= this.heartbeatMs) this.sendAdmin('heartbeat', { test_req_id: '' });
     const silent = now - this.lastIn;
-    if (silent >= this.heartbeatMs * 2 + 1000) return this.logout('heartbeat timeout: no message from the client');
+    if (silent >= this.heartbeatMs * 2 + 1000) return this.logout('heartbeat timeout: no message from the client', LogoutReason.HEARTBEAT_TIMEOUT);
     if (silent >= this.heartbeatMs + 500 && this.testRequestSent === 0) {
       this.testRequestSent = now;
       this.sendAdmin('test_request', { test_req_id: `tr-${now}` });
@@ -550,6 +585,8 @@ export class TradeSession {
   private onClose(): void {
     if (this.timer) this.sessions.timers.clearInterval(this.timer); // clears the logon timeout too
     this.timer = null;
+    // not closed by a Logout of ours: the client dropped the connection
+    if (!this.closed && this.account) this.sessions.emit({ kind: 'logout', session: this.id, account: this.account.id, reason: 0, text: 'connection closed' });
     this.closed = true;
     const account = this.account;
     if (!account) {

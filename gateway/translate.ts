@@ -1,6 +1,7 @@
 // Engine ↔ wire translation: enum numbering (the wire uses FIX values) and
 // engine events → FIX-style report messages. Pure functions, no state.
 import type { AuctionEvent, FillEvent, OrderEvent, PhaseEvent, RuleEvent } from '../engine/events.ts';
+import type { RuleNotice } from './exchange.ts';
 import { OrderEventKind, PhaseCause, RuleEventKind } from '../engine/events.ts';
 import type { Instrument } from '../engine/instrument.ts';
 import { CancelReason, OrdType, PHASE_NAME, RejectReason, StpMode, TimeInForce, TradingPhase, type Side } from '../engine/types.ts';
@@ -31,6 +32,27 @@ const STP_FROM_WIRE: Record<number, StpMode> = {
 
 export function stpFromWire(v: number): StpMode | undefined | null {
   return v === 0 ? undefined : (STP_FROM_WIRE[v] ?? null);
+}
+
+/** The wire's StpMode names without their prefix, by wire number. */
+export const STP_NAMES: Record<string, number> = { CANCEL_TAKER: 1, CANCEL_MAKER: 2, CANCEL_BOTH: 3, DECREMENT: 4, NONE: 5 };
+
+const STP_TO_WIRE: Record<number, number> = Object.fromEntries(Object.entries(STP_FROM_WIRE).map(([w, e]) => [e, Number(w)]));
+export const stpToWire = (s: StpMode): number => STP_TO_WIRE[s];
+
+/**
+ * An account's "stp" in a config file: the wire's StpMode, by number (1-5, 0 =
+ * the default, NONE) or by name ("CANCEL_TAKER" or "STP_MODE_CANCEL_TAKER",
+ * any case) — the one numbering a client sees. Engine numbers never leave the engine.
+ */
+export function stpFromConfig(v: unknown): { stp: StpMode | undefined } | { error: string } {
+  if (v === undefined || v === 0) return { stp: undefined };
+  const wire = typeof v === 'string' ? STP_NAMES[v.toUpperCase().replace(/^STP_MODE_/, '')] : typeof v === 'number' ? v : undefined;
+  const stp = wire === undefined ? null : stpFromWire(wire);
+  if (stp === null || stp === undefined) {
+    return { error: `stp: a StpMode of the wire, 1-5 or ${Object.keys(STP_NAMES).join('/')} (0 = NONE), got ${JSON.stringify(v)}` };
+  }
+  return { stp };
 }
 
 export const ordTypeToWire = (t: OrdType): number => (t === OrdType.MARKET ? W_ORD_TYPE_MARKET : W_ORD_TYPE_LIMIT);
@@ -217,6 +239,27 @@ export function userNotification(e: RuleEvent): Record<string, unknown> | null {
   return {
     event, text: e.text, symbol: e.symbol, value: e.kind === RuleEventKind.OTR_FLAG ? e.value : 0,
     until: e.kind === RuleEventKind.BAN ? e.until : 0, transact_time: e.time,
+  };
+}
+
+/** LimitState as sent. */
+export type LimitState = {
+  symbol: string;
+  active: boolean;
+  side: number;
+  limit_price: number;
+  halt_time: number;
+  transact_time: number;
+  text: string;
+};
+
+/** A LIMIT_STATE_ON/OFF rule event as the wire's LimitState (null for other rule events). */
+export function limitState(e: RuleNotice): LimitState | null {
+  if (e.kind !== RuleEventKind.LIMIT_STATE_ON && e.kind !== RuleEventKind.LIMIT_STATE_OFF) return null;
+  const on = e.kind === RuleEventKind.LIMIT_STATE_ON;
+  return {
+    symbol: e.symbol, active: on, side: !on ? 0 : e.value < 0 ? 2 : 1, limit_price: Math.abs(e.value),
+    halt_time: on ? e.until : 0, transact_time: e.time, text: e.text,
   };
 }
 

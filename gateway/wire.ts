@@ -30,7 +30,7 @@ export function enumValues(name: string): Record<string, number> {
 /** A decoded envelope: header fields plus exactly one body message under its field name. */
 export interface Envelope {
   msg_seq_num: number;
-  sending_time: number;
+  sending_time_us: number;
   poss_dup: boolean;
   /** the name of the body field that is set, or undefined if none is */
   body?: string;
@@ -48,20 +48,27 @@ export function decodeEnvelope(bytes: Uint8Array): Decoded {
   }
 }
 
-/** Encodes a plain object { msg_seq_num, sending_time, poss_dup?, <body name>: {...} }. */
+/** Encodes a plain object { msg_seq_num, sending_time_us, poss_dup?, <body name>: {...} }. */
 export function encodeEnvelope(env: Record<string, unknown>): Uint8Array {
   return EnvelopeType.encode(env).finish();
 }
 
-/** Nanoseconds since the epoch as a number (sub-µs precision is not kept: 2^53 ns is only ~104 days). */
-export function nowNanos(): number {
-  return Math.round((performance.timeOrigin + performance.now()) * 1e3) * 1e3;
+/** Microseconds since the epoch: the wire's one unit of time (Envelope.sending_time_us). */
+export function nowMicros(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1e3);
 }
 
 /** SessionRejectReason numbers of the contract, for the frame checks every endpoint shares. */
 export const SessionRejectReason = {
   NOT_BINARY: 1, DECODE_ERROR: 2, FRAME_TOO_LARGE: 3, EMPTY_BODY: 4, MISSING_FIELD: 5, INVALID_VALUE: 6,
   NOT_LOGGED_ON: 7, SEQ_TOO_LOW: 8, WRONG_ENDPOINT: 9,
+} as const;
+
+/** LogoutReason numbers of the contract: why a session ended (Logout.reason). */
+export const LogoutReason = {
+  CLIENT_LOGOUT: 1, UNKNOWN_API_KEY: 2, BANNED: 3, ALREADY_LOGGED_ON: 4, NOT_LOGGED_ON: 5, SEQ_TOO_LOW: 6,
+  TOO_MANY_REJECTS: 7, HEARTBEAT_TIMEOUT: 8, SERVER_SHUTDOWN: 9, RATE_LIMIT: 10, LOGON_TIMEOUT: 11,
+  AUTH_BLOCKED: 12,
 } as const;
 
 /** An inbound frame: a decoded Envelope with a body, or why it is refused (reason, text, ref seq). */
@@ -110,8 +117,8 @@ export function peekSeq(bytes: Uint8Array): number {
  */
 export function sharedFrame(body: string, msg: Record<string, unknown>): Uint8Array {
   // The hottest message has a hand-written encoder (fast-encode.ts); the rest go through protobufjs.
-  if (body === 'execution_report') return executionReportFrame(msg, nowNanos());
-  return encodeEnvelope({ sending_time: nowNanos(), [body]: msg });
+  if (body === 'execution_report') return executionReportFrame(msg, nowMicros());
+  return encodeEnvelope({ sending_time_us: nowMicros(), [body]: msg });
 }
 
 /**

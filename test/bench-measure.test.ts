@@ -12,7 +12,7 @@ import { epochMs, Interval, type ProcessStats } from '../bench/child-link.ts';
 /** Records an order from its five instants (ms of performance.now()), the server's two as the report carries them. */
 function record(lat: Latencies, due: number, sent: number, transact: number, sending: number, received: number): void {
   const origin = performance.timeOrigin;
-  lat.record(due, sent, received, (origin + transact) * 1e3, (origin + sending) * 1e6);
+  lat.record(due, sent, received, (origin + transact) * 1e3, (origin + sending) * 1e3);
 }
 
 const field = (line: string, name: string): string => {

@@ -93,6 +93,7 @@ test('protocol: client enum names match the .proto values', () => {
   check('RejectCode', 'REJECT_CODE_', P.REJECT_CODES);
   check('CancelReason', 'CANCEL_REASON_', P.CANCEL_REASONS);
   check('SessionRejectReason', 'SESSION_REJECT_REASON_', P.SESSION_REJECT_REASONS);
+  check('LogoutReason', 'LOGOUT_REASON_', P.LOGOUT_REASONS);
   check('TradingPhase', 'TRADING_PHASE_', P.TRADING_PHASES);
   check('PhaseCause', 'PHASE_CAUSE_', P.PHASE_CAUSES);
   check('UserEvent', 'USER_EVENT_', P.USER_EVENTS);

@@ -108,7 +108,7 @@ class FakeExchange {
   send(body: string, msg: Record<string, unknown>, opts: { seq?: number; possDup?: boolean } = {}): number {
     const seq = opts.seq ?? this.out;
     this.out = Math.max(this.out, seq + 1);
-    this.conn?.send(encodeEnvelope({ msg_seq_num: seq, sending_time: 0, poss_dup: opts.possDup ?? false, [body]: msg }));
+    this.conn?.send(encodeEnvelope({ msg_seq_num: seq, sending_time_us: 0, poss_dup: opts.possDup ?? false, [body]: msg }));
     return seq;
   }
 

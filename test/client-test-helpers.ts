@@ -58,3 +58,15 @@ export function collect<E extends EventEmitter, K extends keyof EventsOf<E> & st
 export { prng } from './prng.ts';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * An admin command's JSON answer without its `effective_time`, after checking
+ * it (engine µs since the epoch; tests may drive the clock): the tests
+ * compare the rest of an answer whole.
+ */
+export function withoutEffectiveTime<T>(method: string, path: string, status: number, body: T): T {
+  if (method === 'GET' || !path.includes('/admin/') || status >= 300 || body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const { effective_time: t, ...rest } = body as Record<string, unknown>;
+  if (!Number.isSafeInteger(t) || (t as number) <= 0) throw new Error(`${path}: effective_time ${String(t)}`);
+  return rest as T;
+}

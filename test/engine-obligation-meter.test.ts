@@ -300,6 +300,7 @@ test('snapshot mode matches a hand count (updates exactly on snapshot instants d
     taken: 6, passed: 4, skipped: 4, passPpm: 666_666, passPct: '66.666', requiredPct: '75.000',
     remaining: 350, // 100 … 3590
     needed: 263, // ceil(0.75 × 356) − 4
+    need: 263,
   });
   assert.equal(st.passingNow, false);
   const r = one(m.rollover(H0 + HOUR));

@@ -3,12 +3,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG, defaultConfig, loadConfig, validateConfig } from '../gateway/config.ts';
 import { ConfigError } from '../engine/instrument.ts';
+import { ENVIRONMENT, FLAGS, openingLines } from '../gateway/operator.ts';
+import { TradingPhase } from '../engine/types.ts';
+import { enumValues } from '../gateway/wire.ts';
+import { Raw } from './gateway-raw-client.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'makerbench-config-'));
@@ -134,6 +138,87 @@ describe('gateway/main.ts command line', { concurrency: true }, () => {
     const r = await run(['--print-config']);
     assert.equal(r.code, 0);
     assert.deepEqual(JSON.parse(r.stdout), DEFAULT_CONFIG);
+  });
+
+  test('--print-config FILE writes the file and nothing else (no banner in it); a file it cannot write is one line', async () => {
+    const to = join(dir, 'printed.json');
+    const [r, dash, bad] = await Promise.all([
+      run(['--profile', 'us-equity', '--print-config', to]), run(['--print-config', '-', '--profile', 'crypto-spot']),
+      run(['--print-config', join(dir, 'no-such-dir', 'x.json')]),
+    ]);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, '');
+    assert.deepEqual(JSON.parse(readFileSync(to, 'utf8')), loadConfig(undefined, 'us-equity'));
+    assert.deepEqual(JSON.parse(dash.stdout), loadConfig(undefined, 'crypto-spot'));
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^makerbench: --print-config: cannot write .*x\.json: ENOENT\n$/);
+  });
+
+  test('--help lists every flag with its default, and the environment variables', async () => {
+    const r = await run(['--help']);
+    assert.equal(r.code, 0);
+    for (const f of FLAGS) {
+      const line = r.stdout.split('\n').find((l) => l.trimStart().startsWith(`--${f.name}`));
+      assert.ok(line, `--${f.name} listed`);
+      if (f.default) assert.ok(line.includes(`(default: ${f.default})`), line);
+    }
+    for (const e of ENVIRONMENT) assert.match(r.stdout, new RegExp(`^ {2}${e.name} .*\\(default: `, 'm'));
+  });
+
+  test('--log-level: a bad level is one line and exit 1', async () => {
+    const r = await run(['--log-level', 'loud']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^makerbench: --log-level must be one of trace, debug, info, warn, error, fatal, got 'loud'\n$/);
+  });
+
+  test('--log logs sessions through pino: logon, logout with its reason, session rejects; SIGTERM logs every session out', async () => {
+    const s = await boot(process.execPath, ['--import', 'tsx', 'gateway/main.ts', '--port', '0', '--log']);
+    const bad = await Raw.logon(s.url, 'not-a-key-1');
+    await bad.closed();
+    const a = await Raw.logon(s.url, 'demo-maker-1');
+    a.send('new_order_single', { cl_ord_id: 'x', symbol: 'BTC-USD', side: 1, ord_type: 2, price: -1, order_qty: 1 });
+    await a.next('execution_report', () => true, 10_000);
+    a.ws.send('not binary');
+    await a.next('reject', () => true, 10_000);
+    process.kill(s.pid, 'SIGTERM');
+    assert.equal(await s.exited, 0);
+    assert.equal(a.of<{ reason: number }>('logout')[0]?.reason, enumValues('LogoutReason').LOGOUT_REASON_SERVER_SHUTDOWN);
+    const lines = s.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = lines.filter((l) => l.event).map((l) => [l.level, l.event, l.reason ?? l.reject_code ?? l.name]);
+    assert.deepEqual(events, [
+      [30, 'logout', 'UNKNOWN_API_KEY'], [30, 'logon', 'maker-1'], [30, 'order_reject', 'PRICE_OUT_OF_RANGE'],
+      [40, 'session_reject', 'NOT_BINARY'], [30, 'logout', 'SERVER_SHUTDOWN'],
+    ]);
+  });
+
+  test('--log-level warn leaves out logons and order rejects', async () => {
+    const s = await boot(process.execPath, ['--import', 'tsx', 'gateway/main.ts', '--port', '0', '--log-level', 'warn']);
+    const a = await Raw.logon(s.url, 'demo-maker-1');
+    a.ws.send('not binary');
+    await a.next('reject', () => true, 10_000);
+    process.kill(s.pid, 'SIGTERM');
+    await s.exited;
+    const events = s.output().split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { event?: string }).event).filter(Boolean);
+    assert.deepEqual(events, ['session_reject']);
+  });
+
+  test('a closed venue says when each instrument opens and how to open it now', () => {
+    const config = loadConfig(undefined, 'us-equity');
+    const day = 20_000 * 86_400_000_000;
+    const lines = openingLines({
+      config, phaseOf: (symbol) => (symbol === 'SPX' ? TradingPhase.CONTINUOUS : TradingPhase.PRE_OPEN), now: day + 9 * 3_600_000_000,
+      api: 'http://127.0.0.1:8080/api/v1', token: '$MAKERBENCH_ADMIN_TOKEN',
+    });
+    assert.deepEqual(lines.slice(0, 4), [
+      'not trading now:', '  AAPL: PRE_OPEN, opens 13:30 UTC (in 4 h 30 min)', '  MSFT: PRE_OPEN, opens 13:30 UTC (in 4 h 30 min)',
+      '  SPY: PRE_OPEN, opens 13:30 UTC (in 4 h 30 min)',
+    ]);
+    assert.equal(lines[6], 'or start the exchange clock at the opening: add --start-time 2024-10-04T13:30:00Z');
+    assert.match(lines[5], /for s in AAPL MSFT SPY; do curl -s -X POST http:\/\/127\.0\.0\.1:8080\/api\/v1\/admin\/instruments\/\$s\/phase -H 'x-admin-token: \$MAKERBENCH_ADMIN_TOKEN' .*-d '\{"phase":"CONTINUOUS"\}'/);
+    // after the close, the next opening is tomorrow's
+    const late = openingLines({ config, phaseOf: () => TradingPhase.CLOSED, now: day + 21 * 3_600_000_000, api: '', token: '' });
+    assert.equal(late[1], '  AAPL: CLOSED, opens 13:30 UTC (in 16 h 30 min)');
+    assert.deepEqual(openingLines({ config, phaseOf: () => TradingPhase.CONTINUOUS, now: day, api: '', token: '' }), []);
   });
 
   test('--profile: a bad name is one line and exit 1; --print-config prints the profile', async () => {

@@ -18,7 +18,7 @@ const int = (r: Rng, n: number): number => Math.floor(r() * n);
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[int(r, xs.length)];
 
 const HOT = ['new_order_single', 'order_cancel_request', 'order_cancel_replace_request', 'mass_quote'] as const;
-const HEADER = ['msg_seq_num', 'sending_time', 'poss_dup'] as const;
+const HEADER = ['msg_seq_num', 'sending_time_us', 'poss_dup'] as const;
 
 const bodyType = (body: string): protobuf.Type => EnvelopeType.fields[body].resolvedType as protobuf.Type;
 
@@ -129,7 +129,7 @@ function craftedFrame(r: Rng, body: string): Buffer {
   const head: Uint8Array[] = [];
   const hf = EnvelopeType.fields;
   if (r() < 0.9) head.push(fieldBytes(hf.msg_seq_num, r() < 0.8 ? 1 + int(r, 1e6) : Math.abs(randomInt64(r))));
-  if (r() < 0.7) head.push(fieldBytes(hf.sending_time, r() < 0.5 ? 1_795_281_737_341_304_000 + int(r, 1e9) : randomInt64(r)));
+  if (r() < 0.7) head.push(fieldBytes(hf.sending_time_us, r() < 0.5 ? 1_795_281_737_341_304 + int(r, 1e9) : randomInt64(r)));
   if (r() < 0.3) head.push(fieldBytes(hf.poss_dup, r() < 0.5));
   if (r() < 0.1) head.push(fieldBytes(hf.msg_seq_num, int(r, 1000))); // a header field twice
   const bodyField = protobuf.Writer.create().uint32((EnvelopeType.fields[body].id << 3) | 2).bytes(inner).finish();
@@ -143,7 +143,7 @@ function craftedFrame(r: Rng, body: string): Buffer {
 function plainFrame(r: Rng, body: string): Buffer {
   const msg: Record<string, unknown> = {};
   for (const f of bodyType(body).fieldsArray) if (r() < 0.8) msg[f.name] = randomValue(r, f);
-  return Buffer.from(encodeEnvelope({ msg_seq_num: 1 + int(r, 1e9), sending_time: randomInt64(r), poss_dup: r() < 0.2, [body]: msg }));
+  return Buffer.from(encodeEnvelope({ msg_seq_num: 1 + int(r, 1e9), sending_time_us: randomInt64(r), poss_dup: r() < 0.2, [body]: msg }));
 }
 
 // ---------------------------------------------------------------------------
@@ -159,7 +159,7 @@ test('random valid hot messages decode exactly as protobufjs decodes them, on th
 
 test('defaults are restored between frames (the envelope and message objects are reused)', () => {
   const full = encodeEnvelope({
-    msg_seq_num: 9, sending_time: -5, poss_dup: true,
+    msg_seq_num: 9, sending_time_us: -5, poss_dup: true,
     new_order_single: { cl_ord_id: 'a', symbol: 'S', side: 2, ord_type: 2, time_in_force: 6, price: -7, order_qty: 3, expire_time: 11, post_only: true, stp_mode: 4 },
   });
   assert.equal(check(Buffer.from(full), 'full'), 'fast');
@@ -169,7 +169,7 @@ test('defaults are restored between frames (the envelope and message objects are
   assert.deepEqual({ ...env.new_order_single }, {
     cl_ord_id: '', symbol: '', side: 0, ord_type: 0, time_in_force: 0, price: 0, order_qty: 0, expire_time: 0, post_only: false, stp_mode: 0,
   });
-  assert.deepEqual([env.msg_seq_num, env.sending_time, env.poss_dup], [0, 0, false]);
+  assert.deepEqual([env.msg_seq_num, env.sending_time_us, env.poss_dup], [0, 0, false]);
 });
 
 test('a frame inside a larger buffer (ws hands out slices) decodes the same', () => {
@@ -335,10 +335,10 @@ function sessionFrame(r: Rng, seq: number): { data: Buffer | string; binary: boo
     m[int(r, m.length)] = int(r, 256);
     return { data: r() < 0.5 ? m : m.subarray(0, int(r, m.length)), binary: true };
   }
-  return { data: Buffer.from(encodeEnvelope({ msg_seq_num: seq, sending_time: 0, [body]: msg })), binary: true };
+  return { data: Buffer.from(encodeEnvelope({ msg_seq_num: seq, sending_time_us: 0, [body]: msg })), binary: true };
 }
 
-/** Runs one seeded client script against a fresh exchange; returns what the server sent, per connection, decoded (sending_time dropped). */
+/** Runs one seeded client script against a fresh exchange; returns what the server sent, per connection, decoded (sending_time_us dropped). */
 function runSession(seed: number, frames: number): string[][] {
   const exchange = new Exchange(CONFIG, new Clock(() => 1_800_000_000_000_000));
   const sessions = new TradeSessions(exchange, { ...DEFAULT_SESSION_LIMITS, maxRejects: 1_000_000 });
@@ -362,7 +362,7 @@ function runSession(seed: number, frames: number): string[][] {
   sessions.close();
   return conns.map((c) => c.out.map((bytes) => {
     const o = EnvelopeType.toObject(EnvelopeType.decode(bytes), { defaults: true }) as Record<string, unknown>;
-    delete o.sending_time;
+    delete o.sending_time_us;
     return JSON.stringify(o);
   }));
 }

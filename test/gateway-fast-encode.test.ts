@@ -29,7 +29,7 @@ test('random execution reports encode identically to protobufjs, negative int64 
     };
     const sendingTime = 1_795_281_737_341_304_000 + int(1e9) * 256;
     const fast = decoded(executionReportFrame(er, sendingTime));
-    const reference = decoded(encodeEnvelope({ sending_time: sendingTime, execution_report: er }));
+    const reference = decoded(encodeEnvelope({ sending_time_us: sendingTime, execution_report: er }));
     assert.deepEqual(fast, reference, `report ${i}`);
   }
 });

@@ -118,7 +118,7 @@ function garbageFrame(r: Rng, seq: { next: number }): Buffer | string {
   const kind = weighted(r, FRAME_WEIGHTS);
   const env = (s: number, body: string, msg: Record<string, unknown>): Buffer => {
     try {
-      return Buffer.from(encodeEnvelope({ msg_seq_num: s, sending_time: pick(r, [0, -1, 2 ** 63, 1]), poss_dup: r() < 0.05, [body]: msg }));
+      return Buffer.from(encodeEnvelope({ msg_seq_num: s, sending_time_us: pick(r, [0, -1, 2 ** 63, 1]), poss_dup: r() < 0.05, [body]: msg }));
     } catch {
       return randomBytes(r, 16); // a value protobufjs refuses to encode: send noise instead
     }
@@ -264,7 +264,7 @@ class GoodSession {
   private onLogon: () => void = () => {};
 
   private send(body: string, msg: Record<string, unknown>): void {
-    this.c.send(Buffer.from(encodeEnvelope({ msg_seq_num: this.seq++, sending_time: 0, [body]: msg })));
+    this.c.send(Buffer.from(encodeEnvelope({ msg_seq_num: this.seq++, sending_time_us: 0, [body]: msg })));
   }
 
   /** New orders far below the garbage's price band (a buy at 1.00-2.00 hardly ever trades); the oldest is cancelled once 4 rest. */
@@ -341,7 +341,7 @@ async function garbageSession(s: RunningServer, r: Rng, apiKey: string, path: st
   const c = await Conn.open(s, path);
   const seq = { next: 1 };
   if (path === '/ws/trade') {
-    c.send(Buffer.from(encodeEnvelope({ msg_seq_num: seq.next++, sending_time: 0, logon: { api_key: apiKey, reset_seq_num: true, cancel_on_disconnect: true } })));
+    c.send(Buffer.from(encodeEnvelope({ msg_seq_num: seq.next++, sending_time_us: 0, logon: { api_key: apiKey, reset_seq_num: true, cancel_on_disconnect: true } })));
     await c.waitFor((e) => e.body === 'logon', 5000);
   }
   c.send('not protobuf');
@@ -376,7 +376,7 @@ async function preLogonWorker(s: RunningServer, seed: number): Promise<WorkerRep
       for (let i = 0; i < 30; i++) c.send(r() < 0.5 ? randomBytes(r, int(r, 64)) : 'text');
     } else {
       const key = what === 'hijack' ? 'good-key' : pick(r, NASTY_STRINGS);
-      c.send(Buffer.from(encodeEnvelope({ msg_seq_num: 1, sending_time: 0, logon: { api_key: key, reset_seq_num: true } })));
+      c.send(Buffer.from(encodeEnvelope({ msg_seq_num: 1, sending_time_us: 0, logon: { api_key: key, reset_seq_num: true } })));
     }
     out.frames += what === 'garbage' ? 30 : 1;
     out.sessions++;
@@ -390,7 +390,7 @@ async function preLogonWorker(s: RunningServer, seed: number): Promise<WorkerRep
 /** A frame beyond ws's own hard cap: the socket is dropped (no Logout possible), the server lives on. */
 async function beyondCap(s: RunningServer): Promise<string[]> {
   const c = await Conn.open(s);
-  c.send(Buffer.from(encodeEnvelope({ msg_seq_num: 1, sending_time: 0, logon: { api_key: 'bad-key-0', reset_seq_num: true } })));
+  c.send(Buffer.from(encodeEnvelope({ msg_seq_num: 1, sending_time_us: 0, logon: { api_key: 'bad-key-0', reset_seq_num: true } })));
   await c.waitFor((e) => e.body === 'logon').catch(() => undefined);
   c.send(Buffer.alloc(2 * 1024 * 1024, 7));
   const code = await c.closed();
@@ -464,9 +464,9 @@ test(`fuzz: garbage on /ws/trade and /ws/md never hurts the server, the good ses
 
     // and the server still works for a newcomer
     const after = await Conn.open(s);
-    after.send(Buffer.from(encodeEnvelope({ msg_seq_num: 1, sending_time: 0, logon: { api_key: 'bad-key-1', reset_seq_num: true } })));
+    after.send(Buffer.from(encodeEnvelope({ msg_seq_num: 1, sending_time_us: 0, logon: { api_key: 'bad-key-1', reset_seq_num: true } })));
     await after.waitFor((e) => e.body === 'logon');
-    after.send(Buffer.from(encodeEnvelope({ msg_seq_num: 2, sending_time: 0, new_order_single: { cl_ord_id: 'ok', symbol: SYMBOL, side: 1, ord_type: 2, price: 100, order_qty: 1 } })));
+    after.send(Buffer.from(encodeEnvelope({ msg_seq_num: 2, sending_time_us: 0, new_order_single: { cl_ord_id: 'ok', symbol: SYMBOL, side: 1, ord_type: 2, price: 100, order_qty: 1 } })));
     const er = await after.waitFor((e) => e.body === 'execution_report');
     assert.equal((er.execution_report as { exec_type: number }).exec_type, 1);
     after.ws.close();

@@ -27,7 +27,7 @@ const REJECTED = 4;
 const U64_MAX = Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
 /** An Envelope whose msg_seq_num is these varint bytes. */
 const withSeqBytes = (seq: Buffer, body: string, msg: Msg): Buffer =>
-  Buffer.concat([Buffer.from([0x08]), seq, Buffer.from(encodeEnvelope({ sending_time: 0, [body]: msg }))]);
+  Buffer.concat([Buffer.from([0x08]), seq, Buffer.from(encodeEnvelope({ sending_time_us: 0, [body]: msg }))]);
 const order = (clOrdId: string): Msg => ({ cl_ord_id: clOrdId, symbol: 'BTC-USD', side: 1, ord_type: 2, price: 1_000_000, order_qty: 10_000 });
 
 test('integer query parameters are plain safe integers: ?levels=Infinity, 400 nines, 1e3, 0x10 → 400', () => withServer(async (s) => {
@@ -45,7 +45,7 @@ test('cl_ord_id: invalid UTF-8, control characters and U+FFFD are refused; two b
   const a = await Raw.logon(s.url, KEY);
   // hand-encoded: protobufjs would not write invalid UTF-8
   const raw = (seq: number, clOrdId: Buffer): Buffer => {
-    const ok = Buffer.from(encodeEnvelope({ msg_seq_num: seq, sending_time: 0, new_order_single: { ...order('PLACEHOLDER') } }));
+    const ok = Buffer.from(encodeEnvelope({ msg_seq_num: seq, sending_time_us: 0, new_order_single: { ...order('PLACEHOLDER') } }));
     const at = ok.indexOf('PLACEHOLDER');
     const out = Buffer.concat([ok.subarray(0, at - 1), Buffer.from([clOrdId.length]), clOrdId, ok.subarray(at + 11)]);
     // the body's length byte (one byte: small message) changes by the difference
@@ -96,7 +96,7 @@ test('msg_seq_num = 2^64−1 is refused, without a ResendRequest, and the sessio
 test('a huge SequenceReset is refused and does not poison the session', () => withServer(async (s) => {
   const a = await Raw.logon(s.url, KEY);
   // new_seq_no = 2^64−1: field 1 of SequenceReset, hand-encoded
-  const reset = Buffer.from(encodeEnvelope({ msg_seq_num: 2, sending_time: 0, sequence_reset: { gap_fill: true } }));
+  const reset = Buffer.from(encodeEnvelope({ msg_seq_num: 2, sending_time_us: 0, sequence_reset: { gap_fill: true } }));
   const at = reset.lastIndexOf(Buffer.from([0x10, 0x01])); // gap_fill = true, the body's only field
   a.ws.send(Buffer.concat([reset.subarray(0, at - 1), Buffer.from([2 + 1 + U64_MAX.length, 0x08]), U64_MAX, reset.subarray(at)]));
   const rej = await a.next('reject');
@@ -126,7 +126,7 @@ test('the frame-too-large Reject names the frame it rejects, not the one before'
   assert.equal(rej.reason, 3);
   assert.equal(rej.ref_seq_num, 3);
   // an undecodable frame after a good header: also named by its number
-  const broken = Buffer.concat([Buffer.from(encodeEnvelope({ msg_seq_num: 4, sending_time: 0 })), Buffer.from([0xff, 0xff, 0xff])]);
+  const broken = Buffer.concat([Buffer.from(encodeEnvelope({ msg_seq_num: 4, sending_time_us: 0 })), Buffer.from([0xff, 0xff, 0xff])]);
   a.ws.send(broken);
   const rej2 = await a.next('reject', (r) => r.reason === 2);
   assert.equal(rej2.ref_seq_num, 4);

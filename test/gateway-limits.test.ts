@@ -197,7 +197,7 @@ test('a subscriber stalled longer than mdStallMs is dropped (4003); 40 stalled s
 
 import { encodeEnvelope } from '../gateway/wire.ts';
 function encodeRequest(i: number): Uint8Array {
-  return encodeEnvelope({ msg_seq_num: 1, sending_time: 0, market_data_request: { md_req_id: `m${i}`, symbol: SYMBOL, subscription: 0, channels: [1, 2, 3, 4] } });
+  return encodeEnvelope({ msg_seq_num: 1, sending_time_us: 0, market_data_request: { md_req_id: `m${i}`, symbol: SYMBOL, subscription: 0, channels: [1, 2, 3, 4] } });
 }
 
 test('limits come from the configuration file ("limits", each a positive integer) and startServer\'s option over it', async () => {

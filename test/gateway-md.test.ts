@@ -188,7 +188,7 @@ class Client {
   }
 
   send(body: string, msg: Record<string, unknown>, seq = this.seq++): void {
-    this.ws.send(encodeEnvelope({ msg_seq_num: seq, sending_time: 0, [body]: msg }));
+    this.ws.send(encodeEnvelope({ msg_seq_num: seq, sending_time_us: 0, [body]: msg }));
   }
 
   subscribe(symbol: string, md_req_id: string, more: { channels?: number[]; market_depth?: number; subscription?: number } = {}): void {
@@ -270,7 +270,7 @@ test('a shared frame with a sequence number in front decodes as one Envelope, fo
     const r = decodeEnvelope(numbered(seq, shared));
     assert.ok(r.ok);
     assert.deepEqual([r.env.msg_seq_num, r.env.body, (r.env.heartbeat as { test_req_id: string }).test_req_id], [seq, 'heartbeat', 'hb']);
-    assert.ok(r.env.sending_time > 0);
+    assert.ok(r.env.sending_time_us > 0);
   }
 });
 

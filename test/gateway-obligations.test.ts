@@ -27,7 +27,7 @@ import { feeFor } from '../engine/money.ts';
 import { ExchangeClient, fromUnits, type ObligationStatus } from '../client/index.ts';
 import { BotRuntime, obligationText } from '../client/bots/bot-runtime.ts';
 import { naiveStrategy } from '../client/bots/naive-quoter.ts';
-import { TEST_CONFIG, collect, sleep, waitFor } from './client-test-helpers.ts';
+import { TEST_CONFIG, collect, sleep, waitFor, withoutEffectiveTime } from './client-test-helpers.ts';
 
 const ADMIN = 'obligations-admin-token';
 const HOUR = 3_600_000_000;
@@ -86,7 +86,7 @@ async function call(s: RunningServer, method: string, path: string, c: { key?: s
   const r = await fetch(`${s.url}/api/v1${path}`, { method, headers, body: c.body === undefined ? undefined : JSON.stringify(c.body) });
   const text = await r.text();
   const type = r.headers.get('content-type') ?? '';
-  return { status: r.status, body: type.includes('json') && text ? JSON.parse(text) as Json : {}, text, type };
+  return { status: r.status, body: type.includes('json') && text ? withoutEffectiveTime(method, path, r.status, JSON.parse(text) as Json) : {}, text, type };
 }
 
 const report = async (s: RunningServer, auth: { key?: string; admin?: string } = { admin: ADMIN }): Promise<Json[]> => {
@@ -184,7 +184,7 @@ test('translation: engine views → ObligationStatus / ObligationReport → prot
 
   // through the wire and into the SDK
   const roundTrip = (body: string, msg: Record<string, unknown>): unknown => {
-    const d = decodeEnvelope(encodeEnvelope({ msg_seq_num: 7, sending_time: 1, [body]: msg }));
+    const d = decodeEnvelope(encodeEnvelope({ msg_seq_num: 7, sending_time_us: 1, [body]: msg }));
     assert.ok(d.ok);
     return d.env[body];
   };
@@ -208,6 +208,27 @@ test('translation: engine views → ObligationStatus / ObligationReport → prot
   assert.deepEqual([r.outcome, r.windowLabel, r.transactTime, r.snapshots?.taken, r.snapshots?.passed, r.snapshots?.passPct], ['fail', '2024-10-04', day + 86_400 * S + 1, 8639, 1, '0.011']);
   assert.deepEqual([r.avgSpread, r.avgBidQty, r.avgAskQty, r.breachCount], ['0.2', '0.0100', '0.0100', 1]);
   assert.deepEqual(r.settlements.map((x) => [x.kind, x.amount, x.makerFeeBp]), [['clawback', fromUnits(enhancement, 7), -3]]);
+});
+
+test('needed_us is always the need: beyond remaining_us once the window cannot pass (with cannot_pass)', () => {
+  const sink = new RecordingSink();
+  const S = 1_000_000;
+  const hour = 20_000 * 86_400 * S; // a UTC hour start
+  const e = new Engine({
+    instruments: [structuredClone(TEST_CONFIG.instruments[0])], sink,
+    programmes: [{ name: 'p', members: ['m'], status_interval_ms: 60_000, instruments: { [BTC]: { ...OBLIGATION, presence_pct: 90 } } }],
+  });
+  e.addAccount({ name: 'm' });
+  // quoted for 1 s, then nothing: after 10 % of the hour without a quote, 90 % can no longer be met
+  e.massQuote({ time: hour, account: 1, symbol: BTC, bidPx: 999_999, bidSize: 100, offerPx: 1_000_001, offerSize: 100 });
+  e.quoteCancel({ time: hour + S, account: 1, symbol: BTC });
+  e.advanceTime(hour + 1200 * S);
+  const last = sink.events.filter((x): x is { type: 'obligation' } & ObligationEvent => x.type === 'obligation' && x.status !== null).at(-1)!;
+  const wire = obligationStatus('p', last.status!);
+  assert.equal(wire.cannot_pass, true);
+  // 90 % of 3,600 s = 3,240 s compliant; 1 s so far
+  assert.equal(wire.needed_us, 3240 * S - S);
+  assert.ok(wire.needed_us > wire.remaining_us);
 });
 
 test('programme configuration: the engine\'s checks with the path of the bad field; members must be accounts of the file', () => {

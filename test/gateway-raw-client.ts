@@ -30,7 +30,7 @@ export class Raw {
     return r;
   }
   send(body: string, msg: Record<string, unknown>, seq = this.seq++): void {
-    this.ws.send(encodeEnvelope({ msg_seq_num: seq, sending_time: 0, [body]: msg }));
+    this.ws.send(encodeEnvelope({ msg_seq_num: seq, sending_time_us: 0, [body]: msg }));
   }
   waitFor(pred: (e: Envelope) => boolean, ms = 2000): Promise<Envelope> {
     return firstEnvelope(this.got, pred, ms, () => new Promise<void>((res) => { this.waiters.push(res); setTimeout(res, 50); }));

@@ -10,6 +10,7 @@ import type { Message } from 'protobufjs';
 import { RejectReason } from '../engine/types.ts';
 import { restReport } from '../gateway/rest-format.ts';
 import { FILLS_KEPT, FINISHED_ORDERS_KEPT, History } from '../gateway/rest-history.ts';
+import { withoutEffectiveTime } from './client-test-helpers.ts';
 
 const ADMIN = 'test-admin-token';
 const MAKER = 'demo-maker-1';
@@ -34,7 +35,7 @@ async function call(s: RunningServer, method: string, path: string, c: Call = {}
   const r = await fetch(s.url + path, { method, headers, body: payload });
   const text = await r.text();
   const type = r.headers.get('content-type') ?? '';
-  return { status: r.status, text, type, body: type.includes('json') ? JSON.parse(text) as Json : {} };
+  return { status: r.status, text, type, body: type.includes('json') ? withoutEffectiveTime(method, path, r.status, JSON.parse(text) as Json) : {} };
 }
 
 const order = (s: RunningServer, key: string, body: Json): Promise<Res> => call(s, 'POST', '/api/v1/orders', { key, body });
@@ -74,7 +75,7 @@ class Trader {
     return t;
   }
   send(body: string, msg: Json): void {
-    this.ws.send(encodeEnvelope({ msg_seq_num: this.seq++, sending_time: 0, [body]: msg }));
+    this.ws.send(encodeEnvelope({ msg_seq_num: this.seq++, sending_time_us: 0, [body]: msg }));
   }
   async report(clOrdId: string): Promise<Json> {
     const e = await this.waitFor((x) => x.body === 'execution_report' && (x.execution_report as Json).cl_ord_id === clOrdId);

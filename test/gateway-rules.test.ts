@@ -17,7 +17,7 @@ import { ConfigError } from '../engine/instrument.ts';
 import type { RulesConfig } from '../engine/rules/config.ts';
 import { ExchangeClient, MarketDataClient } from '../client/index.ts';
 import { Raw } from './gateway-raw-client.ts';
-import { collect, waitFor } from './client-test-helpers.ts';
+import { collect, waitFor, withoutEffectiveTime } from './client-test-helpers.ts';
 
 const ADMIN = 'rules-admin-token';
 const BTC = 'BTC-USD';
@@ -51,7 +51,7 @@ async function call(s: RunningServer, method: string, path: string, c: { key?: s
   if (c.body !== undefined) headers['content-type'] = 'application/json';
   const r = await fetch(s.url + '/api/v1' + path, { method, headers, body: c.body === undefined ? undefined : JSON.stringify(c.body) });
   const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) as Json : {}, headers: r.headers };
+  return { status: r.status, body: text ? withoutEffectiveTime(method, path, r.status, JSON.parse(text) as Json) : {}, headers: r.headers };
 }
 
 let nextId = 0;

@@ -6,6 +6,7 @@ import { startServer, type RunningServer } from '../gateway/index.ts';
 import { loadConfig } from '../gateway/config.ts';
 import { serveMarket } from '../sim/serve.ts';
 import { loadScenario } from '../sim/scenario.ts';
+import { withoutEffectiveTime } from './client-test-helpers.ts';
 
 const ADMIN = 'sim-rest';
 
@@ -13,7 +14,7 @@ async function call(s: RunningServer, method: string, url: string, body?: unknow
   const headers: Record<string, string> = token ? { 'x-admin-token': token } : {};
   if (body !== undefined) headers['content-type'] = 'application/json';
   const r = await fetch(`${s.url}/api/v1${url}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+  return { status: r.status, json: withoutEffectiveTime(method, url, r.status, (await r.json()) as Record<string, unknown>) };
 }
 
 const fairValue = async (s: RunningServer): Promise<number> => Number(((await call(s, 'GET', '/sim')).json.symbols as { fair_value: string }[])[0].fair_value);

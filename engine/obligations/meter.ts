@@ -155,14 +155,16 @@ export class ObligationMeter {
     const remaining = ledger.winEnd - now;
     const code = this.codeAt(now);
     let neededUs: number | 'cannot pass' | null = null;
+    let needUs: number | null = null;
     let snapshots: ObligationStatusView['snapshots'] = null;
     if (cfg.snapshotUs === 0) {
       const need = Math.max(0, mulDivCeil(cfg.presencePpm, t.measuredUs + remaining, 1_000_000) - t.compliantUs);
       neededUs = need > remaining ? 'cannot pass' : need;
+      needUs = need;
     } else {
       const left = ceilDiv(ledger.winEnd, cfg.snapshotUs) - ceilDiv(now, cfg.snapshotUs);
       const need = Math.max(0, mulDivCeil(cfg.snapshotPassPpm, t.snapTaken + left, 1_000_000) - t.snapPassed);
-      snapshots = { ...snapshotCounts(cfg, t)!, remaining: left, needed: need > left ? 'cannot pass' : need };
+      snapshots = { ...snapshotCounts(cfg, t)!, remaining: left, needed: need > left ? 'cannot pass' : need, need };
     }
     return {
       symbol: this.symbol,
@@ -187,6 +189,7 @@ export class ObligationMeter {
       presencePct: report.presencePct,
       requiredPct: report.requiredPct,
       neededUs,
+      needUs,
       passingNow: passes(cfg, t),
       snapshots,
       openBreach: ledger.openReason === Breach.NONE ? null : { startUs: ledger.openStart, reason: ledger.openReason },

@@ -169,10 +169,12 @@ export interface ObligationStatusView {
    * than the remaining time; null in snapshot mode
    */
   neededUs: number | 'cannot pass' | null;
+  /** the same need as a number also when it cannot be met (more than the remaining time); null in snapshot mode */
+  needUs: number | null;
   /** the rule applied to the window so far: would it pass if it closed now (null: nothing measured) */
   passingNow: boolean | null;
   /** snapshot mode only */
-  snapshots: (SnapshotCounts & { remaining: number; needed: number | 'cannot pass' }) | null;
+  snapshots: (SnapshotCounts & { remaining: number; needed: number | 'cannot pass'; need: number }) | null;
   /** the breach in progress, if any */
   openBreach: { startUs: number; reason: BreachCode } | null;
 }

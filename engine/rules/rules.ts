@@ -408,7 +408,10 @@ export class Rules implements MatchWatcher {
     if (at && ir.limitStateSince === 0) {
       ir.limitStateSince = this.now;
       const until = this.now + luld.limitStateUs;
-      this.out.rule(RuleEventKind.LIMIT_STATE_ON, 0, 0, ir.inst.symbol, until, 0, `limit state: ${bid !== null && band !== null && bid.price >= band.upper ? 'bid at the upper' : 'offer at the lower'} band`);
+      const up = bid !== null && band !== null && bid.price >= band.upper;
+      // value: the band price, negative for the lower band (limit down)
+      const value = band === null ? 0 : up ? band.upper : -band.lower;
+      this.out.rule(RuleEventKind.LIMIT_STATE_ON, 0, 0, ir.inst.symbol, until, value, `limit state: ${up ? 'bid at the upper' : 'offer at the lower'} band`);
       if (until < this.nextTimer) this.nextTimer = until;
     } else if (!at && ir.limitStateSince !== 0) {
       ir.limitStateSince = 0;

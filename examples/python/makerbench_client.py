@@ -56,7 +56,7 @@ class Session:
         self.seq = 1
 
     async def send(self, **body) -> None:
-        env = self.pb.Envelope(msg_seq_num=self.seq, sending_time=time.time_ns(), **body)
+        env = self.pb.Envelope(msg_seq_num=self.seq, sending_time_us=time.time_ns() // 1000, **body)
         self.seq += 1
         await self.ws.send(env.SerializeToString())
 
