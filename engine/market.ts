@@ -43,6 +43,8 @@ export class Market {
   /** per instrument: the rules watch its matching (velocity) and trades (bands, OTR, breakers) */
   readonly watched: boolean[];
   watcher: MatchWatcher | null = null;
+  /** called when an order fills for the first time (Binance's unfilled-order count gives one back) */
+  firstFill: ((acct: Account) => void) | null = null;
   /** last trade price per instrument (0 = none yet): the auction's reference */
   readonly lastPrice: number[];
   /** the last order id handed out */
@@ -123,6 +125,10 @@ export class Market {
     const ta = t.account;
     const makerFee = feeFor(n, ma.makerRate[ii]) + perShareFee(q, ma.makerPerShare[ii], inst.shareUnit);
     const takerFee = capAccessFee(inst, price, q, n, feeFor(n, ta.takerRate[ii]) + perShareFee(q, ta.takerPerShare[ii], inst.shareUnit));
+    if (this.firstFill !== null) {
+      if (m.cum === 0) this.firstFill(ma);
+      if (t.cum === 0) this.firstFill(ta);
+    }
     m.leaves -= q;
     m.cum += q;
     m.cumPxQty += price * q;
@@ -191,6 +197,7 @@ export class Market {
     for (const o of [m, t]) {
       const lvl = o.level as Level;
       const side = this.books[ii].sideOf(o.side);
+      if (o.cum === 0 && this.firstFill !== null) this.firstFill(o.account);
       openChange(o, -q);
       o.leaves -= q;
       o.cum += q;

@@ -117,7 +117,7 @@ const RULES: Shape = {
       kind: 'array',
       shape: {
         fields: {
-          name: true, scope: true, window: true, limit: true, interval_ms: true, weights: true, exempt_cancels: true, on_breach: true,
+          name: true, scope: true, window: true, limit: true, interval_ms: true, weights: true, exempt_cancels: true, on_breach: true, count: true,
         } satisfies Fields<RateLimitConfig>,
         nested: { weights: { kind: 'object', shape: { fields: { new: true, amend: true, cancel: true, quote: true } satisfies Fields<Defined<RateLimitConfig['weights']>> } } },
       },

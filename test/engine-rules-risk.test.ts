@@ -13,7 +13,6 @@ import { OrderEventKind, PhaseCause, RecordingSink, RuleEventKind, type Recorded
 import type { InstrumentConfig } from '../engine/instrument.ts';
 import type { AccountRiskConfig, InstrumentRulesConfig, RulesConfig } from '../engine/rules/config.ts';
 import { OTR_UNBOUNDED } from '../engine/rules/otr.ts';
-import { RATE_LIMIT_PRESETS } from '../engine/rules/rate-limit.ts';
 import { CancelReason, OrdType, RejectReason, Side, TimeInForce, TradingPhase } from '../engine/types.ts';
 
 const S = 1_000_000; // µs per second
@@ -414,8 +413,14 @@ test('minimum quote life: a mass quote cannot replace a younger quote (TOO_EARLY
 
 // ---- 4. rate limits through the engine ----
 
-test('rate limits (binance-spot): the 50th order in 10 s passes, the 51st is RATE_LIMITED with the exact retryAfter; cancels exempt; passes at retryAfter', () => {
-  const { e, sink } = setup([inst('X')], { ...RATE_LIMIT_PRESETS['binance-spot'] });
+/** a sliding 50 orders / 10 s per account with a 2-minute ban after 10 breaches in 10 s */
+const SLIDING_50: RulesConfig = {
+  rate_limits: [{ name: 'orders-10s', scope: 'account', window: 'sliding', limit: 50, interval_ms: 10_000 }],
+  rate_ban: { breaches: 10, window_ms: 10_000, ban_ms: 120_000 },
+};
+
+test('rate limits (sliding 50 / 10 s): the 50th order in 10 s passes, the 51st is RATE_LIMITED with the exact retryAfter; cancels exempt; passes at retryAfter', () => {
+  const { e, sink } = setup([inst('X')], SLIDING_50);
   const t0 = DAY + 9 * H;
   const ids: number[] = [];
   for (let i = 0; i < 50; i++) {
@@ -449,7 +454,7 @@ test('rate limits (binance-spot): the 50th order in 10 s passes, the 51st is RAT
 });
 
 test('rate limits: the 10th breach within 10 s bans the account (RuleEvent BAN with until), then BANNED until exactly then; cancels pass', () => {
-  const { e, sink } = setup([inst('X')], { ...RATE_LIMIT_PRESETS['binance-spot'] });
+  const { e, sink } = setup([inst('X')], SLIDING_50);
   const t0 = DAY;
   const buy = (t: number): number => e.newOrder({ time: t, account: 1, symbol: 'X', side: Side.BUY, price: 100, qty: 1 });
   const first = buy(t0);
@@ -508,7 +513,7 @@ test('rate limits: a session-scoped limit counts per connection; its ban names t
 });
 
 test('rate limits: a mass quote counts once (kind QUOTE); a refused one rejects both sides with the reason and retryAfter and keeps the old quote', () => {
-  const { e, sink } = setup([inst('X')], { ...RATE_LIMIT_PRESETS['binance-spot'] });
+  const { e, sink } = setup([inst('X')], SLIDING_50);
   const t0 = DAY;
   let q = e.massQuote({ time: t0, account: 1, symbol: 'X', bidPx: 90, bidSize: 1, offerPx: 110, offerSize: 1 });
   for (let i = 1; i < 50; i++) {

@@ -54,6 +54,12 @@ export interface RateLimitConfig {
   exempt_cancels?: boolean;
   /** 'reject' (default) the message, or 'logout' the session (FIX-style message cap) */
   on_breach?: 'reject' | 'logout';
+  /**
+   * 'messages' (default): every admitted message counts for good. 'unfilled' (Binance ORDERS, fixed
+   * windows only): an order's first fill gives its count back in the current interval, and REST
+   * answers a refusal without Retry-After (Binance's −1015)
+   */
+  count?: 'messages' | 'unfilled';
 }
 
 /**

@@ -76,6 +76,8 @@ export class Rules implements MatchWatcher {
         || this.marketWide?.index === ir.inst.index || programmes.watches(ir.inst.index);
     }
     market.watcher = market.watched.some(Boolean) ? this : null;
+    const limits = this.rateLimits;
+    if (limits?.countsUnfilled) market.firstFill = (a) => { if (!a.rateLimitExempt) limits.firstFill(a.id, this.now); };
     this.watchLimitState = this.byIndex.some((ir) => ir.controls.luld !== null);
     this.configInert = market.watcher === null && this.rateLimits === null && this.otr === null && this.marketWide === null
       && this.byIndex.every((ir) => ir.quiet && ir.schedule === null && ir.minQuoteLifeUs === 0 && ir.controls.velocity === null);

@@ -1,0 +1,103 @@
+// Crypto and quoting venue fidelity through the engine, each rule with its
+// source: Binance's unfilled-order count, self-trade prevention as Binance
+// reports it, and self-trades kept out of maker share.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Engine } from '../engine/engine.ts';
+import { OrderEventKind, RecordingSink, type OrderEvent, type RecordedEvent } from '../engine/events.ts';
+import type { InstrumentConfig } from '../engine/instrument.ts';
+import type { RulesConfig } from '../engine/rules/config.ts';
+import { RATE_LIMIT_PRESETS } from '../engine/rules/rate-limit.ts';
+import { CancelReason, RejectReason, Side, StpMode } from '../engine/types.ts';
+import { profileConfig } from '../gateway/profiles.ts';
+import { Clock, wallClockUs } from '../gateway/exchange.ts';
+import { startServer } from '../gateway/index.ts';
+import { ExecType, OrdStatus, executionReport } from '../gateway/translate.ts';
+
+const S = 1_000_000;
+/** a UTC midnight in µs (a multiple of every fixed interval) */
+const DAY = 20_000 * 86_400 * S;
+
+function inst(symbol: string, extra: Partial<InstrumentConfig> = {}): InstrumentConfig {
+  return {
+    symbol, price_scale: 0, qty_scale: 0, cash_scale: 0, tick_size: 1, lot: 1, min_qty: 1, max_qty: 100_000, max_price: 100_000,
+    maker_fee_bp: 0, taker_fee_bp: 0, ...extra,
+  };
+}
+
+function setup(rules?: RulesConfig, extra: Partial<InstrumentConfig> = {}): { e: Engine; sink: RecordingSink } {
+  const sink = new RecordingSink();
+  const e = new Engine({ instruments: [inst('X', extra)], sink, rules });
+  for (const name of ['maker', 'taker']) assert.equal(typeof e.addAccount({ name }), 'number');
+  return { e, sink };
+}
+
+type Ev<T extends RecordedEvent['type']> = Extract<RecordedEvent, { type: T }>;
+const lastOrder = (sink: RecordingSink): Ev<'order'> => {
+  const o = sink.orders().at(-1);
+  assert.ok(o, 'an order event');
+  return o;
+};
+
+// Binance spot ORDERS (binance-spot-api-docs faqs/order_count_decrement.md): the
+// limit counts unfilled orders over fixed intervals; an order's first fill
+// decrements the count; −1015 carries no retry time.
+test('binance-spot: a maker whose 50 orders filled can send its 51st; unfilled, the 51st is refused until the interval edge', () => {
+  const { e, sink } = setup({ ...RATE_LIMIT_PRESETS['binance-spot'] });
+  const t0 = DAY + 3 * S; // inside the interval [DAY, DAY + 10 s)
+  const sell = (t: number, price = 100): number => e.newOrder({ time: t, account: 1, symbol: 'X', side: Side.SELL, price, qty: 1 });
+  for (let i = 0; i < 50; i++) assert.ok(sell(t0 + i) > 0, `order ${i + 1}`);
+  // the taker lifts all 50 (one order: its own count is 1)
+  assert.ok(e.newOrder({ time: t0 + 100, account: 2, symbol: 'X', side: Side.BUY, price: 100, qty: 50 }) > 0);
+  assert.equal(sink.fills().length, 50);
+  assert.ok(sell(t0 + 200) > 0, 'the 51st: its 50 filled orders no longer count');
+  // 49 more unfilled orders reach 50 again; the next one is refused (REST: no Retry-After, by the text's tag)
+  for (let i = 0; i < 49; i++) assert.ok(sell(t0 + 300 + i, 200) > 0, `unfilled order ${i + 1}`);
+  assert.equal(sell(t0 + 400, 200), 0);
+  const r = lastOrder(sink);
+  assert.deepEqual([r.kind, r.reason, r.retryAfter, r.text],
+    [OrderEventKind.REJECTED, RejectReason.RATE_LIMITED, DAY + 10 * S, 'rate limit orders-10s: 50 per 10000 ms (unfilled orders)']);
+  assert.equal(sell(DAY + 10 * S - 1, 200), 0, '1 µs before the interval edge');
+  assert.ok(sell(DAY + 10 * S, 200) > 0, 'the interval edge resets the count');
+});
+
+// Binance STP (binance-spot-api-docs faqs/stp_faq.md): the default mode is
+// EXPIRE_MAKER; a prevented match ends the resting order EXPIRED_IN_MATCH
+// (FIX ExecType C Expired), and the taker trades on against the next order.
+test('crypto-spot: every account defaults to EXPIRE_MAKER; the expired maker is reported EXPIRED, the taker trades on', () => {
+  const cfg = profileConfig('crypto-spot');
+  assert.deepEqual(cfg.accounts?.map((a) => a.stp), [StpMode.CANCEL_MAKER, StpMode.CANCEL_MAKER, StpMode.CANCEL_MAKER]);
+  const sink = new RecordingSink();
+  const e = new Engine({ instruments: [inst('X')], sink });
+  e.addAccount({ name: 'maker', stp: StpMode.CANCEL_MAKER });
+  e.addAccount({ name: 'other' });
+  const mine = e.newOrder({ time: 1, account: 1, symbol: 'X', side: Side.SELL, price: 100, qty: 5 });
+  e.newOrder({ time: 2, account: 2, symbol: 'X', side: Side.SELL, price: 101, qty: 5 });
+  const taker = e.newOrder({ time: 3, account: 1, symbol: 'X', side: Side.BUY, price: 101, qty: 3 });
+  const expired = sink.orders().find((o) => o.orderId === mine && o.kind === OrderEventKind.CANCELLED);
+  assert.deepEqual([expired?.reason, expired?.leaves, expired?.cum], [CancelReason.SELF_TRADE, 0, 0]);
+  const er = executionReport(expired as unknown as OrderEvent, undefined, 1);
+  assert.deepEqual([er?.exec_type, er?.ord_status], [ExecType.EXPIRED, OrdStatus.EXPIRED]);
+  assert.deepEqual(sink.fills().map((f) => [f.price, f.qty, f.takerOrderId]), [[101, 3, taker]]);
+});
+
+// Binance REST (rest-api.md LIMITS): an ORDERS breach is HTTP 429, −1015, and
+// unlike a request-weight 429 it carries no Retry-After.
+test('crypto-spot REST: the 51st unfilled order in a 10 s interval is 429 without Retry-After', async () => {
+  let now = (Math.floor(wallClockUs() / (10 * S)) + 1) * 10 * S + S; // 1 s into a fresh interval, frozen
+  const s = await startServer({ config: profileConfig('crypto-spot'), adminToken: 'admin', clock: new Clock(() => now) });
+  try {
+    const post = (i: number): Promise<Response> => fetch(`${s.url}/api/v1/orders`, {
+      method: 'POST', headers: { 'x-api-key': 'demo-maker-1', 'content-type': 'application/json' },
+      body: JSON.stringify({ cl_ord_id: `o${i}`, symbol: 'BTC-USD', side: 1, ord_type: 2, price_units: 99_000_00, order_qty_units: 1000 }),
+    });
+    for (let i = 0; i < 50; i++) assert.equal((await post(i)).status, 200, `order ${i + 1}`);
+    const r = await post(50);
+    const body = await r.json() as Record<string, unknown>;
+    assert.deepEqual([r.status, r.headers.get('retry-after'), body.code, body.retry_after_ms], [429, null, 'RATE_LIMITED', undefined]);
+    now += 9 * S; // the next interval
+    assert.equal((await post(51)).status, 200);
+  } finally {
+    await s.close();
+  }
+});
