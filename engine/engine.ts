@@ -474,7 +474,8 @@ export class Engine {
     const acct = o.account;
     const why = this.why;
     const clOrdId = c.clOrdId ?? o.clOrdId;
-    const cancels = Number.isSafeInteger(c.qty) && c.qty >= 0 && c.qty <= o.cum;
+    // what filled or self-trade prevention took away cannot come back
+    const cancels = Number.isSafeInteger(c.qty) && c.qty >= 0 && c.qty <= o.cum + o.prevented;
     let reason: RejectReason | 0 = checkPrice(inst, c.price, why) || (cancels ? 0 : checkQty(inst, c.qty, why));
     if (!reason && clOrdId !== o.clOrdId && clOrdId !== '' && acct.liveByClOrdId.has(clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
     if (!reason && !this.rules.inert) reason = this.rules.admitAmend(o, c.price, c.qty, why);
@@ -494,7 +495,7 @@ export class Engine {
       this.market.takeOffBook(o);
       o.price = price;
       o.qty = c.qty;
-      o.leaves = c.qty - o.cum;
+      o.leaves = c.qty - o.cum - o.prevented;
       o.time = this.now;
       this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
       this.market.execute(o, inst, true);

@@ -233,15 +233,16 @@ export class Market {
       case StpMode.CANCEL_BOTH:
         this.cancelResting(m, CancelReason.SELF_TRADE);
         return true;
-      default: { // DECREMENT
+      default: { // DECREMENT (Binance): both lose the smaller open quantity as prevented; one left at 0 expires
         const d = t.leaves < m.leaves ? t.leaves : m.leaves;
+        m.prevented += d;
         if (d === m.leaves) this.cancelResting(m, CancelReason.SELF_TRADE);
         else {
-          this.reduceResting(m, d);
+          this.openShrink(m, d);
           this.out.order(OrderEventKind.RESTATED, m, CancelReason.SELF_TRADE);
         }
         t.leaves -= d;
-        t.qty -= d;
+        t.prevented += d;
         if (t.leaves === 0) return true;
         this.out.order(OrderEventKind.RESTATED, t, CancelReason.SELF_TRADE);
         return false;
@@ -277,8 +278,13 @@ export class Market {
 
   /** Reduces a resting order's quantity in place (keeps its queue position). */
   reduceResting(o: Order, by: number): void {
-    const lvl = o.level as Level;
     o.qty -= by;
+    this.openShrink(o, by);
+  }
+
+  /** Takes `by` off a resting order's open quantity in place (its qty stays: a prevented quantity). */
+  private openShrink(o: Order, by: number): void {
+    const lvl = o.level as Level;
     o.leaves -= by;
     lvl.qty -= by;
     openChange(o, -by);

@@ -101,3 +101,28 @@ test('crypto-spot REST: the 51st unfilled order in a 10 s interval is 429 withou
     await s.close();
   }
 });
+
+// Binance STP DECREMENT (binance-spot-api-docs faqs/stp_faq.md): both orders
+// lose the smaller open quantity as preventedQuantity, their order quantity
+// unchanged; the one left with nothing open ends EXPIRED_IN_MATCH.
+test('STP DECREMENT: the quantities stay, the prevented quantity is reported, and it never comes back by an amend', () => {
+  const sink = new RecordingSink();
+  const e = new Engine({ instruments: [inst('X')], sink });
+  e.addAccount({ name: 'maker', stp: StpMode.DECREMENT });
+  const m = e.newOrder({ time: 1, account: 1, symbol: 'X', side: Side.SELL, price: 100, qty: 5 });
+  const t = e.newOrder({ time: 2, account: 1, symbol: 'X', side: Side.BUY, price: 100, qty: 3 });
+  const seen = sink.orders().filter((o) => o.time === 2 && o.kind !== OrderEventKind.ACCEPTED)
+    .map((o) => [o.orderId, o.kind, o.reason, o.qty, o.cum, o.leaves, o.prevented]);
+  assert.deepEqual(seen, [
+    [m, OrderEventKind.RESTATED, CancelReason.SELF_TRADE, 5, 0, 2, 3],
+    [t, OrderEventKind.CANCELLED, CancelReason.SELF_TRADE, 3, 0, 0, 3],
+  ]);
+  assert.equal(sink.fills().length, 0);
+  const er = executionReport(sink.orders().find((o) => o.orderId === t && o.kind === OrderEventKind.CANCELLED) as unknown as OrderEvent, undefined, 1);
+  assert.deepEqual([er?.exec_type, er?.order_qty, er?.cum_qty, er?.leaves_qty], [ExecType.EXPIRED, 3, 0, 0]);
+  // amend to 4: 4 − 3 prevented = 1 open, in place; amend to 3 (= prevented): nothing left, cancelled
+  assert.equal(e.replace({ time: 3, account: 1, symbol: 'X', orderId: m, price: 100, qty: 4 }), 1);
+  assert.deepEqual([lastOrder(sink).kind, lastOrder(sink).leaves, lastOrder(sink).prevented], [OrderEventKind.REPLACED, 1, 3]);
+  assert.equal(e.replace({ time: 4, account: 1, symbol: 'X', orderId: m, price: 100, qty: 3 }), 1);
+  assert.deepEqual([lastOrder(sink).kind, lastOrder(sink).reason], [OrderEventKind.CANCELLED, CancelReason.AMENDED_TO_FILLED]);
+});
