@@ -341,9 +341,11 @@ export class Engine {
     const inst = this.instrument(c.symbol);
     let refused = acct ? this.rules.admitMessage(MsgKind.QUOTE, acct, c.session, this.why) : 0;
     if (!refused && acct && inst) refused = this.quoteLife(acct, inst.index);
-    if (acct && inst && !refused) this.market.withdrawQuote(acct, inst.index, CancelReason.QUOTE_REPLACED);
+    const kept = acct && inst && !refused ? this.refreshQuote(acct, inst.index, c) : NONE_KEPT;
     const quote = (s: Side, price: number, qty: number): number => {
       const side: NewOrder = { time: c.time, account: c.account, symbol: c.symbol, side: s, price, qty, postOnly: true };
+      const keptId = s === Side.BUY ? kept[0] : kept[1];
+      if (keptId !== 0) return keptId;
       if (!refused) return this.place(side, MsgKind.QUOTE);
       const retry = this.out.retryAfter;
       this.out.rejectNew(side, refused, this.why.text);
@@ -369,6 +371,35 @@ export class Engine {
     }
     this.end();
     return r;
+  }
+
+  /**
+   * Replacing a quote: a side at the same price whose size did not go up keeps
+   * its queue position (reduced in place, REPLACED), when the venue keeps
+   * priority (CME, Eurex mass quotes); every other side of the old quote is
+   * cancelled. Returns the kept [bid, offer] order ids (0 = not kept).
+   */
+  private refreshQuote(acct: Account, ii: number, c: MassQuote): [number, number] {
+    const kept: [number, number] = [0, 0];
+    for (const o of this.market.quoteOrders(acct, ii)) {
+      const buy = o.side === Side.BUY;
+      const px = buy ? c.bidPx : c.offerPx;
+      const size = buy ? c.bidSize : c.offerSize;
+      const inst = this.instruments[ii];
+      // a size the order entry would refuse is not kept: the new side is placed (and rejected) as usual
+      const valid = Number.isSafeInteger(size) && size >= inst.minQty && size % inst.lot === 0;
+      if (this.rules.keepsPriority && px === o.price && valid && size <= o.leaves) {
+        if (size < o.leaves) {
+          this.market.reduceResting(o, o.leaves - size);
+          this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, o.clOrdId);
+        }
+        kept[buy ? 0 : 1] = o.id;
+      } else {
+        this.market.cancelResting(o, CancelReason.QUOTE_REPLACED);
+      }
+    }
+    acct.quoteBid[ii] = acct.quoteOffer[ii] = 0;
+    return kept;
   }
 
   /** Withdraws the account's quotes. Returns how many quote orders were cancelled. */
@@ -488,7 +519,7 @@ export class Engine {
     this.market.renameClOrdId(o, clOrdId);
     if (cancels) {
       this.market.cancelResting(o, CancelReason.AMENDED_TO_FILLED, clOrdId, origClOrdId);
-    } else if (price === o.price && c.qty <= o.qty) {
+    } else if (price === o.price && c.qty <= o.qty && this.rules.keepsPriority) {
       this.market.reduceResting(o, o.qty - c.qty);
       this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
     } else {
@@ -666,6 +697,7 @@ export class Engine {
 const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
 /** Stands in for a command that is not an object at all: every field reads as missing, so it is rejected. */
 const NO_FIELDS = Object.freeze({}) as never;
+const NONE_KEPT: [number, number] = [0, 0];
 
 function limit(v: number | undefined, field: string, dflt: number): number {
   const n = v ?? dflt;

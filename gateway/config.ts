@@ -111,7 +111,7 @@ const INSTRUMENT_RULES: Shape = {
 };
 
 const RULES: Shape = {
-  fields: { rate_limits: true, rate_ban: true, otr: true, market_wide: true, access_fee_cap: true } satisfies Fields<RulesConfig>,
+  fields: { rate_limits: true, rate_ban: true, otr: true, market_wide: true, access_fee_cap: true, replace_priority: true } satisfies Fields<RulesConfig>,
   nested: {
     rate_limits: {
       kind: 'array',

@@ -406,9 +406,10 @@ test('minimum quote life: a mass quote cannot replace a younger quote (TOO_EARLY
   const early = q(t + 500_000 - 1);
   assert.deepEqual([early.bidReject, early.offerReject], [RejectReason.TOO_EARLY, RejectReason.TOO_EARLY]);
   assert.deepEqual(e.openOrders(1).map((o) => o.orderId).sort(), [first.bidOrderId, first.offerOrderId].sort());
+  // on time, and unchanged: both sides keep their orders and queue places (replace_priority keep_unchanged)
   const onTime = q(t + 500_000);
-  assert.ok(onTime.bidOrderId > 0 && onTime.offerOrderId > 0);
-  assert.equal(sink.orders().filter((o) => o.reason === CancelReason.QUOTE_REPLACED && o.kind === CANCELLED).length, 2);
+  assert.deepEqual([onTime.bidOrderId, onTime.offerOrderId, onTime.bidReject, onTime.offerReject], [first.bidOrderId, first.offerOrderId, 0, 0]);
+  assert.equal(sink.orders().filter((o) => o.reason === CancelReason.QUOTE_REPLACED && o.kind === CANCELLED).length, 0);
 });
 
 // ---- 4. rate limits through the engine ----

@@ -126,3 +126,38 @@ test('STP DECREMENT: the quantities stay, the prevented quantity is reported, an
   assert.equal(e.replace({ time: 4, account: 1, symbol: 'X', orderId: m, price: 100, qty: 3 }), 1);
   assert.deepEqual([lastOrder(sink).kind, lastOrder(sink).reason], [OrderEventKind.CANCELLED, CancelReason.AMENDED_TO_FILLED]);
 });
+
+// CME and Eurex mass quotes: a quote side whose price is unchanged and whose
+// size did not go up keeps its queue position; Nasdaq OUCH loses priority on
+// any replace (rules.replace_priority 'lose').
+test('quote priority: the unchanged side keeps its fills ahead of a later order at the same price; "lose" sends it back', () => {
+  for (const [mode, first] of [['keep_unchanged', 'quote'], ['lose', 'order']] as const) {
+    const { e, sink } = setup({ replace_priority: mode });
+    const q1 = e.massQuote({ time: 1, account: 1, symbol: 'X', bidPx: 99, bidSize: 10, offerPx: 101, offerSize: 10 });
+    const other = e.newOrder({ time: 2, account: 2, symbol: 'X', side: Side.BUY, price: 99, qty: 10 });
+    // refresh: bid unchanged in price, size down to 8; offer moved
+    const q2 = e.massQuote({ time: 3, account: 1, symbol: 'X', bidPx: 99, bidSize: 8, offerPx: 102, offerSize: 10 });
+    if (mode === 'keep_unchanged') {
+      assert.equal(q2.bidOrderId, q1.bidOrderId, 'the same order');
+      assert.deepEqual([lastOrder(sink).kind, lastOrder(sink).qty, lastOrder(sink).leaves], [OrderEventKind.ACCEPTED, 10, 10], 'the new offer');
+    } else {
+      assert.notEqual(q2.bidOrderId, q1.bidOrderId);
+    }
+    sink.clear();
+    e.newOrder({ time: 4, account: 2, symbol: 'X', side: Side.SELL, price: 99, qty: 8 });
+    const makers = sink.fills().map((f) => [f.makerOrderId, f.qty]);
+    assert.deepEqual(makers, first === 'quote' ? [[q1.bidOrderId, 8]] : [[other, 8]], mode);
+  }
+});
+
+test('amend priority: a same-price decrease keeps the place under keep_unchanged and loses it under lose', () => {
+  for (const mode of ['keep_unchanged', 'lose'] as const) {
+    const { e, sink } = setup({ replace_priority: mode });
+    const a = e.newOrder({ time: 1, account: 1, symbol: 'X', side: Side.SELL, price: 100, qty: 5 });
+    const b = e.newOrder({ time: 2, account: 2, symbol: 'X', side: Side.SELL, price: 100, qty: 5 });
+    assert.equal(e.replace({ time: 3, account: 1, symbol: 'X', orderId: a, price: 100, qty: 4 }), 1);
+    sink.clear();
+    e.newOrder({ time: 4, account: 2, symbol: 'X', side: Side.BUY, price: 100, qty: 1 });
+    assert.deepEqual(sink.fills().map((f) => f.makerOrderId), [mode === 'lose' ? b : a], mode);
+  }
+});

@@ -118,6 +118,12 @@ export interface RulesConfig {
   rate_ban?: RateBanConfig;
   otr?: OtrConfig;
   market_wide?: MarketWideConfig;
+  /**
+   * Queue priority of a replaced order or quote side. 'keep_unchanged' (default; CME, Eurex): an amend,
+   * or a mass-quote side, that keeps the price and does not increase the size keeps its place.
+   * 'lose' (Nasdaq OUCH): any replace goes to the back of the queue.
+   */
+  replace_priority?: 'keep_unchanged' | 'lose';
 }
 
 /** Per-account, per-instrument risk limits, in that instrument's units; '*' applies to every instrument. */

@@ -43,6 +43,8 @@ export class Rules implements MatchWatcher {
   readonly rateLimits: RateLimits | null;
   readonly otr: OtrCounters | null;
   private readonly marketWide: MarketWide | null;
+  /** an unchanged or smaller amend or quote side keeps its queue position (rules.replace_priority) */
+  readonly keepsPriority: boolean;
   /** earliest timer of any instrument */
   private nextTimer = 0;
   private started = false;
@@ -70,6 +72,9 @@ export class Rules implements MatchWatcher {
     this.rateLimits = rc.rate_limits === undefined && rc.rate_ban === undefined ? null : new RateLimits(rc.rate_limits ?? [], rc.rate_ban);
     this.otr = rc.otr === undefined ? null : new OtrCounters(rc.otr);
     this.marketWide = rc.market_wide === undefined ? null : new MarketWide(rc.market_wide, instruments);
+    const rp = rc.replace_priority ?? 'keep_unchanged';
+    if (rp !== 'keep_unchanged' && rp !== 'lose') throw new ConfigError('rules.replace_priority', `must be 'keep_unchanged' or 'lose', got ${JSON.stringify(rp)}`);
+    this.keepsPriority = rp === 'keep_unchanged';
     for (const ir of this.byIndex) {
       const c = ir.controls;
       market.watched[ir.inst.index] = c.watchesMatching || c.luld !== null || c.hasStaticBand || this.otr !== null
