@@ -388,7 +388,11 @@ export class Engine {
       const inst = this.instruments[ii];
       // a size the order entry would refuse is not kept: the new side is placed (and rejected) as usual
       const valid = Number.isSafeInteger(size) && size >= inst.minQty && size % inst.lot === 0;
-      if (this.rules.keepsPriority && px === o.price && valid && size <= o.leaves) {
+      const keep = this.rules.keepsPriority && px === o.price && valid && size <= o.leaves;
+      // RTS 9 Annex: a modified quote side counts 2 (a two-sided quote modify 4): 1 here, 1 for the new
+      // side (placed, or kept here); a side withdrawn (size 0) is a cancel, 1
+      if (!this.rules.inert) this.rules.countOrder(acct, ii, keep ? size : o.leaves, keep ? 2 : 1);
+      if (keep) {
         if (size < o.leaves) {
           this.market.reduceResting(o, o.leaves - size);
           this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, o.clOrdId);
@@ -469,6 +473,8 @@ export class Engine {
     if (!this.rules.inert) this.rules.countOrder(o.account, o.instrument, c.qty);
     // an IOC remainder of an order slid to a band was stopped by the band
     this.market.execute(o, inst as Instrument, false, price !== c.price && ordType === OrdType.LIMIT ? CancelReason.PRICE_BAND : 0);
+    // RTS 9 Annex: an IOC/FOK (or market) order whose remainder is cancelled counts 2
+    if (this.market.remainderCancelled && !this.rules.inert) this.rules.countOrder(acct as Account, (inst as Instrument).index, 0);
     return id;
   }
 
@@ -513,7 +519,8 @@ export class Engine {
     const price = reason || this.rules.inert ? c.price : this.rules.slide(inst.index, o.side, c.price);
     if (!reason && !cancels) reason = replaceState(o, inst, this.market.books[inst.index], price, c.qty);
     if (reason) return this.refused(kind, c, reason, why.text);
-    if (!this.rules.inert) this.rules.countOrder(acct, inst.index, c.qty);
+    // RTS 9 Annex: a limit order modification counts 2
+    if (!this.rules.inert) this.rules.countOrder(acct, inst.index, c.qty, 2);
 
     const origClOrdId = o.clOrdId;
     this.market.renameClOrdId(o, clOrdId);

@@ -8,7 +8,7 @@ import { OrderEventKind, RecordingSink, type OrderEvent, type RecordedEvent } fr
 import type { InstrumentConfig } from '../engine/instrument.ts';
 import type { RulesConfig } from '../engine/rules/config.ts';
 import { RATE_LIMIT_PRESETS } from '../engine/rules/rate-limit.ts';
-import { CancelReason, RejectReason, Side, StpMode } from '../engine/types.ts';
+import { CancelReason, RejectReason, Side, StpMode, TimeInForce } from '../engine/types.ts';
 import { profileConfig } from '../gateway/profiles.ts';
 import { Clock, wallClockUs } from '../gateway/exchange.ts';
 import { startServer } from '../gateway/index.ts';
@@ -160,4 +160,26 @@ test('amend priority: a same-price decrease keeps the place under keep_unchanged
     e.newOrder({ time: 4, account: 2, symbol: 'X', side: Side.BUY, price: 100, qty: 1 });
     assert.deepEqual(sink.fills().map((f) => f.makerOrderId), [mode === 'lose' ? b : a], mode);
   }
+});
+
+// MiFID II RTS 9 (Commission Delegated Regulation (EU) 2017/566), Annex:
+// new order 1, limit modify 2, two-sided quote 2, quote modify 4, IOC/FOK 1
+// and 2 if its remainder is cancelled; a transaction is one executed order
+// however many partial fills.
+test('RTS 9 Annex counting: a scripted day of 12 messages and 3 executed orders has a count ratio of 3', () => {
+  const { e } = setup({ otr: {} });
+  const t = DAY + 9 * 3600 * S;
+  const a = e.newOrder({ time: t, account: 1, symbol: 'X', side: Side.BUY, price: 100, qty: 10 }); // 1
+  assert.equal(e.replace({ time: t + 1, account: 1, symbol: 'X', orderId: a, price: 100, qty: 8 }), 1); // limit modify: 2 → 3
+  e.massQuote({ time: t + 2, account: 1, symbol: 'X', bidPx: 98, bidSize: 5, offerPx: 102, offerSize: 5 }); // quote: 2 → 5
+  e.massQuote({ time: t + 3, account: 1, symbol: 'X', bidPx: 97, bidSize: 5, offerPx: 103, offerSize: 5 }); // quote modify: 4 → 9
+  e.newOrder({ time: t + 4, account: 2, symbol: 'X', side: Side.SELL, price: 101, qty: 3 });
+  e.newOrder({ time: t + 5, account: 1, symbol: 'X', side: Side.BUY, price: 101, qty: 5, tif: TimeInForce.IOC }); // 3 filled, 2 cancelled: 2 → 11
+  e.newOrder({ time: t + 6, account: 2, symbol: 'X', side: Side.SELL, price: 101, qty: 4 });
+  e.newOrder({ time: t + 7, account: 1, symbol: 'X', side: Side.BUY, price: 101, qty: 4, tif: TimeInForce.FOK }); // filled: 1 → 12
+  e.newOrder({ time: t + 8, account: 2, symbol: 'X', side: Side.SELL, price: 100, qty: 3 }); // order a: first partial fill
+  e.newOrder({ time: t + 9, account: 2, symbol: 'X', side: Side.SELL, price: 100, qty: 5 }); // order a: second fill, same transaction
+  const v = e.orderToTrade(1, 'X');
+  // 12 / 3 − 1 = 3 (counting each message once and each fill as a trade gave 8 / 4 − 1 = 1)
+  assert.deepEqual([v?.orders, v?.trades, v?.tradedVolume, v?.countRatio], [12, 3, 15, 3]);
 });

@@ -81,8 +81,14 @@ export class Rules implements MatchWatcher {
         || this.marketWide?.index === ir.inst.index || programmes.watches(ir.inst.index);
     }
     market.watcher = market.watched.some(Boolean) ? this : null;
-    const limits = this.rateLimits;
-    if (limits?.countsUnfilled) market.firstFill = (a) => { if (!a.rateLimitExempt) limits.firstFill(a.id, this.now); };
+    const limits = this.rateLimits?.countsUnfilled ? this.rateLimits : null;
+    const otr = this.otr;
+    if (limits !== null || otr !== null) {
+      market.firstFill = (a, ii) => {
+        if (limits !== null && !a.rateLimitExempt) limits.firstFill(a.id, this.now);
+        otr?.countExecuted(a.id, ii, this.now);
+      };
+    }
     this.watchLimitState = this.byIndex.some((ir) => ir.controls.luld !== null);
     this.configInert = market.watcher === null && this.rateLimits === null && this.otr === null && this.marketWide === null
       && this.byIndex.every((ir) => ir.quiet && ir.schedule === null && ir.minQuoteLifeUs === 0 && ir.controls.velocity === null);
@@ -310,9 +316,9 @@ export class Rules implements MatchWatcher {
     return ir.quiet ? price : ir.controls.slide(side, price, this.now);
   }
 
-  /** RTS 9 counting of an accepted add, amend or user cancel. */
-  countOrder(acct: Account, ii: number, qty: number): void {
-    if (this.otr !== null) this.otr.countOrder(acct.id, ii, qty, this.now);
+  /** RTS 9 counting of an accepted add, amend or user cancel: n messages by the Annex (otr.ts). */
+  countOrder(acct: Account, ii: number, qty: number, n = 1): void {
+    if (this.otr !== null) this.otr.countOrder(acct.id, ii, qty, this.now, n);
   }
 
   // ---- kill switch ----
@@ -351,8 +357,9 @@ export class Rules implements MatchWatcher {
     this.byIndex[ii].controls.onTrade(price, this.now);
     this.programmes.traded(ii, price, qty, maker, taker, auction, this.now);
     if (this.otr !== null) {
-      this.otr.countTrade(maker.id, ii, qty, this.now);
-      if (taker !== maker) this.otr.countTrade(taker.id, ii, qty, this.now);
+      // transactions are counted per executed order (firstFill), volume per fill
+      this.otr.countVolume(maker.id, ii, qty, this.now);
+      if (taker !== maker) this.otr.countVolume(taker.id, ii, qty, this.now);
     }
     if (this.marketWide !== null && this.marketWide.index === ii) this.busy = this.indexTraded = true;
   }
