@@ -47,6 +47,7 @@ export class Emitter {
     e.leaves = o.leaves;
     e.cum = o.cum;
     e.cumPxQty = o.cumPxQty;
+    e.prevented = o.prevented;
     e.reason = reason;
     e.text = reason === 0 ? '' : CANCEL_REASON_TEXT[reason];
     e.retryAfter = 0;
@@ -191,7 +192,7 @@ export class Emitter {
     e.side = Side.BUY;
     e.ordType = OrdType.LIMIT;
     e.tif = TimeInForce.GTC;
-    e.price = e.qty = e.leaves = e.cum = e.cumPxQty = 0;
+    e.price = e.qty = e.leaves = e.cum = e.cumPxQty = e.prevented = 0;
     e.reason = reason;
     e.text = text || REJECT_REASON_TEXT[reason];
     e.retryAfter = this.retryAfter;

@@ -341,9 +341,11 @@ export class Engine {
     const inst = this.instrument(c.symbol);
     let refused = acct ? this.rules.admitMessage(MsgKind.QUOTE, acct, c.session, this.why) : 0;
     if (!refused && acct && inst) refused = this.quoteLife(acct, inst.index);
-    if (acct && inst && !refused) this.market.withdrawQuote(acct, inst.index, CancelReason.QUOTE_REPLACED);
+    const kept = acct && inst && !refused ? this.refreshQuote(acct, inst.index, c) : NONE_KEPT;
     const quote = (s: Side, price: number, qty: number): number => {
       const side: NewOrder = { time: c.time, account: c.account, symbol: c.symbol, side: s, price, qty, postOnly: true };
+      const keptId = s === Side.BUY ? kept[0] : kept[1];
+      if (keptId !== 0) return keptId;
       if (!refused) return this.place(side, MsgKind.QUOTE);
       const retry = this.out.retryAfter;
       this.out.rejectNew(side, refused, this.why.text);
@@ -369,6 +371,39 @@ export class Engine {
     }
     this.end();
     return r;
+  }
+
+  /**
+   * Replacing a quote: a side at the same price whose size did not go up keeps
+   * its queue position (reduced in place, REPLACED), when the venue keeps
+   * priority (CME, Eurex mass quotes); every other side of the old quote is
+   * cancelled. Returns the kept [bid, offer] order ids (0 = not kept).
+   */
+  private refreshQuote(acct: Account, ii: number, c: MassQuote): [number, number] {
+    const kept: [number, number] = [0, 0];
+    for (const o of this.market.quoteOrders(acct, ii)) {
+      const buy = o.side === Side.BUY;
+      const px = buy ? c.bidPx : c.offerPx;
+      const size = buy ? c.bidSize : c.offerSize;
+      const inst = this.instruments[ii];
+      // a size the order entry would refuse is not kept: the new side is placed (and rejected) as usual
+      const valid = Number.isSafeInteger(size) && size >= inst.minQty && size % inst.lot === 0;
+      const keep = this.rules.keepsPriority && px === o.price && valid && size <= o.leaves;
+      // RTS 9 Annex: a modified quote side counts 2 (a two-sided quote modify 4): 1 here, 1 for the new
+      // side (placed, or kept here); a side withdrawn (size 0) is a cancel, 1
+      if (!this.rules.inert) this.rules.countOrder(acct, ii, keep ? size : o.leaves, keep ? 2 : 1);
+      if (keep) {
+        if (size < o.leaves) {
+          this.market.reduceResting(o, o.leaves - size);
+          this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, o.clOrdId);
+        }
+        kept[buy ? 0 : 1] = o.id;
+      } else {
+        this.market.cancelResting(o, CancelReason.QUOTE_REPLACED);
+      }
+    }
+    acct.quoteBid[ii] = acct.quoteOffer[ii] = 0;
+    return kept;
   }
 
   /** Withdraws the account's quotes. Returns how many quote orders were cancelled. */
@@ -438,6 +473,8 @@ export class Engine {
     if (!this.rules.inert) this.rules.countOrder(o.account, o.instrument, c.qty);
     // an IOC remainder of an order slid to a band was stopped by the band
     this.market.execute(o, inst as Instrument, false, price !== c.price && ordType === OrdType.LIMIT ? CancelReason.PRICE_BAND : 0);
+    // RTS 9 Annex: an IOC/FOK (or market) order whose remainder is cancelled counts 2
+    if (this.market.remainderCancelled && !this.rules.inert) this.rules.countOrder(acct as Account, (inst as Instrument).index, 0);
     return id;
   }
 
@@ -474,27 +511,29 @@ export class Engine {
     const acct = o.account;
     const why = this.why;
     const clOrdId = c.clOrdId ?? o.clOrdId;
-    const cancels = Number.isSafeInteger(c.qty) && c.qty >= 0 && c.qty <= o.cum;
+    // what filled or self-trade prevention took away cannot come back
+    const cancels = Number.isSafeInteger(c.qty) && c.qty >= 0 && c.qty <= o.cum + o.prevented;
     let reason: RejectReason | 0 = checkPrice(inst, c.price, why) || (cancels ? 0 : checkQty(inst, c.qty, why));
     if (!reason && clOrdId !== o.clOrdId && clOrdId !== '' && acct.liveByClOrdId.has(clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
     if (!reason && !this.rules.inert) reason = this.rules.admitAmend(o, c.price, c.qty, why);
     const price = reason || this.rules.inert ? c.price : this.rules.slide(inst.index, o.side, c.price);
     if (!reason && !cancels) reason = replaceState(o, inst, this.market.books[inst.index], price, c.qty);
     if (reason) return this.refused(kind, c, reason, why.text);
-    if (!this.rules.inert) this.rules.countOrder(acct, inst.index, c.qty);
+    // RTS 9 Annex: a limit order modification counts 2
+    if (!this.rules.inert) this.rules.countOrder(acct, inst.index, c.qty, 2);
 
     const origClOrdId = o.clOrdId;
     this.market.renameClOrdId(o, clOrdId);
     if (cancels) {
       this.market.cancelResting(o, CancelReason.AMENDED_TO_FILLED, clOrdId, origClOrdId);
-    } else if (price === o.price && c.qty <= o.qty) {
+    } else if (price === o.price && c.qty <= o.qty && this.rules.keepsPriority) {
       this.market.reduceResting(o, o.qty - c.qty);
       this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
     } else {
       this.market.takeOffBook(o);
       o.price = price;
       o.qty = c.qty;
-      o.leaves = c.qty - o.cum;
+      o.leaves = c.qty - o.cum - o.prevented;
       o.time = this.now;
       this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
       this.market.execute(o, inst, true);
@@ -670,6 +709,7 @@ export class Engine {
 const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
 /** Stands in for a command that is not an object at all: every field reads as missing, so it is rejected. */
 const NO_FIELDS = Object.freeze({}) as never;
+const NONE_KEPT: [number, number] = [0, 0];
 
 function limit(v: number | undefined, field: string, dflt: number): number {
   const n = v ?? dflt;

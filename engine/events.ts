@@ -37,6 +37,8 @@ export class OrderEvent {
   cum = 0;
   /** Σ price × qty of the fills so far (avg px = cumPxQty / cum) */
   cumPxQty = 0;
+  /** quantity taken away by self-trade prevention (DECREMENT) so far (Binance preventedQuantity) */
+  prevented = 0;
   /** CancelReason for CANCELLED/RESTATED, RejectReason for the *_REJECTED kinds, else 0 */
   reason: CancelReason | RejectReason | 0 = 0;
   text = '';

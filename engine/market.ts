@@ -43,6 +43,10 @@ export class Market {
   /** per instrument: the rules watch its matching (velocity) and trades (bands, OTR, breakers) */
   readonly watched: boolean[];
   watcher: MatchWatcher | null = null;
+  /** called when an order fills for the first time (Binance's unfilled-order count, RTS 9 transactions) */
+  firstFill: ((acct: Account, instrument: number) => void) | null = null;
+  /** the last execute() cancelled an IOC/FOK/market remainder (RTS 9 counts that order twice) */
+  remainderCancelled = false;
   /** last trade price per instrument (0 = none yet): the auction's reference */
   readonly lastPrice: number[];
   /** the last order id handed out */
@@ -70,6 +74,7 @@ export class Market {
 
   /** Matches an incoming (or re-priced) order, then rests it or ends it; `bandReason` names an IOC remainder of an order slid to a price band. */
   execute(t: Order, inst: Instrument, onBook: boolean, bandReason: CancelReason | 0 = 0): void {
+    this.remainderCancelled = false;
     const stop = this.calling[inst.index] ? NO_STOP : this.match(t, inst);
     if (t.leaves === 0 && stop !== STOP_SELF_TRADE) {
       if (onBook) this.forget(t); else this.pool.give(t);
@@ -85,6 +90,7 @@ export class Market {
       return;
     }
     t.leaves = 0;
+    this.remainderCancelled = reason !== CancelReason.SELF_TRADE;
     this.out.order(OrderEventKind.CANCELLED, t, reason);
     if (onBook) this.forget(t); else this.pool.give(t);
   }
@@ -123,6 +129,10 @@ export class Market {
     const ta = t.account;
     const makerFee = feeFor(n, ma.makerRate[ii]) + perShareFee(q, ma.makerPerShare[ii], inst.shareUnit);
     const takerFee = capAccessFee(inst, price, q, n, feeFor(n, ta.takerRate[ii]) + perShareFee(q, ta.takerPerShare[ii], inst.shareUnit));
+    if (this.firstFill !== null) {
+      if (m.cum === 0) this.firstFill(ma, ii);
+      if (t.cum === 0) this.firstFill(ta, ii);
+    }
     m.leaves -= q;
     m.cum += q;
     m.cumPxQty += price * q;
@@ -191,6 +201,7 @@ export class Market {
     for (const o of [m, t]) {
       const lvl = o.level as Level;
       const side = this.books[ii].sideOf(o.side);
+      if (o.cum === 0 && this.firstFill !== null) this.firstFill(o.account, ii);
       openChange(o, -q);
       o.leaves -= q;
       o.cum += q;
@@ -226,15 +237,16 @@ export class Market {
       case StpMode.CANCEL_BOTH:
         this.cancelResting(m, CancelReason.SELF_TRADE);
         return true;
-      default: { // DECREMENT
+      default: { // DECREMENT (Binance): both lose the smaller open quantity as prevented; one left at 0 expires
         const d = t.leaves < m.leaves ? t.leaves : m.leaves;
+        m.prevented += d;
         if (d === m.leaves) this.cancelResting(m, CancelReason.SELF_TRADE);
         else {
-          this.reduceResting(m, d);
+          this.openShrink(m, d);
           this.out.order(OrderEventKind.RESTATED, m, CancelReason.SELF_TRADE);
         }
         t.leaves -= d;
-        t.qty -= d;
+        t.prevented += d;
         if (t.leaves === 0) return true;
         this.out.order(OrderEventKind.RESTATED, t, CancelReason.SELF_TRADE);
         return false;
@@ -270,8 +282,13 @@ export class Market {
 
   /** Reduces a resting order's quantity in place (keeps its queue position). */
   reduceResting(o: Order, by: number): void {
-    const lvl = o.level as Level;
     o.qty -= by;
+    this.openShrink(o, by);
+  }
+
+  /** Takes `by` off a resting order's open quantity in place (its qty stays: a prevented quantity). */
+  private openShrink(o: Order, by: number): void {
+    const lvl = o.level as Level;
     o.leaves -= by;
     lvl.qty -= by;
     openChange(o, -by);

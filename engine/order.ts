@@ -25,6 +25,8 @@ export class Order {
   cum = 0;
   /** Σ fill price × qty, for the average price */
   cumPxQty = 0;
+  /** quantity self-trade prevention (DECREMENT) took away; qty = cum + leaves + prevented while live */
+  prevented = 0;
   expireTime = 0;
   /** time of the last priority change (entry or priority-losing amend) */
   time = 0;
@@ -47,6 +49,7 @@ export class OrderPool {
 
   give(o: Order): void {
     o.id = 0;
+    o.prevented = 0;
     o.level = o.prev = o.next = o.acctPrev = o.acctNext = null;
     if (this.free.length < this.maxFree) this.free.push(o);
   }

@@ -119,13 +119,13 @@ const INSTRUMENT_RULES: Shape = {
 };
 
 const RULES: Shape = {
-  fields: { rate_limits: true, rate_ban: true, otr: true, market_wide: true, access_fee_cap: true } satisfies Fields<RulesConfig>,
+  fields: { rate_limits: true, rate_ban: true, otr: true, market_wide: true, access_fee_cap: true, replace_priority: true } satisfies Fields<RulesConfig>,
   nested: {
     rate_limits: {
       kind: 'array',
       shape: {
         fields: {
-          name: true, scope: true, window: true, limit: true, interval_ms: true, weights: true, exempt_cancels: true, on_breach: true,
+          name: true, scope: true, window: true, limit: true, interval_ms: true, weights: true, exempt_cancels: true, on_breach: true, count: true,
         } satisfies Fields<RateLimitConfig>,
         nested: { weights: { kind: 'object', shape: { fields: { new: true, amend: true, cancel: true, quote: true } satisfies Fields<Defined<RateLimitConfig['weights']>> } } },
       },

@@ -9,9 +9,13 @@
 // - a static band (PERCENT_PRICE): limit prices more than 5 % from the
 //   reference price are rejected; the reference starts at 100,000 / 3,000 and
 //   then follows the last trade (or POST /admin/instruments/:symbol/reference).
-// - Binance's order-rate limits per account: 50 orders / 10 s and 160,000 /
-//   day (cancels exempt), and a 2-minute ban after 10 breaches within 10 s
-//   (RATE_LIMIT_PRESETS['binance-spot']): REST answers 429 / 418.
+// - Binance's ORDERS limits per account: 50 unfilled orders per fixed 10 s and
+//   160,000 per UTC day (a first fill gives one back; cancels exempt), and a
+//   2-minute ban after 10 breaches within 10 s
+//   (RATE_LIMIT_PRESETS['binance-spot']): REST answers 429 (no Retry-After, as
+//   Binance's −1015) / 418.
+// - self-trade prevention EXPIRE_MAKER on every account (Binance's default);
+//   an order may ask for another mode.
 // - fees with maker rebates: maker −1 bp, taker 2 bp (ETH 2.5 bp).
 // - a liquidity-provider programme (spot-lp) for maker-1 and maker-2, measured
 //   as Bybit's market-maker programme does: a snapshot every 10 s of the
@@ -61,6 +65,7 @@ import type { ExchangeConfig, ProfileName } from './exchange.ts';
 import type { InstrumentConfig } from '../engine/instrument.ts';
 import type { InstrumentRulesConfig } from '../engine/rules/config.ts';
 import { RATE_LIMIT_PRESETS } from '../engine/rules/rate-limit.ts';
+import { StpMode } from '../engine/types.ts';
 import type { ObligationConfig } from '../engine/obligations/config.ts';
 
 const DEMO_ACCOUNTS = [
@@ -90,7 +95,8 @@ const CRYPTO_SPOT: ExchangeConfig = {
       rules: { price_band_bp: 500, reference_price: 3_000_00 },
     },
   ],
-  accounts: DEMO_ACCOUNTS,
+  // Binance's default STP mode is EXPIRE_MAKER
+  accounts: DEMO_ACCOUNTS.map((a) => ({ ...a, stp: StpMode.CANCEL_MAKER })),
   rules: RATE_LIMIT_PRESETS['binance-spot'],
   programmes: [{
     name: 'spot-lp',

@@ -11,12 +11,14 @@
 // field?, message, ...} — 404 for an unknown order (another account's order is
 // unknown too), and as Binance does 429 for a rate limit and 418 for a ban,
 // both with a Retry-After header (whole seconds, rounded up) and
-// retry_after_ms in the body.
+// retry_after_ms in the body — except an unfilled-order count's 429, which
+// like Binance's −1015 carries neither.
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { Exchange } from './exchange.ts';
 import type { History } from './rest-history.ts';
 import { FILLS_KEPT } from './rest-history.ts';
 import { rejectName } from './metrics.ts';
+import { UNFILLED_TAG } from '../engine/rules/rate-limit.ts';
 import { HttpError, accountOf, requireAccount } from './rest-http.ts';
 import { ExecType, OrdStatus, avgPx, newOrderFromWire, ordTypeToWire, tifToWire, type NewOrderWire } from './translate.ts';
 import { Enums, amount, decimal, qty, rejectField, restReport, restText } from './rest-format.ts';
@@ -124,8 +126,11 @@ function refusal(status: number, report: Report | undefined, extra: Record<strin
   const code = report.reject_code as number;
   const text = restText(code, String(report.text), inst);
   if (code === RejectReason.RATE_LIMITED || code === RejectReason.BANNED) {
-    const waitUs = Math.max(0, Number(report.retry_after ?? 0) - now);
-    return new HttpError(code === RejectReason.BANNED ? 418 : 429, rejectName(code), text,
+    const status = code === RejectReason.BANNED ? 418 : 429;
+    // an unfilled-order count refused it: Binance's −1015 has no Retry-After (the stream keeps retry_after)
+    if (String(report.text).endsWith(UNFILLED_TAG)) return new HttpError(status, rejectName(code), text, { reject_code: code, ...extra });
+    const waitUs = Math.max(0, Number(report.retry_after) - now);
+    return new HttpError(status, rejectName(code), text,
       { reject_code: code, retry_after_ms: Math.ceil(waitUs / 1000), ...extra }, { 'retry-after': String(Math.ceil(waitUs / 1_000_000)) });
   }
   const field = rejectField(code, String(report.text));

@@ -541,7 +541,7 @@ function orderOf(e: OrderEvent): ExpOrderEvent {
   return {
     type: 'order', time: e.time, kind: e.kind, account: e.account, symbol: e.symbol, orderId: e.orderId, clOrdId: e.clOrdId,
     origClOrdId: e.origClOrdId, side: e.side, ordType: e.ordType, tif: e.tif, price: e.price, qty: e.qty, leaves: e.leaves,
-    cum: e.cum, cumPxQty: e.cumPxQty, reason: e.reason,
+    cum: e.cum, cumPxQty: e.cumPxQty, prevented: e.prevented, reason: e.reason,
   };
 }
 
@@ -679,7 +679,7 @@ function checkInvariants(engine: Engine, st: EngineState, mdBook: Map<string, Ma
         assert.equal(os.reduce((s, o) => s + o.leaves, 0), l.qty, `${c.symbol} ${side}@${l.price}: qty = Σ leaves`);
         for (const o of os) {
           assert.ok(o.side === side && o.price === l.price && o.symbol === c.symbol, `order ${o.orderId} in the wrong level`);
-          assert.ok(o.leaves > 0 && o.qty === o.cum + o.leaves, `order ${o.orderId}: qty = cum + leaves, leaves > 0`);
+          assert.ok(o.leaves > 0 && o.qty === o.cum + o.leaves + o.prevented, `order ${o.orderId}: qty = cum + leaves + prevented, leaves > 0`);
           assert.ok(!liveFromBook.has(o.orderId), `order ${o.orderId} queued twice`);
           liveFromBook.add(o.orderId);
         }

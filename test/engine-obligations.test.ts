@@ -131,3 +131,22 @@ test('maker-share tiers: each member\'s share of the hour\'s volume sets its mak
   e.newOrder({ time: t0 + 61 * MIN + 1, account: 3, symbol: 'X', side: Side.SELL, price: 100, qty: 1, tif: 2 });
   assert.equal(sink.fills().at(-1)?.makerFee, feeFor(100 * 1_000_000, -300));
 });
+
+// Self-trades are no volume for fee tiers or maker share (Binance VIP and LP
+// programmes; domain.md §4 "Self-trades count for no volume tier or maker share").
+test('maker-share tiers: a self-trade counts neither in the member\'s maker volume nor in the total', () => {
+  const { e, sink } = setup({ incentives: { maker_share_tiers: [{ min_share_bp: 2000, maker_fee_bp: -2 }, { min_share_bp: 5000, maker_fee_bp: -3 }] } }, { window: 'hour' });
+  const t0 = DAY + 10 * 60 * MIN;
+  quote(e, t0, 1, 100, 104, 10);
+  quote(e, t0, 2, 99, 105, 10);
+  e.newOrder({ time: t0 + S, account: 3, symbol: 'X', side: Side.SELL, price: 100, qty: 6, tif: 2 }); // m1 makes 600
+  e.newOrder({ time: t0 + 2 * S, account: 1, symbol: 'X', side: Side.BUY, price: 104, qty: 10, tif: 2 }); // m1 with itself: 1040, no STP
+  e.newOrder({ time: t0 + 3 * S, account: 3, symbol: 'X', side: Side.BUY, price: 105, qty: 5, tif: 2 }); // m2 makes 525
+  assert.equal(sink.fills().length, 3, 'the self-trade executed');
+  e.advanceTime(t0 + 60 * MIN);
+  // of 1125: m1 600 = 53.33 % → −3 bp; m2 525 = 46.67 % → −2 bp (with the wash trade m1 would have 75.75 %)
+  const tier = (acct: number) => e.settlements(acct).find((x) => x.kind === 'tier');
+  assert.deepEqual([tier(1)?.makerRate, tier(2)?.makerRate], [-300, -200]);
+  assert.match(tier(1)?.text ?? '', /maker share 53\.3333 %/);
+  assert.match(tier(2)?.text ?? '', /maker share 46\.6666 %/);
+});

@@ -702,13 +702,14 @@ describe('self-trade prevention', () => {
     assert.deepEqual(h.queue(SELL, 100), [2]);
   });
 
-  test('DECREMENT: both shrink by the smaller quantity; the one at zero is cancelled', () => {
+  // Binance STP DECREMENT (faqs/stp_faq.md): the quantities stay; the open quantity taken away is prevented
+  test('DECREMENT: both lose the smaller open quantity; the one at zero is cancelled', () => {
     // taker smaller: the maker is restated, the taker ends at zero
     let h = setup();
     assert.deepEqual(h.new({ account: A, side: BUY, price: 100, qty: 3, stp: StpMode.DECREMENT }), [
       'ACCEPTED #3 a1 BUY 100x3 leaves=3 cum=0',
-      'RESTATED #1 a1 SELL 100x2 leaves=2 cum=0 SELF_TRADE',
-      'CANCELLED #3 a1 BUY 100x0 leaves=0 cum=0 SELF_TRADE',
+      'RESTATED #1 a1 SELL 100x5 leaves=2 cum=0 SELF_TRADE',
+      'CANCELLED #3 a1 BUY 100x3 leaves=0 cum=0 SELF_TRADE',
       'LEVEL SELL 100 qty=7 n=2',
     ]);
     assert.deepEqual(h.queue(SELL, 100), [1, 2], 'a restated maker keeps its place');
@@ -718,7 +719,7 @@ describe('self-trade prevention', () => {
     assert.deepEqual(h.new({ account: A, side: BUY, price: 100, qty: 8, stp: StpMode.DECREMENT }), [
       'ACCEPTED #3 a1 BUY 100x8 leaves=8 cum=0',
       'CANCELLED #1 a1 SELL 100x5 leaves=0 cum=0 SELF_TRADE',
-      'RESTATED #3 a1 BUY 100x3 leaves=3 cum=0 SELF_TRADE',
+      'RESTATED #3 a1 BUY 100x8 leaves=3 cum=0 SELF_TRADE',
       'FILL 100x3 maker=#2/a2 leaves=2 taker=#3/a1 leaves=0',
       'LEVEL SELL 100 qty=2 n=1',
     ]);
@@ -727,7 +728,7 @@ describe('self-trade prevention', () => {
     assert.deepEqual(h.new({ account: A, side: BUY, price: 100, qty: 5, stp: StpMode.DECREMENT }), [
       'ACCEPTED #3 a1 BUY 100x5 leaves=5 cum=0',
       'CANCELLED #1 a1 SELL 100x5 leaves=0 cum=0 SELF_TRADE',
-      'CANCELLED #3 a1 BUY 100x0 leaves=0 cum=0 SELF_TRADE',
+      'CANCELLED #3 a1 BUY 100x5 leaves=0 cum=0 SELF_TRADE',
       'LEVEL SELL 100 qty=5 n=1',
     ]);
   });

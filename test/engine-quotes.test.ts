@@ -56,7 +56,7 @@ test('a filled quote side is not cancelled again by the next quote', () => {
   e.massQuote({ time: 1, account: 1, symbol: 'X', bidPx: 99, bidSize: 5, offerPx: 101, offerSize: 2 });
   e.newOrder({ time: 2, account: 2, symbol: 'X', side: Side.BUY, price: 101, qty: 2 }); // takes the whole offer
   sink.clear();
-  e.massQuote({ time: 3, account: 1, symbol: 'X', bidPx: 99, bidSize: 5, offerPx: 102, offerSize: 2 });
+  e.massQuote({ time: 3, account: 1, symbol: 'X', bidPx: 98, bidSize: 5, offerPx: 102, offerSize: 2 });
   const cancels = sink.orders().filter((o) => o.kind === OrderEventKind.CANCELLED);
   assert.deepEqual(cancels.map((o) => o.orderId), [1], 'only the live bid is replaced');
 });

@@ -22,26 +22,41 @@ function sliding(limit: number, intervalMs: number, extra: Partial<RateLimitConf
   return { name: 'w', scope: 'account', window: 'sliding', limit, interval_ms: intervalMs, ...extra };
 }
 
-test('binance-spot: the 50th order in 10 s passes, the 51st waits until the first leaves the window', () => {
+// Binance ORDERS (binance-spot-api-docs faqs/order_count_decrement.md): unfilled
+// orders counted over fixed intervals (12:34:00–12:34:10, then from 12:34:10),
+// an order's first fill decrements the count, and −1015 has no retry time.
+test('binance-spot: 50 unfilled orders per fixed 10 s; a first fill gives one back; the interval edge resets', () => {
   const p = RATE_LIMIT_PRESETS['binance-spot'];
   const r = new RateLimits(p.rate_limits, p.rate_ban);
   for (let i = 0; i < 50; i++) assert.equal(r.admit(MsgKind.NEW, 1, 7, T0 + i * 100 * MS), null, `order ${i + 1}`);
-  const v = copy(r.admit(MsgKind.NEW, 1, 7, T0 + 5 * S));
-  assert.deepEqual(v, {
+  assert.deepEqual(copy(r.admit(MsgKind.NEW, 1, 7, T0 + 5 * S)), {
     reason: RejectReason.RATE_LIMITED, retryAfter: T0 + 10 * S, banned: false, banUntil: 0, logout: false, scope: 'account',
-    text: 'rate limit orders-10s: 50 per 10000 ms; retry after 5000 ms',
+    text: 'rate limit orders-10s: 50 per 10000 ms (unfilled orders)', unfilled: true,
   });
-  // 1 µs before the boundary the first order is still inside (now − 10 s, now].
-  const early = r.admit(MsgKind.NEW, 1, 7, T0 + 10 * S - 1);
-  assert.equal(early?.reason, RejectReason.RATE_LIMITED);
-  assert.equal(early?.retryAfter, T0 + 10 * S);
-  assert.equal(early?.text, 'rate limit orders-10s: 50 per 10000 ms; retry after 1 ms');
-  assert.equal(r.admit(MsgKind.NEW, 1, 7, T0 + 10 * S), null);
-  // Full again: the next slot is the second order's exit.
-  assert.equal(r.admit(MsgKind.AMEND, 1, 7, T0 + 10 * S)?.retryAfter, T0 + 100 * MS + 10 * S);
-  // Cancels are exempt; another account has its own window.
+  r.firstFill(1, T0 + 6 * S); // one of them traded: one more order fits in this interval
+  assert.equal(r.admit(MsgKind.NEW, 1, 7, T0 + 6 * S), null);
+  assert.equal(r.admit(MsgKind.NEW, 1, 7, T0 + 10 * S - 1)?.reason, RejectReason.RATE_LIMITED);
+  // T0 is a multiple of 10 s: the next interval starts at T0 + 10 s with a count of 0.
+  for (let i = 0; i < 50; i++) assert.equal(r.admit(MsgKind.NEW, 1, 7, T0 + 10 * S), null, `order ${i + 1} of the next interval`);
+  assert.equal(r.admit(MsgKind.NEW, 1, 7, T0 + 10 * S)?.unfilled, true);
+  // Cancels are exempt; another account has its own count; a fill never goes below zero.
   for (let i = 0; i < 100; i++) assert.equal(r.admit(MsgKind.CANCEL, 1, 7, T0 + 10 * S), null);
+  r.firstFill(2, T0 + 10 * S);
   assert.equal(r.admit(MsgKind.NEW, 2, 8, T0 + 10 * S), null);
+});
+
+test('binance-spot: the UTC-day count of unfilled orders also gets a first fill back', () => {
+  const r = new RateLimits([{ name: 'orders-1d', scope: 'account', window: 'fixed', limit: 2, interval_ms: 86_400_000, count: 'unfilled' }]);
+  const day = T0 - (T0 % DAY);
+  assert.equal(r.admit(MsgKind.NEW, 1, 0, day + 5), null);
+  assert.equal(r.admit(MsgKind.NEW, 1, 0, day + 6), null);
+  assert.equal(r.admit(MsgKind.NEW, 1, 0, day + 7)?.retryAfter, day + DAY);
+  r.firstFill(1, day + 8);
+  assert.equal(r.admit(MsgKind.NEW, 1, 0, day + 9), null);
+  assert.equal(r.admit(MsgKind.NEW, 1, 0, day + DAY - 1)?.reason, RejectReason.RATE_LIMITED);
+  assert.equal(r.admit(MsgKind.NEW, 1, 0, day + DAY), null);
+  assert.throws(() => new RateLimits([{ name: 'x', scope: 'account', window: 'sliding', limit: 1, interval_ms: 1, count: 'unfilled' }]),
+    (e: unknown) => e instanceof ConfigError && /count/.test(e.message));
 });
 
 test('a refused message is not counted, and retryAfter frees exactly enough weight', () => {
@@ -157,11 +172,11 @@ test('ban: N breaches within the window ban the key until the exact end; cancels
   const end = T0 + 3 + 60 * S;
   assert.deepEqual(copy(r.admit(MsgKind.NEW, 1, 5, T0 + 3)), {
     reason: RejectReason.BANNED, retryAfter: end, banned: true, banUntil: end, logout: true, scope: 'account',
-    text: 'banned after 3 rate-limit breaches in 10000 ms; retry after 60000 ms',
+    text: 'banned after 3 rate-limit breaches in 10000 ms; retry after 60000 ms', unfilled: false,
   });
   assert.deepEqual(copy(r.admit(MsgKind.QUOTE, 1, 6, T0 + 2 * S)), {
     reason: RejectReason.BANNED, retryAfter: end, banned: false, banUntil: end, logout: false, scope: 'account',
-    text: 'banned after 3 rate-limit breaches in 10000 ms; retry after 58001 ms',
+    text: 'banned after 3 rate-limit breaches in 10000 ms; retry after 58001 ms', unfilled: false,
   });
   assert.equal(r.admit(MsgKind.CANCEL, 1, 5, T0 + 2 * S), null);
   assert.equal(r.admit(MsgKind.NEW, 2, 0, T0 + 2 * S), null); // other accounts are not concerned
@@ -197,7 +212,7 @@ test('fix-session: 10,000 messages per 10 s per connection, every kind counted, 
   for (let i = 0; i < 10_000; i++) assert.equal(r.admit(kinds[i % 4], 1, 3, T0 + i * 1000), null);
   assert.deepEqual(copy(r.admit(MsgKind.CANCEL, 1, 3, T0 + 10 * S - 1)), {
     reason: RejectReason.RATE_LIMITED, retryAfter: T0 + 10 * S, banned: false, banUntil: 0, logout: true, scope: 'session',
-    text: 'rate limit messages-10s: 10000 per 10000 ms; retry after 1 ms',
+    text: 'rate limit messages-10s: 10000 per 10000 ms; retry after 1 ms', unfilled: false,
   });
   assert.equal(r.admit(MsgKind.NEW, 1, 4, T0 + 10 * S - 1), null); // another connection
   assert.equal(r.admit(MsgKind.NEW, 1, 0, T0 + 10 * S - 1), null); // no session: not limited

@@ -13,7 +13,6 @@ import { OrderEventKind, PhaseCause, RecordingSink, RuleEventKind, type Recorded
 import type { InstrumentConfig } from '../engine/instrument.ts';
 import type { AccountRiskConfig, InstrumentRulesConfig, RulesConfig } from '../engine/rules/config.ts';
 import { OTR_UNBOUNDED } from '../engine/rules/otr.ts';
-import { RATE_LIMIT_PRESETS } from '../engine/rules/rate-limit.ts';
 import { CancelReason, OrdType, RejectReason, Side, TimeInForce, TradingPhase } from '../engine/types.ts';
 
 const S = 1_000_000; // µs per second
@@ -407,15 +406,22 @@ test('minimum quote life: a mass quote cannot replace a younger quote (TOO_EARLY
   const early = q(t + 500_000 - 1);
   assert.deepEqual([early.bidReject, early.offerReject], [RejectReason.TOO_EARLY, RejectReason.TOO_EARLY]);
   assert.deepEqual(e.openOrders(1).map((o) => o.orderId).sort(), [first.bidOrderId, first.offerOrderId].sort());
+  // on time, and unchanged: both sides keep their orders and queue places (replace_priority keep_unchanged)
   const onTime = q(t + 500_000);
-  assert.ok(onTime.bidOrderId > 0 && onTime.offerOrderId > 0);
-  assert.equal(sink.orders().filter((o) => o.reason === CancelReason.QUOTE_REPLACED && o.kind === CANCELLED).length, 2);
+  assert.deepEqual([onTime.bidOrderId, onTime.offerOrderId, onTime.bidReject, onTime.offerReject], [first.bidOrderId, first.offerOrderId, 0, 0]);
+  assert.equal(sink.orders().filter((o) => o.reason === CancelReason.QUOTE_REPLACED && o.kind === CANCELLED).length, 0);
 });
 
 // ---- 4. rate limits through the engine ----
 
-test('rate limits (binance-spot): the 50th order in 10 s passes, the 51st is RATE_LIMITED with the exact retryAfter; cancels exempt; passes at retryAfter', () => {
-  const { e, sink } = setup([inst('X')], { ...RATE_LIMIT_PRESETS['binance-spot'] });
+/** a sliding 50 orders / 10 s per account with a 2-minute ban after 10 breaches in 10 s */
+const SLIDING_50: RulesConfig = {
+  rate_limits: [{ name: 'orders-10s', scope: 'account', window: 'sliding', limit: 50, interval_ms: 10_000 }],
+  rate_ban: { breaches: 10, window_ms: 10_000, ban_ms: 120_000 },
+};
+
+test('rate limits (sliding 50 / 10 s): the 50th order in 10 s passes, the 51st is RATE_LIMITED with the exact retryAfter; cancels exempt; passes at retryAfter', () => {
+  const { e, sink } = setup([inst('X')], SLIDING_50);
   const t0 = DAY + 9 * H;
   const ids: number[] = [];
   for (let i = 0; i < 50; i++) {
@@ -449,7 +455,7 @@ test('rate limits (binance-spot): the 50th order in 10 s passes, the 51st is RAT
 });
 
 test('rate limits: the 10th breach within 10 s bans the account (RuleEvent BAN with until), then BANNED until exactly then; cancels pass', () => {
-  const { e, sink } = setup([inst('X')], { ...RATE_LIMIT_PRESETS['binance-spot'] });
+  const { e, sink } = setup([inst('X')], SLIDING_50);
   const t0 = DAY;
   const buy = (t: number): number => e.newOrder({ time: t, account: 1, symbol: 'X', side: Side.BUY, price: 100, qty: 1 });
   const first = buy(t0);
@@ -508,7 +514,7 @@ test('rate limits: a session-scoped limit counts per connection; its ban names t
 });
 
 test('rate limits: a mass quote counts once (kind QUOTE); a refused one rejects both sides with the reason and retryAfter and keeps the old quote', () => {
-  const { e, sink } = setup([inst('X')], { ...RATE_LIMIT_PRESETS['binance-spot'] });
+  const { e, sink } = setup([inst('X')], SLIDING_50);
   const t0 = DAY;
   let q = e.massQuote({ time: t0, account: 1, symbol: 'X', bidPx: 90, bidSize: 1, offerPx: 110, offerSize: 1 });
   for (let i = 1; i < 50; i++) {
@@ -534,55 +540,55 @@ test('rate limits: a mass quote counts once (kind QUOTE); a refused one rejects 
 // ---- 5. order-to-trade ratio ----
 
 test('OTR (reject mode): RTS 9 counting by hand — adds, amends, user cancels, each order of a user mass cancel; not disconnects; fills for both sides', () => {
-  const { e, sink } = setup([inst('X')], { otr: { max_count_ratio: 4, mode: 'reject', min_orders: 10 } });
+  const { e, sink } = setup([inst('X')], { otr: { max_count_ratio: 4.5, mode: 'reject', min_orders: 11 } });
   const t = DAY + 9 * H;
   const a = (dt: number, side: Side, price: number, qty: number): number => e.newOrder({ time: t + dt, account: 1, symbol: 'X', side, price, qty });
   const id1 = a(1, Side.BUY, 100, 10);
   const id2 = a(2, Side.BUY, 99, 5);
   assert.deepEqual(counts(e, 1, 'X'), [2, 15, 0, 0]);
   assert.equal(e.replace({ time: t + 3, account: 1, symbol: 'X', orderId: id1, price: 100, qty: 8 }), 1);
-  assert.deepEqual(counts(e, 1, 'X'), [3, 23, 0, 0], 'an amend counts its new quantity');
+  assert.deepEqual(counts(e, 1, 'X'), [4, 23, 0, 0], 'an amend counts 2 (RTS 9 Annex: limit modify) and its new quantity');
   assert.equal(e.cancel({ time: t + 4, account: 1, symbol: 'X', orderId: id2 }), 1);
-  assert.deepEqual(counts(e, 1, 'X'), [4, 28, 0, 0], 'a cancel counts the leaves it cancelled');
+  assert.deepEqual(counts(e, 1, 'X'), [5, 28, 0, 0], 'a cancel counts the leaves it cancelled');
   e.newOrder({ time: t + 5, account: 2, symbol: 'X', side: Side.SELL, price: 100, qty: 3 });
-  assert.deepEqual(counts(e, 1, 'X'), [4, 28, 1, 3], 'the maker counts the trade');
+  assert.deepEqual(counts(e, 1, 'X'), [5, 28, 1, 3], 'the maker counts the trade');
   assert.deepEqual(counts(e, 2, 'X'), [1, 3, 1, 3], 'so does the taker');
   a(6, Side.SELL, 110, 2);
   a(6, Side.SELL, 111, 4);
-  assert.deepEqual(counts(e, 1, 'X'), [6, 34, 1, 3]);
+  assert.deepEqual(counts(e, 1, 'X'), [7, 34, 1, 3]);
   assert.equal(e.massCancel({ time: t + 7, account: 1, cause: CancelReason.DISCONNECT }), 3);
-  assert.deepEqual(counts(e, 1, 'X'), [6, 34, 1, 3], 'cancel-on-disconnect is not the member’s message');
+  assert.deepEqual(counts(e, 1, 'X'), [7, 34, 1, 3], 'cancel-on-disconnect is not the member’s message');
   a(8, Side.BUY, 100, 5);
   a(8, Side.SELL, 105, 5);
   assert.equal(e.massCancel({ time: t + 9, account: 1, symbol: 'X', side: Side.BUY }), 1);
-  assert.deepEqual(counts(e, 1, 'X'), [9, 49, 1, 3], 'a user mass cancel counts each order it removed');
+  assert.deepEqual(counts(e, 1, 'X'), [10, 49, 1, 3], 'a user mass cancel counts each order it removed');
   e.newOrder({ time: t + 10, account: 2, symbol: 'X', side: Side.BUY, price: 105, qty: 2 });
-  assert.deepEqual(counts(e, 1, 'X'), [9, 49, 2, 5]);
+  assert.deepEqual(counts(e, 1, 'X'), [10, 49, 2, 5]);
   const v = e.orderToTrade(1, 'X');
-  assert.deepEqual([v?.countRatio, v?.volumeRatio], [3.5, 8.8]);
+  assert.deepEqual([v?.countRatio, v?.volumeRatio], [4, 8.8]);
 
-  // the gate: 9 < 10 orders, not checked
+  // the gate: 10 < 11 orders, not checked
   assert.ok(a(11, Side.BUY, 90, 1) > 0);
-  // 10 orders, 2 trades: 10 / 2 − 1 = 4, equal to the ceiling: passes
+  // 11 orders, 2 trades: 11 / 2 − 1 = 4.5, equal to the ceiling: passes
   assert.ok(a(12, Side.BUY, 91, 1) > 0);
-  // 11 / 2 − 1 = 4.5 > 4
+  // 12 / 2 − 1 = 5 > 4.5
   sink.clear();
   assert.equal(a(13, Side.BUY, 92, 1), 0);
   assert.deepEqual(last(sink), [REJECTED, RejectReason.OTR_EXCEEDED]);
-  assert.equal(lastOrder(sink).text, 'order-to-trade ratio by count 4.500 above 4.000 (11 orders, 2 trades)');
-  assert.deepEqual(of(sink, 'rule').map((r) => [r.kind, r.account, r.symbol, r.value]), [[RuleEventKind.OTR_FLAG, 1, 'X', 4500]], 'reported once');
-  assert.deepEqual(counts(e, 1, 'X'), [11, 51, 2, 5], 'a refused order is not counted');
+  assert.equal(lastOrder(sink).text, 'order-to-trade ratio by count 5.000 above 4.500 (12 orders, 2 trades)');
+  assert.deepEqual(of(sink, 'rule').map((r) => [r.kind, r.account, r.symbol, r.value]), [[RuleEventKind.OTR_FLAG, 1, 'X', 5000]], 'reported once');
+  assert.deepEqual(counts(e, 1, 'X'), [12, 51, 2, 5], 'a refused order is not counted');
   assert.equal(a(14, Side.SELL, 130, 1), 0);
   assert.deepEqual(last(sink), [REJECTED, RejectReason.OTR_EXCEEDED]);
   assert.equal(of(sink, 'rule').length, 1, 'not flagged twice in a day');
   // amends and cancels are not refused (and count)
   const id6 = e.openOrders(1).find((o) => o.price === 105)?.orderId ?? 0;
   assert.equal(e.replace({ time: t + 15, account: 1, symbol: 'X', orderId: id6, price: 106, qty: 3 }), 1);
-  assert.deepEqual(counts(e, 1, 'X'), [12, 54, 2, 5]);
+  assert.deepEqual(counts(e, 1, 'X'), [14, 54, 2, 5]);
   // b's ratio is its own
   assert.ok(e.newOrder({ time: t + 16, account: 2, symbol: 'X', side: Side.SELL, price: 90, qty: 3 }) > 0);
-  // b's sell fills a's bids at 91 and 90: two more trades for a, 12 / 4 − 1 = 2
-  assert.deepEqual(counts(e, 1, 'X'), [12, 54, 4, 7]);
+  // b's sell fills a's bids at 91 and 90: two more executed orders for a, 14 / 4 − 1 = 2.5
+  assert.deepEqual(counts(e, 1, 'X'), [14, 54, 4, 7]);
   assert.ok(a(17, Side.BUY, 80, 1) > 0, 'trades bring the ratio back under the ceiling');
   // a new UTC day starts from zero
   e.advanceTime(DAY + 24 * H);

@@ -31,6 +31,7 @@ export interface ExpOrderEvent {
   leaves: number;
   cum: number;
   cumPxQty: number;
+  prevented: number;
   reason: number;
 }
 
@@ -110,6 +111,8 @@ interface RefOrder {
   leaves: number;
   cum: number;
   cumPxQty: number;
+  /** taken away by STP DECREMENT (Binance preventedQuantity); qty stays */
+  prevented: number;
   expireTime: number;
   time: number;
   /** queue priority: smaller = earlier in its level */
@@ -376,7 +379,7 @@ export class ReferenceExchange {
 
     const o: RefOrder = {
       id: ++this.lastOrderId, clOrdId: c.clOrdId ?? '', account: acct.id, inst: inst.index, side, ordType, tif,
-      postOnly: c.postOnly === true, stp, price, qty: c.qty, leaves: c.qty, cum: 0, cumPxQty: 0,
+      postOnly: c.postOnly === true, stp, price, qty: c.qty, leaves: c.qty, cum: 0, cumPxQty: 0, prevented: 0,
       expireTime: tif === TimeInForce.GTD ? (c.expireTime as number) : 0, time: this.now, prio: 0,
     };
     this.emit(OrderEventKind.ACCEPTED, o, 0);
@@ -405,7 +408,7 @@ export class ReferenceExchange {
     const inst = this.instruments[o.inst];
     const newClOrdId = c.clOrdId ?? o.clOrdId;
     // FIX OrderQty semantics: the new total includes what is already filled
-    const toFilled = isInt(c.qty) && c.qty >= 0 && c.qty <= o.cum;
+    const toFilled = isInt(c.qty) && c.qty >= 0 && c.qty <= o.cum + o.prevented;
     const priceWhy = this.priceProblem(inst, c.price);
     if (priceWhy) return this.refuseRef(REJ, c, priceWhy);
     if (!toFilled) {
@@ -443,7 +446,7 @@ export class ReferenceExchange {
       this.removeFromBook(o);
       o.price = c.price;
       o.qty = c.qty;
-      o.leaves = c.qty - o.cum;
+      o.leaves = c.qty - o.cum - o.prevented;
       o.time = this.now;
       this.emit(OrderEventKind.REPLACED, o, 0, o.clOrdId, oldClOrdId);
       const cumBefore = o.cum;
@@ -696,20 +699,20 @@ export class ReferenceExchange {
       this.emit(OrderEventKind.CANCELLED, m, CancelReason.SELF_TRADE);
       return t.stp === StpMode.CANCEL_BOTH;
     }
-    // DECREMENT: both shrink by the smaller open quantity; a side left at zero is expired
+    // DECREMENT: both lose the smaller open quantity as prevented (qty stays); a side left at zero is expired
     const d = Math.min(t.leaves, m.leaves);
+    m.prevented += d;
     if (m.leaves === d) {
       this.removeFromBook(m);
       m.leaves = 0;
       this.emit(OrderEventKind.CANCELLED, m, CancelReason.SELF_TRADE);
     } else {
       m.leaves -= d;
-      m.qty -= d;
       this.touch(m);
       this.emit(OrderEventKind.RESTATED, m, CancelReason.SELF_TRADE);
     }
     t.leaves -= d;
-    t.qty -= d;
+    t.prevented += d;
     if (t.leaves === 0) return true;
     this.emit(OrderEventKind.RESTATED, t, CancelReason.SELF_TRADE);
     return false;
@@ -794,7 +797,7 @@ export class ReferenceExchange {
     return {
       orderId: o.id, clOrdId: o.clOrdId, account: o.account, symbol: this.instruments[o.inst].symbol, side: o.side,
       ordType: o.ordType, tif: o.tif, price: o.price, qty: o.qty, leaves: o.leaves, cum: o.cum, cumPxQty: o.cumPxQty,
-      postOnly: o.postOnly, stp: o.stp, expireTime: o.expireTime, time: o.time,
+      postOnly: o.postOnly, stp: o.stp, prevented: o.prevented, expireTime: o.expireTime, time: o.time,
     };
   }
 
@@ -802,7 +805,7 @@ export class ReferenceExchange {
     this.events.push({
       type: 'order', time: this.now, kind, account: o.account, symbol: this.instruments[o.inst].symbol, orderId: o.id,
       clOrdId, origClOrdId, side: o.side, ordType: o.ordType, tif: o.tif, price: o.price, qty: o.qty, leaves: o.leaves,
-      cum: o.cum, cumPxQty: o.cumPxQty, reason,
+      cum: o.cum, cumPxQty: o.cumPxQty, prevented: o.prevented, reason,
     });
   }
 
@@ -825,7 +828,7 @@ export class ReferenceExchange {
       side: validSide(c.side) ? c.side : Side.BUY,
       ordType: c.ordType === OrdType.MARKET ? OrdType.MARKET : OrdType.LIMIT,
       tif: isInt(tif) && tif >= 1 && tif <= 4 ? tif : TimeInForce.GTC,
-      price: intOr0(c.price), qty: intOr0(c.qty), leaves: 0, cum: 0, cumPxQty: 0, reason,
+      price: intOr0(c.price), qty: intOr0(c.qty), leaves: 0, cum: 0, cumPxQty: 0, prevented: 0, reason,
     });
     return 0;
   }
@@ -837,7 +840,7 @@ export class ReferenceExchange {
       orderId: intOr0(c.orderId), clOrdId: echo(c.clOrdId),
       origClOrdId: echo(c.origClOrdId),
       side: Side.BUY, ordType: OrdType.LIMIT, tif: TimeInForce.GTC,
-      price: intOr0(r.price), qty: intOr0(r.qty), leaves: 0, cum: 0, cumPxQty: 0, reason,
+      price: intOr0(r.price), qty: intOr0(r.qty), leaves: 0, cum: 0, cumPxQty: 0, prevented: 0, reason,
     });
     return 0;
   }

@@ -135,6 +135,8 @@ export class Programmes {
   // ---- fills ----
 
   traded(ii: number, price: number, qty: number, maker: Account, taker: Account, auction: boolean, now: number): void {
+    // a self-trade is no volume: it counts toward no maker share or tier (Binance, Reg NMS fee tiers)
+    if (maker === taker) return;
     const inst = this.instruments[ii];
     const n = price * qty * inst.notionalMultiplier;
     this.volume[ii].add(n);

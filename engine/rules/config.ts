@@ -80,6 +80,12 @@ export interface RateLimitConfig {
   exempt_cancels?: boolean;
   /** 'reject' (default) the message, or 'logout' the session (FIX-style message cap) */
   on_breach?: 'reject' | 'logout';
+  /**
+   * 'messages' (default): every admitted message counts for good. 'unfilled' (Binance ORDERS, fixed
+   * windows only): an order's first fill gives its count back in the current interval, and REST
+   * answers a refusal without Retry-After (Binance's −1015)
+   */
+  count?: 'messages' | 'unfilled';
 }
 
 /**
@@ -138,6 +144,12 @@ export interface RulesConfig {
   rate_ban?: RateBanConfig;
   otr?: OtrConfig;
   market_wide?: MarketWideConfig;
+  /**
+   * Queue priority of a replaced order or quote side. 'keep_unchanged' (default; CME, Eurex): an amend,
+   * or a mass-quote side, that keeps the price and does not increase the size keeps its place.
+   * 'lose' (Nasdaq OUCH): any replace goes to the back of the queue.
+   */
+  replace_priority?: 'keep_unchanged' | 'lose';
 }
 
 /** Per-account, per-instrument risk limits, in that instrument's units; '*' applies to every instrument. */

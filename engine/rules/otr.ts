@@ -1,15 +1,19 @@
 // MiFID II RTS 9 order-to-trade ratio, per account per instrument per UTC day:
 //   by count  = (orders ÷ trades) − 1
 //   by volume = (order volume ÷ traded volume) − 1
-// Every add, modify and cancel counts as one order message (a modify is one
-// message, not Eurex's delete + add). The engine's side of the contract:
-// - countOrder for each accepted new order (its qty), amend (the new qty) and
-//   user cancel (the leaves qty it cancelled), and for each order a mass cancel
-//   requested by the account removes; NOT for cancels caused by a lost
-//   connection, the kill switch or the end of an auction (RTS 9 excludes them),
-//   nor for expiries, IOC remainders, STP or halts, which the member did not send;
-// - countTrade once per fill per account taking part (maker and taker), with
-//   the filled qty;
+// Messages are weighted as the RTS 9 Annex counts them: a new order 1, a limit
+// modify 2 (delete + add, as Eurex), a cancel 1, a quote side 1 (a two-sided
+// quote 2), a quote side modified 2 (a two-sided quote modify 4), an IOC/FOK 1
+// and 2 if its remainder is cancelled. The engine's side of the contract:
+// - countOrder(…, n) for each accepted new order (its qty), amend (the new
+//   qty, n = 2), user cancel (the leaves qty it cancelled), each order a mass
+//   cancel requested by the account removes, and each quote side; NOT for
+//   cancels caused by a lost connection, the kill switch or the end of an
+//   auction (RTS 9 excludes them), nor for expiries, STP or halts, which the
+//   member did not send; the order volume counts once per message;
+// - countExecuted once per order that executes (its first fill: a transaction
+//   is one executed order however many partial fills) and countVolume per
+//   fill with its qty, for each account taking part;
 // - check before each new order.
 //
 // Counters reset at each UTC day boundary (floor(µs / 86,400,000,000)). The
@@ -147,17 +151,26 @@ export class OtrCounters {
   }
 
   /** An order message counted per RTS 9 (see the contract above): new qty, amended-to qty, or cancelled leaves qty. */
-  countOrder(account: number, instrument: number, qty: number, now: number): void {
+  countOrder(account: number, instrument: number, qty: number, now: number, n = 1): void {
     const r = this.rec(account, instrument, now, true)!;
-    r.orders++;
+    r.orders += n;
     r.orderVolume += qty;
   }
 
-  /** A fill the account took part in, with the filled qty. */
+  /** A fill the account took part in, as one transaction, with the filled qty. */
   countTrade(account: number, instrument: number, qty: number, now: number): void {
-    const r = this.rec(account, instrument, now, true)!;
-    r.trades++;
-    r.tradedVolume += qty;
+    this.countExecuted(account, instrument, now);
+    this.countVolume(account, instrument, qty, now);
+  }
+
+  /** An order of the account executed for the first time: one transaction. */
+  countExecuted(account: number, instrument: number, now: number): void {
+    this.rec(account, instrument, now, true)!.trades++;
+  }
+
+  /** A fill's qty for the account's traded volume. */
+  countVolume(account: number, instrument: number, qty: number, now: number): void {
+    this.rec(account, instrument, now, true)!.tradedVolume += qty;
   }
 
   /** Before a new order. The result object is reused: copy what you keep. */

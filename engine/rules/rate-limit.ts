@@ -36,6 +36,8 @@ export interface RateVerdict {
   logout: boolean;
   /** the scope of the refusing limiter or ban: which key (account or session) is concerned */
   scope: 'account' | 'session';
+  /** an unfilled-order count refused it: Binance tells no retry time then (REST sends no Retry-After) */
+  unfilled: boolean;
 }
 
 export interface RateLimitOptions {
@@ -44,6 +46,8 @@ export interface RateLimitOptions {
 }
 
 export const DEFAULT_MAX_KEYS = 100_000;
+/** ends the text of a refusal by an unfilled-order count (REST then sends no Retry-After, as Binance) */
+export const UNFILLED_TAG = '(unfilled orders)';
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 /** sweeping more often than this buys little memory for O(keys) work */
 const MIN_SWEEP_US = 60_000_000;
@@ -137,6 +141,11 @@ class Fixed implements Window {
   private start = -1;
   private used = 0;
 
+  /** An order's first fill: one unit back in the current interval (Binance unfilled order count). */
+  credit(now: number): void {
+    if (now < this.start + this.span && this.used > 0) this.used--;
+  }
+
   constructor(private readonly limit: number, private readonly span: number) {}
 
   wait(now: number, w: number): number {
@@ -226,6 +235,8 @@ interface Limiter {
   readonly make: (now: number) => Window;
   /** 'orders-10s: 50 per 10000 ms' */
   readonly label: string;
+  /** counts unfilled orders (Fixed windows): a first fill credits one back */
+  readonly unfilled: boolean;
 }
 
 /** Breach history (a ring of the last `breaches` times) and ban end of one key. */
@@ -311,6 +322,8 @@ function makeLimiter(cfg: RateLimitConfig, where: string, maxKeys: number): Limi
   }
   const weights = [0, weight('new'), weight('amend'), exempt ? 0 : weight('cancel'), weight('quote')];
   const logout = oneOf(cfg.on_breach, `${where}.on_breach`, ['reject', 'logout'] as const, 'reject') === 'logout';
+  const unfilled = oneOf(cfg.count, `${where}.count`, ['messages', 'unfilled'] as const, 'messages') === 'unfilled';
+  if (unfilled && kind !== 'fixed') throw new ConfigError(`${where}.count`, "'unfilled' needs window 'fixed' (Binance ORDERS intervals)");
   const make = kind === 'sliding' ? () => new Sliding(limit, span)
     : kind === 'fixed' ? () => new Fixed(limit, span)
     : (now: number) => new Bucket(limit, span, now);
@@ -322,6 +335,7 @@ function makeLimiter(cfg: RateLimitConfig, where: string, maxKeys: number): Limi
     keys: new KeyMap<Window>(Math.max(span, MIN_SWEEP_US), maxKeys),
     make,
     label: `${cfg.name}: ${limit} per ${intervalMs} ms`,
+    unfilled,
   };
 }
 
@@ -345,7 +359,7 @@ export class RateLimits {
   /** the states an admit call looked up, so committing needs no second lookup */
   private readonly scratch: (Window | null)[];
   private readonly verdict: RateVerdict = {
-    reason: RejectReason.RATE_LIMITED, retryAfter: 0, text: '', banned: false, banUntil: 0, logout: false, scope: 'account',
+    reason: RejectReason.RATE_LIMITED, retryAfter: 0, text: '', banned: false, banUntil: 0, logout: false, scope: 'account', unfilled: false,
   };
 
   constructor(limits: RateLimitConfig[] = [], ban?: RateBanConfig, opts: RateLimitOptions = {}) {
@@ -417,8 +431,28 @@ export class RateLimits {
           `banned after ${this.banCfg.text}`);
       }
     }
-    return this.refuse(RejectReason.RATE_LIMITED, retry, now, false, 0, logout, scope, `rate limit ${l.label}`);
+    const v = this.refuse(RejectReason.RATE_LIMITED, retry, now, false, 0, logout, scope, `rate limit ${l.label}`);
+    if (l.unfilled) {
+      // Binance −1015 'Too many new orders' gives no retry time: the text says so to REST
+      v.unfilled = true;
+      v.text = `rate limit ${l.label} ${UNFILLED_TAG}`;
+    }
+    return v;
   }
+
+  /**
+   * An account's order filled for the first time: every unfilled-order limiter
+   * gives one unit back in its current interval (Binance faqs/order_count_decrement.md).
+   */
+  firstFill(account: number, now: number): void {
+    for (const l of this.limiters) {
+      if (!l.unfilled || l.session) continue;
+      (l.keys.peek(account) as Fixed | undefined)?.credit(now);
+    }
+  }
+
+  /** true if some limiter counts unfilled orders (the engine then reports first fills) */
+  get countsUnfilled(): boolean { return this.limiters.some((l) => l.unfilled); }
 
   private refuse(reason: RejectReason, retryAfter: number, now: number, banned: boolean, banUntil: number,
     logout: boolean, scope: 'account' | 'session', what: string): RateVerdict {
@@ -430,6 +464,7 @@ export class RateLimits {
     v.banUntil = banUntil;
     v.logout = logout;
     v.scope = scope;
+    v.unfilled = false;
     return v;
   }
 
@@ -450,8 +485,9 @@ export class RateLimits {
 
 /**
  * Ready-made venue profiles (spread and edit to customise; do not mutate).
- * binance-spot: Binance's documented order limits per account; cancels do not
- * count. Binance bans IPs that ignore 429s without publishing the threshold:
+ * binance-spot: Binance's documented ORDERS limits per account, over fixed
+ * intervals counting unfilled orders (a first fill gives one back); cancels do
+ * not count. Binance bans IPs that ignore 429s without publishing the threshold:
  * 10 breaches within 10 s → 2 minutes is our choice.
  * fix-session: Binance FIX's 10,000 messages / 10 s per connection, every
  * message counted; a breach logs the session out.
@@ -459,8 +495,8 @@ export class RateLimits {
 export const RATE_LIMIT_PRESETS: Record<'binance-spot' | 'fix-session', { rate_limits: RateLimitConfig[]; rate_ban?: RateBanConfig }> = {
   'binance-spot': {
     rate_limits: [
-      { name: 'orders-10s', scope: 'account', window: 'sliding', limit: 50, interval_ms: 10_000 },
-      { name: 'orders-1d', scope: 'account', window: 'fixed', limit: 160_000, interval_ms: 86_400_000 },
+      { name: 'orders-10s', scope: 'account', window: 'fixed', limit: 50, interval_ms: 10_000, count: 'unfilled' },
+      { name: 'orders-1d', scope: 'account', window: 'fixed', limit: 160_000, interval_ms: 86_400_000, count: 'unfilled' },
     ],
     rate_ban: { breaches: 10, window_ms: 10_000, ban_ms: 120_000 },
   },

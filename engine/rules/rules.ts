@@ -43,6 +43,8 @@ export class Rules implements MatchWatcher {
   readonly rateLimits: RateLimits | null;
   readonly otr: OtrCounters | null;
   private readonly marketWide: MarketWide | null;
+  /** an unchanged or smaller amend or quote side keeps its queue position (rules.replace_priority) */
+  readonly keepsPriority: boolean;
   /** earliest timer of any instrument */
   private nextTimer = 0;
   private started = false;
@@ -70,12 +72,23 @@ export class Rules implements MatchWatcher {
     this.rateLimits = rc.rate_limits === undefined && rc.rate_ban === undefined ? null : new RateLimits(rc.rate_limits ?? [], rc.rate_ban);
     this.otr = rc.otr === undefined ? null : new OtrCounters(rc.otr);
     this.marketWide = rc.market_wide === undefined ? null : new MarketWide(rc.market_wide, instruments);
+    const rp = rc.replace_priority ?? 'keep_unchanged';
+    if (rp !== 'keep_unchanged' && rp !== 'lose') throw new ConfigError('rules.replace_priority', `must be 'keep_unchanged' or 'lose', got ${JSON.stringify(rp)}`);
+    this.keepsPriority = rp === 'keep_unchanged';
     for (const ir of this.byIndex) {
       const c = ir.controls;
       market.watched[ir.inst.index] = c.watchesMatching || c.luld !== null || c.hasStaticBand || this.otr !== null
         || this.marketWide?.index === ir.inst.index || programmes.watches(ir.inst.index);
     }
     market.watcher = market.watched.some(Boolean) ? this : null;
+    const limits = this.rateLimits?.countsUnfilled ? this.rateLimits : null;
+    const otr = this.otr;
+    if (limits !== null || otr !== null) {
+      market.firstFill = (a, ii) => {
+        if (limits !== null && !a.rateLimitExempt) limits.firstFill(a.id, this.now);
+        otr?.countExecuted(a.id, ii, this.now);
+      };
+    }
     this.watchLimitState = this.byIndex.some((ir) => ir.controls.luld !== null);
     this.configInert = market.watcher === null && this.rateLimits === null && this.otr === null && this.marketWide === null
       && this.byIndex.every((ir) => ir.quiet && ir.schedule === null && ir.minQuoteLifeUs === 0 && ir.controls.velocity === null);
@@ -306,9 +319,9 @@ export class Rules implements MatchWatcher {
     return ir.quiet ? price : ir.controls.slide(side, price, this.now, ir.phase === TradingPhase.CONTINUOUS);
   }
 
-  /** RTS 9 counting of an accepted add, amend or user cancel. */
-  countOrder(acct: Account, ii: number, qty: number): void {
-    if (this.otr !== null) this.otr.countOrder(acct.id, ii, qty, this.now);
+  /** RTS 9 counting of an accepted add, amend or user cancel: n messages by the Annex (otr.ts). */
+  countOrder(acct: Account, ii: number, qty: number, n = 1): void {
+    if (this.otr !== null) this.otr.countOrder(acct.id, ii, qty, this.now, n);
   }
 
   // ---- kill switch ----
@@ -347,8 +360,9 @@ export class Rules implements MatchWatcher {
     this.byIndex[ii].controls.onTrade(price, this.now);
     this.programmes.traded(ii, price, qty, maker, taker, auction, this.now);
     if (this.otr !== null) {
-      this.otr.countTrade(maker.id, ii, qty, this.now);
-      if (taker !== maker) this.otr.countTrade(taker.id, ii, qty, this.now);
+      // transactions are counted per executed order (firstFill), volume per fill
+      this.otr.countVolume(maker.id, ii, qty, this.now);
+      if (taker !== maker) this.otr.countVolume(taker.id, ii, qty, this.now);
     }
     if (this.marketWide !== null && this.marketWide.index === ii) this.busy = this.indexTraded = true;
   }
