@@ -3,6 +3,7 @@
 // trading now when they open and how to open them at once. Pure functions:
 // main.ts does the I/O, tests call these directly.
 import { Schedule } from '../engine/rules/phases.ts';
+import { zoneClock } from '../engine/time.ts';
 import { PHASE_NAME, TradingPhase } from '../engine/types.ts';
 import type { ExchangeConfig } from './exchange.ts';
 import { PROFILE_NAMES } from './profiles.ts';
@@ -151,7 +152,8 @@ export function openingLines(c: OpeningContext): string[] {
   const lines = closed.map((i) => {
     const phase = c.phaseOf(i.symbol);
     const name = phase === null ? 'UNKNOWN' : PHASE_NAME[phase];
-    const sched = i.rules?.schedule ? new Schedule(i.rules.schedule, i.symbol) : null;
+    // a schedule is in the instrument's time zone (us-equity: America/New_York, daylight saving included)
+    const sched = i.rules?.schedule ? new Schedule(i.rules.schedule, i.symbol, zoneClock(i.rules.time_zone)) : null;
     const at = sched ? nextOpening(sched, c.now) : null;
     if (at !== null && (first === null || at < first)) first = at;
     const when = at === null ? 'no scheduled opening' : `opens ${clockTime(at)} UTC (in ${duration(at - c.now)})`;

@@ -210,10 +210,10 @@ describe('gateway/main.ts command line', { concurrency: true }, () => {
       api: 'http://127.0.0.1:8080/api/v1', token: '$MAKERBENCH_ADMIN_TOKEN',
     });
     assert.deepEqual(lines.slice(0, 4), [
-      'not trading now:', '  AAPL: PRE_OPEN, opens 13:30 UTC (in 4 h 30 min)', '  MSFT: PRE_OPEN, opens 13:30 UTC (in 4 h 30 min)',
-      '  SPY: PRE_OPEN, opens 13:30 UTC (in 4 h 30 min)',
+      'not trading now:', '  AAPL: PRE_OPEN, opens 13:30 UTC (in 4 h 31 min)', '  MSFT: PRE_OPEN, opens 13:30 UTC (in 4 h 31 min)',
+      '  SPY: PRE_OPEN, opens 13:30 UTC (in 4 h 31 min)',
     ]);
-    assert.equal(lines[6], 'or start the exchange clock at the opening: add --start-time 2024-10-04T13:30:00Z');
+    assert.equal(lines[6], 'or start the exchange clock at the opening: add --start-time 2024-10-04T13:30:01Z');
     assert.match(lines[5], /for s in AAPL MSFT SPY; do curl -s -X POST http:\/\/127\.0\.0\.1:8080\/api\/v1\/admin\/instruments\/\$s\/phase -H 'x-admin-token: \$MAKERBENCH_ADMIN_TOKEN' .*-d '\{"phase":"CONTINUOUS"\}'/);
     // after the close, the next opening is tomorrow's
     const late = openingLines({ config, phaseOf: () => TradingPhase.CLOSED, now: day + 21 * 3_600_000_000, api: '', token: '' });
