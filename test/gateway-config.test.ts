@@ -215,9 +215,9 @@ describe('gateway/main.ts command line', { concurrency: true }, () => {
     ]);
     assert.equal(lines[6], 'or start the exchange clock at the opening: add --start-time 2024-10-04T13:30:01Z');
     assert.match(lines[5], /for s in AAPL MSFT SPY; do curl -s -X POST http:\/\/127\.0\.0\.1:8080\/api\/v1\/admin\/instruments\/\$s\/phase -H 'x-admin-token: \$MAKERBENCH_ADMIN_TOKEN' .*-d '\{"phase":"CONTINUOUS"\}'/);
-    // after the close, the next opening is tomorrow's
+    // after the close, the next opening is tomorrow's pre-market
     const late = openingLines({ config, phaseOf: () => TradingPhase.CLOSED, now: day + 21 * 3_600_000_000, api: '', token: '' });
-    assert.equal(late[1], '  AAPL: CLOSED, opens 13:30 UTC (in 16 h 30 min)');
+    assert.equal(late[1], '  AAPL: CLOSED, opens 08:00 UTC (in 11 h 0 min)'); // pre-market continuous trading from 04:00 New York
     assert.deepEqual(openingLines({ config, phaseOf: () => TradingPhase.CONTINUOUS, now: day, api: '', token: '' }), []);
   });
 
