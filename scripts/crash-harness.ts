@@ -140,7 +140,7 @@ export async function crashRun(o: CrashOptions): Promise<CrashResult> {
   for (let k = 0; k < o.kills; k++) {
     // each restart takes some load before the next kill (a loaded machine starts servers slowly), then a random moment
     const before = acked();
-    for (const until = Date.now() + 5000; acked() < before + 10 && Date.now() < until;) await new Promise((r) => setTimeout(r, 10));
+    for (const until = Date.now() + 15_000; acked() < before + 10 && Date.now() < until;) await new Promise((r) => setTimeout(r, 10));
     await new Promise((r) => setTimeout(r, rng.int(0, 500)));
     await kill(server);
     server = await startServer(o);
