@@ -6,14 +6,35 @@ import type { Socket } from 'node:net';
 
 export class TickCork {
   private corked = false;
+  /** the corked bytes wait for `gate`: bytes written meanwhile belong to later commands and wait for the next round */
+  private waiting = false;
+  private queued: Buffer[] = [];
   private readonly uncork = (): void => {
     this.corked = false;
+    this.waiting = false;
     this.socket.uncork();
+    const queued = this.queued;
+    if (queued.length === 0) return;
+    this.queued = [];
+    for (const b of queued) this.write(b);
   };
   /** At the end of the tick the bytes go out once `gate` lets them: with a journal, once the tick's commands are durable. */
-  private readonly release = (): void => this.gate(this.uncork);
+  private readonly release = (): void => {
+    this.waiting = true;
+    this.gate(this.uncork);
+  };
 
   constructor(private readonly socket: Socket, private readonly gate: (send: () => void) => void = (send) => send()) {}
+
+  /** Writes `bytes` under the cork; while earlier bytes wait for their gate, after them, in the next round. */
+  write(bytes: Buffer): void {
+    if (this.waiting) {
+      this.queued.push(bytes);
+      return;
+    }
+    this.hold();
+    this.socket.write(bytes);
+  }
 
   /** Corks the socket, if it is not already, until the current tick's work is done. */
   hold(): void {

@@ -7,7 +7,7 @@ import type { RawData } from 'ws';
 import type { Exchange, AccountInfo, RuleNotice } from './exchange.ts';
 import { SessionState } from './session-state.ts';
 import { TickCork } from './tick-cork.ts';
-import { sendNumbered, type PeerSocket } from './ws-frame.ts';
+import { sendNumbered, wsNumberedFrame, type PeerSocket } from './ws-frame.ts';
 import { realTimers, type TimerHandle, type Timers } from './timers.ts';
 import { encodeEnvelope, LogoutReason, MAX_SEQ, nowMicros, readFrame, sharedFrame, SessionRejectReason, type Envelope } from './wire.ts';
 import { blankNewOrder, newOrderFromWire, type NewOrderWire } from './translate.ts';
@@ -529,8 +529,8 @@ export class TradeSession {
       return;
     }
     this.lastOut = this.sessions.timers.now();
-    this.cork?.hold();
-    sendNumbered(this.ws, this.socket, seq, frame, possDup);
+    if (this.cork && this.ws.readyState === this.ws.OPEN) this.cork.write(wsNumberedFrame(seq, frame, possDup));
+    else sendNumbered(this.ws, this.socket, seq, frame, possDup);
   }
 
   private reject(refSeq: number, reason: number, text: string): void {

@@ -136,8 +136,12 @@ export async function crashRun(o: CrashOptions): Promise<CrashResult> {
   const clients: Client[] = [...KEYS, 'demo-maker-1'].map((key) => ({ key, acked: new Map(), fills: new Set(), inDoubt: new Set(), next: 0 }));
   let running = true;
   const loads = clients.map((c, i) => (i < KEYS.length ? load : wsLoad)(c, () => server, rng.fork(`client${i}`), () => running));
+  const acked = (): number => clients.reduce((n, c) => n + c.acked.size, 0);
   for (let k = 0; k < o.kills; k++) {
-    await new Promise((r) => setTimeout(r, rng.int(200, 800)));
+    // each restart takes some load before the next kill (a loaded machine starts servers slowly), then a random moment
+    const before = acked();
+    for (const until = Date.now() + 15_000; acked() < before + 10 && Date.now() < until;) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, rng.int(0, 500)));
     await kill(server);
     server = await startServer(o);
   }

@@ -12,7 +12,7 @@ test('SIGKILLed under load and restarted: no acknowledged order or fill lost, no
   try {
     const r = await crashRun({ dir, kills: 3, seed: 7 });
     assert.deepEqual(r.problems, []);
-    assert.ok(r.acked > 20, `only ${r.acked} orders acknowledged`);
+    assert.ok(r.acked > 10, `only ${r.acked} orders acknowledged`);
     assert.ok(r.ackedFills > 0, 'some acknowledged orders traded');
   } finally {
     rmSync(dir, { recursive: true, force: true });
