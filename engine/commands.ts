@@ -73,6 +73,15 @@ export interface MassQuote {
   bidSize: number;
   offerPx: number;
   offerSize: number;
+  /** reset the account's market-maker protection on the symbol first (CME tag 9773 MMProtectionReset) */
+  mmpReset?: boolean;
+}
+
+/** Resets the account's market-maker protection on one symbol: it may quote there again. */
+export interface MmpReset {
+  time: number;
+  account: number;
+  symbol: string;
 }
 
 /** Withdraws the account's quote on one symbol, or on all when symbol is omitted. */
@@ -132,4 +141,5 @@ export type Command =
   | ({ type: 'quoteCancel' } & QuoteCancel)
   | ({ type: 'killSwitch' } & KillSwitch)
   | ({ type: 'reference' } & SetReference)
+  | ({ type: 'mmpReset' } & MmpReset)
   | { type: 'time'; time: number };

@@ -7,7 +7,7 @@
 // data update per touched level).
 import { Account, type AccountOptions } from './account.ts';
 import type { Book } from './book.ts';
-import type { Cancel, Command, KillSwitch, MassCancel, SetReference, MassQuote, NewOrder, OrderRef, QuoteCancel, QuoteResult, Replace, SetPhase } from './commands.ts';
+import type { Cancel, Command, KillSwitch, MassCancel, MmpReset, SetReference, MassQuote, NewOrder, OrderRef, QuoteCancel, QuoteResult, Replace, SetPhase } from './commands.ts';
 import { EventSink, OrderEventKind, nullSink } from './events.ts';
 import { Emitter } from './emitter.ts';
 import { bpToRate, ConfigError, makeInstrument, overAccessCap, perShareField, type Instrument, type InstrumentConfig } from './instrument.ts';
@@ -22,6 +22,7 @@ import { mayRest, newOrderState, protectedPrice, replaceState } from './pretrade
 import * as query from './query.ts';
 import type { RulesConfig } from './rules/config.ts';
 import type { OtrCounters } from './rules/otr.ts';
+import type { MmpView } from './rules/mmp.ts';
 import { MsgKind, Rules } from './rules/rules.ts';
 import { resolveRisk } from './rules/risk.ts';
 import type { ValidatedProgramme } from './obligations/config.ts';
@@ -201,6 +202,7 @@ export class Engine {
       case 'quoteCancel': return this.quoteCancel(c);
       case 'killSwitch': return this.killSwitch(c);
       case 'reference': return this.setReference(c);
+      case 'mmpReset': return this.mmpReset(c);
       case 'time': return this.advanceTime(c.time);
       default: return 0;
     }
@@ -262,6 +264,29 @@ export class Engine {
     this.programmes.setStress(inst.index, c.on, this.now, false);
     this.end();
     return 1;
+  }
+
+  /** Resets the account's market-maker protection on a symbol. Returns 1 if it was triggered (now reset), else 0. */
+  mmpReset(cmd: MmpReset): number {
+    const c = isObject(cmd) ? cmd : NO_FIELDS as MmpReset;
+    const acct = this.account(c.account);
+    const inst = typeof c.symbol === 'string' ? this.instrument(c.symbol) : undefined;
+    if (!acct || !inst || !this.begin(c.time)) return 0;
+    const was = this.rules.mmpReset(acct, inst.index);
+    this.end();
+    return was ? 1 : 0;
+  }
+
+  /** The account's market-maker protection per instrument where it has limits: tallies now and whether it is tripped. */
+  mmpStatus(account: number): MmpView[] {
+    const mmp = this.rules.mmp;
+    if (mmp === null || !this.account(account)) return [];
+    const out: MmpView[] = [];
+    for (const i of this.instruments) {
+      const v = mmp.view(account, i.index, this.now);
+      if (v !== null) out.push(v);
+    }
+    return out;
   }
 
   /** Stressed-market mode of an instrument (admin or circuit breaker), or null for an unknown symbol. */
@@ -340,7 +365,9 @@ export class Engine {
     const acct = this.account(c.account);
     const inst = this.instrument(c.symbol);
     let refused = acct ? this.rules.admitMessage(MsgKind.QUOTE, acct, c.session, this.why) : 0;
-    if (!refused && acct && inst) refused = this.quoteLife(acct, inst.index);
+    // the reset instruction travels on the mass quote (CME tag 9773): the protection is cleared first
+    if (!refused && acct && inst && c.mmpReset === true) this.rules.mmpReset(acct, inst.index);
+    if (!refused && acct && inst) refused = this.rules.admitQuote(acct, inst.index, this.why) || this.quoteLife(acct, inst.index);
     const kept = acct && inst && !refused ? this.refreshQuote(acct, inst.index, c) : NONE_KEPT;
     const quote = (s: Side, price: number, qty: number): number => {
       const side: NewOrder = { time: c.time, account: c.account, symbol: c.symbol, side: s, price, qty, postOnly: true };
@@ -413,7 +440,12 @@ export class Engine {
     const inst = c.symbol === undefined ? null : this.instrument(c.symbol);
     if (!acct || inst === undefined || !this.begin(c.time)) return 0;
     let n = 0;
-    for (const i of this.instruments) if (inst === null || i === inst) n += this.market.withdrawQuote(acct, i.index, CancelReason.QUOTE_REPLACED);
+    for (const i of this.instruments) {
+      if (inst !== null && i !== inst) continue;
+      // RTS 9 Annex: each quote side withdrawn is a cancellation, 1 message (a two-sided quote 2)
+      if (!this.rules.inert) for (const o of this.market.quoteOrders(acct, i.index)) this.rules.countOrder(acct, i.index, o.leaves);
+      n += this.market.withdrawQuote(acct, i.index, CancelReason.QUOTE_REPLACED);
+    }
     this.end();
     return n;
   }
@@ -448,6 +480,8 @@ export class Engine {
     else if (!this.rules.inert && (reason = this.rules.admitOrder(acct, inst.index, c.side, ordType, tif, price, c.qty, kind === MsgKind.QUOTE, why))) { /* reason set */ }
     else reason = newOrderState(c, acct, inst, this.market.books[inst.index], this.rules.inert ? price : (price = this.rules.slide(inst.index, c.side, price)), ordType, tif);
     if (reason) {
+      // RTS 9 Annex: a FOK that could not fill was entered and its whole quantity cancelled: 2 messages
+      if (reason === RejectReason.FOK_CANNOT_FILL && !this.rules.inert) this.rules.countOrder(acct as Account, (inst as Instrument).index, c.qty, 2);
       this.out.rejectNew(c, reason, why.text);
       why.text = '';
       return 0;

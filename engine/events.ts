@@ -166,6 +166,10 @@ export const RuleEventKind = {
   /** LULD limit state entered / left (the best price sits at the band) */
   LIMIT_STATE_ON: 5,
   LIMIT_STATE_OFF: 6,
+  /** market-maker protection tripped on `symbol`: the account's quotes there were cancelled (value: the tally that reached its limit) */
+  MMP_TRIGGERED: 10,
+  /** the account reset its market-maker protection on `symbol`: it may quote again */
+  MMP_RESET: 11,
 } as const;
 export type RuleEventKind = (typeof RuleEventKind)[keyof typeof RuleEventKind];
 

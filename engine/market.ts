@@ -21,7 +21,8 @@ import { CancelReason, OrdType, Side, StpMode, TimeInForce } from './types.ts';
 export interface MatchWatcher {
   /** true: the aggressor must not trade at this new price level (and the rule takes over) */
   stops(instrument: number, price: number): boolean;
-  traded(instrument: number, price: number, qty: number, maker: Account, taker: Account, auction: boolean): void;
+  /** makerOrder: the resting order of a continuous fill (still live; its leaves already reduced) */
+  traded(instrument: number, price: number, qty: number, maker: Account, taker: Account, auction: boolean, makerOrder?: Order): void;
 }
 
 const NO_STOP = 0;
@@ -150,7 +151,7 @@ export class Market {
     this.lastPrice[ii] = price;
 
     this.out.fill(t, m, inst, price, q, n, makerFee, takerFee, ++this.nextTradeId, false);
-    if (this.watcher !== null && this.watched[ii]) this.watcher.traded(ii, price, q, ma, ta, false);
+    if (this.watcher !== null && this.watched[ii]) this.watcher.traded(ii, price, q, ma, ta, false, m);
 
     if (m.leaves === 0) {
       lvl.remove(m);

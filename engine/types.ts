@@ -49,6 +49,8 @@ export const CancelReason = {
   PRICE_BAND: 12,
   /** an IOC/FOK/market order cannot wait for an auction */
   AUCTION: 13,
+  /** market-maker protection: a tally of the account's quote fills reached its limit (engine/rules/mmp.ts) */
+  MMP: 30,
 } as const;
 export type CancelReason = (typeof CancelReason)[keyof typeof CancelReason];
 
@@ -66,6 +68,7 @@ export const CANCEL_REASON_TEXT: Record<CancelReason, string> = {
   [CancelReason.HALT]: 'cancelled by a trading halt',
   [CancelReason.PRICE_BAND]: 'remainder stopped at the price band',
   [CancelReason.AUCTION]: 'remainder not executed in the auction',
+  [CancelReason.MMP]: 'market-maker protection triggered',
 };
 
 /** Typed reject reasons: every refused command carries one of these. */
@@ -111,6 +114,8 @@ export const RejectReason = {
   RISK_ORDER_NOTIONAL: 28,
   /** the account's gross notional (positions + open orders) would exceed its limit */
   RISK_GROSS_NOTIONAL: 29,
+  /** market-maker protection triggered on this instrument: mass quotes are refused until the account resets it */
+  MMP_TRIGGERED: 60,
 } as const;
 export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
 
@@ -144,6 +149,7 @@ export const REJECT_REASON_TEXT: Record<RejectReason, string> = {
   [RejectReason.RISK_ORDER_QTY]: 'order quantity above the account limit',
   [RejectReason.RISK_ORDER_NOTIONAL]: 'order notional above the account limit',
   [RejectReason.RISK_GROSS_NOTIONAL]: 'gross notional would exceed the account limit',
+  [RejectReason.MMP_TRIGGERED]: 'market-maker protection triggered: reset it to quote again',
 };
 
 /**

@@ -9,6 +9,7 @@ import { PROFILE_NAMES, isProfileName, profileConfig } from './profiles.ts';
 import { DEFAULT_SESSION_LIMITS } from './limits.ts';
 import { ConfigError, type InstrumentConfig } from '../engine/instrument.ts';
 import { validateProgrammes, type ProgrammeConfig } from '../engine/obligations/config.ts';
+import type { MmpEntry, MmpLimits } from '../engine/rules/mmp.ts';
 import type {
   AccessFeeCapConfig, InstrumentRulesConfig, MarketWideConfig, OtrConfig, RateBanConfig, RateLimitConfig, RiskLimitsConfig, RulesConfig,
 } from '../engine/rules/config.ts';
@@ -119,8 +120,20 @@ const INSTRUMENT_RULES: Shape = {
 };
 
 const RULES: Shape = {
-  fields: { rate_limits: true, rate_ban: true, otr: true, market_wide: true, access_fee_cap: true, replace_priority: true } satisfies Fields<RulesConfig>,
+  fields: { rate_limits: true, rate_ban: true, otr: true, market_wide: true, access_fee_cap: true, replace_priority: true, mmp: true } satisfies Fields<RulesConfig>,
   nested: {
+    mmp: {
+      kind: 'array',
+      shape: {
+        fields: { accounts: true, instruments: true } satisfies Fields<MmpEntry>,
+        nested: {
+          instruments: {
+            kind: 'map',
+            shape: { fields: { window_ms: true, window: true, max_fills: true, max_qty: true, max_delta: true, max_fill_pct: true } satisfies Fields<MmpLimits> },
+          },
+        },
+      },
+    },
     rate_limits: {
       kind: 'array',
       shape: {

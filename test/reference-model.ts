@@ -320,7 +320,7 @@ export class ReferenceExchange {
       case 'replace': return this.replace(c);
       case 'massCancel': return this.massCancel(c);
       case 'time': return this.advanceTime(c.time);
-      case 'phase': case 'massQuote': case 'quoteCancel': case 'killSwitch': case 'reference': throw new Error(`${c.type} is not modelled`);
+      case 'phase': case 'massQuote': case 'quoteCancel': case 'killSwitch': case 'reference': case 'mmpReset': throw new Error(`${c.type} is not modelled`);
     }
   }
 

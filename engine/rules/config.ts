@@ -2,6 +2,7 @@
 // like the wire contract; prices and quantities in instrument units, times in
 // milliseconds). Per-instrument rules sit in each InstrumentConfig (`rules`),
 // venue-wide ones in RulesConfig, per-account risk limits in AccountOptions.
+import type { MmpConfig } from './mmp.ts';
 
 /** Per-instrument rules. Every field is optional: an instrument without rules trades continuously 24/7. */
 export interface InstrumentRulesConfig {
@@ -150,6 +151,8 @@ export interface RulesConfig {
    * 'lose' (Nasdaq OUCH): any replace goes to the back of the queue.
    */
   replace_priority?: 'keep_unchanged' | 'lose';
+  /** market-maker protection of mass quotes, per account and instrument (engine/rules/mmp.ts) */
+  mmp?: MmpConfig;
 }
 
 /** Per-account, per-instrument risk limits, in that instrument's units; '*' applies to every instrument. */

@@ -20,6 +20,7 @@ import { uncross, type Uncross } from './auction.ts';
 import type { RulesConfig } from './config.ts';
 import { MarketWide } from './market-wide.ts';
 import { OtrCounters } from './otr.ts';
+import { MarketMakerProtection, type MmpTrip } from './mmp.ts';
 import { InstrumentRules } from './instrument-rules.ts';
 import { admitsAmend, admitsOrder, isCallPhase } from './phases.ts';
 import type { PriceControls } from './price-controls.ts';
@@ -42,6 +43,10 @@ export class Rules implements MatchWatcher {
   private readonly byIndex: InstrumentRules[];
   readonly rateLimits: RateLimits | null;
   readonly otr: OtrCounters | null;
+  /** market-maker protection of mass quotes (rules.mmp) */
+  readonly mmp: MarketMakerProtection | null;
+  /** protections tripped in this command: their quotes are withdrawn when it ends */
+  private readonly tripped: MmpTrip[] = [];
   private readonly marketWide: MarketWide | null;
   /** an unchanged or smaller amend or quote side keeps its queue position (rules.replace_priority) */
   readonly keepsPriority: boolean;
@@ -72,12 +77,13 @@ export class Rules implements MatchWatcher {
     this.rateLimits = rc.rate_limits === undefined && rc.rate_ban === undefined ? null : new RateLimits(rc.rate_limits ?? [], rc.rate_ban);
     this.otr = rc.otr === undefined ? null : new OtrCounters(rc.otr);
     this.marketWide = rc.market_wide === undefined ? null : new MarketWide(rc.market_wide, instruments);
+    this.mmp = rc.mmp === undefined ? null : new MarketMakerProtection(rc.mmp, instruments.map((i) => i.symbol));
     const rp = rc.replace_priority ?? 'keep_unchanged';
     if (rp !== 'keep_unchanged' && rp !== 'lose') throw new ConfigError('rules.replace_priority', `must be 'keep_unchanged' or 'lose', got ${JSON.stringify(rp)}`);
     this.keepsPriority = rp === 'keep_unchanged';
     for (const ir of this.byIndex) {
       const c = ir.controls;
-      market.watched[ir.inst.index] = c.watchesMatching || c.luld !== null || c.hasStaticBand || this.otr !== null
+      market.watched[ir.inst.index] = c.watchesMatching || c.luld !== null || c.hasStaticBand || this.otr !== null || this.mmp !== null
         || this.marketWide?.index === ir.inst.index || programmes.watches(ir.inst.index);
     }
     market.watcher = market.watched.some(Boolean) ? this : null;
@@ -97,6 +103,7 @@ export class Rules implements MatchWatcher {
 
   /** A new account: its risk limits, if any, make the rules live. */
   addAccount(a: Account): void {
+    this.mmp?.join(a.id, a.name);
     if (!a.riskFree) this.restricted++;
     this.refreshInert();
   }
@@ -356,8 +363,16 @@ export class Rules implements MatchWatcher {
     return true;
   }
 
-  traded(ii: number, price: number, qty: number, maker: Account, taker: Account, auction: boolean): void {
+  traded(ii: number, price: number, qty: number, maker: Account, taker: Account, auction: boolean, makerOrder?: Order): void {
     this.byIndex[ii].controls.onTrade(price, this.now);
+    // market-maker protection tallies the fills of quote orders (quotes are post-only: always the resting side)
+    if (this.mmp !== null && makerOrder !== undefined && !auction && (makerOrder.id === maker.quoteBid[ii] || makerOrder.id === maker.quoteOffer[ii])) {
+      const trip = this.mmp.fill(maker.id, ii, this.now, makerOrder.side === Side.BUY ? 1 : -1, qty, makerOrder.qty);
+      if (trip !== null) {
+        this.tripped.push(trip);
+        this.busy = true;
+      }
+    }
     this.programmes.traded(ii, price, qty, maker, taker, auction, this.now);
     if (this.otr !== null) {
       // transactions are counted per executed order (firstFill), volume per fill
@@ -377,6 +392,7 @@ export class Rules implements MatchWatcher {
   /** Pending halts, the market-wide breaker, limit states and indicative auction prices after a command. */
   private settle(): void {
     this.busy = false;
+    if (this.tripped.length !== 0) this.withdrawTripped();
     for (const ir of this.byIndex) {
       if (ir.pendingHalt !== 0) {
         const v = ir.controls.velocity;
@@ -389,6 +405,30 @@ export class Rules implements MatchWatcher {
       if (ir.controls.luld !== null) this.checkLimitState(ir);
       if (isCallPhase(ir.phase)) this.publishIndicative(ir);
     }
+  }
+
+  /** Market-maker protection tripped in this command: the account's quotes on the instrument are cancelled, then it hears why. */
+  private withdrawTripped(): void {
+    for (const t of this.tripped) {
+      const acct = this.accounts[t.account - 1];
+      this.market.withdrawQuote(acct, t.instrument, CancelReason.MMP);
+      this.out.rule(RuleEventKind.MMP_TRIGGERED, t.account, 0, this.byIndex[t.instrument].inst.symbol, 0, t.value, t.text);
+    }
+    this.tripped.length = 0;
+  }
+
+  /** A mass quote of the account on the instrument: refused while its market-maker protection is tripped. */
+  admitQuote(acct: Account, ii: number, why: Why): RejectReason | 0 {
+    if (this.mmp === null || !this.mmp.triggered(acct.id, ii)) return 0;
+    why.text = `market-maker protection triggered on ${this.byIndex[ii].inst.symbol}: reset it to quote again`;
+    return RejectReason.MMP_TRIGGERED;
+  }
+
+  /** The account resets its market-maker protection on the instrument. Returns true if it was triggered. */
+  mmpReset(acct: Account, ii: number): boolean {
+    if (this.mmp === null || !this.mmp.reset(acct.id, ii)) return false;
+    this.out.rule(RuleEventKind.MMP_RESET, acct.id, 0, this.byIndex[ii].inst.symbol, 0, 0, 'market-maker protection reset: quotes accepted again');
+    return true;
   }
 
   private checkMarketWide(): void {
