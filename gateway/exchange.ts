@@ -160,6 +160,7 @@ export interface CommandRecorder {
   killSwitch(time: number, account: number, on: boolean, text: string): void;
   setReference(c: SetReference): void;
   setStress(time: number, symbol: string, on: boolean): void;
+  mmpReset(time: number, account: number, symbol: string): void;
   tick(time: number): void;
   createAccount(time: number, a: AccountCreation): void;
   setFeeTier(time: number, account: number, tier: FeeTier): void;
@@ -423,6 +424,13 @@ export class Exchange implements EventSink {
     const time = this.clock.now();
     this.recorder?.setStress(time, symbol, on);
     return this.run(() => this.engine.setStress({ time, symbol, on }));
+  }
+
+  /** Resets an account's market-maker protection on a symbol. Returns 1 if it was triggered (now reset), else 0. */
+  mmpReset(account: number, symbol: string): number {
+    const time = this.clock.now();
+    this.recorder?.mmpReset(time, account, symbol);
+    return this.run(() => this.engine.mmpReset({ time, account, symbol }));
   }
 
   /** Expires GTD orders whose time has come (the server calls this on a timer). */

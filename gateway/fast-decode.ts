@@ -42,7 +42,7 @@ export type FastOrderCancelRequest = { cl_ord_id: string; orig_cl_ord_id: string
 export type FastOrderCancelReplaceRequest = {
   cl_ord_id: string; orig_cl_ord_id: string; order_id: number; symbol: string; price: number; order_qty: number;
 };
-export type FastMassQuote = { quote_id: string; symbol: string; bid_px: number; bid_size: number; offer_px: number; offer_size: number };
+export type FastMassQuote = { quote_id: string; symbol: string; bid_px: number; bid_size: number; offer_px: number; offer_size: number; mmp_reset: boolean };
 
 type Header = { msg_seq_num: number; sending_time_us: number; poss_dup: boolean };
 
@@ -61,7 +61,7 @@ const NOS: FastNewOrderSingle = {
 };
 const OCR: FastOrderCancelRequest = { cl_ord_id: '', orig_cl_ord_id: '', order_id: 0, symbol: '' };
 const OCRR: FastOrderCancelReplaceRequest = { cl_ord_id: '', orig_cl_ord_id: '', order_id: 0, symbol: '', price: 0, order_qty: 0 };
-const MQ: FastMassQuote = { quote_id: '', symbol: '', bid_px: 0, bid_size: 0, offer_px: 0, offer_size: 0 };
+const MQ: FastMassQuote = { quote_id: '', symbol: '', bid_px: 0, bid_size: 0, offer_px: 0, offer_size: 0, mmp_reset: false };
 const ENV_NOS: FastEnvelope = { msg_seq_num: 0, sending_time_us: 0, poss_dup: false, body: 'new_order_single', new_order_single: NOS };
 const ENV_OCR: FastEnvelope = { msg_seq_num: 0, sending_time_us: 0, poss_dup: false, body: 'order_cancel_request', order_cancel_request: OCR };
 const ENV_OCRR: FastEnvelope = {
@@ -296,7 +296,7 @@ function orderRef(m: FastOrderCancelRequest | FastOrderCancelReplaceRequest, end
 }
 
 function massQuote(m: FastMassQuote, end: number): void {
-  m.quote_id = ''; m.symbol = ''; m.bid_px = 0; m.bid_size = 0; m.offer_px = 0; m.offer_size = 0;
+  m.quote_id = ''; m.symbol = ''; m.bid_px = 0; m.bid_size = 0; m.offer_px = 0; m.offer_size = 0; m.mmp_reset = false;
   while (ok && pos < end) {
     const t = u32(end);
     if (!ok) return;
@@ -308,6 +308,7 @@ function massQuote(m: FastMassQuote, end: number): void {
       case 4: if (wire !== WIRE_VARINT) return void fail(); m.bid_size = long(end, false); break;
       case 5: if (wire !== WIRE_VARINT) return void fail(); m.offer_px = long(end, false); break;
       case 6: if (wire !== WIRE_VARINT) return void fail(); m.offer_size = long(end, false); break;
+      case 40: if (wire !== WIRE_VARINT) return void fail(); m.mmp_reset = long(end, false) !== 0; break;
       default: skip(wire, end);
     }
   }
@@ -406,6 +407,7 @@ const LAYOUT: Record<string, { id: number; fields: Record<string, [number, Kind]
     id: F_MASS_QUOTE,
     fields: {
       quote_id: [1, 'string'], symbol: [2, 'string'], bid_px: [3, 'int64'], bid_size: [4, 'int64'], offer_px: [5, 'int64'], offer_size: [6, 'int64'],
+      mmp_reset: [40, 'bool'],
     },
   },
 };

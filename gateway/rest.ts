@@ -19,6 +19,7 @@ import type { LevelView } from '../engine/query.ts';
 import { adminRoutes } from './rest-admin.ts';
 import { journalRoutes } from './journal/rest-journal.ts';
 import { programmeRoutes } from './rest-programmes.ts';
+import { mmpRoutes } from './rest-mmp.ts';
 import { clockRoutes, exchangeTimeHeader } from './rest-clock.ts';
 import { venueTimeZone } from './profiles.ts';
 import { simRoutes } from './rest-sim.ts';
@@ -140,6 +141,7 @@ function installRest(ctx: ServerContext): { close: () => void } {
     adminRoutes(api, ctx.exchange, ctx.adminToken);
     journalRoutes(api, ctx.exchange, ctx.adminToken);
     programmeRoutes(api, ctx.exchange, ctx.adminToken);
+    mmpRoutes(api, ctx.exchange);
     clockRoutes(api, ctx.clock, venueTimeZone(ctx.exchange.profile), ctx.adminToken);
     simRoutes(api, ctx.exchange, ctx.adminToken);
   }, { prefix: API_PREFIX });

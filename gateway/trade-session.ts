@@ -467,7 +467,7 @@ export class TradeSession {
   private massQuote(account: number, m: Record<string, unknown>): void {
     const r = this.exchange.massQuote({
       account, session: this.id, symbol: m.symbol as string, bidPx: m.bid_px as number, bidSize: m.bid_size as number,
-      offerPx: m.offer_px as number, offerSize: m.offer_size as number,
+      offerPx: m.offer_px as number, offerSize: m.offer_size as number, mmpReset: m.mmp_reset === true,
     });
     this.sendAdmin('mass_quote_ack', {
       quote_id: m.quote_id, symbol: m.symbol, rejected: r.bidOrderId === 0 && r.offerOrderId === 0 && (r.bidReject !== 0 || r.offerReject !== 0),

@@ -222,7 +222,7 @@ export function mdAuction(e: AuctionEvent): MdAuction {
 // ---- account notices ----
 
 /** UserEvent numbers of the contract. */
-export const UserEvent = { KILL_SWITCH_ON: 1, KILL_SWITCH_OFF: 2, OTR_FLAG: 3, BANNED: 4 } as const;
+export const UserEvent = { KILL_SWITCH_ON: 1, KILL_SWITCH_OFF: 2, OTR_FLAG: 3, BANNED: 4, MMP_TRIGGERED: 10, MMP_RESET: 11 } as const;
 
 /** A rule event as the UserNotification its account hears, or null when it concerns no account (limit states). */
 export function userNotification(e: RuleEvent): Record<string, unknown> | null {
@@ -232,12 +232,14 @@ export function userNotification(e: RuleEvent): Record<string, unknown> | null {
     case RuleEventKind.KILL_SWITCH_OFF: event = UserEvent.KILL_SWITCH_OFF; break;
     case RuleEventKind.OTR_FLAG: event = UserEvent.OTR_FLAG; break;
     case RuleEventKind.BAN: event = UserEvent.BANNED; break;
+    case RuleEventKind.MMP_TRIGGERED: event = UserEvent.MMP_TRIGGERED; break;
+    case RuleEventKind.MMP_RESET: event = UserEvent.MMP_RESET; break;
     default: return null;
   }
   // a breach of a 'logout' limiter is a BAN that ends at once: the Logout alone says it
   if (e.account === 0 || (e.kind === RuleEventKind.BAN && e.until <= e.time)) return null;
   return {
-    event, text: e.text, symbol: e.symbol, value: e.kind === RuleEventKind.OTR_FLAG ? e.value : 0,
+    event, text: e.text, symbol: e.symbol, value: e.kind === RuleEventKind.OTR_FLAG || e.kind === RuleEventKind.MMP_TRIGGERED ? e.value : 0,
     until: e.kind === RuleEventKind.BAN ? e.until : 0, transact_time: e.time,
   };
 }
