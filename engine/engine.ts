@@ -248,7 +248,7 @@ export class Engine {
       return 0;
     }
     const ctl = this.rules.controlsOf(inst.index);
-    if (c.referencePrice) ctl.reference = c.referencePrice;
+    if (c.referencePrice) ctl.setReference(c.referencePrice);
     if (c.previousClose) ctl.previousClose = c.previousClose;
     this.end();
     return 1;

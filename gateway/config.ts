@@ -96,8 +96,8 @@ interface Shape {
 
 const INSTRUMENT_RULES: Shape = {
   fields: {
-    price_band_bp: true, price_band_by_side: true, reference_price: true, daily_limit_bp: true, previous_close: true, luld: true,
-    velocity: true, min_quote_life_ms: true, schedule: true, auction_stp: true, halt_cancels_quotes: true, time_zone: true,
+    price_band_bp: true, price_band_by_side: true, reference_price: true, price_band_average_ms: true, daily_limit_bp: true,
+    daily_limit_rounding: true, previous_close: true, luld: true, velocity: true, min_quote_life_ms: true, schedule: true, auction_stp: true, halt_cancels_quotes: true, time_zone: true,
   } satisfies Fields<InstrumentRulesConfig>,
   nested: {
     price_band_by_side: {

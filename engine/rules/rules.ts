@@ -280,7 +280,7 @@ export class Rules implements MatchWatcher {
     if (ir.quiet && acct.riskFree && this.otr === null && ir.phase === TradingPhase.CONTINUOUS) return 0;
     let reason = admitsOrder(ir.phase, ordType, tif, quote);
     if (reason) return reason;
-    if (ordType === OrdType.LIMIT && (reason = ir.controls.checkLimitPrice(side, price, why))) return reason;
+    if (ordType === OrdType.LIMIT && (reason = ir.controls.checkLimitPrice(side, price, this.now, why))) return reason;
     if ((reason = checkRisk(acct.risk[ii], ir.inst, acct.positions[ii], side, price, qty, qty, price * qty, why))) return reason;
     if (this.otr !== null) {
       const c = this.otr.check(acct.id, ii, this.now);
@@ -301,7 +301,7 @@ export class Rules implements MatchWatcher {
     const newLeaves = newQty > o.cum ? newQty - o.cum : 0;
     const early = admitsAmend(ir.phase) || this.quoteLife(ii, o.time, why);
     if (early || newLeaves === 0) return early; // an amend to at or below the filled quantity is a cancel
-    return ir.controls.checkLimitPrice(o.side, price, why)
+    return ir.controls.checkLimitPrice(o.side, price, this.now, why)
       || checkRisk(o.account.risk[ii], ir.inst, o.account.positions[ii], o.side, price, addQty, newQty, price * newLeaves - o.price * o.leaves, why);
   }
 
@@ -357,7 +357,7 @@ export class Rules implements MatchWatcher {
   }
 
   traded(ii: number, price: number, qty: number, maker: Account, taker: Account, auction: boolean): void {
-    this.byIndex[ii].controls.onTrade(price, this.now);
+    this.byIndex[ii].controls.onTrade(price, qty, this.now);
     this.programmes.traded(ii, price, qty, maker, taker, auction, this.now);
     if (this.otr !== null) {
       // transactions are counted per executed order (firstFill), volume per fill
