@@ -7,9 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from '../engine/engine.ts';
 import { PhaseCause, RecordingSink } from '../engine/events.ts';
-import type { InstrumentConfig } from '../engine/instrument.ts';
+import { makeInstrument, tickAt, type InstrumentConfig, type TickBand } from '../engine/instrument.ts';
 import type { InstrumentRulesConfig } from '../engine/rules/config.ts';
-import { RejectReason, Side, TimeInForce, TradingPhase } from '../engine/types.ts';
+import { CancelReason, OrdType, RejectReason, Side, TimeInForce, TradingPhase } from '../engine/types.ts';
+import { defaultConfig } from '../gateway/config.ts';
 
 const S = 1_000_000; // µs per second
 const MIN = 60 * S;
@@ -131,4 +132,67 @@ test('daily limits half-up (SSE/SZSE): previous close 10.07 → limits 9.06 and 
   assert.deepEqual(china.e.priceControls('X')?.dailyLimits, { lower: 9_05, upper: 11_06 });
   const inward = setup(inst({ daily_limit_bp: 1000, previous_close: 10_07 }, { max_price: 100_000 }));
   assert.deepEqual(inward.e.priceControls('X')?.dailyLimits, { lower: 9_07, upper: 11_07 });
+});
+
+// CME Globex market orders with protection (CME Group, "Market Orders with Protection" / domain.md §4):
+// the order trades up to its protection price; the unfilled remainder rests as a limit order at that price.
+test('market_remainder rest (CME): a GTC market order buys to its protection price and the remainder rests there as a limit', () => {
+  const { e, sink } = setup(inst({}, { price_scale: 0, max_price: 100_000, market_protection_bp: 500, market_remainder: 'rest' }));
+  assert.ok(e.newOrder({ time: 1, account: 2, symbol: 'X', side: Side.SELL, price: 1000, qty: 2 }) > 0);
+  assert.ok(e.newOrder({ time: 1, account: 2, symbol: 'X', side: Side.SELL, price: 1050, qty: 3 }) > 0);
+  assert.ok(e.newOrder({ time: 1, account: 2, symbol: 'X', side: Side.SELL, price: 1051, qty: 1 }) > 0);
+  // protection: best ask 1000 + 5 % = 1050
+  const id = e.newOrder({ time: 2, account: 1, symbol: 'X', side: Side.BUY, ordType: OrdType.MARKET, tif: TimeInForce.GTC, qty: 10 });
+  assert.ok(id > 0);
+  assert.deepEqual(sink.fills().map((f) => [f.price, f.qty]), [[1000, 2], [1050, 3]]);
+  const o = e.order(id);
+  assert.ok(o, 'the remainder rests');
+  assert.deepEqual([o.price, o.leaves, o.ordType, o.tif], [1050, 5, OrdType.LIMIT, TimeInForce.GTC]);
+  assert.deepEqual(e.depth('X', 1)?.bids, [{ price: 1050, qty: 5, count: 1 }]);
+  // an IOC market order (CME FAK) still cancels its remainder
+  const ioc = e.newOrder({ time: 3, account: 1, symbol: 'X', side: Side.BUY, ordType: OrdType.MARKET, qty: 5 });
+  assert.equal(sink.orders().filter((x) => x.orderId === ioc).at(-1)?.reason, CancelReason.MARKET_REMAINDER);
+});
+
+test('market_remainder cancel (default): a market order must be IOC or FOK and its remainder beyond the protection price is cancelled', () => {
+  const { e, sink } = setup(inst({}, { price_scale: 0, max_price: 100_000, market_protection_bp: 500 }));
+  assert.ok(e.newOrder({ time: 1, account: 2, symbol: 'X', side: Side.SELL, price: 1000, qty: 2 }) > 0);
+  assert.equal(e.newOrder({ time: 2, account: 1, symbol: 'X', side: Side.BUY, ordType: OrdType.MARKET, tif: TimeInForce.GTC, qty: 10 }), 0);
+  assert.equal(sink.orders().at(-1)?.reason, RejectReason.INVALID_FIELD);
+  const id = e.newOrder({ time: 2, account: 1, symbol: 'X', side: Side.BUY, ordType: OrdType.MARKET, qty: 10 });
+  assert.deepEqual(sink.fills().map((f) => [f.price, f.qty]), [[1000, 2]]);
+  assert.equal(e.order(id), null);
+  assert.equal(sink.orders().at(-1)?.reason, CancelReason.MARKET_REMAINDER);
+});
+
+// MiFID II RTS 11 (Commission Delegated Regulation (EU) 2017/588), Annex: the tick by price range ×
+// liquidity band (average daily number of transactions); band 6 is ADNT ≥ 9,000.
+test('rts11_liquidity_band: the Annex row of the band, merged, in the price scale; finer than the scale is a config error', () => {
+  const table = (band: number, scale: number, max = 100_000_000): TickBand[] =>
+    makeInstrument({ symbol: 'Y', price_scale: scale, qty_scale: 0, rts11_liquidity_band: band, lot: 1, min_qty: 1, max_qty: 1, max_price: max, maker_fee_bp: 0, taker_fee_bp: 0 }, 0).tickTable as TickBand[];
+  // band 6 at price scale 4 up to 1,000: 0.0001 below 1, 0.0002 from 1, … 0.1 from 500, 0.2 from 1,000
+  assert.deepEqual(table(6, 4, 1000_0000), [
+    { from_price: 0, tick: 1 }, { from_price: 1_0000, tick: 2 }, { from_price: 2_0000, tick: 5 }, { from_price: 5_0000, tick: 10 },
+    { from_price: 10_0000, tick: 20 }, { from_price: 20_0000, tick: 50 }, { from_price: 50_0000, tick: 100 }, { from_price: 100_0000, tick: 200 },
+    { from_price: 200_0000, tick: 500 }, { from_price: 500_0000, tick: 1000 }, { from_price: 1000_0000, tick: 2000 },
+  ]);
+  // domain.md: price 10–20, tick 0.1 (band 1) … 0.002 (band 6)
+  const at15 = (band: number): number => tickAt(makeInstrument({ symbol: 'Y', price_scale: 4, qty_scale: 0, rts11_liquidity_band: band, lot: 1, min_qty: 1, max_qty: 1, max_price: 1000_0000, maker_fee_bp: 0, taker_fee_bp: 0 }, 0), 15_0000);
+  assert.deepEqual([1, 2, 3, 4, 5, 6].map(at15), [1000, 500, 200, 100, 50, 20]);
+  assert.throws(() => table(1, 2), /rts11_liquidity_band: liquidity band 1 has a tick of 0.0005 from 0: more decimals than price_scale 2/);
+  assert.throws(() => makeInstrument({ symbol: 'Y', price_scale: 4, qty_scale: 0, rts11_liquidity_band: 6, tick_size: 1, lot: 1, min_qty: 1, max_qty: 1, max_price: 1, maker_fee_bp: 0, taker_fee_bp: 0 }, 0),
+    /give only one of tick_size, tick_table and rts11_liquidity_band, not both/);
+});
+
+test('ACME on the built-in venue follows RTS 11 liquidity band 6: 10.001 is off tick (0.002 from 10), 10.002 is on it', () => {
+  const acme = defaultConfig().instruments.find((i) => i.symbol === 'ACME');
+  assert.ok(acme);
+  assert.equal(acme.rts11_liquidity_band, 6);
+  const sink = new RecordingSink();
+  const e = new Engine({ instruments: [acme], sink });
+  e.addAccount({ name: 'a' });
+  assert.equal(e.newOrder({ time: 1, account: 1, symbol: 'ACME', side: Side.BUY, price: 10_0010, qty: 100 }), 0);
+  assert.equal(sink.orders().at(-1)?.reason, RejectReason.PRICE_OFF_TICK);
+  assert.ok(e.newOrder({ time: 1, account: 1, symbol: 'ACME', side: Side.BUY, price: 10_0020, qty: 100 }) > 0);
+  assert.ok(e.newOrder({ time: 1, account: 1, symbol: 'ACME', side: Side.BUY, price: 9_9990, qty: 100 }) > 0, '0.001 below 10');
 });
