@@ -250,7 +250,7 @@ export class Engine {
       return 0;
     }
     const ctl = this.rules.controlsOf(inst.index);
-    if (c.referencePrice) ctl.reference = c.referencePrice;
+    if (c.referencePrice) ctl.setReference(c.referencePrice);
     if (c.previousClose) ctl.previousClose = c.previousClose;
     this.end();
     return 1;
@@ -471,7 +471,7 @@ export class Engine {
     if (!acct) reason = RejectReason.UNKNOWN_ACCOUNT;
     else if (!inst) reason = RejectReason.UNKNOWN_SYMBOL;
     else if (kind === MsgKind.NEW && !this.rules.inert && (reason = this.rules.admitMessage(kind, acct, c.session, why))) { /* reason set */ }
-    else if ((reason = checkNewOrderFields(c, ordType, tif, this.now, why))) { /* reason set */ }
+    else if ((reason = checkNewOrderFields(c, ordType, tif, this.now, why, inst.marketRemainderRests))) { /* reason set */ }
     else if ((reason = checkQty(inst, c.qty, why))) { /* reason set */ }
     else if (ordType === OrdType.LIMIT && (reason = checkPrice(inst, price, why))) { /* reason set */ }
     else if (c.clOrdId && acct.liveByClOrdId.has(c.clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;

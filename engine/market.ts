@@ -83,10 +83,12 @@ export class Market {
     }
     let reason: CancelReason | 0 = 0;
     if (stop === STOP_SELF_TRADE) reason = CancelReason.SELF_TRADE;
-    else if (t.ordType === OrdType.MARKET || t.tif === TimeInForce.IOC || t.tif === TimeInForce.FOK) {
+    else if (t.tif === TimeInForce.IOC || t.tif === TimeInForce.FOK) {
       reason = stop === STOP_RULE ? CancelReason.HALT : bandReason || (t.ordType === OrdType.MARKET ? CancelReason.MARKET_REMAINDER : CancelReason.IOC_REMAINDER);
     }
     if (reason === 0) {
+      // a GTC/GTD market order (market_remainder 'rest', CME) rests as a limit order at its protection price
+      if (t.ordType === OrdType.MARKET) t.ordType = OrdType.LIMIT;
       this.rest(t, inst, onBook);
       return;
     }

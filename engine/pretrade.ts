@@ -13,9 +13,9 @@ import { OrdType, RejectReason, Side, StpMode, TimeInForce } from './types.ts';
 export const crosses = (side: Side, price: number, oppositePrice: number): boolean =>
   side === Side.BUY ? oppositePrice <= price : oppositePrice >= price;
 
-/** Only GTC/GTD limits can rest, so only they count against open-order limits. */
+/** Only GTC/GTD orders can rest (limits, and market orders where the remainder rests), so only they count against open-order limits. */
 export const mayRest = (ordType: number, tif: number): boolean =>
-  ordType === OrdType.LIMIT && (tif === TimeInForce.GTC || tif === TimeInForce.GTD);
+  (ordType === OrdType.LIMIT || ordType === OrdType.MARKET) && (tif === TimeInForce.GTC || tif === TimeInForce.GTD);
 
 /** Checks of a new order against the book and the account, after its fields passed validate.ts. */
 export function newOrderState(c: NewOrder, acct: Account, inst: Instrument, book: Book, price: number, ordType: number, tif: number): RejectReason | 0 {

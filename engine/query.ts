@@ -151,7 +151,7 @@ export interface PriceControlsView {
 }
 
 export function priceControls(c: PriceControls, now: number): PriceControlsView {
-  return { referencePrice: c.reference, previousClose: c.previousClose, dailyLimits: c.dailyLimits(), dynamicBand: c.bandView(now) };
+  return { referencePrice: c.bandReference(now), previousClose: c.previousClose, dailyLimits: c.dailyLimits(), dynamicBand: c.bandView(now) };
 }
 
 /** One member's obligation on one instrument: the current window so far and the closed windows. */

@@ -80,7 +80,7 @@ export function checkQty(inst: Instrument, qty: unknown, why: Why): RejectReason
 }
 
 /** Shapes and combinations of a new order's fields. */
-export function checkNewOrderFields(c: NewOrder, ordType: number, tif: number, now: number, why: Why): RejectReason | 0 {
+export function checkNewOrderFields(c: NewOrder, ordType: number, tif: number, now: number, why: Why, marketRests = false): RejectReason | 0 {
   if (!isSide(c.side)) return invalid(why, 'side', 'BUY (1) or SELL (2)');
   if (ordType !== OrdType.LIMIT && ordType !== OrdType.MARKET) return invalid(why, 'ordType', 'LIMIT (1) or MARKET (2)');
   if (tif !== TimeInForce.GTC && tif !== TimeInForce.IOC && tif !== TimeInForce.FOK && tif !== TimeInForce.GTD) {
@@ -90,7 +90,7 @@ export function checkNewOrderFields(c: NewOrder, ordType: number, tif: number, n
   if (c.postOnly !== undefined && typeof c.postOnly !== 'boolean') return invalid(why, 'postOnly', 'a boolean');
   const clOrd = checkClOrdId(c.clOrdId, 'clOrdId', why);
   if (clOrd) return clOrd;
-  if (ordType === OrdType.MARKET && tif !== TimeInForce.IOC && tif !== TimeInForce.FOK) {
+  if (ordType === OrdType.MARKET && tif !== TimeInForce.IOC && tif !== TimeInForce.FOK && !marketRests) {
     return invalid(why, 'tif', 'a market order is IOC or FOK');
   }
   if (c.postOnly && (ordType === OrdType.MARKET || tif === TimeInForce.IOC || tif === TimeInForce.FOK)) {

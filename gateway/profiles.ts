@@ -6,9 +6,11 @@
 // - BTC-USD (tick 0.01, lot 0.00001 BTC) and ETH-USD (tick 0.01, lot 0.0001
 //   ETH), Binance's BTCUSDT/ETHUSDT filters; min notional 5 USD; market orders
 //   protected at 5 %.
-// - a static band (PERCENT_PRICE): limit prices more than 5 % from the
-//   reference price are rejected; the reference starts at 100,000 / 3,000 and
-//   then follows the last trade (or POST /admin/instruments/:symbol/reference).
+// - Binance's PERCENT_PRICE_BY_SIDE of BTCUSDT: a buy or sell limit price
+//   must lie within [0.2, 5] × the quantity-weighted average price of the
+//   trades of the last 5 minutes (avgPriceMins 5; the last trade when the
+//   window is empty); before the first trade the reference is 100,000 / 3,000
+//   (or POST /admin/instruments/:symbol/reference).
 // - Binance's ORDERS limits per account: 50 unfilled orders per fixed 10 s and
 //   160,000 per UTC day (a first fill gives one back; cancels exempt), and a
 //   2-minute ban after 10 breaches within 10 s
@@ -82,17 +84,26 @@ function spotObligation(minNotional: number): ObligationConfig {
   };
 }
 
+/**
+ * Binance BTCUSDT / ETHUSDT exchangeInfo: PERCENT_PRICE_BY_SIDE bidMultiplierUp 5, bidMultiplierDown 0.2,
+ * askMultiplierUp 5, askMultiplierDown 0.2, avgPriceMins 5 (× 5 = +400 %, × 0.2 = −80 %).
+ */
+const PERCENT_PRICE_BY_SIDE: InstrumentRulesConfig = {
+  price_band_by_side: { bid_up_bp: 40_000, bid_down_bp: 8_000, ask_up_bp: 40_000, ask_down_bp: 8_000 },
+  price_band_average_ms: 300_000,
+};
+
 const CRYPTO_SPOT: ExchangeConfig = {
   instruments: [
     {
       symbol: 'BTC-USD', price_scale: 2, qty_scale: 5, tick_size: 1, lot: 1, min_qty: 1, max_qty: 10_000_000,
       max_price: 100_000_000, min_notional: 5 * 10 ** 7, maker_fee_bp: -1, taker_fee_bp: 2, market_protection_bp: 500,
-      rules: { price_band_bp: 500, reference_price: 100_000_00 },
+      rules: { ...PERCENT_PRICE_BY_SIDE, reference_price: 100_000_00 },
     },
     {
       symbol: 'ETH-USD', price_scale: 2, qty_scale: 4, tick_size: 1, lot: 1, min_qty: 1, max_qty: 10_000_000,
       max_price: 10_000_000, min_notional: 5 * 10 ** 7, maker_fee_bp: -1, taker_fee_bp: 2.5, market_protection_bp: 500,
-      rules: { price_band_bp: 500, reference_price: 3_000_00 },
+      rules: { ...PERCENT_PRICE_BY_SIDE, reference_price: 3_000_00 },
     },
   ],
   // Binance's default STP mode is EXPIRE_MAKER

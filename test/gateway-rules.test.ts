@@ -92,7 +92,10 @@ function file(content: unknown): string {
 test('profiles: crypto-spot and us-equity load by name, and a file starting from a profile overrides it', () => {
   const crypto = loadConfig(undefined, 'crypto-spot');
   assert.equal(crypto.profile, 'crypto-spot');
-  assert.deepEqual(crypto.instruments.map((i) => [i.symbol, i.rules?.price_band_bp]), [['BTC-USD', 500], ['ETH-USD', 500]]);
+  // Binance BTCUSDT PERCENT_PRICE_BY_SIDE: multipliers 5 / 0.2 around the 5-minute weighted average price
+  const byside = { bid_up_bp: 40_000, bid_down_bp: 8_000, ask_up_bp: 40_000, ask_down_bp: 8_000 };
+  assert.deepEqual(crypto.instruments.map((i) => [i.symbol, i.rules?.price_band_by_side, i.rules?.price_band_average_ms]),
+    [['BTC-USD', byside, 300_000], ['ETH-USD', byside, 300_000]]);
   assert.deepEqual(crypto.rules?.rate_limits?.map((l) => [l.name, l.limit, l.interval_ms]), [['orders-10s', 50, 10_000], ['orders-1d', 160_000, 86_400_000]]);
   assert.deepEqual(crypto.accounts?.map((a) => a.api_key), ['demo-maker-1', 'demo-maker-2', 'demo-taker']);
 

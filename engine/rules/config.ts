@@ -12,8 +12,16 @@ export interface InstrumentRulesConfig {
   price_band_by_side?: { bid_up_bp: number; bid_down_bp: number; ask_up_bp: number; ask_down_bp: number };
   /** initial reference price for the static band (later: the last trade, or set by admin) */
   reference_price?: number;
-  /** daily limit up / limit down, ± this many bp of the previous close, rounded inward to the tick */
+  /**
+   * the static band's reference is the quantity-weighted average price of the trades of the last this
+   * many ms (Binance avgPriceMins × 60,000), the last trade price when the window has none; omitted:
+   * the last trade
+   */
+  price_band_average_ms?: number;
+  /** daily limit up / limit down, ± this many bp of the previous close, rounded to the tick by daily_limit_rounding */
   daily_limit_bp?: number;
+  /** 'inward' (default: the upper limit down, the lower up, to the tick) or 'half_up' to the nearest tick (SSE, SZSE) */
+  daily_limit_rounding?: 'inward' | 'half_up';
   /** previous close (daily limits, market-wide breaker); later set by the closing auction or admin */
   previous_close?: number;
   /** LULD-style dynamic band around the rolling mean trade price */

@@ -287,7 +287,7 @@ export class Rules implements MatchWatcher {
     if (ir.quiet && acct.riskFree && this.otr === null && ir.phase === TradingPhase.CONTINUOUS) return 0;
     let reason = admitsOrder(ir.phase, ordType, tif, quote);
     if (reason) return reason;
-    if (ordType === OrdType.LIMIT && (reason = ir.controls.checkLimitPrice(side, price, why))) return reason;
+    if (ordType === OrdType.LIMIT && (reason = ir.controls.checkLimitPrice(side, price, this.now, why))) return reason;
     if ((reason = checkRisk(acct.risk[ii], ir.inst, acct.positions[ii], side, price, qty, qty, price * qty, why))) return reason;
     if (this.otr !== null) {
       const c = this.otr.check(acct.id, ii, this.now);
@@ -308,7 +308,7 @@ export class Rules implements MatchWatcher {
     const newLeaves = newQty > o.cum ? newQty - o.cum : 0;
     const early = admitsAmend(ir.phase) || this.quoteLife(ii, o.time, why);
     if (early || newLeaves === 0) return early; // an amend to at or below the filled quantity is a cancel
-    return ir.controls.checkLimitPrice(o.side, price, why)
+    return ir.controls.checkLimitPrice(o.side, price, this.now, why)
       || checkRisk(o.account.risk[ii], ir.inst, o.account.positions[ii], o.side, price, addQty, newQty, price * newLeaves - o.price * o.leaves, why);
   }
 
@@ -364,7 +364,7 @@ export class Rules implements MatchWatcher {
   }
 
   traded(ii: number, price: number, qty: number, maker: Account, taker: Account, auction: boolean, makerOrder?: Order): void {
-    this.byIndex[ii].controls.onTrade(price, this.now);
+    this.byIndex[ii].controls.onTrade(price, qty, this.now);
     // market-maker protection tallies the fills of quote orders (quotes are post-only: always the resting side)
     if (this.mmp !== null && makerOrder !== undefined && !auction && (makerOrder.id === maker.quoteBid[ii] || makerOrder.id === maker.quoteOffer[ii])) {
       const trip = this.mmp.fill(maker.id, ii, this.now, makerOrder.side === Side.BUY ? 1 : -1, qty, makerOrder.qty);
