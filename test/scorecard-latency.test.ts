@@ -35,7 +35,7 @@ test('live: an order held 300 ms by a scenario latency spike shows in the p99 an
     assert.equal(l.messages, 10);
     assert.ok(l.p99_us >= 300_000 && l.max_us >= 300_000, `p99 ${l.p99_us} µs, max ${l.max_us} µs`);
     assert.ok(l.p50_us < 100_000, `p50 ${l.p50_us} µs: undelayed orders are answered at once`);
-    assert.ok(l.p50_us <= l.p90_us && l.p90_us <= l.p99_us && l.p99_us <= l.max_us * 1.01);
+    assert.ok(l.p50_us <= l.p90_us && l.p90_us <= l.p99_us && l.p99_us <= l.max_us);
 
     // the same figures in the account's ScorecardStatus (every 5 s of exchange time, 50× here)
     const [status] = (await waitFor(alice, 'scorecard', () => true, 5000)) as [ScorecardStatus];

@@ -42,10 +42,10 @@ export class OrderLatency {
   view(account: number): LatencyView | null {
     const h = this.byAccount.get(account);
     if (!h || h.totalCount === 0) return null;
-    return {
-      clock: this.clock, messages: h.totalCount,
-      p50_us: h.getValueAtPercentile(50), p90_us: h.getValueAtPercentile(90), p99_us: h.getValueAtPercentile(99), max_us: h.maxValue,
-    };
+    // a percentile is its bucket's highest value: never above the largest recorded
+    const max = h.maxValue;
+    const at = (p: number): number => Math.min(max, h.getValueAtPercentile(p));
+    return { clock: this.clock, messages: h.totalCount, p50_us: at(50), p90_us: at(90), p99_us: at(99), max_us: max };
   }
 }
 
