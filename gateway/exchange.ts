@@ -14,7 +14,7 @@ import { CancelReason, TradingPhase, type Side } from '../engine/types.ts';
 import { formatUnits } from '../engine/money.ts';
 import { echoed } from '../engine/validate.ts';
 import {
-  cancelReject, executionReport, fillReports, isCallPhase, mdAuction, securityStatus, stpFromConfig, stpToWire, userNotification,
+  cancelReject, executionReport, fillReports, isCallPhase, mdAuction, securityStatus, stpFromConfig, stpToWire, userNotification, wireText,
   type MdAuction, type SecurityStatus,
 } from './translate.ts';
 import { obligationReport, obligationStatus, settledBy, type ObligationStatus } from './obligations.ts';
@@ -561,7 +561,7 @@ export class Exchange implements EventSink {
 
   massCancel(e: MassCancelEvent): void {
     this.toAccount(e.account, 'order_mass_cancel_report', {
-      cl_ord_id: this.massCancelClOrdId, total_affected_orders: e.cancelled, rejected: e.reason !== 0, reject_code: e.reason, text: e.text,
+      cl_ord_id: this.massCancelClOrdId, total_affected_orders: e.cancelled, rejected: e.reason !== 0, reject_code: e.reason, text: wireText(e.reason, e.text),
     });
     this.massCancelClOrdId = '';
   }

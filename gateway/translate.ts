@@ -277,6 +277,23 @@ export function avgPx(cumPxQty: number, cum: number): number {
 export type ExecutionReport = Record<string, unknown>;
 
 /** An order event as an ExecutionReport, or null for cancel/replace rejects (see cancelReject). */
+/** The engine's field names → the wire's: the engine's "invalid field X: …" texts name engine fields. */
+export const WIRE_FIELD: Readonly<Record<string, string>> = {
+  tif: 'time_in_force', ordType: 'ord_type', clOrdId: 'cl_ord_id', origClOrdId: 'orig_cl_ord_id', postOnly: 'post_only',
+  stp: 'stp_mode', qty: 'order_qty', expireTime: 'expire_time', orderId: 'order_id',
+};
+const ENGINE_FIELD = new RegExp(`\\b(${Object.keys(WIRE_FIELD).join('|')})\\b`, 'g');
+
+/**
+ * An engine reject text as a client reads it: an invalid field's text names
+ * the wire's fields, and loses the engine's enum numbers ("LIMIT (1)"), which
+ * are not the wire's.
+ */
+export function wireText(code: number, text: string): string {
+  if (code !== RejectReason.INVALID_FIELD) return text;
+  return text.replace(ENGINE_FIELD, (f) => WIRE_FIELD[f]).replace(/ \(\d+\)/g, '');
+}
+
 export function executionReport(e: OrderEvent, inst: Instrument | undefined, execId: number): ExecutionReport | null {
   let execType: number;
   let ordStatus: number;
@@ -301,7 +318,7 @@ export function executionReport(e: OrderEvent, inst: Instrument | undefined, exe
     ord_rej_reason: rejected ? ordRejReason(e.reason as RejectReason) : 0,
     reject_code: rejected ? e.reason : 0,
     cancel_reason: rejected ? 0 : e.reason,
-    text: e.text, transact_time: e.time,
+    text: rejected ? wireText(e.reason, e.text) : e.text, transact_time: e.time,
     cum_quote_qty: inst ? e.cumPxQty * inst.notionalMultiplier : 0,
     retry_after: rejected ? e.retryAfter : 0,
   };
@@ -311,7 +328,7 @@ export function cancelReject(e: OrderEvent): Record<string, unknown> {
   return {
     order_id: e.orderId, cl_ord_id: e.clOrdId, orig_cl_ord_id: e.origClOrdId,
     cxl_rej_response_to: e.kind === OrderEventKind.CANCEL_REJECTED ? 1 : 2,
-    cxl_rej_reason: cxlRejReason(e.reason as RejectReason), reject_code: e.reason, text: e.text, retry_after: e.retryAfter,
+    cxl_rej_reason: cxlRejReason(e.reason as RejectReason), reject_code: e.reason, text: wireText(e.reason, e.text), retry_after: e.retryAfter,
   };
 }
 
