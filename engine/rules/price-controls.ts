@@ -34,7 +34,7 @@ export interface Band {
 }
 
 /** A ring of (time, price) with a running sum: the LULD reference window. */
-class TradeWindow {
+export class TradeWindow {
   private readonly times: number[] = [];
   private readonly prices: number[] = [];
   private head = 0;
@@ -118,7 +118,7 @@ class WeightedWindow {
 }
 
 /** Monotonic deques over the trades of the last W: the window's low and high in O(1) amortised. */
-class Extremes {
+export class Extremes {
   private readonly lo: { t: number; p: number }[] = [];
   private readonly hi: { t: number; p: number }[] = [];
   private loHead = 0;

@@ -8,8 +8,12 @@ import type { AccountRiskConfig } from '../../engine/rules/config.ts';
 import type { AccountCreation, CommandRecorder, Exchange, FeeTier } from '../exchange.ts';
 import { RecordKind, type JournalRecord } from './codec.ts';
 import type { JournalWriter } from './writer.ts';
+import type { Snapshotter } from './snapshot.ts';
 
 export class JournalRecorder implements CommandRecorder {
+  /** the journal's snapshots (taken on admin request through here) */
+  snapshots: Snapshotter | null = null;
+
   constructor(readonly writer: JournalWriter) {}
 
   newOrder(c: NewOrder): void {
