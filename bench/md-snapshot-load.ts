@@ -29,7 +29,7 @@ import { snapshot } from '../gateway/md-feed.ts';
 import { DEFAULT_SESSION_LIMITS } from '../gateway/limits.ts';
 
 const { values } = parseArgs({
-  options: { orders: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' }, rate: { type: 'string' }, looper: { type: 'string' } },
+  options: { orders: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' }, rate: { type: 'string' }, looper: { type: 'string' }, 'server-flags': { type: 'string' } },
 });
 const ORDERS = Number(values.orders ?? 40_000);
 const SECONDS = Number(values.seconds ?? 4);
@@ -39,14 +39,18 @@ const SYMBOL = 'BTC-USD';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Starts the exchange in a child process; resolves with its URL once it listens. */
+let serverStart = 0;
 function startExchange(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--single-threaded-gc', '--import', 'tsx', 'gateway/main.ts', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  serverStart = performance.now();
+  const child = spawn(process.execPath, ['--single-threaded-gc', ...(values['server-flags'] ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'gateway/main.ts', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((res, rej) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) res({ url: m[1], child });
+      // with diagnostic flags (--trace-gc, …) the server's output is wanted
+      if (values['server-flags']) process.stderr.write(d);
     });
     child.once('exit', (code) => rej(new Error(`exchange exited (${code})`)));
   });
@@ -251,7 +255,9 @@ async function main(): Promise<void> {
     const quiet: number[] = [];
     const loaded: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
+      if (values['server-flags']) console.error(`quiet phase from ${(performance.now() - serverStart).toFixed(0)} ms`);
       const q = await measure(trader, SECONDS);
+      if (values['server-flags']) console.error(`loop phase from ${(performance.now() - serverStart).toFixed(0)} ms`);
       looper.go();
       const l = await measure(trader, SECONDS);
       const loop = await looper.stop();

@@ -15,7 +15,8 @@ import { WebSocketServer } from 'ws';
 import type { FillEvent, LevelEvent, PhaseEvent } from '../engine/events.ts';
 import { TradingPhase, type Side } from '../engine/types.ts';
 import type { Exchange, MarketListener } from './exchange.ts';
-import { SymbolFeed, snapshot, type Subscription } from './md-feed.ts';
+import { SymbolFeed, type Subscription } from './md-feed.ts';
+import { SnapshotCache } from './md-snapshot-cache.ts';
 import { MdSession, type MdHost, type MdRequest } from './md-session.ts';
 import type { PeerSocket } from './ws-frame.ts';
 import { unref, type TimerHandle, type Timers } from './timers.ts';
@@ -87,11 +88,14 @@ export class MdHub implements MarketListener, MdHost {
   private readonly unsubscribeRules: () => void;
   /** symbols in a LULD limit state now: the LimitState a late subscriber is told */
   private readonly limitStates = new Map<string, LimitState>();
+  /** encoded snapshots kept while the levels they show are unchanged */
+  readonly cache: SnapshotCache;
 
   constructor(private readonly exchange: Exchange, readonly limits: SessionLimits, private readonly tradeSessions: TradeSessions) {
     this.timers = tradeSessions.timers;
     this.highWater = Math.floor(limits.maxBufferedBytes / 2);
     this.lowWater = Math.floor(this.highWater / 8);
+    this.cache = new SnapshotCache(exchange);
     this.snapshots = new TokenBucket(limits.mdServerSnapshotBurst, limits.mdServerSnapshotsPerSec, this.timers.now());
     this.unsubscribeMarket = exchange.subscribeMarket(this);
     this.unsubscribeRules = exchange.subscribeRules((e) => {
@@ -128,6 +132,7 @@ export class MdHub implements MarketListener, MdHost {
   // ---- MarketListener: collect per command, publish at commit ----
 
   level(e: LevelEvent): void {
+    this.cache.level(e.symbol, e.side, e.price);
     this.touch(e.symbol)?.level(e);
   }
 
@@ -142,10 +147,12 @@ export class MdHub implements MarketListener, MdHost {
   phase(e: PhaseEvent): void {
     // a phase change ends a limit state (the halt it led to, or any other): its SecurityStatus says so
     this.limitStates.delete(e.symbol);
+    this.cache.forget(e.symbol);
     this.statuses.push(securityStatus(e));
   }
 
   auction(symbol: string, a: MdAuction): void {
+    this.cache.forget(symbol);
     this.touch(symbol)?.auction(a);
   }
 
@@ -290,7 +297,7 @@ export class MdHub implements MarketListener, MdHost {
   private sendSnapshot(sub: Subscription): void {
     const { mdSnapshotLevels: levels, mdSnapshotOrders: orders } = this.limits;
     const depth = sub.depth > 0 && sub.depth < levels ? sub.depth : levels;
-    sub.session.send('market_data_snapshot_full_refresh', snapshot(this.exchange, sub.symbol, sub.mdReqId, sub.mask, depth, orders));
+    sub.session.sendFrame(this.cache.frame(sub.symbol, sub.mdReqId, sub.mask, depth, orders));
   }
 
   private add(sub: Subscription): void {
