@@ -32,6 +32,8 @@ export interface SessionLimits {
   mdSnapshotLevels: number;
   /** /ws/md L3 snapshots: orders at most (whole levels only: the levels that fit) */
   mdSnapshotOrders: number;
+  /** /ws/md: encoded snapshots kept per symbol (one per channel set and depth asked for), reused while the levels they show are unchanged */
+  mdSnapshotCacheEntries: number;
   /** /ws/md snapshot requests per connection (a symbol's first subscription on a connection is free): a burst of this many … */
   mdSnapshotBurst: number;
   /** … refilled at this rate per second (then MarketDataRequestReject) */
@@ -64,6 +66,7 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   mdStallMs: 10_000,
   mdSnapshotLevels: 1_000,
   mdSnapshotOrders: 1_000,
+  mdSnapshotCacheEntries: 16,
   mdSnapshotBurst: 10,
   mdSnapshotsPerSec: 2,
   mdIgnoredRefusals: 20,

@@ -43,14 +43,12 @@ export interface SnapshotCacheStats {
   builds: number;
 }
 
-/** Kept encodings per symbol at most (one per distinct channel set and depth asked for; the oldest goes first). */
-export const ENTRIES_PER_SYMBOL = 16;
-
 export class SnapshotCache {
   readonly stats: SnapshotCacheStats = { hits: 0, builds: 0 };
   private readonly bySymbol = new Map<string, Map<string, Entry>>();
 
-  constructor(private readonly exchange: Exchange) {}
+  /** `perSymbol`: kept encodings per symbol at most (one per channel set and depth asked for; the oldest goes first) */
+  constructor(private readonly exchange: Exchange, private readonly perSymbol: number) {}
 
   /** A level changed: entries that show it are dropped. */
   level(symbol: string, side: Side, price: number): void {
@@ -87,7 +85,7 @@ export class SnapshotCache {
       return hit.body;
     }
     const entry = this.build(symbol, mask, depth, maxOrders);
-    if (entries.size >= ENTRIES_PER_SYMBOL) entries.delete(entries.keys().next().value as string);
+    if (entries.size >= this.perSymbol) entries.delete(entries.keys().next().value as string);
     entries.set(key, entry);
     return entry.body;
   }

@@ -97,7 +97,7 @@ export class MdHub implements MarketListener, MdHost {
     this.timers = tradeSessions.timers;
     this.highWater = Math.floor(limits.maxBufferedBytes / 2);
     this.lowWater = Math.floor(this.highWater / 8);
-    this.cache = new SnapshotCache(exchange);
+    this.cache = new SnapshotCache(exchange, limits.mdSnapshotCacheEntries);
     this.snapshots = new TokenBucket(limits.mdServerSnapshotBurst, limits.mdServerSnapshotsPerSec, this.timers.now());
     this.unsubscribeMarket = exchange.subscribeMarket(this);
     this.unsubscribeRules = exchange.subscribeRules((e) => {

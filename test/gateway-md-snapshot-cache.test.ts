@@ -20,7 +20,7 @@ const L2_L3_BBO = 1 | 2 | 8;
 /** An exchange whose level events reach the cache, as the market-data hub forwards them. */
 function setup(): { ex: Exchange; cache: SnapshotCache } {
   const ex = new Exchange(structuredClone(CONFIG));
-  const cache = new SnapshotCache(ex);
+  const cache = new SnapshotCache(ex, 16);
   ex.subscribeMarket({
     level: (e) => cache.level(e.symbol, e.side, e.price), trade: () => {}, order: () => {}, phase: (e) => cache.forget(e.symbol),
     auction: (symbol) => cache.forget(symbol), commit: () => {},
@@ -96,4 +96,16 @@ test('served snapshots always equal a fresh build, whatever the order flow (rand
     }
   }
   assert.ok(cache.stats.hits > 200, `${cache.stats.hits} hits, ${cache.stats.builds} builds`);
+});
+
+test('kept encodings per symbol are bounded (mdSnapshotCacheEntries): the oldest goes first', () => {
+  const ex = new Exchange(structuredClone(CONFIG));
+  const cache = new SnapshotCache(ex, 2);
+  for (let i = 0; i < 20; i++) order(ex, i % 2 === 0 ? 1 : 2, i % 2 === 0 ? 500_000 - i : 500_100 + i);
+  for (const depth of [1, 2, 3]) served(cache, 'x', L2_L3_BBO, depth, 10);
+  served(cache, 'x', L2_L3_BBO, 3, 10);
+  served(cache, 'x', L2_L3_BBO, 2, 10);
+  assert.deepEqual(cache.stats, { hits: 2, builds: 3 });
+  served(cache, 'x', L2_L3_BBO, 1, 10); // forgotten: built again
+  assert.deepEqual(cache.stats, { hits: 2, builds: 4 });
 });
