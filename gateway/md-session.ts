@@ -65,8 +65,10 @@ export class MdSession {
   private nextIn = 1;
   private nextOut = 1;
   private rejects = 0;
-  /** snapshot requests refused by a rate limit since the last one served */
-  throttledInARow = 0;
+  /** a refused snapshot request was told to retry at this time (the hub's timers, ms); requests before then get no answer */
+  refusedUntil = 0;
+  /** requests sent before that time since the last one served */
+  ignoredRefusals = 0;
   private closed = false;
   private corked = false;
   /** frames written since the socket's queue was last seen empty */
