@@ -342,7 +342,7 @@ export class ReferenceExchange {
     // field shapes and combinations
     const fieldsOk = validSide(c.side)
       && (ordType === OrdType.LIMIT || ordType === OrdType.MARKET)
-      && [TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK, TimeInForce.GTD].includes(tif)
+      && ([TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK, TimeInForce.GTD] as number[]).includes(tif)
       && (c.stp === undefined || validStp(c.stp))
       && (c.postOnly === undefined || typeof c.postOnly === 'boolean')
       && !badClOrdId(c.clOrdId)
