@@ -288,26 +288,32 @@ function cross(c: CrossConfig, inst: Instrument, where: string): Cross {
 class Interest {
   prices: number[] = [];
   qtys: number[] = [];
+  /** per limit entry: an imbalance-only order (IO orders are never market orders) */
+  io: boolean[] = [];
   market = 0;
 
   clear(): void {
-    this.prices.length = this.qtys.length = 0;
+    this.prices.length = this.qtys.length = this.io.length = 0;
     this.market = 0;
   }
 
-  add(price: number, qty: number, market: boolean): void {
+  add(price: number, qty: number, market: boolean, io: boolean): void {
     if (market) this.market += qty;
     else {
       this.prices.push(price);
       this.qtys.push(qty);
+      this.io.push(io);
     }
   }
 
-  /** Quantity willing to trade at p: buy interest priced ≥ p, sell interest ≤ p. */
-  at(p: number, buy: boolean): number {
-    let q = this.market;
+  /** Quantity willing to trade at p (buy interest priced ≥ p, sell interest ≤ p): all, or only IO / only the rest. */
+  at(p: number, buy: boolean, which: 'all' | 'io' | 'other' = 'all'): number {
+    let q = which === 'io' ? 0 : this.market;
     const ps = this.prices;
-    for (let i = 0; i < ps.length; i++) if (buy ? ps[i] >= p : ps[i] <= p) q += this.qtys[i];
+    for (let i = 0; i < ps.length; i++) {
+      if ((which === 'io' && !this.io[i]) || (which === 'other' && this.io[i])) continue;
+      if (buy ? ps[i] >= p : ps[i] <= p) q += this.qtys[i];
+    }
     return q;
   }
 }
@@ -368,8 +374,25 @@ function choose(bids: Interest, asks: Interest, inst: Instrument, reference: num
 }
 
 function addBook(book: Book, bids: Interest, asks: Interest): void {
-  for (const l of book.bids.levels) bids.add(l.price, l.qty, false);
-  for (const l of book.asks.levels) asks.add(l.price, l.qty, false);
+  for (const l of book.bids.levels) bids.add(l.price, l.qty, false, false);
+  for (const l of book.asks.levels) asks.add(l.price, l.qty, false, false);
+}
+
+/**
+ * Paired quantity and imbalance at price p: IO orders fill only what they offset, so the imbalance
+ * is that of the other orders less the IO quantity against it, never turned round by it.
+ */
+function pairAt(b: Interest, a: Interest, p: number, out: CrossResult): void {
+  const d = b.at(p, true);
+  const s = a.at(p, false);
+  out.price = p;
+  out.qty = d < s ? d : s;
+  let x = b.at(p, true, 'other') - a.at(p, false, 'other');
+  if (x > 0) x = Math.max(0, x - a.at(p, false, 'io'));
+  else if (x < 0) x = Math.min(0, x + b.at(p, true, 'io'));
+  out.surplus = x > 0 ? x : -x;
+  out.surplusSide = x > 0 ? Side.BUY : x < 0 ? Side.SELL : 0;
+  if (out.qty === 0) out.price = 0;
 }
 
 /** Adds the parked orders: all but IO, or (io) the IO orders on the side opposite `imbalance` (none if 0). */
@@ -377,7 +400,7 @@ function addParked(orders: readonly Order[], io: boolean, imbalance: Side | 0, c
   for (const o of orders) {
     if (o.imbalanceOnly !== io || (io && (imbalance === 0 || o.side === imbalance))) continue;
     const into = o.side === Side.BUY ? bids : asks;
-    into.add(io ? ioPrice(o, callBid, callAsk) : o.price, o.leaves, o.ordType === OrdType.MARKET);
+    into.add(io ? ioPrice(o, callBid, callAsk) : o.price, o.leaves, o.ordType === OrdType.MARKET, io);
   }
 }
 
@@ -405,6 +428,7 @@ export function crossPrice(book: Book, parked: readonly Order[], inst: Instrumen
     addParked(parked, true, imbalance, callBid, callAsk, bids, asks);
   }
   choose(bids, asks, inst, reference, out);
+  if (out.qty > 0) pairAt(bids, asks, out.price, out);
   out.reference = reference;
   const { price, qty, surplus, surplusSide } = out;
   farBids.clear();
@@ -456,14 +480,7 @@ export function validate(cx: InstrumentCrosses, kind: CrossKind, bid: number, as
   out.extendedUntil = cx.extendUntil;
   out.outside = out.qty > 0 && hi > 0 && (out.price < lo || out.price > hi);
   if (!out.outside) return;
-  const p = out.price > hi ? hi : lo;
-  const d = bids.at(p, true);
-  const s = asks.at(p, false);
-  out.price = p;
-  out.qty = d < s ? d : s;
-  out.surplus = d > s ? d - s : s - d;
-  out.surplusSide = d > s ? Side.BUY : s > d ? Side.SELL : 0;
-  if (out.qty === 0) out.price = 0;
+  pairAt(bids, asks, out.price > hi ? hi : lo, out);
 }
 
 /**
