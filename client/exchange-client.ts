@@ -57,9 +57,14 @@ export interface OrderParams {
   /** decimal string; required for limit orders, ignored for market orders */
   price?: string;
   qty: string;
-  /** default: GTC for limits, IOC for market orders */
+  /**
+   * default: GTC for limits, IOC for market orders. 'at_the_opening' / 'at_the_close': the order waits
+   * off the book for the opening / closing cross (market: MOO / MOC, limit: LOO / LOC)
+   */
   tif?: TimeInForceName;
   postOnly?: boolean;
+  /** an imbalance-only (IO) order of a cross: a limit order with tif 'at_the_opening' or 'at_the_close' */
+  imbalanceOnly?: boolean;
   /** default: the account's mode */
   stp?: StpModeName;
   /** GTD only: µs since the epoch */
@@ -266,7 +271,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> {
         cl_ord_id: clOrdId, symbol: p.symbol, side: sideValue(p.side), ord_type: ordTypeValue(type),
         time_in_force: p.tif ? tifValue(p.tif) : 0, price: type === 'limit' ? inst.priceUnits(p.price as string) : 0,
         order_qty: inst.qtyUnits(p.qty), expire_time: p.expireTime ?? 0, post_only: p.postOnly ?? false,
-        stp_mode: p.stp ? stpValue(p.stp) : 0,
+        stp_mode: p.stp ? stpValue(p.stp) : 0, imbalance_only: p.imbalanceOnly ?? false,
       }));
     });
   }

@@ -20,9 +20,10 @@ export type SideName = Exclude<(typeof SIDES)[number], 'unspecified'>;
 export const ORD_TYPES = ['unspecified', 'market', 'limit'] as const;
 export type OrdTypeName = Exclude<(typeof ORD_TYPES)[number], 'unspecified'>;
 
-// TIME_IN_FORCE follows FIX 59 values, so the array has holes (2, 5 unused).
-export const TIME_IN_FORCE = ['unspecified', 'gtc', '', 'ioc', 'fok', '', 'gtd'] as const;
-export type TimeInForceName = 'gtc' | 'ioc' | 'fok' | 'gtd';
+// TIME_IN_FORCE follows FIX 59 values, so the array has a hole (5 unused). at_the_opening (OPG)
+// and at_the_close wait off the book for the opening / closing cross (MOO / LOO, MOC / LOC).
+export const TIME_IN_FORCE = ['unspecified', 'gtc', 'at_the_opening', 'ioc', 'fok', '', 'gtd', 'at_the_close'] as const;
+export type TimeInForceName = 'gtc' | 'ioc' | 'fok' | 'gtd' | 'at_the_opening' | 'at_the_close';
 
 export const STP_MODES = ['unspecified', 'cancel_taker', 'cancel_maker', 'cancel_both', 'decrement', 'none'] as const;
 export type StpModeName = Exclude<(typeof STP_MODES)[number], 'unspecified'>;
@@ -43,8 +44,10 @@ export const REJECT_CODES = [
   'post_only_would_take', 'fok_cannot_fill', 'no_liquidity', 'invalid_expire_time', 'too_many_open_orders',
   'position_limit', 'instrument_halted', 'rate_limited', 'banned', 'too_early', 'otr_exceeded', 'price_band', 'price_limit',
   'phase', 'market_closed', 'kill_switch', 'risk_order_qty', 'risk_order_notional', 'risk_gross_notional',
+  '', '', '', '', '', '', '', '', '', '', // 30-39 unused
+  'auction_cutoff', 'no_auction',
 ] as const;
-export type RejectCodeName = Exclude<(typeof REJECT_CODES)[number], 'unspecified'>;
+export type RejectCodeName = Exclude<(typeof REJECT_CODES)[number], 'unspecified' | ''>;
 
 export const CANCEL_REASONS = [
   'unspecified', 'user', 'ioc_remainder', 'self_trade', 'mass_cancel', 'expired', 'amended_to_filled',
@@ -311,7 +314,10 @@ export interface WireHeartbeat { test_req_id: string }
 
 export interface WireMdLevel { price: number; qty: number; count: number }
 export interface WireMdTrade { trade_id: number; price: number; qty: number; aggressor_side: number; transact_time: number; auction: boolean }
-export interface WireMdAuction { trading_phase: number; price: number; qty: number; surplus_qty: number; surplus_side: number; final: boolean }
+export interface WireMdAuction {
+  trading_phase: number; price: number; qty: number; surplus_qty: number; surplus_side: number; final: boolean;
+  far_price: number; reference_price: number; collar_low: number; collar_high: number; extensions: number; extended_until: number;
+}
 export interface WireMdBbo { bid_px: number; bid_qty: number; ask_px: number; ask_qty: number }
 
 export interface WireMdSnapshot {

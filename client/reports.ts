@@ -264,6 +264,17 @@ export interface AuctionInfo {
   surplusSide: SideName | null;
   /** the uncross itself: its trades (auction = true) come in the same update */
   final: boolean;
+  // crosses with on-open / on-close orders (0 elsewhere); prices in price units like `price`
+  /** the price at which the on-open / on-close orders alone would cross; 0 = none */
+  farPrice: number;
+  /** the cross's reference: the last trade, else the reference price, else the previous close */
+  referencePrice: number;
+  /** the price validation collar; 0 = none */
+  collarLow: number;
+  collarHigh: number;
+  /** times the call was extended (price outside the collar), and when the current extension ends (µs; 0 = none) */
+  extensions: number;
+  extendedUntil: number;
 }
 
 /** Scales of an instrument the client may not know (a reject for an unknown symbol): raw integers then. */
@@ -369,7 +380,8 @@ export function toUserNotification(m: WireUserNotification, d: Delivery): UserNo
 export function toAuctionInfo(symbol: string, m: WireMdAuction): AuctionInfo {
   return {
     symbol, tradingPhase: tradingPhaseName(m.trading_phase), price: m.price, qty: m.qty, surplusQty: m.surplus_qty,
-    surplusSide: sideName(m.surplus_side), final: m.final,
+    surplusSide: sideName(m.surplus_side), final: m.final, farPrice: m.far_price ?? 0, referencePrice: m.reference_price ?? 0,
+    collarLow: m.collar_low ?? 0, collarHigh: m.collar_high ?? 0, extensions: m.extensions ?? 0, extendedUntil: m.extended_until ?? 0,
   };
 }
 

@@ -26,6 +26,8 @@ export interface NewOrder {
   postOnly?: boolean;
   /** default: the account's mode */
   stp?: StpMode;
+  /** an imbalance-only (IO) order: a limit AT_THE_OPENING / AT_THE_CLOSE order that only offsets the cross's imbalance */
+  imbalanceOnly?: boolean;
 }
 
 /** Names an order by exchange id, or by the client id of a live order. */

@@ -15,7 +15,7 @@ import type { Accumulator } from './money.ts';
 import { Market } from './market.ts';
 import type { Order } from './order.ts';
 import {
-  CancelReason, OrdType, REJECT_REASON_TEXT, RejectReason, Side, StpMode, TimeInForce, TradingPhase, isSide, isStpMode, isTradingPhase,
+  CancelReason, OrdType, REJECT_REASON_TEXT, RejectReason, Side, StpMode, TimeInForce, TradingPhase, isCrossTif, isSide, isStpMode, isTradingPhase,
 } from './types.ts';
 import { checkClOrdId, checkNewOrderFields, checkPrice, checkQty, isOrderId, isTime, type Why } from './validate.ts';
 import { mayRest, newOrderState, protectedPrice, replaceState } from './pretrade.ts';
@@ -468,6 +468,8 @@ export class Engine {
     const why = this.why;
     let reason: RejectReason | 0 = 0;
     let price = c.price as number;
+    // an on-open / on-close order waits off the book for its cross (rules/crosses.ts)
+    const cross = isCrossTif(tif);
     if (!acct) reason = RejectReason.UNKNOWN_ACCOUNT;
     else if (!inst) reason = RejectReason.UNKNOWN_SYMBOL;
     else if (kind === MsgKind.NEW && !this.rules.inert && (reason = this.rules.admitMessage(kind, acct, c.session, why))) { /* reason set */ }
@@ -475,10 +477,11 @@ export class Engine {
     else if ((reason = checkQty(inst, c.qty, why))) { /* reason set */ }
     else if (ordType === OrdType.LIMIT && (reason = checkPrice(inst, price, why))) { /* reason set */ }
     else if (c.clOrdId && acct.liveByClOrdId.has(c.clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
-    else if (ordType === OrdType.MARKET && (price = protectedPrice(inst, this.market.books[inst.index], c.side)) === 0) reason = RejectReason.NO_LIQUIDITY;
+    else if (cross && (reason = this.rules.admitCross(inst.index, ordType, tif, c.imbalanceOnly === true, why))) { /* reason set */ }
+    else if (ordType === OrdType.MARKET && (price = cross ? 0 : protectedPrice(inst, this.market.books[inst.index], c.side)) === 0 && !cross) reason = RejectReason.NO_LIQUIDITY;
     else if (mayRest(ordType, tif) && (acct.openOrders >= acct.maxOpenOrders || this.market.live.size >= this.maxLiveOrders)) reason = RejectReason.TOO_MANY_OPEN_ORDERS;
     else if (!this.rules.inert && (reason = this.rules.admitOrder(acct, inst.index, c.side, ordType, tif, price, c.qty, kind === MsgKind.QUOTE, why))) { /* reason set */ }
-    else reason = newOrderState(c, acct, inst, this.market.books[inst.index], this.rules.inert ? price : (price = this.rules.slide(inst.index, c.side, price)), ordType, tif);
+    else reason = newOrderState(c, acct, inst, this.market.books[inst.index], this.rules.inert || cross ? price : (price = this.rules.slide(inst.index, c.side, price)), ordType, tif);
     if (reason) {
       // RTS 9 Annex: a FOK that could not fill was entered and its whole quantity cancelled: 2 messages
       if (reason === RejectReason.FOK_CANNOT_FILL && !this.rules.inert) this.rules.countOrder(acct as Account, (inst as Instrument).index, c.qty, 2);
@@ -496,6 +499,7 @@ export class Engine {
     o.ordType = ordType;
     o.tif = tif;
     o.postOnly = c.postOnly === true;
+    o.imbalanceOnly = c.imbalanceOnly === true;
     o.stp = c.stp ?? (acct as Account).stp;
     o.price = price;
     o.qty = o.leaves = c.qty;
@@ -505,6 +509,10 @@ export class Engine {
     const id = o.id; // execute() may recycle o
     this.out.order(OrderEventKind.ACCEPTED, o, 0);
     if (!this.rules.inert) this.rules.countOrder(o.account, o.instrument, c.qty);
+    if (cross) {
+      this.rules.park(o);
+      return id;
+    }
     // an IOC remainder of an order slid to a band was stopped by the band
     this.market.execute(o, inst as Instrument, false, price !== c.price && ordType === OrdType.LIMIT ? CancelReason.PRICE_BAND : 0);
     // RTS 9 Annex: an IOC/FOK (or market) order whose remainder is cancelled counts 2
@@ -520,7 +528,7 @@ export class Engine {
     const o = this.resolve(c, kind, MsgKind.CANCEL);
     if (!o) return 0;
     if (!this.rules.inert) {
-      const reason = this.rules.quoteLife(o.instrument, o.time, this.why);
+      const reason = this.rules.quoteLife(o.instrument, o.time, this.why) || (isCrossTif(o.tif) ? this.rules.admitCrossChange(o, this.why) : 0);
       if (reason) return this.refused(kind, c, reason, this.why.text);
       this.rules.countOrder(o.account, o.instrument, o.leaves);
     }
@@ -547,11 +555,14 @@ export class Engine {
     const clOrdId = c.clOrdId ?? o.clOrdId;
     // what filled or self-trade prevention took away cannot come back
     const cancels = Number.isSafeInteger(c.qty) && c.qty >= 0 && c.qty <= o.cum + o.prevented;
-    let reason: RejectReason | 0 = checkPrice(inst, c.price, why) || (cancels ? 0 : checkQty(inst, c.qty, why));
+    // a parked on-open / on-close order is amended in place; a market one keeps price 0
+    const parked = isCrossTif(o.tif);
+    const newPrice = parked && o.ordType === OrdType.MARKET ? 0 : c.price;
+    let reason: RejectReason | 0 = (newPrice === 0 && parked ? 0 : checkPrice(inst, c.price, why)) || (cancels ? 0 : checkQty(inst, c.qty, why));
     if (!reason && clOrdId !== o.clOrdId && clOrdId !== '' && acct.liveByClOrdId.has(clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
     if (!reason && !this.rules.inert) reason = this.rules.admitAmend(o, c.price, c.qty, why);
-    const price = reason || this.rules.inert ? c.price : this.rules.slide(inst.index, o.side, c.price);
-    if (!reason && !cancels) reason = replaceState(o, inst, this.market.books[inst.index], price, c.qty);
+    const price = reason || this.rules.inert || parked ? newPrice : this.rules.slide(inst.index, o.side, c.price);
+    if (!reason && !cancels && !(parked && price === 0)) reason = replaceState(o, inst, this.market.books[inst.index], price, c.qty);
     if (reason) return this.refused(kind, c, reason, why.text);
     // RTS 9 Annex: a limit order modification counts 2
     if (!this.rules.inert) this.rules.countOrder(acct, inst.index, c.qty, 2);
@@ -560,6 +571,10 @@ export class Engine {
     this.market.renameClOrdId(o, clOrdId);
     if (cancels) {
       this.market.cancelResting(o, CancelReason.AMENDED_TO_FILLED, clOrdId, origClOrdId);
+    } else if (parked) {
+      // its time is its priority in the cross: kept by a same-price decrease, as on the book
+      this.market.amendParked(o, price, c.qty, price === o.price && c.qty <= o.qty && this.rules.keepsPriority ? o.time : this.now);
+      this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
     } else if (price === o.price && c.qty <= o.qty && this.rules.keepsPriority) {
       this.market.reduceResting(o, o.qty - c.qty);
       this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
@@ -594,7 +609,8 @@ export class Engine {
     let n = 0;
     for (let o = acct.head; o !== null; ) {
       const next = o.acctNext;
-      if ((inst === null || o.instrument === inst.index) && (c.side === undefined || o.side === c.side)) {
+      // a parked on-open / on-close order past its freeze stays (user and disconnect alike)
+      if ((inst === null || o.instrument === inst.index) && (c.side === undefined || o.side === c.side) && !(isCrossTif(o.tif) && this.rules.admitCrossChange(o, this.why))) {
         // RTS 9 counts user cancels, not those of a lost connection
         if (user) this.rules.countOrder(acct, o.instrument, o.leaves);
         this.market.cancelResting(o, user ? CancelReason.MASS_CANCEL : CancelReason.DISCONNECT);

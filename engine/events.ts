@@ -153,6 +153,17 @@ export class AuctionEvent {
   surplus = 0;
   surplusSide: Side | 0 = 0;
   final = false;
+  // crosses with on-open / on-close orders (engine/rules/crosses.ts); 0 elsewhere
+  /** the price at which the on-open / on-close orders alone would cross (0 = none) */
+  far = 0;
+  /** the reference price of the cross (last trade, else the reference, else the previous close) */
+  reference = 0;
+  /** the price validation collar (0 = none) */
+  collarLow = 0;
+  collarHigh = 0;
+  /** extensions of the call so far, and when the current one ends (0 = none) */
+  extensions = 0;
+  extendedUntil = 0;
 }
 
 /** Things rules do to accounts and instruments beyond single orders. */

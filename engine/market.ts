@@ -50,6 +50,8 @@ export class Market {
   remainderCancelled = false;
   /** last trade price per instrument (0 = none yet): the auction's reference */
   readonly lastPrice: number[];
+  /** the owner of parked (off-book) orders takes one out of its lists: filled or cancelled */
+  unpark: ((o: Order) => void) | null = null;
   /** the last order id handed out */
   nextOrderId: number;
   private nextTradeId: number;
@@ -193,8 +195,12 @@ export class Market {
     }
   }
 
-  /** One auction fill of q at `price` between two resting orders (t = the later one). */
-  private cross(t: Order, m: Order, inst: Instrument, price: number, q: number): void {
+  /**
+   * One auction fill of q at `price` between two resting orders (t = the later one). An order off
+   * the book (an on-open / on-close order, `level` null) is filled the same way; its owner
+   * (`unpark`) drops it once it is done.
+   */
+  cross(t: Order, m: Order, inst: Instrument, price: number, q: number): void {
     const ii = inst.index;
     const mult = inst.notionalMultiplier;
     const n = price * q * mult;
@@ -202,15 +208,15 @@ export class Market {
     const makerFee = feeFor(n, m.account.takerRate[ii]) + perShareFee(q, m.account.takerPerShare[ii], inst.shareUnit);
     const takerFee = feeFor(n, t.account.takerRate[ii]) + perShareFee(q, t.account.takerPerShare[ii], inst.shareUnit);
     for (const o of [m, t]) {
-      const lvl = o.level as Level;
-      const side = this.books[ii].sideOf(o.side);
+      const lvl = o.level;
       if (o.cum === 0 && this.firstFill !== null) this.firstFill(o.account, ii);
       openChange(o, -q);
       o.leaves -= q;
       o.cum += q;
       o.cumPxQty += price * q;
+      if (lvl === null) continue;
       lvl.qty -= q;
-      this.changes.touch(lvl, side);
+      this.changes.touch(lvl, this.books[ii].sideOf(o.side));
     }
     m.account.positions[ii].apply(m.side, price, q, n, makerFee, mult);
     t.account.positions[ii].apply(t.side, price, q, n, takerFee, mult);
@@ -220,7 +226,12 @@ export class Market {
     if (this.watcher !== null && this.watched[ii]) this.watcher.traded(ii, price, q, m.account, t.account, true);
     for (const o of [m, t]) {
       if (o.leaves !== 0) continue;
-      const lvl = o.level as Level;
+      const lvl = o.level;
+      if (lvl === null) {
+        this.unpark?.(o);
+        this.forget(o);
+        continue;
+      }
       const side = this.books[ii].sideOf(o.side);
       lvl.remove(o);
       this.books[ii].orders--;
@@ -298,8 +309,32 @@ export class Market {
     this.changes.touch(lvl, this.books[o.instrument].sideOf(o.side));
   }
 
+  /**
+   * An order that waits off the book for a cross (on-open / on-close): live, counted in its
+   * account's open orders and open quantity, but on no price level.
+   */
+  park(o: Order): void {
+    o.level = null;
+    openChange(o, o.leaves);
+    o.account.link(o);
+    this.live.set(o);
+  }
+
+  /** Amends a parked order in place: `time` is its priority in the cross. */
+  amendParked(o: Order, price: number, qty: number, time: number): void {
+    openChange(o, -o.leaves);
+    o.price = price;
+    o.qty = qty;
+    o.leaves = qty - o.cum - o.prevented;
+    o.time = time;
+    openChange(o, o.leaves);
+  }
+
   cancelResting(o: Order, reason: CancelReason, clOrdId = o.clOrdId, origClOrdId = ''): void {
-    this.takeOffBook(o);
+    if (o.level === null) {
+      this.unpark?.(o);
+      openChange(o, -o.leaves);
+    } else this.takeOffBook(o);
     o.leaves = 0;
     this.out.order(OrderEventKind.CANCELLED, o, reason, clOrdId, origClOrdId);
     this.forget(o);

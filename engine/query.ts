@@ -14,6 +14,8 @@ export interface DepthView { symbol: string; bids: LevelView[]; asks: LevelView[
 export interface OrderView {
   orderId: number; clOrdId: string; account: number; symbol: string; side: Side; ordType: OrdType; tif: TimeInForce;
   price: number; qty: number; leaves: number; cum: number; cumPxQty: number; postOnly: boolean; stp: StpMode;
+  /** an imbalance-only (IO) order of a cross */
+  imbalanceOnly: boolean;
   /** open quantity self-trade prevention (DECREMENT) took away: qty = cum + leaves + prevented */
   prevented: number;
   expireTime: number; time: number;
@@ -82,7 +84,7 @@ export function orderView(o: Order, instruments: readonly Instrument[]): OrderVi
   return {
     orderId: o.id, clOrdId: o.clOrdId, account: o.account.id, symbol: instruments[o.instrument].symbol, side: o.side,
     ordType: o.ordType, tif: o.tif, price: o.price, qty: o.qty, leaves: o.leaves, cum: o.cum, cumPxQty: o.cumPxQty,
-    postOnly: o.postOnly, stp: o.stp, prevented: o.prevented, expireTime: o.expireTime, time: o.time,
+    postOnly: o.postOnly, imbalanceOnly: o.imbalanceOnly, stp: o.stp, prevented: o.prevented, expireTime: o.expireTime, time: o.time,
   };
 }
 

@@ -7,8 +7,15 @@ export type Side = (typeof Side)[keyof typeof Side];
 export const OrdType = { LIMIT: 1, MARKET: 2 } as const;
 export type OrdType = (typeof OrdType)[keyof typeof OrdType];
 
-export const TimeInForce = { GTC: 1, IOC: 2, FOK: 3, GTD: 4 } as const;
+/**
+ * AT_THE_OPENING (FIX 59=2 OPG) and AT_THE_CLOSE (FIX 59=7) orders rest only for the opening or
+ * closing cross of their instrument (engine/rules/cross-orders.ts): never on the continuous book.
+ */
+export const TimeInForce = { GTC: 1, IOC: 2, FOK: 3, GTD: 4, AT_THE_OPENING: 5, AT_THE_CLOSE: 6 } as const;
 export type TimeInForce = (typeof TimeInForce)[keyof typeof TimeInForce];
+
+/** An on-open or on-close order: it waits for its cross off the continuous book. */
+export const isCrossTif = (tif: number): boolean => tif === TimeInForce.AT_THE_OPENING || tif === TimeInForce.AT_THE_CLOSE;
 
 /** Self-trade prevention; the taker's mode decides (Binance STP, FIX tag 2964). */
 export const StpMode = {
@@ -114,6 +121,10 @@ export const RejectReason = {
   RISK_ORDER_NOTIONAL: 28,
   /** the account's gross notional (positions + open orders) would exceed its limit */
   RISK_GROSS_NOTIONAL: 29,
+  /** an on-open / on-close order entered, cancelled or amended after its cut-off */
+  AUCTION_CUTOFF: 40,
+  /** an on-open / on-close order on an instrument without that cross */
+  NO_AUCTION: 41,
   /** market-maker protection triggered on this instrument: mass quotes are refused until the account resets it */
   MMP_TRIGGERED: 60,
 } as const;
@@ -149,6 +160,8 @@ export const REJECT_REASON_TEXT: Record<RejectReason, string> = {
   [RejectReason.RISK_ORDER_QTY]: 'order quantity above the account limit',
   [RejectReason.RISK_ORDER_NOTIONAL]: 'order notional above the account limit',
   [RejectReason.RISK_GROSS_NOTIONAL]: 'gross notional would exceed the account limit',
+  [RejectReason.AUCTION_CUTOFF]: 'past the cut-off of the cross for this order type',
+  [RejectReason.NO_AUCTION]: 'the instrument has no such cross',
   [RejectReason.MMP_TRIGGERED]: 'market-maker protection triggered: reset it to quote again',
 };
 

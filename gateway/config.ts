@@ -11,7 +11,7 @@ import { ConfigError, type InstrumentConfig } from '../engine/instrument.ts';
 import { validateProgrammes, type ProgrammeConfig } from '../engine/obligations/config.ts';
 import type { MmpEntry, MmpLimits } from '../engine/rules/mmp.ts';
 import type {
-  AccessFeeCapConfig, InstrumentRulesConfig, MarketWideConfig, OtrConfig, RateBanConfig, RateLimitConfig, RiskLimitsConfig, RulesConfig,
+  AccessFeeCapConfig, CollarConfig, CrossConfig, InstrumentRulesConfig, MarketWideConfig, OtrConfig, RateBanConfig, RateLimitConfig, RiskLimitsConfig, RulesConfig,
 } from '../engine/rules/config.ts';
 
 /**
@@ -97,12 +97,30 @@ interface Shape {
   nested?: Record<string, { kind: 'object' | 'array' | 'map'; shape: Shape }>;
 }
 
+const COLLAR_FIELDS = { collar_bp: true, collar_min: true, extension_ms: true, max_extensions: true, widen_bp: true } satisfies Fields<CollarConfig>;
+const CROSS_FIELDS = {
+  ...COLLAR_FIELDS, at: true, market_until: true, limit_until: true, io_until: true, freeze_from: true, imbalance_from: true, imbalance_every_ms: true,
+  imbalance_fast_from: true, imbalance_fast_every_ms: true,
+} satisfies Fields<CrossConfig>;
+
 const INSTRUMENT_RULES: Shape = {
   fields: {
     price_band_bp: true, price_band_by_side: true, reference_price: true, price_band_average_ms: true, daily_limit_bp: true,
     daily_limit_rounding: true, previous_close: true, luld: true, velocity: true, min_quote_life_ms: true, schedule: true, auction_stp: true, halt_cancels_quotes: true, time_zone: true,
+    crosses: true,
   } satisfies Fields<InstrumentRulesConfig>,
   nested: {
+    crosses: {
+      kind: 'object',
+      shape: {
+        fields: { opening: true, closing: true, reopening: true, call_book: true } satisfies Fields<Defined<InstrumentRulesConfig['crosses']>>,
+        nested: {
+          opening: { kind: 'object', shape: { fields: CROSS_FIELDS } },
+          closing: { kind: 'object', shape: { fields: CROSS_FIELDS } },
+          reopening: { kind: 'object', shape: { fields: COLLAR_FIELDS } },
+        },
+      },
+    },
     price_band_by_side: {
       kind: 'object',
       shape: { fields: { bid_up_bp: true, bid_down_bp: true, ask_up_bp: true, ask_down_bp: true } satisfies Fields<Defined<InstrumentRulesConfig['price_band_by_side']>> },

@@ -318,9 +318,13 @@ export class Exchange implements EventSink {
     return this.statuses.get(symbol);
   }
 
-  /** The symbol's current indicative uncross (undefined outside call phases or before the first indication). */
+  /**
+   * The symbol's current indicative uncross: in a call phase, or an imbalance published before a
+   * cross during continuous trading (undefined otherwise, or before the first indication).
+   */
   auctionState(symbol: string): MdAuction | undefined {
-    return isCallPhase(this.engine.phaseOf(symbol)) ? this.auctions.get(symbol) : undefined;
+    const a = this.auctions.get(symbol);
+    return a !== undefined && (isCallPhase(this.engine.phaseOf(symbol)) || a.reference_price !== 0) ? a : undefined;
   }
 
   killSwitchOn(account: number): boolean {

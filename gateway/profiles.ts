@@ -121,7 +121,8 @@ const CRYPTO_SPOT: ExchangeConfig = {
 /**
  * The US equity day in New York time (America/New_York, daylight saving included): pre-market
  * continuous trading from 04:00, the opening cross at 09:30, continuous trading to 16:00, the
- * closing cross at 16:00. Each cross is a one-second call (no on-open / on-close orders yet).
+ * closing cross at 16:00. Each cross is a one-second call; on-open and on-close orders wait for it
+ * off the book (US_CROSSES).
  */
 const US_SCHEDULE: InstrumentRulesConfig['schedule'] = [
   { at: '04:00', phase: 'CONTINUOUS' },
@@ -151,12 +152,36 @@ const MAKER_REBATE = 800;
  */
 const ACCESS_FEE_CAP = { per_share: '0.001', from_price: '1', below_bp: 10 };
 
+/**
+ * Nasdaq's crosses (Rules 4752 / 4754, Equity Trader Alert 2019-20, nasdaqtrader.com system
+ * settings): MOO until 09:28, LOO until 09:29:30, IO until the cross, no cancel or amend from
+ * 09:28; MOC until 15:55, LOC until 15:58, IO until the cross, no cancel or amend from 15:55;
+ * imbalance (NOII) from 09:25 every second, from 15:50 every 10 s and from 15:55 every second;
+ * the cross price within the best bid − d and the best offer + d, d = the greater of 10 % of the
+ * midpoint and 0.50 USD, else at that boundary. A LULD reopening: within the band in force at
+ * the pause, else 5-minute extensions, each widening the collar 5 % in the imbalance's
+ * direction (LULD plan, Amendment 12); after 6 the reopening crosses at the collar.
+ */
+const US_CROSSES: InstrumentRulesConfig['crosses'] = {
+  opening: {
+    at: '09:30', market_until: '09:28', limit_until: '09:29:30', freeze_from: '09:28', imbalance_from: '09:25', imbalance_every_ms: 1000,
+    collar_bp: 1000, collar_min: 50,
+  },
+  closing: {
+    at: '16:00', market_until: '15:55', limit_until: '15:58', freeze_from: '15:55',
+    imbalance_from: '15:50', imbalance_every_ms: 10_000, imbalance_fast_from: '15:55', imbalance_fast_every_ms: 1000,
+    collar_bp: 1000, collar_min: 50,
+  },
+  reopening: { collar_bp: 500, extension_ms: 300_000, widen_bp: 500, max_extensions: 6 },
+  call_book: 'indicative',
+};
+
 /** A stock (or the index): tick 0.01, whole shares, previous close in cents. */
 function usEquity(symbol: string, previousClose: number, stock = true): InstrumentConfig {
   return {
     symbol, price_scale: 2, qty_scale: 0, tick_size: 1, lot: 1, min_qty: 1, max_qty: 100_000, max_price: 1_000_000,
     cash_scale: 6, maker_fee_bp: 0, taker_fee_bp: 0, maker_fee_per_share: -MAKER_REBATE, taker_fee_per_share: TAKER_FEE, market_protection_bp: 500,
-    rules: { previous_close: previousClose, schedule: US_SCHEDULE, time_zone: 'America/New_York', ...(stock ? { luld: { ...LULD } } : {}) },
+    rules: { previous_close: previousClose, schedule: US_SCHEDULE, time_zone: 'America/New_York', ...(stock ? { luld: { ...LULD }, crosses: US_CROSSES } : {}) },
   };
 }
 

@@ -47,6 +47,7 @@ const FIELDS = {
   order_qty_units: { type: 'integer', description: 'the quantity as an integer in quantity units (10^-qty_scale), as on the wire; or order_qty' },
   expire_time: { type: 'integer', description: 'a GTD order\'s expiry: an integer, µs since the epoch' },
   post_only: { type: 'boolean', description: 'true or false' },
+  imbalance_only: { type: 'boolean', description: 'an imbalance-only (IO) order of a cross: a LIMIT order AT_THE_OPENING or AT_THE_CLOSE; true or false' },
 } as const;
 
 const newOrderSchema = { type: 'object', required: ['cl_ord_id'], additionalProperties: false, properties: FIELDS } as const;
@@ -62,7 +63,7 @@ const amendSchema = {
 interface NewOrderBody {
   cl_ord_id: string; symbol?: string; side?: string | number; ord_type?: string | number; time_in_force?: string | number;
   stp_mode?: string | number; price?: string; price_units?: number; order_qty?: string; order_qty_units?: number;
-  expire_time?: number; post_only?: boolean;
+  expire_time?: number; post_only?: boolean; imbalance_only?: boolean;
 }
 interface AmendBody { cl_ord_id?: string; price?: string; price_units?: number; order_qty?: string; order_qty_units?: number }
 
@@ -84,6 +85,7 @@ function newOrderWire(exchange: Exchange, b: NewOrderBody): NewOrderWire {
     order_qty: amount(inst, 'qty', 'order_qty', b.order_qty, b.order_qty_units) ?? 0,
     expire_time: b.expire_time ?? 0,
     post_only: b.post_only ?? false,
+    imbalance_only: b.imbalance_only ?? false,
   };
 }
 
@@ -146,7 +148,7 @@ function openOrder(o: OrderView, inst: Instrument | undefined): Record<string, u
     order_id: o.orderId, cl_ord_id: o.clOrdId, symbol: o.symbol, side: o.side, ord_type: ordTypeToWire(o.ordType),
     time_in_force: tifToWire(o.tif), ord_status: o.cum > 0 ? OrdStatus.PARTIALLY_FILLED : OrdStatus.NEW, open: true,
     price: o.price, order_qty: o.qty, leaves_qty: o.leaves, cum_qty: o.cum, avg_px: avgPx(o.cumPxQty, o.cum), post_only: o.postOnly,
-    expire_time: o.expireTime, transact_time: o.time,
+    imbalance_only: o.imbalanceOnly, expire_time: o.expireTime, transact_time: o.time,
   }, inst);
 }
 

@@ -76,7 +76,11 @@ function marketRoutes(api: FastifyInstance, exchange: Exchange): void {
       ...instrumentJson(inst, sec),
       phase: phaseName(exchange.engine.phaseOf(symbol)),
       halt_end_time: status && status.trading_phase === sec.trading_phase ? status.halt_end_time : 0,
-      auction: auction ? { ...auction, price: price(inst, auction.price), qty: qty(inst, auction.qty), surplus_qty: qty(inst, auction.surplus_qty), surplus_side: Enums.side.name(auction.surplus_side) } : null,
+      auction: auction ? {
+        ...auction, price: price(inst, auction.price), qty: qty(inst, auction.qty), surplus_qty: qty(inst, auction.surplus_qty), surplus_side: Enums.side.name(auction.surplus_side),
+        far_price: price(inst, auction.far_price), reference_price: price(inst, auction.reference_price), collar_low: price(inst, auction.collar_low),
+        collar_high: price(inst, auction.collar_high),
+      } : null,
       price_controls: priceControls(exchange, inst),
       rules: exchange.instrumentRulesOf(symbol),
     };

@@ -18,8 +18,10 @@ export function ordTypeFromWire(v: number): OrdType | undefined | null {
   return v === W_ORD_TYPE_MARKET ? OrdType.MARKET : v === W_ORD_TYPE_LIMIT ? OrdType.LIMIT : null;
 }
 
-const TIF_FROM_WIRE: Record<number, TimeInForce> = { 1: TimeInForce.GTC, 3: TimeInForce.IOC, 4: TimeInForce.FOK, 6: TimeInForce.GTD };
-const TIF_TO_WIRE: Record<number, number> = { [TimeInForce.GTC]: 1, [TimeInForce.IOC]: 3, [TimeInForce.FOK]: 4, [TimeInForce.GTD]: 6 };
+const TIF_FROM_WIRE: Record<number, TimeInForce> = {
+  1: TimeInForce.GTC, 2: TimeInForce.AT_THE_OPENING, 3: TimeInForce.IOC, 4: TimeInForce.FOK, 6: TimeInForce.GTD, 7: TimeInForce.AT_THE_CLOSE,
+};
+const TIF_TO_WIRE: Record<number, number> = Object.fromEntries(Object.entries(TIF_FROM_WIRE).map(([w, e]) => [e, Number(w)]));
 
 /** undefined = default, null = not a valid value */
 export function tifFromWire(v: number): TimeInForce | undefined | null {
@@ -70,6 +72,8 @@ export interface NewOrderWire {
   expire_time: number;
   post_only: boolean;
   stp_mode: number;
+  /** optional: absent on the fast decoder's and older callers' messages = false */
+  imbalance_only?: boolean;
 }
 
 /** An Exchange new order as newOrderFromWire fills it (time is stamped by the Exchange). */
@@ -79,7 +83,7 @@ export type NewOrderCommand = Omit<NewOrder, 'time'> & { time?: number };
 export function blankNewOrder(): NewOrderCommand {
   return {
     time: 0, account: 0, session: 0, symbol: '', clOrdId: '', side: 0 as Side, ordType: undefined, tif: undefined, price: 0, qty: 0,
-    expireTime: undefined, postOnly: false, stp: undefined,
+    expireTime: undefined, postOnly: false, stp: undefined, imbalanceOnly: false,
   };
 }
 
@@ -104,6 +108,7 @@ export function newOrderFromWire(account: number, m: NewOrderWire, session = 0, 
   c.qty = m.order_qty;
   c.expireTime = tif === TimeInForce.GTD ? m.expire_time : undefined;
   c.postOnly = m.post_only;
+  c.imbalanceOnly = m.imbalance_only === true;
   c.stp = stpFromWire(m.stp_mode) ?? (m.stp_mode ? (99 as never) : undefined);
   return c;
 }
@@ -211,11 +216,19 @@ export type MdAuction = {
   surplus_qty: number;
   surplus_side: number;
   final: boolean;
+  far_price: number;
+  reference_price: number;
+  collar_low: number;
+  collar_high: number;
+  extensions: number;
+  extended_until: number;
 };
 
 export function mdAuction(e: AuctionEvent): MdAuction {
   return {
     trading_phase: phaseToWire(e.phase), price: e.price, qty: e.qty, surplus_qty: e.surplus, surplus_side: e.surplusSide, final: e.final,
+    far_price: e.far, reference_price: e.reference, collar_low: e.collarLow, collar_high: e.collarHigh, extensions: e.extensions,
+    extended_until: e.extendedUntil,
   };
 }
 

@@ -38,6 +38,8 @@ export interface InstrumentRulesConfig {
   auction_stp?: boolean;
   /** a halt cancels resting mass-quote orders (default true, as CME velocity logic) */
   halt_cancels_quotes?: boolean;
+  /** on-open / on-close orders, auction collars and extensions, imbalance publication (US crosses) */
+  crosses?: CrossesConfig;
 }
 
 /**
@@ -174,3 +176,51 @@ export interface RiskLimitsConfig {
 }
 
 export type AccountRiskConfig = Record<string, RiskLimitsConfig>;
+
+/** Price validation of a cross (engine/rules/crosses.ts). Prices in instrument units. */
+export interface CollarConfig {
+  /** the collar's half-width in bp of the midpoint (reopening: of the reference); 0 with collar_min 0 = no collar */
+  collar_bp?: number;
+  /** at least this wide (price units): Nasdaq's "greater of 10 % or $0.50" */
+  collar_min?: number;
+  /** a price outside the collar extends the call this long (0 = cross at the collar boundary at once) */
+  extension_ms?: number;
+  /** at most this many extensions; then the cross runs at the collar boundary */
+  max_extensions?: number;
+  /** each extension widens the collar by this many bp of the reference, in the direction of the imbalance */
+  widen_bp?: number;
+}
+
+/**
+ * An opening or closing cross with on-open / on-close orders: local times "HH:MM[:SS]" of the
+ * instrument's time_zone. The cross itself runs when the schedule's call (OPENING_AUCTION /
+ * CLOSING_AUCTION) that starts at `at` ends.
+ */
+export interface CrossConfig extends CollarConfig {
+  /** the start of the call: imbalance publication ends, entry windows close no later */
+  at: string;
+  /** MOO / MOC entry until then */
+  market_until: string;
+  /** LOO / LOC entry until then (default market_until) */
+  limit_until?: string;
+  /** imbalance-only entry until then (default: the call) */
+  io_until?: string;
+  /** no cancel or amend of on-open / on-close / IO orders from then (default market_until) */
+  freeze_from?: string;
+  /** the indicative cross is published every imbalance_every_ms from imbalance_from until the call */
+  imbalance_from?: string;
+  imbalance_every_ms?: number;
+  /** and every imbalance_fast_every_ms from imbalance_fast_from */
+  imbalance_fast_from?: string;
+  imbalance_fast_every_ms?: number;
+}
+
+/** On-open / on-close orders, auction price validation and call-book display of an instrument. */
+export interface CrossesConfig {
+  opening?: CrossConfig;
+  closing?: CrossConfig;
+  /** the reopening after a halt (collar: the LULD band when the halt began, else the reference ± collar_bp) */
+  reopening?: CollarConfig;
+  /** 'levels' (default): a call phase's book is published level by level; 'indicative': only the indicative cross */
+  call_book?: 'levels' | 'indicative';
+}
