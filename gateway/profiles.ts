@@ -58,8 +58,10 @@
 //   halts and the close are exempt); the spread limit doubles while the
 //   stock is stressed (after a LULD or market-wide halt, until the next UTC
 //   day; or by the admin); a missing side is
-//   not a breach for 1 s after a fill. Maker rebate 0.0009 USD a share instead
-//   of 0.0008, the extra paid back for a failed month.
+//   not a breach for 1 s after a fill; and at the best bid or offer an
+//   average of 10 % of the time (NYSE Rule 104(a)(1)(A), ADV ≥ 1 million
+//   shares). Maker rebate 0.0009 USD a share instead of 0.0008, the extra paid
+//   back for a failed month.
 //
 // Both keep the demo accounts (demo-maker-1, demo-maker-2, demo-taker), so the
 // example bots run against either.
@@ -160,9 +162,14 @@ function usEquity(symbol: string, previousClose: number, stock = true): Instrume
   };
 }
 
-/** NYSE DMM style: continuous, 10 ticks, a round lot, 90 % of the month. */
+/**
+ * NYSE DMM style: continuous, 10 ticks, a round lot, 90 % of the month; and at the inside (the best bid or
+ * offer) an average of 10 % of the time, NYSE Rule 104(a)(1)(A)'s figure for stocks with a consolidated ADV
+ * of 1 million shares or more (15 % below) — all three stocks here.
+ */
 const DMM_OBLIGATION: ObligationConfig = {
   max_spread_ticks: 10, min_size_qty: 100, presence_pct: 90, window: 'month', stressed: { spread_multiplier: 2 }, grace_ms: 1000,
+  time_at_best_pct: 10,
 };
 
 const US_EQUITY: ExchangeConfig = {
