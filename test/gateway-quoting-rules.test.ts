@@ -10,7 +10,9 @@ import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../gateway/index.ts';
 import type { ExchangeConfig } from '../gateway/exchange.ts';
 import { ExchangeClient } from '../client/exchange-client.ts';
-import { validateConfig } from '../gateway/config.ts';
+import { loadConfig, validateConfig } from '../gateway/config.ts';
+import { Engine } from '../engine/engine.ts';
+import { tickAt } from '../engine/instrument.ts';
 import { TEST_CONFIG, collect, waitFor } from './client-test-helpers.ts';
 
 const SYM = 'BTC-USD';
@@ -127,3 +129,18 @@ test('RTS 8 comparable size and time at the best in ObligationStatus on the wire
     await alice.close();
   }
 }));
+
+test('eu-derivatives profile: EUR 1 a point micro futures, Eurex hours, MMP for the demo makers, an RTS 8 programme with comparable size', () => {
+  const cfg = loadConfig(undefined, 'eu-derivatives');
+  const e = new Engine({ instruments: cfg.instruments });
+  // Eurex contract specifications: Micro-EURO STOXX 50 (FSXE) and Micro-DAX (FDXS) are worth EUR 1 per index point;
+  // ticks 0.5 and 1 point; money in euro cents: 1 point × 1 contract = 100 cash units
+  const [fsxe, fdxs] = e.instruments;
+  assert.deepEqual([fsxe.symbol, fsxe.priceScale, tickAt(fsxe, 0), 10 * fsxe.notionalMultiplier], ['FSXE', 1, 5, 100]);
+  assert.deepEqual([fdxs.symbol, fdxs.priceScale, tickAt(fdxs, 0), fdxs.notionalMultiplier], ['FDXS', 0, 1, 100]);
+  assert.deepEqual(cfg.instruments[0].rules?.schedule, [{ at: '01:10', phase: 'CONTINUOUS' }, { at: '22:00', phase: 'CLOSED' }]);
+  assert.equal(cfg.instruments[0].rules?.time_zone, 'Europe/Berlin');
+  assert.deepEqual(cfg.rules?.mmp, [{ accounts: ['maker-1', 'maker-2'], instruments: { '*': { window_ms: 1000, window: 'sliding', max_qty: 50, max_delta: 25 } } }]);
+  const [p] = cfg.programmes ?? [];
+  assert.deepEqual([p.name, p.instruments.FSXE.comparable_size_pct, p.instruments.FSXE.presence_pct, p.instruments.FSXE.window], ['eu-mm', 50, 50, 'day']);
+});
