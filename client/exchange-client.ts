@@ -96,6 +96,8 @@ export interface MassQuoteParams {
   bid?: QuoteSide;
   ask?: QuoteSide;
   quoteId?: string;
+  /** reset the account's market-maker protection on the symbol first (after a trip every quote is refused until one carries it) */
+  mmpReset?: boolean;
 }
 
 /** The answer to a cancel or an amend: the report of what happened, or the refusal. */
@@ -314,6 +316,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> {
         quote_id: quoteId, symbol: p.symbol,
         bid_px: p.bid ? inst.priceUnits(p.bid.price) : 0, bid_size: p.bid ? inst.qtyUnits(p.bid.qty) : 0,
         offer_px: p.ask ? inst.priceUnits(p.ask.price) : 0, offer_size: p.ask ? inst.qtyUnits(p.ask.qty) : 0,
+        mmp_reset: p.mmpReset === true,
       }));
     });
   }

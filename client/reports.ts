@@ -197,6 +197,14 @@ interface ObligationWindowFields {
   presencePct: string | null;
   /** the presence the window needs, e.g. "90.000" */
   requiredPct: string;
+  /** time at the best: µs with the member's bid at the book's best bid / its ask at the best ask */
+  atBidUs: number;
+  atAskUs: number;
+  /** their average share of measured time, ppm and "10.000"; null while nothing was measured */
+  timeAtBestPpm: number | null;
+  timeAtBestPct: string | null;
+  /** the programme's requirement ("10.000"), null when it has none */
+  requiredTimeAtBestPct: string | null;
 }
 
 /**
@@ -387,7 +395,7 @@ export function toAuctionInfo(symbol: string, m: WireMdAuction): AuctionInfo {
 
 type WireWindowFields = Pick<WireObligationStatus, 'programme' | 'symbol' | 'measurement' | 'window' | 'window_label' | 'window_start'
   | 'window_end' | 'transact_time' | 'measured_us' | 'compliant_us' | 'exempt_us' | 'two_sided_us' | 'presence_pct' | 'presence_ppm'
-  | 'required_pct'>;
+  | 'required_pct' | 'at_bid_us' | 'at_ask_us' | 'time_at_best_ppm' | 'time_at_best_pct' | 'required_time_at_best_pct'>;
 
 function windowFields(m: WireWindowFields): ObligationWindowFields {
   const measured = m.presence_pct !== '';
@@ -396,6 +404,9 @@ function windowFields(m: WireWindowFields): ObligationWindowFields {
     windowLabel: m.window_label, windowStart: m.window_start, windowEnd: m.window_end, transactTime: m.transact_time,
     measuredUs: m.measured_us, compliantUs: m.compliant_us, exemptUs: m.exempt_us, twoSidedUs: m.two_sided_us,
     presencePpm: measured ? m.presence_ppm : null, presencePct: measured ? m.presence_pct : null, requiredPct: m.required_pct,
+    atBidUs: m.at_bid_us ?? 0, atAskUs: m.at_ask_us ?? 0,
+    timeAtBestPpm: m.time_at_best_pct ? m.time_at_best_ppm : null, timeAtBestPct: m.time_at_best_pct || null,
+    requiredTimeAtBestPct: m.required_time_at_best_pct || null,
   };
 }
 

@@ -33,7 +33,7 @@ export interface AccountConfig {
 }
 
 /** The ready-made venue configurations (gateway/profiles.ts). */
-export type ProfileName = 'crypto-spot' | 'us-equity';
+export type ProfileName = 'crypto-spot' | 'us-equity' | 'eu-derivatives';
 
 export interface ExchangeConfig {
   instruments: InstrumentConfig[];

@@ -224,7 +224,7 @@ describe('gateway/main.ts command line', { concurrency: true }, () => {
   test('--profile: a bad name is one line and exit 1; --print-config prints the profile', async () => {
     const [bad, printed] = await Promise.all([run(['--profile', 'nasdaq']), run(['--profile', 'crypto-spot', '--print-config'])]);
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /^makerbench: invalid config: profile: must be one of "crypto-spot", "us-equity", got "nasdaq"\n$/);
+    assert.match(bad.stderr, /^makerbench: invalid config: profile: must be one of "crypto-spot", "us-equity", "eu-derivatives", got "nasdaq"\n$/);
     assert.equal(printed.code, 0);
     assert.deepEqual(JSON.parse(printed.stdout), loadConfig(undefined, 'crypto-spot'));
   });

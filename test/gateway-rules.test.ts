@@ -131,7 +131,7 @@ test('profiles: crypto-spot and us-equity load by name, and a file starting from
   assert.equal(loadConfig(file({ profile: 'us-equity' }), 'us-equity').profile, 'us-equity');
   assert.throws(() => loadConfig(file({ profile: 'crypto-spot' }), 'us-equity'),
     /^ConfigError: invalid config: profile: the file names "crypto-spot" but --profile is "us-equity"$/);
-  assert.throws(() => loadConfig(undefined, 'nasdaq'), /^ConfigError: invalid config: profile: must be one of "crypto-spot", "us-equity", got "nasdaq"$/);
+  assert.throws(() => loadConfig(undefined, 'nasdaq'), /^ConfigError: invalid config: profile: must be one of "crypto-spot", "us-equity", "eu-derivatives", got "nasdaq"$/);
 });
 
 test('rule configuration: unknown fields at every depth and bad values are one ConfigError naming the field', () => {
@@ -156,7 +156,7 @@ test('rule configuration: unknown fields at every depth and bad values are one C
     [withInstrumentRules({ halt_on_lunch: true }), /^invalid config: instruments\[0\]\.rules\.halt_on_lunch: unknown field/],
     [withRisk({ [BTC]: { max_qty: 5 } }), /^invalid config: accounts\[0\]\.risk\.BTC-USD\.max_qty: unknown field/],
     [withRisk([]), /^invalid config: accounts\[0\]\.risk: must be an object$/],
-    [{ ...base(), profile: 'nasdaq' }, /^invalid config: profile: must be one of "crypto-spot", "us-equity", got "nasdaq"$/],
+    [{ ...base(), profile: 'nasdaq' }, /^invalid config: profile: must be one of "crypto-spot", "us-equity", "eu-derivatives", got "nasdaq"$/],
     // values are the engine's to judge
     [withRules({ rate_limits: [{ ...limitCfg, limit: 0 }] }), /^invalid config: rules\.rate_limits\[0\]\.limit: /],
     [withInstrumentRules({ schedule: [{ at: '25:00', phase: 'PRE_OPEN' }] }), /^invalid config: instruments\[0\]\.rules\.schedule\[0\]\.at: /],
