@@ -143,6 +143,8 @@ export class MdHub implements MarketListener, MdHost {
     // a phase change ends a limit state (the halt it led to, or any other): its SecurityStatus says so
     this.limitStates.delete(e.symbol);
     this.statuses.push(securityStatus(e));
+    // a hidden call book is shown (or hidden) from this commit on
+    if (this.exchange.engine.hidesCallBook(e.symbol)) this.touch(e.symbol);
   }
 
   auction(symbol: string, a: MdAuction): void {
@@ -290,7 +292,8 @@ export class MdHub implements MarketListener, MdHost {
   private sendSnapshot(sub: Subscription): void {
     const { mdSnapshotLevels: levels, mdSnapshotOrders: orders } = this.limits;
     const depth = sub.depth > 0 && sub.depth < levels ? sub.depth : levels;
-    sub.session.send('market_data_snapshot_full_refresh', snapshot(this.exchange, sub.symbol, sub.mdReqId, sub.mask, depth, orders));
+    const shown = this.feeds.get(sub.symbol)?.shownBook() ?? null;
+    sub.session.send('market_data_snapshot_full_refresh', snapshot(this.exchange, sub.symbol, sub.mdReqId, sub.mask, depth, orders, shown));
   }
 
   private add(sub: Subscription): void {
