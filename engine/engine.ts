@@ -318,6 +318,12 @@ export class Engine {
     return inst ? query.priceControls(this.rules.controlsOf(inst.index), this.now) : null;
   }
 
+  /** The symbol's call book is not for display (only the indicative cross): a market-data setting of the venue. */
+  hidesCallBook(symbol: string): boolean {
+    const inst = this.instrument(symbol);
+    return inst !== undefined && this.rules.hidesCallBook(inst.index);
+  }
+
   phaseOf(symbol: string): TradingPhase | null {
     const inst = this.instrument(symbol);
     return inst ? this.rules.phaseOf(inst.index) : null;

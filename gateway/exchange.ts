@@ -318,6 +318,11 @@ export class Exchange implements EventSink {
     return this.statuses.get(symbol);
   }
 
+  /** The symbol is in a call phase whose book its venue does not show (only the indicative cross). */
+  callBookHidden(symbol: string): boolean {
+    return this.engine.hidesCallBook(symbol) && isCallPhase(this.engine.phaseOf(symbol));
+  }
+
   /**
    * The symbol's current indicative uncross: in a call phase, or an imbalance published before a
    * cross during continuous trading (undefined otherwise, or before the first indication).
@@ -573,6 +578,8 @@ export class Exchange implements EventSink {
   phase(e: PhaseEvent): void {
     this.statuses.set(e.symbol, securityStatus(e));
     if (!isCallPhase(e.phase)) this.auctions.delete(e.symbol);
+    // a venue that hides its call book shows it again (or stops) with a market-data update
+    if (this.engine.hidesCallBook(e.symbol)) this.dirty.add(e.symbol);
     for (const l of this.market) l.phase(e);
   }
 

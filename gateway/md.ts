@@ -15,7 +15,7 @@ import { WebSocketServer } from 'ws';
 import type { FillEvent, LevelEvent, PhaseEvent } from '../engine/events.ts';
 import { RejectReason, TradingPhase, type Side } from '../engine/types.ts';
 import type { Exchange, MarketListener } from './exchange.ts';
-import { SymbolFeed, type Subscription } from './md-feed.ts';
+import { SymbolFeed, snapshot, type Subscription } from './md-feed.ts';
 import { SnapshotCache } from './md-snapshot-cache.ts';
 import { MdSession, type MdHost, type MdRequest } from './md-session.ts';
 import type { PeerSocket } from './ws-frame.ts';
@@ -155,6 +155,8 @@ export class MdHub implements MarketListener, MdHost {
     this.limitStates.delete(e.symbol);
     this.cache.forget(e.symbol);
     this.statuses.push(securityStatus(e));
+    // a hidden call book is shown (or hidden) from this commit on
+    if (this.exchange.engine.hidesCallBook(e.symbol)) this.touch(e.symbol);
   }
 
   auction(symbol: string, a: MdAuction): void {
@@ -333,7 +335,10 @@ export class MdHub implements MarketListener, MdHost {
   private sendSnapshot(sub: Subscription): void {
     const { mdSnapshotLevels: levels, mdSnapshotOrders: orders } = this.limits;
     const depth = sub.depth > 0 && sub.depth < levels ? sub.depth : levels;
-    sub.session.sendFrame(this.cache.frame(sub.symbol, sub.mdReqId, sub.mask, depth, orders));
+    const shown = this.feeds.get(sub.symbol)?.shownBook() ?? null;
+    // a hidden call book is shown as subscribers last saw it: built each time (calls are never cached anyway)
+    if (shown !== null) sub.session.send('market_data_snapshot_full_refresh', snapshot(this.exchange, sub.symbol, sub.mdReqId, sub.mask, depth, orders, shown));
+    else sub.session.sendFrame(this.cache.frame(sub.symbol, sub.mdReqId, sub.mask, depth, orders));
   }
 
   private add(sub: Subscription): void {

@@ -67,3 +67,41 @@ test('MOC, LOC and IO over REST and the SDK: imbalance at 15:50, a refused late 
     await s.close();
   }
 });
+
+// Source: Nasdaq shows a cross's interest only through its Net Order Imbalance Indicator (Rule 4754;
+// nasdaqtrader.com "Opening and Closing Crosses"): the us-equity profile's call_book 'indicative'.
+test('call_book indicative: the crossed call book is not streamed, only the indication; the book catches up at the uncross', async () => {
+  const s = await startServer({
+    config: profileConfig('us-equity'), adminToken: ADMIN,
+    exchangeClock: new ExchangeClock({ mode: 'virtual', startUs: Date.parse('2026-07-15T15:59:00-04:00') * 1000 }),
+  });
+  const md = new MarketDataClient(s.url, 'AAPL');
+  const late = new MarketDataClient(s.url, 'AAPL');
+  try {
+    const order = (key: string, id: string, side: string, price: string, qty: string) =>
+      call(s, 'POST', '/orders', { cl_ord_id: id, symbol: 'AAPL', side, price, order_qty: qty }, key);
+    await order('demo-maker-1', 'b1', 'BUY', '189.90', '100');
+    await order('demo-maker-2', 'a1', 'SELL', '190.10', '100');
+    const auctions: AuctionInfo[] = [];
+    md.on('auction', (a) => auctions.push(a));
+    await md.connect();
+    await call(s, 'POST', '/admin/clock', { action: 'jump', to: '16:00' });
+    assert.equal(s.exchange.engine.phaseOf('AAPL'), 5, 'CLOSING_AUCTION');
+    // a bid through the offer rests in the call: the book would be crossed
+    await order('demo-taker', 't1', 'BUY', '190.20', '60');
+    for (let i = 0; i < 200 && auctions.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual([auctions[0].price, auctions[0].qty], [190_10, 60], 'the indication is published');
+    const levels = (c: MarketDataClient) => [c.book.bids().map((l) => [l.price, l.qty]), c.book.asks().map((l) => [l.price, l.qty])];
+    assert.deepEqual(levels(md), [[[189_90, 100]], [[190_10, 100]]], 'the 190.20 bid is not shown');
+    await late.connect();
+    assert.deepEqual(levels(late), [[[189_90, 100]], [[190_10, 100]]], 'nor to a subscriber joining during the call');
+    await call(s, 'POST', '/admin/clock', { action: 'jump', to: '16:00:01' });
+    for (let i = 0; i < 200 && md.book.asks()[0]?.qty !== 40; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(levels(md), [[[189_90, 100]], [[190_10, 40]]], 'after the cross: 60 crossed at 190.10');
+    assert.deepEqual(levels(late), [[[189_90, 100]], [[190_10, 40]]]);
+  } finally {
+    await md.close();
+    await late.close();
+    await s.close();
+  }
+});

@@ -120,6 +120,11 @@ export class Rules implements MatchWatcher {
     return this.byIndex[ii].phase;
   }
 
+  /** The instrument shows only the indicative cross of a call phase, not its book (rules.crosses.call_book 'indicative'). */
+  hidesCallBook(ii: number): boolean {
+    return this.byIndex[ii].crosses?.showCallBook === false;
+  }
+
   controlsOf(ii: number): PriceControls {
     return this.byIndex[ii].controls;
   }
