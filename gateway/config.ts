@@ -11,8 +11,10 @@ import { ConfigError, type InstrumentConfig } from '../engine/instrument.ts';
 import { validateProgrammes, type ProgrammeConfig } from '../engine/obligations/config.ts';
 import type { MmpEntry, MmpLimits } from '../engine/rules/mmp.ts';
 import type {
-  AccessFeeCapConfig, CollarConfig, CrossConfig, InstrumentRulesConfig, MarketWideConfig, OtrConfig, RateBanConfig, RateLimitConfig, RiskLimitsConfig, RulesConfig,
+  AccessFeeCapConfig, CollarConfig, CrossConfig, InstrumentRulesConfig, MarketWideConfig, OtrConfig, RateBanConfig, RateLimitConfig, RequestWeightConfig,
+  RiskLimitsConfig, RulesConfig,
 } from '../engine/rules/config.ts';
+import { requestWeightConfig } from './request-weight.ts';
 
 /**
  * The default venue:
@@ -140,8 +142,17 @@ const INSTRUMENT_RULES: Shape = {
 };
 
 const RULES: Shape = {
-  fields: { rate_limits: true, rate_ban: true, otr: true, market_wide: true, access_fee_cap: true, replace_priority: true, mmp: true } satisfies Fields<RulesConfig>,
+  fields: {
+    rate_limits: true, rate_ban: true, otr: true, market_wide: true, access_fee_cap: true, replace_priority: true, mmp: true, request_weight: true,
+  } satisfies Fields<RulesConfig>,
   nested: {
+    request_weight: {
+      kind: 'object',
+      shape: {
+        fields: { limit: true, interval_ms: true, weights: true, depth_weights: true, ban_after: true, ban_ms: true, ban_max_ms: true } satisfies Fields<RequestWeightConfig>,
+        nested: { depth_weights: { kind: 'array', shape: { fields: { up_to: true, weight: true } } } },
+      },
+    },
     mmp: {
       kind: 'array',
       shape: {
@@ -251,6 +262,8 @@ function checkShape(raw: unknown): ExchangeConfig {
     if (fields.rules !== undefined) checkNested(fields.rules, `instruments[${i}].rules`, INSTRUMENT_RULES);
   });
   if (cfg.rules !== undefined) checkNested(cfg.rules, 'rules', RULES);
+  const weights = (cfg.rules as RulesConfig | undefined)?.request_weight;
+  if (weights !== undefined) requestWeightConfig(weights);
   const max = cfg.max_open_orders_per_account;
   if (max !== undefined && !(Number.isSafeInteger(max) && (max as number) >= 1)) {
     throw new ConfigError('max_open_orders_per_account', `must be a positive integer, got ${JSON.stringify(max)}`);

@@ -92,7 +92,11 @@ export class MdSession {
    * corked while a burst is written (one syscall instead of one each). Null
    * for an in-process peer (sim/bot-host.ts): frames then go by ws.send.
    */
+  /** the remote address (request weight is counted per address) */
+  readonly address: string;
+
   constructor(private readonly ws: PeerSocket, private readonly socket: Socket | null, private readonly host: MdHost) {
+    this.address = socket?.remoteAddress ?? '';
     this.snapshots = new TokenBucket(host.limits.mdSnapshotBurst, host.limits.mdSnapshotsPerSec, host.timers.now());
     this.heartbeatMs = host.limits.defaultHeartbeatMs;
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));

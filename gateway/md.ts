@@ -13,7 +13,7 @@
 import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { FillEvent, LevelEvent, PhaseEvent } from '../engine/events.ts';
-import { TradingPhase, type Side } from '../engine/types.ts';
+import { RejectReason, TradingPhase, type Side } from '../engine/types.ts';
 import type { Exchange, MarketListener } from './exchange.ts';
 import { SymbolFeed, type Subscription } from './md-feed.ts';
 import { SnapshotCache } from './md-snapshot-cache.ts';
@@ -26,6 +26,7 @@ import { limitState, phaseToWire, securityStatus, type LimitState, type MdAuctio
 import { extendServer } from './server.ts';
 import { CloseCode } from './connection-limits.ts';
 import { TokenBucket } from './token-bucket.ts';
+import { requestWeightsOf, type RequestWeights } from './request-weight.ts';
 import { LogoutReason, SessionRejectReason, type SessionLimits, type TradeSessions } from './trade-session.ts';
 
 /** Subscriptions one connection may hold (each costs work on every update of its symbol). */
@@ -84,6 +85,8 @@ export class MdHub implements MarketListener, MdHost {
   private readonly messageHeartbeatTimer: TimerHandle;
   /** the order-entry sessions' clock and timers (a simulation's in virtual time) */
   readonly timers: Timers;
+  /** REQUEST_WEIGHT per address, shared with REST (null = not configured) */
+  private readonly weights: RequestWeights | null;
   private readonly unsubscribeMarket: () => void;
   /** the server-wide snapshot allowance (like each connection's) */
   private readonly snapshots: TokenBucket;
@@ -95,6 +98,7 @@ export class MdHub implements MarketListener, MdHost {
 
   constructor(private readonly exchange: Exchange, readonly limits: SessionLimits, private readonly tradeSessions: TradeSessions) {
     this.timers = tradeSessions.timers;
+    this.weights = requestWeightsOf(exchange, () => exchange.clock.now());
     this.highWater = Math.floor(limits.maxBufferedBytes / 2);
     this.lowWater = Math.floor(this.highWater / 8);
     this.cache = new SnapshotCache(exchange, limits.mdSnapshotCacheEntries);
@@ -212,8 +216,24 @@ export class MdHub implements MarketListener, MdHost {
     if (req.md_req_id.length > MAX_MD_REQ_ID) {
       return s.reject(refSeq, SessionRejectReason.INVALID_VALUE, `market_data_request.md_req_id longer than ${MAX_MD_REQ_ID}`);
     }
+    if (this.weights !== null && this.overWeight(s, req, this.weights)) return;
     const refused = this.serve(s, req);
     if (refused) s.send('market_data_request_reject', { md_req_id: req.md_req_id, text: refused });
+  }
+
+  /**
+   * REQUEST_WEIGHT (request-weight.ts), per address with REST: a snapshot weighs as a REST depth of
+   * its market_depth (0 = all: the largest tier), an unsubscribe 1. Over the limit the reject says
+   * RATE_LIMITED or BANNED and when to retry (retry_after, exchange time).
+   */
+  private overWeight(s: MdSession, req: MdRequest, w: RequestWeights): boolean {
+    const weight = req.subscription === MdSubscription.UNSUBSCRIBE ? 1 : w.depthWeight(req.market_depth);
+    const refused = w.take(s.address, weight);
+    if (refused === null) return false;
+    s.send('market_data_request_reject', {
+      md_req_id: req.md_req_id, text: refused.text, reject_code: refused.banned ? RejectReason.BANNED : RejectReason.RATE_LIMITED, retry_after: refused.retryAt,
+    });
+    return true;
   }
 
   /** Carries a request out; returns why it was refused, or '' when served (or refused without an answer). */

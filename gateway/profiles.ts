@@ -16,6 +16,12 @@
 //   2-minute ban after 10 breaches within 10 s
 //   (RATE_LIMIT_PRESETS['binance-spot']): REST answers 429 (no Retry-After, as
 //   Binance's −1015) / 418.
+// - Binance's REQUEST_WEIGHT per IP: 6,000 per minute over REST and /ws/md
+//   requests, each route weighed like its Binance endpoint (depth 5 / 25 / 50 /
+//   250 by levels), an X-MBX-USED-WEIGHT-1M header on every REST answer, 429
+//   with Retry-After past the limit, and 418 bans from 2 minutes (doubling to
+//   3 days) for an address that keeps sending after 5 of them in a minute
+//   (gateway/request-weight.ts).
 // - self-trade prevention EXPIRE_MAKER on every account (Binance's default);
 //   an order may ask for another mode.
 // - fees with maker rebates: maker −1 bp, taker 2 bp (ETH 2.5 bp).
@@ -125,7 +131,7 @@ const CRYPTO_SPOT: ExchangeConfig = {
   ],
   // Binance's default STP mode is EXPIRE_MAKER
   accounts: DEMO_ACCOUNTS.map((a) => ({ ...a, stp: StpMode.CANCEL_MAKER })),
-  rules: RATE_LIMIT_PRESETS['binance-spot'],
+  rules: { ...RATE_LIMIT_PRESETS['binance-spot'], request_weight: { limit: 6000, interval_ms: 60_000 } },
   programmes: [{
     name: 'spot-lp',
     members: ['maker-1', 'maker-2'],

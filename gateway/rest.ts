@@ -23,6 +23,8 @@ import { mmpRoutes } from './rest-mmp.ts';
 import { clockRoutes, exchangeTimeHeader } from './rest-clock.ts';
 import { venueTimeZone } from './profiles.ts';
 import { simRoutes } from './rest-sim.ts';
+import { requestWeightsOf } from './request-weight.ts';
+import { installRequestWeight } from './rest-weight.ts';
 
 export const API_PREFIX = '/api/v1';
 export const MAX_DEPTH_LEVELS = 5000;
@@ -140,6 +142,8 @@ function installRest(ctx: ServerContext): { close: () => void } {
     installValidators(api);
     installErrorHandling(api);
     exchangeTimeHeader(api, ctx.clock);
+    const weights = requestWeightsOf(ctx.exchange, ctx.clock.now);
+    if (weights !== null) installRequestWeight(api, weights, ctx.clock.now);
     marketRoutes(api, ctx.exchange);
     orderRoutes(api, ctx.exchange, history);
     adminRoutes(api, ctx.exchange, ctx.adminToken);

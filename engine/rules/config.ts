@@ -148,8 +148,29 @@ export interface AccessFeeCapConfig {
   below_bp?: number;
 }
 
+/**
+ * REQUEST_WEIGHT per remote address (Binance spot), enforced by the gateway (gateway/request-weight.ts)
+ * on REST and /ws/md requests; the engine does not read it.
+ */
+export interface RequestWeightConfig {
+  /** the most weight per address per interval (Binance: 6,000) */
+  limit: number;
+  /** fixed intervals aligned to multiples of this since time 0 on the exchange clock (default 60,000: a minute) */
+  interval_ms?: number;
+  /** weights of REST routes, "METHOD /api/v1/path" as the route is declared, over the built-in table */
+  weights?: Record<string, number>;
+  /** depth (and /ws/md snapshot) weight by levels per side, ascending (default Binance's 100 → 5, 500 → 25, 1000 → 50, 5000 → 250) */
+  depth_weights?: { up_to: number; weight: number }[];
+  /** 429s an address may get in one interval; its next over-limit request bans it (default 5) */
+  ban_after?: number;
+  /** the first ban (default 120,000: 2 minutes); each further ban doubles, up to ban_max_ms (default 259,200,000: 3 days) */
+  ban_ms?: number;
+  ban_max_ms?: number;
+}
+
 /** Venue-wide rules. */
 export interface RulesConfig {
+  request_weight?: RequestWeightConfig;
   access_fee_cap?: AccessFeeCapConfig;
   rate_limits?: RateLimitConfig[];
   rate_ban?: RateBanConfig;
