@@ -56,7 +56,7 @@ test('bans escalate: 2 minutes, doubling each time, capped at 3 days', () => {
 
 test('config: rules.request_weight is checked field by field', () => {
   const cfg = (rw: unknown): unknown => ({ ...defaultConfig(), rules: { request_weight: rw } });
-  assert.throws(() => validateConfig(cfg({ limit: 0 })), /^invalid config: rules\.request_weight\.limit: must be an integer in \[1, 1000000000\], got 0$/);
+  assert.throws(() => validateConfig(cfg({ limit: 0 })), /^ConfigError: invalid config: rules\.request_weight\.limit: must be an integer in \[1, 1000000000\], got 0$/);
   assert.throws(() => validateConfig(cfg({ limit: 10, depth_weights: [{ up_to: 100, weight: 5 }, { up_to: 50, weight: 1 }] })), /rules\.request_weight\.depth_weights\[1\]\.up_to/);
   assert.throws(() => validateConfig(cfg({ limit: 10, weights: { '/depth': 1 } })), /must be "METHOD \/api\/v1\/path"/);
   assert.throws(() => validateConfig(cfg({ limit: 10, ban: 1 })), /rules\.request_weight\.ban: unknown field/);
