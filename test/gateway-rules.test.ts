@@ -141,7 +141,7 @@ test('rule configuration: unknown fields at every depth and bad values are one C
   const withRisk = (risk: unknown): unknown => ({ ...base(), accounts: [{ name: 'a', risk }] });
   const limitCfg = { name: 'l', scope: 'account', window: 'sliding', limit: 5, interval_ms: 1000 };
   const cases: [unknown, RegExp][] = [
-    [withRules({ banana: 1 }), /^invalid config: rules\.banana: unknown field \(expected one of rate_limits, rate_ban, otr, market_wide, access_fee_cap, replace_priority, request_weight\)$/],
+    [withRules({ banana: 1 }), /^invalid config: rules\.banana: unknown field \(expected one of rate_limits, rate_ban, otr, market_wide, access_fee_cap, replace_priority, mmp, request_weight\)$/],
     [withRules({ rate_limits: [limitCfg, { ...limitCfg, limt: 5 }] }), /^invalid config: rules\.rate_limits\[1\]\.limt: unknown field/],
     [withRules({ rate_limits: [{ ...limitCfg, weights: { neww: 1 } }] }), /^invalid config: rules\.rate_limits\[0\]\.weights\.neww: unknown field/],
     [withRules({ rate_limits: {} }), /^invalid config: rules\.rate_limits: must be an array$/],
