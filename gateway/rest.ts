@@ -54,6 +54,7 @@ function instrumentJson(inst: Instrument, sec: Record<string, unknown>): Record<
     lot: qty(inst, inst.lot), min_qty: qty(inst, inst.minQty), max_qty: qty(inst, inst.maxQty),
     min_price: price(inst, inst.minPrice), max_price: price(inst, inst.maxPrice), min_notional: money(inst, inst.minNotional),
     max_position: qty(inst, inst.maxPosition),
+    market_remainder: inst.marketRemainderRests ? 'rest' : 'cancel',
   };
 }
 

@@ -120,7 +120,7 @@ test('GET /instruments lists every instrument with scales, tick table, limits an
     ['0.0000', '0.0001'], ['1.0000', '0.0002'], ['2.0000', '0.0005'], ['5.0000', '0.0010'], ['10.0000', '0.0020'], ['20.0000', '0.0050'],
     ['50.0000', '0.0100'], ['100.0000', '0.0200'], ['200.0000', '0.0500'], ['500.0000', '0.1000'], ['1000.0000', '0.2000'],
   ].map(([from_price, tick]) => ({ from_price, tick })));
-  assert.deepEqual([acme.min_notional, acme.max_position, acme.min_price], ['1.000000', '250000', '0.0001']);
+  assert.deepEqual([acme.min_notional, acme.max_position, acme.min_price, acme.market_remainder], ['1.000000', '250000', '0.0001', 'cancel']);
 }));
 
 test('GET /depth: best first, levels limit, update id; bad levels 400, unknown symbol 404', () => withServer(async (s) => {
