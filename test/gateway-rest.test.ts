@@ -283,7 +283,7 @@ test('POST /orders bad input: types, unknown fields, JSON, size, media type → 
     [{ price_units: undefined, price: '100000.55' }, 'price', /^price: a decimal string such as "12\.5", at most 1 decimal for BTC-USD \(price_scale 1\); got "100000\.55"$/],
     [{ order_qty_units: undefined, order_qty: '0.00001' }, 'order_qty', /^order_qty: .* at most 4 decimals for BTC-USD \(qty_scale 4\)/],
     [{ side: 'LONG' }, 'side', /^side: one of BUY, SELL \(or the wire number\), got "LONG"$/],
-    [{ time_in_force: 'DAY' }, 'time_in_force', /^time_in_force: one of GTC, IOC, FOK, GTD/],
+    [{ time_in_force: 'DAY' }, 'time_in_force', /^time_in_force: one of GTC, AT_THE_OPENING, IOC, FOK, GTD, AT_THE_CLOSE/],
     [{ cl_ord_id: undefined }, 'cl_ord_id', /^body: cl_ord_id is required: /],
     [{ expire_time: '2026-01-01' }, 'expire_time', /µs since the epoch/],
   ];
