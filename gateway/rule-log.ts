@@ -12,8 +12,8 @@ import { RuleEventKind, type PhaseEvent } from '../engine/events.ts';
 import { TradingPhase } from '../engine/types.ts';
 import type { Exchange, MarketListener, RuleNotice } from './exchange.ts';
 import { extendServer, type ServerContext } from './server.ts';
-import { accountOrAdmin, installErrorHandling, installValidators, requireAdminOrAccount } from './rest-http.ts';
-import { exchangeTimeHeader } from './rest-clock.ts';
+import { accountOrAdmin, requireAdminOrAccount } from './rest-http.ts';
+import { registerApiRoutes } from './rest-clock.ts';
 import { price } from './rest-format.ts';
 import { PHASE_CAUSE_NAME, phaseName } from './translate.ts';
 
@@ -154,12 +154,7 @@ function routes(api: FastifyInstance, ctx: ServerContext, log: RuleLog): void {
 
 function installRuleLog(ctx: ServerContext): { close: () => void } {
   const log = new RuleLog(ctx.exchange);
-  void ctx.app.register(async (api) => {
-    installValidators(api);
-    installErrorHandling(api, false); // rest.ts has the /api/v1 404
-    exchangeTimeHeader(api, ctx.clock);
-    routes(api, ctx, log);
-  }, { prefix: '/api/v1' });
+  registerApiRoutes(ctx, (api) => routes(api, ctx, log));
   return { close: () => log.close() };
 }
 
