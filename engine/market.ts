@@ -78,7 +78,10 @@ export class Market {
   /** Matches an incoming (or re-priced) order, then rests it or ends it; `bandReason` names an IOC remainder of an order slid to a price band. */
   execute(t: Order, inst: Instrument, onBook: boolean, bandReason: CancelReason | 0 = 0): void {
     this.remainderCancelled = false;
-    const stop = this.calling[inst.index] ? NO_STOP : this.match(t, inst);
+    // Most orders do not cross: one compare with the best opposite price saves the call into match().
+    const best = this.books[inst.index].oppositeOf(t.side).best();
+    const crosses = best !== null && (t.side === Side.BUY ? best.price <= t.price : best.price >= t.price);
+    const stop = !crosses || this.calling[inst.index] ? NO_STOP : this.match(t, inst);
     if (t.leaves === 0 && stop !== STOP_SELF_TRADE) {
       if (onBook) this.forget(t); else this.pool.give(t);
       return;
@@ -271,11 +274,12 @@ export class Market {
   // ---- order lifecycle on the book ----
 
   private rest(o: Order, inst: Instrument, linked: boolean): void {
-    const side = this.books[inst.index].sideOf(o.side);
+    const book = this.books[inst.index];
+    const side = book.sideOf(o.side);
     const lvl = side.findOrCreate(o.price);
     lvl.push(o);
-    this.books[inst.index].orders++;
-    this.changes.touch(lvl, side);
+    book.orders++;
+    if (this.changes.on) this.changes.touch(lvl, side);
     openChange(o, o.leaves);
     if (linked) return;
     o.account.link(o);
@@ -286,11 +290,12 @@ export class Market {
   /** Takes a resting order out of its level (it stays live: account list, id map). */
   takeOffBook(o: Order): void {
     const lvl = o.level as Level;
-    const side = this.books[o.instrument].sideOf(o.side);
+    const book = this.books[o.instrument];
+    const side = book.sideOf(o.side);
     openChange(o, -o.leaves);
     lvl.remove(o);
-    this.books[o.instrument].orders--;
-    this.changes.touch(lvl, side);
+    book.orders--;
+    if (this.changes.on) this.changes.touch(lvl, side);
     if (lvl.count === 0) side.removeLevel(lvl);
   }
 

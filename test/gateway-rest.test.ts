@@ -382,7 +382,7 @@ test('POST /orders in decimals and enum names; unit rejects speak decimals and n
     [{ symbol: 'ACME', price: '10.0001', order_qty: '10' }, 400, 'PRICE_OFF_TICK', 'price', 'price 10.0001 is not on the tick grid (tick 0.0020 at this price)'],
     [{ price: '2000000.0' }, 400, 'PRICE_OUT_OF_RANGE', 'price', 'price 2000000.0 outside [0.1, 1000000.0]'],
     [{ order_qty: '200' }, 400, 'QTY_OUT_OF_RANGE', 'order_qty', 'quantity 200.0000 outside [0.0001, 100.0000]'],
-    [{ ord_type: 'MARKET', time_in_force: 'GTC' }, 400, 'INVALID_FIELD', 'time_in_force', 'invalid field time_in_force: a market order is IOC or FOK'],
+    [{ ord_type: 'MARKET', time_in_force: 'GTC' }, 400, 'INVALID_FIELD', 'time_in_force', 'invalid field time_in_force: a market order is IOC, FOK, AT_THE_OPENING or AT_THE_CLOSE'],
     [{ cl_ord_id: 'd1' }, 400, 'DUPLICATE_CL_ORD_ID', 'cl_ord_id', 'duplicate client order id among live orders'],
   ];
   for (const [fields, status, code, field, message] of rejects) {

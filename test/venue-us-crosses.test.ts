@@ -203,6 +203,30 @@ describe('extensions', () => {
   });
 });
 
+// Source: the LULD plan, Amendment 12 (us-equity profile's reopening setting): after a pause the
+// reopening must price within the band in force at the pause; else 5-minute extensions, each
+// widening the collar by 5 % of the reference in the direction of the imbalance.
+describe('LULD reopening (us-equity profile)', () => {
+  test('a reopening at 212.00 against the 199.50 upper band: two 5-minute extensions, then the cross at 212.00', () => {
+    const v = venue();
+    v.order('10:00:00', 1, Side.BUY, 199_50, 100);
+    v.e.advanceTime(ny('10:00:15'));
+    assert.equal(v.e.phaseOf('AAPL'), TradingPhase.HALTED, 'limit up 15 s: paused');
+    v.order('10:01:00', 3, Side.BUY, 215_00, 100);
+    v.order('10:01:00', 4, Side.SELL, 212_00, 100);
+    v.e.advanceTime(ny('10:05:15'));
+    assert.equal(v.e.phaseOf('AAPL'), TradingPhase.HALTED, 'extended once: 212.00 above the 199.50 collar');
+    v.e.advanceTime(ny('10:10:15'));
+    assert.equal(v.e.phaseOf('AAPL'), TradingPhase.HALTED, 'extended twice: above 209.00 (199.50 + 5 % of 190.00)');
+    const halts = v.sink.events.filter((x) => x.type === 'phase' && x.symbol === 'AAPL').map((x) => [(x as { phase: number }).phase, (x as { until: number }).until]);
+    assert.deepEqual(halts, [[TradingPhase.HALTED, ny('10:05:15')], [TradingPhase.HALTED, ny('10:10:15')], [TradingPhase.HALTED, ny('10:15:15')]]);
+    v.e.advanceTime(ny('10:15:15'));
+    assert.equal(v.e.phaseOf('AAPL'), TradingPhase.CONTINUOUS);
+    assert.deepEqual(v.fills(), [[212_00, 100, true]]);
+    assert.deepEqual(v.auctions().filter((a) => a.final).map((a) => [a.price, a.collarLow, a.collarHigh, a.extensions]), [[212_00, 180_50, 218_50, 2]]);
+  });
+});
+
 // Source: Nasdaq Equity Trader Alert 2019-20: closing imbalance information (paired shares,
 // imbalance shares and direction, reference price) every 10 seconds from 3:50 p.m. and every second
 // from 3:55 p.m.; nasdaqtrader.com: opening imbalance information from 9:25 a.m.

@@ -83,14 +83,14 @@ export interface CrossResult {
   /** the collar the price was validated against (0 = none) */
   collarLow: number;
   collarHigh: number;
-  /** the unconstrained price lay outside the collar */
-  outside: boolean;
+  /** the unconstrained price lay above (1) or below (−1) the collar, else 0 */
+  outside: -1 | 0 | 1;
   extensions: number;
   extendedUntil: number;
 }
 
 export const newCrossResult = (): CrossResult => ({
-  price: 0, qty: 0, surplus: 0, surplusSide: 0, far: 0, reference: 0, collarLow: 0, collarHigh: 0, outside: false, extensions: 0, extendedUntil: 0,
+  price: 0, qty: 0, surplus: 0, surplusSide: 0, far: 0, reference: 0, collarLow: 0, collarHigh: 0, outside: 0, extensions: 0, extendedUntil: 0,
 });
 
 /** What kind of cross an uncross is. */
@@ -478,8 +478,8 @@ export function validate(cx: InstrumentCrosses, kind: CrossKind, bid: number, as
   out.collarHigh = hi;
   out.extensions = cx.extensions;
   out.extendedUntil = cx.extendUntil;
-  out.outside = out.qty > 0 && hi > 0 && (out.price < lo || out.price > hi);
-  if (!out.outside) return;
+  out.outside = out.qty === 0 || hi === 0 ? 0 : out.price > hi ? 1 : out.price < lo ? -1 : 0;
+  if (out.outside === 0) return;
   pairAt(bids, asks, out.price > hi ? hi : lo, out);
 }
 
