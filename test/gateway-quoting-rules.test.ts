@@ -120,7 +120,12 @@ test('RTS 8 comparable size and time at the best in ObligationStatus on the wire
     assert.deepEqual([st.compliant, st.text, st.raw.reason, st.requiredTimeAtBestPct], [false, 'bid and ask not of comparable size', 10, '10.000']);
     const fixed = waitFor(alice, 'obligationStatus', (x) => x.compliant);
     await alice.massQuote({ symbol: SYM, bid: { price: '99999.0', qty: '0.01' }, ask: { price: '100001.0', qty: '0.02' } });
-    await fixed;
+    const [ok] = await fixed;
+    // the report names the breach, from the 100 × 10,000 quote to the 100 × 200 one
+    const rep = await rest(s, 'GET', '/programmes/eu-mm/report', ALICE);
+    const row = (rep.body.windows as Record<string, unknown>[])[0];
+    assert.deepEqual((row.breaches as Record<string, unknown>[]).filter((b) => b.reason === 'NOT_COMPARABLE_SIZE').map((b) => [b.start, b.end]), [[st.transactTime, ok.transactTime]]);
+    assert.equal(row.required_time_at_best_pct, '10.000');
     // alone in the book, alice is at the best on both sides from her first quote on: before it (measured since the
     // meter started) she was at the best on neither
     assert.equal(st.atBidUs, 0);
