@@ -8,6 +8,11 @@ import { OrderEventKind, RecordingSink, type AuctionEvent } from '../engine/even
 import type { InstrumentConfig } from '../engine/instrument.ts';
 import { CancelReason, OrdType, RejectReason, Side, TimeInForce, TradingPhase } from '../engine/types.ts';
 import { profileConfig } from '../gateway/profiles.ts';
+import type { Book } from '../engine/book.ts';
+import type { Instrument } from '../engine/instrument.ts';
+import { newUncross, uncross } from '../engine/rules/auction.ts';
+import { crossPrice, newCrossResult } from '../engine/rules/crosses.ts';
+import { prng } from './prng.ts';
 
 /** A New York local time on a summer day (EDT) in engine µs. */
 const ny = (hhmmss: string): number => Date.parse(`2026-07-15T${hhmmss}-04:00`) * 1000;
@@ -261,6 +266,32 @@ describe('imbalance information', () => {
     v.e.advanceTime(ny('15:50:00'));
     const a = v.auctions()[0];
     assert.deepEqual([a.price, a.qty, a.far], [190_00, 100, 190_00]);
+  });
+});
+
+// The cross prices a book without on-open / on-close orders exactly as the plain call auction does
+// (engine/rules/auction.ts: most volume, least surplus, market pressure, nearest the reference).
+describe('the cross price agrees with the call auction', () => {
+  test('500 random crossed books: same price, volume and surplus as uncross()', () => {
+    const rnd = prng(20);
+    const cfg = profileConfig('us-equity');
+    const aapl = cfg.instruments.find((i) => i.symbol === 'AAPL') as InstrumentConfig;
+    for (let k = 0; k < 500; k++) {
+      const e = new Engine({ instruments: [{ ...aapl, rules: {} }] });
+      e.addAccount({ name: 'a' });
+      const n = 1 + Math.floor(rnd() * 12);
+      e.setPhase({ time: 1, symbol: 'AAPL', phase: TradingPhase.PRE_OPEN });
+      for (let i = 0; i < n; i++) {
+        e.newOrder({ time: 2, account: 1, symbol: 'AAPL', side: rnd() < 0.5 ? Side.BUY : Side.SELL, price: 99_90 + Math.floor(rnd() * 20), qty: 1 + Math.floor(rnd() * 5) * 100 });
+      }
+      const inst = (e as unknown as { instruments: Instrument[] }).instruments[0];
+      const book = (e as unknown as { market: { books: Book[] } }).market.books[0];
+      const reference = rnd() < 0.3 ? 0 : 99_95 + Math.floor(rnd() * 10);
+      const u = uncross(book, inst, reference, newUncross());
+      const r = newCrossResult();
+      crossPrice(book, new Set(), inst, reference, 0, 0, r);
+      assert.deepEqual([r.price, r.qty, r.surplus, r.surplusSide], [u.price, u.qty, u.surplus, u.surplusSide], `book ${k}`);
+    }
   });
 });
 
