@@ -473,9 +473,9 @@ export class Engine {
     const inst = this.instrument(c.symbol);
     const why = this.why;
     let reason: RejectReason | 0 = 0;
-    let price = c.price as number;
-    // an on-open / on-close order waits off the book for its cross (rules/crosses.ts)
+    // an on-open / on-close order waits off the book for its cross (rules/crosses.ts); a market one has no price
     const cross = isCrossTif(tif);
+    let price = cross && ordType === OrdType.MARKET ? 0 : c.price as number;
     if (!acct) reason = RejectReason.UNKNOWN_ACCOUNT;
     else if (!inst) reason = RejectReason.UNKNOWN_SYMBOL;
     else if (kind === MsgKind.NEW && !this.rules.inert && (reason = this.rules.admitMessage(kind, acct, c.session, why))) { /* reason set */ }
@@ -484,7 +484,7 @@ export class Engine {
     else if (ordType === OrdType.LIMIT && (reason = checkPrice(inst, price, why))) { /* reason set */ }
     else if (c.clOrdId && acct.liveByClOrdId.has(c.clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
     else if (cross && (reason = this.rules.admitCross(inst.index, ordType, tif, c.imbalanceOnly === true, why))) { /* reason set */ }
-    else if (ordType === OrdType.MARKET && (price = cross ? 0 : protectedPrice(inst, this.market.books[inst.index], c.side)) === 0 && !cross) reason = RejectReason.NO_LIQUIDITY;
+    else if (ordType === OrdType.MARKET && !cross && (price = protectedPrice(inst, this.market.books[inst.index], c.side)) === 0) reason = RejectReason.NO_LIQUIDITY;
     else if (mayRest(ordType, tif) && (acct.openOrders >= acct.maxOpenOrders || this.market.live.size >= this.maxLiveOrders)) reason = RejectReason.TOO_MANY_OPEN_ORDERS;
     else if (!this.rules.inert && (reason = this.rules.admitOrder(acct, inst.index, c.side, ordType, tif, price, c.qty, kind === MsgKind.QUOTE, why))) { /* reason set */ }
     else reason = newOrderState(c, acct, inst, this.market.books[inst.index], this.rules.inert || cross ? price : (price = this.rules.slide(inst.index, c.side, price)), ordType, tif);
