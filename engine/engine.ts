@@ -468,9 +468,10 @@ export class Engine {
   /** Checks and enters one order inside a command (begin/end are the caller's). Returns its id, or 0 if rejected. */
   private place(c: NewOrder, kind: MsgKind): number {
     const ordType = c.ordType ?? OrdType.LIMIT;
-    const tif = c.tif ?? (ordType === OrdType.MARKET ? TimeInForce.IOC : TimeInForce.GTC);
-    const acct = this.account(c.account);
     const inst = this.instrument(c.symbol);
+    // a market order is IOC unless its remainder rests (market_remainder 'rest', CME: a day order)
+    const tif = c.tif ?? (ordType === OrdType.MARKET && inst?.marketRemainderRests !== true ? TimeInForce.IOC : TimeInForce.GTC);
+    const acct = this.account(c.account);
     const why = this.why;
     let reason: RejectReason | 0 = 0;
     // an on-open / on-close order waits off the book for its cross (rules/crosses.ts); a market one has no price
