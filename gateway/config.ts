@@ -78,7 +78,7 @@ const ACCOUNT_FIELDS: Record<keyof AccountConfig, true> = { name: true, api_key:
 const INSTRUMENT_FIELDS: Record<keyof InstrumentConfig, true> = {
   symbol: true, price_scale: true, qty_scale: true, cash_scale: true, tick_size: true, tick_table: true, lot: true, min_qty: true,
   max_qty: true, min_price: true, max_price: true, min_notional: true, maker_fee_bp: true, taker_fee_bp: true,
-  maker_fee_per_share: true, taker_fee_per_share: true, market_protection_bp: true, max_position: true, rules: true,
+  maker_fee_per_share: true, taker_fee_per_share: true, market_protection_bp: true, max_position: true, min_display_qty: true, iceberg_parts: true, rules: true,
 };
 
 type Fields<T> = Record<keyof T, true>;
