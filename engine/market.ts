@@ -431,9 +431,10 @@ export class Market {
     const book = this.books[ii];
     const bid = book.bids.best()?.price ?? 0;
     const ask = book.asks.best()?.price ?? 0;
-    if (!this.parked.bboMoved(ii, bid, ask)) return false;
+    const calling = this.calling[ii];
+    if (!this.parked.bboMoved(ii, bid, ask, calling)) return false;
     for (const side of SIDES) {
-      for (const o of this.parked.pegs(ii, side)) o.price = this.calling[ii] ? 0 : pegPrice(inst, book, side, o.pegCap);
+      for (const o of this.parked.pegs(ii, side)) o.price = calling ? 0 : pegPrice(inst, book, side, o.pegCap);
     }
     let traded = false;
     for (;;) {

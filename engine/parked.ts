@@ -20,6 +20,7 @@ class InstrumentParked {
   /** the best bid and offer the pegs were last priced from (-1 = never) */
   bid = -1;
   ask = -1;
+  calling = false;
 }
 
 export class ParkedOrders {
@@ -81,12 +82,13 @@ export class ParkedOrders {
     return [...p.buyStops.splice(0, b), ...p.sellStops.splice(0, s)];
   }
 
-  /** True if the best bid/offer moved since the pegs were last priced (and records the new ones). */
-  bboMoved(ii: number, bid: number, ask: number): boolean {
+  /** True if the best bid/offer (or the call phase) changed since the pegs were last priced; records the new ones. */
+  bboMoved(ii: number, bid: number, ask: number, calling: boolean): boolean {
     const p = this.by[ii];
-    if (p.bid === bid && p.ask === ask) return false;
+    if (p.bid === bid && p.ask === ask && p.calling === calling) return false;
     p.bid = bid;
     p.ask = ask;
+    p.calling = calling;
     return true;
   }
 
