@@ -161,7 +161,7 @@ function restingOrders(exchange: Exchange, book: DepthView, maxOrders: number): 
     for (const l of levels) {
       if (l.count > room) return;
       room -= l.count;
-      for (const o of exchange.engine.levelOrders(book.symbol, side, l.price)) out.push({ order_id: o.orderId, side, price: o.price, qty: o.leaves });
+      for (const o of exchange.engine.levelOrders(book.symbol, side, l.price)) out.push({ order_id: o.orderId, side, price: o.price, qty: o.shown }); // an iceberg: its slice
     }
   };
   add(Side.BUY, book.bids, Math.ceil(maxOrders / 2));

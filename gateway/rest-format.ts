@@ -122,8 +122,8 @@ export function amount(inst: Instrument | undefined, kind: Kind, field: string, 
 
 /** How REST shows a report field: a unit kind (decimals) or an enum (its names). */
 const FIELD_VIEW = new Map<string, Kind | WireEnum>([
-  ...['price', 'avg_px', 'last_px'].map((k) => [k, 'price'] as const),
-  ...['order_qty', 'leaves_qty', 'cum_qty', 'last_qty', 'position', 'qty'].map((k) => [k, 'qty'] as const),
+  ...['price', 'avg_px', 'last_px', 'stop_px'].map((k) => [k, 'price'] as const),
+  ...['order_qty', 'leaves_qty', 'cum_qty', 'last_qty', 'position', 'qty', 'display_qty', 'shown_qty'].map((k) => [k, 'qty'] as const),
   ...['fee', 'cum_quote_qty'].map((k) => [k, 'money'] as const),
   ['side', Enums.side], ['aggressor_side', Enums.side], ['ord_type', Enums.ordType], ['time_in_force', Enums.tif],
   ['stp_mode', Enums.stp], ['exec_type', Enums.execType], ['ord_status', Enums.ordStatus], ['liquidity', Enums.liquidity],
@@ -169,12 +169,15 @@ const TEXT_KINDS: Partial<Record<RejectReason, Kind[]>> = {
   [RejectReason.RISK_GROSS_NOTIONAL]: ['money', 'money'],
   [RejectReason.PRICE_BAND]: ['price', 'price', 'price', 'price'],
   [RejectReason.PRICE_LIMIT]: ['price', 'price', 'price', 'price'],
+  [RejectReason.STOP_WOULD_TRIGGER]: ['price', 'price'],
+  [RejectReason.DISPLAY_QTY]: ['qty', 'qty'],
 };
 
 /** The engine's field names → the wire's, for its "invalid field X: …" texts. */
 const WIRE_FIELD: Record<string, string> = {
   tif: 'time_in_force', ordType: 'ord_type', clOrdId: 'cl_ord_id', origClOrdId: 'orig_cl_ord_id', postOnly: 'post_only',
   stp: 'stp_mode', qty: 'order_qty', expireTime: 'expire_time', orderId: 'order_id',
+  stopPx: 'stop_px', displayQty: 'display_qty', postOnlySlide: 'post_only_slide',
 };
 
 /** The wire field a reject concerns, when one does. */
@@ -183,6 +186,7 @@ const CODE_FIELD: Partial<Record<RejectReason, string>> = {
   [RejectReason.QTY_OFF_LOT]: 'order_qty', [RejectReason.QTY_OUT_OF_RANGE]: 'order_qty', [RejectReason.INVALID_EXPIRE_TIME]: 'expire_time',
   [RejectReason.DUPLICATE_CL_ORD_ID]: 'cl_ord_id', [RejectReason.PRICE_BAND]: 'price', [RejectReason.PRICE_LIMIT]: 'price',
   [RejectReason.RISK_ORDER_QTY]: 'order_qty', [RejectReason.NOTIONAL_TOO_SMALL]: 'order_qty',
+  [RejectReason.STOP_WOULD_TRIGGER]: 'stop_px', [RejectReason.DISPLAY_QTY]: 'display_qty',
 };
 
 /** The wire field an engine reject names, or undefined. */
