@@ -149,6 +149,10 @@ export function restReport(msg: Record<string, unknown>, inst: Instrument | unde
     else if (inst && typeof v === 'number') out[k] = decimal(v, scaleOf(inst, view));
   }
   if (typeof msg.text === 'string' && typeof msg.reject_code === 'number' && msg.reject_code !== 0) out.text = restText(msg.reject_code, msg.text, inst);
+  // the order-type fields only where they apply (a stop, an iceberg, a post-only that slid)
+  if (msg.stop_px === 0) delete out.stop_px;
+  if (msg.display_qty === 0) delete out.display_qty;
+  if (msg.price_slid === false) delete out.price_slid;
   return out;
 }
 
