@@ -1,22 +1,35 @@
-// npm run bench:md-snapshots [-- --orders 40000] [--seconds 4] [--rounds 3] [--rate 500]
+// npm run bench:md-snapshots [-- --orders 40000] [--seconds 4] [--rounds 3] [--rate 500] [--trader-price 400000]
+//                            [--reconnect-ms 10] [--server-flags=--trace-gc] [--server DIR]
 //
 // What a market-data client looping on the largest snapshot does to order
 // entry. The server (`npm start`'s entry point, default configuration) runs in
 // a child process; this process fills BTC-USD with `orders` resting orders
-// (half a side, one per price level), then measures a trader's ack latency —
-// a new order or a cancel sent every 1/rate s, open loop, timed from its due
-// time to its ExecutionReport — in alternating phases: quiet, then with a
-// second connection on /ws/md asking for a full snapshot (market_depth 0, L2
-// + L3 + BBO) again as soon as each answer (snapshot or rate-limit reject)
-// arrives (in a child process of its own, so decoding snapshots never delays
-// the trader's measurement). Prints p50 / p99 / max per phase and the p99
-// difference.
+// (half a side, one per price level; it checks they all rest), then measures a
+// trader's ack latency — a new order or a cancel sent every 1/rate s, open
+// loop, timed from the moment it is written to its ExecutionReport — in
+// alternating phases: quiet, then with a second connection on /ws/md asking
+// for a full snapshot (market_depth 0, L2 + L3 + BBO) again as soon as each
+// answer arrives, and again every 5 ms when none does (refusals past the
+// first are not answered), reconnecting `reconnect-ms` after it is logged out
+// or refused at the upgrade (in a child process of its own, so decoding
+// snapshots never delays the trader's measurement). The trader sleeps on a
+// timer between orders (no busy wait: on a 2-core machine a spinning client
+// takes a core from the server and the looper). Prints per phase p50 / p99 /
+// max, how late the trader's own timer sent (the client's scheduling, not the
+// server's), the server's CPU time, and the p99 difference.
 //
 // First, in this process, the slice itself: the time one largest snapshot
 // (market_depth 0, L2 + L3 + BBO) takes to build and encode on the same book,
-// capped as the server serves it and uncapped (as before the caps): the
-// longest an order can wait behind one snapshot. CPU time, so it holds on a
-// busy machine too.
+// capped as the server serves it and uncapped (as before the caps), and served
+// again from the kept encoding (an unchanged book): the longest an order can
+// wait behind one snapshot. CPU time, so it holds on a busy machine too.
+//
+// --server DIR: run the server of another checkout (its gateway/main.ts), e.g.
+// a worktree of an earlier commit, to compare before and after with one bench.
+// --trader-price: the trader's buy price; the default rests far below the
+// 1,000 bid levels a snapshot shows (the kept encoding stays valid); a price
+// inside them (e.g. 499000) changes the snapshot with every order, so every
+// served snapshot is built again.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
@@ -26,27 +39,39 @@ import { decodeEnvelope, encodeEnvelope, sharedFrame, type Envelope } from '../g
 import { Exchange } from '../gateway/exchange.ts';
 import { defaultConfig } from '../gateway/config.ts';
 import { snapshot } from '../gateway/md-feed.ts';
+import { SnapshotCache } from '../gateway/md-snapshot-cache.ts';
+import { readFileSync } from 'node:fs';
 import { DEFAULT_SESSION_LIMITS } from '../gateway/limits.ts';
 
 const { values } = parseArgs({
-  options: { orders: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' }, rate: { type: 'string' }, looper: { type: 'string' } },
+  options: { orders: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' }, rate: { type: 'string' }, looper: { type: 'string' }, 'server-flags': { type: 'string' },
+    'trader-price': { type: 'string' }, 'reconnect-ms': { type: 'string' }, server: { type: 'string' },
+  },
 });
 const ORDERS = Number(values.orders ?? 40_000);
 const SECONDS = Number(values.seconds ?? 4);
 const ROUNDS = Number(values.rounds ?? 3);
 const RATE = Number(values.rate ?? 500);
+const TRADER_PRICE = Number(values['trader-price'] ?? 400_000);
+const RECONNECT_MS = Number(values['reconnect-ms'] ?? 10);
+/** the looper asks again after this long without an answer (a refusal past the first is not answered) */
+const REASK_MS = 5;
 const SYMBOL = 'BTC-USD';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Starts the exchange in a child process; resolves with its URL once it listens. */
+let serverStart = 0;
 function startExchange(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--single-threaded-gc', '--import', 'tsx', 'gateway/main.ts', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  serverStart = performance.now();
+  const child = spawn(process.execPath, ['--single-threaded-gc', ...(values['server-flags'] ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'gateway/main.ts', '--port', '0'], { cwd: values.server ? path.resolve(values.server) : ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((res, rej) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) res({ url: m[1], child });
+      // with diagnostic flags (--trace-gc, …) the server's output is wanted
+      if (values['server-flags']) process.stderr.write(d);
     });
     child.once('exit', (code) => rej(new Error(`exchange exited (${code})`)));
   });
@@ -82,7 +107,12 @@ async function fillBook(url: string): Promise<void> {
   const maker = await Conn.open(url, '/ws/trade');
   await maker.logon('demo-maker-1');
   let acked = 0;
-  const done = new Promise<void>((res) => (maker.onEnvelope = (e) => { if (e.body === 'execution_report' && ++acked === ORDERS) res(); }));
+  let resting = 0;
+  const done = new Promise<void>((res) => (maker.onEnvelope = (e) => {
+    if (e.body !== 'execution_report') return;
+    if ((e.execution_report as { ord_status: number }).ord_status === 1) resting++; // ORD_STATUS_NEW
+    if (++acked === ORDERS) res();
+  }));
   for (let i = 0; i < ORDERS; i++) {
     const side = i % 2 === 0 ? 1 : 2;
     const off = 10 + Math.floor(i / 2);
@@ -90,54 +120,98 @@ async function fillBook(url: string): Promise<void> {
     if (i % 2000 === 1999) await new Promise((r) => setImmediate(r));
   }
   await done;
+  maker.onEnvelope = () => {};
+  if (resting !== ORDERS) throw new Error(`only ${resting} of ${ORDERS} orders rest on the book`);
 }
 
-/** The trader's ack latencies (ms) over `seconds`: open loop, new orders and their cancels alternately. */
-async function measure(trader: Conn, seconds: number): Promise<number[]> {
-  const due = new Map<string, number>();
-  const lat: number[] = [];
+interface Phase {
+  /** ack latencies, ms, from the write of each message to its ExecutionReport */
+  lat: number[];
+  /** how late the trader's timer sent each message after its due time, ms (the client's scheduling) */
+  late: number[];
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The trader's ack latencies over `seconds`: open loop, new orders and their cancels alternately, sent on a timer. */
+async function measure(trader: Conn, seconds: number): Promise<Phase> {
+  const sent = new Map<string, number>();
+  const phase: Phase = { lat: [], late: [] };
   trader.onEnvelope = (e) => {
     if (e.body !== 'execution_report') return;
     const id = (e.execution_report as { cl_ord_id: string }).cl_ord_id;
-    const t = due.get(id);
+    const t = sent.get(id);
     if (t !== undefined) {
-      lat.push(performance.now() - t);
-      due.delete(id);
+      phase.lat.push(performance.now() - t);
+      sent.delete(id);
     }
   };
   const start = performance.now();
   const n = Math.floor(seconds * RATE);
   for (let i = 0; i < n; i++) {
     const at = start + (i * 1000) / RATE;
-    while (performance.now() < at) await new Promise((r) => setImmediate(r));
+    const wait = at - performance.now();
+    if (wait > 0) await sleep(wait);
     const k = `${start.toFixed(0)}-${i}`;
-    due.set(k, at);
-    if (i % 2 === 0) trader.send('new_order_single', { cl_ord_id: k, symbol: SYMBOL, side: 1, ord_type: 2, price: 400_000, order_qty: 1 });
+    const now = performance.now();
+    phase.late.push(Math.max(0, now - at));
+    sent.set(k, now);
+    if (i % 2 === 0) trader.send('new_order_single', { cl_ord_id: k, symbol: SYMBOL, side: 1, ord_type: 2, price: TRADER_PRICE, order_qty: 1 });
     else trader.send('order_cancel_request', { cl_ord_id: k, orig_cl_ord_id: `${start.toFixed(0)}-${i - 1}`, symbol: SYMBOL });
   }
   const deadline = performance.now() + 2000;
-  while (due.size > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-  return lat;
+  while (sent.size > 0 && performance.now() < deadline) await sleep(5);
+  return phase;
+}
+
+/** The server process's CPU time so far, ms (Linux /proc; NaN elsewhere). */
+function serverCpuMs(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return NaN;
+  }
 }
 
 /**
- * Keeps asking for the full snapshot until stopped, as soon as each answer
- * arrives; logged out for asking too fast, it connects again at once (a fresh
- * connection has a fresh burst). Counts snapshots served and refused.
+ * Keeps asking for the full snapshot until stopped: as soon as each answer
+ * arrives, and every REASK_MS while none does (it ignores when it was told to
+ * retry). Logged out, or refused at the upgrade, it connects again after
+ * RECONNECT_MS (a fresh connection has a fresh burst). Counts snapshots
+ * served, refusals answered, connections made and upgrades refused.
  */
-function loopSnapshots(url: string): { stop(): void; served: number; refused: number; bytes: number; connections: number } {
-  const state = { stopped: false, served: 0, refused: 0, bytes: 0, connections: 0, stop: () => { state.stopped = true; current?.ws.close(); } };
+function loopSnapshots(url: string): LoopCounts & { stop(): void } {
+  const state = {
+    stopped: false, served: 0, refused: 0, bytes: 0, connections: 0, upgradesRefused: 0,
+    stop: () => { state.stopped = true; current?.ws.close(); },
+  };
   let current: Conn | null = null;
   let n = 0;
   const connect = async (): Promise<void> => {
     if (state.stopped) return;
-    const md = (current = await Conn.open(url, '/ws/md'));
+    let md: Conn;
+    try {
+      md = current = await Conn.open(url, '/ws/md');
+    } catch {
+      state.upgradesRefused++;
+      setTimeout(() => void connect(), RECONNECT_MS);
+      return;
+    }
     state.connections++;
+    let reask: ReturnType<typeof setTimeout> | null = null;
     const ask = (): void => {
-      if (!state.stopped) md.send('market_data_request', { md_req_id: `s${n++}`, symbol: SYMBOL, subscription: 1, market_depth: 0, channels: [1, 2, 4] });
+      if (reask) clearTimeout(reask);
+      if (state.stopped || md.ws.readyState !== WebSocket.OPEN) return;
+      md.send('market_data_request', { md_req_id: `s${n++}`, symbol: SYMBOL, subscription: 1, market_depth: 0, channels: [1, 2, 4] });
+      reask = setTimeout(ask, REASK_MS);
     };
     md.ws.on('message', (d: Buffer) => { state.bytes += d.length; });
-    md.ws.once('close', () => void connect());
+    md.ws.on('error', () => {});
+    md.ws.once('close', () => {
+      if (reask) clearTimeout(reask);
+      setTimeout(() => void connect(), RECONNECT_MS);
+    });
     md.onEnvelope = (e) => {
       if (e.body === 'market_data_snapshot_full_refresh') state.served++;
       else if (e.body === 'market_data_request_reject') state.refused++;
@@ -177,10 +251,22 @@ function sliceOfLargestSnapshot(n = 30): void {
     return `median ${pct(ms, 50).toFixed(2)} ms, max ${Math.max(...ms).toFixed(2)} ms, ${(bytes / 1024).toFixed(0)} KiB`;
   };
   const { mdSnapshotLevels: levels, mdSnapshotOrders: orders } = DEFAULT_SESSION_LIMITS;
-  console.log(`largest snapshot of a ${ORDERS}-order book, CPU: capped (${levels} levels, ${orders} L3 orders) ${time(levels, orders)}; uncapped ${time(0, Number.MAX_SAFE_INTEGER)}`);
+  const cache = new SnapshotCache(ex, 16);
+  const kept = (): string => {
+    cache.frame(SYMBOL, 'x', L2_L3_BBO, levels, orders);
+    const ms: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = process.cpuUsage();
+      cache.frame(SYMBOL, 'x', L2_L3_BBO, levels, orders);
+      const d = process.cpuUsage(t);
+      ms.push((d.user + d.system) / 1000);
+    }
+    return `median ${pct(ms, 50).toFixed(3)} ms, max ${Math.max(...ms).toFixed(3)} ms`;
+  };
+  console.log(`largest snapshot of a ${ORDERS}-order book, CPU: capped (${levels} levels, ${orders} L3 orders) ${time(levels, orders)}; uncapped ${time(0, Number.MAX_SAFE_INTEGER)}; capped, from the kept encoding ${kept()}`);
 }
 
-interface LoopCounts { served: number; refused: number; connections: number; bytes: number }
+interface LoopCounts { served: number; refused: number; connections: number; upgradesRefused: number; bytes: number }
 
 /**
  * The snapshot loop in a child process (this file with --looper URL), started
@@ -229,7 +315,8 @@ function runLooper(url: string): void {
       if (cmd === 'go') loop = loopSnapshots(url);
       else if (cmd === 'stop' && loop) {
         loop.stop();
-        console.log(JSON.stringify({ served: loop.served, refused: loop.refused, connections: loop.connections, bytes: loop.bytes }));
+        const { served, refused, connections, upgradesRefused, bytes } = loop;
+        console.log(JSON.stringify({ served, refused, connections, upgradesRefused, bytes }));
         loop = null;
       }
     }
@@ -247,21 +334,51 @@ async function main(): Promise<void> {
     await trader.logon('demo-taker');
     const looper = await startLooper(url);
     await measure(trader, 1); // warm-up
-    console.log(`book: ${ORDERS} resting orders on ${SYMBOL}; trader at ${RATE} operations/s; ${SECONDS} s per phase`);
-    const quiet: number[] = [];
-    const loaded: number[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
+    console.log(`book: ${ORDERS} resting orders on ${SYMBOL}; trader at ${RATE} operations/s (buy price ${TRADER_PRICE}); ${SECONDS} s per phase, the phases' order alternating`);
+    const quiet: Phase = { lat: [], late: [] };
+    const loaded: Phase = { lat: [], late: [] };
+    const cpu = { quiet: 0, loaded: 0 };
+    const mark = (what: string): void => {
+      if (values['server-flags']) console.error(`${what} phase from ${(performance.now() - serverStart).toFixed(0)} ms`);
+    };
+    const quietPhase = async (): Promise<Phase> => {
+      mark('quiet');
+      const c0 = serverCpuMs(child.pid);
       const q = await measure(trader, SECONDS);
+      cpu.quiet += serverCpuMs(child.pid) - c0;
+      return q;
+    };
+    const loopPhase = async (): Promise<[Phase, LoopCounts]> => {
+      mark('loop');
+      const c0 = serverCpuMs(child.pid);
       looper.go();
       const l = await measure(trader, SECONDS);
-      const loop = await looper.stop();
-      quiet.push(...q);
-      loaded.push(...l);
-      const line = (name: string, xs: number[]): string => `${name} p50=${pct(xs, 50).toFixed(2)} p99=${pct(xs, 99).toFixed(2)} max=${Math.max(...xs).toFixed(2)} ms`;
-      console.log(`round ${r + 1}: ${line('quiet', q)} | ${line('snapshot loop', l)} | snapshots served=${loop.served} refused=${loop.refused} on ${loop.connections} connections (${(loop.bytes / 2 ** 20).toFixed(1)} MiB)`);
+      const counts = await looper.stop();
+      cpu.loaded += serverCpuMs(child.pid) - c0;
+      return [l, counts];
+    };
+    const line = (name: string, p: Phase): string =>
+      `${name} p50=${pct(p.lat, 50).toFixed(2)} p99=${pct(p.lat, 99).toFixed(2)} max=${Math.max(...p.lat).toFixed(2)} ms (sent late p99 ${pct(p.late, 99).toFixed(2)} ms)`;
+    for (let r = 0; r < ROUNDS; r++) {
+      let q: Phase;
+      let l: Phase;
+      let loop: LoopCounts;
+      if (r % 2 === 0) {
+        q = await quietPhase();
+        [l, loop] = await loopPhase();
+      } else {
+        [l, loop] = await loopPhase();
+        q = await quietPhase();
+      }
+      for (const [to, from] of [[quiet, q], [loaded, l]] as const) {
+        to.lat.push(...from.lat);
+        to.late.push(...from.late);
+      }
+      console.log(`round ${r + 1}: ${line('quiet', q)} | ${line('snapshot loop', l)} | snapshots served=${loop.served} refusals answered=${loop.refused} on ${loop.connections} connections, ${loop.upgradesRefused} upgrades refused (${(loop.bytes / 2 ** 20).toFixed(1)} MiB)`);
     }
-    const dp99 = pct(loaded, 99) - pct(quiet, 99);
-    console.log(`all rounds: quiet p99=${pct(quiet, 99).toFixed(2)} ms, with the snapshot loop p99=${pct(loaded, 99).toFixed(2)} ms: p99 change ${dp99.toFixed(2)} ms (${dp99 < 1 ? 'under' : 'NOT under'} 1 ms)`);
+    const dp99 = pct(loaded.lat, 99) - pct(quiet.lat, 99);
+    console.log(`server CPU: quiet ${(cpu.quiet / ROUNDS / SECONDS / 10).toFixed(1)} %, with the snapshot loop ${(cpu.loaded / ROUNDS / SECONDS / 10).toFixed(1)} % of a core`);
+    console.log(`all rounds: quiet p99=${pct(quiet.lat, 99).toFixed(2)} ms, with the snapshot loop p99=${pct(loaded.lat, 99).toFixed(2)} ms: p99 change ${dp99.toFixed(2)} ms (${dp99 < 1 ? 'under' : 'NOT under'} 1 ms)`);
     trader.ws.close();
     looper.end();
   } finally {

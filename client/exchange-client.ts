@@ -57,7 +57,10 @@ export interface OrderParams {
   /** decimal string; required for limit and stop-limit orders, ignored for market and stop orders; a midpoint peg's optional cap */
   price?: string;
   qty: string;
-  /** default: GTC for limits, IOC for market orders */
+  /**
+   * default: GTC for limits, IOC for market orders. 'at_the_opening' / 'at_the_close': the order waits
+   * off the book for the opening / closing cross (market: MOO / MOC, limit: LOO / LOC)
+   */
   tif?: TimeInForceName;
   postOnly?: boolean;
   /** with postOnly: re-priced one tick inside the opposite best instead of rejected (the NEW report's priceSlid says so) */
@@ -66,6 +69,8 @@ export interface OrderParams {
   stopPx?: string;
   /** an iceberg: the quantity shown at a time, decimal string */
   displayQty?: string;
+  /** an imbalance-only (IO) order of a cross: a limit order with tif 'at_the_opening' or 'at_the_close' */
+  imbalanceOnly?: boolean;
   /** default: the account's mode */
   stp?: StpModeName;
   /** GTD only: µs since the epoch */
@@ -97,6 +102,8 @@ export interface MassQuoteParams {
   bid?: QuoteSide;
   ask?: QuoteSide;
   quoteId?: string;
+  /** reset the account's market-maker protection on the symbol first (after a trip every quote is refused until one carries it) */
+  mmpReset?: boolean;
 }
 
 /** The answer to a cancel or an amend: the report of what happened, or the refusal. */
@@ -277,6 +284,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> {
         order_qty: inst.qtyUnits(p.qty), expire_time: p.expireTime ?? 0, post_only: p.postOnly ?? false,
         stp_mode: p.stp ? stpValue(p.stp) : 0, stop_px: p.stopPx === undefined ? 0 : inst.priceUnits(p.stopPx),
         display_qty: p.displayQty === undefined ? 0 : inst.qtyUnits(p.displayQty), post_only_slide: p.postOnlySlide ?? false,
+        imbalance_only: p.imbalanceOnly ?? false,
       }));
     });
   }
@@ -342,6 +350,7 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> {
         quote_id: quoteId, symbol: p.symbol,
         bid_px: p.bid ? inst.priceUnits(p.bid.price) : 0, bid_size: p.bid ? inst.qtyUnits(p.bid.qty) : 0,
         offer_px: p.ask ? inst.priceUnits(p.ask.price) : 0, offer_size: p.ask ? inst.qtyUnits(p.ask.qty) : 0,
+        mmp_reset: p.mmpReset === true,
       }));
     });
   }

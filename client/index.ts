@@ -22,6 +22,6 @@ export type {
   TradingPhaseName, PhaseCauseName, UserEventName, LiquidityName, ObligationReasonName, ObligationWindowName,
   ObligationMeasurementName, ObligationOutcomeName, SettlementKindName, LogoutReasonName,
 } from './protocol.ts';
-export { markoutAt, type ScorecardStatus, type ScorecardMarkout } from './scorecard.ts';
+export { markoutAt, type ScorecardStatus, type ScorecardMarkout, type OrderAckLatency } from './scorecard.ts';
 export { wsTransport, type Transport, type Connection, type ConnectionEvents } from './transport.ts';
 export { realTimers, type Timers, type TimerHandle } from '../gateway/timers.ts';

@@ -5,7 +5,7 @@
 // them against the .proto so they cannot drift.
 
 function nameOf<T extends string>(names: readonly T[], value: number): T | null {
-  return value > 0 && value < names.length ? names[value] : null;
+  return value > 0 && value < names.length && names[value] !== '' ? names[value] : null;
 }
 
 function valueOf<T extends string>(names: readonly T[], name: T): number {
@@ -20,9 +20,10 @@ export type SideName = Exclude<(typeof SIDES)[number], 'unspecified'>;
 export const ORD_TYPES = ['unspecified', 'market', 'limit', 'stop', 'stop_limit', 'midpoint_peg'] as const;
 export type OrdTypeName = Exclude<(typeof ORD_TYPES)[number], 'unspecified'>;
 
-// TIME_IN_FORCE follows FIX 59 values, so the array has holes (2, 5 unused).
-export const TIME_IN_FORCE = ['unspecified', 'gtc', '', 'ioc', 'fok', '', 'gtd'] as const;
-export type TimeInForceName = 'gtc' | 'ioc' | 'fok' | 'gtd';
+// TIME_IN_FORCE follows FIX 59 values, so the array has a hole (5 unused). at_the_opening (OPG)
+// and at_the_close wait off the book for the opening / closing cross (MOO / LOO, MOC / LOC).
+export const TIME_IN_FORCE = ['unspecified', 'gtc', 'at_the_opening', 'ioc', 'fok', '', 'gtd', 'at_the_close'] as const;
+export type TimeInForceName = 'gtc' | 'ioc' | 'fok' | 'gtd' | 'at_the_opening' | 'at_the_close';
 
 export const STP_MODES = ['unspecified', 'cancel_taker', 'cancel_maker', 'cancel_both', 'decrement', 'none'] as const;
 export type StpModeName = Exclude<(typeof STP_MODES)[number], 'unspecified'>;
@@ -47,17 +48,28 @@ export const REJECT_CODES = [
   'post_only_would_take', 'fok_cannot_fill', 'no_liquidity', 'invalid_expire_time', 'too_many_open_orders',
   'position_limit', 'instrument_halted', 'rate_limited', 'banned', 'too_early', 'otr_exceeded', 'price_band', 'price_limit',
   'phase', 'market_closed', 'kill_switch', 'risk_order_qty', 'risk_order_notional', 'risk_gross_notional',
-  // 50-51: order types
-  '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '',
+  '', '', '', '', '', '', '', '', '', '', // 30-39 unused
+  // us-equity auctions: 40-
+  'auction_cutoff', 'no_auction',
+  '', '', '', '', '', '', '', '', // 42-49 unused
+  // order types: 50-
   'stop_would_trigger', 'display_qty',
+  '', '', '', '', '', '', '', '', // 52-59 unused
+  // quoting rules: 60-
+  'mmp_triggered',
 ] as const;
 export type RejectCodeName = Exclude<(typeof REJECT_CODES)[number], 'unspecified' | ''>;
 
 export const CANCEL_REASONS = [
   'unspecified', 'user', 'ioc_remainder', 'self_trade', 'mass_cancel', 'expired', 'amended_to_filled',
   'market_remainder', 'disconnect', 'quote_replaced', 'kill_switch', 'halt', 'price_band', 'auction',
-  // 25: order types
-  '', '', '', '', '', '', '', '', '', '', '', 'stop_no_liquidity',
+  // 14–24: unused here
+  '', '', '', '', '', '', '', '', '', '', '',
+  // order types
+  'stop_no_liquidity',
+  '', '', '', '', // 26-29 unused
+  // quoting rules
+  'mmp',
 ] as const;
 export type CancelReasonName = Exclude<(typeof CANCEL_REASONS)[number], 'unspecified' | ''>;
 
@@ -80,12 +92,16 @@ export type TradingPhaseName = Exclude<(typeof TRADING_PHASES)[number], 'unspeci
 export const PHASE_CAUSES = ['unspecified', 'admin', 'schedule', 'limit_state', 'velocity', 'market_wide', 'halt_end'] as const;
 export type PhaseCauseName = Exclude<(typeof PHASE_CAUSES)[number], 'unspecified'>;
 
-export const USER_EVENTS = ['unspecified', 'kill_switch_on', 'kill_switch_off', 'otr_flag', 'banned'] as const;
-export type UserEventName = Exclude<(typeof USER_EVENTS)[number], 'unspecified'>;
+export const USER_EVENTS = [
+  'unspecified', 'kill_switch_on', 'kill_switch_off', 'otr_flag', 'banned', '', '', '', '', '',
+  // quoting rules
+  'mmp_triggered', 'mmp_reset',
+] as const;
+export type UserEventName = Exclude<(typeof USER_EVENTS)[number], 'unspecified' | ''>;
 
 // maker programme (issue #5); OBLIGATION_REASONS[0] 'none' = compliant, OBLIGATION_OUTCOMES[0] 'none' = nothing measured
-export const OBLIGATION_REASONS = ['none', 'no_bid', 'no_ask', 'too_wide', 'bid_too_small', 'ask_too_small'] as const;
-export type ObligationReasonName = (typeof OBLIGATION_REASONS)[number];
+export const OBLIGATION_REASONS = ['none', 'no_bid', 'no_ask', 'too_wide', 'bid_too_small', 'ask_too_small', '', '', '', '', 'not_comparable_size'] as const;
+export type ObligationReasonName = Exclude<(typeof OBLIGATION_REASONS)[number], ''>;
 
 export const OBLIGATION_WINDOWS = ['unspecified', 'hour', 'day', 'week', 'month'] as const;
 export type ObligationWindowName = Exclude<(typeof OBLIGATION_WINDOWS)[number], 'unspecified'>;
@@ -122,7 +138,7 @@ export const phaseCauseName = (v: number): PhaseCauseName | null => nameOf(PHASE
 export const userEventName = (v: number): UserEventName | null => nameOf(USER_EVENTS, v) as UserEventName | null;
 /** Unlike the others, value 0 is a name here: 'none' (compliant). */
 export const obligationReasonName = (v: number): ObligationReasonName | null =>
-  v >= 0 && v < OBLIGATION_REASONS.length ? OBLIGATION_REASONS[v] : null;
+  v >= 0 && v < OBLIGATION_REASONS.length && OBLIGATION_REASONS[v] !== '' ? OBLIGATION_REASONS[v] as ObligationReasonName : null;
 export const obligationWindowName = (v: number): ObligationWindowName | null => nameOf(OBLIGATION_WINDOWS, v) as ObligationWindowName | null;
 export const obligationMeasurementName = (v: number): ObligationMeasurementName | null =>
   nameOf(OBLIGATION_MEASUREMENTS, v) as ObligationMeasurementName | null;
@@ -304,6 +320,11 @@ export interface WireObligationReport {
   avg_spread: number;
   avg_bid_qty: number;
   avg_ask_qty: number;
+  at_bid_us: number;
+  at_ask_us: number;
+  time_at_best_ppm: number;
+  time_at_best_pct: string;
+  required_time_at_best_pct: string;
   snapshots_taken: number;
   snapshots_passed: number;
   snapshots_skipped: number;
@@ -324,7 +345,10 @@ export interface WireHeartbeat { test_req_id: string }
 
 export interface WireMdLevel { price: number; qty: number; count: number }
 export interface WireMdTrade { trade_id: number; price: number; qty: number; aggressor_side: number; transact_time: number; auction: boolean }
-export interface WireMdAuction { trading_phase: number; price: number; qty: number; surplus_qty: number; surplus_side: number; final: boolean }
+export interface WireMdAuction {
+  trading_phase: number; price: number; qty: number; surplus_qty: number; surplus_side: number; final: boolean;
+  far_price: number; reference_price: number; collar_low: number; collar_high: number; extensions: number; extended_until: number;
+}
 export interface WireMdBbo { bid_px: number; bid_qty: number; ask_px: number; ask_qty: number }
 
 export interface WireMdSnapshot {

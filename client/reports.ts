@@ -205,6 +205,14 @@ interface ObligationWindowFields {
   presencePct: string | null;
   /** the presence the window needs, e.g. "90.000" */
   requiredPct: string;
+  /** time at the best: µs with the member's bid at the book's best bid / its ask at the best ask */
+  atBidUs: number;
+  atAskUs: number;
+  /** their average share of measured time, ppm and "10.000"; null while nothing was measured */
+  timeAtBestPpm: number | null;
+  timeAtBestPct: string | null;
+  /** the programme's requirement ("10.000"), null when it has none */
+  requiredTimeAtBestPct: string | null;
 }
 
 /**
@@ -272,6 +280,17 @@ export interface AuctionInfo {
   surplusSide: SideName | null;
   /** the uncross itself: its trades (auction = true) come in the same update */
   final: boolean;
+  // crosses with on-open / on-close orders (0 elsewhere); prices in price units like `price`
+  /** the price at which the on-open / on-close orders alone would cross; 0 = none */
+  farPrice: number;
+  /** the cross's reference: the last trade, else the reference price, else the previous close */
+  referencePrice: number;
+  /** the price validation collar; 0 = none */
+  collarLow: number;
+  collarHigh: number;
+  /** times the call was extended (price outside the collar), and when the current extension ends (µs; 0 = none) */
+  extensions: number;
+  extendedUntil: number;
 }
 
 /** Scales of an instrument the client may not know (a reject for an unknown symbol): raw integers then. */
@@ -378,13 +397,14 @@ export function toUserNotification(m: WireUserNotification, d: Delivery): UserNo
 export function toAuctionInfo(symbol: string, m: WireMdAuction): AuctionInfo {
   return {
     symbol, tradingPhase: tradingPhaseName(m.trading_phase), price: m.price, qty: m.qty, surplusQty: m.surplus_qty,
-    surplusSide: sideName(m.surplus_side), final: m.final,
+    surplusSide: sideName(m.surplus_side), final: m.final, farPrice: m.far_price ?? 0, referencePrice: m.reference_price ?? 0,
+    collarLow: m.collar_low ?? 0, collarHigh: m.collar_high ?? 0, extensions: m.extensions ?? 0, extendedUntil: m.extended_until ?? 0,
   };
 }
 
 type WireWindowFields = Pick<WireObligationStatus, 'programme' | 'symbol' | 'measurement' | 'window' | 'window_label' | 'window_start'
   | 'window_end' | 'transact_time' | 'measured_us' | 'compliant_us' | 'exempt_us' | 'two_sided_us' | 'presence_pct' | 'presence_ppm'
-  | 'required_pct'>;
+  | 'required_pct' | 'at_bid_us' | 'at_ask_us' | 'time_at_best_ppm' | 'time_at_best_pct' | 'required_time_at_best_pct'>;
 
 function windowFields(m: WireWindowFields): ObligationWindowFields {
   const measured = m.presence_pct !== '';
@@ -393,6 +413,9 @@ function windowFields(m: WireWindowFields): ObligationWindowFields {
     windowLabel: m.window_label, windowStart: m.window_start, windowEnd: m.window_end, transactTime: m.transact_time,
     measuredUs: m.measured_us, compliantUs: m.compliant_us, exemptUs: m.exempt_us, twoSidedUs: m.two_sided_us,
     presencePpm: measured ? m.presence_ppm : null, presencePct: measured ? m.presence_pct : null, requiredPct: m.required_pct,
+    atBidUs: m.at_bid_us ?? 0, atAskUs: m.at_ask_us ?? 0,
+    timeAtBestPpm: m.time_at_best_pct ? m.time_at_best_ppm : null, timeAtBestPct: m.time_at_best_pct || null,
+    requiredTimeAtBestPct: m.required_time_at_best_pct || null,
   };
 }
 

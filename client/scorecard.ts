@@ -14,6 +14,17 @@ export interface ScorecardMarkout {
   fills: number;
 }
 
+/** Order→ack latency as the exchange sees it: frame in at the gateway → first response written, µs. */
+export interface OrderAckLatency {
+  /** 'wall' (the server's monotonic clock) or 'virtual' (a headless simulation's exchange time) */
+  clock: string;
+  messages: number;
+  p50Us: number;
+  p90Us: number;
+  p99Us: number;
+  maxUs: number;
+}
+
 export interface ScorecardStatus extends Delivery {
   symbol: string;
   /** exchange time of the figures, µs */
@@ -36,6 +47,8 @@ export interface ScorecardStatus extends Delivery {
   fillRatio: number;
   orderToTrade: number;
   rejects: number;
+  /** the account's (all its instruments); undefined while none of its order messages was measured */
+  orderAckLatency?: OrderAckLatency;
 }
 
 /** ScorecardStatus as the gateway sends it (proto field names). */
@@ -57,10 +70,11 @@ export interface WireScorecardStatus {
   fill_ratio: number;
   order_to_trade: number;
   rejects: number;
+  order_ack_latency?: { clock: string; messages: number; p50_us: number; p90_us: number; p99_us: number; max_us: number } | null;
 }
 
 export function toScorecardStatus(m: WireScorecardStatus, d: Delivery): ScorecardStatus {
-  return {
+  const s: ScorecardStatus = {
     ...d, symbol: m.symbol, time: m.transact_time, pnl: m.pnl, spreadCapture: m.spread_capture, fees: m.fees, inventoryPnl: m.inventory_pnl,
     position: m.position, maxAbsPosition: m.max_abs_position, fills: m.fills, effectiveSpreadBp: m.effective_spread_bp,
     markouts: (m.markouts ?? []).map((x) => ({
@@ -69,6 +83,9 @@ export function toScorecardStatus(m: WireScorecardStatus, d: Delivery): Scorecar
     twoSidedPct: m.two_sided_pct, atBestBidPct: m.at_best_bid_pct, atBestAskPct: m.at_best_ask_pct, fillRatio: m.fill_ratio,
     orderToTrade: m.order_to_trade, rejects: m.rejects,
   };
+  const l = m.order_ack_latency;
+  if (l) s.orderAckLatency = { clock: l.clock, messages: l.messages, p50Us: l.p50_us, p90Us: l.p90_us, p99Us: l.p99_us, maxUs: l.max_us };
+  return s;
 }
 
 /** The markout of a counterparty ('all' by default) at a horizon, or undefined when not sent. */

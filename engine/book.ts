@@ -18,7 +18,7 @@ interface Page { slots: (Level | null)[]; used: number }
  * made when the book first reaches it and dropped when its last level goes,
  * so memory follows the prices in use (prices are ≥ 1, instrument.ts).
  */
-class PriceIndex {
+export class PriceIndex {
   private readonly pages: (Page | undefined)[] = [];
   /** emptied pages kept for reuse (all slots null again): a book moving across a page edge does not allocate */
   private readonly spare: Page[] = [];

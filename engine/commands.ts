@@ -32,6 +32,8 @@ export interface NewOrder {
   stopPx?: number;
   /** iceberg: the quantity shown at a time (FIX DisplayQty 1138); omitted or 0 = all of it */
   displayQty?: number;
+  /** an imbalance-only (IO) order: a limit AT_THE_OPENING / AT_THE_CLOSE order that only offsets the cross's imbalance */
+  imbalanceOnly?: boolean;
 }
 
 /** Names an order by exchange id, or by the client id of a live order. */
@@ -79,6 +81,15 @@ export interface MassQuote {
   bidSize: number;
   offerPx: number;
   offerSize: number;
+  /** reset the account's market-maker protection on the symbol first (CME tag 9773 MMProtectionReset) */
+  mmpReset?: boolean;
+}
+
+/** Resets the account's market-maker protection on one symbol: it may quote there again. */
+export interface MmpReset {
+  time: number;
+  account: number;
+  symbol: string;
 }
 
 /** Withdraws the account's quote on one symbol, or on all when symbol is omitted. */
@@ -138,4 +149,5 @@ export type Command =
   | ({ type: 'quoteCancel' } & QuoteCancel)
   | ({ type: 'killSwitch' } & KillSwitch)
   | ({ type: 'reference' } & SetReference)
+  | ({ type: 'mmpReset' } & MmpReset)
   | { type: 'time'; time: number };

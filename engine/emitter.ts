@@ -6,6 +6,7 @@ import type { Instrument } from './instrument.ts';
 import type { MassCancel, NewOrder, OrderRef, Replace } from './commands.ts';
 import { AuctionEvent, EventSink, ObligationEvent, FillEvent, LevelEvent, MassCancelEvent, OrderEvent, OrderEventKind, PhaseEvent, RuleEvent, type PhaseCause, type RuleEventKind } from './events.ts';
 import type { Uncross } from './rules/auction.ts';
+import type { CrossResult } from './rules/crosses.ts';
 import type { ObligationStatusView, WindowReport } from './obligations/types.ts';
 import type { Order } from './order.ts';
 import { echoed } from './validate.ts';
@@ -139,7 +140,7 @@ export class Emitter {
     this.sink.phase(e);
   }
 
-  auction(symbol: string, phase: TradingPhase, u: Uncross, final: boolean): void {
+  auction(symbol: string, phase: TradingPhase, u: Uncross, final: boolean, x: CrossResult | null = null): void {
     const e = this.stamp(new AuctionEvent()); // once per command in a call phase at most
     e.symbol = symbol;
     e.phase = phase;
@@ -148,6 +149,14 @@ export class Emitter {
     e.surplus = u.surplus;
     e.surplusSide = u.surplusSide;
     e.final = final;
+    if (x !== null) {
+      e.far = x.far;
+      e.reference = x.reference;
+      e.collarLow = x.collarLow;
+      e.collarHigh = x.collarHigh;
+      e.extensions = x.extensions;
+      e.extendedUntil = x.extendedUntil;
+    }
     this.sink.auction(e);
   }
 

@@ -7,7 +7,7 @@
 // data update per touched level).
 import { Account, type AccountOptions } from './account.ts';
 import type { Book } from './book.ts';
-import type { Cancel, Command, KillSwitch, MassCancel, SetReference, MassQuote, NewOrder, OrderRef, QuoteCancel, QuoteResult, Replace, SetPhase } from './commands.ts';
+import type { Cancel, Command, KillSwitch, MassCancel, MmpReset, SetReference, MassQuote, NewOrder, OrderRef, QuoteCancel, QuoteResult, Replace, SetPhase } from './commands.ts';
 import { EventSink, OrderEventKind, nullSink } from './events.ts';
 import { Emitter } from './emitter.ts';
 import { bpToRate, ConfigError, makeInstrument, overAccessCap, perShareField, type Instrument, type InstrumentConfig } from './instrument.ts';
@@ -15,7 +15,7 @@ import type { Accumulator } from './money.ts';
 import { Market } from './market.ts';
 import type { Order } from './order.ts';
 import {
-  CancelReason, OrdType, REJECT_REASON_TEXT, RejectReason, Side, StpMode, TimeInForce, TradingPhase, isSide, isStpMode, isTradingPhase,
+  CancelReason, OrdType, REJECT_REASON_TEXT, RejectReason, Side, StpMode, TimeInForce, TradingPhase, isCrossTif, isSide, isStpMode, isTradingPhase,
 } from './types.ts';
 import { checkClOrdId, checkDisplay, checkNewOrderFields, checkPrice, checkQty, isOrderId, isTime, type Why } from './validate.ts';
 import { mayRest, newOrderState, pegPrice, protectedPrice, replaceState, slidePrice } from './pretrade.ts';
@@ -23,6 +23,7 @@ import { PARK_PEG, PARK_STOP } from './order.ts';
 import * as query from './query.ts';
 import type { RulesConfig } from './rules/config.ts';
 import type { OtrCounters } from './rules/otr.ts';
+import type { MmpView } from './rules/mmp.ts';
 import { MsgKind, Rules } from './rules/rules.ts';
 import { resolveRisk } from './rules/risk.ts';
 import type { ValidatedProgramme } from './obligations/config.ts';
@@ -202,6 +203,7 @@ export class Engine {
       case 'quoteCancel': return this.quoteCancel(c);
       case 'killSwitch': return this.killSwitch(c);
       case 'reference': return this.setReference(c);
+      case 'mmpReset': return this.mmpReset(c);
       case 'time': return this.advanceTime(c.time);
       default: return 0;
     }
@@ -249,7 +251,7 @@ export class Engine {
       return 0;
     }
     const ctl = this.rules.controlsOf(inst.index);
-    if (c.referencePrice) ctl.reference = c.referencePrice;
+    if (c.referencePrice) ctl.setReference(c.referencePrice);
     if (c.previousClose) ctl.previousClose = c.previousClose;
     this.end();
     return 1;
@@ -263,6 +265,29 @@ export class Engine {
     this.programmes.setStress(inst.index, c.on, this.now, false);
     this.end();
     return 1;
+  }
+
+  /** Resets the account's market-maker protection on a symbol. Returns 1 if it was triggered (now reset), else 0. */
+  mmpReset(cmd: MmpReset): number {
+    const c = isObject(cmd) ? cmd : NO_FIELDS as MmpReset;
+    const acct = this.account(c.account);
+    const inst = typeof c.symbol === 'string' ? this.instrument(c.symbol) : undefined;
+    if (!acct || !inst || !this.begin(c.time)) return 0;
+    const was = this.rules.mmpReset(acct, inst.index);
+    this.end();
+    return was ? 1 : 0;
+  }
+
+  /** The account's market-maker protection per instrument where it has limits: tallies now and whether it is tripped. */
+  mmpStatus(account: number): MmpView[] {
+    const mmp = this.rules.mmp;
+    if (mmp === null || !this.account(account)) return [];
+    const out: MmpView[] = [];
+    for (const i of this.instruments) {
+      const v = mmp.view(account, i.index, this.now);
+      if (v !== null) out.push(v);
+    }
+    return out;
   }
 
   /** Stressed-market mode of an instrument (admin or circuit breaker), or null for an unknown symbol. */
@@ -292,6 +317,12 @@ export class Engine {
   priceControls(symbol: string): query.PriceControlsView | null {
     const inst = this.instrument(symbol);
     return inst ? query.priceControls(this.rules.controlsOf(inst.index), this.now) : null;
+  }
+
+  /** The symbol's call book is not for display (only the indicative cross): a market-data setting of the venue. */
+  hidesCallBook(symbol: string): boolean {
+    const inst = this.instrument(symbol);
+    return inst !== undefined && this.rules.hidesCallBook(inst.index);
   }
 
   phaseOf(symbol: string): TradingPhase | null {
@@ -341,7 +372,9 @@ export class Engine {
     const acct = this.account(c.account);
     const inst = this.instrument(c.symbol);
     let refused = acct ? this.rules.admitMessage(MsgKind.QUOTE, acct, c.session, this.why) : 0;
-    if (!refused && acct && inst) refused = this.quoteLife(acct, inst.index);
+    // the reset instruction travels on the mass quote (CME tag 9773): the protection is cleared first
+    if (!refused && acct && inst && c.mmpReset === true) this.rules.mmpReset(acct, inst.index);
+    if (!refused && acct && inst) refused = this.rules.admitQuote(acct, inst.index, this.why) || this.quoteLife(acct, inst.index);
     const kept = acct && inst && !refused ? this.refreshQuote(acct, inst.index, c) : NONE_KEPT;
     const quote = (s: Side, price: number, qty: number): number => {
       const side: NewOrder = { time: c.time, account: c.account, symbol: c.symbol, side: s, price, qty, postOnly: true };
@@ -414,7 +447,12 @@ export class Engine {
     const inst = c.symbol === undefined ? null : this.instrument(c.symbol);
     if (!acct || inst === undefined || !this.begin(c.time)) return 0;
     let n = 0;
-    for (const i of this.instruments) if (inst === null || i === inst) n += this.market.withdrawQuote(acct, i.index, CancelReason.QUOTE_REPLACED);
+    for (const i of this.instruments) {
+      if (inst !== null && i !== inst) continue;
+      // RTS 9 Annex: each quote side withdrawn is a cancellation, 1 message (a two-sided quote 2)
+      if (!this.rules.inert) for (const o of this.market.quoteOrders(acct, i.index)) this.rules.countOrder(acct, i.index, o.leaves);
+      n += this.market.withdrawQuote(acct, i.index, CancelReason.QUOTE_REPLACED);
+    }
     this.end();
     return n;
   }
@@ -437,22 +475,27 @@ export class Engine {
     const why = this.why;
     let reason: RejectReason | 0 = 0;
     let price = c.price as number;
+    // an on-open / on-close order waits off the book for its cross (rules/crosses.ts)
+    const cross = isCrossTif(tif);
     if (!acct) reason = RejectReason.UNKNOWN_ACCOUNT;
     else if (!inst) reason = RejectReason.UNKNOWN_SYMBOL;
     else if (kind === MsgKind.NEW && !this.rules.inert && (reason = this.rules.admitMessage(kind, acct, c.session, why))) { /* reason set */ }
-    else if ((reason = checkNewOrderFields(c, ordType, tif, this.now, why))) { /* reason set */ }
+    else if ((reason = checkNewOrderFields(c, ordType, tif, this.now, why, inst.marketRemainderRests))) { /* reason set */ }
     else if ((reason = checkQty(inst, c.qty, why))) { /* reason set */ }
     else if (ordType === OrdType.LIMIT && (reason = checkPrice(inst, price, why))) { /* reason set */ }
     else if (c.displayQty && (reason = checkDisplay(inst, c.displayQty, c.qty, why))) { /* reason set */ }
     else if (ordType > OrdType.MARKET && (reason = this.checkOrderType(c, ordType, inst, why))) { /* reason set */ }
     else if (c.clOrdId && acct.liveByClOrdId.has(c.clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
-    else if (ordType === OrdType.MARKET && (price = protectedPrice(inst, this.market.books[inst.index], c.side)) === 0) reason = RejectReason.NO_LIQUIDITY;
+    else if (cross && (reason = this.rules.admitCross(inst.index, ordType, tif, c.imbalanceOnly === true, why))) { /* reason set */ }
+    else if (ordType === OrdType.MARKET && (price = cross ? 0 : protectedPrice(inst, this.market.books[inst.index], c.side)) === 0 && !cross) reason = RejectReason.NO_LIQUIDITY;
     else if (mayRest(ordType, tif) && (acct.openOrders >= acct.maxOpenOrders || this.market.live.size >= this.maxLiveOrders)) reason = RejectReason.TOO_MANY_OPEN_ORDERS;
     else if (ordType > OrdType.MARKET) reason = this.admitHeld(c, ordType, tif, acct, inst, kind, why);
     else if (!this.rules.inert && (reason = this.rules.admitOrder(acct, inst.index, c.side, ordType, tif, price, c.qty, kind === MsgKind.QUOTE, why))) { /* reason set */ }
     else if (c.postOnlySlide === true && (price = slidePrice(inst, this.market.books[inst.index], c.side, price)) === 0) reason = RejectReason.PRICE_OUT_OF_RANGE;
-    else reason = newOrderState(c, acct, inst, this.market.books[inst.index], this.rules.inert ? price : (price = this.rules.slide(inst.index, c.side, price)), ordType, tif);
+    else reason = newOrderState(c, acct, inst, this.market.books[inst.index], this.rules.inert || cross ? price : (price = this.rules.slide(inst.index, c.side, price)), ordType, tif);
     if (reason) {
+      // RTS 9 Annex: a FOK that could not fill was entered and its whole quantity cancelled: 2 messages
+      if (reason === RejectReason.FOK_CANNOT_FILL && !this.rules.inert) this.rules.countOrder(acct as Account, (inst as Instrument).index, c.qty, 2);
       this.out.rejectNew(c, reason, why.text);
       why.text = '';
       return 0;
@@ -467,6 +510,7 @@ export class Engine {
     o.ordType = ordType;
     o.tif = tif;
     o.postOnly = c.postOnly === true;
+    o.imbalanceOnly = c.imbalanceOnly === true;
     o.stp = c.stp ?? (acct as Account).stp;
     o.price = price;
     o.qty = o.leaves = c.qty;
@@ -481,6 +525,10 @@ export class Engine {
     this.out.order(OrderEventKind.ACCEPTED, o, 0);
     this.out.slid = false;
     if (!this.rules.inert) this.rules.countOrder(o.account, o.instrument, c.qty);
+    if (cross) {
+      this.rules.park(o);
+      return id;
+    }
     // an IOC remainder of an order slid to a band was stopped by the band
     this.market.execute(o, inst as Instrument, false, price !== c.price && ordType === OrdType.LIMIT ? CancelReason.PRICE_BAND : 0);
     // RTS 9 Annex: an IOC/FOK (or market) order whose remainder is cancelled counts 2
@@ -531,7 +579,7 @@ export class Engine {
     }
     this.out.order(OrderEventKind.ACCEPTED, o, 0);
     if (!this.rules.inert) this.rules.countOrder(o.account, o.instrument, c.qty);
-    this.market.park(o, o.parked);
+    this.market.hold(o, o.parked);
     return o.id;
   }
 
@@ -543,7 +591,7 @@ export class Engine {
     const o = this.resolve(c, kind, MsgKind.CANCEL);
     if (!o) return 0;
     if (!this.rules.inert) {
-      const reason = this.rules.quoteLife(o.instrument, o.time, this.why);
+      const reason = this.rules.quoteLife(o.instrument, o.time, this.why) || (isCrossTif(o.tif) ? this.rules.admitCrossChange(o, this.why) : 0);
       if (reason) return this.refused(kind, c, reason, this.why.text);
       this.rules.countOrder(o.account, o.instrument, o.leaves);
     }
@@ -571,13 +619,16 @@ export class Engine {
     const clOrdId = c.clOrdId ?? o.clOrdId;
     // what filled or self-trade prevention took away cannot come back
     const cancels = Number.isSafeInteger(c.qty) && c.qty >= 0 && c.qty <= o.cum + o.prevented;
-    let reason: RejectReason | 0 = checkPrice(inst, c.price, why) || (cancels ? 0 : checkQty(inst, c.qty, why));
+    // a parked on-open / on-close order is amended in place; a market one keeps price 0
+    const parked = isCrossTif(o.tif);
+    const newPrice = parked && o.ordType === OrdType.MARKET ? 0 : c.price;
+    let reason: RejectReason | 0 = (newPrice === 0 && parked ? 0 : checkPrice(inst, c.price, why)) || (cancels ? 0 : checkQty(inst, c.qty, why));
     if (!reason && clOrdId !== o.clOrdId && clOrdId !== '' && acct.liveByClOrdId.has(clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
     if (!reason && !this.rules.inert) reason = this.rules.admitAmend(o, c.price, c.qty, why);
-    let price = reason || this.rules.inert ? c.price : this.rules.slide(inst.index, o.side, c.price);
+    let price = reason || this.rules.inert || parked ? newPrice : this.rules.slide(inst.index, o.side, c.price);
     if (!reason && o.slide && (price = slidePrice(inst, this.market.books[inst.index], o.side, price)) === 0) reason = RejectReason.PRICE_OUT_OF_RANGE;
     if (!reason && !cancels && o.display !== 0 && c.qty - o.cum - o.prevented > 0) reason = checkDisplay(inst, o.display, c.qty, why);
-    if (!reason && !cancels) reason = replaceState(o, inst, this.market.books[inst.index], price, c.qty);
+    if (!reason && !cancels && !(parked && price === 0)) reason = replaceState(o, inst, this.market.books[inst.index], price, c.qty);
     if (reason) return this.refused(kind, c, reason, why.text);
     // RTS 9 Annex: a limit order modification counts 2
     if (!this.rules.inert) this.rules.countOrder(acct, inst.index, c.qty, 2);
@@ -586,6 +637,10 @@ export class Engine {
     this.market.renameClOrdId(o, clOrdId);
     if (cancels) {
       this.market.cancelResting(o, CancelReason.AMENDED_TO_FILLED, clOrdId, origClOrdId);
+    } else if (parked) {
+      // its time is its priority in the cross: kept by a same-price decrease, as on the book
+      this.market.amendParked(o, price, c.qty, price === o.price && c.qty <= o.qty && this.rules.keepsPriority ? o.time : this.now);
+      this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
     } else if (price === o.price && c.qty <= o.qty && this.rules.keepsPriority) {
       this.market.reduceResting(o, o.qty - c.qty);
       this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
@@ -623,7 +678,8 @@ export class Engine {
     let n = 0;
     for (let o = acct.head; o !== null; ) {
       const next = o.acctNext;
-      if ((inst === null || o.instrument === inst.index) && (c.side === undefined || o.side === c.side)) {
+      // a parked on-open / on-close order past its freeze stays (user and disconnect alike)
+      if ((inst === null || o.instrument === inst.index) && (c.side === undefined || o.side === c.side) && !(isCrossTif(o.tif) && this.rules.admitCrossChange(o, this.why))) {
         // RTS 9 counts user cancels, not those of a lost connection
         if (user) this.rules.countOrder(acct, o.instrument, o.leaves);
         this.market.cancelResting(o, user ? CancelReason.MASS_CANCEL : CancelReason.DISCONNECT);

@@ -163,6 +163,17 @@ export class AuctionEvent {
   surplus = 0;
   surplusSide: Side | 0 = 0;
   final = false;
+  // crosses with on-open / on-close orders (engine/rules/crosses.ts); 0 elsewhere
+  /** the price at which the on-open / on-close orders alone would cross (0 = none) */
+  far = 0;
+  /** the reference price of the cross (last trade, else the reference, else the previous close) */
+  reference = 0;
+  /** the price validation collar (0 = none) */
+  collarLow = 0;
+  collarHigh = 0;
+  /** extensions of the call so far, and when the current one ends (0 = none) */
+  extensions = 0;
+  extendedUntil = 0;
 }
 
 /** Things rules do to accounts and instruments beyond single orders. */
@@ -176,6 +187,10 @@ export const RuleEventKind = {
   /** LULD limit state entered / left (the best price sits at the band) */
   LIMIT_STATE_ON: 5,
   LIMIT_STATE_OFF: 6,
+  /** market-maker protection tripped on `symbol`: the account's quotes there were cancelled (value: the tally that reached its limit) */
+  MMP_TRIGGERED: 10,
+  /** the account reset its market-maker protection on `symbol`: it may quote again */
+  MMP_RESET: 11,
 } as const;
 export type RuleEventKind = (typeof RuleEventKind)[keyof typeof RuleEventKind];
 

@@ -1,4 +1,5 @@
 import { mulDivFloor, parseUnits, RATE_DENOMINATOR } from './money.ts';
+import { rts11TickTable } from './rts11.ts';
 import type { AccessFeeCapConfig, InstrumentRulesConfig } from './rules/config.ts';
 
 // Instrument reference data and its start-up validation. Prices are integers
@@ -22,6 +23,11 @@ export interface InstrumentConfig {
   /** a single tick, or a price-banded table (ascending from_price, the first from 0 or min_price) */
   tick_size?: number;
   tick_table?: TickBand[];
+  /**
+   * instead of tick_size / tick_table: the MiFID II tick table (RTS 11 Annex) of this liquidity band,
+   * 1 (ADNT < 10) … 6 (ADNT ≥ 9,000), in the instrument's price scale (engine/rts11.ts)
+   */
+  rts11_liquidity_band?: number;
   lot: number;
   min_qty: number;
   max_qty: number;
@@ -40,6 +46,12 @@ export interface InstrumentConfig {
   taker_fee_per_share?: number;
   /** market orders become limits at best ± this many bp (never an unbounded sweep) */
   market_protection_bp?: number;
+  /**
+   * what is left of a market order at its protection price: 'cancel' (default; IOC/FOK market orders
+   * only) or 'rest' (CME): a market order may also be GTC or GTD, and its remainder rests as a limit
+   * order at the protection price
+   */
+  market_remainder?: 'cancel' | 'rest';
   /** largest absolute position (qty units) one account may reach, counting open orders */
   max_position?: number;
   /** iceberg: the smallest display quantity (qty units, a multiple of lot); default min_qty */
@@ -77,6 +89,8 @@ export interface Instrument {
   /** the venue's cap on a taker's (access) fee, in this instrument's units; null = none */
   readonly accessFeeCap: AccessFeeCap | null;
   readonly marketProtectionBp: number;
+  /** market_remainder 'rest': a GTC/GTD market order's remainder rests at its protection price */
+  readonly marketRemainderRests: boolean;
   readonly maxPosition: number;
   /** iceberg rules (InstrumentConfig.min_display_qty, iceberg_parts) */
   readonly minDisplayQty: number;
@@ -120,9 +134,13 @@ export function bpToRate(bp: number, field: string): number {
   return scaled;
 }
 
-function tickTable(cfg: InstrumentConfig, where: string, minPrice: number): TickBand[] {
-  if (cfg.tick_table !== undefined && cfg.tick_size !== undefined) {
-    throw new ConfigError(`${where}.tick_size`, 'give tick_size or tick_table, not both');
+function tickTable(cfg: InstrumentConfig, where: string, minPrice: number, priceScale: number, maxPrice: number): TickBand[] {
+  const given = [cfg.tick_size, cfg.tick_table, cfg.rts11_liquidity_band].filter((v) => v !== undefined).length;
+  if (given > 1) throw new ConfigError(`${where}.tick_size`, 'give only one of tick_size, tick_table and rts11_liquidity_band, not both');
+  if (cfg.rts11_liquidity_band !== undefined) {
+    const table = rts11TickTable(intField(cfg, where, 'rts11_liquidity_band', 1, 6), priceScale, maxPrice);
+    if (typeof table === 'string') throw new ConfigError(`${where}.rts11_liquidity_band`, table);
+    return table;
   }
   if (cfg.tick_table === undefined) return [{ from_price: 0, tick: intField(cfg, where, 'tick_size', 1) }];
   if (!Array.isArray(cfg.tick_table) || cfg.tick_table.length === 0) throw new ConfigError(`${where}.tick_table`, 'must be a non-empty array');
@@ -141,6 +159,12 @@ function tickTable(cfg: InstrumentConfig, where: string, minPrice: number): Tick
     bands.push({ from_price: from, tick });
   });
   return bands;
+}
+
+function marketRemainder(v: unknown, field: string): boolean {
+  if (v === undefined || v === 'cancel') return false;
+  if (v === 'rest') return true;
+  throw new ConfigError(field, `must be 'cancel' or 'rest', got ${JSON.stringify(v)}`);
 }
 
 /** A decimal amount of the quote currency (number or string) in units of 10^-scale. */
@@ -222,7 +246,7 @@ export function makeInstrument(cfg: InstrumentConfig, index: number, venueCap?: 
     qtyScale,
     cashScale,
     notionalMultiplier,
-    tickTable: tickTable(cfg, where, minPrice),
+    tickTable: tickTable(cfg, where, minPrice, priceScale, maxPrice),
     lot,
     minQty,
     maxQty,
@@ -236,6 +260,7 @@ export function makeInstrument(cfg: InstrumentConfig, index: number, venueCap?: 
     shareUnit: 10 ** qtyScale,
     accessFeeCap: resolveAccessFeeCap(venueCap, priceScale, cashScale),
     marketProtectionBp: intField(cfg, where, 'market_protection_bp', 1, 9_999, 500),
+    marketRemainderRests: marketRemainder(cfg.market_remainder, `${where}.market_remainder`),
     maxPosition,
     minDisplayQty: intField(cfg, where, 'min_display_qty', minQty, maxQty, minQty),
     icebergParts: intField(cfg, where, 'iceberg_parts', 0, 1_000_000, 0),

@@ -23,7 +23,8 @@ import { CancelReason, OrdType, Side, StpMode, TimeInForce } from './types.ts';
 export interface MatchWatcher {
   /** true: the aggressor must not trade at this new price level (and the rule takes over) */
   stops(instrument: number, price: number): boolean;
-  traded(instrument: number, price: number, qty: number, maker: Account, taker: Account, auction: boolean): void;
+  /** makerOrder: the resting order of a continuous fill (still live; its leaves already reduced) */
+  traded(instrument: number, price: number, qty: number, maker: Account, taker: Account, auction: boolean, makerOrder?: Order): void;
 }
 
 const SIDES = [Side.BUY, Side.SELL] as const;
@@ -60,6 +61,8 @@ export class Market {
   readonly pegCount: number[];
   /** held stops and pegs on all instruments: settleParked() runs after a command only while some are */
   held = 0;
+  /** the owner of parked (off-book) orders takes one out of its lists: filled or cancelled */
+  unpark: ((o: Order) => void) | null = null;
   /** the last order id handed out */
   nextOrderId: number;
   private nextTradeId: number;
@@ -97,10 +100,12 @@ export class Market {
     }
     let reason: CancelReason | 0 = 0;
     if (stop === STOP_SELF_TRADE) reason = CancelReason.SELF_TRADE;
-    else if (t.ordType === OrdType.MARKET || t.tif === TimeInForce.IOC || t.tif === TimeInForce.FOK) {
+    else if (t.tif === TimeInForce.IOC || t.tif === TimeInForce.FOK) {
       reason = stop === STOP_RULE ? CancelReason.HALT : bandReason || (t.ordType === OrdType.MARKET ? CancelReason.MARKET_REMAINDER : CancelReason.IOC_REMAINDER);
     }
     if (reason === 0) {
+      // a GTC/GTD market order (market_remainder 'rest', CME) rests as a limit order at its protection price
+      if (t.ordType === OrdType.MARKET) t.ordType = OrdType.LIMIT;
       this.rest(t, inst, onBook);
       return;
     }
@@ -165,7 +170,7 @@ export class Market {
     if (this.stopCount[ii] !== 0) this.parked.traded(ii, price);
 
     this.out.fill(t, m, inst, price, q, n, makerFee, takerFee, ++this.nextTradeId, false);
-    if (this.watcher !== null && this.watched[ii]) this.watcher.traded(ii, price, q, ma, ta, false);
+    if (this.watcher !== null && this.watched[ii]) this.watcher.traded(ii, price, q, ma, ta, false, m);
 
     if (m.leaves === 0) {
       if (m.reserve !== 0) {
@@ -209,8 +214,12 @@ export class Market {
     }
   }
 
-  /** One auction fill of q at `price` between two resting orders (t = the later one). */
-  private cross(t: Order, m: Order, inst: Instrument, price: number, q: number): void {
+  /**
+   * One auction fill of q at `price` between two resting orders (t = the later one). An order off
+   * the book (an on-open / on-close order, `level` null) is filled the same way; its owner
+   * (`unpark`) drops it once it is done.
+   */
+  cross(t: Order, m: Order, inst: Instrument, price: number, q: number): void {
     const ii = inst.index;
     const mult = inst.notionalMultiplier;
     const n = price * q * mult;
@@ -218,15 +227,15 @@ export class Market {
     const makerFee = feeFor(n, m.account.takerRate[ii]) + perShareFee(q, m.account.takerPerShare[ii], inst.shareUnit);
     const takerFee = feeFor(n, t.account.takerRate[ii]) + perShareFee(q, t.account.takerPerShare[ii], inst.shareUnit);
     for (const o of [m, t]) {
-      const lvl = o.level as Level;
-      const side = this.books[ii].sideOf(o.side);
+      const lvl = o.level;
       if (o.cum === 0 && this.firstFill !== null) this.firstFill(o.account, ii);
       openChange(o, -q);
       o.leaves -= q;
       o.cum += q;
       o.cumPxQty += price * q;
+      if (lvl === null) continue;
       lvl.qty -= q;
-      this.changes.touch(lvl, side);
+      this.changes.touch(lvl, this.books[ii].sideOf(o.side));
     }
     m.account.positions[ii].apply(m.side, price, q, n, makerFee, mult);
     t.account.positions[ii].apply(t.side, price, q, n, takerFee, mult);
@@ -237,7 +246,12 @@ export class Market {
     if (this.watcher !== null && this.watched[ii]) this.watcher.traded(ii, price, q, m.account, t.account, true);
     for (const o of [m, t]) {
       if (o.leaves !== 0) continue;
-      const lvl = o.level as Level;
+      const lvl = o.level;
+      if (lvl === null) {
+        this.unpark?.(o);
+        this.forget(o);
+        continue;
+      }
       if (o.reserve !== 0) {
         this.replenish(o, lvl);
         continue;
@@ -302,7 +316,7 @@ export class Market {
   /** Takes a resting (or held) order out of its level (it stays live: account list, id map). */
   takeOffBook(o: Order): void {
     if (o.parked !== 0) {
-      this.unpark(o);
+      this.release(o);
       return;
     }
     const lvl = o.level as Level;
@@ -338,8 +352,32 @@ export class Market {
     this.changes.touch(lvl, this.books[o.instrument].sideOf(o.side));
   }
 
+  /**
+   * An order that waits off the book for a cross (on-open / on-close): live, counted in its
+   * account's open orders and open quantity, but on no price level.
+   */
+  park(o: Order): void {
+    o.level = null;
+    openChange(o, o.leaves);
+    o.account.link(o);
+    this.live.set(o);
+  }
+
+  /** Amends a parked order in place: `time` is its priority in the cross. */
+  amendParked(o: Order, price: number, qty: number, time: number): void {
+    openChange(o, -o.leaves);
+    o.price = price;
+    o.qty = qty;
+    o.leaves = qty - o.cum - o.prevented;
+    o.time = time;
+    openChange(o, o.leaves);
+  }
+
   cancelResting(o: Order, reason: CancelReason, clOrdId = o.clOrdId, origClOrdId = ''): void {
-    this.takeOffBook(o);
+    if (o.level === null && o.parked === 0) { // waiting for a cross (on-open / on-close)
+      this.unpark?.(o);
+      openChange(o, -o.leaves);
+    } else this.takeOffBook(o); // on the book, or a held stop / peg
     o.leaves = o.reserve = 0;
     this.out.order(OrderEventKind.CANCELLED, o, reason, clOrdId, origClOrdId);
     this.forget(o);
@@ -359,7 +397,7 @@ export class Market {
   // ---- held orders: stops and midpoint pegs (engine/parked.ts) ----
 
   /** Holds an accepted stop or peg off the book: live, in its account's list and the GTD queue, in no level. */
-  park(o: Order, kind: typeof PARK_STOP | typeof PARK_PEG): void {
+  hold(o: Order, kind: typeof PARK_STOP | typeof PARK_PEG): void {
     o.parked = kind;
     o.account.link(o);
     this.live.set(o);
@@ -374,7 +412,7 @@ export class Market {
     }
   }
 
-  private unpark(o: Order): void {
+  private release(o: Order): void {
     const stop = o.parked === PARK_STOP;
     this.parked.remove(o, stop);
     this.held--;
@@ -506,7 +544,7 @@ export class Market {
   }
 
   private finishHidden(o: Order): void {
-    this.unpark(o);
+    this.release(o);
     this.forget(o);
   }
 

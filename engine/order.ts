@@ -18,6 +18,8 @@ export class Order {
   ordType: OrdType = OrdType.LIMIT;
   tif: TimeInForce = TimeInForce.GTC;
   postOnly = false;
+  /** an imbalance-only (IO) order of a cross: it only offsets the other orders' imbalance */
+  imbalanceOnly = false;
   stp: StpMode = StpMode.NONE;
   price = 0;
   /** total order quantity (FIX OrderQty) */

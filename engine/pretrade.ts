@@ -8,14 +8,17 @@ import type { NewOrder } from './commands.ts';
 import { ceilToTick, floorToTick, type Instrument } from './instrument.ts';
 import { mulDivFloor } from './money.ts';
 import type { Order } from './order.ts';
-import { OrdType, RejectReason, Side, StpMode, TimeInForce } from './types.ts';
+import { OrdType, RejectReason, Side, StpMode, TimeInForce, isCrossTif } from './types.ts';
 
 export const crosses = (side: Side, price: number, oppositePrice: number): boolean =>
   side === Side.BUY ? oppositePrice <= price : oppositePrice >= price;
 
-/** Only GTC/GTD limits can rest, and stops and pegs are held: only they count against open-order limits. */
+/**
+ * Only GTC/GTD orders (limits, and market orders where the remainder rests), on-open / on-close
+ * orders, and held stops and pegs can rest, so only they count against open-order limits.
+ */
 export const mayRest = (ordType: number, tif: number): boolean =>
-  ordType === OrdType.LIMIT ? tif === TimeInForce.GTC || tif === TimeInForce.GTD : ordType !== OrdType.MARKET;
+  ordType > OrdType.MARKET || ((ordType === OrdType.LIMIT || ordType === OrdType.MARKET) && (tif === TimeInForce.GTC || tif === TimeInForce.GTD)) || isCrossTif(tif);
 
 /** Checks of a new order against the book and the account, after its fields passed validate.ts. */
 export function newOrderState(c: NewOrder, acct: Account, inst: Instrument, book: Book, price: number, ordType: number, tif: number): RejectReason | 0 {

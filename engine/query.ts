@@ -14,6 +14,8 @@ export interface DepthView { symbol: string; bids: LevelView[]; asks: LevelView[
 export interface OrderView {
   orderId: number; clOrdId: string; account: number; symbol: string; side: Side; ordType: OrdType; tif: TimeInForce;
   price: number; qty: number; leaves: number; cum: number; cumPxQty: number; postOnly: boolean; stp: StpMode;
+  /** an imbalance-only (IO) order of a cross */
+  imbalanceOnly: boolean;
   /** open quantity self-trade prevention (DECREMENT) took away: qty = cum + leaves + prevented */
   prevented: number;
   expireTime: number; time: number;
@@ -92,7 +94,7 @@ export function orderView(o: Order, instruments: readonly Instrument[]): OrderVi
   return {
     orderId: o.id, clOrdId: o.clOrdId, account: o.account.id, symbol: instruments[o.instrument].symbol, side: o.side,
     ordType: o.ordType, tif: o.tif, price: o.price, qty: o.qty, leaves: o.leaves + o.reserve, cum: o.cum, cumPxQty: o.cumPxQty,
-    postOnly: o.postOnly, stp: o.stp, prevented: o.prevented, expireTime: o.expireTime, time: o.time,
+    postOnly: o.postOnly, imbalanceOnly: o.imbalanceOnly, stp: o.stp, prevented: o.prevented, expireTime: o.expireTime, time: o.time,
     shown: o.parked === 0 ? o.leaves : 0, displayQty: o.display, stopPx: o.stopPx,
     held: o.parked === PARK_STOP ? 'stop' : o.parked === PARK_PEG ? 'peg' : '', pegCap: o.pegCap,
   };
@@ -163,7 +165,7 @@ export interface PriceControlsView {
 }
 
 export function priceControls(c: PriceControls, now: number): PriceControlsView {
-  return { referencePrice: c.reference, previousClose: c.previousClose, dailyLimits: c.dailyLimits(), dynamicBand: c.bandView(now) };
+  return { referencePrice: c.bandReference(now), previousClose: c.previousClose, dailyLimits: c.dailyLimits(), dynamicBand: c.bandView(now) };
 }
 
 /** One member's obligation on one instrument: the current window so far and the closed windows. */

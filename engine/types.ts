@@ -12,8 +12,15 @@ export type Side = (typeof Side)[keyof typeof Side];
 export const OrdType = { LIMIT: 1, MARKET: 2, STOP: 3, STOP_LIMIT: 4, MIDPOINT_PEG: 5 } as const;
 export type OrdType = (typeof OrdType)[keyof typeof OrdType];
 
-export const TimeInForce = { GTC: 1, IOC: 2, FOK: 3, GTD: 4 } as const;
+/**
+ * AT_THE_OPENING (FIX 59=2 OPG) and AT_THE_CLOSE (FIX 59=7) orders rest only for the opening or
+ * closing cross of their instrument (engine/rules/cross-orders.ts): never on the continuous book.
+ */
+export const TimeInForce = { GTC: 1, IOC: 2, FOK: 3, GTD: 4, AT_THE_OPENING: 5, AT_THE_CLOSE: 6 } as const;
 export type TimeInForce = (typeof TimeInForce)[keyof typeof TimeInForce];
+
+/** An on-open or on-close order: it waits for its cross off the continuous book. */
+export const isCrossTif = (tif: number): boolean => tif === TimeInForce.AT_THE_OPENING || tif === TimeInForce.AT_THE_CLOSE;
 
 /** Self-trade prevention; the taker's mode decides (Binance STP, FIX tag 2964). */
 export const StpMode = {
@@ -56,6 +63,8 @@ export const CancelReason = {
   AUCTION: 13,
   /** a triggered stop (market) order found no liquidity on the other side */
   STOP_NO_LIQUIDITY: 25,
+  /** market-maker protection: a tally of the account's quote fills reached its limit (engine/rules/mmp.ts) */
+  MMP: 30,
 } as const;
 export type CancelReason = (typeof CancelReason)[keyof typeof CancelReason];
 
@@ -74,6 +83,7 @@ export const CANCEL_REASON_TEXT: Record<CancelReason, string> = {
   [CancelReason.PRICE_BAND]: 'remainder stopped at the price band',
   [CancelReason.AUCTION]: 'remainder not executed in the auction',
   [CancelReason.STOP_NO_LIQUIDITY]: 'triggered stop order found no liquidity',
+  [CancelReason.MMP]: 'market-maker protection triggered',
 };
 
 /** Typed reject reasons: every refused command carries one of these. */
@@ -123,6 +133,12 @@ export const RejectReason = {
   STOP_WOULD_TRIGGER: 50,
   /** an iceberg's display quantity is below the instrument's minimum, or makes too many parts */
   DISPLAY_QTY: 51,
+  /** an on-open / on-close order entered, cancelled or amended after its cut-off */
+  AUCTION_CUTOFF: 40,
+  /** an on-open / on-close order on an instrument without that cross */
+  NO_AUCTION: 41,
+  /** market-maker protection triggered on this instrument: mass quotes are refused until the account resets it */
+  MMP_TRIGGERED: 60,
 } as const;
 export type RejectReason = (typeof RejectReason)[keyof typeof RejectReason];
 
@@ -158,6 +174,9 @@ export const REJECT_REASON_TEXT: Record<RejectReason, string> = {
   [RejectReason.RISK_GROSS_NOTIONAL]: 'gross notional would exceed the account limit',
   [RejectReason.STOP_WOULD_TRIGGER]: 'stop price at or through the last trade price: the stop would trigger immediately',
   [RejectReason.DISPLAY_QTY]: 'display quantity below the minimum or too many iceberg parts',
+  [RejectReason.AUCTION_CUTOFF]: 'past the cut-off of the cross for this order type',
+  [RejectReason.NO_AUCTION]: 'the instrument has no such cross',
+  [RejectReason.MMP_TRIGGERED]: 'market-maker protection triggered: reset it to quote again',
 };
 
 /**

@@ -4,7 +4,7 @@
 // with the engine.
 import { isOnTick, type Instrument } from './instrument.ts';
 import type { NewOrder } from './commands.ts';
-import { OrdType, RejectReason, TimeInForce, isSide, isStpMode } from './types.ts';
+import { OrdType, RejectReason, TimeInForce, isCrossTif, isSide, isStpMode } from './types.ts';
 
 export interface Why {
   text: string;
@@ -80,22 +80,25 @@ export function checkQty(inst: Instrument, qty: unknown, why: Why): RejectReason
 }
 
 /** Shapes and combinations of a new order's fields. */
-export function checkNewOrderFields(c: NewOrder, ordType: number, tif: number, now: number, why: Why): RejectReason | 0 {
+export function checkNewOrderFields(c: NewOrder, ordType: number, tif: number, now: number, why: Why, marketRests = false): RejectReason | 0 {
   if (!isSide(c.side)) return invalid(why, 'side', 'BUY (1) or SELL (2)');
   if (ordType !== OrdType.LIMIT && ordType !== OrdType.MARKET && !isOrderTypeExtra(ordType)) {
     return invalid(why, 'ordType', 'LIMIT (1), MARKET (2), STOP (3), STOP_LIMIT (4) or MIDPOINT_PEG (5)');
   }
-  if (tif !== TimeInForce.GTC && tif !== TimeInForce.IOC && tif !== TimeInForce.FOK && tif !== TimeInForce.GTD) {
-    return invalid(why, 'tif', 'GTC, IOC, FOK or GTD');
+  const cross = isCrossTif(tif);
+  if (tif !== TimeInForce.GTC && tif !== TimeInForce.IOC && tif !== TimeInForce.FOK && tif !== TimeInForce.GTD && !cross) {
+    return invalid(why, 'tif', 'GTC, IOC, FOK, GTD, AT_THE_OPENING or AT_THE_CLOSE');
   }
+  if (c.imbalanceOnly !== undefined && typeof c.imbalanceOnly !== 'boolean') return invalid(why, 'imbalanceOnly', 'a boolean');
+  if (c.imbalanceOnly && (!cross || ordType !== OrdType.LIMIT)) return invalid(why, 'imbalanceOnly', 'an imbalance-only order is a limit AT_THE_OPENING or AT_THE_CLOSE order');
   if (c.stp !== undefined && !isStpMode(c.stp)) return invalid(why, 'stp', 'a self-trade prevention mode 0-4');
   if (c.postOnly !== undefined && typeof c.postOnly !== 'boolean') return invalid(why, 'postOnly', 'a boolean');
   const clOrd = checkClOrdId(c.clOrdId, 'clOrdId', why);
   if (clOrd) return clOrd;
-  if (ordType === OrdType.MARKET && tif !== TimeInForce.IOC && tif !== TimeInForce.FOK) {
-    return invalid(why, 'tif', 'a market order is IOC or FOK');
+  if (ordType === OrdType.MARKET && tif !== TimeInForce.IOC && tif !== TimeInForce.FOK && !marketRests && !cross) {
+    return invalid(why, 'tif', 'a market order is IOC, FOK, AT_THE_OPENING or AT_THE_CLOSE');
   }
-  if (c.postOnly && (ordType === OrdType.MARKET || tif === TimeInForce.IOC || tif === TimeInForce.FOK)) {
+  if (c.postOnly && (ordType === OrdType.MARKET || tif === TimeInForce.IOC || tif === TimeInForce.FOK || cross)) {
     return invalid(why, 'postOnly', 'post-only needs a GTC or GTD limit order');
   }
   if (c.postOnlySlide !== undefined && typeof c.postOnlySlide !== 'boolean') return invalid(why, 'postOnlySlide', 'a boolean');
@@ -128,7 +131,9 @@ function checkExtraFields(c: NewOrder, ordType: number, tif: number, why: Why): 
     if (isInt(c.qty) && c.displayQty > c.qty) return invalid(why, 'displayQty', 'at most the order quantity');
   }
   if (ordType === OrdType.STOP && tif !== TimeInForce.GTC && tif !== TimeInForce.GTD) return invalid(why, 'tif', 'a stop order is held GTC or GTD');
-  if (ordType === OrdType.STOP_LIMIT && tif === TimeInForce.FOK) return invalid(why, 'tif', 'a stop-limit order is GTC, GTD or IOC');
+  if (ordType === OrdType.STOP_LIMIT && tif !== TimeInForce.GTC && tif !== TimeInForce.GTD && tif !== TimeInForce.IOC) {
+    return invalid(why, 'tif', 'a stop-limit order is GTC, GTD or IOC');
+  }
   if (ordType === OrdType.MIDPOINT_PEG && tif !== TimeInForce.GTC && tif !== TimeInForce.GTD) return invalid(why, 'tif', 'a midpoint peg is GTC or GTD');
   if (c.postOnly && ordType !== OrdType.LIMIT) return invalid(why, 'postOnly', 'post-only needs a GTC or GTD limit order');
   return 0;

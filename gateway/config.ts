@@ -9,9 +9,12 @@ import { PROFILE_NAMES, isProfileName, profileConfig } from './profiles.ts';
 import { DEFAULT_SESSION_LIMITS } from './limits.ts';
 import { ConfigError, type InstrumentConfig } from '../engine/instrument.ts';
 import { validateProgrammes, type ProgrammeConfig } from '../engine/obligations/config.ts';
+import type { MmpEntry, MmpLimits } from '../engine/rules/mmp.ts';
 import type {
-  AccessFeeCapConfig, InstrumentRulesConfig, MarketWideConfig, OtrConfig, RateBanConfig, RateLimitConfig, RiskLimitsConfig, RulesConfig,
+  AccessFeeCapConfig, CollarConfig, CrossConfig, InstrumentRulesConfig, MarketWideConfig, OtrConfig, RateBanConfig, RateLimitConfig, RequestWeightConfig, RiskLimitsConfig,
+  RulesConfig,
 } from '../engine/rules/config.ts';
+import { requestWeightConfig } from './request-weight.ts';
 
 /**
  * The default venue:
@@ -19,9 +22,10 @@ import type {
  *   (qty_scale 4, lot 0.0001, max 100 BTC per order), prices up to 1,000,000.0; taker 2 bp, maker
  *   −1 bp (a rebate) — the fees of domain.md's worked example 1; market orders protected at 5 %.
  * - ETH-USD: price in 0.01 USD, quantity in 0.001 ETH; taker 2.5 bp, maker −1 bp (worked example 2).
- * - ACME, equity style: price in 0.0001 (price_scale 4), whole shares; a price-banded tick table
- *   like the MiFID II regime — tick 0.0001 below 10, 0.0005 from 10, 0.005 from 100 (each band
- *   boundary lies on the band below's grid, as the engine requires); money in 0.000001
+ * - ACME, equity style: price in 0.0001 (price_scale 4), whole shares; the MiFID II tick table
+ *   (RTS 11 Annex) of liquidity band 6 — a liquid blue chip, 9,000 or more trades a day: tick
+ *   0.0001 below 1, 0.0002 from 1, 0.0005 from 2, 0.001 from 5, 0.002 from 10, 0.005 from 20,
+ *   0.01 from 50, 0.02 from 100, 0.05 from 200, 0.1 from 500; money in 0.000001
  *   (cash_scale 6), min notional 1.00, orders up to 100,000 shares, a position limit of 250,000
  *   shares; taker 1.5 bp, maker −0.5 bp; market protection 3 %.
  * - Three demo accounts with fixed API keys, so bots and docs can use them as they are:
@@ -43,7 +47,7 @@ export const DEFAULT_CONFIG: Readonly<ExchangeConfig> = Object.freeze({
     },
     {
       symbol: 'ACME', price_scale: 4, qty_scale: 0,
-      tick_table: [{ from_price: 0, tick: 1 }, { from_price: 10_0000, tick: 5 }, { from_price: 100_0000, tick: 50 }],
+      rts11_liquidity_band: 6,
       lot: 1, min_qty: 1, max_qty: 100_000, max_price: 1_000_0000, cash_scale: 6, min_notional: 1_000_000, max_position: 250_000,
       maker_fee_bp: -0.5, taker_fee_bp: 1.5, market_protection_bp: 300,
     },
@@ -78,7 +82,8 @@ const ACCOUNT_FIELDS: Record<keyof AccountConfig, true> = { name: true, api_key:
 const INSTRUMENT_FIELDS: Record<keyof InstrumentConfig, true> = {
   symbol: true, price_scale: true, qty_scale: true, cash_scale: true, tick_size: true, tick_table: true, lot: true, min_qty: true,
   max_qty: true, min_price: true, max_price: true, min_notional: true, maker_fee_bp: true, taker_fee_bp: true,
-  maker_fee_per_share: true, taker_fee_per_share: true, market_protection_bp: true, max_position: true, min_display_qty: true, iceberg_parts: true, rules: true,
+  maker_fee_per_share: true, taker_fee_per_share: true, market_protection_bp: true, market_remainder: true, max_position: true, rules: true,
+  rts11_liquidity_band: true, min_display_qty: true, iceberg_parts: true,
 };
 
 type Fields<T> = Record<keyof T, true>;
@@ -94,12 +99,30 @@ interface Shape {
   nested?: Record<string, { kind: 'object' | 'array' | 'map'; shape: Shape }>;
 }
 
+const COLLAR_FIELDS = { collar_bp: true, collar_min: true, extension_ms: true, max_extensions: true, widen_bp: true } satisfies Fields<CollarConfig>;
+const CROSS_FIELDS = {
+  ...COLLAR_FIELDS, at: true, market_until: true, limit_until: true, io_until: true, freeze_from: true, imbalance_from: true, imbalance_every_ms: true,
+  imbalance_fast_from: true, imbalance_fast_every_ms: true,
+} satisfies Fields<CrossConfig>;
+
 const INSTRUMENT_RULES: Shape = {
   fields: {
-    price_band_bp: true, price_band_by_side: true, reference_price: true, daily_limit_bp: true, previous_close: true, luld: true,
-    velocity: true, min_quote_life_ms: true, schedule: true, auction_stp: true, halt_cancels_quotes: true, time_zone: true,
+    price_band_bp: true, price_band_by_side: true, reference_price: true, price_band_average_ms: true, daily_limit_bp: true,
+    daily_limit_rounding: true, previous_close: true, luld: true, velocity: true, min_quote_life_ms: true, schedule: true, auction_stp: true, halt_cancels_quotes: true, time_zone: true,
+    crosses: true,
   } satisfies Fields<InstrumentRulesConfig>,
   nested: {
+    crosses: {
+      kind: 'object',
+      shape: {
+        fields: { opening: true, closing: true, reopening: true, call_book: true } satisfies Fields<Defined<InstrumentRulesConfig['crosses']>>,
+        nested: {
+          opening: { kind: 'object', shape: { fields: CROSS_FIELDS } },
+          closing: { kind: 'object', shape: { fields: CROSS_FIELDS } },
+          reopening: { kind: 'object', shape: { fields: COLLAR_FIELDS } },
+        },
+      },
+    },
     price_band_by_side: {
       kind: 'object',
       shape: { fields: { bid_up_bp: true, bid_down_bp: true, ask_up_bp: true, ask_down_bp: true } satisfies Fields<Defined<InstrumentRulesConfig['price_band_by_side']>> },
@@ -119,8 +142,29 @@ const INSTRUMENT_RULES: Shape = {
 };
 
 const RULES: Shape = {
-  fields: { rate_limits: true, rate_ban: true, otr: true, market_wide: true, access_fee_cap: true, replace_priority: true } satisfies Fields<RulesConfig>,
+  fields: {
+    rate_limits: true, rate_ban: true, otr: true, market_wide: true, access_fee_cap: true, replace_priority: true, mmp: true, request_weight: true,
+  } satisfies Fields<RulesConfig>,
   nested: {
+    request_weight: {
+      kind: 'object',
+      shape: {
+        fields: { limit: true, interval_ms: true, weights: true, depth_weights: true, ban_after: true, ban_ms: true, ban_max_ms: true } satisfies Fields<RequestWeightConfig>,
+        nested: { depth_weights: { kind: 'array', shape: { fields: { up_to: true, weight: true } } } },
+      },
+    },
+    mmp: {
+      kind: 'array',
+      shape: {
+        fields: { accounts: true, instruments: true } satisfies Fields<MmpEntry>,
+        nested: {
+          instruments: {
+            kind: 'map',
+            shape: { fields: { window_ms: true, window: true, max_fills: true, max_qty: true, max_delta: true, max_fill_pct: true } satisfies Fields<MmpLimits> },
+          },
+        },
+      },
+    },
     rate_limits: {
       kind: 'array',
       shape: {
@@ -218,6 +262,8 @@ function checkShape(raw: unknown): ExchangeConfig {
     if (fields.rules !== undefined) checkNested(fields.rules, `instruments[${i}].rules`, INSTRUMENT_RULES);
   });
   if (cfg.rules !== undefined) checkNested(cfg.rules, 'rules', RULES);
+  const weights = (cfg.rules as RulesConfig | undefined)?.request_weight;
+  if (weights !== undefined) requestWeightConfig(weights);
   const max = cfg.max_open_orders_per_account;
   if (max !== undefined && !(Number.isSafeInteger(max) && (max as number) >= 1)) {
     throw new ConfigError('max_open_orders_per_account', `must be a positive integer, got ${JSON.stringify(max)}`);

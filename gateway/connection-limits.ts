@@ -3,7 +3,9 @@
 // up the process's file descriptors and lock every client out, and a cap per
 // remote address, so one client cannot take the whole global allowance. A
 // refused connection is upgraded and closed at once with a close code that
-// says why (a bare TCP reset would look like a network fault).
+// says why (a bare TCP reset would look like a network fault). New connections
+// per address are rate-limited too (ConnectionRate), refused at the upgrade.
+import { TokenBucket } from './token-bucket.ts';
 
 /** WebSocket close codes of this server (4000-4999 are the application's; 1013 is the standard "try again later"). */
 export const CloseCode = {
@@ -56,4 +58,73 @@ export class ConnectionGate {
   get open(): number {
     return this.total;
   }
+}
+
+/** Addresses whose connection rate is tracked at once; past it the ones idle long enough are forgotten first. */
+export const MAX_TRACKED_ADDRESSES = 10_000;
+
+/** Why an upgrade is refused by the connection rate: the wait, and whether this refusal is answered. */
+export interface RateRefusal {
+  retryAfterMs: number;
+  /** the first refusal of a wait gets a 429 with Retry-After; the socket of a later one is dropped without a word */
+  answer: boolean;
+}
+
+interface AddressRate {
+  bucket: TokenBucket;
+  /** when the client was told it may connect again (the time source's ms); attempts before then are dropped */
+  refusedUntil: number;
+  lastSeen: number;
+}
+
+/**
+ * New WebSocket connections per remote address: a burst, then a steady rate
+ * (a token bucket per address). A client that reconnects as fast as it can
+ * (each new connection a fresh per-connection allowance) is refused at the
+ * HTTP upgrade, before a WebSocket or a session exists: the first refusal is
+ * a 429 with Retry-After, the attempts it ignores are dropped at once with no
+ * answer, so refusing stays cheaper than anything it protects.
+ */
+export class ConnectionRate {
+  private readonly byAddress = new Map<string, AddressRate>();
+  /** how long an idle address takes to get its whole burst back: after that it needs no entry */
+  private readonly refillMs: number;
+
+  constructor(private readonly burst: number, private readonly perSec: number, private readonly maxAddresses = MAX_TRACKED_ADDRESSES) {
+    this.refillMs = Math.ceil((burst * 1000) / perSec);
+  }
+
+  /** null when `address` may open a connection now (it is counted), else the refusal. `now`: ms. */
+  admit(address: string, now: number): RateRefusal | null {
+    let a = this.byAddress.get(address);
+    if (a === undefined) {
+      if (this.byAddress.size >= this.maxAddresses) this.forgetIdle(now);
+      a = { bucket: new TokenBucket(this.burst, this.perSec, now), refusedUntil: 0, lastSeen: now };
+      this.byAddress.set(address, a);
+    }
+    a.lastSeen = now;
+    if (now < a.refusedUntil) return { retryAfterMs: a.refusedUntil - now, answer: false };
+    const wait = a.bucket.take(now);
+    if (wait === 0) return null;
+    a.refusedUntil = now + wait;
+    return { retryAfterMs: wait, answer: true };
+  }
+
+  /** Addresses tracked now (bounded by maxAddresses). */
+  get tracked(): number {
+    return this.byAddress.size;
+  }
+
+  /** Drops the addresses idle long enough to have their whole burst back; if none are, the oldest. */
+  private forgetIdle(now: number): void {
+    for (const [address, a] of this.byAddress) if (now - a.lastSeen >= this.refillMs && now >= a.refusedUntil) this.byAddress.delete(address);
+    if (this.byAddress.size >= this.maxAddresses) this.byAddress.delete(this.byAddress.keys().next().value as string);
+  }
+}
+
+/** The HTTP answer to an upgrade refused by the connection rate (RFC 6585 §4: 429 with Retry-After, in seconds). */
+export function tooManyConnectionsResponse(retryAfterMs: number): string {
+  const body = 'too many new connections from this address';
+  return `HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${Math.max(1, Math.ceil(retryAfterMs / 1000))}\r\n`
+    + `Content-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
 }

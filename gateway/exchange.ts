@@ -14,7 +14,7 @@ import { CancelReason, TradingPhase, type Side } from '../engine/types.ts';
 import { formatUnits } from '../engine/money.ts';
 import { echoed } from '../engine/validate.ts';
 import {
-  cancelReject, executionReport, fillReports, isCallPhase, mdAuction, securityStatus, stpFromConfig, stpToWire, userNotification,
+  cancelReject, executionReport, fillReports, isCallPhase, mdAuction, securityStatus, stpFromConfig, stpToWire, userNotification, wireText,
   type MdAuction, type SecurityStatus,
 } from './translate.ts';
 import { obligationReport, obligationStatus, settledBy, type ObligationStatus } from './obligations.ts';
@@ -33,7 +33,7 @@ export interface AccountConfig {
 }
 
 /** The ready-made venue configurations (gateway/profiles.ts). */
-export type ProfileName = 'crypto-spot' | 'us-equity';
+export type ProfileName = 'crypto-spot' | 'us-equity' | 'eu-derivatives';
 
 export interface ExchangeConfig {
   instruments: InstrumentConfig[];
@@ -160,6 +160,7 @@ export interface CommandRecorder {
   killSwitch(time: number, account: number, on: boolean, text: string): void;
   setReference(c: SetReference): void;
   setStress(time: number, symbol: string, on: boolean): void;
+  mmpReset(time: number, account: number, symbol: string): void;
   tick(time: number): void;
   createAccount(time: number, a: AccountCreation): void;
   setFeeTier(time: number, account: number, tier: FeeTier): void;
@@ -317,9 +318,18 @@ export class Exchange implements EventSink {
     return this.statuses.get(symbol);
   }
 
-  /** The symbol's current indicative uncross (undefined outside call phases or before the first indication). */
+  /** The symbol is in a call phase whose book its venue does not show (only the indicative cross). */
+  callBookHidden(symbol: string): boolean {
+    return this.engine.hidesCallBook(symbol) && isCallPhase(this.engine.phaseOf(symbol));
+  }
+
+  /**
+   * The symbol's current indicative uncross: in a call phase, or an imbalance published before a
+   * cross during continuous trading (undefined otherwise, or before the first indication).
+   */
   auctionState(symbol: string): MdAuction | undefined {
-    return isCallPhase(this.engine.phaseOf(symbol)) ? this.auctions.get(symbol) : undefined;
+    const a = this.auctions.get(symbol);
+    return a !== undefined && (isCallPhase(this.engine.phaseOf(symbol)) || a.reference_price !== 0) ? a : undefined;
   }
 
   killSwitchOn(account: number): boolean {
@@ -423,6 +433,13 @@ export class Exchange implements EventSink {
     const time = this.clock.now();
     this.recorder?.setStress(time, symbol, on);
     return this.run(() => this.engine.setStress({ time, symbol, on }));
+  }
+
+  /** Resets an account's market-maker protection on a symbol. Returns 1 if it was triggered (now reset), else 0. */
+  mmpReset(account: number, symbol: string): number {
+    const time = this.clock.now();
+    this.recorder?.mmpReset(time, account, symbol);
+    return this.run(() => this.engine.mmpReset({ time, account, symbol }));
   }
 
   /** Expires GTD orders whose time has come (the server calls this on a timer). */
@@ -554,7 +571,7 @@ export class Exchange implements EventSink {
 
   massCancel(e: MassCancelEvent): void {
     this.toAccount(e.account, 'order_mass_cancel_report', {
-      cl_ord_id: this.massCancelClOrdId, total_affected_orders: e.cancelled, rejected: e.reason !== 0, reject_code: e.reason, text: e.text,
+      cl_ord_id: this.massCancelClOrdId, total_affected_orders: e.cancelled, rejected: e.reason !== 0, reject_code: e.reason, text: wireText(e.reason, e.text),
     });
     this.massCancelClOrdId = '';
   }
@@ -562,6 +579,8 @@ export class Exchange implements EventSink {
   phase(e: PhaseEvent): void {
     this.statuses.set(e.symbol, securityStatus(e));
     if (!isCallPhase(e.phase)) this.auctions.delete(e.symbol);
+    // a venue that hides its call book shows it again (or stops) with a market-data update
+    if (this.engine.hidesCallBook(e.symbol)) this.dirty.add(e.symbol);
     for (const l of this.market) l.phase(e);
   }
 

@@ -22,16 +22,24 @@ export interface SessionLimits {
   maxConnections: number;
   /** … and per remote address (TOO_MANY_FROM_ADDRESS) */
   maxConnectionsPerIp: number;
+  /** new WebSocket connections (both endpoints) per remote address: a burst of this many … */
+  connectBurstPerIp: number;
+  /** … refilled at this rate per second; a faster client's upgrade gets 429 with Retry-After, its attempts before then are dropped unanswered */
+  connectsPerIpPerSec: number;
   /** /ws/md: a subscriber whose incrementals stay stopped (stalled) this long is dropped (SLOW_CONSUMER) */
   mdStallMs: number;
   /** /ws/md snapshots: levels per side at most (a market_depth of 0 or more means this many) */
   mdSnapshotLevels: number;
   /** /ws/md L3 snapshots: orders at most (whole levels only: the levels that fit) */
   mdSnapshotOrders: number;
+  /** /ws/md: encoded snapshots kept per symbol (one per channel set and depth asked for), reused while the levels they show are unchanged */
+  mdSnapshotCacheEntries: number;
   /** /ws/md snapshot requests per connection (a symbol's first subscription on a connection is free): a burst of this many … */
   mdSnapshotBurst: number;
   /** … refilled at this rate per second (then MarketDataRequestReject) */
   mdSnapshotsPerSec: number;
+  /** /ws/md: requests a refused connection sends before the retry time its refusal gave (they get no answer) before it is logged out */
+  mdIgnoredRefusals: number;
   /** snapshot requests the whole server serves per second (a burst of as many), so many connections cannot add up to a stall */
   mdServerSnapshotsPerSec: number;
   /** … with a burst of this many (many bots subscribing at once) */
@@ -53,11 +61,15 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   mdHeartbeatMs: 30_000,
   maxConnections: 768,
   maxConnectionsPerIp: 256,
+  connectBurstPerIp: 100,
+  connectsPerIpPerSec: 10,
   mdStallMs: 10_000,
   mdSnapshotLevels: 1_000,
   mdSnapshotOrders: 1_000,
+  mdSnapshotCacheEntries: 16,
   mdSnapshotBurst: 10,
   mdSnapshotsPerSec: 2,
+  mdIgnoredRefusals: 20,
   mdServerSnapshotsPerSec: 50,
   mdServerSnapshotBurst: 200,
   authFailures: 10,

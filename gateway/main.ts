@@ -1,7 +1,7 @@
 // The `npm start` command: starts the exchange and prints how to reach it.
 //
 //   npm start -- --help                              every flag with its default, and the environment
-//   npm start -- [--port 8080] [--host 127.0.0.1] [--profile crypto-spot|us-equity] [--config file.json] [--log [--log-level info]]
+//   npm start -- [--port 8080] [--host 127.0.0.1] [--profile crypto-spot|us-equity|eu-derivatives] [--config file.json] [--log [--log-level info]]
 //                [--clock wall|scaled|virtual] [--speed K] [--start-time HH:MM|ISO]   the exchange clock (sim/clock.ts)
 //                [--scenario NAME|file.json] [--seed N]   a simulated market around the exchange (sim/, docs/simulation.md)
 //                [--journal DIR] [--fsync always|batch|off]   a durable command journal, recovered on restart (docs/journal.md)

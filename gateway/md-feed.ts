@@ -42,13 +42,80 @@ export class SymbolFeed {
   private time = 0;
   /** per-commit cache: the encoded incremental for each effective channel mask */
   private readonly frames: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(MASKS);
+  /**
+   * The venue hides its call book (rules.crosses.call_book 'indicative'): the levels subscribers
+   * were last shown, kept to tell them what changed when the call ends; while hidden, level and
+   * order changes are not streamed (L3 notes wait in heldOrders), only the indicative cross.
+   */
+  private readonly hides: boolean;
+  private readonly shown = { bids: new Map<number, MdLevel>(), asks: new Map<number, MdLevel>() };
+  private hidden = false;
+  /** engine time the call book went out of sight: L3 snapshots meanwhile show only older orders */
+  private hiddenSince = 0;
+  private readonly heldOrders = new Map<number, MdOrder>();
 
-  constructor(readonly symbol: string, private readonly exchange: Exchange) {}
+  constructor(readonly symbol: string, private readonly exchange: Exchange) {
+    this.hides = exchange.engine.hidesCallBook(symbol);
+  }
 
   /** The first subscriber arrives: streaming resumes from the symbol's current state. */
   activate(): void {
     this.lastId = this.exchange.updateId(this.symbol);
     this.bbo = bboOf(this.exchange.engine, this.symbol);
+    if (!this.hides) return;
+    this.shown.bids.clear();
+    this.shown.asks.clear();
+    this.heldOrders.clear();
+    // joining during a hidden call: an empty book, filled in when the call ends
+    this.hidden = this.exchange.callBookHidden(this.symbol);
+    this.hiddenSince = this.exchange.engine.time;
+    if (this.hidden) this.bbo = { bid_px: 0, bid_qty: 0, ask_px: 0, ask_qty: 0 };
+    else {
+      const book = this.exchange.engine.depth(this.symbol, Number.MAX_SAFE_INTEGER);
+      this.remember(book?.bids ?? [], book?.asks ?? []);
+    }
+  }
+
+  /** The book as subscribers see it while the call book is hidden (null when it is not). */
+  shownBook(): { bids: MdLevel[]; asks: MdLevel[]; since: number } | null {
+    if (!this.hidden) return null;
+    return {
+      bids: [...this.shown.bids.values()].sort((a, b) => b.price - a.price),
+      asks: [...this.shown.asks.values()].sort((a, b) => a.price - b.price),
+      since: this.hiddenSince,
+    };
+  }
+
+  private remember(bids: readonly MdLevel[], asks: readonly MdLevel[]): void {
+    for (const [levels, map] of [[bids, this.shown.bids], [asks, this.shown.asks]] as const) {
+      for (const l of levels) {
+        if (l.qty === 0) map.delete(l.price);
+        else map.set(l.price, { price: l.price, qty: l.qty, count: l.count });
+      }
+    }
+  }
+
+  /** Before streaming a commit of a symbol whose venue hides call books: hold, or release what was held. */
+  private screen(): void {
+    const hiddenNow = this.exchange.callBookHidden(this.symbol);
+    if (hiddenNow) {
+      if (!this.hidden) this.hiddenSince = this.exchange.engine.time;
+      this.bids.length = this.asks.length = 0;
+      for (const o of this.orders) this.heldOrders.set(o.order_id, o);
+      this.orders.length = 0;
+    } else if (this.hidden) {
+      // the call ended: every level that differs from what subscribers were shown, and the held L3 notes
+      const now = this.exchange.engine.depth(this.symbol, Number.MAX_SAFE_INTEGER);
+      this.bids.length = this.asks.length = 0;
+      diff(this.shown.bids, now?.bids ?? [], this.bids);
+      diff(this.shown.asks, now?.asks ?? [], this.asks);
+      for (const o of this.orders) this.heldOrders.set(o.order_id, o);
+      this.orders.length = 0;
+      this.orders.push(...this.heldOrders.values());
+      this.heldOrders.clear();
+    }
+    this.hidden = hiddenNow;
+    if (!hiddenNow) this.remember(this.bids, this.asks);
   }
 
   // ---- collecting one command's changes (engine events are reused objects: copy) ----
@@ -84,6 +151,7 @@ export class SymbolFeed {
   publish(): void {
     this.dirty = false;
     const id = this.exchange.updateId(this.symbol);
+    if (this.hides) this.screen();
     if (id !== this.lastId && this.subs.size > 0) this.stream(this.lastId + 1, id);
     this.lastId = id;
     this.bids.length = this.asks.length = this.orders.length = this.trades.length = 0;
@@ -98,7 +166,7 @@ export class SymbolFeed {
    * see the same content share one encoding.
    */
   private stream(first: number, last: number): void {
-    const bbo = bboOf(this.exchange.engine, this.symbol);
+    const bbo = this.hidden ? this.bbo : bboOf(this.exchange.engine, this.symbol);
     const present = (this.bids.length + this.asks.length > 0 ? Bit.L2 : 0) | (this.orders.length > 0 ? Bit.L3 : 0)
       | (this.trades.length > 0 ? Bit.TRADES : 0) | (sameBbo(bbo, this.bbo) ? 0 : Bit.BBO);
     this.bbo = bbo;
@@ -134,20 +202,36 @@ export class SymbolFeed {
  */
 export function snapshot(
   exchange: Exchange, symbol: string, mdReqId: string, mask: number, depth: number, maxOrders = Number.MAX_SAFE_INTEGER,
+  shown: ReturnType<SymbolFeed['shownBook']> = null,
 ): Record<string, unknown> {
   const engine = exchange.engine;
   // the engine's depth(n) returns n levels; the contract's 0 means all
-  const book = mask & (Bit.L2 | Bit.L3) ? engine.depth(symbol, depth > 0 ? depth : Number.MAX_SAFE_INTEGER) : null;
+  const n = depth > 0 ? depth : Number.MAX_SAFE_INTEGER;
+  const book: DepthView | null = shown !== null ? { symbol, bids: shown.bids.slice(0, n), asks: shown.asks.slice(0, n) }
+    : mask & (Bit.L2 | Bit.L3) ? engine.depth(symbol, n) : null;
+  const bbo = shown === null ? bboOf(engine, symbol)
+    : { bid_px: shown.bids[0]?.price ?? 0, bid_qty: shown.bids[0]?.qty ?? 0, ask_px: shown.asks[0]?.price ?? 0, ask_qty: shown.asks[0]?.qty ?? 0 };
   return {
     md_req_id: mdReqId,
     symbol,
     last_update_id: exchange.updateId(symbol),
     bids: mask & Bit.L2 ? book?.bids : undefined,
     asks: mask & Bit.L2 ? book?.asks : undefined,
-    orders: mask & Bit.L3 && book ? restingOrders(exchange, book, maxOrders) : undefined,
-    bbo: mask & Bit.BBO ? bboOf(engine, symbol) : undefined,
+    orders: mask & Bit.L3 && book ? restingOrders(exchange, book, maxOrders, shown?.since ?? Number.MAX_SAFE_INTEGER) : undefined,
+    bbo: mask & Bit.BBO ? bbo : undefined,
     auction: exchange.auctionState(symbol),
   };
+}
+
+/** Appends to `out` every level of `now` that differs from `shown`, and a removal for each level gone. */
+function diff(shown: ReadonlyMap<number, MdLevel>, now: readonly LevelView[], out: MdLevel[]): void {
+  const seen = new Set<number>();
+  for (const l of now) {
+    seen.add(l.price);
+    const s = shown.get(l.price);
+    if (s === undefined || s.qty !== l.qty || s.count !== l.count) out.push({ price: l.price, qty: l.qty, count: l.count });
+  }
+  for (const p of shown.keys()) if (!seen.has(p)) out.push({ price: p, qty: 0, count: 0 });
 }
 
 /**
@@ -155,13 +239,14 @@ export function snapshot(
  * queue priority within a level; each side stops at the first level whose
  * orders would pass its half of `maxOrders`.
  */
-function restingOrders(exchange: Exchange, book: DepthView, maxOrders: number): MdOrder[] {
+function restingOrders(exchange: Exchange, book: DepthView, maxOrders: number, before: number): MdOrder[] {
   const out: MdOrder[] = [];
   const add = (side: Side, levels: LevelView[], room: number): void => {
     for (const l of levels) {
       if (l.count > room) return;
       room -= l.count;
-      for (const o of exchange.engine.levelOrders(book.symbol, side, l.price)) out.push({ order_id: o.orderId, side, price: o.price, qty: o.shown }); // an iceberg: its slice
+      // an iceberg shows its slice
+      for (const o of exchange.engine.levelOrders(book.symbol, side, l.price)) if (o.time <= before) out.push({ order_id: o.orderId, side, price: o.price, qty: o.shown });
     }
   };
   add(Side.BUY, book.bids, Math.ceil(maxOrders / 2));

@@ -65,8 +65,10 @@ export class MdSession {
   private nextIn = 1;
   private nextOut = 1;
   private rejects = 0;
-  /** snapshot requests refused by a rate limit since the last one served */
-  throttledInARow = 0;
+  /** a refused snapshot request was told to retry at this time (the hub's timers, ms); requests before then get no answer */
+  refusedUntil = 0;
+  /** requests sent before that time since the last one served */
+  ignoredRefusals = 0;
   private closed = false;
   private corked = false;
   /** frames written since the socket's queue was last seen empty */
@@ -90,7 +92,11 @@ export class MdSession {
    * corked while a burst is written (one syscall instead of one each). Null
    * for an in-process peer (sim/bot-host.ts): frames then go by ws.send.
    */
+  /** the remote address (request weight is counted per address) */
+  readonly address: string;
+
   constructor(private readonly ws: PeerSocket, private readonly socket: Socket | null, private readonly host: MdHost) {
+    this.address = socket?.remoteAddress ?? '';
     this.snapshots = new TokenBucket(host.limits.mdSnapshotBurst, host.limits.mdSnapshotsPerSec, host.timers.now());
     this.heartbeatMs = host.limits.defaultHeartbeatMs;
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));

@@ -13,9 +13,10 @@
 import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { FillEvent, LevelEvent, PhaseEvent } from '../engine/events.ts';
-import { TradingPhase, type Side } from '../engine/types.ts';
+import { RejectReason, TradingPhase, type Side } from '../engine/types.ts';
 import type { Exchange, MarketListener } from './exchange.ts';
 import { SymbolFeed, snapshot, type Subscription } from './md-feed.ts';
+import { SnapshotCache } from './md-snapshot-cache.ts';
 import { MdSession, type MdHost, type MdRequest } from './md-session.ts';
 import type { PeerSocket } from './ws-frame.ts';
 import { unref, type TimerHandle, type Timers } from './timers.ts';
@@ -25,6 +26,7 @@ import { limitState, phaseToWire, securityStatus, type LimitState, type MdAuctio
 import { extendServer } from './server.ts';
 import { CloseCode } from './connection-limits.ts';
 import { TokenBucket } from './token-bucket.ts';
+import { requestWeightsOf, type RequestWeights } from './request-weight.ts';
 import { LogoutReason, SessionRejectReason, type SessionLimits, type TradeSessions } from './trade-session.ts';
 
 /** Subscriptions one connection may hold (each costs work on every update of its symbol). */
@@ -48,6 +50,8 @@ export interface MdStats {
   slowConsumersDropped: number;
   /** snapshot requests refused by a rate limit */
   snapshotsThrottled: number;
+  /** … of which not answered: sent before the retry time an earlier refusal gave */
+  refusalsUnanswered: number;
 }
 
 export interface MdConnectionInfo {
@@ -65,7 +69,7 @@ export class MdHub implements MarketListener, MdHost {
   readonly highWater: number;
   /** resync once the buffer is this small again: low enough that a resync is not followed at once by another stall */
   readonly lowWater: number;
-  readonly stats: MdStats = { conflations: 0, resyncs: 0, slowConsumersDropped: 0, snapshotsThrottled: 0 };
+  readonly stats: MdStats = { conflations: 0, resyncs: 0, slowConsumersDropped: 0, snapshotsThrottled: 0, refusalsUnanswered: 0 };
   private readonly feeds = new Map<string, SymbolFeed>();
   /** feeds changed by the command in progress */
   private dirty: SymbolFeed[] = [];
@@ -81,17 +85,23 @@ export class MdHub implements MarketListener, MdHost {
   private readonly messageHeartbeatTimer: TimerHandle;
   /** the order-entry sessions' clock and timers (a simulation's in virtual time) */
   readonly timers: Timers;
+  /** REQUEST_WEIGHT per address, shared with REST (null = not configured) */
+  private readonly weights: RequestWeights | null;
   private readonly unsubscribeMarket: () => void;
   /** the server-wide snapshot allowance (like each connection's) */
   private readonly snapshots: TokenBucket;
   private readonly unsubscribeRules: () => void;
   /** symbols in a LULD limit state now: the LimitState a late subscriber is told */
   private readonly limitStates = new Map<string, LimitState>();
+  /** encoded snapshots kept while the levels they show are unchanged */
+  readonly cache: SnapshotCache;
 
   constructor(private readonly exchange: Exchange, readonly limits: SessionLimits, private readonly tradeSessions: TradeSessions) {
     this.timers = tradeSessions.timers;
+    this.weights = requestWeightsOf(exchange, () => exchange.clock.now());
     this.highWater = Math.floor(limits.maxBufferedBytes / 2);
     this.lowWater = Math.floor(this.highWater / 8);
+    this.cache = new SnapshotCache(exchange, limits.mdSnapshotCacheEntries);
     this.snapshots = new TokenBucket(limits.mdServerSnapshotBurst, limits.mdServerSnapshotsPerSec, this.timers.now());
     this.unsubscribeMarket = exchange.subscribeMarket(this);
     this.unsubscribeRules = exchange.subscribeRules((e) => {
@@ -128,6 +138,7 @@ export class MdHub implements MarketListener, MdHost {
   // ---- MarketListener: collect per command, publish at commit ----
 
   level(e: LevelEvent): void {
+    this.cache.level(e.symbol, e.side, e.price);
     this.touch(e.symbol)?.level(e);
   }
 
@@ -142,10 +153,14 @@ export class MdHub implements MarketListener, MdHost {
   phase(e: PhaseEvent): void {
     // a phase change ends a limit state (the halt it led to, or any other): its SecurityStatus says so
     this.limitStates.delete(e.symbol);
+    this.cache.forget(e.symbol);
     this.statuses.push(securityStatus(e));
+    // a hidden call book is shown (or hidden) from this commit on
+    if (this.exchange.engine.hidesCallBook(e.symbol)) this.touch(e.symbol);
   }
 
   auction(symbol: string, a: MdAuction): void {
+    this.cache.forget(symbol);
     this.touch(symbol)?.auction(a);
   }
 
@@ -203,19 +218,35 @@ export class MdHub implements MarketListener, MdHost {
     if (req.md_req_id.length > MAX_MD_REQ_ID) {
       return s.reject(refSeq, SessionRejectReason.INVALID_VALUE, `market_data_request.md_req_id longer than ${MAX_MD_REQ_ID}`);
     }
+    if (this.weights !== null && this.overWeight(s, req, this.weights)) return;
     const refused = this.serve(s, req);
     if (refused) s.send('market_data_request_reject', { md_req_id: req.md_req_id, text: refused });
   }
 
-  /** Carries a request out; returns why it was refused, or '' when served. */
+  /**
+   * REQUEST_WEIGHT (request-weight.ts), per address with REST: a snapshot weighs as a REST depth of
+   * its market_depth (0 = all: the largest tier), an unsubscribe 1. Over the limit the reject says
+   * RATE_LIMITED or BANNED and when to retry (retry_after, exchange time).
+   */
+  private overWeight(s: MdSession, req: MdRequest, w: RequestWeights): boolean {
+    const weight = req.subscription === MdSubscription.UNSUBSCRIBE ? 1 : w.depthWeight(req.market_depth);
+    const refused = w.take(s.address, weight);
+    if (refused === null) return false;
+    s.send('market_data_request_reject', {
+      md_req_id: req.md_req_id, text: refused.text, reject_code: refused.banned ? RejectReason.BANNED : RejectReason.RATE_LIMITED, retry_after: refused.retryAt,
+    });
+    return true;
+  }
+
+  /** Carries a request out; returns why it was refused, or '' when served (or refused without an answer). */
   private serve(s: MdSession, req: MdRequest): string {
     if (!this.exchange.instrument(req.symbol)) return `unknown symbol ${JSON.stringify(req.symbol)}`;
     const mask = channelMask(req.channels);
     if (mask === null) return `invalid channels [${req.channels.join(',')}]: L2 (1), L3 (2), TRADES (3), BBO (4)`;
     const sub: Subscription = { session: s, symbol: req.symbol, mdReqId: req.md_req_id, mask, depth: req.market_depth };
     if (req.subscription === MdSubscription.SNAPSHOT_AND_UPDATES || req.subscription === MdSubscription.SNAPSHOT) {
-      const throttled = this.snapshotAllowance(s, req.subscription === MdSubscription.SNAPSHOT_AND_UPDATES && s.firstSubscription(req.symbol));
-      if (throttled) return throttled;
+      const refused = this.snapshotAllowance(s, req.subscription === MdSubscription.SNAPSHOT_AND_UPDATES && s.firstSubscription(req.symbol));
+      if (refused !== null) return refused;
     }
     switch (req.subscription) {
       case MdSubscription.SNAPSHOT_AND_UPDATES: return this.subscribe(sub);
@@ -235,31 +266,45 @@ export class MdHub implements MarketListener, MdHost {
 
   /**
    * Snapshots are built on the thread that runs the engine: each is capped
-   * (sendSnapshot), and their number is limited per connection and for the
+   * (sendSnapshot) and kept encoded while the levels it shows are unchanged
+   * (SnapshotCache), and their number is limited per connection and for the
    * whole server, so a client looping on the largest one cannot stall order
    * entry. A symbol's first subscription on a connection (`free`) takes no
    * token of the connection's: a bot subscribing to every symbol at start is
-   * not refused. Returns why a request is refused, or ''.
+   * not refused. Returns why a request is refused ('' when it may be served
+   * or when the refusal goes unanswered).
    */
-  private snapshotAllowance(s: MdSession, free: boolean): string {
+  private snapshotAllowance(s: MdSession, free: boolean): string | null {
     const now = this.timers.now();
+    // told when to retry, it asked again before then: no answer, no token, no work
+    if (!free && now < s.refusedUntil) return this.ignored(s);
     const own = free ? 0 : s.takeSnapshot(now);
-    if (own) return this.throttled(s, `snapshot rate limit: ${this.limits.mdSnapshotsPerSec}/s per connection (burst ${this.limits.mdSnapshotBurst}); retry in ${own} ms`);
+    if (own) return this.throttled(s, now, own, `snapshot rate limit: ${this.limits.mdSnapshotsPerSec}/s per connection (burst ${this.limits.mdSnapshotBurst}); retry in ${own} ms`);
     const server = this.snapshots.take(now);
-    if (server) return this.throttled(s, `server snapshot rate limit: ${this.limits.mdServerSnapshotsPerSec}/s; retry in ${server} ms`);
-    s.throttledInARow = 0;
-    return '';
+    if (server) return this.throttled(s, now, server, `server snapshot rate limit: ${this.limits.mdServerSnapshotsPerSec}/s; retry in ${server} ms`);
+    s.ignoredRefusals = 0;
+    return null;
+  }
+
+  /** The first refusal of a wait is answered, and says when to retry. */
+  private throttled(s: MdSession, now: number, retryMs: number, why: string): string {
+    this.stats.snapshotsThrottled++;
+    s.refusedUntil = now + retryMs;
+    return why;
   }
 
   /**
-   * A refused snapshot request still costs a decode and an answer: a client
-   * that keeps asking without waiting is logged out after maxRejects refusals
-   * in a row.
+   * A request sent before the retry time its refusal gave costs a decode and
+   * nothing more: it is not answered, and a client that keeps asking is logged
+   * out after mdIgnoredRefusals of them.
    */
-  private throttled(s: MdSession, why: string): string {
+  private ignored(s: MdSession): string {
     this.stats.snapshotsThrottled++;
-    if (++s.throttledInARow >= this.limits.maxRejects) s.logout(`too many snapshot requests refused by the rate limit (${s.throttledInARow} in a row)`, LogoutReason.RATE_LIMIT);
-    return why;
+    this.stats.refusalsUnanswered++;
+    if (++s.ignoredRefusals >= this.limits.mdIgnoredRefusals) {
+      s.logout(`too many snapshot requests while refused by the rate limit (${s.ignoredRefusals} before the retry time)`, LogoutReason.RATE_LIMIT);
+    }
+    return '';
   }
 
   /** A second request for the same symbol replaces the first (new channels, new snapshot). */
@@ -290,7 +335,10 @@ export class MdHub implements MarketListener, MdHost {
   private sendSnapshot(sub: Subscription): void {
     const { mdSnapshotLevels: levels, mdSnapshotOrders: orders } = this.limits;
     const depth = sub.depth > 0 && sub.depth < levels ? sub.depth : levels;
-    sub.session.send('market_data_snapshot_full_refresh', snapshot(this.exchange, sub.symbol, sub.mdReqId, sub.mask, depth, orders));
+    const shown = this.feeds.get(sub.symbol)?.shownBook() ?? null;
+    // a hidden call book is shown as subscribers last saw it: built each time (calls are never cached anyway)
+    if (shown !== null) sub.session.send('market_data_snapshot_full_refresh', snapshot(this.exchange, sub.symbol, sub.mdReqId, sub.mask, depth, orders, shown));
+    else sub.session.sendFrame(this.cache.frame(sub.symbol, sub.mdReqId, sub.mask, depth, orders));
   }
 
   private add(sub: Subscription): void {

@@ -55,6 +55,11 @@ export type ObligationStatus = {
   snapshot_pass_pct: string;
   snapshot_required_pct: string;
   breach_start: number;
+  at_bid_us: number;
+  at_ask_us: number;
+  time_at_best_ppm: number;
+  time_at_best_pct: string;
+  required_time_at_best_pct: string;
 };
 
 export function obligationStatus(programme: string, v: ObligationStatusView): ObligationStatus {
@@ -74,6 +79,7 @@ export function obligationStatus(programme: string, v: ObligationStatusView): Ob
     snapshots_remaining: s?.remaining ?? 0, snapshots_needed: s?.need ?? 0,
     snapshot_pass_pct: s?.passPct ?? '', snapshot_required_pct: s?.requiredPct ?? '',
     breach_start: breachStart(v),
+    ...timeAtBestWire(v),
   };
 }
 
@@ -85,6 +91,14 @@ export function obligationStatus(programme: string, v: ObligationStatusView): Ob
 function breachStart(v: ObligationStatusView): number {
   if (v.compliant || !v.measured) return 0;
   return v.openBreach !== null && v.openBreach.reason === v.reason ? v.openBreach.startUs : v.atUs;
+}
+
+/** The time-at-best figures as sent ("" for a percentage that is not there). */
+function timeAtBestWire(v: ObligationStatusView | WindowReport): Pick<ObligationStatus, 'at_bid_us' | 'at_ask_us' | 'time_at_best_ppm' | 'time_at_best_pct' | 'required_time_at_best_pct'> {
+  return {
+    at_bid_us: v.atBidUs, at_ask_us: v.atAskUs, time_at_best_ppm: v.timeAtBestPpm ?? 0, time_at_best_pct: v.timeAtBestPct ?? '',
+    required_time_at_best_pct: v.requiredTimeAtBestPct ?? '',
+  };
 }
 
 /** ProgrammeSettlement as sent. */
@@ -105,6 +119,7 @@ export function obligationReport(programme: string, time: number, r: WindowRepor
     snapshot_pass_pct: s?.passPct ?? '', snapshot_required_pct: s?.requiredPct ?? '',
     breach_count: r.breachCount, days_passed: r.daysPassed ?? 0, days_measured: r.daysMeasured ?? 0,
     settlements: settled.map(wireSettlement),
+    ...timeAtBestWire(r),
   };
 }
 
@@ -139,6 +154,8 @@ export function reportRow(m: Member, r: WindowReport): Record<string, unknown> {
     passed: r.passed, presence_ppm: r.presencePpm, presence_pct: r.presencePct, required_pct: r.requiredPct,
     measured_us: r.measuredUs, compliant_us: r.compliantUs, exempt_us: r.exemptUs, two_sided_us: r.twoSidedUs,
     bid_us: r.bidUs, ask_us: r.askUs,
+    at_bid_us: r.atBidUs, at_ask_us: r.atAskUs, time_at_best_ppm: r.timeAtBestPpm, time_at_best_pct: r.timeAtBestPct,
+    required_time_at_best_pct: r.requiredTimeAtBestPct,
     avg_spread: r.avgSpread, avg_bid_qty: r.avgBidQty, avg_ask_qty: r.avgAskQty,
     spread_integral: r.spreadIntegral, bid_qty_integral: r.bidQtyIntegral, ask_qty_integral: r.askQtyIntegral,
     snapshots_taken: s?.taken ?? null, snapshots_passed: s?.passed ?? null, snapshots_skipped: s?.skipped ?? null,
@@ -166,7 +183,8 @@ export const CSV_COLUMNS: readonly string[] = [
 function emptyReport(): WindowReport {
   return {
     symbol: '', window: 'day', label: '', startUs: 0, endUs: 0, final: false, atUs: 0, mode: 'continuous', passed: null, presencePpm: null,
-    presencePct: null, requiredPct: '', measuredUs: 0, compliantUs: 0, exemptUs: 0, twoSidedUs: 0, bidUs: 0, askUs: 0, avgSpread: null,
+    presencePct: null, requiredPct: '', measuredUs: 0, compliantUs: 0, exemptUs: 0, twoSidedUs: 0, bidUs: 0, askUs: 0, atBidUs: 0, atAskUs: 0,
+    timeAtBestPpm: null, timeAtBestPct: null, requiredTimeAtBestPct: null, avgSpread: null,
     spreadIntegral: '0', avgBidQty: null, avgAskQty: null, bidQtyIntegral: '0', askQtyIntegral: '0', snapshots: null, breaches: [],
     breachCount: 0, breachesDropped: 0, days: null, daysPassed: null, daysMeasured: null,
   };

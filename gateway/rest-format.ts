@@ -14,6 +14,7 @@ import { enumValues } from './wire.ts';
 import { HttpError } from './rest-http.ts';
 import { tickAt, type Instrument } from '../engine/instrument.ts';
 import { RejectReason } from '../engine/types.ts';
+import { WIRE_FIELD, wireText } from './translate.ts';
 
 /** A wire enum by name: the proto value names without their prefix (SIDE_BUY → BUY). */
 export class WireEnum {
@@ -177,13 +178,6 @@ const TEXT_KINDS: Partial<Record<RejectReason, Kind[]>> = {
   [RejectReason.DISPLAY_QTY]: ['qty', 'qty'],
 };
 
-/** The engine's field names → the wire's, for its "invalid field X: …" texts. */
-const WIRE_FIELD: Record<string, string> = {
-  tif: 'time_in_force', ordType: 'ord_type', clOrdId: 'cl_ord_id', origClOrdId: 'orig_cl_ord_id', postOnly: 'post_only',
-  stp: 'stp_mode', qty: 'order_qty', expireTime: 'expire_time', orderId: 'order_id',
-  stopPx: 'stop_px', displayQty: 'display_qty', postOnlySlide: 'post_only_slide',
-};
-
 /** The wire field a reject concerns, when one does. */
 const CODE_FIELD: Partial<Record<RejectReason, string>> = {
   [RejectReason.UNKNOWN_SYMBOL]: 'symbol', [RejectReason.PRICE_OFF_TICK]: 'price', [RejectReason.PRICE_OUT_OF_RANGE]: 'price',
@@ -202,7 +196,7 @@ export function rejectField(code: number, text: string): string | undefined {
 
 /** An engine reject text in REST's words: wire field names, decimals in the instrument's units. */
 export function restText(code: number, text: string, inst: Instrument | undefined): string {
-  if (code === RejectReason.INVALID_FIELD) return text.replace(/^invalid field (\w+)/, (_m, f: string) => `invalid field ${WIRE_FIELD[f] ?? f}`);
+  if (code === RejectReason.INVALID_FIELD) return wireText(code, text);
   if (code === RejectReason.INVALID_EXPIRE_TIME) return `${text} (expire_time: µs since the epoch)`;
   const kinds = TEXT_KINDS[code as RejectReason];
   if (!inst) return text;

@@ -19,9 +19,12 @@ import type { LevelView } from '../engine/query.ts';
 import { adminRoutes } from './rest-admin.ts';
 import { journalRoutes } from './journal/rest-journal.ts';
 import { programmeRoutes } from './rest-programmes.ts';
+import { mmpRoutes } from './rest-mmp.ts';
 import { clockRoutes, exchangeTimeHeader } from './rest-clock.ts';
 import { venueTimeZone } from './profiles.ts';
 import { simRoutes } from './rest-sim.ts';
+import { requestWeightsOf } from './request-weight.ts';
+import { installRequestWeight } from './rest-weight.ts';
 
 export const API_PREFIX = '/api/v1';
 export const MAX_DEPTH_LEVELS = 5000;
@@ -51,6 +54,7 @@ function instrumentJson(inst: Instrument, sec: Record<string, unknown>): Record<
     lot: qty(inst, inst.lot), min_qty: qty(inst, inst.minQty), max_qty: qty(inst, inst.maxQty),
     min_price: price(inst, inst.minPrice), max_price: price(inst, inst.maxPrice), min_notional: money(inst, inst.minNotional),
     max_position: qty(inst, inst.maxPosition),
+    market_remainder: inst.marketRemainderRests ? 'rest' : 'cancel',
   };
 }
 
@@ -75,7 +79,11 @@ function marketRoutes(api: FastifyInstance, exchange: Exchange): void {
       ...instrumentJson(inst, sec),
       phase: phaseName(exchange.engine.phaseOf(symbol)),
       halt_end_time: status && status.trading_phase === sec.trading_phase ? status.halt_end_time : 0,
-      auction: auction ? { ...auction, price: price(inst, auction.price), qty: qty(inst, auction.qty), surplus_qty: qty(inst, auction.surplus_qty), surplus_side: Enums.side.name(auction.surplus_side) } : null,
+      auction: auction ? {
+        ...auction, price: price(inst, auction.price), qty: qty(inst, auction.qty), surplus_qty: qty(inst, auction.surplus_qty), surplus_side: Enums.side.name(auction.surplus_side),
+        far_price: price(inst, auction.far_price), reference_price: price(inst, auction.reference_price), collar_low: price(inst, auction.collar_low),
+        collar_high: price(inst, auction.collar_high),
+      } : null,
       price_controls: priceControls(exchange, inst),
       rules: exchange.instrumentRulesOf(symbol),
     };
@@ -135,11 +143,14 @@ function installRest(ctx: ServerContext): { close: () => void } {
     installValidators(api);
     installErrorHandling(api);
     exchangeTimeHeader(api, ctx.clock);
+    const weights = requestWeightsOf(ctx.exchange, ctx.clock.now);
+    if (weights !== null) installRequestWeight(api, weights, ctx.clock.now);
     marketRoutes(api, ctx.exchange);
     orderRoutes(api, ctx.exchange, history);
     adminRoutes(api, ctx.exchange, ctx.adminToken);
     journalRoutes(api, ctx.exchange, ctx.adminToken);
     programmeRoutes(api, ctx.exchange, ctx.adminToken);
+    mmpRoutes(api, ctx.exchange);
     clockRoutes(api, ctx.clock, venueTimeZone(ctx.exchange.profile), ctx.adminToken);
     simRoutes(api, ctx.exchange, ctx.adminToken);
   }, { prefix: API_PREFIX });

@@ -10,7 +10,7 @@ import { Clock, Exchange, bootEpoch, type ExchangeConfig } from './exchange.ts';
 import { TradeSessions, DEFAULT_SESSION_LIMITS, type SessionLimits } from './trade-session.ts';
 import { ExchangeClock } from '../sim/clock.ts';
 import { startTicker } from './exchange-ticker.ts';
-import { ConnectionGate } from './connection-limits.ts';
+import { ConnectionGate, ConnectionRate, tooManyConnectionsResponse } from './connection-limits.ts';
 import { AuthThrottle, setAuthThrottle } from './auth-throttle.ts';
 import { openJournal, type JournalOptions, type Recovery } from './journal/journal.ts';
 
@@ -93,6 +93,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const recovery = journal?.recover(trade) ?? null;
   if (journal) exchange.tick();
   const gate = new ConnectionGate(limits.maxConnections, limits.maxConnectionsPerIp);
+  const rate = new ConnectionRate(limits.connectBurstPerIp, limits.connectsPerIpPerSec);
   app.server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
     const wss = routes[path];
@@ -101,6 +102,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     const address = (socket as Socket).remoteAddress ?? '';
+    // too many new connections from the address: refused before ws or a session does any work (a 429 once, then nothing)
+    const tooFast = rate.admit(address, performance.now());
+    if (tooFast) {
+      if (tooFast.answer) socket.end(tooManyConnectionsResponse(tooFast.retryAfterMs));
+      else socket.destroy();
+      return;
+    }
     const refused = gate.admit(address);
     if (!refused) socket.once('close', () => gate.release(address));
     wss.handleUpgrade(req, socket, head, (ws) => (refused ? ws.close(refused.code, refused.reason) : wss.emit('connection', ws, req)));

@@ -15,15 +15,21 @@ export interface Timers {
   clearInterval(t: TimerHandle): void;
   /** ms since the epoch */
   now(): number;
+  /** for measuring durations: µs, any origin, as fine as the clock goes (default now() × 1000) */
+  nowUs?(): number;
+  /** which clock the durations are on (default 'wall') */
+  clock?: 'wall' | 'virtual';
 }
 
-/** Node's timers and Date.now(). */
+/** Node's timers and Date.now(); durations on the monotonic clock (performance.now()). */
 export const realTimers: Timers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (t) => clearTimeout(t as NodeJS.Timeout),
   setInterval: (fn, ms) => setInterval(fn, ms),
   clearInterval: (t) => clearInterval(t as NodeJS.Timeout),
   now: () => Date.now(),
+  nowUs: () => Math.round(performance.now() * 1000),
+  clock: 'wall',
 };
 
 /** A timer that does not keep the process alive (a no-op on virtual timers). */

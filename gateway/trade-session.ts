@@ -19,6 +19,7 @@ import { RuleEventKind } from '../engine/events.ts';
 import { CloseCode } from './connection-limits.ts';
 import type { SessionLimits } from './limits.ts';
 import { authenticateFrom } from './auth-throttle.ts';
+import { orderLatencyOf, type OrderLatency } from './scorecard/latency.ts';
 
 export { DEFAULT_SESSION_LIMITS, type SessionLimits } from './limits.ts';
 
@@ -96,10 +97,17 @@ export class TradeSessions {
   private readonly unsubscribeRules: () => void;
   /** listeners of session events (the operator's log) */
   readonly events = new Set<(e: SessionEvent) => void>();
+  /** order→ack latencies, per account, measured by the sessions */
+  readonly latency: OrderLatency;
+  /** the clock latencies are measured on, µs */
+  readonly nowUs: () => number;
 
   /** `timers`: logon timeouts and heartbeats run on the wall clock unless a simulation gives its own */
   constructor(readonly exchange: Exchange, readonly limits: SessionLimits, readonly timers: Timers = realTimers) {
     this.unsubscribeRules = exchange.subscribeRules((e) => this.onRule(e));
+    this.latency = orderLatencyOf(exchange);
+    this.latency.clock = timers.clock ?? 'wall';
+    this.nowUs = timers.nowUs ? () => (timers.nowUs as () => number)() : () => timers.now() * 1000;
   }
 
   /** `socket` is the connection's TCP socket (from the upgrade request): reports are written to it as whole frames, batched per tick. */
@@ -221,13 +229,19 @@ export class TradeSession {
   private timer: TimerHandle | null = null;
   private rejects = 0;
   private closed = false;
-  /** order messages held by a scenario's latency spike, in arrival order: [due (the session timers' ms), envelope copy] */
-  private held: [number, Envelope][] = [];
+  /** order messages held by a scenario's latency spike, in arrival order: [due (the session timers' ms), envelope copy, arrival (µs)] */
+  private held: [number, Envelope, number][] = [];
   private heldTimer: TimerHandle | null = null;
   /** sequence number of the message being processed (for Reject.ref_seq_num) */
   private refSeq = 0;
   /** batches the reports of one tick into one write (none without the TCP socket) */
   private readonly cork: TickCork | null;
+  /** when the frame being handled arrived (TradeSessions.nowUs) */
+  private arrivedUs = 0;
+  /** the account logged on (kept after logout: responses may still be written then) */
+  private latencyAccount = 0;
+  /** the arrival of the order message being handled while it has had no response yet; −1: none */
+  private awaitingUs = -1;
 
   /**
    * `id` numbers the connection (unique per server): it goes with every
@@ -237,7 +251,7 @@ export class TradeSession {
     private readonly ws: PeerSocket, private readonly sessions: TradeSessions, private readonly socket: Socket | null, readonly id: number,
   ) {
     this.lastIn = this.lastOut = sessions.timers.now();
-    this.cork = socket ? new TickCork(socket, (send) => sessions.exchange.whenDurable(send)) : null;
+    this.cork = socket ? new TickCork(socket, (send) => sessions.exchange.whenDurable(send), (marks) => this.acked(marks)) : null;
     // a socket that never logs on would be held for ever (and with it a file descriptor)
     this.timer = sessions.timers.setTimeout(() => this.onLogonTimeout(), this.limits.logonTimeoutMs);
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
@@ -267,6 +281,7 @@ export class TradeSession {
 
   private onFrame(data: RawData, isBinary: boolean): void {
     if (this.closed) return;
+    this.arrivedUs = this.sessions.nowUs();
     this.lastIn = this.sessions.timers.now();
     this.testRequestSent = 0;
     // The hot order messages are decoded by hand into reused objects; anything
@@ -322,6 +337,7 @@ export class TradeSession {
     const state = this.sessions.attach(this, account, logon.reset_seq_num);
     if (!state) return this.logout('another session of this account is logged on', LogoutReason.ALREADY_LOGGED_ON);
     this.account = account;
+    this.latencyAccount = account.id;
     this.state = state;
     this.cancelOnDisconnect = logon.cancel_on_disconnect;
     const hb = logon.heartbeat_interval_ms || this.limits.defaultHeartbeatMs;
@@ -371,21 +387,34 @@ export class TradeSession {
   }
 
   private dispatch(env: Envelope, reuse: boolean): void {
+    if (!ORDER_MESSAGES.has(env.body as string)) return this.route(env, reuse);
     const c = this.sessions.conditions;
-    if (c !== null && ORDER_MESSAGES.has(env.body as string) && !this.underConditions(c, env)) return;
-    this.route(env, reuse);
+    if (c !== null && !this.underConditions(c, env)) return;
+    this.routeOrder(env, reuse, this.arrivedUs);
+  }
+
+  /** An order message: its first response's write ends its order→ack latency (transmit). */
+  private routeOrder(env: Envelope, reuse: boolean, arrivedUs: number): void {
+    this.awaitingUs = arrivedUs;
+    try {
+      this.route(env, reuse);
+    } finally {
+      this.awaitingUs = -1;
+    }
   }
 
   /** A scenario's reject burst or latency spike; true when the message may go on now. */
   private underConditions(c: SessionConditions, env: Envelope): boolean {
     if (c.reject()) {
+      this.awaitingUs = this.arrivedUs;
       this.businessReject(env, APPLICATION_NOT_AVAILABLE, 'exchange busy: request not processed (simulated outage), send it again');
+      this.awaitingUs = -1;
       return false;
     }
     const delay = c.delayMs();
     if (delay <= 0 && this.held.length === 0) return true;
     // held messages keep their order, as on one TCP connection; the copy outlives the reused decode buffers
-    this.held.push([this.sessions.timers.now() + Math.max(0, delay), structuredClone(env)]);
+    this.held.push([this.sessions.timers.now() + Math.max(0, delay), structuredClone(env), this.arrivedUs]);
     this.planHeld();
     return false;
   }
@@ -394,7 +423,10 @@ export class TradeSession {
     if (this.heldTimer !== null || this.held.length === 0) return;
     this.heldTimer = this.sessions.timers.setTimeout(() => {
       this.heldTimer = null;
-      while (!this.closed && this.held.length > 0 && this.held[0][0] <= this.sessions.timers.now()) this.route((this.held.shift() as [number, Envelope])[1], false);
+      while (!this.closed && this.held.length > 0 && this.held[0][0] <= this.sessions.timers.now()) {
+        const [, env, arrivedUs] = this.held.shift() as [number, Envelope, number];
+        this.routeOrder(env, false, arrivedUs);
+      }
       if (this.closed) this.held = [];
       this.planHeld();
     }, Math.max(0, this.held[0][0] - this.sessions.timers.now()));
@@ -467,7 +499,7 @@ export class TradeSession {
   private massQuote(account: number, m: Record<string, unknown>): void {
     const r = this.exchange.massQuote({
       account, session: this.id, symbol: m.symbol as string, bidPx: m.bid_px as number, bidSize: m.bid_size as number,
-      offerPx: m.offer_px as number, offerSize: m.offer_size as number,
+      offerPx: m.offer_px as number, offerSize: m.offer_size as number, mmpReset: m.mmp_reset === true,
     });
     this.sendAdmin('mass_quote_ack', {
       quote_id: m.quote_id, symbol: m.symbol, rejected: r.bidOrderId === 0 && r.offerOrderId === 0 && (r.bidReject !== 0 || r.offerReject !== 0),
@@ -529,8 +561,21 @@ export class TradeSession {
       return;
     }
     this.lastOut = this.sessions.timers.now();
-    if (this.cork && this.ws.readyState === this.ws.OPEN) this.cork.write(wsNumberedFrame(seq, frame, possDup));
-    else sendNumbered(this.ws, this.socket, seq, frame, possDup);
+    // the first response to an order message ends its latency once written
+    const arrived = this.awaitingUs;
+    this.awaitingUs = -1;
+    if (this.cork && this.ws.readyState === this.ws.OPEN) {
+      this.cork.write(wsNumberedFrame(seq, frame, possDup), arrived);
+    } else {
+      sendNumbered(this.ws, this.socket, seq, frame, possDup);
+      if (arrived >= 0) this.acked([arrived]);
+    }
+  }
+
+  /** Responses to order messages arrived at `arrivals` (µs) were just written to the socket. */
+  private acked(arrivals: readonly number[]): void {
+    const now = this.sessions.nowUs();
+    for (const t of arrivals) this.sessions.latency.record(this.latencyAccount, now - t);
   }
 
   private reject(refSeq: number, reason: number, text: string): void {

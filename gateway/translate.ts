@@ -22,8 +22,10 @@ export function ordTypeFromWire(v: number): OrdType | undefined | null {
   return v === W_ORD_TYPE_MARKET ? OrdType.MARKET : v === W_ORD_TYPE_LIMIT ? OrdType.LIMIT : null;
 }
 
-const TIF_FROM_WIRE: Record<number, TimeInForce> = { 1: TimeInForce.GTC, 3: TimeInForce.IOC, 4: TimeInForce.FOK, 6: TimeInForce.GTD };
-const TIF_TO_WIRE: Record<number, number> = { [TimeInForce.GTC]: 1, [TimeInForce.IOC]: 3, [TimeInForce.FOK]: 4, [TimeInForce.GTD]: 6 };
+const TIF_FROM_WIRE: Record<number, TimeInForce> = {
+  1: TimeInForce.GTC, 2: TimeInForce.AT_THE_OPENING, 3: TimeInForce.IOC, 4: TimeInForce.FOK, 6: TimeInForce.GTD, 7: TimeInForce.AT_THE_CLOSE,
+};
+const TIF_TO_WIRE: Record<number, number> = Object.fromEntries(Object.entries(TIF_FROM_WIRE).map(([w, e]) => [e, Number(w)]));
 
 /** undefined = default, null = not a valid value */
 export function tifFromWire(v: number): TimeInForce | undefined | null {
@@ -83,6 +85,8 @@ export interface NewOrderWire {
   stop_px?: number;
   display_qty?: number;
   post_only_slide?: boolean;
+  /** optional: absent on the fast decoder's and older callers' messages = false */
+  imbalance_only?: boolean;
 }
 
 /** An Exchange new order as newOrderFromWire fills it (time is stamped by the Exchange). */
@@ -92,7 +96,7 @@ export type NewOrderCommand = Omit<NewOrder, 'time'> & { time?: number };
 export function blankNewOrder(): NewOrderCommand {
   return {
     time: 0, account: 0, session: 0, symbol: '', clOrdId: '', side: 0 as Side, ordType: undefined, tif: undefined, price: 0, qty: 0,
-    expireTime: undefined, postOnly: false, stp: undefined, stopPx: undefined, displayQty: undefined, postOnlySlide: undefined,
+    expireTime: undefined, postOnly: false, stp: undefined, imbalanceOnly: false, stopPx: undefined, displayQty: undefined, postOnlySlide: undefined,
   };
 }
 
@@ -117,6 +121,7 @@ export function newOrderFromWire(account: number, m: NewOrderWire, session = 0, 
   c.qty = m.order_qty;
   c.expireTime = tif === TimeInForce.GTD ? m.expire_time : undefined;
   c.postOnly = m.post_only;
+  c.imbalanceOnly = m.imbalance_only === true;
   c.stp = stpFromWire(m.stp_mode) ?? (m.stp_mode ? (99 as never) : undefined);
   c.stopPx = m.stop_px ? m.stop_px : undefined;
   c.displayQty = m.display_qty ? m.display_qty : undefined;
@@ -227,18 +232,26 @@ export type MdAuction = {
   surplus_qty: number;
   surplus_side: number;
   final: boolean;
+  far_price: number;
+  reference_price: number;
+  collar_low: number;
+  collar_high: number;
+  extensions: number;
+  extended_until: number;
 };
 
 export function mdAuction(e: AuctionEvent): MdAuction {
   return {
     trading_phase: phaseToWire(e.phase), price: e.price, qty: e.qty, surplus_qty: e.surplus, surplus_side: e.surplusSide, final: e.final,
+    far_price: e.far, reference_price: e.reference, collar_low: e.collarLow, collar_high: e.collarHigh, extensions: e.extensions,
+    extended_until: e.extendedUntil,
   };
 }
 
 // ---- account notices ----
 
 /** UserEvent numbers of the contract. */
-export const UserEvent = { KILL_SWITCH_ON: 1, KILL_SWITCH_OFF: 2, OTR_FLAG: 3, BANNED: 4 } as const;
+export const UserEvent = { KILL_SWITCH_ON: 1, KILL_SWITCH_OFF: 2, OTR_FLAG: 3, BANNED: 4, MMP_TRIGGERED: 10, MMP_RESET: 11 } as const;
 
 /** A rule event as the UserNotification its account hears, or null when it concerns no account (limit states). */
 export function userNotification(e: RuleEvent): Record<string, unknown> | null {
@@ -248,12 +261,14 @@ export function userNotification(e: RuleEvent): Record<string, unknown> | null {
     case RuleEventKind.KILL_SWITCH_OFF: event = UserEvent.KILL_SWITCH_OFF; break;
     case RuleEventKind.OTR_FLAG: event = UserEvent.OTR_FLAG; break;
     case RuleEventKind.BAN: event = UserEvent.BANNED; break;
+    case RuleEventKind.MMP_TRIGGERED: event = UserEvent.MMP_TRIGGERED; break;
+    case RuleEventKind.MMP_RESET: event = UserEvent.MMP_RESET; break;
     default: return null;
   }
   // a breach of a 'logout' limiter is a BAN that ends at once: the Logout alone says it
   if (e.account === 0 || (e.kind === RuleEventKind.BAN && e.until <= e.time)) return null;
   return {
-    event, text: e.text, symbol: e.symbol, value: e.kind === RuleEventKind.OTR_FLAG ? e.value : 0,
+    event, text: e.text, symbol: e.symbol, value: e.kind === RuleEventKind.OTR_FLAG || e.kind === RuleEventKind.MMP_TRIGGERED ? e.value : 0,
     until: e.kind === RuleEventKind.BAN ? e.until : 0, transact_time: e.time,
   };
 }
@@ -291,6 +306,24 @@ export function avgPx(cumPxQty: number, cum: number): number {
 export type ExecutionReport = Record<string, unknown>;
 
 /** An order event as an ExecutionReport, or null for cancel/replace rejects (see cancelReject). */
+/** The engine's field names → the wire's: the engine's "invalid field X: …" texts name engine fields. */
+export const WIRE_FIELD: Readonly<Record<string, string>> = {
+  tif: 'time_in_force', ordType: 'ord_type', clOrdId: 'cl_ord_id', origClOrdId: 'orig_cl_ord_id', postOnly: 'post_only',
+  stp: 'stp_mode', qty: 'order_qty', expireTime: 'expire_time', orderId: 'order_id',
+  stopPx: 'stop_px', displayQty: 'display_qty', postOnlySlide: 'post_only_slide',
+};
+const ENGINE_FIELD = new RegExp(`\\b(${Object.keys(WIRE_FIELD).join('|')})\\b`, 'g');
+
+/**
+ * An engine reject text as a client reads it: an invalid field's text names
+ * the wire's fields, and loses the engine's enum numbers ("LIMIT (1)"), which
+ * are not the wire's.
+ */
+export function wireText(code: number, text: string): string {
+  if (code !== RejectReason.INVALID_FIELD) return text;
+  return text.replace(ENGINE_FIELD, (f) => WIRE_FIELD[f]).replace(/ \(\d+\)/g, '');
+}
+
 export function executionReport(e: OrderEvent, inst: Instrument | undefined, execId: number): ExecutionReport | null {
   let execType: number;
   let ordStatus: number;
@@ -316,7 +349,7 @@ export function executionReport(e: OrderEvent, inst: Instrument | undefined, exe
     ord_rej_reason: rejected ? ordRejReason(e.reason as RejectReason) : 0,
     reject_code: rejected ? e.reason : 0,
     cancel_reason: rejected ? 0 : e.reason,
-    text: e.text, transact_time: e.time,
+    text: rejected ? wireText(e.reason, e.text) : e.text, transact_time: e.time,
     cum_quote_qty: inst ? e.cumPxQty * inst.notionalMultiplier : 0,
     retry_after: rejected ? e.retryAfter : 0,
     stop_px: e.stopPx, display_qty: e.display, price_slid: e.slid,
@@ -327,7 +360,7 @@ export function cancelReject(e: OrderEvent): Record<string, unknown> {
   return {
     order_id: e.orderId, cl_ord_id: e.clOrdId, orig_cl_ord_id: e.origClOrdId,
     cxl_rej_response_to: e.kind === OrderEventKind.CANCEL_REJECTED ? 1 : 2,
-    cxl_rej_reason: cxlRejReason(e.reason as RejectReason), reject_code: e.reason, text: e.text, retry_after: e.retryAfter,
+    cxl_rej_reason: cxlRejReason(e.reason as RejectReason), reject_code: e.reason, text: wireText(e.reason, e.text), retry_after: e.retryAfter,
   };
 }
 

@@ -135,24 +135,34 @@ export function numbered(seq: number, shared: Uint8Array, possDup = false): Buff
 
 /** Bytes of the msg_seq_num (and poss_dup) fields that numbered() puts in front of a shared frame. */
 export function numberedHeaderLength(seq: number, possDup: boolean): number {
-  let n = 2 + (possDup ? 2 : 0);
-  for (let v = seq; v >= 0x80; v = Math.floor(v / 0x80)) n++;
-  return n;
+  return 1 + varintLength(seq) + (possDup ? 2 : 0);
 }
 
 /** Writes those fields at `i`; returns where the shared frame goes. */
 export function writeNumberedHeader(out: Uint8Array, i: number, seq: number, possDup: boolean): number {
   out[i++] = 0x08; // field 1 (msg_seq_num), varint
-  let v = seq;
-  // division, not bit shifts: sequence numbers may pass 2^31
+  i = writeVarint(out, i, seq);
+  if (possDup) {
+    out[i++] = 0x18; // field 3 (poss_dup), varint
+    out[i++] = 1;
+  }
+  return i;
+}
+
+/** Bytes of `v` (a safe integer ≥ 0) as a protobuf varint. */
+export function varintLength(v: number): number {
+  let n = 1;
+  for (; v >= 0x80; v = Math.floor(v / 0x80)) n++;
+  return n;
+}
+
+/** Writes `v` (a safe integer ≥ 0) as a protobuf varint at `i`; returns the index after it. */
+export function writeVarint(out: Uint8Array, i: number, v: number): number {
+  // division, not bit shifts: values may pass 2^31
   while (v >= 0x80) {
     out[i++] = (v % 0x80) | 0x80;
     v = Math.floor(v / 0x80);
   }
   out[i++] = v;
-  if (possDup) {
-    out[i++] = 0x18; // field 3 (poss_dup), varint
-    out[i++] = 1;
-  }
   return i;
 }

@@ -8,7 +8,7 @@
 // reproducible to the byte.
 import type { Exchange } from '../gateway/exchange.ts';
 import type { EventSink, FillEvent, OrderEvent, LevelEvent, MassCancelEvent, PhaseEvent, AuctionEvent, RuleEvent, ObligationEvent } from '../engine/events.ts';
-import { Side, StpMode } from '../engine/types.ts';
+import { Side } from '../engine/types.ts';
 import { Rng } from './rng.ts';
 import type { Scheduler, Timer } from './scheduler.ts';
 import { PriceProcess, type ScriptedShock } from './price-process.ts';
@@ -137,7 +137,7 @@ class Market implements SimMarket, MarketContext {
     for (let k = 0; k < p.makers.levels; k++) ladder += p.makers.level_notional * (1 + k * p.makers.size_growth);
     this.normalDepth = 2 * ladder * p.makers.count * this.symbols.length;
     for (let i = 0; i < p.makers.count; i++) {
-      const m = this.add('maker', `sim-maker-${i + 1}`, (acct) => new Maker(this, acct, this.rng.fork(`maker-${i}`)), StpMode.CANCEL_TAKER);
+      const m = this.add('maker', `sim-maker-${i + 1}`, (acct) => new Maker(this, acct, this.rng.fork(`maker-${i}`)), 'CANCEL_TAKER');
       this.makers.push(m);
     }
     this.add('noise', 'sim-noise', (acct) => new NoiseTakers(this, acct, this.rng.fork('noise')));
@@ -157,7 +157,8 @@ class Market implements SimMarket, MarketContext {
     return this.liq.stats;
   }
 
-  private add<A extends Agent>(type: AgentType, name: string, make: (account: number) => A, stp?: StpMode): A {
+  /** `stp`: the account's self-trade prevention as in a config file (the wire's StpMode name) */
+  private add<A extends Agent>(type: AgentType, name: string, make: (account: number) => A, stp?: string): A {
     const info = this.exchange.createAccount(name, undefined, stp, undefined, true);
     if ('error' in info) throw new Error(`simulated market: account ${name}: ${info.error}`);
     const agent = make(info.id);

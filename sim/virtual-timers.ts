@@ -40,5 +40,7 @@ export function virtualTimers(s: Scheduler, wrap: (fn: () => void) => void = (fn
     clearTimeout: cancel,
     clearInterval: cancel,
     now: () => s.now() / 1000,
+    nowUs: () => s.now(),
+    clock: 'virtual',
   };
 }

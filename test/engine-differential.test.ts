@@ -532,7 +532,7 @@ function send(engine: Engine, step: Step): number {
     case 'replace': return engine.replace(c);
     case 'massCancel': return engine.massCancel(c);
     case 'phase': return engine.setPhase(c);
-    case 'massQuote': case 'quoteCancel': case 'killSwitch': case 'reference': return engine.apply(c);
+    case 'massQuote': case 'quoteCancel': case 'killSwitch': case 'reference': case 'mmpReset': return engine.apply(c);
     case 'time': return engine.advanceTime(c.time);
   }
 }

@@ -56,7 +56,7 @@ test('the default configuration is valid and has the documented instruments and 
 
 test('a bad config file is one ConfigError naming the field', () => {
   const cases: [unknown, RegExp][] = [
-    [withInstrument(2, { tick_table: [{ from_price: 0, tick: 1 }, { from_price: 10_0000, tick: 5 }, { from_price: 10_0002, tick: 50 }] }),
+    [withInstrument(2, { rts11_liquidity_band: undefined, tick_table: [{ from_price: 0, tick: 1 }, { from_price: 10_0000, tick: 5 }, { from_price: 10_0002, tick: 50 }] }),
       /^invalid config: instruments\[2\]\.tick_table\[2\]\.from_price: must lie on the previous band's tick grid \(5\)$/],
     [withInstrument(0, { lot: 0 }), /^invalid config: instruments\[0\]\.lot: must be an integer/],
     [withInstrument(1, { taker_fee_bp: 0.001 }), /^invalid config: instruments\[1\]\.taker_fee_bp: /],
@@ -224,7 +224,7 @@ describe('gateway/main.ts command line', { concurrency: true }, () => {
   test('--profile: a bad name is one line and exit 1; --print-config prints the profile', async () => {
     const [bad, printed] = await Promise.all([run(['--profile', 'nasdaq']), run(['--profile', 'crypto-spot', '--print-config'])]);
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /^makerbench: invalid config: profile: must be one of "crypto-spot", "us-equity", got "nasdaq"\n$/);
+    assert.match(bad.stderr, /^makerbench: invalid config: profile: must be one of "crypto-spot", "us-equity", "eu-derivatives", got "nasdaq"\n$/);
     assert.equal(printed.code, 0);
     assert.deepEqual(JSON.parse(printed.stdout), loadConfig(undefined, 'crypto-spot'));
   });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../gateway/index.ts';
 import { marketDataHub } from '../gateway/md.ts';
-import { CloseCode } from '../gateway/connection-limits.ts';
+import { CloseCode, ConnectionRate } from '../gateway/connection-limits.ts';
 import type { SessionLimits } from '../gateway/trade-session.ts';
 import { Exchange } from '../gateway/exchange.ts';
 import { validateConfig } from '../gateway/config.ts';
@@ -119,11 +119,76 @@ test('/ws/md snapshots are capped (levels and L3 orders) and rate-limited per co
   const answers = await Promise.all(others.map((o) => o.waitFor((e) => e.body === 'market_data_snapshot_full_refresh' || e.body === 'market_data_request_reject')));
   assert.deepEqual(answers.map((e) => e.body).sort(), ['market_data_request_reject', 'market_data_snapshot_full_refresh', 'market_data_snapshot_full_refresh']);
   assert.match(String(answers.map((e) => e.market_data_request_reject).find(Boolean) && (answers.find((e) => e.body === 'market_data_request_reject')?.market_data_request_reject as { text: string }).text), /server snapshot rate limit/);
-  // a client that keeps asking without waiting is logged out after maxRejects (20) refusals in a row
+  // a client that keeps asking before the retry time it was given gets no more answers, and is
+  // logged out after mdIgnoredRefusals (20) such requests
   for (let i = 0; i < 25; i++) m.send('market_data_request', { md_req_id: `loop${i}`, symbol: SYMBOL, subscription: 1, channels: [1] });
-  assert.match((await m.next<{ text: string }>('logout')).text, /too many snapshot requests refused by the rate limit \(20 in a row\)/);
+  assert.match((await m.next<{ text: string }>('logout')).text, /too many snapshot requests while refused by the rate limit \(20 before the retry time\)/);
   await m.closed();
+  assert.deepEqual(m.of<{ md_req_id: string }>('market_data_request_reject').map((r) => r.md_req_id), ['s4']);
+  assert.equal(marketDataHub(s.exchange)?.stats.refusalsUnanswered, 20);
   for (const c of others) c.ws.close();
+}));
+
+/** How an upgrade ends: 'open', the HTTP status of a refusal, or 'dropped' (the socket closed without an answer). */
+function upgrade(url: string, path: string): Promise<{ result: 'open' | 'dropped' | number; retryAfter?: string; ws: WebSocket }> {
+  const ws = new WebSocket(url.replace('http', 'ws') + path);
+  return new Promise((res) => {
+    ws.once('open', () => res({ result: 'open', ws }));
+    ws.once('unexpected-response', (_req, r) => { res({ result: r.statusCode ?? 0, retryAfter: r.headers['retry-after'], ws }); r.resume(); });
+    ws.once('error', () => res({ result: 'dropped', ws }));
+  });
+}
+
+test('new connections per address are rate-limited at the upgrade: 429 with Retry-After once, then dropped unanswered', () => withServer({ connectBurstPerIp: 3, connectsPerIpPerSec: 4 }, async (s) => {
+  const held = await Promise.all([upgrade(s.url, '/ws/md'), upgrade(s.url, '/ws/trade'), upgrade(s.url, '/ws/md')]);
+  assert.deepEqual(held.map((h) => h.result), ['open', 'open', 'open']);
+  const refused = await upgrade(s.url, '/ws/md');
+  assert.equal(refused.result, 429);
+  assert.equal(refused.retryAfter, '1');
+  // asking again before the retry time: no answer at all
+  assert.equal((await upgrade(s.url, '/ws/trade')).result, 'dropped');
+  // the connections already open are not affected
+  const m = new Raw(held[0].ws);
+  m.send('market_data_request', { md_req_id: 'a', symbol: SYMBOL, subscription: 1, channels: [4] });
+  await m.next('market_data_snapshot_full_refresh');
+  // a token comes back every 250 ms
+  await new Promise((r) => setTimeout(r, 400));
+  const again = await upgrade(s.url, '/ws/md');
+  assert.equal(again.result, 'open');
+  for (const h of [...held, again]) h.ws.close();
+}));
+
+test('ConnectionRate: a burst then a steady rate per address, one answered refusal per wait, a bounded table', () => {
+  const rate = new ConnectionRate(2, 10, 3);
+  assert.equal(rate.admit('a', 0), null);
+  assert.equal(rate.admit('a', 0), null);
+  assert.deepEqual(rate.admit('a', 0), { retryAfterMs: 100, answer: true });
+  assert.deepEqual(rate.admit('a', 40), { retryAfterMs: 60, answer: false });
+  assert.equal(rate.admit('b', 40), null); // another address has its own allowance
+  assert.equal(rate.admit('a', 100), null);
+  // at most 3 addresses: the ones idle long enough (their burst back) are forgotten first, else the oldest
+  assert.equal(rate.admit('c', 100), null);
+  assert.equal(rate.admit('d', 1000), null);
+  assert.ok(rate.tracked <= 3);
+  for (let i = 0; i < 100; i++) rate.admit(`x${i}`, 1000);
+  assert.equal(rate.tracked, 3);
+});
+
+test('/ws/md: once the retry time of a refusal has passed, the next snapshot request is served', () => withServer({ mdSnapshotBurst: 1, mdSnapshotsPerSec: 5 }, async (s) => {
+  const m = await Raw.open(s.url, '/ws/md');
+  m.send('market_data_request', { md_req_id: 'a', symbol: SYMBOL, subscription: 1, channels: [4] });
+  m.send('market_data_request', { md_req_id: 'b', symbol: SYMBOL, subscription: 1, channels: [4] });
+  m.send('market_data_request', { md_req_id: 'c', symbol: SYMBOL, subscription: 1, channels: [4] });
+  const rej = await m.next<{ md_req_id: string; text: string }>('market_data_request_reject');
+  assert.equal(rej.md_req_id, 'b');
+  const wait = Number(/retry in (\d+) ms/.exec(rej.text)?.[1]);
+  assert.ok(wait > 0 && wait <= 200);
+  await new Promise((r) => setTimeout(r, wait + 20));
+  m.send('market_data_request', { md_req_id: 'd', symbol: SYMBOL, subscription: 1, channels: [4] });
+  await m.next('market_data_snapshot_full_refresh', (x: { md_req_id: string }) => x.md_req_id === 'd');
+  // 'c' came before the retry time: never answered
+  assert.deepEqual([...m.of<{ md_req_id: string }>('market_data_snapshot_full_refresh'), ...m.of<{ md_req_id: string }>('market_data_request_reject')].map((x) => x.md_req_id).sort(), ['a', 'b', 'd']);
+  m.ws.close();
 }));
 
 test('open orders for /metrics are counted as they rest and leave, equal to a walk of the book', () => {

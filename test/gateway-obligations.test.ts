@@ -254,6 +254,8 @@ test('programme configuration: the engine\'s checks with the path of the bad fie
     ['spot-lp', { snapshot_s: 10, pass_pct: 75 }, 20, 2]);
   const [dmm] = loadConfig(undefined, 'us-equity').programmes ?? [];
   assert.deepEqual([dmm.name, dmm.members, Object.keys(dmm.instruments), dmm.instruments.AAPL.window], ['dmm', ['maker-1'], ['AAPL', 'MSFT', 'SPY'], 'month']);
+  // NYSE Rule 104(a)(1)(A): at the inside an average of 10 % of the day (consolidated ADV ≥ 1 million shares)
+  assert.equal(dmm.instruments.AAPL.time_at_best_pct, 10);
 });
 
 test('REST: definitions for everyone; the report is the admin\'s whole or a member\'s own rows; own obligations; the stress switch is admin', () => withServer(config(), async (s) => {

@@ -115,8 +115,12 @@ test('GET /instruments lists every instrument with scales, tick table, limits an
     [btc.price_scale, btc.qty_scale, btc.tick_table, btc.lot, btc.min_qty, btc.max_qty, btc.maker_fee_bp, btc.taker_fee_bp, btc.trading_phase],
     [1, 4, [{ from_price: '0.0', tick: '0.1' }], '0.0001', '0.0001', '100.0000', -1, 2, 1],
   );
-  assert.deepEqual(acme.tick_table, [{ from_price: '0.0000', tick: '0.0001' }, { from_price: '10.0000', tick: '0.0005' }, { from_price: '100.0000', tick: '0.0050' }]);
-  assert.deepEqual([acme.min_notional, acme.max_position, acme.min_price], ['1.000000', '250000', '0.0001']);
+  // MiFID II RTS 11 Annex, liquidity band 6
+  assert.deepEqual(acme.tick_table, [
+    ['0.0000', '0.0001'], ['1.0000', '0.0002'], ['2.0000', '0.0005'], ['5.0000', '0.0010'], ['10.0000', '0.0020'], ['20.0000', '0.0050'],
+    ['50.0000', '0.0100'], ['100.0000', '0.0200'], ['200.0000', '0.0500'], ['500.0000', '0.1000'], ['1000.0000', '0.2000'],
+  ].map(([from_price, tick]) => ({ from_price, tick })));
+  assert.deepEqual([acme.min_notional, acme.max_position, acme.min_price, acme.market_remainder], ['1.000000', '250000', '0.0001', 'cancel']);
 }));
 
 test('GET /depth: best first, levels limit, update id; bad levels 400, unknown symbol 404', () => withServer(async (s) => {
@@ -375,7 +379,7 @@ test('POST /orders in decimals and enum names; unit rejects speak decimals and n
   assert.deepEqual([live?.side, live?.price, live?.qty], [1, 999_905, 100], 'decimals reach the engine in units');
   assert.deepEqual((await order(s, MAKER, { cl_ord_id: 'd2', symbol: BTC, side: 2, ord_type: 2, price: '100010', order_qty: '1' })).body.ord_status, 'NEW');
   const rejects: [Json, number, string, string, string][] = [
-    [{ symbol: 'ACME', price: '10.0001', order_qty: '10' }, 400, 'PRICE_OFF_TICK', 'price', 'price 10.0001 is not on the tick grid (tick 0.0005 at this price)'],
+    [{ symbol: 'ACME', price: '10.0001', order_qty: '10' }, 400, 'PRICE_OFF_TICK', 'price', 'price 10.0001 is not on the tick grid (tick 0.0020 at this price)'],
     [{ price: '2000000.0' }, 400, 'PRICE_OUT_OF_RANGE', 'price', 'price 2000000.0 outside [0.1, 1000000.0]'],
     [{ order_qty: '200' }, 400, 'QTY_OUT_OF_RANGE', 'order_qty', 'quantity 200.0000 outside [0.0001, 100.0000]'],
     [{ ord_type: 'MARKET', time_in_force: 'GTC' }, 400, 'INVALID_FIELD', 'time_in_force', 'invalid field time_in_force: a market order is IOC or FOK'],

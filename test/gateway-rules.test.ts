@@ -92,7 +92,10 @@ function file(content: unknown): string {
 test('profiles: crypto-spot and us-equity load by name, and a file starting from a profile overrides it', () => {
   const crypto = loadConfig(undefined, 'crypto-spot');
   assert.equal(crypto.profile, 'crypto-spot');
-  assert.deepEqual(crypto.instruments.map((i) => [i.symbol, i.rules?.price_band_bp]), [['BTC-USD', 500], ['ETH-USD', 500]]);
+  // Binance BTCUSDT PERCENT_PRICE_BY_SIDE: multipliers 5 / 0.2 around the 5-minute weighted average price
+  const byside = { bid_up_bp: 40_000, bid_down_bp: 8_000, ask_up_bp: 40_000, ask_down_bp: 8_000 };
+  assert.deepEqual(crypto.instruments.map((i) => [i.symbol, i.rules?.price_band_by_side, i.rules?.price_band_average_ms]),
+    [['BTC-USD', byside, 300_000], ['ETH-USD', byside, 300_000]]);
   assert.deepEqual(crypto.rules?.rate_limits?.map((l) => [l.name, l.limit, l.interval_ms]), [['orders-10s', 50, 10_000], ['orders-1d', 160_000, 86_400_000]]);
   assert.deepEqual(crypto.accounts?.map((a) => a.api_key), ['demo-maker-1', 'demo-maker-2', 'demo-taker']);
 
@@ -128,7 +131,7 @@ test('profiles: crypto-spot and us-equity load by name, and a file starting from
   assert.equal(loadConfig(file({ profile: 'us-equity' }), 'us-equity').profile, 'us-equity');
   assert.throws(() => loadConfig(file({ profile: 'crypto-spot' }), 'us-equity'),
     /^ConfigError: invalid config: profile: the file names "crypto-spot" but --profile is "us-equity"$/);
-  assert.throws(() => loadConfig(undefined, 'nasdaq'), /^ConfigError: invalid config: profile: must be one of "crypto-spot", "us-equity", got "nasdaq"$/);
+  assert.throws(() => loadConfig(undefined, 'nasdaq'), /^ConfigError: invalid config: profile: must be one of "crypto-spot", "us-equity", "eu-derivatives", got "nasdaq"$/);
 });
 
 test('rule configuration: unknown fields at every depth and bad values are one ConfigError naming the field', () => {
@@ -138,7 +141,7 @@ test('rule configuration: unknown fields at every depth and bad values are one C
   const withRisk = (risk: unknown): unknown => ({ ...base(), accounts: [{ name: 'a', risk }] });
   const limitCfg = { name: 'l', scope: 'account', window: 'sliding', limit: 5, interval_ms: 1000 };
   const cases: [unknown, RegExp][] = [
-    [withRules({ banana: 1 }), /^invalid config: rules\.banana: unknown field \(expected one of rate_limits, rate_ban, otr, market_wide, access_fee_cap, replace_priority\)$/],
+    [withRules({ banana: 1 }), /^invalid config: rules\.banana: unknown field \(expected one of rate_limits, rate_ban, otr, market_wide, access_fee_cap, replace_priority, mmp, request_weight\)$/],
     [withRules({ rate_limits: [limitCfg, { ...limitCfg, limt: 5 }] }), /^invalid config: rules\.rate_limits\[1\]\.limt: unknown field/],
     [withRules({ rate_limits: [{ ...limitCfg, weights: { neww: 1 } }] }), /^invalid config: rules\.rate_limits\[0\]\.weights\.neww: unknown field/],
     [withRules({ rate_limits: {} }), /^invalid config: rules\.rate_limits: must be an array$/],
@@ -153,7 +156,7 @@ test('rule configuration: unknown fields at every depth and bad values are one C
     [withInstrumentRules({ halt_on_lunch: true }), /^invalid config: instruments\[0\]\.rules\.halt_on_lunch: unknown field/],
     [withRisk({ [BTC]: { max_qty: 5 } }), /^invalid config: accounts\[0\]\.risk\.BTC-USD\.max_qty: unknown field/],
     [withRisk([]), /^invalid config: accounts\[0\]\.risk: must be an object$/],
-    [{ ...base(), profile: 'nasdaq' }, /^invalid config: profile: must be one of "crypto-spot", "us-equity", got "nasdaq"$/],
+    [{ ...base(), profile: 'nasdaq' }, /^invalid config: profile: must be one of "crypto-spot", "us-equity", "eu-derivatives", got "nasdaq"$/],
     // values are the engine's to judge
     [withRules({ rate_limits: [{ ...limitCfg, limit: 0 }] }), /^invalid config: rules\.rate_limits\[0\]\.limit: /],
     [withInstrumentRules({ schedule: [{ at: '25:00', phase: 'PRE_OPEN' }] }), /^invalid config: instruments\[0\]\.rules\.schedule\[0\]\.at: /],

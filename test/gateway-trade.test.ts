@@ -146,3 +146,19 @@ test('a silent client gets a TestRequest, then is logged out; its heartbeat answ
   assert.ok(live.got.some((e) => e.body === 'heartbeat'), 'the server heartbeats when it has nothing else to send');
   live.ws.close();
 }));
+
+test('reject texts name the wire fields, not the engine\'s', () => withServer(async (s) => {
+  const a = await Raw.logon(s.url, 'alice-key');
+  const report = async (clOrdId: string): Promise<Record<string, unknown>> =>
+    (await a.waitFor((e) => e.body === 'execution_report' && (e.execution_report as { cl_ord_id: string }).cl_ord_id === clOrdId)).execution_report as Record<string, unknown>;
+  a.send('new_order_single', { cl_ord_id: 'm1', symbol: 'BTC-USD', side: 1, ord_type: 1, time_in_force: 1, order_qty: 10_000 });
+  assert.equal((await report('m1')).text, 'invalid field time_in_force: a market order is IOC or FOK');
+  a.send('new_order_single', { cl_ord_id: 'p1', symbol: 'BTC-USD', side: 1, ord_type: 2, price: 1_000_000, order_qty: 10_000, time_in_force: 3, post_only: true });
+  assert.equal((await report('p1')).text, 'invalid field post_only: post-only needs a GTC or GTD limit order');
+  a.send('new_order_single', { cl_ord_id: 'o1', symbol: 'BTC-USD', side: 1, ord_type: 9, price: 1_000_000, order_qty: 10_000 });
+  assert.doesNotMatch(String((await report('o1')).text), /ordType|\(\d\)/);
+  a.send('order_cancel_request', { cl_ord_id: 'c1', symbol: 'BTC-USD' });
+  const cxl = (await a.waitFor((e) => e.body === 'order_cancel_reject')).order_cancel_reject as Record<string, unknown>;
+  assert.equal(cxl.text, 'invalid field order_id: give order_id or orig_cl_ord_id');
+  a.ws.close();
+}));

@@ -320,7 +320,7 @@ export class ReferenceExchange {
       case 'replace': return this.replace(c);
       case 'massCancel': return this.massCancel(c);
       case 'time': return this.advanceTime(c.time);
-      case 'phase': case 'massQuote': case 'quoteCancel': case 'killSwitch': case 'reference': throw new Error(`${c.type} is not modelled`);
+      case 'phase': case 'massQuote': case 'quoteCancel': case 'killSwitch': case 'reference': case 'mmpReset': throw new Error(`${c.type} is not modelled`);
     }
   }
 
@@ -342,7 +342,7 @@ export class ReferenceExchange {
     // field shapes and combinations
     const fieldsOk = validSide(c.side)
       && (ordType === OrdType.LIMIT || ordType === OrdType.MARKET)
-      && [TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK, TimeInForce.GTD].includes(tif)
+      && ([TimeInForce.GTC, TimeInForce.IOC, TimeInForce.FOK, TimeInForce.GTD] as number[]).includes(tif)
       && (c.stp === undefined || validStp(c.stp))
       && (c.postOnly === undefined || typeof c.postOnly === 'boolean')
       && !badClOrdId(c.clOrdId)
@@ -797,7 +797,7 @@ export class ReferenceExchange {
     return {
       orderId: o.id, clOrdId: o.clOrdId, account: o.account, symbol: this.instruments[o.inst].symbol, side: o.side,
       ordType: o.ordType, tif: o.tif, price: o.price, qty: o.qty, leaves: o.leaves, cum: o.cum, cumPxQty: o.cumPxQty,
-      postOnly: o.postOnly, stp: o.stp, prevented: o.prevented, expireTime: o.expireTime, time: o.time,
+      postOnly: o.postOnly, imbalanceOnly: false, stp: o.stp, prevented: o.prevented, expireTime: o.expireTime, time: o.time,
       shown: o.leaves, displayQty: 0, stopPx: 0, held: '', pegCap: 0,
     };
   }

@@ -32,6 +32,17 @@ export function sizeTooSmall(cfg: ValidatedObligation, inst: Instrument, px: num
 }
 
 /**
+ * RTS 8 comparable size: the sides are not comparable when the smaller is below comparable_size_pct of the
+ * larger (min × 100 < pct × max; exactly at it is comparable). Off when the obligation has no such test.
+ */
+export function notComparable(cfg: ValidatedObligation, bidQty: number, askQty: number): boolean {
+  if (cfg.comparablePct === 0) return false;
+  const lo = bidQty < askQty ? bidQty : askQty;
+  const hi = bidQty < askQty ? askQty : bidQty;
+  return productGt(cfg.comparablePct, hi, lo, 100);
+}
+
+/**
  * With depth_bp: the price range whose orders count toward the size, around the book mid
  * m = (bookBid + bookAsk) / 2 — a bid counts at or above ceil(m × (1 − depth)), an ask at or below
  * floor(m × (1 + depth)). Needs both sides of the book (a member quoting both sides guarantees it).

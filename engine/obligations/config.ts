@@ -51,6 +51,10 @@ export interface ObligationConfig {
   stressed?: { spread_multiplier?: number; suspend?: boolean };
   /** after a fill of the member on this instrument, a missing side is not a breach for this long */
   grace_ms?: number;
+  /** MiFID II RTS 8 comparable size: the smaller side at least this percentage of the larger (50) */
+  comparable_size_pct?: number;
+  /** NYSE DMM style: required share of measured time at the book's best bid / offer, averaged over the two sides */
+  time_at_best_pct?: number;
 }
 
 /** One validated obligation: every figure an integer. */
@@ -78,6 +82,10 @@ export interface ValidatedObligation {
   /** while stressed, time is not measured */
   readonly stressSuspend: boolean;
   readonly graceUs: number;
+  /** comparable size: the smaller side must be at least this percentage of the larger; 0 = no such test */
+  readonly comparablePct: number;
+  /** required time at the best, ppm of measured time (averaged over the sides); 0 = none */
+  readonly timeAtBestPpm: number;
   /** the definition as configured, for the REST view */
   readonly config: ObligationConfig;
 }
@@ -111,7 +119,7 @@ const MS = 1000;
 const MAX_GRACE_MS = 3_600_000;
 
 const OBLIGATION_KEYS = new Set(['max_spread_ticks', 'max_spread_bp', 'min_size_qty', 'min_size_notional', 'depth_bp',
-  'presence_pct', 'measurement', 'window', 'stressed', 'grace_ms']);
+  'presence_pct', 'measurement', 'window', 'stressed', 'grace_ms', 'comparable_size_pct', 'time_at_best_pct']);
 const PROGRAMME_KEYS = new Set(['name', 'members', 'instruments', 'incentives', 'status_interval_ms']);
 
 function record(v: unknown, where: string): Record<string, unknown> {
@@ -205,6 +213,8 @@ export function validateObligation(cfg: unknown, symbol: string, where: string):
     stressMultiplierPct,
     stressSuspend,
     graceUs: o.grace_ms === undefined ? 0 : int(o.grace_ms, `${where}.grace_ms`, 0, MAX_GRACE_MS) * MS,
+    comparablePct: o.comparable_size_pct === undefined ? 0 : int(o.comparable_size_pct, `${where}.comparable_size_pct`, 1, 100),
+    timeAtBestPpm: o.time_at_best_pct === undefined ? 0 : fixed(o.time_at_best_pct, `${where}.time_at_best_pct`, 3, 0.001, 100) * 10,
     config: o as unknown as ObligationConfig,
   };
 }

@@ -51,7 +51,7 @@ export class Ledger {
   }
 
   /** [a, b) under one state (a < b ≤ cutEnd); `code` is its compliance (grace applied). */
-  add(a: number, b: number, code: BreachCode, measured: boolean, bidPx: number, bidQty: number, askPx: number, askQty: number): void {
+  add(a: number, b: number, code: BreachCode, measured: boolean, bidPx: number, bidQty: number, askPx: number, askQty: number, atBid: boolean, atAsk: boolean): void {
     const dt = b - a;
     const t = this.cur;
     const s = this.cfg.snapshotUs;
@@ -70,6 +70,8 @@ export class Ledger {
     }
     if (bidPx > 0) { t.bidUs += dt; t.bidQty.addProduct(bidQty, dt); }
     if (askPx > 0) { t.askUs += dt; t.askQty.addProduct(askQty, dt); }
+    if (atBid) t.atBidUs += dt;
+    if (atAsk) t.atAskUs += dt;
     if (bidPx > 0 && askPx > 0) {
       t.twoSidedUs += dt;
       if (askPx > bidPx) t.spread.addProduct(askPx - bidPx, dt);

@@ -44,10 +44,10 @@
 //   nextEventUs. status() is the member's view; preview() the REST one.
 import type { Instrument } from '../instrument.ts';
 import { ceilDiv, mulDivCeil } from './arith.ts';
-import { sizeTooSmall, spreadTooWide } from './compliance.ts';
+import { notComparable, sizeTooSmall, spreadTooWide } from './compliance.ts';
 import type { ValidatedObligation } from './config.ts';
 import { Ledger } from './ledger.ts';
-import { passes, snapshotCounts } from './report.ts';
+import { passes, snapshotCounts, timeAtBest } from './report.ts';
 import { Breach, BREACH_NAME, type BreachCode, type ObligationStatusView, type QuoteState, type WindowReport } from './types.ts';
 
 export * from './types.ts';
@@ -67,6 +67,9 @@ export class ObligationMeter {
   private askNotional = -1;
   private measured = false;
   private stressed = false;
+  /** the member's bid / ask is at the book's best (time at the best) */
+  private atBid = false;
+  private atAsk = false;
   /** compliance of the state without grace, and with the missing sides waived */
   private raw: BreachCode = Breach.NO_BID;
   private graced: BreachCode = Breach.NONE;
@@ -106,8 +109,11 @@ export class ObligationMeter {
     const an = q.askNotional ?? -1;
     // stress with suspend is exempt whether or not the caller already said so
     const measured = q.measured && !(q.stressed && this.cfg.stressSuspend);
+    const atBid = q.bidPx > 0 && q.bidPx === q.bookBid;
+    const atAsk = q.askPx > 0 && q.askPx === q.bookAsk;
     if (q.bidPx !== this.bidPx || q.bidQty !== this.bidQty || q.askPx !== this.askPx || q.askQty !== this.askQty ||
-        bn !== this.bidNotional || an !== this.askNotional || measured !== this.measured || q.stressed !== this.stressed) {
+        bn !== this.bidNotional || an !== this.askNotional || measured !== this.measured || q.stressed !== this.stressed ||
+        atBid !== this.atBid || atAsk !== this.atAsk) {
       this.advance(now);
       this.bidPx = q.bidPx;
       this.bidQty = q.bidQty;
@@ -117,6 +123,8 @@ export class ObligationMeter {
       this.askNotional = an;
       this.measured = measured;
       this.stressed = q.stressed;
+      this.atBid = atBid;
+      this.atAsk = atAsk;
       this.classify();
     }
     // an unchanged state needs no cut: the interval simply continues
@@ -188,6 +196,7 @@ export class ObligationMeter {
       presencePpm: report.presencePpm,
       presencePct: report.presencePct,
       requiredPct: report.requiredPct,
+      ...timeAtBest(cfg, t),
       neededUs,
       needUs,
       passingNow: passes(cfg, t),
@@ -238,6 +247,7 @@ export class ObligationMeter {
     if (hasBid && hasAsk && spreadTooWide(cfg, inst, bidPx, askPx, this.stressed)) side = Breach.TOO_WIDE;
     else if (hasBid && sizeTooSmall(cfg, inst, bidPx, this.bidQty, this.bidNotional)) side = Breach.BID_TOO_SMALL;
     else if (hasAsk && sizeTooSmall(cfg, inst, askPx, this.askQty, this.askNotional)) side = Breach.ASK_TOO_SMALL;
+    else if (hasBid && hasAsk && notComparable(cfg, this.bidQty, this.askQty)) side = Breach.NOT_COMPARABLE_SIZE;
     this.graced = side;
     this.raw = !hasBid ? Breach.NO_BID : !hasAsk ? Breach.NO_ASK : side;
   }
@@ -268,6 +278,6 @@ export class ObligationMeter {
   }
 
   private segment(a: number, b: number, code: BreachCode): void {
-    this.ledger.add(a, b, code, this.measured, this.bidPx, this.bidQty, this.askPx, this.askQty);
+    this.ledger.add(a, b, code, this.measured, this.bidPx, this.bidQty, this.askPx, this.askQty, this.atBid, this.atAsk);
   }
 }

@@ -71,7 +71,7 @@ export class Programmes {
   private readonly seenStress: boolean[];
   private readonly seenBid: number[];
   private readonly seenAsk: number[];
-  /** per instrument: some obligation counts depth around the book mid, so the top of the book matters */
+  /** per instrument: some obligation counts depth around the book mid or time at the best, so the top of the book matters */
   private readonly depth: boolean[];
   private readonly nextStatus: number[];
   private dirtyAll = true;
@@ -100,7 +100,10 @@ export class Programmes {
     this.seenStress = instruments.map(() => false);
     this.seenBid = instruments.map(() => 0);
     this.seenAsk = instruments.map(() => 0);
-    this.depth = instruments.map((i) => this.list.some((p) => (p.instruments.get(i.symbol)?.depthCentiBp ?? 0) > 0));
+    this.depth = instruments.map((i) => this.list.some((p) => {
+      const o = p.instruments.get(i.symbol);
+      return o !== undefined && (o.depthCentiBp > 0 || o.timeAtBestPpm > 0);
+    }));
     this.nextStatus = this.list.map(() => 0);
     this.changed = instruments.map(() => false);
     this.due = this.list.map(() => false);
@@ -224,6 +227,13 @@ export class Programmes {
       }
     }
     if (m.cfg.depthCentiBp > 0) this.depthSizes(m, q);
+    if (m.cfg.timeAtBestPpm > 0) {
+      const book = this.market.books[ii];
+      q.bookBid = book.bids.best()?.price ?? 0;
+      q.bookAsk = book.asks.best()?.price ?? 0;
+    } else {
+      q.bookBid = q.bookAsk = 0;
+    }
     q.measured = this.phaseOf(ii) === TradingPhase.CONTINUOUS;
     q.stressed = this.stressed[ii];
     return q;

@@ -12,6 +12,9 @@ export class Totals {
   twoSidedUs = 0;
   bidUs = 0;
   askUs = 0;
+  /** measured time with the member's bid at the book's best bid / its ask at the best ask */
+  atBidUs = 0;
+  atAskUs = 0;
   /** Σ (ask − bid) × dt over measured two-sided time */
   readonly spread = new WideSum();
   /** Σ size × dt over measured time with that side quoted */
@@ -22,7 +25,7 @@ export class Totals {
   snapSkipped = 0;
 
   reset(): void {
-    this.measuredUs = this.compliantUs = this.exemptUs = this.twoSidedUs = this.bidUs = this.askUs = 0;
+    this.measuredUs = this.compliantUs = this.exemptUs = this.twoSidedUs = this.bidUs = this.askUs = this.atBidUs = this.atAskUs = 0;
     this.snapTaken = this.snapPassed = this.snapSkipped = 0;
     this.spread.reset();
     this.bidQty.reset();
@@ -36,6 +39,8 @@ export class Totals {
     this.twoSidedUs += o.twoSidedUs;
     this.bidUs += o.bidUs;
     this.askUs += o.askUs;
+    this.atBidUs += o.atBidUs;
+    this.atAskUs += o.atAskUs;
     this.spread.addSum(o.spread);
     this.bidQty.addSum(o.bidQty);
     this.askQty.addSum(o.askQty);
@@ -45,9 +50,23 @@ export class Totals {
   }
 }
 
-/** The programme's pass rule on these figures; null when nothing was measured. */
+/**
+ * The programme's pass rule on these figures; null when nothing was measured. With time_at_best_pct the
+ * time at the best must be met too.
+ */
 export function passes(cfg: ValidatedObligation, t: Totals): boolean | null {
-  return cfg.snapshotUs > 0 ? meetsPpm(t.snapPassed, t.snapTaken, cfg.snapshotPassPpm) : meetsPpm(t.compliantUs, t.measuredUs, cfg.presencePpm);
+  const p = cfg.snapshotUs > 0 ? meetsPpm(t.snapPassed, t.snapTaken, cfg.snapshotPassPpm) : meetsPpm(t.compliantUs, t.measuredUs, cfg.presencePpm);
+  if (p !== true || cfg.timeAtBestPpm === 0) return p;
+  return meetsPpm(t.atBidUs + t.atAskUs, 2 * t.measuredUs, cfg.timeAtBestPpm) === true;
+}
+
+/** Time at the best: the average over the two sides of the share of measured time at the book's best. */
+export function timeAtBest(cfg: ValidatedObligation, t: Totals): { atBidUs: number; atAskUs: number; timeAtBestPpm: number | null; timeAtBestPct: string | null; requiredTimeAtBestPct: string | null } {
+  const ppm = ratioPpm(t.atBidUs + t.atAskUs, 2 * t.measuredUs);
+  return {
+    atBidUs: t.atBidUs, atAskUs: t.atAskUs, timeAtBestPpm: ppm, timeAtBestPct: ppm === null ? null : ppmToPct(ppm),
+    requiredTimeAtBestPct: cfg.timeAtBestPpm === 0 ? null : ppmToPct(cfg.timeAtBestPpm),
+  };
 }
 
 export function snapshotCounts(cfg: ValidatedObligation, t: Totals): SnapshotCounts | null {
@@ -119,6 +138,7 @@ export function buildReport(cfg: ValidatedObligation, t: Totals, x: ReportExtras
     twoSidedUs: t.twoSidedUs,
     bidUs: t.bidUs,
     askUs: t.askUs,
+    ...timeAtBest(cfg, t),
     avgSpread: avg(t.spread, t.twoSidedUs),
     spreadIntegral: t.spread.toString(),
     avgBidQty: avg(t.bidQty, t.bidUs),

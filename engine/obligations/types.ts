@@ -3,7 +3,7 @@
 import type { WindowKind } from './windows.ts';
 
 /** Why a member is not compliant right now (NONE = compliant). The order is the order of the checks. */
-export const Breach = { NONE: 0, NO_BID: 1, NO_ASK: 2, TOO_WIDE: 3, BID_TOO_SMALL: 4, ASK_TOO_SMALL: 5 } as const;
+export const Breach = { NONE: 0, NO_BID: 1, NO_ASK: 2, TOO_WIDE: 3, BID_TOO_SMALL: 4, ASK_TOO_SMALL: 5, NOT_COMPARABLE_SIZE: 10 } as const;
 export type BreachCode = (typeof Breach)[keyof typeof Breach];
 
 export const BREACH_NAME: Record<BreachCode, string> = {
@@ -13,6 +13,7 @@ export const BREACH_NAME: Record<BreachCode, string> = {
   [Breach.TOO_WIDE]: 'TOO_WIDE',
   [Breach.BID_TOO_SMALL]: 'BID_TOO_SMALL',
   [Breach.ASK_TOO_SMALL]: 'ASK_TOO_SMALL',
+  [Breach.NOT_COMPARABLE_SIZE]: 'NOT_COMPARABLE_SIZE',
 };
 
 export const BREACH_TEXT: Record<BreachCode, string> = {
@@ -22,6 +23,7 @@ export const BREACH_TEXT: Record<BreachCode, string> = {
   [Breach.TOO_WIDE]: 'spread too wide',
   [Breach.BID_TOO_SMALL]: 'bid too small',
   [Breach.ASK_TOO_SMALL]: 'ask too small',
+  [Breach.NOT_COMPARABLE_SIZE]: 'bid and ask not of comparable size',
 };
 
 /**
@@ -46,6 +48,9 @@ export interface QuoteState {
   measured: boolean;
   /** the instrument is in stressed-market mode (the spread multiplier applies; with suspend, pass measured: false too) */
   stressed: boolean;
+  /** the book's best bid and ask (0 = none): the member is at the best on a side when its price equals it (time_at_best_pct) */
+  bookBid?: number;
+  bookAsk?: number;
 }
 
 /** A period of measured non-compliance with one reason: [startUs, endUs). Clipped at window boundaries. */
@@ -116,6 +121,14 @@ export interface WindowReport {
   /** measured time with a bid / an ask */
   bidUs: number;
   askUs: number;
+  /** measured time with the member's bid at the book's best bid / its ask at the best ask */
+  atBidUs: number;
+  atAskUs: number;
+  /** time at the best: floor(1e6 × (atBidUs + atAskUs) ÷ (2 × measuredUs)) (the average of the two sides); null when nothing was measured */
+  timeAtBestPpm: number | null;
+  timeAtBestPct: string | null;
+  /** the programme's time_at_best_pct ("10.000"); null when it has none */
+  requiredTimeAtBestPct: string | null;
   /** floor(spreadIntegral ÷ twoSidedUs), price units; null without two-sided time */
   avgSpread: number | null;
   /** Σ (ask − bid) × µs over measured two-sided time */
@@ -163,6 +176,11 @@ export interface ObligationStatusView {
   presencePpm: number | null;
   presencePct: string | null;
   requiredPct: string;
+  atBidUs: number;
+  atAskUs: number;
+  timeAtBestPpm: number | null;
+  timeAtBestPct: string | null;
+  requiredTimeAtBestPct: string | null;
   /**
    * continuous mode: compliant µs still needed in the rest of the window to pass, assuming all the
    * remaining time is measured (0 = passes even with no more compliance); 'cannot pass' when more

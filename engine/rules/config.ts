@@ -2,6 +2,7 @@
 // like the wire contract; prices and quantities in instrument units, times in
 // milliseconds). Per-instrument rules sit in each InstrumentConfig (`rules`),
 // venue-wide ones in RulesConfig, per-account risk limits in AccountOptions.
+import type { MmpConfig } from './mmp.ts';
 
 /** Per-instrument rules. Every field is optional: an instrument without rules trades continuously 24/7. */
 export interface InstrumentRulesConfig {
@@ -11,8 +12,16 @@ export interface InstrumentRulesConfig {
   price_band_by_side?: { bid_up_bp: number; bid_down_bp: number; ask_up_bp: number; ask_down_bp: number };
   /** initial reference price for the static band (later: the last trade, or set by admin) */
   reference_price?: number;
-  /** daily limit up / limit down, ± this many bp of the previous close, rounded inward to the tick */
+  /**
+   * the static band's reference is the quantity-weighted average price of the trades of the last this
+   * many ms (Binance avgPriceMins × 60,000), the last trade price when the window has none; omitted:
+   * the last trade
+   */
+  price_band_average_ms?: number;
+  /** daily limit up / limit down, ± this many bp of the previous close, rounded to the tick by daily_limit_rounding */
   daily_limit_bp?: number;
+  /** 'inward' (default: the upper limit down, the lower up, to the tick) or 'half_up' to the nearest tick (SSE, SZSE) */
+  daily_limit_rounding?: 'inward' | 'half_up';
   /** previous close (daily limits, market-wide breaker); later set by the closing auction or admin */
   previous_close?: number;
   /** LULD-style dynamic band around the rolling mean trade price */
@@ -29,6 +38,8 @@ export interface InstrumentRulesConfig {
   auction_stp?: boolean;
   /** a halt cancels resting mass-quote orders (default true, as CME velocity logic) */
   halt_cancels_quotes?: boolean;
+  /** on-open / on-close orders, auction collars and extensions, imbalance publication (US crosses) */
+  crosses?: CrossesConfig;
 }
 
 /**
@@ -137,8 +148,29 @@ export interface AccessFeeCapConfig {
   below_bp?: number;
 }
 
+/**
+ * REQUEST_WEIGHT per remote address (Binance spot), enforced by the gateway (gateway/request-weight.ts)
+ * on REST and /ws/md requests; the engine does not read it.
+ */
+export interface RequestWeightConfig {
+  /** the most weight per address per interval (Binance: 6,000) */
+  limit: number;
+  /** fixed intervals aligned to multiples of this since time 0 on the exchange clock (default 60,000: a minute) */
+  interval_ms?: number;
+  /** weights of REST routes, "METHOD /api/v1/path" as the route is declared, over the built-in table */
+  weights?: Record<string, number>;
+  /** depth (and /ws/md snapshot) weight by levels per side, ascending (default Binance's 100 → 5, 500 → 25, 1000 → 50, 5000 → 250) */
+  depth_weights?: { up_to: number; weight: number }[];
+  /** 429s an address may get in one interval; its next over-limit request bans it (default 5) */
+  ban_after?: number;
+  /** the first ban (default 120,000: 2 minutes); each further ban doubles, up to ban_max_ms (default 259,200,000: 3 days) */
+  ban_ms?: number;
+  ban_max_ms?: number;
+}
+
 /** Venue-wide rules. */
 export interface RulesConfig {
+  request_weight?: RequestWeightConfig;
   access_fee_cap?: AccessFeeCapConfig;
   rate_limits?: RateLimitConfig[];
   rate_ban?: RateBanConfig;
@@ -150,6 +182,8 @@ export interface RulesConfig {
    * 'lose' (Nasdaq OUCH): any replace goes to the back of the queue.
    */
   replace_priority?: 'keep_unchanged' | 'lose';
+  /** market-maker protection of mass quotes, per account and instrument (engine/rules/mmp.ts) */
+  mmp?: MmpConfig;
 }
 
 /** Per-account, per-instrument risk limits, in that instrument's units; '*' applies to every instrument. */
@@ -163,3 +197,51 @@ export interface RiskLimitsConfig {
 }
 
 export type AccountRiskConfig = Record<string, RiskLimitsConfig>;
+
+/** Price validation of a cross (engine/rules/crosses.ts). Prices in instrument units. */
+export interface CollarConfig {
+  /** the collar's half-width in bp of the midpoint (reopening: of the reference); 0 with collar_min 0 = no collar */
+  collar_bp?: number;
+  /** at least this wide (price units): Nasdaq's "greater of 10 % or $0.50" */
+  collar_min?: number;
+  /** a price outside the collar extends the call this long (0 = cross at the collar boundary at once) */
+  extension_ms?: number;
+  /** at most this many extensions; then the cross runs at the collar boundary */
+  max_extensions?: number;
+  /** each extension widens the collar by this many bp of the reference, in the direction of the imbalance */
+  widen_bp?: number;
+}
+
+/**
+ * An opening or closing cross with on-open / on-close orders: local times "HH:MM[:SS]" of the
+ * instrument's time_zone. The cross itself runs when the schedule's call (OPENING_AUCTION /
+ * CLOSING_AUCTION) that starts at `at` ends.
+ */
+export interface CrossConfig extends CollarConfig {
+  /** the start of the call: imbalance publication ends, entry windows close no later */
+  at: string;
+  /** MOO / MOC entry until then */
+  market_until: string;
+  /** LOO / LOC entry until then (default market_until) */
+  limit_until?: string;
+  /** imbalance-only entry until then (default: the call) */
+  io_until?: string;
+  /** no cancel or amend of on-open / on-close / IO orders from then (default market_until) */
+  freeze_from?: string;
+  /** the indicative cross is published every imbalance_every_ms from imbalance_from until the call */
+  imbalance_from?: string;
+  imbalance_every_ms?: number;
+  /** and every imbalance_fast_every_ms from imbalance_fast_from */
+  imbalance_fast_from?: string;
+  imbalance_fast_every_ms?: number;
+}
+
+/** On-open / on-close orders, auction price validation and call-book display of an instrument. */
+export interface CrossesConfig {
+  opening?: CrossConfig;
+  closing?: CrossConfig;
+  /** the reopening after a halt (collar: the LULD band when the halt began, else the reference ± collar_bp) */
+  reopening?: CollarConfig;
+  /** 'levels' (default): a call phase's book is published level by level; 'indicative': only the indicative cross */
+  call_book?: 'levels' | 'indicative';
+}

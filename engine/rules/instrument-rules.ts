@@ -5,6 +5,7 @@ import { ConfigError, type Instrument, type InstrumentConfig } from '../instrume
 import { TradingPhase } from '../types.ts';
 import type { PhaseCause } from '../events.ts';
 import type { Uncross } from './auction.ts';
+import { InstrumentCrosses } from './crosses.ts';
 import { Schedule } from './phases.ts';
 import { PriceControls } from './price-controls.ts';
 
@@ -29,8 +30,11 @@ export class InstrumentRules {
   pendingHalt: PhaseCause | 0 = 0;
   /** no price control is configured (no band, no daily limits, no LULD): orders pass them untouched */
   readonly quiet: boolean;
+  /** on-open / on-close orders, auction collars and extensions (null = none configured) */
+  readonly crosses: InstrumentCrosses | null;
   /** the last indicative uncross published */
   readonly shown: Uncross = { price: 0, qty: 0, surplus: 0, surplusSide: 0 };
+  shownFar = 0;
 
   constructor(readonly inst: Instrument, cfg: InstrumentConfig) {
     const where = `instruments[${inst.index}].rules`;
@@ -43,6 +47,7 @@ export class InstrumentRules {
     this.minQuoteLifeUs = life * 1000;
     this.auctionStp = flag(r.auction_stp, `${where}.auction_stp`, false);
     this.haltCancelsQuotes = flag(r.halt_cancels_quotes, `${where}.halt_cancels_quotes`, true);
+    this.crosses = r.crosses === undefined ? null : new InstrumentCrosses(r.crosses, inst, this.controls.clock as NonNullable<PriceControls['clock']>, `${where}.crosses`);
     const c = this.controls;
     this.quiet = !c.hasStaticBand && c.luld === null && r.daily_limit_bp === undefined;
   }
@@ -52,6 +57,11 @@ export class InstrumentRules {
     if (this.haltUntil !== 0 && this.haltUntil < t) t = this.haltUntil;
     const luld = this.controls.luld;
     if (this.limitStateSince !== 0 && luld !== null && this.limitStateSince + luld.limitStateUs < t) t = this.limitStateSince + luld.limitStateUs;
+    const cx = this.crosses;
+    if (cx !== null) {
+      if (cx.extendUntil !== 0 && cx.extendUntil < t) t = cx.extendUntil;
+      if (cx.nextPublish < t) t = cx.nextPublish;
+    }
     return t;
   }
 }

@@ -59,7 +59,7 @@ export interface OtrView {
   volumeRatio: number | null;
 }
 
-class Rec {
+export class Rec {
   day = 0;
   orders = 0;
   orderVolume = 0;

@@ -1,9 +1,12 @@
 // Price controls of one instrument:
 // - static band (Binance PERCENT_PRICE[_BY_SIDE]): a limit price outside
 //   reference × [1 − down, 1 + up] is rejected; the reference is the last
-//   trade, or the configured / admin-set price before the first trade;
+//   trade, or the configured / admin-set price before the first trade; with
+//   price_band_average_ms, the quantity-weighted average price of the trades
+//   of that window (Binance avgPriceMins), the last trade when it has none;
 // - daily limits: ± daily_limit_bp of the previous close, rounded inward to the
-//   tick; nothing rests or trades beyond them;
+//   tick (or half-up to the nearest tick, SSE/SZSE); nothing rests or trades
+//   beyond them;
 // - LULD-style dynamic band: the arithmetic mean of the trade prices of the
 //   last window_ms (the last known mean when the window is empty), moved only
 //   when it changes by reference_move_bp or more, ± band_bp or the LULD plan's
@@ -31,7 +34,7 @@ export interface Band {
 }
 
 /** A ring of (time, price) with a running sum: the LULD reference window. */
-class TradeWindow {
+export class TradeWindow {
   private readonly times: number[] = [];
   private readonly prices: number[] = [];
   private head = 0;
@@ -70,8 +73,52 @@ class TradeWindow {
   }
 }
 
+/**
+ * The trades of the last W as (time, price, qty) with exact running sums of price × qty and qty:
+ * Binance's weighted average price (avgPriceMins). Σ price × qty may pass 2^53: bigint.
+ */
+class WeightedWindow {
+  private readonly times: number[] = [];
+  private readonly prices: number[] = [];
+  private readonly qtys: number[] = [];
+  private head = 0;
+  private size = 0;
+  sumPq = 0n;
+  sumQ = 0n;
+
+  clear(): void {
+    this.head = this.size = 0;
+    this.sumPq = this.sumQ = 0n;
+  }
+
+  push(time: number, price: number, qty: number): void {
+    if (this.size === MAX_WINDOW_TRADES) this.dropOldest();
+    const i = (this.head + this.size) % MAX_WINDOW_TRADES;
+    this.times[i] = time;
+    this.prices[i] = price;
+    this.qtys[i] = qty;
+    this.size++;
+    this.sumPq += BigInt(price) * BigInt(qty);
+    this.sumQ += BigInt(qty);
+  }
+
+  /** Drops trades at or before `cutoff`; true if any trade is left. */
+  keepAfter(cutoff: number): boolean {
+    while (this.size > 0 && this.times[this.head] <= cutoff) this.dropOldest();
+    return this.size > 0;
+  }
+
+  private dropOldest(): void {
+    const h = this.head;
+    this.sumPq -= BigInt(this.prices[h]) * BigInt(this.qtys[h]);
+    this.sumQ -= BigInt(this.qtys[h]);
+    this.head = (h + 1) % MAX_WINDOW_TRADES;
+    this.size--;
+  }
+}
+
 /** Monotonic deques over the trades of the last W: the window's low and high in O(1) amortised. */
-class Extremes {
+export class Extremes {
   private readonly lo: { t: number; p: number }[] = [];
   private readonly hi: { t: number; p: number }[] = [];
   private loHead = 0;
@@ -126,6 +173,14 @@ function ms(v: unknown, field: string, dflt: number, min = 1): number {
 export class PriceControls {
   /** static band reference: the last trade, or configured / admin-set (0 = no band yet) */
   reference: number;
+  /** the static band is centred on the weighted average price of this window (µs; 0 = on the reference) */
+  readonly averageUs: number;
+  private readonly average = new WeightedWindow();
+  /** daily limits round half-up to the nearest tick (SSE, SZSE) instead of inward */
+  private readonly halfUp: boolean;
+  /** the daily limits of `limitsFor` (recomputed when the previous close changes) */
+  private limitsFor = 0;
+  private limits: Band | null = null;
   /** previous close for the daily limits and the market-wide breaker (0 = none) */
   previousClose: number;
   private readonly bidUp: number;
@@ -140,7 +195,7 @@ export class PriceControls {
   readonly clock: ZoneClock | null;
   readonly velocity: { ticks: number; windowUs: number; haltUs: number } | null;
   private readonly window = new TradeWindow();
-  private readonly extremes = new Extremes();
+  private extremes = new Extremes();
   /** matching must consult velocity() at each new price level */
   readonly watchesMatching: boolean;
   /** a static band is configured (its reference follows every trade) */
@@ -156,6 +211,12 @@ export class PriceControls {
     this.reference = cfg.reference_price === undefined ? 0 : this.price(cfg.reference_price, `${where}.reference_price`);
     this.previousClose = cfg.previous_close === undefined ? 0 : this.price(cfg.previous_close, `${where}.previous_close`);
     this.dailyBp = cfg.daily_limit_bp === undefined ? 0 : bp(cfg.daily_limit_bp, `${where}.daily_limit_bp`);
+    const rounding = cfg.daily_limit_rounding ?? 'inward';
+    if (rounding !== 'inward' && rounding !== 'half_up') {
+      throw new ConfigError(`${where}.daily_limit_rounding`, `must be 'inward' or 'half_up', got ${JSON.stringify(rounding)}`);
+    }
+    this.halfUp = rounding === 'half_up';
+    this.averageUs = cfg.price_band_average_ms === undefined ? 0 : ms(cfg.price_band_average_ms, `${where}.price_band_average_ms`, 0) * MS;
     this.luld = cfg.luld === undefined ? null : luldConfig(cfg.luld, `${where}.luld`);
     if (this.luld && this.reference > 0) this.window.lastMean = this.reference;
     else if (this.luld && this.previousClose > 0) this.window.lastMean = this.previousClose;
@@ -176,16 +237,30 @@ export class PriceControls {
     return intIn(v, field, this.inst.minPrice, this.inst.maxPrice);
   }
 
-  /** Static band and daily limits for a limit price. */
-  checkLimitPrice(side: Side, price: number, why: Why): RejectReason | 0 {
+  /** Static band and daily limits for a limit price at time `now`. */
+  checkLimitPrice(side: Side, price: number, now: number, why: Why): RejectReason | 0 {
     const ref = this.reference;
     if (ref > 0 && (this.bidUp > 0 || this.askUp > 0)) {
       const up = side === Side.BUY ? this.bidUp : this.askUp;
       const down = side === Side.BUY ? this.bidDown : this.askDown;
-      const hi = mulDivFloor(ref, 10_000 + up, 10_000);
-      const lo = ref - mulDivFloor(ref, down, 10_000);
+      let hi: number;
+      let lo: number;
+      let centre: string;
+      if (this.averageUs > 0 && this.average.keepAfter(now - this.averageUs)) {
+        // exact: Σpq × (1 ± bp) ÷ Σq, the upper edge floored, the lower ceiled
+        const { sumPq, sumQ } = this.average;
+        hi = Number((sumPq * BigInt(10_000 + up)) / (sumQ * 10_000n));
+        const loNum = sumPq * BigInt(10_000 - down);
+        const loDen = sumQ * 10_000n;
+        lo = Number((loNum + loDen - 1n) / loDen);
+        centre = `weighted average price ${Number(sumPq / sumQ)}`;
+      } else {
+        hi = mulDivFloor(ref, 10_000 + up, 10_000);
+        lo = ref - mulDivFloor(ref, down, 10_000);
+        centre = `reference ${ref}`;
+      }
       if (price > hi || price < lo) {
-        why.text = `price ${price} outside the band [${lo}, ${hi}] (reference ${ref})`;
+        why.text = `price ${price} outside the band [${lo}, ${hi}] (${centre})`;
         return RejectReason.PRICE_BAND;
       }
     }
@@ -200,7 +275,40 @@ export class PriceControls {
   dailyLimits(): Band | null {
     const pc = this.previousClose;
     if (this.dailyBp === 0 || pc === 0) return null;
-    return this.edges(pc, this.dailyBp);
+    if (pc !== this.limitsFor) {
+      this.limitsFor = pc;
+      this.limits = this.halfUp ? this.halfUpEdges(pc, this.dailyBp) : this.edges(pc, this.dailyBp);
+    }
+    return this.limits;
+  }
+
+  /** The static band's centre now, for display: the weighted average of the window, else the reference. */
+  bandReference(now: number): number {
+    if (this.averageUs === 0 || !this.average.keepAfter(now - this.averageUs)) return this.reference;
+    return Number(this.average.sumPq / this.average.sumQ);
+  }
+
+  /** An admin-set reference: the band's centre until the next trade. */
+  setReference(price: number): void {
+    this.reference = price;
+    this.average.clear();
+  }
+
+  /** pc × (1 ± bp), each rounded half-up to the nearest tick (exact), inside the price range. */
+  private halfUpEdges(pc: number, bandBp: number): Band {
+    const i = this.inst;
+    const round = (num: bigint): number => {
+      // num ÷ 10,000 in price units; the tick of the price it rounds from
+      const floor = Number(num / 10_000n);
+      const tick = BigInt(tickAt(i, Math.min(i.maxPrice, Math.max(0, floor))));
+      const den = 10_000n * tick;
+      return Number(((2n * num + den) / (2n * den)) * tick);
+    };
+    const clamp = (p: number): number => Math.max(i.minPrice, Math.min(i.maxPrice, p));
+    return {
+      lower: ceilToTick(i, clamp(round(BigInt(pc) * BigInt(10_000 - bandBp)))),
+      upper: floorToTick(i, clamp(round(BigInt(pc) * BigInt(10_000 + bandBp)))),
+    };
   }
 
   /** The LULD band now, or null (no LULD, or no reference yet); moves the reference if the mean moved enough. */
@@ -224,6 +332,11 @@ export class PriceControls {
 
   /** The reference after a call phase: its uncross price; at the open without one, the previous close. */
   reopened(price: number, opening: boolean, now: number): void {
+    // velocity re-anchors at the reopening price: the trades before the call no longer count (CME velocity logic)
+    if (this.velocity !== null) {
+      this.extremes = new Extremes();
+      if (price > 0) this.extremes.push(now, price);
+    }
     if (this.luld === null) return;
     const ref = price > 0 ? price : opening ? this.previousClose : 0;
     if (ref === 0) return;
@@ -299,8 +412,9 @@ export class PriceControls {
     return (price > lo && ticksBetween(this.inst, lo, price) >= v.ticks) || (price < hi && ticksBetween(this.inst, price, hi) >= v.ticks);
   }
 
-  onTrade(price: number, now: number): void {
+  onTrade(price: number, qty: number, now: number): void {
     this.reference = price;
+    if (this.averageUs > 0) this.average.push(now, price, qty);
     if (this.luld) this.window.push(now, price);
     if (this.velocity) this.extremes.push(now, price);
   }

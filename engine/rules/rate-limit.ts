@@ -66,7 +66,7 @@ interface Window {
  * Weights are ≥ 1 and their sum ≤ limit, so at most `limit` entries; the ring
  * starts small and doubles, and same-time messages share one entry.
  */
-class Sliding implements Window {
+export class Sliding implements Window {
   private t: Float64Array;
   private w: Float64Array;
   private head = 0;
@@ -137,7 +137,7 @@ class Sliding implements Window {
 }
 
 /** Fixed windows aligned to multiples of span since time 0 (a UTC day for 86,400,000 ms). */
-class Fixed implements Window {
+export class Fixed implements Window {
   private start = -1;
   private used = 0;
 
@@ -165,7 +165,7 @@ class Fixed implements Window {
  * per µs), which makes every refill and wait exact in integers; validation
  * keeps 2 × limit × span a safe integer.
  */
-class Bucket implements Window {
+export class Bucket implements Window {
   private level: number;
 
   constructor(private readonly limit: number, private readonly span: number, private last: number) {
@@ -195,7 +195,7 @@ class Bucket implements Window {
 }
 
 /** A Map of per-key states with the idle sweep and the key cap described at the top. */
-class KeyMap<S extends { idle(now: number): boolean }> {
+export class KeyMap<S extends { idle(now: number): boolean }> {
   private readonly map = new Map<number, S>();
   private nextSweep = 0;
 
@@ -240,7 +240,7 @@ interface Limiter {
 }
 
 /** Breach history (a ring of the last `breaches` times) and ban end of one key. */
-class BanState {
+export class BanState {
   until = 0;
   private readonly times: Float64Array;
   private head = 0;

@@ -14,12 +14,14 @@ import { ConfigError, type Instrument, type InstrumentConfig } from '../instrume
 import type { Market, MatchWatcher } from '../market.ts';
 import type { Order } from '../order.ts';
 import type { Programmes } from '../obligations/programme.ts';
-import { CancelReason, OrdType, RejectReason, Side, TradingPhase } from '../types.ts';
+import { CancelReason, OrdType, RejectReason, Side, TradingPhase, isCrossTif } from '../types.ts';
 import type { Why } from '../validate.ts';
 import { uncross, type Uncross } from './auction.ts';
 import type { RulesConfig } from './config.ts';
+import { CrossKind, crossPrice, eligible, newCrossResult, validate, type CrossResult, type InstrumentCrosses } from './crosses.ts';
 import { MarketWide } from './market-wide.ts';
 import { OtrCounters } from './otr.ts';
+import { MarketMakerProtection, type MmpTrip } from './mmp.ts';
 import { InstrumentRules } from './instrument-rules.ts';
 import { admitsAmend, admitsOrder, isCallPhase } from './phases.ts';
 import type { PriceControls } from './price-controls.ts';
@@ -42,6 +44,10 @@ export class Rules implements MatchWatcher {
   private readonly byIndex: InstrumentRules[];
   readonly rateLimits: RateLimits | null;
   readonly otr: OtrCounters | null;
+  /** market-maker protection of mass quotes (rules.mmp) */
+  readonly mmp: MarketMakerProtection | null;
+  /** protections tripped in this command: their quotes are withdrawn when it ends */
+  private readonly tripped: MmpTrip[] = [];
   private readonly marketWide: MarketWide | null;
   /** an unchanged or smaller amend or quote side keeps its queue position (rules.replace_priority) */
   readonly keepsPriority: boolean;
@@ -56,6 +62,7 @@ export class Rules implements MatchWatcher {
   /** some instrument has a LULD band: look for limit states after every command */
   private readonly watchLimitState: boolean;
   private readonly uncrossOut: Uncross = { price: 0, qty: 0, surplus: 0, surplusSide: 0 };
+  private readonly crossOut: CrossResult = newCrossResult();
 
   constructor(
     instruments: readonly Instrument[],
@@ -72,15 +79,17 @@ export class Rules implements MatchWatcher {
     this.rateLimits = rc.rate_limits === undefined && rc.rate_ban === undefined ? null : new RateLimits(rc.rate_limits ?? [], rc.rate_ban);
     this.otr = rc.otr === undefined ? null : new OtrCounters(rc.otr);
     this.marketWide = rc.market_wide === undefined ? null : new MarketWide(rc.market_wide, instruments);
+    this.mmp = rc.mmp === undefined ? null : new MarketMakerProtection(rc.mmp, instruments.map((i) => i.symbol));
     const rp = rc.replace_priority ?? 'keep_unchanged';
     if (rp !== 'keep_unchanged' && rp !== 'lose') throw new ConfigError('rules.replace_priority', `must be 'keep_unchanged' or 'lose', got ${JSON.stringify(rp)}`);
     this.keepsPriority = rp === 'keep_unchanged';
     for (const ir of this.byIndex) {
       const c = ir.controls;
-      market.watched[ir.inst.index] = c.watchesMatching || c.luld !== null || c.hasStaticBand || this.otr !== null
+      market.watched[ir.inst.index] = c.watchesMatching || c.luld !== null || c.hasStaticBand || this.otr !== null || this.mmp !== null
         || this.marketWide?.index === ir.inst.index || programmes.watches(ir.inst.index);
     }
     market.watcher = market.watched.some(Boolean) ? this : null;
+    if (this.byIndex.some((ir) => ir.crosses !== null)) market.unpark = (o) => this.byIndex[o.instrument].crosses?.unpark(o);
     const limits = this.rateLimits?.countsUnfilled ? this.rateLimits : null;
     const otr = this.otr;
     if (limits !== null || otr !== null) {
@@ -91,12 +100,13 @@ export class Rules implements MatchWatcher {
     }
     this.watchLimitState = this.byIndex.some((ir) => ir.controls.luld !== null);
     this.configInert = market.watcher === null && this.rateLimits === null && this.otr === null && this.marketWide === null
-      && this.byIndex.every((ir) => ir.quiet && ir.schedule === null && ir.minQuoteLifeUs === 0 && ir.controls.velocity === null);
+      && this.byIndex.every((ir) => ir.quiet && ir.schedule === null && ir.minQuoteLifeUs === 0 && ir.controls.velocity === null && ir.crosses === null);
     this.refreshInert();
   }
 
   /** A new account: its risk limits, if any, make the rules live. */
   addAccount(a: Account): void {
+    this.mmp?.join(a.id, a.name);
     if (!a.riskFree) this.restricted++;
     this.refreshInert();
   }
@@ -108,6 +118,11 @@ export class Rules implements MatchWatcher {
 
   phaseOf(ii: number): TradingPhase {
     return this.byIndex[ii].phase;
+  }
+
+  /** The instrument shows only the indicative cross of a call phase, not its book (rules.crosses.call_book 'indicative'). */
+  hidesCallBook(ii: number): boolean {
+    return this.byIndex[ii].crosses?.showCallBook === false;
   }
 
   controlsOf(ii: number): PriceControls {
@@ -140,6 +155,7 @@ export class Rules implements MatchWatcher {
   private start(now: number): void {
     this.started = true;
     for (const ir of this.byIndex) {
+      if (ir.crosses !== null) ir.crosses.nextPublish = ir.crosses.publishAfter(now - 1);
       if (ir.schedule === null) continue;
       const p = ir.schedule.phaseAt(now);
       ir.nextScheduled = ir.schedule.nextAfter(now).time;
@@ -149,6 +165,8 @@ export class Rules implements MatchWatcher {
   }
 
   private fire(ir: InstrumentRules, now: number): void {
+    const cx = ir.crosses;
+    if (cx !== null) this.fireCross(ir, cx, now);
     const luld = ir.controls.luld;
     if (ir.limitStateSince !== 0 && luld !== null && ir.limitStateSince + luld.limitStateUs <= now) {
       ir.limitStateSince = 0;
@@ -174,6 +192,24 @@ export class Rules implements MatchWatcher {
         const t = ir.nextScheduled;
         ir.nextScheduled = sched.nextAfter(t).time;
         this.changePhase(ir, sched.phaseAt(t), PhaseCause.SCHEDULE, 0, 'scheduled phase');
+      }
+    }
+  }
+
+  /** An extended call that ends, and the imbalance publication of a cross. */
+  private fireCross(ir: InstrumentRules, cx: InstrumentCrosses, now: number): void {
+    if (cx.extendUntil !== 0 && cx.extendUntil <= now) {
+      cx.extendUntil = 0;
+      this.changePhase(ir, cx.extendTo, cx.extendCause, 0, 'extended call ended');
+    }
+    if (cx.nextPublish <= now) {
+      cx.nextPublish = cx.publishAfter(now);
+      const w = cx.publishing(now);
+      if (w !== null && ir.phase === TradingPhase.CONTINUOUS) {
+        const book = this.market.books[ir.inst.index];
+        const r = this.indicative(ir, cx, w.kind, book.bids.best()?.price ?? 0, book.asks.best()?.price ?? 0);
+        // nothing paired and no imbalance: nothing to say
+        if (r.qty > 0 || r.surplus > 0) this.out.auction(ir.inst.symbol, w.kind === CrossKind.OPENING ? TradingPhase.OPENING_AUCTION : TradingPhase.CLOSING_AUCTION, r, false, r);
       }
     }
   }
@@ -213,12 +249,16 @@ export class Rules implements MatchWatcher {
     if (from === phase && phase !== TradingPhase.HALTED) return;
     const closing = phase === TradingPhase.CLOSED && cause !== PhaseCause.MARKET_WIDE
       && (from === TradingPhase.CLOSING_AUCTION || (from === TradingPhase.HALTED && ir.haltedFrom === TradingPhase.CLOSING_AUCTION));
+    const cx = ir.crosses;
     if (isCallPhase(from) && (phase === TradingPhase.CONTINUOUS || closing)) {
-      const price = this.runAuction(ir, closing ? TradingPhase.CLOSING_AUCTION : from);
+      const kindPhase = closing ? TradingPhase.CLOSING_AUCTION : from;
+      const price = cx === null ? this.runAuction(ir, kindPhase) : this.runCross(ir, cx, kindPhase, phase, cause);
+      if (price < 0) return; // extended: the call goes on
       if (closing) ir.controls.previousClose = price || this.market.lastPrice[ii] || ir.controls.previousClose;
       else ir.controls.reopened(price, isOpening(from === TradingPhase.HALTED ? ir.haltedFrom : from), this.now);
     }
     if (phase === TradingPhase.HALTED && from !== TradingPhase.HALTED) ir.haltedFrom = from;
+    if (cx !== null) this.crossPhase(ir, cx, from, phase);
     ir.phase = phase;
     this.refreshInert();
     ir.limitStateSince = 0;
@@ -242,6 +282,89 @@ export class Rules implements MatchWatcher {
     this.out.auction(ir.inst.symbol, kind, u, true);
     this.market.uncross(ir.inst, u.price, ir.auctionStp);
     return u.price;
+  }
+
+  /** The kind of cross that ends a call phase (the phase an interrupting halt began in decides). */
+  private crossKind(ir: InstrumentRules, phase: TradingPhase): CrossKind {
+    const p = phase === TradingPhase.HALTED ? ir.haltedFrom : phase;
+    return p === TradingPhase.CLOSING_AUCTION ? CrossKind.CLOSING : isOpening(p) ? CrossKind.OPENING : CrossKind.REOPENING;
+  }
+
+  /** Cross bookkeeping of a phase change: the call's best bid / offer, the halt's band, the day's end. */
+  private crossPhase(ir: InstrumentRules, cx: InstrumentCrosses, from: TradingPhase, to: TradingPhase): void {
+    cx.resetExtension();
+    if (isCallPhase(to) && !isCallPhase(from)) {
+      const book = this.market.books[ir.inst.index];
+      cx.callBid = book.bids.best()?.price ?? 0;
+      cx.callAsk = book.asks.best()?.price ?? 0;
+    }
+    if (to === TradingPhase.HALTED && from !== TradingPhase.HALTED) {
+      const band = ir.controls.bandView(this.now);
+      cx.haltLow = band?.lower ?? 0;
+      cx.haltHigh = band?.upper ?? 0;
+    }
+    // nothing parked outlives the day
+    if (to === TradingPhase.CLOSED) for (const o of [...cx.open, ...cx.close]) this.market.cancelResting(o, CancelReason.AUCTION);
+  }
+
+  /** The indicative cross of a kind now, validated against its collar. */
+  private indicative(ir: InstrumentRules, cx: InstrumentCrosses, kind: CrossKind, bid: number, ask: number): CrossResult {
+    const r = this.crossOut;
+    crossPrice(this.market.books[ir.inst.index], cx.parked(kind), ir.inst, this.crossReference(ir), bid, ask, r);
+    validate(cx, kind, bid, ask, r);
+    return r;
+  }
+
+  /**
+   * A cross with on-open / on-close orders and price validation (crosses.ts). Returns the price
+   * (0 = nothing crossed), or −1 when the price lies outside the collar and the call is extended.
+   */
+  private runCross(ir: InstrumentRules, cx: InstrumentCrosses, kindPhase: TradingPhase, to: TradingPhase, cause: PhaseCause): number {
+    const kind = this.crossKind(ir, kindPhase);
+    const parked = cx.parked(kind);
+    const book = this.market.books[ir.inst.index];
+    const r = this.crossOut;
+    const imbalance = crossPrice(book, parked, ir.inst, this.crossReference(ir), cx.callBid, cx.callAsk, r);
+    validate(cx, kind, cx.callBid, cx.callAsk, r);
+    const collar = cx.collarOf(kind);
+    if (r.outside && collar.extensionUs > 0 && cx.extensions < collar.maxExtensions) {
+      cx.extensions++;
+      if (r.price === r.collarHigh) cx.widenUp++;
+      else cx.widenDown++;
+      cx.extendUntil = this.now + collar.extensionUs;
+      cx.extendTo = to;
+      cx.extendCause = cause;
+      r.extensions = cx.extensions;
+      r.extendedUntil = cx.extendUntil;
+      const text = `auction price outside the collar [${r.collarLow}, ${r.collarHigh}]: call extended (${cx.extensions} of ${collar.maxExtensions})`;
+      this.out.phase(ir.inst.symbol, ir.phase, cause, cx.extendUntil, text);
+      this.out.auction(ir.inst.symbol, kindPhase, r, false, r);
+      if (cx.extendUntil < this.nextTimer) this.nextTimer = cx.extendUntil;
+      this.busy = true;
+      return -1;
+    }
+    const price = r.price;
+    if (r.qty > 0) {
+      this.out.auction(ir.inst.symbol, kindPhase, r, true, r);
+      const [buys, sells] = eligible(book, parked, price, imbalance, cx.callBid, cx.callAsk);
+      for (let i = 0, j = 0; i < buys.length && j < sells.length;) {
+        const b = buys[i];
+        const a = sells[j];
+        if (b.leaves === 0) { i++; continue; }
+        if (a.leaves === 0) { j++; continue; }
+        const bLater = b.time > a.time || (b.time === a.time && b.id > a.id);
+        if (ir.auctionStp && b.account === a.account) this.market.cancelResting(bLater ? b : a, CancelReason.SELF_TRADE);
+        else this.market.cross(bLater ? b : a, bLater ? a : b, ir.inst, price, b.leaves < a.leaves ? b.leaves : a.leaves);
+      }
+    }
+    // what is left of the cross's own orders expires with it
+    for (const o of [...parked]) this.market.cancelResting(o, CancelReason.AUCTION);
+    return price;
+  }
+
+  /** A cross's reference: the last trade, else the configured / admin-set reference, else the previous close. */
+  private crossReference(ir: InstrumentRules): number {
+    return this.market.lastPrice[ir.inst.index] || ir.controls.reference || ir.controls.previousClose;
   }
 
   /** The auction's reference price: the last trade, else the configured / admin-set reference. */
@@ -278,9 +401,9 @@ export class Rules implements MatchWatcher {
   admitOrder(acct: Account, ii: number, side: Side, ordType: number, tif: number, price: number, qty: number, quote: boolean, why: Why): RejectReason | 0 {
     const ir = this.byIndex[ii];
     if (ir.quiet && acct.riskFree && this.otr === null && ir.phase === TradingPhase.CONTINUOUS) return 0;
-    let reason = admitsOrder(ir.phase, ordType, tif, quote);
+    let reason = isCrossTif(tif) ? 0 : admitsOrder(ir.phase, ordType, tif, quote);
     if (reason) return reason;
-    if (ordType === OrdType.LIMIT && (reason = ir.controls.checkLimitPrice(side, price, why))) return reason;
+    if (ordType === OrdType.LIMIT && (reason = ir.controls.checkLimitPrice(side, price, this.now, why))) return reason;
     if ((reason = checkRisk(acct.risk[ii], ir.inst, acct.positions[ii], side, price, qty, qty, price * qty, why))) return reason;
     if (this.otr !== null) {
       const c = this.otr.check(acct.id, ii, this.now);
@@ -293,15 +416,36 @@ export class Rules implements MatchWatcher {
     return 0;
   }
 
+  /** Entry window of an on-open / on-close order (NO_AUCTION without that cross). */
+  admitCross(ii: number, ordType: number, tif: number, imbalanceOnly: boolean, why: Why): RejectReason | 0 {
+    const ir = this.byIndex[ii];
+    if (ir.crosses === null) {
+      why.text = `${ir.inst.symbol} has no opening or closing cross`;
+      return RejectReason.NO_AUCTION;
+    }
+    return ir.crosses.admit(tif, ordType, imbalanceOnly, ir.phase, this.now, why);
+  }
+
+  /** Cancel or amend of a parked on-open / on-close order: refused from its cross's freeze. */
+  admitCrossChange(o: Order, why: Why): RejectReason | 0 {
+    return this.byIndex[o.instrument].crosses?.admitChange(o, this.now, why) ?? 0;
+  }
+
+  /** Parks an accepted on-open / on-close order until its cross. */
+  park(o: Order): void {
+    (this.byIndex[o.instrument].crosses as InstrumentCrosses).park(o);
+    this.market.park(o);
+  }
+
   /** Checks of an amend of `o` to price × newQty: phase, minimum quote life, then price controls and risk. */
   admitAmend(o: Order, price: number, newQty: number, why: Why): RejectReason | 0 {
     const ii = o.instrument;
     const ir = this.byIndex[ii];
     const addQty = newQty > o.qty ? newQty - o.qty : 0;
     const newLeaves = newQty > o.cum ? newQty - o.cum : 0;
-    const early = admitsAmend(ir.phase) || this.quoteLife(ii, o.time, why);
+    const early = admitsAmend(ir.phase) || (isCrossTif(o.tif) ? this.admitCrossChange(o, why) : 0) || this.quoteLife(ii, o.time, why);
     if (early || newLeaves === 0) return early; // an amend to at or below the filled quantity is a cancel
-    return ir.controls.checkLimitPrice(o.side, price, why)
+    return ir.controls.checkLimitPrice(o.side, price, this.now, why)
       || checkRisk(o.account.risk[ii], ir.inst, o.account.positions[ii], o.side, price, addQty, newQty, price * newLeaves - o.price * o.leaves, why);
   }
 
@@ -356,8 +500,16 @@ export class Rules implements MatchWatcher {
     return true;
   }
 
-  traded(ii: number, price: number, qty: number, maker: Account, taker: Account, auction: boolean): void {
-    this.byIndex[ii].controls.onTrade(price, this.now);
+  traded(ii: number, price: number, qty: number, maker: Account, taker: Account, auction: boolean, makerOrder?: Order): void {
+    this.byIndex[ii].controls.onTrade(price, qty, this.now);
+    // market-maker protection tallies the fills of quote orders (quotes are post-only: always the resting side)
+    if (this.mmp !== null && makerOrder !== undefined && !auction && (makerOrder.id === maker.quoteBid[ii] || makerOrder.id === maker.quoteOffer[ii])) {
+      const trip = this.mmp.fill(maker.id, ii, this.now, makerOrder.side === Side.BUY ? 1 : -1, qty, makerOrder.qty);
+      if (trip !== null) {
+        this.tripped.push(trip);
+        this.busy = true;
+      }
+    }
     this.programmes.traded(ii, price, qty, maker, taker, auction, this.now);
     if (this.otr !== null) {
       // transactions are counted per executed order (firstFill), volume per fill
@@ -377,6 +529,7 @@ export class Rules implements MatchWatcher {
   /** Pending halts, the market-wide breaker, limit states and indicative auction prices after a command. */
   private settle(): void {
     this.busy = false;
+    if (this.tripped.length !== 0) this.withdrawTripped();
     for (const ir of this.byIndex) {
       if (ir.pendingHalt !== 0) {
         const v = ir.controls.velocity;
@@ -389,6 +542,30 @@ export class Rules implements MatchWatcher {
       if (ir.controls.luld !== null) this.checkLimitState(ir);
       if (isCallPhase(ir.phase)) this.publishIndicative(ir);
     }
+  }
+
+  /** Market-maker protection tripped in this command: the account's quotes on the instrument are cancelled, then it hears why. */
+  private withdrawTripped(): void {
+    for (const t of this.tripped) {
+      const acct = this.accounts[t.account - 1];
+      this.market.withdrawQuote(acct, t.instrument, CancelReason.MMP);
+      this.out.rule(RuleEventKind.MMP_TRIGGERED, t.account, 0, this.byIndex[t.instrument].inst.symbol, 0, t.value, t.text);
+    }
+    this.tripped.length = 0;
+  }
+
+  /** A mass quote of the account on the instrument: refused while its market-maker protection is tripped. */
+  admitQuote(acct: Account, ii: number, why: Why): RejectReason | 0 {
+    if (this.mmp === null || !this.mmp.triggered(acct.id, ii)) return 0;
+    why.text = `market-maker protection triggered on ${this.byIndex[ii].inst.symbol}: reset it to quote again`;
+    return RejectReason.MMP_TRIGGERED;
+  }
+
+  /** The account resets its market-maker protection on the instrument. Returns true if it was triggered. */
+  mmpReset(acct: Account, ii: number): boolean {
+    if (this.mmp === null || !this.mmp.reset(acct.id, ii)) return false;
+    this.out.rule(RuleEventKind.MMP_RESET, acct.id, 0, this.byIndex[ii].inst.symbol, 0, 0, 'market-maker protection reset: quotes accepted again');
+    return true;
   }
 
   private checkMarketWide(): void {
@@ -437,14 +614,17 @@ export class Rules implements MatchWatcher {
   private publishIndicative(ir: InstrumentRules): void {
     this.busy = true;
     if (ir.phase === TradingPhase.CLOSED) return;
-    const u = uncross(this.market.books[ir.inst.index], ir.inst, this.auctionReference(ir), this.uncrossOut);
+    const cx = ir.crosses;
+    const x = cx === null ? null : this.indicative(ir, cx, this.crossKind(ir, ir.phase), cx.callBid, cx.callAsk);
+    const u = x ?? uncross(this.market.books[ir.inst.index], ir.inst, this.auctionReference(ir), this.uncrossOut);
     const s = ir.shown;
-    if (u.price === s.price && u.qty === s.qty && u.surplus === s.surplus && u.surplusSide === s.surplusSide) return;
+    if (u.price === s.price && u.qty === s.qty && u.surplus === s.surplus && u.surplusSide === s.surplusSide && (x === null || x.far === ir.shownFar)) return;
     s.price = u.price;
     s.qty = u.qty;
     s.surplus = u.surplus;
     s.surplusSide = u.surplusSide;
-    this.out.auction(ir.inst.symbol, ir.phase, u, false);
+    if (x !== null) ir.shownFar = x.far;
+    this.out.auction(ir.inst.symbol, ir.phase, u, false, x);
   }
 
   /** The engine's next timer, for a driver that wants to wake the engine exactly then. */

@@ -31,6 +31,8 @@ export const RecordKind = {
   SESSION_ATTACH: 15,
   SESSION_OUT: 16,
   SESSION_IN: 17,
+  /** an account resets its market-maker protection on a symbol (REST) */
+  MMP_RESET: 30,
 } as const;
 export type RecordKind = (typeof RecordKind)[keyof typeof RecordKind];
 

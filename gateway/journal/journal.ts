@@ -4,10 +4,12 @@
 // last record is cut off first), and journaling continues after the last one.
 // Ids continue from the journal, so none is ever reused across restarts.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bootEpoch, Clock, Exchange, type ExchangeConfig } from '../exchange.ts';
 import { applyRecord, JournalRecorder, ReplayTime, type SessionReplay } from './recorder.ts';
-import { JournalError, scanJournal, writeFileAtomic, type ScanResult } from './segments.ts';
+import { JournalError, scanJournal, segmentFiles, segmentFirstSeq, writeFileAtomic, type ScanResult } from './segments.ts';
+import { EXCHANGE_SNAPSHOT_POLICY, graphPart, Snapshotter, type SnapshotLoaded, type SnapshotOptions } from './snapshot.ts';
 import { JournalWriter, type FsyncPolicy } from './writer.ts';
 import type { JournalRecord } from './codec.ts';
 
@@ -22,7 +24,12 @@ export interface JournalOptions {
   origin?: Record<string, unknown>;
   /** ids start above this in a new journal (default bootEpoch()); a recovered journal keeps its own, so ids continue */
   idEpoch?: number;
+  /** snapshots: every N records, how many kept, pruning of segments (default: every 1,000,000 records, 2 kept, no pruning) */
+  snapshots?: SnapshotOptions;
 }
+
+/** Records between two automatic snapshots, by default. */
+export const DEFAULT_SNAPSHOT_EVERY = 1_000_000;
 
 /** The journal's metadata: the configuration as given, and as run (generated api keys filled in). */
 export interface JournalMeta {
@@ -36,8 +43,12 @@ export interface JournalMeta {
 }
 
 export interface Recovery extends ScanResult {
-  /** wall time spent reading and applying the journal, ms */
+  /** wall time spent loading the snapshot and reading and applying the journal, ms */
   ms: number;
+  /** the snapshot loaded (the records replayed are those after it); null: the whole journal was replayed */
+  snapshot: SnapshotLoaded | null;
+  /** newer snapshot files that were not valid (checksum, unknown classes), and why */
+  skippedSnapshots: string[];
 }
 
 export interface OpenedJournal {
@@ -46,6 +57,8 @@ export interface OpenedJournal {
   /** Replays the journal (null for a new one) into the exchange and `sessions`, then journals every later command. Call once. */
   recover(sessions?: JournaledSessions): Recovery | null;
   recorder(): JournalRecorder;
+  /** the snapshots: parts of the state they hold (add before recover()), take one */
+  snapshots: Snapshotter;
   close(): Promise<void>;
 }
 
@@ -72,7 +85,11 @@ export function replayInto(dir: string, opts: ReplayOptions = {}, time = new Rep
   return { exchange, scan: applyJournal(dir, exchange, opts, time) };
 }
 
-export interface ReplayOptions { repair?: boolean; untilSeq?: number; untilTime?: number; before?: (x: Exchange) => void; sessions?: SessionReplay }
+export interface ReplayOptions {
+  repair?: boolean; untilSeq?: number; untilTime?: number; before?: (x: Exchange) => void; sessions?: SessionReplay;
+  /** records up to this one are skipped (a snapshot holds their effect) */
+  fromSeq?: number;
+}
 
 /** Order-entry sessions kept in the journal: rebuilt by a replay; their inbound sequence numbers are appended with each commit. */
 export interface JournaledSessions extends SessionReplay {
@@ -86,7 +103,7 @@ function applyJournal(dir: string, exchange: Exchange, opts: ReplayOptions, time
   return scanJournal(dir, (r: JournalRecord) => {
     if (r.seq > untilSeq || r.time > untilTime) return false;
     applyRecord(exchange, r, time, opts.sessions);
-  }, opts.repair === true);
+  }, opts.repair === true, opts.fromSeq ?? 0);
 }
 
 /**
@@ -115,19 +132,36 @@ export function openJournal(config: ExchangeConfig, live: () => number, opts: Jo
     writeFileAtomic(opts.dir, META_FILE, JSON.stringify(fresh, null, 2));
   }
   let recorder: JournalRecorder | null = null;
+  const dir = opts.dir;
+  const snapshots = new Snapshotter(dir, {
+    position: () => ({ seq: recorder?.writer.seq ?? 0, time: recorder?.writer.lastTime ?? 0 }),
+    whenDurable: (fn) => (recorder ? recorder.whenDurable(fn) : fn()),
+  }, { every: DEFAULT_SNAPSHOT_EVERY, ...opts.snapshots }, (upto) => pruneSegments(dir, upto));
+  snapshots.add('exchange', graphPart(exchange, EXCHANGE_SNAPSHOT_POLICY));
   return {
     exchange,
+    snapshots,
     recover(sessions) {
       if (recorder) throw new Error('journal already recovered');
       const t0 = performance.now();
-      const scan = meta ? applyJournal(opts.dir, exchange, { repair: true, sessions }, time) : null;
+      const snap = meta ? snapshots.load() : null;
+      const scan = meta ? applyJournal(dir, exchange, { repair: true, sessions, fromSeq: snap?.seq ?? 0 }, time) : null;
       const writer = new JournalWriter({
-        dir: opts.dir, fsync: opts.fsync ?? 'batch', lastSeq: scan?.lastSeq ?? 0, lastTime: scan?.lastTime, segmentBytes: opts.segmentBytes,
+        dir, fsync: opts.fsync ?? 'batch', lastSeq: scan?.lastSeq ?? 0, lastTime: scan?.lastTime, segmentBytes: opts.segmentBytes,
       });
       const rec = (recorder = new JournalRecorder(writer));
+      rec.snapshots = snapshots;
       if (sessions) writer.beforeCommit = () => sessions.recordProgress(rec);
+      if (snapshots.every > 0) {
+        writer.snapshotAt = snapshots.lastSeq + snapshots.every;
+        writer.onSnapshotDue = () => {
+          writer.snapshotAt = writer.seq + snapshots.every;
+          // a snapshot that cannot be written costs a longer recovery, not durability: the journal has every record
+          snapshots.take().catch((e: Error) => console.error(`journal: snapshot not written: ${e.message}`));
+        };
+      }
       exchange.recorder = rec;
-      return scan && { ...scan, ms: performance.now() - t0 };
+      return scan && { ...scan, ms: performance.now() - t0, snapshot: snap && snap.seq > 0 ? snap : null, skippedSnapshots: snap?.skipped ?? [] };
     },
     recorder() {
       if (!recorder) throw new Error('journal not recovered yet');
@@ -135,7 +169,16 @@ export function openJournal(config: ExchangeConfig, live: () => number, opts: Jo
     },
     async close() {
       exchange.recorder = null;
+      await snapshots.flush().catch(() => undefined);
       await recorder?.writer.close();
     },
   };
+}
+
+/** Deletes the segments whose records all are at or before `upto` (never the newest). */
+async function pruneSegments(dir: string, upto: number): Promise<void> {
+  const files = segmentFiles(dir);
+  for (let i = 0; i + 1 < files.length && segmentFirstSeq(files[i + 1]) <= upto + 1; i++) {
+    await unlink(join(dir, files[i])).catch(() => undefined);
+  }
 }

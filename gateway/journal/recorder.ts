@@ -8,8 +8,12 @@ import type { AccountRiskConfig } from '../../engine/rules/config.ts';
 import type { AccountCreation, CommandRecorder, Exchange, FeeTier } from '../exchange.ts';
 import { RecordKind, type JournalRecord } from './codec.ts';
 import type { JournalWriter } from './writer.ts';
+import type { Snapshotter } from './snapshot.ts';
 
 export class JournalRecorder implements CommandRecorder {
+  /** the journal's snapshots (taken on admin request through here) */
+  snapshots: Snapshotter | null = null;
+
   constructor(readonly writer: JournalWriter) {}
 
   newOrder(c: NewOrder): void {
@@ -45,6 +49,7 @@ export class JournalRecorder implements CommandRecorder {
   massQuote(c: MassQuote): void {
     const e = this.writer.begin(c.time, RecordKind.MASS_QUOTE);
     e.value(c.account); e.value(c.session); e.value(c.symbol); e.value(c.bidPx); e.value(c.bidSize); e.value(c.offerPx); e.value(c.offerSize);
+    e.value(c.mmpReset === true);
     this.writer.end();
   }
 
@@ -66,6 +71,10 @@ export class JournalRecorder implements CommandRecorder {
 
   setStress(time: number, symbol: string, on: boolean): void {
     this.values(time, RecordKind.SET_STRESS, symbol, on);
+  }
+
+  mmpReset(time: number, account: number, symbol: string): void {
+    this.values(time, RecordKind.MMP_RESET, account, symbol);
   }
 
   tick(time: number): void {
@@ -152,7 +161,7 @@ export function applyRecord(exchange: Exchange, r: JournalRecord, time: ReplayTi
         exchange.massCancelOrders(v[0] as number, v[1] as string, stringOrUndefined(v[2]), v[3] as Side | undefined, v[4] === CancelReason.DISCONNECT);
         return;
       case RecordKind.MASS_QUOTE:
-        exchange.massQuote({ account: v[0], session: v[1], symbol: v[2], bidPx: v[3], bidSize: v[4], offerPx: v[5], offerSize: v[6] } as MassQuote);
+        exchange.massQuote({ account: v[0], session: v[1], symbol: v[2], bidPx: v[3], bidSize: v[4], offerPx: v[5], offerSize: v[6], mmpReset: v[7] === true } as MassQuote);
         return;
       case RecordKind.QUOTE_CANCEL:
         exchange.quoteCancel(v[0] as number, stringOrUndefined(v[1]));
@@ -168,6 +177,9 @@ export function applyRecord(exchange: Exchange, r: JournalRecord, time: ReplayTi
         return;
       case RecordKind.SET_STRESS:
         exchange.setStress(v[0] as string, v[1] as boolean);
+        return;
+      case RecordKind.MMP_RESET:
+        exchange.mmpReset(v[0] as number, v[1] as string);
         return;
       case RecordKind.TICK:
         exchange.tick();

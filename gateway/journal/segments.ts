@@ -18,6 +18,9 @@ export function segmentFiles(dir: string): string[] {
   return readdirSync(dir).filter((f) => SEGMENT_RE.test(f)).sort();
 }
 
+/** The sequence number of a segment file's first record (from its name). */
+export const segmentFirstSeq = (file: string): number => Number(SEGMENT_RE.exec(file)?.[1] ?? NaN);
+
 export interface ScanResult {
   /** the last record's sequence number (0 for an empty journal) */
   lastSeq: number;
@@ -34,10 +37,15 @@ export interface ScanResult {
  * segment is a write torn by a crash: it is cut off when `repair` is set.
  * Anywhere else it is corruption, reported as a JournalError.
  */
-export function scanJournal(dir: string, onRecord: (r: JournalRecord) => boolean | void, repair = false): ScanResult {
+export function scanJournal(dir: string, onRecord: (r: JournalRecord) => boolean | void, repair = false, fromSeq = 0): ScanResult {
   const files = segmentFiles(dir);
-  const out: ScanResult = { lastSeq: 0, lastTime: 0, records: 0, tornBytes: 0 };
-  for (let f = 0; f < files.length; f++) {
+  // records up to fromSeq are not wanted (a snapshot holds them): start at the segment that holds fromSeq + 1
+  let first = 0;
+  while (first + 1 < files.length && segmentFirstSeq(files[first + 1]) <= fromSeq + 1) first++;
+  const start = files.length > 0 ? segmentFirstSeq(files[first]) : 1;
+  if (start > fromSeq + 1) throw new JournalError(`${dir}: the journal starts at record ${start}: records before it were pruned (they are in a snapshot)`);
+  const out: ScanResult = { lastSeq: start - 1, lastTime: 0, records: 0, tornBytes: 0 };
+  for (let f = first; f < files.length; f++) {
     const path = join(dir, files[f]);
     const buf = readFileSync(path);
     const last = f === files.length - 1;
@@ -54,6 +62,12 @@ export function scanJournal(dir: string, onRecord: (r: JournalRecord) => boolean
         break;
       }
       if (r.record.seq !== out.lastSeq + 1) throw new JournalError(`${path}: record ${r.record.seq} follows ${out.lastSeq}`);
+      if (r.record.seq <= fromSeq) {
+        out.lastSeq = r.record.seq;
+        out.lastTime = r.record.time;
+        at = r.next;
+        continue;
+      }
       if (onRecord(r.record) === false) return out;
       out.lastSeq = r.record.seq;
       out.lastTime = r.record.time;

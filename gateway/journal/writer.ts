@@ -49,6 +49,9 @@ export class JournalWriter {
   /** appends what must be in the same commit as the commands it covers (sessions' inbound sequence numbers) */
   beforeCommit: (() => void) | null = null;
   private inHook = false;
+  /** once the journal reaches this sequence number, `onSnapshotDue` runs on a later turn (between commands) */
+  snapshotAt = Infinity;
+  onSnapshotDue: (() => void) | null = null;
 
   constructor(private readonly opts: WriterOptions) {
     this.fsync = opts.fsync;
@@ -77,12 +80,19 @@ export class JournalWriter {
   end(): void {
     this.active.end();
     this.lastSeq++;
+    if (this.lastSeq >= this.snapshotAt) this.snapshotDue();
     if (this.inHook) return;
     if (this.fsync === 'always') this.commitSync();
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.commitNow);
     }
+  }
+
+  private snapshotDue(): void {
+    this.snapshotAt = Infinity;
+    const fn = this.onSnapshotDue;
+    if (fn) setImmediate(fn);
   }
 
   /** Calls `fn` once every record appended so far is durable (at once when it already is). */
@@ -109,7 +119,7 @@ export class JournalWriter {
       this.segmentSize += this.active.pos;
       this.active.reset();
       if (this.fsync !== 'off') fdatasyncSync(this.fd);
-      if (this.segmentSize >= this.segmentBytes && !this.closed) this.roll();
+      if (this.segmentSize >= this.segmentBytes && !this.closed) this.roll(this.lastSeq);
     }
     this.durable(this.lastSeq);
   }
@@ -153,7 +163,8 @@ export class JournalWriter {
 
   private committed(upto: number): void {
     this.inFlight = false;
-    if (this.segmentSize >= this.segmentBytes) this.roll();
+    // records appended meanwhile are not written yet: the next segment begins after the last one written
+    if (this.segmentSize >= this.segmentBytes) this.roll(upto);
     this.durable(upto);
     if (this.active.pos > 0 && !this.scheduled) this.commit();
   }
@@ -168,15 +179,15 @@ export class JournalWriter {
     for (const fn of fns) fn();
   }
 
-  /** Closes the full segment and begins the next, named by its first record's sequence number. */
-  private roll(): void {
+  /** Closes the full segment and begins the next, named by its first record's sequence number (`written` + 1). */
+  private roll(written: number): void {
     closeSync(this.fd);
-    this.openSegment();
+    this.openSegment(written);
   }
 
-  private openSegment(): void {
+  private openSegment(written = this.lastSeq): void {
     // a file of this name can only hold a torn record the scan cut off (or just the header): it is begun again
-    this.fd = openSync(join(this.opts.dir, segmentName(this.lastSeq + 1)), 'w');
+    this.fd = openSync(join(this.opts.dir, segmentName(written + 1)), 'w');
     writeSync(this.fd, SEGMENT_MAGIC);
     fdatasyncSync(this.fd);
     fsyncDir(this.opts.dir);

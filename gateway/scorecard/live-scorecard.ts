@@ -72,5 +72,6 @@ export function scorecardStatus(v: CardView): Record<string, unknown> {
     two_sided_pct: q?.two_sided_pct ?? 0, at_best_bid_pct: q?.at_best_bid_pct ?? 0, at_best_ask_pct: q?.at_best_ask_pct ?? 0,
     fill_ratio: q?.fill_ratio ?? 0, order_to_trade: q?.order_to_trade ?? 0,
     rejects: q ? Object.values(q.rejects).reduce((a, b) => a + b, 0) : 0,
+    order_ack_latency: v.order_ack_latency ?? undefined,
   };
 }

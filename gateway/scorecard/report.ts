@@ -32,7 +32,7 @@ export function reportData(sc: Scorecard, series: ScorecardSeries, meta: ReportM
 const CSV_COLUMNS = [
   'account', 'name', 'symbol', 'counterparty', 'horizon_ms', 'fills', 'notional', 'effective_spread_bp', 'markout_bp', 'adverse_selection_bp',
   'fair_markout_bp', 'pnl', 'spread_capture', 'fees', 'inventory_pnl', 'position', 'max_abs_position', 'mean_abs_position', 'two_sided_pct',
-  'fill_ratio', 'order_to_trade',
+  'fill_ratio', 'order_to_trade', 'order_ack_clock', 'order_ack_messages', 'order_ack_p50_us', 'order_ack_p90_us', 'order_ack_p99_us', 'order_ack_max_us',
 ] as const;
 
 const csvField = (v: unknown): string => {
@@ -48,6 +48,8 @@ export function reportCsv(d: ReportData): string {
       pnl: v.pnl.total, spread_capture: v.pnl.spread_capture, fees: v.pnl.fees, inventory_pnl: v.pnl.inventory, position: v.position,
       max_abs_position: v.inventory.max_abs_position, mean_abs_position: v.inventory.mean_abs_position, two_sided_pct: v.quotes?.two_sided_pct,
       fill_ratio: v.quotes?.fill_ratio, order_to_trade: v.quotes?.order_to_trade,
+      order_ack_clock: v.order_ack_latency?.clock, order_ack_messages: v.order_ack_latency?.messages, order_ack_p50_us: v.order_ack_latency?.p50_us,
+      order_ack_p90_us: v.order_ack_latency?.p90_us, order_ack_p99_us: v.order_ack_latency?.p99_us, order_ack_max_us: v.order_ack_latency?.max_us,
     };
     for (const [counterparty, m] of [['all', v.markouts] as const, ...Object.entries(v.by_counterparty)]) {
       for (const h of m.horizons) {
@@ -127,11 +129,16 @@ const RENDER = String.raw`
 
   el('p', 'Exchange time ' + new Date(d.time_us / 1000).toISOString() + '; markout horizons ' + d.horizons_ms.join(', ') + ' ms. Definitions: docs/scorecard.md.').className = 'note';
   if (d.scorecards.length === 0) el('p', 'No scored account traded or quoted yet.');
-  table(['account', 'symbol', 'P&L', 'spread capture', 'fees', 'inventory P&L', 'fills', 'effective bp', 'markout 1 s bp', 'two-sided %', 'fill ratio', 'OTR', 'max |pos|'],
+  const ms = (us) => (us / 1000).toFixed(3);
+  const clocks = [...new Set(d.scorecards.map((v) => v.order_ack_latency && v.order_ack_latency.clock).filter((c) => c))];
+  table(['account', 'symbol', 'P&L', 'spread capture', 'fees', 'inventory P&L', 'fills', 'effective bp', 'markout 1 s bp', 'two-sided %', 'fill ratio', 'OTR', 'max |pos|',
+    'order→ack ms p50 / p99 / max' + (clocks.length > 0 ? ' (' + clocks.join(', ') + ' clock)' : '')],
     d.scorecards.map((v) => {
       const h1 = v.markouts.horizons.find((h) => h.horizon_ms === 1000);
+      const l = v.order_ack_latency;
       return [v.name, v.symbol, v.pnl.total, v.pnl.spread_capture, v.pnl.fees, v.pnl.inventory, v.fills, fmt(v.markouts.effective_spread_bp),
-        fmt(h1 && h1.markout_bp), fmt(v.quotes && v.quotes.two_sided_pct), fmt(v.quotes && v.quotes.fill_ratio), fmt(v.quotes && v.quotes.order_to_trade), v.inventory.max_abs_position];
+        fmt(h1 && h1.markout_bp), fmt(v.quotes && v.quotes.two_sided_pct), fmt(v.quotes && v.quotes.fill_ratio), fmt(v.quotes && v.quotes.order_to_trade), v.inventory.max_abs_position,
+        l ? ms(l.p50_us) + ' / ' + ms(l.p99_us) + ' / ' + ms(l.max_us) : null];
     }));
 
   for (const a of d.series.accounts) {

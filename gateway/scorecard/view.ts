@@ -4,6 +4,7 @@ import { formatUnits } from '../../engine/money.ts';
 import type { Card, CounterpartyStats } from './card.ts';
 import { CounterpartyStats as Stats } from './card.ts';
 import type { Scorecard } from './scorecard.ts';
+import { orderLatencyOf, type LatencyView } from './latency.ts';
 
 /** Half cash units as a decimal string of the quote currency, exact (one more decimal when odd). */
 export function halfUnits(v2: bigint, cashScale: number): string {
@@ -54,6 +55,8 @@ export interface CardView {
   markouts: CounterpartyView;
   by_counterparty: Record<string, CounterpartyView>;
   quotes: QuotesView | null;
+  /** the account's order→ack latency as the exchange sees it (all its instruments; null: no order message measured) */
+  order_ack_latency: LatencyView | null;
   obligations: { programme: string; presence_pct: string | null; required_pct: string; passed: boolean | null; label: string }[];
 }
 
@@ -148,6 +151,7 @@ export function cardView(sc: Scorecard, c: Card): CardView {
     by_counterparty: Object.fromEntries([...c.byCounterparty].sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([type, s]) => [type, counterpartyView(s, sc.horizonsUs, scale, fair)])),
     quotes: c.tracked ? quotesView(c) : null,
+    order_ack_latency: orderLatencyOf(sc.exchange).view(c.account),
     obligations,
   };
 }
