@@ -98,6 +98,11 @@ describe('iceberg (FIX DisplayQty 1138)', () => {
     assert.equal(e.accountView(a)?.positions[0].openSellQty, 0);
   });
 
+  test('min_display_qty must be a multiple of the lot and within min_qty … max_qty', () => {
+    assert.throws(() => new Engine({ instruments: [{ ...XYZ, lot: 2, min_qty: 2, min_display_qty: 5 }] }), /min_display_qty: must be a multiple of lot 2/);
+    assert.throws(() => new Engine({ instruments: [{ ...XYZ, min_display_qty: 0 }] }), /min_display_qty/);
+  });
+
   test('display quantity rejects: below the minimum, too many parts, off lot, on a market or IOC order', () => {
     const { sink, a, nw } = setup();
     const reason = (): number => lastOrderEvent(sink).reason;
