@@ -9,7 +9,8 @@
 // animation frames (p50, p99, max; 16.7 ms = 60 fps) and long tasks (> 50 ms
 // on the page's main thread). maker-1 quotes near the mid meanwhile, so the
 // member's view has fills. --screenshots DIR saves each view at the end
-// (docs/img: docs/dashboard.md), a halt's banner included.
+// (docs/img: docs/dashboard.md), a halt's banner included, and the rule
+// events after a kill switch and a ban (bench/rule-events.ts).
 import { parseArgs } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,6 +21,7 @@ import { venueTimeZone } from '../gateway/profiles.ts';
 import { clockFromFlags } from '../sim/clock.ts';
 import { serveMarket } from '../sim/serve.ts';
 import { loadScenario } from '../sim/scenario.ts';
+import { killSwitchThenBan } from './rule-events.ts';
 
 const { values } = parseArgs({
   args: process.argv.slice(2), strict: true,
@@ -66,7 +68,7 @@ try {
     new PerformanceObserver((l) => { for (const e of l.getEntries()) window.longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });
   `);
   await page.goto(server.url);
-  await page.waitForFunction(() => (window as unknown as { dashboard?: { md?: unknown } }).dashboard?.md !== undefined);
+  await page.waitForFunction(() => (window as unknown as { dashboard?: { md?: unknown } }).dashboard?.md != null);
   void quoteLoop();
   const read = (): Promise<{ msgs: number; gaps: number[]; longTasks: number[]; mdMs: number; renderMs: number }> => page.evaluate(
     '({ msgs: dashboard.md.messages, gaps: gaps.splice(0), longTasks: longTasks.splice(0), mdMs: dashboard.md.busyMs, renderMs: dashboard.renderMs })',
@@ -111,6 +113,12 @@ async function screenshots(page: Page, dir: string): Promise<void> {
   await page.locator('#halt-banner').waitFor({ state: 'visible' });
   await page.waitForTimeout(1200);
   await shot('#view-admin', 'admin');
+  // BTC-USD is halted now: the taker floods ETH-USD (reference 3,000, band 5 %, min notional 5 USD), on a
+  // paused clock (the limit's 10 s window is a third of a wall second at 30×)
+  server.clock.pause();
+  await killSwitchThenBan(server.url, ADMIN, { symbol: 'ETH-USD', price: '2950.00', qty: '0.0100' });
+  server.clock.resume();
+  await page.locator('#rule-events tr[data-kind="BAN"]').waitFor();
   await shot('#view-rules', 'rules');
   await page.screenshot({ path: path.join(dir, 'dashboard-page.png'), fullPage: true });
 }

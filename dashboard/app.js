@@ -9,7 +9,7 @@ import * as V from './views.js';
 const $ = (sel) => document.querySelector(sel);
 const POLL_MS = 1000;
 const DEPTH_LEVELS = 60; // levels a side in the depth chart (the ladder shows the best 12)
-const CAUSES = ['', 'admin', 'schedule', 'limit state', 'velocity', 'market-wide breaker', 'timed halt ended'];
+const RULE_EVENTS_SHOWN = 100;
 
 const state = {
   instruments: [],
@@ -18,7 +18,7 @@ const state = {
   md: null,
   chart: null,
   dirty: new Set(), // 'instruments' | 'ladder' | 'tape' | 'depth' | 'chart'
-  ruleEvents: [],
+  ruleEvents: [], // the latest rule events, newest first (GET /api/v1/rule-events)
   ruleCounts: [],
   frames: 0,
   renderMs: 0, // main-thread time spent redrawing
@@ -77,10 +77,18 @@ function onStatus(s) {
   inst.trading_phase = s.tradingPhase;
   inst.halt_end_time = Number(s.haltEndTime);
   inst.status_text = s.text;
-  const time = Number(s.transactTime);
-  state.ruleEvents.push({ time, text: `${s.symbol} → ${inst.phase}${s.cause ? ` (${CAUSES[s.cause] ?? s.cause})` : ''}${s.text ? `: ${s.text}` : ''}` });
-  if (state.ruleEvents.length > 500) state.ruleEvents.splice(0, 100);
-  mark('instruments', 'rules');
+  mark('instruments');
+  void pollRules(); // the phase change is in the rule events now
+}
+
+/** The latest rule events of the chosen kind, named as the entered token may see them. */
+async function pollRules() {
+  const kind = $('#rule-kind').value;
+  const token = auth.get()?.value;
+  const r = await api(`/rule-events?limit=${RULE_EVENTS_SHOWN}${kind ? `&kind=${kind}` : ''}`);
+  if (r.error || $('#rule-kind').value !== kind || auth.get()?.value !== token) return; // the filter or the token changed while waiting
+  state.ruleEvents = r.events;
+  mark('rules');
 }
 
 async function pollReference() {
@@ -211,11 +219,13 @@ function wireAuth() {
     showAuth();
     void pollAccount();
     void pollClock();
+    void pollRules();
   });
   $('#auth-clear').addEventListener('click', () => {
     auth.set(null);
     showAuth();
     void pollAccount();
+    void pollRules();
   });
 }
 
@@ -253,11 +263,13 @@ async function main() {
   wireAuth();
   wireAdmin();
   showAuth();
+  $('#rule-kind').addEventListener('change', () => void pollRules());
   requestAnimationFrame(frame);
   every(POLL_MS, pollReference);
   every(POLL_MS, pollAccount);
   every(POLL_MS, pollSim);
   every(POLL_MS, pollClock);
+  every(POLL_MS, pollRules);
 }
 
 main().catch((e) => {

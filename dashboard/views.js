@@ -182,8 +182,29 @@ export function renderCompliance(rows, note) {
   }).join('');
 }
 
+/** What a rule event says beyond its kind, symbol and account (GET /api/v1/rule-events). */
+function ruleDetail(e) {
+  const text = e.text ? esc(e.text) : '';
+  switch (e.kind) {
+    case 'BAN': return `until ${timeOf(e.until)}${text ? ` — ${text}` : ''}`;
+    case 'LIMIT_STATE_ON': return `${e.side === 'BUY' ? 'limit up: bid' : 'limit down: offer'} at ${esc(e.limit_price ?? '')}${e.halt_time ? `, halts at ${timeOf(e.halt_time)} if it lasts` : ''}`;
+    case 'LIMIT_STATE_OFF': return 'ended: prices back inside the band';
+    case 'PHASE': return `→ ${esc(e.phase)} (${esc(String(e.cause).toLowerCase().replace('_', ' '))})${e.halt_end_time ? ` until ${timeOf(e.halt_end_time)}` : ''}${text ? ` — ${text}` : ''}`;
+    case 'OTR_FLAG': return `ratio ${e.ratio}${text ? ` — ${text}` : ''}`;
+    default: return text;
+  }
+}
+
+/** Counts since start (/metrics) and the latest events, newest first; the table is rebuilt only when the list changed. */
 export function renderRuleEvents(counts, events) {
   $('#rule-counts').innerHTML = counts.length === 0 ? '<p class="muted">no rule events so far</p>'
     : `<div class="kv">${counts.map((c) => `<div><span>${esc(c.kind)}${c.symbol ? ` ${esc(c.symbol)}` : ''}</span>${c.count}</div>`).join('')}</div>`;
-  $('#rule-events').innerHTML = events.slice(-100).reverse().map((e) => `<li>${timeOf(e.time)} ${esc(e.text)}</li>`).join('');
+  const body = $('#rule-events tbody');
+  const key = events.map((e) => `${e.id}:${e.name ?? ''}`).join(',');
+  if (body.dataset.key === key) return;
+  body.dataset.key = key;
+  body.innerHTML = events.map((e) => {
+    const who = !('account' in e) ? '' : e.account === null ? '<span class="muted">hidden</span>' : esc(e.name ?? e.account);
+    return `<tr class="${esc(e.kind)}" data-kind="${esc(e.kind)}" data-id="${e.id}"><td>${timeOf(e.time)}</td><td>${esc(e.kind)}</td><td>${esc(e.symbol ?? '')}</td><td>${who}</td><td>${ruleDetail(e)}</td></tr>`;
+  }).join('') || '<tr><td colspan="5" class="muted">none</td></tr>';
 }

@@ -8,8 +8,11 @@ import { Level } from './level.ts';
 import { Side } from './types.ts';
 
 const LINEAR_PROBE = 8;
-/** prices per page of the price index */
-const PAGE = 1024;
+/** prices per page of the price index (a power of two: PAGE_BITS) */
+const PAGE_BITS = 10;
+const PAGE = 1 << PAGE_BITS;
+/** Page number of a price: a shift while it fits in 31 bits (always, in practice), else a division. */
+const pageOf = (p: number): number => (p <= 0x7fffffff ? p >> PAGE_BITS : Math.floor(p / PAGE));
 
 interface Page { slots: (Level | null)[]; used: number }
 
@@ -24,22 +27,23 @@ export class PriceIndex {
   private readonly spare: Page[] = [];
 
   get(p: number): Level | null {
-    const page = this.pages[Math.floor(p / PAGE)];
-    return page === undefined ? null : page.slots[p % PAGE];
+    const n = pageOf(p);
+    const page = this.pages[n];
+    return page === undefined ? null : page.slots[p - n * PAGE];
   }
 
   set(p: number, lvl: Level): void {
-    const n = Math.floor(p / PAGE);
+    const n = pageOf(p);
     let page = this.pages[n];
     if (page === undefined) this.pages[n] = page = this.spare.pop() ?? { slots: new Array<Level | null>(PAGE).fill(null), used: 0 };
-    page.slots[p % PAGE] = lvl;
+    page.slots[p - n * PAGE] = lvl;
     page.used++;
   }
 
   delete(p: number): void {
-    const n = Math.floor(p / PAGE);
+    const n = pageOf(p);
     const page = this.pages[n] as Page;
-    page.slots[p % PAGE] = null;
+    page.slots[p - n * PAGE] = null;
     if (--page.used === 0) {
       this.pages[n] = undefined;
       if (this.spare.length < 4) this.spare.push(page);

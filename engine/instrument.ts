@@ -72,6 +72,8 @@ export interface Instrument {
   /** price × qty × notionalMultiplier = notional in cash units (exact, ≤ 2^53) */
   readonly notionalMultiplier: number;
   readonly tickTable: readonly TickBand[];
+  /** the tick when one applies at every price (no banded table), else 0: lets the order path skip the table */
+  readonly uniformTick: number;
   readonly lot: number;
   readonly minQty: number;
   readonly maxQty: number;
@@ -239,6 +241,7 @@ export function makeInstrument(cfg: InstrumentConfig, index: number, venueCap?: 
   if (maxPosition * maxPrice * notionalMultiplier > MAX_SAFE) {
     throw new ConfigError(`${where}.max_position`, 'max_position × max_price exceeds 2^53 cash units');
   }
+  const ticks = tickTable(cfg, where, minPrice, priceScale, maxPrice);
   const inst: Instrument = {
     index,
     symbol: cfg.symbol,
@@ -246,7 +249,8 @@ export function makeInstrument(cfg: InstrumentConfig, index: number, venueCap?: 
     qtyScale,
     cashScale,
     notionalMultiplier,
-    tickTable: tickTable(cfg, where, minPrice, priceScale, maxPrice),
+    tickTable: ticks,
+    uniformTick: ticks.length === 1 ? ticks[0].tick : 0,
     lot,
     minQty,
     maxQty,
@@ -298,7 +302,8 @@ export function tickAt(inst: Instrument, price: number): number {
   return tick;
 }
 
-export const isOnTick = (inst: Instrument, price: number): boolean => price % tickAt(inst, price) === 0;
+export const isOnTick = (inst: Instrument, price: number): boolean =>
+  inst.uniformTick === 1 || price % (inst.uniformTick || tickAt(inst, price)) === 0;
 
 /** Largest valid price ≤ p (p inside [min_price, max_price]). */
 export function floorToTick(inst: Instrument, p: number): number {

@@ -93,7 +93,13 @@ export class Market {
   execute(t: Order, inst: Instrument, onBook: boolean, bandReason: CancelReason | 0 = 0): void {
     this.remainderCancelled = false;
     const ii = inst.index;
-    const stop = this.calling[ii] ? NO_STOP : this.pegCount[ii] === 0 || t.postOnly ? this.match(t, inst, t.price) : this.matchWithPegs(t, inst);
+    // Most orders do not cross: one compare with the best opposite price saves the call into match().
+    const best = this.books[ii].oppositeOf(t.side).best();
+    const crosses = best !== null && (t.side === Side.BUY ? best.price <= t.price : best.price >= t.price);
+    let stop = NO_STOP;
+    // with midpoint pegs on the instrument an order may reach a peg inside the spread (a post-only never takes one)
+    if (this.pegCount[ii] !== 0 && !t.postOnly) { if (!this.calling[ii]) stop = this.matchWithPegs(t, inst); }
+    else if (crosses && !this.calling[ii]) stop = this.match(t, inst, t.price);
     if (t.leaves === 0 && stop !== STOP_SELF_TRADE) {
       if (onBook) this.forget(t); else this.pool.give(t);
       return;
@@ -296,7 +302,8 @@ export class Market {
   // ---- order lifecycle on the book ----
 
   private rest(o: Order, inst: Instrument, linked: boolean): void {
-    const side = this.books[inst.index].sideOf(o.side);
+    const book = this.books[inst.index];
+    const side = book.sideOf(o.side);
     const lvl = side.findOrCreate(o.price);
     // an iceberg shows its display quantity; the rest waits hidden
     if (o.display !== 0 && o.leaves > o.display) {
@@ -304,8 +311,8 @@ export class Market {
       o.leaves = o.display;
     }
     lvl.push(o);
-    this.books[inst.index].orders++;
-    this.changes.touch(lvl, side);
+    book.orders++;
+    if (this.changes.on) this.changes.touch(lvl, side);
     openChange(o, o.leaves + o.reserve);
     if (linked) return;
     o.account.link(o);
@@ -320,11 +327,12 @@ export class Market {
       return;
     }
     const lvl = o.level as Level;
-    const side = this.books[o.instrument].sideOf(o.side);
+    const book = this.books[o.instrument];
+    const side = book.sideOf(o.side);
     openChange(o, -o.leaves - o.reserve);
     lvl.remove(o);
-    this.books[o.instrument].orders--;
-    this.changes.touch(lvl, side);
+    book.orders--;
+    if (this.changes.on) this.changes.touch(lvl, side);
     if (lvl.count === 0) side.removeLevel(lvl);
   }
 

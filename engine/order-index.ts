@@ -4,7 +4,10 @@
 // is live any more, so memory follows the live orders, not the history.
 import type { Order } from './order.ts';
 
-const PAGE = 4096;
+const PAGE_BITS = 12;
+const PAGE = 1 << PAGE_BITS;
+/** Page number of an id offset: a shift while it fits in 31 bits, else a division (ids pass 2^32 in long runs). */
+const pageOf = (k: number): number => (k <= 0x7fffffff ? k >> PAGE_BITS : Math.floor(k / PAGE));
 
 interface Page { slots: (Order | null)[]; live: number }
 
@@ -23,14 +26,14 @@ export class OrderIndex {
   /** `id` must be a positive safe integer (ids pass 2^32 in long runs, so no bit tricks). */
   get(id: number): Order | undefined {
     const k = id - this.base;
-    const n = Math.floor(k / PAGE);
+    const n = pageOf(k);
     const p = this.pages[n];
     return p === undefined ? undefined : (p.slots[k - n * PAGE] ?? undefined);
   }
 
   set(o: Order): void {
     const k = o.id - this.base;
-    const n = Math.floor(k / PAGE);
+    const n = pageOf(k);
     let p = this.pages[n];
     if (p === undefined) this.pages[n] = p = this.spare.pop() ?? { slots: new Array<Order | null>(PAGE).fill(null), live: 0 };
     p.slots[k - n * PAGE] = o;
@@ -41,7 +44,7 @@ export class OrderIndex {
   /** `nextId` = the id the engine will assign next (pages wholly below it can be dropped). */
   delete(id: number, nextId: number): void {
     const k = id - this.base;
-    const n = Math.floor(k / PAGE);
+    const n = pageOf(k);
     const p = this.pages[n];
     if (p === undefined || p.slots[k - n * PAGE] === null) return;
     p.slots[k - n * PAGE] = null;

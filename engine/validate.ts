@@ -72,7 +72,7 @@ export function checkQty(inst: Instrument, qty: unknown, why: Why): RejectReason
     why.text = `quantity ${qty} outside [${inst.minQty}, ${inst.maxQty}]`;
     return RejectReason.QTY_OUT_OF_RANGE;
   }
-  if (qty % inst.lot !== 0) {
+  if (inst.lot !== 1 && qty % inst.lot !== 0) {
     why.text = `quantity ${qty} is not a multiple of the lot ${inst.lot}`;
     return RejectReason.QTY_OFF_LOT;
   }

@@ -11,8 +11,8 @@ import { ConfigError, type InstrumentConfig } from '../engine/instrument.ts';
 import { validateProgrammes, type ProgrammeConfig } from '../engine/obligations/config.ts';
 import type { MmpEntry, MmpLimits } from '../engine/rules/mmp.ts';
 import type {
-  AccessFeeCapConfig, CollarConfig, CrossConfig, InstrumentRulesConfig, MarketWideConfig, OtrConfig, RateBanConfig, RateLimitConfig, RequestWeightConfig, RiskLimitsConfig,
-  RulesConfig,
+  AccessFeeCapConfig, CollarConfig, CrossConfig, InstrumentRulesConfig, MarketWideConfig, OtrConfig, RateBanConfig, RateLimitConfig, RequestWeightConfig,
+  RiskLimitsConfig, RulesConfig,
 } from '../engine/rules/config.ts';
 import { requestWeightConfig } from './request-weight.ts';
 

@@ -4,7 +4,8 @@
 // phases, programme windows) applies before the answer is sent.
 import type { FastifyInstance } from 'fastify';
 import { ClockError, MAX_SPEED, MIN_SPEED, parseStartTime, type ExchangeClock } from '../sim/clock.ts';
-import { HttpError, requireAdmin } from './rest-http.ts';
+import { HttpError, installErrorHandling, installValidators, requireAdmin } from './rest-http.ts';
+import type { ServerContext } from './server.ts';
 
 type ClockAction = 'pause' | 'resume' | 'speed' | 'jump';
 
@@ -86,4 +87,14 @@ export function clockRoutes(api: FastifyInstance, clock: ExchangeClock, timeZone
     }
     return clockAnswer(clock, timeZone);
   });
+}
+
+/** A server part's routes under /api/v1, as REST's own: strict validation, the error shape, the exchange-time header (rest.ts answers the 404s). */
+export function registerApiRoutes(ctx: ServerContext, routes: (api: FastifyInstance) => void): void {
+  void ctx.app.register(async (api) => {
+    installValidators(api);
+    installErrorHandling(api, false);
+    exchangeTimeHeader(api, ctx.clock);
+    routes(api);
+  }, { prefix: '/api/v1' });
 }

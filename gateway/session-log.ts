@@ -83,6 +83,8 @@ export function attachSessionLog(log: Log, exchange: Exchange, trade: TradeSessi
         log.info({ event: 'kill_switch', account: e.account, on: e.kind === RuleEventKind.KILL_SWITCH_ON, text: e.text }, 'kill switch');
       } else if (e.kind === RuleEventKind.LIMIT_STATE_ON || e.kind === RuleEventKind.LIMIT_STATE_OFF) {
         log.info({ event: 'limit_state', symbol: e.symbol, on: e.kind === RuleEventKind.LIMIT_STATE_ON, halt_time: e.until || undefined }, e.text);
+      } else if (e.kind === RuleEventKind.MMP_TRIGGERED || e.kind === RuleEventKind.MMP_RESET) {
+        log.info({ event: 'mmp', account: e.account, symbol: e.symbol, triggered: e.kind === RuleEventKind.MMP_TRIGGERED, value: e.value || undefined }, e.text);
       }
     }));
   }

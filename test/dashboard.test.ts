@@ -2,7 +2,7 @@
 // (Debian's `chromium`, driven by playwright-core) against a server running the
 // calm scenario: the ladder updates, the chart draws, a member's compliance
 // gauge changes when it quotes, a halt shows its banner, admin controls take
-// effect. Without /usr/bin/chromium the test is skipped and says why — unless
+// effect, rule events (a ban, a kill switch) list one by one. Without /usr/bin/chromium the test is skipped and says why — unless
 // MAKERBENCH_REQUIRE_BROWSER=1 (CI, .ci/run installs it). The docs'
 // screenshots come from `npm run bench:dashboard -- --screenshots docs/img`.
 import { test } from 'node:test';
@@ -13,6 +13,7 @@ import { startServer, type RunningServer } from '../gateway/index.ts';
 import { loadConfig } from '../gateway/config.ts';
 import { serveMarket, type ServedMarket } from '../sim/serve.ts';
 import { loadScenario } from '../sim/scenario.ts';
+import { killSwitchThenBan } from '../bench/rule-events.ts';
 
 const CHROMIUM = process.env.MAKERBENCH_CHROMIUM ?? '/usr/bin/chromium';
 const missing = fs.existsSync(CHROMIUM) ? '' : `${CHROMIUM} (Debian: apt-get install chromium)`;
@@ -44,7 +45,7 @@ async function quoteTwoSided(s: RunningServer): Promise<void> {
   }
 }
 
-test('dashboard in Chromium: ladder, chart, compliance, halt banner, admin controls', { skip: missing ? `missing ${missing}` : false, timeout: 60_000 }, async (t) => {
+test('dashboard in Chromium: ladder, chart, compliance, halt banner, admin controls, rule events', { skip: missing ? `missing ${missing}` : false, timeout: 60_000 }, async (t) => {
   // as `npm start -- --scenario calm`: the scenario's profile (crypto-spot, programme spot-lp)
   const scenario = loadScenario('calm');
   const server = await startServer({ config: loadConfig(undefined, scenario.profile), adminToken: ADMIN });
@@ -113,6 +114,37 @@ test('dashboard in Chromium: ladder, chart, compliance, halt banner, admin contr
       await page.locator('#positions').waitFor();
       assert.match(await page.textContent('#account') ?? '', /maker-1 \(account 1\)/);
       assert.equal(await page.isHidden('#view-admin'), true);
+    });
+
+    await t.test('rule events: a kill switch and a ban appear one by one, newest first, named only for the admin and the account itself', async () => {
+      const kinds = (): Promise<string[]> => page.$$eval('#rule-events tbody tr[data-kind]', (rows) => rows.map((r) => (r as HTMLElement).dataset.kind as string));
+      const rowOf = (kind: string) => page.locator(`#rule-events tbody tr[data-kind="${kind}"]`).first();
+      await page.click('#auth-clear'); // the public view
+      await killSwitchThenBan(server.url, ADMIN);
+      await rowOf('BAN').waitFor();
+      await rowOf('KILL_SWITCH_ON').waitFor();
+      const order = await kinds();
+      assert.ok(order.indexOf('BAN') < order.indexOf('KILL_SWITCH_ON'), `newest first: ${order.join(' ')}`);
+      assert.ok(order.includes('PHASE'), 'the halt and the resume of the earlier test are there too');
+      // the public sees that some account was banned, not which, nor the kill switch's text
+      for (const kind of ['BAN', 'KILL_SWITCH_ON']) assert.equal(await rowOf(kind).locator('td').nth(3).textContent(), 'hidden');
+      const publicText = await page.textContent('#rule-events') ?? '';
+      assert.doesNotMatch(publicText, /taker|maker-2|from the desk/);
+      assert.match(await rowOf('BAN').textContent() ?? '', /until \d\d:\d\d:\d\d\.\d{3}/);
+
+      await page.selectOption('#rule-kind', 'BAN');
+      await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>('#rule-events tbody tr')].every((r) => r.dataset.kind === 'BAN'));
+      await page.selectOption('#rule-kind', '');
+
+      // the banned account's own key names its ban only
+      await useToken(page, 'key', 'demo-taker');
+      await page.waitForFunction(() => document.querySelector('#rule-events tbody tr[data-kind="BAN"] td:nth-child(4)')?.textContent === 'taker');
+      assert.equal(await rowOf('KILL_SWITCH_ON').locator('td').nth(3).textContent(), 'hidden');
+      // the admin sees both, with the operator's text
+      await useToken(page, 'admin', ADMIN);
+      await page.waitForFunction(() => document.querySelector('#rule-events tbody tr[data-kind="KILL_SWITCH_ON"] td:nth-child(4)')?.textContent === 'maker-2');
+      assert.match(await rowOf('KILL_SWITCH_ON').textContent() ?? '', /risk check from the desk/);
+      assert.equal(await rowOf('BAN').locator('td').nth(3).textContent(), 'taker');
     });
     assert.deepEqual(errors, []);
   } finally {

@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../gateway/index.ts';
 import type { ExchangeConfig } from '../gateway/exchange.ts';
 import { ExchangeClient } from '../client/exchange-client.ts';
+import { BotRuntime } from '../client/bots/bot-runtime.ts';
+import { naiveStrategy } from '../client/bots/naive-quoter.ts';
 import { loadConfig, validateConfig } from '../gateway/config.ts';
 import { Engine } from '../engine/engine.ts';
 import { tickAt } from '../engine/instrument.ts';
@@ -118,7 +120,12 @@ test('RTS 8 comparable size and time at the best in ObligationStatus on the wire
     assert.deepEqual([st.compliant, st.text, st.raw.reason, st.requiredTimeAtBestPct], [false, 'bid and ask not of comparable size', 10, '10.000']);
     const fixed = waitFor(alice, 'obligationStatus', (x) => x.compliant);
     await alice.massQuote({ symbol: SYM, bid: { price: '99999.0', qty: '0.01' }, ask: { price: '100001.0', qty: '0.02' } });
-    await fixed;
+    const [ok] = await fixed;
+    // the report names the breach, from the 100 × 10,000 quote to the 100 × 200 one
+    const rep = await rest(s, 'GET', '/programmes/eu-mm/report', ALICE);
+    const row = (rep.body.windows as Record<string, unknown>[])[0];
+    assert.deepEqual((row.breaches as Record<string, unknown>[]).filter((b) => b.reason === 'NOT_COMPARABLE_SIZE').map((b) => [b.start, b.end]), [[st.transactTime, ok.transactTime]]);
+    assert.equal(row.required_time_at_best_pct, '10.000');
     // alone in the book, alice is at the best on both sides from her first quote on: before it (measured since the
     // meter started) she was at the best on neither
     assert.equal(st.atBidUs, 0);
@@ -144,3 +151,32 @@ test('eu-derivatives profile: EUR 1 a point micro futures, Eurex hours, MMP for 
   const [p] = cfg.programmes ?? [];
   assert.deepEqual([p.name, p.instruments.FSXE.comparable_size_pct, p.instruments.FSXE.presence_pct, p.instruments.FSXE.window], ['eu-mm', 50, 50, 'day']);
 });
+
+test('the example bot: after a protection trip it pauses 1 s, then quotes again with the reset on its mass quote', () => withServer({
+  ...structuredClone(TEST_CONFIG),
+  rules: { mmp: [{ accounts: ['alice'], instruments: { [SYM]: { window_ms: 60_000, max_fills: 1 } } }] },
+}, async (s) => {
+  const bot = await BotRuntime.start({ url: s.url, apiKey: ALICE, symbol: SYM, refPrice: '100000.0' }, naiveStrategy(1), { print: () => {} });
+  const bob = await ExchangeClient.connect(s.url, BOB, quick);
+  const openOrders = async (): Promise<number> => ((await rest(s, 'GET', `/orders?symbol=${SYM}`, ALICE)).body.orders as unknown[]).length;
+  const until = async (what: string, ok: () => Promise<boolean>): Promise<void> => {
+    for (let i = 0; i < 100; i++) {
+      if (await ok()) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`timed out: ${what}`);
+  };
+  try {
+    const notes = collect(bot.client, 'userNotification');
+    await until('the bot quotes', async () => (await openOrders()) === 2);
+    const reset = waitFor(bot.client, 'userNotification', (n) => n.event === 'mmp_reset', 5000);
+    await bob.placeOrder({ symbol: SYM, side: 'buy', price: '100000.1', qty: '0.01', tif: 'ioc' });
+    await reset;
+    assert.deepEqual(notes.map((n) => n.event), ['mmp_triggered', 'mmp_reset']);
+    assert.ok(notes[1].transactTime - notes[0].transactTime >= 1_000_000, 'the bot paused a second before resetting');
+    await until('the bot quotes again', async () => (await openOrders()) === 2);
+  } finally {
+    await bot.stop();
+    await bob.close();
+  }
+}));

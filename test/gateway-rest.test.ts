@@ -283,7 +283,7 @@ test('POST /orders bad input: types, unknown fields, JSON, size, media type → 
     [{ price_units: undefined, price: '100000.55' }, 'price', /^price: a decimal string such as "12\.5", at most 1 decimal for BTC-USD \(price_scale 1\); got "100000\.55"$/],
     [{ order_qty_units: undefined, order_qty: '0.00001' }, 'order_qty', /^order_qty: .* at most 4 decimals for BTC-USD \(qty_scale 4\)/],
     [{ side: 'LONG' }, 'side', /^side: one of BUY, SELL \(or the wire number\), got "LONG"$/],
-    [{ time_in_force: 'DAY' }, 'time_in_force', /^time_in_force: one of GTC, IOC, FOK, GTD/],
+    [{ time_in_force: 'DAY' }, 'time_in_force', /^time_in_force: one of GTC, AT_THE_OPENING, IOC, FOK, GTD, AT_THE_CLOSE/],
     [{ cl_ord_id: undefined }, 'cl_ord_id', /^body: cl_ord_id is required: /],
     [{ expire_time: '2026-01-01' }, 'expire_time', /µs since the epoch/],
   ];
@@ -382,7 +382,7 @@ test('POST /orders in decimals and enum names; unit rejects speak decimals and n
     [{ symbol: 'ACME', price: '10.0001', order_qty: '10' }, 400, 'PRICE_OFF_TICK', 'price', 'price 10.0001 is not on the tick grid (tick 0.0020 at this price)'],
     [{ price: '2000000.0' }, 400, 'PRICE_OUT_OF_RANGE', 'price', 'price 2000000.0 outside [0.1, 1000000.0]'],
     [{ order_qty: '200' }, 400, 'QTY_OUT_OF_RANGE', 'order_qty', 'quantity 200.0000 outside [0.0001, 100.0000]'],
-    [{ ord_type: 'MARKET', time_in_force: 'GTC' }, 400, 'INVALID_FIELD', 'time_in_force', 'invalid field time_in_force: a market order is IOC or FOK'],
+    [{ ord_type: 'MARKET', time_in_force: 'GTC' }, 400, 'INVALID_FIELD', 'time_in_force', 'invalid field time_in_force: a market order is IOC, FOK, AT_THE_OPENING or AT_THE_CLOSE'],
     [{ cl_ord_id: 'd1' }, 400, 'DUPLICATE_CL_ORD_ID', 'cl_ord_id', 'duplicate client order id among live orders'],
   ];
   for (const [fields, status, code, field, message] of rejects) {

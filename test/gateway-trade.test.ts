@@ -152,7 +152,7 @@ test('reject texts name the wire fields, not the engine\'s', () => withServer(as
   const report = async (clOrdId: string): Promise<Record<string, unknown>> =>
     (await a.waitFor((e) => e.body === 'execution_report' && (e.execution_report as { cl_ord_id: string }).cl_ord_id === clOrdId)).execution_report as Record<string, unknown>;
   a.send('new_order_single', { cl_ord_id: 'm1', symbol: 'BTC-USD', side: 1, ord_type: 1, time_in_force: 1, order_qty: 10_000 });
-  assert.equal((await report('m1')).text, 'invalid field time_in_force: a market order is IOC or FOK');
+  assert.equal((await report('m1')).text, 'invalid field time_in_force: a market order is IOC, FOK, AT_THE_OPENING or AT_THE_CLOSE');
   a.send('new_order_single', { cl_ord_id: 'p1', symbol: 'BTC-USD', side: 1, ord_type: 2, price: 1_000_000, order_qty: 10_000, time_in_force: 3, post_only: true });
   assert.equal((await report('p1')).text, 'invalid field post_only: post-only needs a GTC or GTD limit order');
   a.send('new_order_single', { cl_ord_id: 'o1', symbol: 'BTC-USD', side: 1, ord_type: 9, price: 1_000_000, order_qty: 10_000 });

@@ -8,6 +8,11 @@ import { OrderEventKind, RecordingSink, type AuctionEvent } from '../engine/even
 import type { InstrumentConfig } from '../engine/instrument.ts';
 import { CancelReason, OrdType, RejectReason, Side, TimeInForce, TradingPhase } from '../engine/types.ts';
 import { profileConfig } from '../gateway/profiles.ts';
+import type { Book } from '../engine/book.ts';
+import type { Instrument } from '../engine/instrument.ts';
+import { newUncross, uncross } from '../engine/rules/auction.ts';
+import { crossPrice, newCrossResult } from '../engine/rules/crosses.ts';
+import { prng } from './prng.ts';
 
 /** A New York local time on a summer day (EDT) in engine µs. */
 const ny = (hhmmss: string): number => Date.parse(`2026-07-15T${hhmmss}-04:00`) * 1000;
@@ -203,6 +208,30 @@ describe('extensions', () => {
   });
 });
 
+// Source: the LULD plan, Amendment 12 (us-equity profile's reopening setting): after a pause the
+// reopening must price within the band in force at the pause; else 5-minute extensions, each
+// widening the collar by 5 % of the reference in the direction of the imbalance.
+describe('LULD reopening (us-equity profile)', () => {
+  test('a reopening at 212.00 against the 199.50 upper band: two 5-minute extensions, then the cross at 212.00', () => {
+    const v = venue();
+    v.order('10:00:00', 1, Side.BUY, 199_50, 100);
+    v.e.advanceTime(ny('10:00:15'));
+    assert.equal(v.e.phaseOf('AAPL'), TradingPhase.HALTED, 'limit up 15 s: paused');
+    v.order('10:01:00', 3, Side.BUY, 215_00, 100);
+    v.order('10:01:00', 4, Side.SELL, 212_00, 100);
+    v.e.advanceTime(ny('10:05:15'));
+    assert.equal(v.e.phaseOf('AAPL'), TradingPhase.HALTED, 'extended once: 212.00 above the 199.50 collar');
+    v.e.advanceTime(ny('10:10:15'));
+    assert.equal(v.e.phaseOf('AAPL'), TradingPhase.HALTED, 'extended twice: above 209.00 (199.50 + 5 % of 190.00)');
+    const halts = v.sink.events.filter((x) => x.type === 'phase' && x.symbol === 'AAPL').map((x) => [(x as { phase: number }).phase, (x as { until: number }).until]);
+    assert.deepEqual(halts, [[TradingPhase.HALTED, ny('10:05:15')], [TradingPhase.HALTED, ny('10:10:15')], [TradingPhase.HALTED, ny('10:15:15')]]);
+    v.e.advanceTime(ny('10:15:15'));
+    assert.equal(v.e.phaseOf('AAPL'), TradingPhase.CONTINUOUS);
+    assert.deepEqual(v.fills(), [[212_00, 100, true]]);
+    assert.deepEqual(v.auctions().filter((a) => a.final).map((a) => [a.price, a.collarLow, a.collarHigh, a.extensions]), [[212_00, 180_50, 218_50, 2]]);
+  });
+});
+
 // Source: Nasdaq Equity Trader Alert 2019-20: closing imbalance information (paired shares,
 // imbalance shares and direction, reference price) every 10 seconds from 3:50 p.m. and every second
 // from 3:55 p.m.; nasdaqtrader.com: opening imbalance information from 9:25 a.m.
@@ -237,6 +266,32 @@ describe('imbalance information', () => {
     v.e.advanceTime(ny('15:50:00'));
     const a = v.auctions()[0];
     assert.deepEqual([a.price, a.qty, a.far], [190_00, 100, 190_00]);
+  });
+});
+
+// The cross prices a book without on-open / on-close orders exactly as the plain call auction does
+// (engine/rules/auction.ts: most volume, least surplus, market pressure, nearest the reference).
+describe('the cross price agrees with the call auction', () => {
+  test('500 random crossed books: same price, volume and surplus as uncross()', () => {
+    const rnd = prng(20);
+    const cfg = profileConfig('us-equity');
+    const aapl = cfg.instruments.find((i) => i.symbol === 'AAPL') as InstrumentConfig;
+    for (let k = 0; k < 500; k++) {
+      const e = new Engine({ instruments: [{ ...aapl, rules: {} }] });
+      e.addAccount({ name: 'a' });
+      const n = 1 + Math.floor(rnd() * 12);
+      e.setPhase({ time: 1, symbol: 'AAPL', phase: TradingPhase.PRE_OPEN });
+      for (let i = 0; i < n; i++) {
+        e.newOrder({ time: 2, account: 1, symbol: 'AAPL', side: rnd() < 0.5 ? Side.BUY : Side.SELL, price: 99_90 + Math.floor(rnd() * 20), qty: 1 + Math.floor(rnd() * 5) * 100 });
+      }
+      const inst = (e as unknown as { instruments: Instrument[] }).instruments[0];
+      const book = (e as unknown as { market: { books: Book[] } }).market.books[0];
+      const reference = rnd() < 0.3 ? 0 : 99_95 + Math.floor(rnd() * 10);
+      const u = uncross(book, inst, reference, newUncross());
+      const r = newCrossResult();
+      crossPrice(book, new Set(), inst, reference, 0, 0, r);
+      assert.deepEqual([r.price, r.qty, r.surplus, r.surplusSide], [u.price, u.qty, u.surplus, u.surplusSide], `book ${k}`);
+    }
   });
 });
 

@@ -121,6 +121,8 @@ export interface RuntimeOptions {
 const DEFAULT_MIN_QUOTE_INTERVAL_MS = 250;
 /** How long to hold off after a rate-limit refusal when its retry time cannot be read against the exchange clock. */
 const RATE_LIMIT_HOLD_MS = 1000;
+/** after the exchange's market-maker protection pulled our quotes: pause this long, then quote again with the reset */
+const MMP_PAUSE_MS = 1000;
 
 /**
  * A maker-programme obligation in a few words: "btc-mm ok 93.512/90.000 %",
@@ -139,6 +141,8 @@ export class BotRuntime {
   private inventory = 0;
   private position: PositionReport | null = null;
   private working: Working | null = null;
+  /** the market-maker protection tripped: the next quote carries the reset */
+  private mmpReset = false;
   private inFlight = false;
   private again = false;
   private stopping = false;
@@ -234,6 +238,15 @@ export class BotRuntime {
     ex.on('obligationStatus', (o) => {
       if (o.symbol === this.s.symbol) this.obligations.set(o.programme, o);
     });
+    ex.on('userNotification', (n) => {
+      if (n.event !== 'mmp_triggered' || n.symbol !== this.s.symbol) return;
+      // the exchange pulled our quotes: pause, then quote again resetting the protection
+      this.working = null;
+      this.mmpReset = true;
+      this.holdUntil = Math.max(this.holdUntil, this.clock.now() + MMP_PAUSE_MS);
+      this.lastProblem = n.text;
+      this.requote();
+    });
     ex.on('disconnect', (why) => {
       // cancel-on-disconnect took our quotes down with the connection
       this.working = null;
@@ -309,8 +322,9 @@ export class BotRuntime {
     if (this.mustWait(now)) return;
     const inst = this.inst;
     const side = { qty: inst.formatQty(this.size) };
+    const mmpReset = this.mmpReset;
     void this.send(() => this.ex.massQuote({
-      symbol: this.s.symbol, bid: { ...side, price: inst.formatPrice(q.bid) }, ask: { ...side, price: inst.formatPrice(q.ask) },
+      symbol: this.s.symbol, bid: { ...side, price: inst.formatPrice(q.bid) }, ask: { ...side, price: inst.formatPrice(q.ask) }, mmpReset,
     }), { ...q, size: this.size });
   }
 
@@ -333,6 +347,7 @@ export class BotRuntime {
       if (ack.retryAfter > 0) this.holdOff(ack.retryAfter);
       const problem = ack.rejected || ack.bidRejectCode || ack.offerRejectCode;
       this.working = problem ? null : next;
+      if (!problem && next !== null) this.mmpReset = false;
       this.lastProblem = problem ? `quote refused: bid ${ack.bidRejectCode ?? 'ok'}, ask ${ack.offerRejectCode ?? 'ok'} ${ack.text}`.trim() : '';
     } catch (e) {
       this.working = null;

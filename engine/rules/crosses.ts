@@ -83,14 +83,14 @@ export interface CrossResult {
   /** the collar the price was validated against (0 = none) */
   collarLow: number;
   collarHigh: number;
-  /** the unconstrained price lay outside the collar */
-  outside: boolean;
+  /** the unconstrained price lay above (1) or below (−1) the collar, else 0 */
+  outside: -1 | 0 | 1;
   extensions: number;
   extendedUntil: number;
 }
 
 export const newCrossResult = (): CrossResult => ({
-  price: 0, qty: 0, surplus: 0, surplusSide: 0, far: 0, reference: 0, collarLow: 0, collarHigh: 0, outside: false, extensions: 0, extendedUntil: 0,
+  price: 0, qty: 0, surplus: 0, surplusSide: 0, far: 0, reference: 0, collarLow: 0, collarHigh: 0, outside: 0, extensions: 0, extendedUntil: 0,
 });
 
 /** What kind of cross an uncross is. */
@@ -104,9 +104,9 @@ export class InstrumentCrosses {
   readonly reopening: Collar;
   /** the call book is shown level by level (else only the indicative data) */
   readonly showCallBook: boolean;
-  /** parked on-open and on-close orders, in arrival order */
-  readonly open: Order[] = [];
-  readonly close: Order[] = [];
+  /** parked on-open and on-close orders, in arrival order (a Set: any one leaves in O(1)) */
+  readonly open = new Set<Order>();
+  readonly close = new Set<Order>();
   /** the continuous best bid / offer when the current call began (IO limits, collars) */
   callBid = 0;
   callAsk = 0;
@@ -169,13 +169,11 @@ export class InstrumentCrosses {
   }
 
   park(o: Order): void {
-    (o.tif === TimeInForce.AT_THE_OPENING ? this.open : this.close).push(o);
+    (o.tif === TimeInForce.AT_THE_OPENING ? this.open : this.close).add(o);
   }
 
   unpark(o: Order): void {
-    const list = o.tif === TimeInForce.AT_THE_OPENING ? this.open : this.close;
-    const i = list.indexOf(o);
-    if (i >= 0) list.splice(i, 1);
+    (o.tif === TimeInForce.AT_THE_OPENING ? this.open : this.close).delete(o);
   }
 
   /** The first imbalance publication after t (NEVER = none configured). */
@@ -198,7 +196,7 @@ export class InstrumentCrosses {
   }
 
   /** The parked orders of a kind of cross (a reopening has none). */
-  parked(kind: CrossKind): Order[] {
+  parked(kind: CrossKind): ReadonlySet<Order> {
     return kind === CrossKind.OPENING ? this.open : kind === CrossKind.CLOSING ? this.close : NONE;
   }
 
@@ -214,7 +212,7 @@ export class InstrumentCrosses {
   }
 }
 
-const NONE: Order[] = [];
+const NONE: ReadonlySet<Order> = new Set();
 
 /** "HH:MM:SS" of a local time of day in µs. */
 function hhmmss(us: number): string {
@@ -339,11 +337,17 @@ function choose(bids: Interest, asks: Interest, inst: Instrument, reference: num
   const cands = [...new Set([...bids.prices, ...asks.prices])];
   if (reference > 0 && isOnTick(inst, reference)) cands.push(reference);
   cands.sort((a, b) => a - b);
+  // one ascending sweep: demand falls as bids priced below p drop out, supply grows with asks ≤ p
+  const bi = byPrice(bids);
+  const ai = byPrice(asks);
+  let d = bids.market + bids.qtys.reduce((a, q) => a + q, 0);
+  let s = asks.market;
+  let i = 0, j = 0;
   let best = 0, bestSurplus = 0;
   let tied: { p: number; side: Side | 0; surplus: number }[] = [];
   for (const p of cands) {
-    const d = bids.at(p, true);
-    const s = asks.at(p, false);
+    while (i < bi.length && bids.prices[bi[i]] < p) d -= bids.qtys[bi[i++]];
+    while (j < ai.length && asks.prices[ai[j]] <= p) s += asks.qtys[ai[j++]];
     const q = d < s ? d : s;
     if (q === 0) continue;
     const surplus = d > s ? d - s : s - d;
@@ -373,6 +377,11 @@ function choose(bids: Interest, asks: Interest, inst: Instrument, reference: num
   out.surplusSide = pick.side;
 }
 
+/** The indices of an interest's limit entries, by ascending price. */
+function byPrice(x: Interest): number[] {
+  return x.prices.map((_, k) => k).sort((a, b) => x.prices[a] - x.prices[b]);
+}
+
 function addBook(book: Book, bids: Interest, asks: Interest): void {
   for (const l of book.bids.levels) bids.add(l.price, l.qty, false, false);
   for (const l of book.asks.levels) asks.add(l.price, l.qty, false, false);
@@ -390,13 +399,13 @@ function pairAt(b: Interest, a: Interest, p: number, out: CrossResult): void {
   let x = b.at(p, true, 'other') - a.at(p, false, 'other');
   if (x > 0) x = Math.max(0, x - a.at(p, false, 'io'));
   else if (x < 0) x = Math.min(0, x + b.at(p, true, 'io'));
-  out.surplus = x > 0 ? x : -x;
+  out.surplus = x < 0 ? -x : x;
   out.surplusSide = x > 0 ? Side.BUY : x < 0 ? Side.SELL : 0;
   if (out.qty === 0) out.price = 0;
 }
 
 /** Adds the parked orders: all but IO, or (io) the IO orders on the side opposite `imbalance` (none if 0). */
-function addParked(orders: readonly Order[], io: boolean, imbalance: Side | 0, callBid: number, callAsk: number, bids: Interest, asks: Interest): void {
+function addParked(orders: ReadonlySet<Order>, io: boolean, imbalance: Side | 0, callBid: number, callAsk: number, bids: Interest, asks: Interest): void {
   for (const o of orders) {
     if (o.imbalanceOnly !== io || (io && (imbalance === 0 || o.side === imbalance))) continue;
     const into = o.side === Side.BUY ? bids : asks;
@@ -416,13 +425,13 @@ function loneSide(): Side | 0 {
  * orders; then, if one side is left over, again with the IO orders of the other side. Also the
  * far price: the parked orders alone. Returns the imbalance side the IO orders offset (0 = none).
  */
-export function crossPrice(book: Book, parked: readonly Order[], inst: Instrument, reference: number, callBid: number, callAsk: number, out: CrossResult): Side | 0 {
+export function crossPrice(book: Book, parked: ReadonlySet<Order>, inst: Instrument, reference: number, callBid: number, callAsk: number, out: CrossResult): Side | 0 {
   bids.clear();
   asks.clear();
   addBook(book, bids, asks);
   addParked(parked, false, 0, 0, 0, bids, asks);
   let imbalance: Side | 0 = 0;
-  if (parked.some((o) => o.imbalanceOnly)) {
+  if ([...parked].some((o) => o.imbalanceOnly)) {
     choose(bids, asks, inst, reference, out);
     imbalance = out.qty > 0 ? out.surplusSide : loneSide();
     addParked(parked, true, imbalance, callBid, callAsk, bids, asks);
@@ -478,8 +487,8 @@ export function validate(cx: InstrumentCrosses, kind: CrossKind, bid: number, as
   out.collarHigh = hi;
   out.extensions = cx.extensions;
   out.extendedUntil = cx.extendUntil;
-  out.outside = out.qty > 0 && hi > 0 && (out.price < lo || out.price > hi);
-  if (!out.outside) return;
+  out.outside = out.qty === 0 || hi === 0 ? 0 : out.price > hi ? 1 : out.price < lo ? -1 : 0;
+  if (out.outside === 0) return;
   pairAt(bids, asks, out.price > hi ? hi : lo, out);
 }
 
@@ -487,7 +496,7 @@ export function validate(cx: InstrumentCrosses, kind: CrossKind, bid: number, as
  * The orders that execute at `price`, per side in execution order: market orders, then by price,
  * then by time; IO orders (only those offsetting `imbalance`) after every other order of their side.
  */
-export function eligible(book: Book, parked: readonly Order[], price: number, imbalance: Side | 0, callBid: number, callAsk: number): [Order[], Order[]] {
+export function eligible(book: Book, parked: ReadonlySet<Order>, price: number, imbalance: Side | 0, callBid: number, callAsk: number): [Order[], Order[]] {
   const buys: Order[] = [];
   const sells: Order[] = [];
   for (const l of book.bids.levels) if (l.price >= price) for (let o = l.head; o !== null; o = o.next) buys.push(o);

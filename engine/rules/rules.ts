@@ -327,9 +327,9 @@ export class Rules implements MatchWatcher {
     const imbalance = crossPrice(book, parked, ir.inst, this.crossReference(ir), cx.callBid, cx.callAsk, r);
     validate(cx, kind, cx.callBid, cx.callAsk, r);
     const collar = cx.collarOf(kind);
-    if (r.outside && collar.extensionUs > 0 && cx.extensions < collar.maxExtensions) {
+    if (r.outside !== 0 && collar.extensionUs > 0 && cx.extensions < collar.maxExtensions) {
       cx.extensions++;
-      if (r.price === r.collarHigh) cx.widenUp++;
+      if (r.outside > 0) cx.widenUp++;
       else cx.widenDown++;
       cx.extendUntil = this.now + collar.extensionUs;
       cx.extendTo = to;

@@ -7,8 +7,8 @@ import type { Exchange } from '../exchange.ts';
 import type { ExchangeClock } from '../../sim/clock.ts';
 import { RealtimeScheduler } from '../../sim/realtime-scheduler.ts';
 import { extendServer, type ServerContext } from '../server.ts';
-import { HttpError, accountOrAdmin, installErrorHandling, installValidators, requireAdmin, requireAdminOrAccount } from '../rest-http.ts';
-import { exchangeTimeHeader } from '../rest-clock.ts';
+import { HttpError, accountOrAdmin, requireAdmin, requireAdminOrAccount } from '../rest-http.ts';
+import { registerApiRoutes } from '../rest-clock.ts';
 import { scorecardView } from './view.ts';
 import { LiveScorecard } from './live-scorecard.ts';
 import { reportCsv, reportHtml, reportData } from './report.ts';
@@ -52,12 +52,7 @@ function installScorecard(ctx: ServerContext): { close: () => void } {
   const scheduler = new RealtimeScheduler(ctx.clock as ExchangeClock);
   const card = new LiveScorecard(ctx.exchange, scheduler);
   live.set(ctx.exchange, card);
-  void ctx.app.register(async (api) => {
-    installValidators(api);
-    installErrorHandling(api, false); // rest.ts has the /api/v1 404
-    exchangeTimeHeader(api, ctx.clock);
-    routes(api, ctx, card);
-  }, { prefix: '/api/v1' });
+  registerApiRoutes(ctx, (api) => routes(api, ctx, card));
   return {
     close: () => {
       card.stop();
