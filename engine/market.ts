@@ -460,6 +460,8 @@ export class Market {
         o.ordType = OrdType.LIMIT;
       }
       this.out.order(OrderEventKind.TRIGGERED, o, 0);
+      // a stop (market) order's remainder expires, as a market order's does (or rests at the protection price, CME)
+      if (o.ordType === OrdType.MARKET && !inst.marketRemainderRests) o.tif = TimeInForce.IOC;
       if (o.price === 0) { // a stop (market) order with nothing to trade against
         o.leaves = 0;
         this.out.order(OrderEventKind.CANCELLED, o, CancelReason.STOP_NO_LIQUIDITY);

@@ -222,6 +222,21 @@ describe('stop and stop-limit (FIX 40=3 / 40=4, StopPx 99)', () => {
     assert.equal(e.massCancel({ time: t(), account: a }), 1);
   });
 
+  test("a triggered stop's remainder beyond what it could take expires, as a market order's", () => {
+    const { e, sink, a, b, c, nw } = setup();
+    nw({ account: b, side: BUY, price: 100, qty: 5 });
+    nw({ account: c, side: SELL, price: 100, qty: 1 }); // last 100, bid 100 ×4 left
+    assert.equal(nw({ account: a, side: SELL, ordType: OrdType.STOP, stopPx: 100, qty: 9 }), 0); // at the last trade: it would trigger at once
+    const ok = nw({ account: a, side: SELL, ordType: OrdType.STOP, stopPx: 99, qty: 9 });
+    nw({ account: b, side: BUY, price: 99, qty: 2 });
+    sink.clear();
+    nw({ account: c, side: SELL, price: 99, qty: 5 }); // 4 at 100, 1 at 99: triggers; the stop takes the last 1 at 99
+    const evs = sink.orders().filter((o) => o.orderId === ok).map((o) => `${nameOf(o.kind)}${o.reason ? ':' + o.reason : ''}`);
+    assert.deepEqual(evs, ['TRIGGERED', `CANCELLED:${CancelReason.MARKET_REMAINDER}`]);
+    assert.deepEqual(sink.fills().filter((f) => f.takerOrderId === ok).map((f) => `${f.price}x${f.qty}`), ['99x1']);
+    assert.equal(e.order(ok), null);
+  });
+
   test('a triggered stop with nothing to trade against is cancelled STOP_NO_LIQUIDITY', () => {
     const { sink, a, b, c, nw } = setup();
     nw({ account: b, side: SELL, price: 100, qty: 1 });
