@@ -73,7 +73,8 @@ export interface MarketDataEvents {
   auction: [info: AuctionInfo];
   disconnect: [reason: string];
   /** the exchange refused the subscription (e.g. unknown symbol) */
-  subscriptionRejected: [text: string];
+  /** retryAfter: the exchange time (µs) to ask again from, when the venue's request weight refused it (0 otherwise) */
+  subscriptionRejected: [text: string, retryAfter: number];
 }
 
 export class MarketDataClient extends EventEmitter<MarketDataEvents> {
@@ -299,8 +300,9 @@ export class MarketDataClient extends EventEmitter<MarketDataEvents> {
       case 'market_data_request_reject': {
         const m = env.market_data_request_reject as WireMdRequestReject;
         if (m.md_req_id !== this.mdReqId) return;
-        this.failFirst(new ClientError('invalid_argument', `subscription refused: ${m.text}`));
-        this.emit('subscriptionRejected', m.text);
+        // a request weight refusal (reject_code set) is the venue's, not a bad argument
+        this.failFirst(new ClientError(m.reject_code ? 'business_reject' : 'invalid_argument', `subscription refused: ${m.text}`));
+        this.emit('subscriptionRejected', m.text, Number(m.retry_after ?? 0));
         return;
       }
       default:

@@ -373,4 +373,5 @@ export interface WireMdIncremental {
   auction?: WireMdAuction | null;
 }
 
-export interface WireMdRequestReject { md_req_id: string; text: string }
+/** reject_code and retry_after (exchange µs) only for a request weight refusal: RATE_LIMITED or BANNED */
+export interface WireMdRequestReject { md_req_id: string; text: string; reject_code?: number; retry_after?: number }

@@ -469,14 +469,15 @@ export class Engine {
   /** Checks and enters one order inside a command (begin/end are the caller's). Returns its id, or 0 if rejected. */
   private place(c: NewOrder, kind: MsgKind): number {
     const ordType = c.ordType ?? OrdType.LIMIT;
-    const tif = c.tif ?? (ordType === OrdType.MARKET ? TimeInForce.IOC : TimeInForce.GTC);
-    const acct = this.account(c.account);
     const inst = this.instrument(c.symbol);
+    // a market order is IOC unless its remainder rests (market_remainder 'rest', CME: a day order)
+    const tif = c.tif ?? (ordType === OrdType.MARKET && inst?.marketRemainderRests !== true ? TimeInForce.IOC : TimeInForce.GTC);
+    const acct = this.account(c.account);
     const why = this.why;
     let reason: RejectReason | 0 = 0;
-    let price = c.price as number;
-    // an on-open / on-close order waits off the book for its cross (rules/crosses.ts)
+    // an on-open / on-close order waits off the book for its cross (rules/crosses.ts); a market one has no price
     const cross = isCrossTif(tif);
+    let price = cross && ordType === OrdType.MARKET ? 0 : c.price as number;
     if (!acct) reason = RejectReason.UNKNOWN_ACCOUNT;
     else if (!inst) reason = RejectReason.UNKNOWN_SYMBOL;
     else if (kind === MsgKind.NEW && !this.rules.inert && (reason = this.rules.admitMessage(kind, acct, c.session, why))) { /* reason set */ }
@@ -487,7 +488,7 @@ export class Engine {
     else if (ordType > OrdType.MARKET && (reason = this.checkOrderType(c, ordType, inst, why))) { /* reason set */ }
     else if (c.clOrdId && acct.liveByClOrdId.has(c.clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
     else if (cross && (reason = this.rules.admitCross(inst.index, ordType, tif, c.imbalanceOnly === true, why))) { /* reason set */ }
-    else if (ordType === OrdType.MARKET && (price = cross ? 0 : protectedPrice(inst, this.market.books[inst.index], c.side)) === 0 && !cross) reason = RejectReason.NO_LIQUIDITY;
+    else if (ordType === OrdType.MARKET && !cross && (price = protectedPrice(inst, this.market.books[inst.index], c.side)) === 0) reason = RejectReason.NO_LIQUIDITY;
     else if (mayRest(ordType, tif) && (acct.openOrders >= acct.maxOpenOrders || this.market.live.size >= this.maxLiveOrders)) reason = RejectReason.TOO_MANY_OPEN_ORDERS;
     else if (ordType > OrdType.MARKET) reason = this.admitHeld(c, ordType, tif, acct, inst, kind, why);
     else if (!this.rules.inert && (reason = this.rules.admitOrder(acct, inst.index, c.side, ordType, tif, price, c.qty, kind === MsgKind.QUOTE, why))) { /* reason set */ }

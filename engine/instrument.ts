@@ -48,8 +48,8 @@ export interface InstrumentConfig {
   market_protection_bp?: number;
   /**
    * what is left of a market order at its protection price: 'cancel' (default; IOC/FOK market orders
-   * only) or 'rest' (CME): a market order may also be GTC or GTD, and its remainder rests as a limit
-   * order at the protection price
+   * only) or 'rest' (CME): a market order is GTC by default and may be GTD, and its remainder rests
+   * as a limit order at the protection price (IOC and FOK market orders still cancel it)
    */
   market_remainder?: 'cancel' | 'rest';
   /** largest absolute position (qty units) one account may reach, counting open orders */

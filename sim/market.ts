@@ -127,7 +127,8 @@ class Market implements SimMarket, MarketContext {
       this.t0, this.rng.fork('price'), lagUs, MAX_LEAD_US, this.shocks(sc), sc.cycle[0]?.regime ?? sc.initialRegime, markov,
     );
     for (const s of this.symbols) {
-      if (this.exchange.instrumentRulesOf(s.symbol).price_band_bp !== undefined) {
+      const r = this.exchange.instrumentRulesOf(s.symbol);
+      if (r.price_band_bp !== undefined || r.price_band_by_side !== undefined) {
         this.exchange.setReference({ symbol: s.symbol, referencePrice: bidPx(s.inst, starts[s.symbol]) });
       }
     }

@@ -136,13 +136,14 @@ test('daily limits half-up (SSE/SZSE): previous close 10.07 → limits 9.06 and 
 
 // CME Globex market orders with protection (CME Group, "Market Orders with Protection" / domain.md §4):
 // the order trades up to its protection price; the unfilled remainder rests as a limit order at that price.
-test('market_remainder rest (CME): a GTC market order buys to its protection price and the remainder rests there as a limit', () => {
+test('market_remainder rest (CME): a market order buys to its protection price and the remainder rests there as a limit', () => {
   const { e, sink } = setup(inst({}, { price_scale: 0, max_price: 100_000, market_protection_bp: 500, market_remainder: 'rest' }));
   assert.ok(e.newOrder({ time: 1, account: 2, symbol: 'X', side: Side.SELL, price: 1000, qty: 2 }) > 0);
   assert.ok(e.newOrder({ time: 1, account: 2, symbol: 'X', side: Side.SELL, price: 1050, qty: 3 }) > 0);
   assert.ok(e.newOrder({ time: 1, account: 2, symbol: 'X', side: Side.SELL, price: 1051, qty: 1 }) > 0);
   // protection: best ask 1000 + 5 % = 1050
-  const id = e.newOrder({ time: 2, account: 1, symbol: 'X', side: Side.BUY, ordType: OrdType.MARKET, tif: TimeInForce.GTC, qty: 10 });
+  // no time in force: CME's day order, here GTC
+  const id = e.newOrder({ time: 2, account: 1, symbol: 'X', side: Side.BUY, ordType: OrdType.MARKET, qty: 10 });
   assert.ok(id > 0);
   assert.deepEqual(sink.fills().map((f) => [f.price, f.qty]), [[1000, 2], [1050, 3]]);
   const o = e.order(id);
@@ -150,8 +151,12 @@ test('market_remainder rest (CME): a GTC market order buys to its protection pri
   assert.deepEqual([o.price, o.leaves, o.ordType, o.tif], [1050, 5, OrdType.LIMIT, TimeInForce.GTC]);
   assert.deepEqual(e.depth('X', 1)?.bids, [{ price: 1050, qty: 5, count: 1 }]);
   // an IOC market order (CME FAK) still cancels its remainder
-  const ioc = e.newOrder({ time: 3, account: 1, symbol: 'X', side: Side.BUY, ordType: OrdType.MARKET, qty: 5 });
+  const ioc = e.newOrder({ time: 3, account: 1, symbol: 'X', side: Side.BUY, ordType: OrdType.MARKET, tif: TimeInForce.IOC, qty: 5 });
   assert.equal(sink.orders().filter((x) => x.orderId === ioc).at(-1)?.reason, CancelReason.MARKET_REMAINDER);
+  // an explicit GTC market sell rests at best bid 1050 − 5 % = 997.5 → 998 (the lower edge ceils to the tick)
+  const gtc = e.newOrder({ time: 4, account: 2, symbol: 'X', side: Side.SELL, ordType: OrdType.MARKET, tif: TimeInForce.GTC, qty: 7 });
+  assert.deepEqual(sink.fills().slice(-1).map((f) => [f.price, f.qty]), [[1050, 5]]);
+  assert.deepEqual([e.order(gtc)?.price, e.order(gtc)?.leaves], [998, 2]);
 });
 
 test('market_remainder cancel (default): a market order must be IOC or FOK and its remainder beyond the protection price is cancelled', () => {

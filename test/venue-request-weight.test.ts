@@ -17,6 +17,8 @@ import { defaultConfig, validateConfig } from '../gateway/config.ts';
 import { RequestWeights } from '../gateway/request-weight.ts';
 import { decodeEnvelope, encodeEnvelope, type Envelope } from '../gateway/wire.ts';
 import { RejectReason } from '../engine/types.ts';
+import { MarketDataClient } from '../client/market-data.ts';
+import { ClientError } from '../client/errors.ts';
 
 const S = 1_000_000;
 /** a whole minute in µs */
@@ -152,6 +154,22 @@ test('crypto-spot /ws/md: snapshots weigh like depth and share the address\'s we
     assert.equal(rest.headers.get('x-mbx-used-weight-1m'), '5930');
   } finally {
     ws.terminate();
+    await s.close();
+  }
+});
+
+test('SDK: a MarketDataClient whose address used its weight fails with business_reject and hears when to retry', async () => {
+  const now = T0 + 30 * S;
+  const s = await startServer({ config: profileConfig('crypto-spot'), adminToken: 'admin', clock: new Clock(() => now) });
+  try {
+    for (let i = 0; i < 24; i++) assert.equal((await fetch(`${s.url}/api/v1/depth/BTC-USD?levels=5000`)).status, 200);
+    const md = new MarketDataClient(s.url, 'BTC-USD', { reconnect: false });
+    const heard: [string, number][] = [];
+    md.on('subscriptionRejected', (text, retryAfter) => heard.push([text, retryAfter]));
+    await assert.rejects(md.connect(), (e: unknown) => e instanceof ClientError && e.code === 'business_reject' && /request weight 6000 \+ 250/.test(e.message));
+    assert.deepEqual(heard.map(([, t]) => t), [T0 + 60 * S]);
+    md.close();
+  } finally {
     await s.close();
   }
 });

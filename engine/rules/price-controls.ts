@@ -85,10 +85,13 @@ class WeightedWindow {
   private size = 0;
   sumPq = 0n;
   sumQ = 0n;
+  /** changes whenever the window's trades do: bounds computed from it stay valid while it is the same */
+  version = 0;
 
   clear(): void {
     this.head = this.size = 0;
     this.sumPq = this.sumQ = 0n;
+    this.version++;
   }
 
   push(time: number, price: number, qty: number): void {
@@ -100,6 +103,7 @@ class WeightedWindow {
     this.size++;
     this.sumPq += BigInt(price) * BigInt(qty);
     this.sumQ += BigInt(qty);
+    this.version++;
   }
 
   /** Drops trades at or before `cutoff`; true if any trade is left. */
@@ -114,6 +118,7 @@ class WeightedWindow {
     this.sumQ -= BigInt(this.qtys[h]);
     this.head = (h + 1) % MAX_WINDOW_TRADES;
     this.size--;
+    this.version++;
   }
 }
 
@@ -176,6 +181,9 @@ export class PriceControls {
   /** the static band is centred on the weighted average price of this window (µs; 0 = on the reference) */
   readonly averageUs: number;
   private readonly average = new WeightedWindow();
+  /** the average band's [lo, hi] per side (BUY, SELL) for the window's version `boundsOf` */
+  private boundsOf = -1;
+  private readonly bounds = [0, 0, 0, 0];
   /** daily limits round half-up to the nearest tick (SSE, SZSE) instead of inward */
   private readonly halfUp: boolean;
   /** the daily limits of `limitsFor` (recomputed when the previous close changes) */
@@ -247,13 +255,11 @@ export class PriceControls {
       let lo: number;
       let centre: string;
       if (this.averageUs > 0 && this.average.keepAfter(now - this.averageUs)) {
-        // exact: Σpq × (1 ± bp) ÷ Σq, the upper edge floored, the lower ceiled
-        const { sumPq, sumQ } = this.average;
-        hi = Number((sumPq * BigInt(10_000 + up)) / (sumQ * 10_000n));
-        const loNum = sumPq * BigInt(10_000 - down);
-        const loDen = sumQ * 10_000n;
-        lo = Number((loNum + loDen - 1n) / loDen);
-        centre = `weighted average price ${Number(sumPq / sumQ)}`;
+        const b = this.averageBounds();
+        const i = side === Side.BUY ? 0 : 2;
+        lo = b[i];
+        hi = b[i + 1];
+        centre = `weighted average price ${this.bandReference(now)}`;
       } else {
         hi = mulDivFloor(ref, 10_000 + up, 10_000);
         lo = ref - mulDivFloor(ref, down, 10_000);
@@ -280,6 +286,24 @@ export class PriceControls {
       this.limits = this.halfUp ? this.halfUpEdges(pc, this.dailyBp) : this.edges(pc, this.dailyBp);
     }
     return this.limits;
+  }
+
+  /**
+   * [buy lo, buy hi, sell lo, sell hi] around the window's weighted average, exact: Σpq × (1 ± bp) ÷ Σq,
+   * the upper edges floored, the lower ceiled; recomputed only when the window changed.
+   */
+  private averageBounds(): number[] {
+    const w = this.average;
+    if (this.boundsOf === w.version) return this.bounds;
+    const den = w.sumQ * 10_000n;
+    const edges = (down: number, up: number, at: number): void => {
+      this.bounds[at] = Number((w.sumPq * BigInt(10_000 - down) + den - 1n) / den);
+      this.bounds[at + 1] = Number((w.sumPq * BigInt(10_000 + up)) / den);
+    };
+    edges(this.bidDown, this.bidUp, 0);
+    edges(this.askDown, this.askUp, 2);
+    this.boundsOf = w.version;
+    return this.bounds;
   }
 
   /** The static band's centre now, for display: the weighted average of the window, else the reference. */
