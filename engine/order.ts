@@ -57,11 +57,13 @@ export class Order {
 
 /** Recycles order objects; bounded so a burst cannot pin memory forever. */
 export class OrderPool {
-  private free: Order[] = [];
+  /** a stack: free[0 … n-1] (a counter instead of push/pop: no builtin call on the order path; slots above n may still name orders in use, at most maxFree of them) */
+  private readonly free: Order[] = [];
+  private n = 0;
   constructor(private readonly maxFree = 1 << 16) {}
 
   take(): Order {
-    return this.free.pop() ?? new Order();
+    return this.n === 0 ? new Order() : this.free[--this.n];
   }
 
   give(o: Order): void {
@@ -69,6 +71,6 @@ export class OrderPool {
     o.prevented = o.display = o.reserve = o.stopPx = o.pegCap = o.parked = 0;
     o.slide = false;
     o.level = o.prev = o.next = o.acctPrev = o.acctNext = null;
-    if (this.free.length < this.maxFree) this.free.push(o);
+    if (this.n < this.maxFree) this.free[this.n++] = o;
   }
 }
