@@ -54,7 +54,9 @@ export class PriceIndex {
 export class BookSide {
   /** worst … best */
   readonly levels: Level[] = [];
+  /** recycled levels: pool[0 … nPool-1], a stack with a counter like OrderPool */
   private readonly pool: Level[] = [];
+  private nPool = 0;
   /** levels removed during the current command, not yet recycled (market data may still report them) */
   private readonly removed: Level[] = [];
   /** entries of `removed` in use (a counter: truncating an array's length is a slow runtime call) */
@@ -137,7 +139,7 @@ export class BookSide {
   }
 
   private fresh(p: number): Level {
-    const lvl = this.pool.pop() ?? new Level();
+    const lvl = this.nPool === 0 ? new Level() : this.pool[--this.nPool];
     lvl.price = p;
     lvl.qty = 0;
     lvl.count = 0;
@@ -161,14 +163,18 @@ export class BookSide {
     lvl.live = false;
     this.index.delete(lvl.price);
     if (this.keepRemoved) this.removed[this.nRemoved++] = lvl;
-    else if (this.pool.length < 4096) this.pool.push(lvl);
+    else this.recycle(lvl);
   }
 
   /** At the end of a command: levels removed during it go back to the pool. */
   recycleRemoved(): void {
     const r = this.removed;
-    for (let k = 0; k < this.nRemoved; k++) if (this.pool.length < 4096) this.pool.push(r[k]);
+    for (let k = 0; k < this.nRemoved; k++) this.recycle(r[k]);
     this.nRemoved = 0;
+  }
+
+  private recycle(lvl: Level): void {
+    if (this.nPool < 4096) this.pool[this.nPool++] = lvl;
   }
 
   /** Best-first iteration over at most n levels. */
