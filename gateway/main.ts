@@ -5,6 +5,7 @@
 //                [--clock wall|scaled|virtual] [--speed K] [--start-time HH:MM|ISO]   the exchange clock (sim/clock.ts)
 //                [--scenario NAME|file.json] [--seed N]   a simulated market around the exchange (sim/, docs/simulation.md)
 //                [--journal DIR] [--fsync always|batch|off]   a durable command journal, recovered on restart (docs/journal.md)
+//                [--snapshot-every N] [--snapshot-keep N] [--prune-segments]   its snapshots
 //   npm start -- [--profile <name>] --print-config [FILE]   the configuration as JSON (a starting point for --config)
 //
 // The admin token comes from MAKERBENCH_ADMIN_TOKEN, else a random one is
@@ -26,6 +27,8 @@ import type { TradingPhase } from '../engine/types.ts';
 import { ConfigError } from '../engine/instrument.ts';
 import { JournalError } from './journal/segments.ts';
 import { FSYNC_POLICIES, type FsyncPolicy } from './journal/writer.ts';
+import { DEFAULT_SNAPSHOT_EVERY } from './journal/journal.ts';
+import type { SnapshotOptions } from './journal/snapshot.ts';
 import { formatUnits } from '../engine/money.ts';
 import { loadScenario, ScenarioError, type Scenario } from '../sim/scenario.ts';
 
@@ -49,7 +52,7 @@ interface Cli {
   seed?: string;
   /** keep the demo accounts' well-known keys on a host other than loopback */
   demoKeys: boolean;
-  journal?: { dir: string; fsync: FsyncPolicy };
+  journal?: { dir: string; fsync: FsyncPolicy; snapshots: SnapshotOptions };
 }
 
 function parseCli(argv: string[]): Cli {
@@ -73,25 +76,38 @@ function parseCli(argv: string[]): Cli {
     log: values.log === true || level !== undefined ? ((level ?? 'info') as LogLevel) : null,
     printConfig: str('print-config') ?? null, help: values.help === true, demoKeys: values['demo-keys'] === true,
     clock: { clock: str('clock'), speed: str('speed'), startTime: str('start-time') },
-    scenario: str('scenario'), seed: str('seed'), journal: journalFlags(str('journal'), str('fsync')),
+    scenario: str('scenario'), seed: str('seed'), journal: journalFlags(str('journal'), str('fsync'), {
+      every: str('snapshot-every'), keep: str('snapshot-keep'), prune: values['prune-segments'] === true,
+    }),
   };
 }
 
-function journalFlags(dir: string | undefined, fsync: string | undefined): Cli['journal'] {
+function journalFlags(dir: string | undefined, fsync: string | undefined, snap: { every?: string; keep?: string; prune: boolean }): Cli['journal'] {
   if (dir === undefined) {
     if (fsync !== undefined) throw new UsageError('--fsync needs --journal <dir>');
+    if (snap.every !== undefined || snap.keep !== undefined || snap.prune) throw new UsageError('--snapshot-every, --snapshot-keep and --prune-segments need --journal <dir>');
     return undefined;
   }
   if (dir === '') throw new UsageError('--journal must not be empty');
   if (fsync !== undefined && !(FSYNC_POLICIES as readonly string[]).includes(fsync)) throw new UsageError(`--fsync must be always, batch or off, got '${fsync}'`);
-  return { dir, fsync: (fsync ?? 'batch') as FsyncPolicy };
+  const count = (flag: string, v: string | undefined, min: number): number | undefined => {
+    if (v === undefined) return undefined;
+    if (!/^\d{1,15}$/.test(v) || Number(v) < min) throw new UsageError(`--${flag} must be an integer ≥ ${min}, got '${v}'`);
+    return Number(v);
+  };
+  const snapshots: SnapshotOptions = {
+    every: count('snapshot-every', snap.every, 0) ?? DEFAULT_SNAPSHOT_EVERY, keep: count('snapshot-keep', snap.keep, 1), pruneSegments: snap.prune,
+  };
+  return { dir, fsync: (fsync ?? 'batch') as FsyncPolicy, snapshots };
 }
 
 function journalLine(cli: Cli, s: RunningServer): string {
   if (!cli.journal) return '';
   const r = s.recovery;
   return `\njournal: ${cli.journal.dir} (fsync ${cli.journal.fsync})`
-    + (r ? `, recovered ${r.records} records in ${Math.round(r.ms)} ms${r.tornBytes ? `, dropped a torn last record (${r.tornBytes} bytes)` : ''}` : ', new');
+    + (r ? `, recovered ${r.snapshot ? `from snapshot ${r.snapshot.seq} + ` : ''}${r.records} records in ${Math.round(r.ms)} ms`
+      + `${r.tornBytes ? `, dropped a torn last record (${r.tornBytes} bytes)` : ''}` : ', new')
+    + (r?.skippedSnapshots.length ? `\njournal: skipped invalid snapshots: ${r.skippedSnapshots.join('; ')}` : '');
 }
 
 /** An empty variable counts as unset, as shells make it easy to export one by accident. */

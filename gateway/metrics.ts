@@ -11,6 +11,7 @@ import { ExecType, PHASE_CAUSE_NAME, phaseName, phaseToWire } from './translate.
 import { RejectReason } from '../engine/types.ts';
 import { RuleEventKind } from '../engine/events.ts';
 import type { Exchange } from './exchange.ts';
+import type { SnapshotPart } from './journal/snapshot.ts';
 import { Outcome, type ObligationStatus } from './obligations.ts';
 
 /** Enum name by number: { NEW: 1 } → { 1: 'NEW' }. */
@@ -130,6 +131,41 @@ export class GatewayMetrics {
     this.unsubscribe.push(ctx.exchange.subscribeRules((e) => this.ruleEvents.inc({ kind: RULE_EVENT_NAME[e.kind] ?? String(e.kind), symbol: e.symbol })));
     this.unsubscribe.push(ctx.exchange.tapReports((_account, body, msg) => this.onReport(body, msg)));
     this.countMdSockets(ctx.app.server);
+  }
+
+  /**
+   * The counters of what the exchange did (orders, reports, rejects, trades, phases, auctions, rule
+   * events, obligation windows) in a journal snapshot, so they continue across a restart as a full
+   * replay of the journal would leave them. HTTP request counts are the process's own and start at 0.
+   */
+  snapshotPart(): SnapshotPart {
+    const counters: Record<string, Counter<string>> = {
+      rejects: this.rejects, phases: this.phaseChanges, rules: this.ruleEvents, obligations: this.obligationReports,
+    };
+    const byName = (name: string): Counter<string> | undefined => this.registry.getSingleMetric(name) as Counter<string> | undefined;
+    for (const name of ['makerbench_trades_total', 'makerbench_auctions_total']) {
+      const c = byName(name);
+      if (c) counters[name] = c;
+    }
+    /** prom-client keeps a counter's children in `hashMap` (labels, value): read synchronously here */
+    const children = (c: Counter<string>): { labels: Record<string, string>; value: number }[] =>
+      Object.values((c as unknown as { hashMap?: Record<string, { labels: Record<string, string>; value: number }> }).hashMap ?? {});
+    return {
+      save: () => ({
+        ordersReceived: this.ordersReceivedCount,
+        reports: [...this.reportCounts],
+        counters: Object.fromEntries(Object.entries(counters).map(([k, c]) => [k, children(c).map((x) => [x.labels, x.value])])),
+      }),
+      load: (data) => {
+        const d = data as { ordersReceived: number; reports: [string, number][]; counters: Record<string, [Record<string, string>, number][]> };
+        this.ordersReceivedCount = d.ordersReceived;
+        for (const [k, n] of d.reports) this.reportCounts.set(k, n);
+        for (const [k, list] of Object.entries(d.counters)) {
+          const c = counters[k];
+          if (c) for (const [labels, value] of list) c.inc(labels, value);
+        }
+      },
+    };
   }
 
   /** The Prometheus text exposition of this server and its process. */

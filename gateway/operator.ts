@@ -61,6 +61,15 @@ export const FLAGS: readonly Flag[] = [
     name: 'fsync', type: 'string', arg: '<always|batch|off>', default: 'batch',
     help: 'when a journaled command is durable before it is acknowledged (batch: group commit)',
   },
+  {
+    name: 'snapshot-every', type: 'string', arg: '<records>', default: '1000000',
+    help: 'a journal snapshot after every this many records, so a restart replays only the records after it (0: only on admin request)',
+  },
+  { name: 'snapshot-keep', type: 'string', arg: '<n>', default: '2', help: 'journal snapshots kept (the oldest are deleted)' },
+  {
+    name: 'prune-segments', type: 'boolean', default: 'off',
+    help: 'delete journal segments the oldest kept snapshot covers (replay and export then start at that snapshot)',
+  },
   { name: 'help', type: 'boolean', short: 'h', default: '', help: 'print this help and exit' },
 ];
 

@@ -6,6 +6,7 @@
 // for accounts that have used REST (from their first authenticated request
 // on): an account trading over /ws/trade alone costs its hot path nothing.
 import type { Exchange } from './exchange.ts';
+import { graphPart, type SnapshotPart } from './journal/snapshot.ts';
 import { ExecType, OrdStatus } from './translate.ts';
 
 /** Finished orders kept per account. */
@@ -17,7 +18,7 @@ type Report = Record<string, unknown>;
 
 const FINISHED: ReadonlySet<unknown> = new Set([OrdStatus.FILLED, OrdStatus.CANCELED, OrdStatus.EXPIRED]);
 
-class AccountHistory {
+export class AccountHistory {
   /** order id → its last report */
   readonly finished = new Map<number, Report>();
   readonly byClOrdId = new Map<string, number>();
@@ -64,6 +65,11 @@ export class History {
       if (msg.exec_type === ExecType.TRADE) h.fill(msg);
       if (FINISHED.has(msg.ord_status) && msg.order_id !== 0) h.finish(msg);
     });
+  }
+
+  /** Kept in journal snapshots as an object graph (its reports are plain objects). */
+  snapshotPart(): SnapshotPart {
+    return graphPart(this, { classes: [AccountHistory] });
   }
 
   /** Records the account's finished orders and fills from now on. */

@@ -139,6 +139,8 @@ function opsRoutes(app: FastifyInstance, metrics: GatewayMetrics): void {
 function installRest(ctx: ServerContext): { close: () => void } {
   const metrics = new GatewayMetrics(ctx);
   const history = new History(ctx.exchange);
+  ctx.snapshots?.add('rest-history', history.snapshotPart());
+  ctx.snapshots?.add('metrics', metrics.snapshotPart());
   opsRoutes(ctx.app, metrics);
   void ctx.app.register(async (api) => {
     installValidators(api);

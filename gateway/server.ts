@@ -13,6 +13,7 @@ import { startTicker } from './exchange-ticker.ts';
 import { ConnectionGate, ConnectionRate, tooManyConnectionsResponse } from './connection-limits.ts';
 import { AuthThrottle, setAuthThrottle } from './auth-throttle.ts';
 import { openJournal, type JournalOptions, type Recovery } from './journal/journal.ts';
+import type { Snapshotter } from './journal/snapshot.ts';
 
 export interface ServerOptions {
   config: ExchangeConfig;
@@ -54,6 +55,8 @@ export interface ServerContext {
   trade: TradeSessions;
   adminToken: string;
   limits: SessionLimits;
+  /** the journal's snapshots (null without --journal): a part that keeps state built from reports adds itself here */
+  snapshots: Snapshotter | null;
 }
 
 export type Extension = (ctx: ServerContext) => { onUpgrade?: Record<string, WebSocketServer>; close?: () => void } | void;
@@ -83,7 +86,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   tradeWss.on('connection', (ws, req: IncomingMessage) => trade.accept(ws, req.socket as Socket));
   const routes: Record<string, WebSocketServer> = { '/ws/trade': tradeWss };
   const closers: (() => void)[] = [];
-  const ctx: ServerContext = { app, exchange, clock, trade, adminToken, limits };
+  const ctx: ServerContext = { app, exchange, clock, trade, adminToken, limits, snapshots: journal?.snapshots ?? null };
+  ctx.snapshots?.add('sessions', trade.snapshotPart());
   for (const x of extensions) {
     const r = x(ctx);
     if (r?.onUpgrade) Object.assign(routes, r.onUpgrade);

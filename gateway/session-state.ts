@@ -65,6 +65,15 @@ export class SessionState {
     this.bytes = new Uint8Array(Math.max(MIN_BYTES, capacity * BYTES_PER_MESSAGE));
   }
 
+  /** Back to a saved state (journal snapshots): the next outbound number, and the stored messages, oldest first. */
+  restore(nextIn: number, nextOut: number, stored: readonly { body: string; frame: Uint8Array }[]): void {
+    this.reset();
+    this.nextOut = nextOut - stored.length;
+    for (const m of stored) this.store(m.body, m.frame);
+    this.nextIn = nextIn;
+    this.nextOut = nextOut;
+  }
+
   reset(): void {
     this.nextIn = 1;
     this.nextOut = 1;

@@ -2,6 +2,7 @@
 // heartbeats and test requests, resend and gap fill, bad-input handling, and
 // the translation of order messages into Exchange commands. A session only
 // ever acts for, and hears about, its own account.
+import type { SnapshotPart } from './journal/snapshot.ts';
 import type { Socket } from 'node:net';
 import type { RawData } from 'ws';
 import type { Exchange, AccountInfo, RuleNotice } from './exchange.ts';
@@ -189,6 +190,26 @@ export class TradeSessions {
   replayIn(account: number, nextIn: number): void {
     const b = this.byAccount.get(account);
     if (b) b.state.nextIn = b.journaledIn = nextIn;
+  }
+
+  /**
+   * The sessions in a journal snapshot: each account's sequence numbers and resend store. The inbound
+   * number saved is the one journaled, as a replay of the records up to the snapshot would leave it.
+   */
+  snapshotPart(): SnapshotPart {
+    return {
+      save: () => [...this.byAccount].map(([account, b]) => ({
+        account, nextIn: b.journaledIn, nextOut: b.state.nextOut,
+        stored: b.state.range(b.state.oldest, b.state.nextOut - 1).map((m) => [m.body, Buffer.from(m.frame).toString('base64')]),
+      })),
+      load: (data) => {
+        for (const s of data as { account: number; nextIn: number; nextOut: number; stored: [string, string][] }[]) {
+          const b = this.byAccount.get(s.account) ?? this.bind(s.account);
+          b.state.restore(s.nextIn, s.nextOut, s.stored.map(([body, f]) => ({ body, frame: new Uint8Array(Buffer.from(f, 'base64')) })));
+          b.journaledIn = s.nextIn;
+        }
+      },
+    };
   }
 
   /** Journals the inbound sequence numbers that moved since the last commit (called as each group commit begins). */

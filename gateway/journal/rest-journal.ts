@@ -1,5 +1,5 @@
 // Admin REST of the journal: where it stands (sequence number, state hash)
-// and checkpoints (a marker record replay and export can name).
+// checkpoints (a marker record replay and export can name) and snapshots on request.
 import type { FastifyInstance } from 'fastify';
 import type { Exchange } from '../exchange.ts';
 import { HttpError, requireAdmin } from '../rest-http.ts';
@@ -25,4 +25,13 @@ export function journalRoutes(api: FastifyInstance, exchange: Exchange, adminTok
     const seq = recorder().checkpoint(exchange.clock.now(), req.body?.label ?? '');
     return { seq, state_hash: stateHash(exchange) };
   });
+  // A snapshot now: answered once it is on disk (its file, size, and the time it took).
+  api.post('/admin/journal/snapshot', { onRequest, schema: { body: { type: ['object', 'null'], additionalProperties: false } } }, async () => {
+    const s = recorder().snapshots;
+    if (!s) throw new HttpError(404, 'NO_JOURNAL', 'the server runs without --journal');
+    const r = await s.take();
+    return { seq: r.seq, file: r.file, bytes: r.bytes, capture_ms: round(r.capture_ms), write_ms: round(r.write_ms) };
+  });
 }
+
+const round = (ms: number): number => Math.round(ms * 10) / 10;
