@@ -19,10 +19,10 @@
 // server's), the server's CPU time, and the p99 difference.
 //
 // First, in this process, the slice itself: the time one largest snapshot
-// (market_depth 0, L2 + L3 + BBO) takes to build and encode on the same book,
-// capped as the server serves it and uncapped (as before the caps), and served
-// again from the kept encoding (an unchanged book): the longest an order can
-// wait behind one snapshot. CPU time, so it holds on a busy machine too.
+// (market_depth 0, L2 + L3 + BBO) takes on the same book, capped as the
+// server serves it — built and encoded, and from the kept encoding (an
+// unchanged book) — and uncapped (as before the caps): the longest an order
+// can wait behind one snapshot. CPU time, so it holds on a busy machine too.
 //
 // --server DIR: run the server of another checkout (its gateway/main.ts), e.g.
 // a worktree of an earlier commit, to compare before and after with one bench.
@@ -239,31 +239,26 @@ function sliceOfLargestSnapshot(n = 30): void {
     ex.newOrder({ account, symbol: SYMBOL, side, ordType: 1, tif: 1, price: side === 1 ? 500_000 - off : 500_000 + off, qty: 1 } as never);
   }
   const L2_L3_BBO = 1 | 2 | 8;
-  const time = (levels: number, orders: number): string => {
+  /** CPU ms of `f` (median and max of n), with the size of what it made */
+  const time = (f: () => Uint8Array, digits = 2): string => {
     const ms: number[] = [];
     let bytes = 0;
     for (let i = 0; i < n; i++) {
       const t = process.cpuUsage();
-      bytes = sharedFrame('market_data_snapshot_full_refresh', snapshot(ex, SYMBOL, 'x', L2_L3_BBO, levels, orders)).length;
+      bytes = f().length;
       const d = process.cpuUsage(t);
       ms.push((d.user + d.system) / 1000);
     }
-    return `median ${pct(ms, 50).toFixed(2)} ms, max ${Math.max(...ms).toFixed(2)} ms, ${(bytes / 1024).toFixed(0)} KiB`;
+    return `median ${pct(ms, 50).toFixed(digits)} ms, max ${Math.max(...ms).toFixed(digits)} ms, ${(bytes / 1024).toFixed(0)} KiB`;
   };
   const { mdSnapshotLevels: levels, mdSnapshotOrders: orders } = DEFAULT_SESSION_LIMITS;
   const cache = new SnapshotCache(ex, 16);
-  const kept = (): string => {
-    cache.frame(SYMBOL, 'x', L2_L3_BBO, levels, orders);
-    const ms: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const t = process.cpuUsage();
-      cache.frame(SYMBOL, 'x', L2_L3_BBO, levels, orders);
-      const d = process.cpuUsage(t);
-      ms.push((d.user + d.system) / 1000);
-    }
-    return `median ${pct(ms, 50).toFixed(3)} ms, max ${Math.max(...ms).toFixed(3)} ms`;
-  };
-  console.log(`largest snapshot of a ${ORDERS}-order book, CPU: capped (${levels} levels, ${orders} L3 orders) ${time(levels, orders)}; uncapped ${time(0, Number.MAX_SAFE_INTEGER)}; capped, from the kept encoding ${kept()}`);
+  // as the server serves it: built and encoded (nothing kept yet), and from the kept encoding (an unchanged book)
+  const built = time(() => new SnapshotCache(ex, 1).frame(SYMBOL, 'x', L2_L3_BBO, levels, orders));
+  const kept = time(() => cache.frame(SYMBOL, 'x', L2_L3_BBO, levels, orders), 3);
+  // every level and order, through protobufjs, as before the caps
+  const uncapped = time(() => sharedFrame('market_data_snapshot_full_refresh', snapshot(ex, SYMBOL, 'x', L2_L3_BBO, 0, Number.MAX_SAFE_INTEGER)));
+  console.log(`largest snapshot of a ${ORDERS}-order book, CPU: capped (${levels} levels, ${orders} L3 orders) built ${built}, from the kept encoding ${kept}; uncapped ${uncapped}`);
 }
 
 interface LoopCounts { served: number; refused: number; connections: number; upgradesRefused: number; bytes: number }

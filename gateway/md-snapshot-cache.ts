@@ -16,7 +16,8 @@
 // are never cached.
 import type { Exchange } from './exchange.ts';
 import { snapshot } from './md-feed.ts';
-import { Bit } from './md-wire.ts';
+import { Bit, type MdBbo, type MdLevel, type MdOrder } from './md-wire.ts';
+import { snapshotBodyFields } from './fast-encode.ts';
 import { EnvelopeType, nowMicros, varintLength, writeVarint } from './wire.ts';
 import { Side } from '../engine/types.ts';
 import type { LevelView } from '../engine/query.ts';
@@ -98,10 +99,11 @@ export class SnapshotCache {
     const shown = mask & Bit.L2 ? (msg as { bids: LevelView[]; asks: LevelView[] }) : this.exchange.engine.depth(symbol, levels);
     const bids = shown?.bids ?? [];
     const asks = shown?.asks ?? [];
-    // protobufjs writes every field present, even an empty one: the head's fields are left out, not blanked
+    // the head's fields are left out, not blanked (protobufjs writes every field present, even an empty one)
     const { md_req_id: _id, symbol: _symbol, last_update_id: _u, ...rest } = msg;
+    const m = rest as { bids?: MdLevel[]; asks?: MdLevel[]; orders?: MdOrder[]; bbo?: MdBbo; auction?: unknown };
     return {
-      body: SnapshotType.encode(rest).finish(),
+      body: m.auction === undefined ? snapshotBodyFields(m.bids, m.asks, m.orders, m.bbo) : SnapshotType.encode(rest).finish(),
       bidFloor: bids.length < levels ? -Infinity : bids[bids.length - 1].price,
       askCeiling: asks.length < levels ? Infinity : asks[asks.length - 1].price,
     };
