@@ -4,8 +4,8 @@
 //   1. the fuzz test with --frames random and mutated frames per garbage worker (npm test: 1,500);
 //   2. 40 stalled market-data subscribers at the default 8 MiB budget (npm test: 512 KiB), with the
 //      memory they made the server hold;
-//   3. a connection flood: 1,000 sockets on /ws/trade that never log on, against the default caps
-//      and logon timeout; then a real client must still get in;
+//   3. a connection flood: 1,000 sockets on /ws/trade that never log on, against the default
+//      connection rate, caps and logon timeout; then a real client must still get in;
 //   4. api-key guessing over REST: how many wrong keys one address gets to try;
 //   5. bench/md-snapshot-load.ts: a trader's ack p99 with a client looping on the largest snapshot.
 // Each step prints its figures; the exit status is 1 if any step failed.
@@ -37,15 +37,19 @@ async function connectionFlood(): Promise<void> {
   try {
     const url = s.url.replace('http', 'ws') + '/ws/trade';
     const codes = new Map<number, number>();
+    const upgrades = { refused429: 0, dropped: 0 };
     const sockets = await Promise.all(Array.from({ length: 1000 }, () => new Promise<WebSocket>((res) => {
       const ws = new WebSocket(url);
+      let refused = false;
       ws.on('error', () => {});
-      ws.once('close', (code) => codes.set(code, (codes.get(code) ?? 0) + 1));
+      ws.once('close', (code) => { if (!refused) codes.set(code, (codes.get(code) ?? 0) + 1); });
       ws.once('open', () => res(ws));
-      ws.once('error', () => res(ws));
+      // the per-address connection rate (connectBurstPerIp, connectsPerIpPerSec): a 429 once, then nothing
+      ws.once('unexpected-response', (req, r) => { refused = true; if (r.statusCode === 429) upgrades.refused429++; req.destroy(); res(ws); });
+      ws.once('error', () => { if (!refused && ws.readyState !== WebSocket.OPEN) { refused = true; upgrades.dropped++; } res(ws); });
     })));
     await new Promise((r) => setTimeout(r, 500));
-    console.log(`after 0.5 s: closed by code ${JSON.stringify(Object.fromEntries(codes))}; held ${sockets.filter((w) => w.readyState === WebSocket.OPEN).length}`);
+    console.log(`after 0.5 s: refused at the upgrade ${upgrades.refused429} with 429, ${upgrades.dropped} dropped unanswered; closed by code ${JSON.stringify(Object.fromEntries(codes))}; held ${sockets.filter((w) => w.readyState === WebSocket.OPEN).length}`);
     await new Promise((r) => setTimeout(r, 5500));
     const open = sockets.filter((w) => w.readyState === WebSocket.OPEN).length;
     console.log(`after 6 s (logon timeout 5 s): closed by code ${JSON.stringify(Object.fromEntries(codes))}; still open ${open}`);

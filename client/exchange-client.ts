@@ -54,7 +54,7 @@ export interface OrderParams {
   side: SideName;
   /** default 'limit' */
   type?: OrdTypeName;
-  /** decimal string; required for limit orders, ignored for market orders */
+  /** decimal string; required for limit and stop-limit orders, ignored for market and stop orders; a midpoint peg's optional cap */
   price?: string;
   qty: string;
   /**
@@ -63,6 +63,12 @@ export interface OrderParams {
    */
   tif?: TimeInForceName;
   postOnly?: boolean;
+  /** with postOnly: re-priced one tick inside the opposite best instead of rejected (the NEW report's priceSlid says so) */
+  postOnlySlide?: boolean;
+  /** 'stop' / 'stop_limit': the trigger price, decimal string */
+  stopPx?: string;
+  /** an iceberg: the quantity shown at a time, decimal string */
+  displayQty?: string;
   /** an imbalance-only (IO) order of a cross: a limit order with tif 'at_the_opening' or 'at_the_close' */
   imbalanceOnly?: boolean;
   /** default: the account's mode */
@@ -267,15 +273,43 @@ export class ExchangeClient extends EventEmitter<ExchangeClientEvents> {
     return this.attempt(() => {
       const inst = this.instrumentFor(p.symbol);
       const type = p.type ?? 'limit';
-      if (type === 'limit' && p.price === undefined) throw new ClientError('invalid_argument', 'a limit order needs a price');
+      const limit = type === 'limit' || type === 'stop_limit';
+      if (limit && p.price === undefined) throw new ClientError('invalid_argument', `a ${type} order needs a price`);
+      if ((type === 'stop' || type === 'stop_limit') && p.stopPx === undefined) throw new ClientError('invalid_argument', `a ${type} order needs a stopPx`);
       const clOrdId = p.clOrdId ?? this.newId('o');
+      const priced = limit || (type === 'midpoint_peg' && p.price !== undefined);
       return this.request('order', clOrdId, 'new_order_single', () => ({
         cl_ord_id: clOrdId, symbol: p.symbol, side: sideValue(p.side), ord_type: ordTypeValue(type),
-        time_in_force: p.tif ? tifValue(p.tif) : 0, price: type === 'limit' ? inst.priceUnits(p.price as string) : 0,
+        time_in_force: p.tif ? tifValue(p.tif) : 0, price: priced ? inst.priceUnits(p.price as string) : 0,
         order_qty: inst.qtyUnits(p.qty), expire_time: p.expireTime ?? 0, post_only: p.postOnly ?? false,
-        stp_mode: p.stp ? stpValue(p.stp) : 0, imbalance_only: p.imbalanceOnly ?? false,
+        stp_mode: p.stp ? stpValue(p.stp) : 0, stop_px: p.stopPx === undefined ? 0 : inst.priceUnits(p.stopPx),
+        display_qty: p.displayQty === undefined ? 0 : inst.qtyUnits(p.displayQty), post_only_slide: p.postOnlySlide ?? false,
+        imbalance_only: p.imbalanceOnly ?? false,
       }));
     });
+  }
+
+  /** An iceberg: a GTC limit order showing `displayQty` at a time; each new slice goes to the back of its level. */
+  placeIceberg(p: Omit<OrderParams, 'type' | 'displayQty'> & { price: string; displayQty: string }): Promise<ExecutionReport> {
+    return this.placeOrder({ ...p, type: 'limit' });
+  }
+
+  /** A post-only limit order that slides one tick inside the opposite best rather than take (report.priceSlid). */
+  placePostOnlySlide(p: Omit<OrderParams, 'type' | 'postOnly' | 'postOnlySlide'> & { price: string }): Promise<ExecutionReport> {
+    return this.placeOrder({ ...p, type: 'limit', postOnly: true, postOnlySlide: true });
+  }
+
+  /**
+   * A stop (market) order, or a stop-limit when `price` is given: held off the book until a trade at
+   * or through `stopPx` (a buy at or above, a sell at or below), then reported 'triggered' and entered.
+   */
+  placeStop(p: Omit<OrderParams, 'type'> & { stopPx: string }): Promise<ExecutionReport> {
+    return this.placeOrder({ ...p, type: p.price === undefined ? 'stop' : 'stop_limit' });
+  }
+
+  /** A midpoint peg: hidden, at the mid of the best bid and offer (within `price`, the cap, when given). */
+  placeMidpointPeg(p: Omit<OrderParams, 'type' | 'stopPx' | 'displayQty' | 'postOnly' | 'postOnlySlide'>): Promise<ExecutionReport> {
+    return this.placeOrder({ ...p, type: 'midpoint_peg' });
   }
 
   /** Cancels one order; resolves with { ok: true, report } (CANCELED) or { ok: false, reject } (e.g. unknown order). */

@@ -17,7 +17,7 @@ function valueOf<T extends string>(names: readonly T[], name: T): number {
 export const SIDES = ['unspecified', 'buy', 'sell'] as const;
 export type SideName = Exclude<(typeof SIDES)[number], 'unspecified'>;
 
-export const ORD_TYPES = ['unspecified', 'market', 'limit'] as const;
+export const ORD_TYPES = ['unspecified', 'market', 'limit', 'stop', 'stop_limit', 'midpoint_peg'] as const;
 export type OrdTypeName = Exclude<(typeof ORD_TYPES)[number], 'unspecified'>;
 
 // TIME_IN_FORCE follows FIX 59 values, so the array has a hole (5 unused). at_the_opening (OPG)
@@ -28,8 +28,12 @@ export type TimeInForceName = 'gtc' | 'ioc' | 'fok' | 'gtd' | 'at_the_opening' |
 export const STP_MODES = ['unspecified', 'cancel_taker', 'cancel_maker', 'cancel_both', 'decrement', 'none'] as const;
 export type StpModeName = Exclude<(typeof STP_MODES)[number], 'unspecified'>;
 
-export const EXEC_TYPES = ['unspecified', 'new', 'canceled', 'replaced', 'rejected', 'expired', 'trade', 'restated'] as const;
-export type ExecTypeName = Exclude<(typeof EXEC_TYPES)[number], 'unspecified'>;
+export const EXEC_TYPES = [
+  'unspecified', 'new', 'canceled', 'replaced', 'rejected', 'expired', 'trade', 'restated',
+  // 20: order types
+  '', '', '', '', '', '', '', '', '', '', '', '', 'triggered',
+] as const;
+export type ExecTypeName = Exclude<(typeof EXEC_TYPES)[number], 'unspecified' | ''>;
 
 export const ORD_STATUSES = ['unspecified', 'new', 'partially_filled', 'filled', 'canceled', 'rejected', 'expired'] as const;
 export type OrdStatusName = Exclude<(typeof ORD_STATUSES)[number], 'unspecified'>;
@@ -48,7 +52,9 @@ export const REJECT_CODES = [
   // us-equity auctions: 40-
   'auction_cutoff', 'no_auction',
   '', '', '', '', '', '', '', '', // 42-49 unused
-  '', '', '', '', '', '', '', '', '', '', // 50-59 unused
+  // order types: 50-
+  'stop_would_trigger', 'display_qty',
+  '', '', '', '', '', '', '', '', // 52-59 unused
   // quoting rules: 60-
   'mmp_triggered',
 ] as const;
@@ -57,8 +63,11 @@ export type RejectCodeName = Exclude<(typeof REJECT_CODES)[number], 'unspecified
 export const CANCEL_REASONS = [
   'unspecified', 'user', 'ioc_remainder', 'self_trade', 'mass_cancel', 'expired', 'amended_to_filled',
   'market_remainder', 'disconnect', 'quote_replaced', 'kill_switch', 'halt', 'price_band', 'auction',
-  // 14–29: unused here
-  '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '',
+  // 14–24: unused here
+  '', '', '', '', '', '', '', '', '', '', '',
+  // order types
+  'stop_no_liquidity',
+  '', '', '', '', // 26-29 unused
   // quoting rules
   'mmp',
 ] as const;
@@ -112,6 +121,7 @@ export const MD_SUBSCRIPTION = { SNAPSHOT_AND_UPDATES: 0, SNAPSHOT: 1, UNSUBSCRI
 export const sideName = (v: number): SideName | null => nameOf(SIDES, v) as SideName | null;
 export const sideValue = (s: SideName): number => valueOf(SIDES, s);
 export const ordTypeValue = (t: OrdTypeName): number => valueOf(ORD_TYPES, t);
+export const ordTypeName = (v: number): OrdTypeName | null => nameOf(ORD_TYPES, v) as OrdTypeName | null;
 export const tifValue = (t: TimeInForceName): number => valueOf(TIME_IN_FORCE, t);
 export const stpValue = (s: StpModeName): number => valueOf(STP_MODES, s);
 export const execTypeName = (v: number): ExecTypeName | null => nameOf(EXEC_TYPES, v) as ExecTypeName | null;
@@ -199,6 +209,9 @@ export interface WireExecutionReport {
   time_in_force: number;
   cum_quote_qty: number;
   retry_after: number;
+  stop_px: number;
+  display_qty: number;
+  price_slid: boolean;
 }
 
 export interface WireOrderCancelReject {

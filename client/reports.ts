@@ -12,7 +12,7 @@ import {
   type SettlementKindName, type SideName, type TradingPhaseName, type UserEventName, type WireExecutionReport, type WireMassQuoteAck,
   type WireMdAuction, type WireObligationReport, type WireObligationStatus, type WireOrderCancelReject, type WireOrderMassCancelReport,
   type WirePositionReport, type WireSecurityStatus, type WireUserNotification, stpModeName, type StpModeName, type WireLimitState,
-  type WireAccountTerms,
+  type WireAccountTerms, ordTypeName, type OrdTypeName,
 } from './protocol.ts';
 
 /** Where a message sat in the session: its number, and whether it is a replay (poss_dup). */
@@ -55,6 +55,14 @@ export interface ExecutionReport extends Delivery {
   retryAfter: number;
   /** how long to wait before retrying, ms (retryAfter − transactTime, rounded up; 0 when retryAfter is) */
   retryAfterMs: number;
+  /** the order's type ('stop' / 'stop_limit' also once triggered) */
+  ordType: OrdTypeName | null;
+  /** a stop / stop-limit's stop price ('0' otherwise) */
+  stopPx: string;
+  /** an iceberg's display quantity ('0' otherwise); leavesQty counts the hidden part too */
+  displayQty: string;
+  /** NEW / REPLACED of a sliding post-only order: price was moved one tick inside the opposite best */
+  priceSlid: boolean;
   raw: WireExecutionReport;
 }
 
@@ -309,7 +317,8 @@ export function toExecutionReport(m: WireExecutionReport, inst: Instrument | und
     fee: fromUnits(m.fee, sc.cash), cumQuoteQty: fromUnits(m.cum_quote_qty, sc.cash),
     rejectCode: rejectCodeName(m.reject_code), cancelReason: cancelReasonName(m.cancel_reason),
     text: m.text, transactTime: m.transact_time, retryAfter: m.retry_after,
-    retryAfterMs: m.retry_after ? Math.max(0, Math.ceil((m.retry_after - m.transact_time) / 1000)) : 0, raw: m,
+    retryAfterMs: m.retry_after ? Math.max(0, Math.ceil((m.retry_after - m.transact_time) / 1000)) : 0,
+    ordType: ordTypeName(m.ord_type), stopPx: px(m.stop_px ?? 0), displayQty: qty(m.display_qty ?? 0), priceSlid: m.price_slid === true, raw: m,
   };
 }
 

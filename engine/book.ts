@@ -46,7 +46,7 @@ export class PriceIndex {
     page.slots[p - n * PAGE] = null;
     if (--page.used === 0) {
       this.pages[n] = undefined;
-      if (this.spare.length < 4) this.spare.push(page);
+      if (this.spare.length < 64) this.spare.push(page);
     }
   }
 }

@@ -17,15 +17,21 @@ export interface NewOrder {
   ordType?: OrdType;
   /** default GTC for limits, IOC for market orders */
   tif?: TimeInForce;
-  /** price units; ignored for market orders */
+  /** price units; ignored for market and stop orders; a midpoint peg's cap (0/omitted = none) */
   price?: number;
   /** quantity units */
   qty: number;
   /** GTD only: the order expires when engine time reaches this */
   expireTime?: number;
   postOnly?: boolean;
+  /** post-only only: slide to one tick inside the opposite best instead of being rejected (Deribit post_only without reject_post_only) */
+  postOnlySlide?: boolean;
   /** default: the account's mode */
   stp?: StpMode;
+  /** STOP / STOP_LIMIT: the trigger price (FIX StopPx 99) */
+  stopPx?: number;
+  /** iceberg: the quantity shown at a time (FIX DisplayQty 1138); omitted or 0 = all of it */
+  displayQty?: number;
   /** an imbalance-only (IO) order: a limit AT_THE_OPENING / AT_THE_CLOSE order that only offsets the cross's imbalance */
   imbalanceOnly?: boolean;
 }

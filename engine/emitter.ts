@@ -23,6 +23,8 @@ export class Emitter {
   lastReject: RejectReason | 0 = 0;
   /** set by a rate-limit refusal just before its reject is emitted */
   retryAfter = 0;
+  /** set around the ACCEPTED / REPLACED event of a post-only order that slid */
+  slid = false;
   private readonly oe = new OrderEvent();
   private readonly fe = new FillEvent();
   /** the reused level event (LevelChanges fills it) */
@@ -45,13 +47,17 @@ export class Emitter {
     e.tif = o.tif;
     e.price = o.price;
     e.qty = o.qty;
-    e.leaves = o.leaves;
+    e.leaves = o.leaves + o.reserve;
     e.cum = o.cum;
     e.cumPxQty = o.cumPxQty;
     e.prevented = o.prevented;
     e.reason = reason;
     e.text = reason === 0 ? '' : CANCEL_REASON_TEXT[reason];
     e.retryAfter = 0;
+    e.display = o.display;
+    e.stopPx = o.stopPx;
+    e.hidden = o.parked !== 0;
+    e.slid = this.slid;
     this.sink.order(e);
   }
 
@@ -70,7 +76,7 @@ export class Emitter {
     e.makerClOrdId = m.clOrdId;
     e.makerAccount = m.account.id;
     e.makerQty = m.qty;
-    e.makerLeaves = m.leaves;
+    e.makerLeaves = m.leaves + m.reserve;
     e.makerCum = m.cum;
     e.makerCumPxQty = m.cumPxQty;
     e.makerFee = makerFee;
@@ -93,7 +99,9 @@ export class Emitter {
     const tif = c.tif ?? (ordType === OrdType.MARKET ? TimeInForce.IOC : TimeInForce.GTC);
     this.refused(e, OrderEventKind.REJECTED, c.account, c.symbol, c.clOrdId, reason, text);
     e.side = isSide(c.side) ? c.side : Side.BUY;
-    e.ordType = ordType === OrdType.MARKET ? OrdType.MARKET : OrdType.LIMIT;
+    e.ordType = typeof ordType === 'number' && ordType >= OrdType.LIMIT && ordType <= OrdType.MIDPOINT_PEG && Number.isInteger(ordType) ? ordType : OrdType.LIMIT;
+    e.stopPx = safeInt(c.stopPx);
+    e.display = safeInt(c.displayQty);
     e.tif = tif === TimeInForce.IOC || tif === TimeInForce.FOK || tif === TimeInForce.GTD ? tif : TimeInForce.GTC;
     e.price = safeInt(c.price);
     e.qty = safeInt(c.qty);
@@ -201,7 +209,8 @@ export class Emitter {
     e.side = Side.BUY;
     e.ordType = OrdType.LIMIT;
     e.tif = TimeInForce.GTC;
-    e.price = e.qty = e.leaves = e.cum = e.cumPxQty = e.prevented = 0;
+    e.price = e.qty = e.leaves = e.cum = e.cumPxQty = e.prevented = e.display = e.stopPx = 0;
+    e.hidden = e.slid = false;
     e.reason = reason;
     e.text = text || REJECT_REASON_TEXT[reason];
     e.retryAfter = this.retryAfter;

@@ -17,8 +17,9 @@ import type { Order } from './order.ts';
 import {
   CancelReason, OrdType, REJECT_REASON_TEXT, RejectReason, Side, StpMode, TimeInForce, TradingPhase, isCrossTif, isSide, isStpMode, isTradingPhase,
 } from './types.ts';
-import { checkClOrdId, checkNewOrderFields, checkPrice, checkQty, isOrderId, isTime, type Why } from './validate.ts';
-import { mayRest, newOrderState, protectedPrice, replaceState } from './pretrade.ts';
+import { checkClOrdId, checkDisplay, checkNewOrderFields, checkPrice, checkQty, isOrderId, isTime, type Why } from './validate.ts';
+import { mayRest, newOrderState, pegPrice, protectedPrice, replaceState, slidePrice } from './pretrade.ts';
+import { PARK_PEG, PARK_STOP } from './order.ts';
 import * as query from './query.ts';
 import type { RulesConfig } from './rules/config.ts';
 import type { OtrCounters } from './rules/otr.ts';
@@ -474,20 +475,24 @@ export class Engine {
     const acct = this.account(c.account);
     const why = this.why;
     let reason: RejectReason | 0 = 0;
-    let price = c.price as number;
-    // an on-open / on-close order waits off the book for its cross (rules/crosses.ts)
+    // an on-open / on-close order waits off the book for its cross (rules/crosses.ts); a market one has no price
     const cross = isCrossTif(tif);
+    let price = cross && ordType === OrdType.MARKET ? 0 : c.price as number;
     if (!acct) reason = RejectReason.UNKNOWN_ACCOUNT;
     else if (!inst) reason = RejectReason.UNKNOWN_SYMBOL;
     else if (kind === MsgKind.NEW && !this.rules.inert && (reason = this.rules.admitMessage(kind, acct, c.session, why))) { /* reason set */ }
     else if ((reason = checkNewOrderFields(c, ordType, tif, this.now, why, inst.marketRemainderRests))) { /* reason set */ }
     else if ((reason = checkQty(inst, c.qty, why))) { /* reason set */ }
     else if (ordType === OrdType.LIMIT && (reason = checkPrice(inst, price, why))) { /* reason set */ }
+    else if (c.displayQty && (reason = checkDisplay(inst, c.displayQty, c.qty, why))) { /* reason set */ }
+    else if (ordType > OrdType.MARKET && (reason = this.checkOrderType(c, ordType, inst, why))) { /* reason set */ }
     else if (c.clOrdId && acct.liveByClOrdId.has(c.clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
     else if (cross && (reason = this.rules.admitCross(inst.index, ordType, tif, c.imbalanceOnly === true, why))) { /* reason set */ }
-    else if (ordType === OrdType.MARKET && (price = cross ? 0 : protectedPrice(inst, this.market.books[inst.index], c.side)) === 0 && !cross) reason = RejectReason.NO_LIQUIDITY;
+    else if (ordType === OrdType.MARKET && !cross && (price = protectedPrice(inst, this.market.books[inst.index], c.side)) === 0) reason = RejectReason.NO_LIQUIDITY;
     else if (mayRest(ordType, tif) && (acct.openOrders >= acct.maxOpenOrders || this.market.live.size >= this.maxLiveOrders)) reason = RejectReason.TOO_MANY_OPEN_ORDERS;
+    else if (ordType > OrdType.MARKET) reason = this.admitHeld(c, ordType, tif, acct, inst, kind, why);
     else if (!this.rules.inert && (reason = this.rules.admitOrder(acct, inst.index, c.side, ordType, tif, price, c.qty, kind === MsgKind.QUOTE, why))) { /* reason set */ }
+    else if (c.postOnlySlide === true && (price = slidePrice(inst, this.market.books[inst.index], c.side, price)) === 0) reason = RejectReason.PRICE_OUT_OF_RANGE;
     else reason = newOrderState(c, acct, inst, this.market.books[inst.index], this.rules.inert || cross ? price : (price = this.rules.slide(inst.index, c.side, price)), ordType, tif);
     if (reason) {
       // RTS 9 Annex: a FOK that could not fill was entered and its whole quantity cancelled: 2 messages
@@ -514,7 +519,12 @@ export class Engine {
     o.expireTime = tif === TimeInForce.GTD ? (c.expireTime as number) : 0;
     o.time = this.now;
     const id = o.id; // execute() may recycle o
+    if (ordType > OrdType.MARKET) return this.hold(o, c, inst as Instrument);
+    if (c.displayQty !== undefined && c.displayQty < c.qty) o.display = c.displayQty;
+    o.slide = c.postOnlySlide === true;
+    this.out.slid = o.slide && price !== c.price;
     this.out.order(OrderEventKind.ACCEPTED, o, 0);
+    this.out.slid = false;
     if (!this.rules.inert) this.rules.countOrder(o.account, o.instrument, c.qty);
     if (cross) {
       this.rules.park(o);
@@ -525,6 +535,53 @@ export class Engine {
     // RTS 9 Annex: an IOC/FOK (or market) order whose remainder is cancelled counts 2
     if (this.market.remainderCancelled && !this.rules.inert) this.rules.countOrder(acct as Account, (inst as Instrument).index, 0);
     return id;
+  }
+
+  /** Stop, stop-limit and midpoint-peg fields: the stop and cap prices, and a stop that would trigger at once. */
+  private checkOrderType(c: NewOrder, ordType: OrdType, inst: Instrument, why: Why): RejectReason | 0 {
+    if (ordType === OrdType.MIDPOINT_PEG) return c.price === undefined || c.price === 0 ? 0 : checkPrice(inst, c.price, why);
+    const reason = checkPrice(inst, c.stopPx, why) || (ordType === OrdType.STOP_LIMIT ? checkPrice(inst, c.price, why) : 0);
+    if (reason) return reason;
+    const last = this.market.lastPrice[inst.index];
+    const stopPx = c.stopPx as number;
+    // a buy stop above the last trade, a sell stop below it (CME, Binance: else it would trigger at once)
+    if (last !== 0 && (c.side === Side.BUY ? stopPx <= last : stopPx >= last)) {
+      why.text = `stop price ${stopPx} is at or through the last trade price ${last}`;
+      return RejectReason.STOP_WOULD_TRIGGER;
+    }
+    return 0;
+  }
+
+  /** Checks of a stop or peg against the rules and the account, at its stop price, cap, or current peg price. */
+  private admitHeld(c: NewOrder, ordType: OrdType, tif: TimeInForce, acct: Account, inst: Instrument, kind: MsgKind, why: Why): RejectReason | 0 {
+    const book = this.market.books[inst.index];
+    const price = ordType === OrdType.STOP ? c.stopPx as number
+      : ordType === OrdType.STOP_LIMIT ? c.price as number
+      : c.price || pegPrice(inst, book, c.side, 0) || (book.sideOf(c.side).best() ?? book.oppositeOf(c.side).best())?.price || 0;
+    // an unpriced peg on an empty book is checked without a price
+    const asType = price === 0 ? 0 : OrdType.LIMIT;
+    if (!this.rules.inert) {
+      const reason = this.rules.admitOrder(acct, inst.index, c.side, asType, tif, price, c.qty, kind === MsgKind.QUOTE, why);
+      if (reason) return reason;
+    }
+    return newOrderState(c, acct, inst, book, price, OrdType.LIMIT, tif);
+  }
+
+  /** Holds an accepted stop or midpoint peg off the book (Market.park). Returns its id. */
+  private hold(o: Order, c: NewOrder, inst: Instrument): number {
+    if (o.ordType === OrdType.MIDPOINT_PEG) {
+      o.pegCap = c.price ?? 0;
+      o.price = !this.market.calling[inst.index] ? pegPrice(inst, this.market.books[inst.index], o.side, o.pegCap) : 0;
+      o.parked = PARK_PEG;
+    } else {
+      o.stopPx = c.stopPx as number;
+      o.price = o.ordType === OrdType.STOP_LIMIT ? (c.price as number) : 0;
+      o.parked = PARK_STOP;
+    }
+    this.out.order(OrderEventKind.ACCEPTED, o, 0);
+    if (!this.rules.inert) this.rules.countOrder(o.account, o.instrument, c.qty);
+    this.market.hold(o, o.parked);
+    return o.id;
   }
 
   /** Cancels one live order of the account. Returns 1 if cancelled, 0 if refused. */
@@ -556,6 +613,7 @@ export class Engine {
     if (!this.begin(c.time)) return this.refused(kind, c, RejectReason.INVALID_FIELD, 'invalid field time');
     const o = this.resolve(c, kind, MsgKind.AMEND);
     if (!o) return 0;
+    if (o.parked !== 0) return this.refused(kind, c, RejectReason.INVALID_FIELD, 'a held stop or midpoint peg order cannot be amended: cancel it and enter a new one');
     const inst = this.instruments[o.instrument];
     const acct = o.account;
     const why = this.why;
@@ -568,7 +626,9 @@ export class Engine {
     let reason: RejectReason | 0 = (newPrice === 0 && parked ? 0 : checkPrice(inst, c.price, why)) || (cancels ? 0 : checkQty(inst, c.qty, why));
     if (!reason && clOrdId !== o.clOrdId && clOrdId !== '' && acct.liveByClOrdId.has(clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
     if (!reason && !this.rules.inert) reason = this.rules.admitAmend(o, c.price, c.qty, why);
-    const price = reason || this.rules.inert || parked ? newPrice : this.rules.slide(inst.index, o.side, c.price);
+    let price = reason || this.rules.inert || parked ? newPrice : this.rules.slide(inst.index, o.side, c.price);
+    if (!reason && o.slide && (price = slidePrice(inst, this.market.books[inst.index], o.side, price)) === 0) reason = RejectReason.PRICE_OUT_OF_RANGE;
+    if (!reason && !cancels && o.display !== 0 && c.qty - o.cum - o.prevented > 0) reason = checkDisplay(inst, o.display, c.qty, why);
     if (!reason && !cancels && !(parked && price === 0)) reason = replaceState(o, inst, this.market.books[inst.index], price, c.qty);
     if (reason) return this.refused(kind, c, reason, why.text);
     // RTS 9 Annex: a limit order modification counts 2
@@ -590,8 +650,11 @@ export class Engine {
       o.price = price;
       o.qty = c.qty;
       o.leaves = c.qty - o.cum - o.prevented;
+      o.reserve = 0; // an iceberg shows a new first slice when it rests again
       o.time = this.now;
+      this.out.slid = price !== c.price && o.slide;
       this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
+      this.out.slid = false;
       this.market.execute(o, inst, true);
     }
     this.end();
@@ -686,6 +749,7 @@ export class Engine {
   }
 
   private end(): void {
+    if (this.market.held !== 0) this.market.settleParked();
     this.rules.end();
     this.programmes.end(this.now);
     this.out.seq = this.market.changes.flush(this.out.sink, this.out.level, this.now, this.out.seq);

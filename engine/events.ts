@@ -14,6 +14,8 @@ export const OrderEventKind = {
   RESTATED: 5,
   CANCEL_REJECTED: 6,
   REPLACE_REJECTED: 7,
+  /** a held stop order was triggered and enters the book (FIX ExecType L) */
+  TRIGGERED: 8,
 } as const;
 export type OrderEventKind = (typeof OrderEventKind)[keyof typeof OrderEventKind];
 
@@ -44,6 +46,14 @@ export class OrderEvent {
   text = '';
   /** RATE_LIMITED / BANNED rejects: engine time (µs) from which the request would be accepted again; else 0 */
   retryAfter = 0;
+  /** iceberg: the display quantity (leaves counts the hidden part too); 0 = not an iceberg */
+  display = 0;
+  /** stop / stop-limit: the stop price (kept once triggered: ordType is then MARKET / LIMIT); 0 = not a stop */
+  stopPx = 0;
+  /** off the book and not in market data: a held stop, or a midpoint peg */
+  hidden = false;
+  /** a sliding post-only order's price was moved inside the opposite best (ACCEPTED / REPLACED) */
+  slid = false;
 }
 
 /** One trade between a resting (maker) and an incoming (taker) order. */

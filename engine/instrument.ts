@@ -54,6 +54,10 @@ export interface InstrumentConfig {
   market_remainder?: 'cancel' | 'rest';
   /** largest absolute position (qty units) one account may reach, counting open orders */
   max_position?: number;
+  /** iceberg: the smallest display quantity (qty units, a multiple of lot); default min_qty */
+  min_display_qty?: number;
+  /** iceberg: at most this many parts (Binance ICEBERG_PARTS: display ≥ qty / parts, rounded up); 0 = no limit (default) */
+  iceberg_parts?: number;
   /** price controls, circuit breakers, schedule (engine/rules/config.ts) */
   rules?: InstrumentRulesConfig;
 }
@@ -90,6 +94,9 @@ export interface Instrument {
   /** market_remainder 'rest': a GTC/GTD market order's remainder rests at its protection price */
   readonly marketRemainderRests: boolean;
   readonly maxPosition: number;
+  /** iceberg rules (InstrumentConfig.min_display_qty, iceberg_parts) */
+  readonly minDisplayQty: number;
+  readonly icebergParts: number;
 }
 
 /** An access-fee cap (Reg NMS Rule 610(c)) in one instrument's units. */
@@ -259,7 +266,10 @@ export function makeInstrument(cfg: InstrumentConfig, index: number, venueCap?: 
     marketProtectionBp: intField(cfg, where, 'market_protection_bp', 1, 9_999, 500),
     marketRemainderRests: marketRemainder(cfg.market_remainder, `${where}.market_remainder`),
     maxPosition,
+    minDisplayQty: intField(cfg, where, 'min_display_qty', minQty, maxQty, minQty),
+    icebergParts: intField(cfg, where, 'iceberg_parts', 0, 1_000_000, 0),
   };
+  if (inst.minDisplayQty % lot !== 0) throw new ConfigError(`${where}.min_display_qty`, `must be a multiple of lot ${lot}`);
   const over = overAccessCap(inst, inst.takerPerShare);
   if (over !== null) throw new ConfigError(`${where}.taker_fee_per_share`, over);
   return inst;

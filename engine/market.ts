@@ -13,8 +13,10 @@ import { capAccessFee, type Instrument } from './instrument.ts';
 import type { Level } from './level.ts';
 import { LevelChanges } from './level-changes.ts';
 import { Accumulator, feeFor, perShareFee } from './money.ts';
-import { OrderPool, type Order } from './order.ts';
+import { OrderPool, PARK_PEG, PARK_STOP, type Order } from './order.ts';
 import { OrderIndex } from './order-index.ts';
+import { ParkedOrders } from './parked.ts';
+import { pegPrice, protectedPrice } from './pretrade.ts';
 import { CancelReason, OrdType, Side, StpMode, TimeInForce } from './types.ts';
 
 /** The rules' view of matching (engine/rules/rules.ts). */
@@ -25,6 +27,7 @@ export interface MatchWatcher {
   traded(instrument: number, price: number, qty: number, maker: Account, taker: Account, auction: boolean, makerOrder?: Order): void;
 }
 
+const SIDES = [Side.BUY, Side.SELL] as const;
 const NO_STOP = 0;
 const STOP_SELF_TRADE = 1;
 const STOP_RULE = 2;
@@ -50,6 +53,14 @@ export class Market {
   remainderCancelled = false;
   /** last trade price per instrument (0 = none yet): the auction's reference */
   readonly lastPrice: number[];
+  /** held stop orders and midpoint pegs, off the book (engine/parked.ts) */
+  readonly parked: ParkedOrders;
+  /** per instrument: held stops (a trade notes its price for their triggers) */
+  readonly stopCount: number[];
+  /** per instrument: midpoint pegs (an incoming order matches through matchWithPegs) */
+  readonly pegCount: number[];
+  /** held stops and pegs on all instruments: settleParked() runs after a command only while some are */
+  held = 0;
   /** the owner of parked (off-book) orders takes one out of its lists: filled or cancelled */
   unpark: ((o: Order) => void) | null = null;
   /** the last order id handed out */
@@ -65,6 +76,9 @@ export class Market {
     this.calling = instruments.map(() => false);
     this.watched = instruments.map(() => false);
     this.lastPrice = instruments.map(() => 0);
+    this.parked = new ParkedOrders(instruments.length);
+    this.stopCount = instruments.map(() => 0);
+    this.pegCount = instruments.map(() => 0);
   }
 
   /** Whether the sink takes level events: if not, touched levels are neither tracked nor kept for reporting. */
@@ -78,10 +92,14 @@ export class Market {
   /** Matches an incoming (or re-priced) order, then rests it or ends it; `bandReason` names an IOC remainder of an order slid to a price band. */
   execute(t: Order, inst: Instrument, onBook: boolean, bandReason: CancelReason | 0 = 0): void {
     this.remainderCancelled = false;
+    const ii = inst.index;
     // Most orders do not cross: one compare with the best opposite price saves the call into match().
-    const best = this.books[inst.index].oppositeOf(t.side).best();
+    const best = this.books[ii].oppositeOf(t.side).best();
     const crosses = best !== null && (t.side === Side.BUY ? best.price <= t.price : best.price >= t.price);
-    const stop = !crosses || this.calling[inst.index] ? NO_STOP : this.match(t, inst);
+    let stop = NO_STOP;
+    // with midpoint pegs on the instrument an order may reach a peg inside the spread (a post-only never takes one)
+    if (this.pegCount[ii] !== 0 && !t.postOnly) { if (!this.calling[ii]) stop = this.matchWithPegs(t, inst); }
+    else if (crosses && !this.calling[ii]) stop = this.match(t, inst, t.price);
     if (t.leaves === 0 && stop !== STOP_SELF_TRADE) {
       if (onBook) this.forget(t); else this.pool.give(t);
       return;
@@ -103,11 +121,10 @@ export class Market {
     if (onBook) this.forget(t); else this.pool.give(t);
   }
 
-  /** Trades t against the opposite side in price-time priority; says why it stopped early, if it did. */
-  private match(t: Order, inst: Instrument): number {
+  /** Trades t against the opposite side in price-time priority, up to `limit`; says why it stopped early, if it did. */
+  private match(t: Order, inst: Instrument, limit: number): number {
     const side = this.books[inst.index].oppositeOf(t.side);
     const buy = t.side === Side.BUY;
-    const limit = t.price;
     const stp = t.stp !== StpMode.NONE;
     const watch = this.watcher !== null && this.watched[inst.index];
     while (t.leaves > 0) {
@@ -156,11 +173,16 @@ export class Market {
     ta.positions[ii].apply(t.side, price, q, n, takerFee, mult);
     this.venueFees[ii].add(makerFee + takerFee);
     this.lastPrice[ii] = price;
+    if (this.stopCount[ii] !== 0) this.parked.traded(ii, price);
 
     this.out.fill(t, m, inst, price, q, n, makerFee, takerFee, ++this.nextTradeId, false);
     if (this.watcher !== null && this.watched[ii]) this.watcher.traded(ii, price, q, ma, ta, false, m);
 
     if (m.leaves === 0) {
+      if (m.reserve !== 0) {
+        this.replenish(m, lvl);
+        return;
+      }
       lvl.remove(m);
       this.books[ii].orders--;
       if (lvl.count === 0) side.removeLevel(lvl);
@@ -225,6 +247,7 @@ export class Market {
     t.account.positions[ii].apply(t.side, price, q, n, takerFee, mult);
     this.venueFees[ii].add(makerFee + takerFee);
     this.lastPrice[ii] = price;
+    if (this.stopCount[ii] !== 0) this.parked.traded(ii, price);
     this.out.fill(t, m, inst, price, q, n, makerFee, takerFee, ++this.nextTradeId, true);
     if (this.watcher !== null && this.watched[ii]) this.watcher.traded(ii, price, q, m.account, t.account, true);
     for (const o of [m, t]) {
@@ -233,6 +256,10 @@ export class Market {
       if (lvl === null) {
         this.unpark?.(o);
         this.forget(o);
+        continue;
+      }
+      if (o.reserve !== 0) {
+        this.replenish(o, lvl);
         continue;
       }
       const side = this.books[ii].sideOf(o.side);
@@ -257,9 +284,10 @@ export class Market {
       default: { // DECREMENT (Binance): both lose the smaller open quantity as prevented; one left at 0 expires
         const d = t.leaves < m.leaves ? t.leaves : m.leaves;
         m.prevented += d;
-        if (d === m.leaves) this.cancelResting(m, CancelReason.SELF_TRADE);
+        if (d === m.leaves && m.reserve === 0) this.cancelResting(m, CancelReason.SELF_TRADE);
         else {
           this.openShrink(m, d);
+          if (m.leaves === 0) this.replenish(m, m.level as Level); // an iceberg's next slice
           this.out.order(OrderEventKind.RESTATED, m, CancelReason.SELF_TRADE);
         }
         t.leaves -= d;
@@ -277,36 +305,54 @@ export class Market {
     const book = this.books[inst.index];
     const side = book.sideOf(o.side);
     const lvl = side.findOrCreate(o.price);
+    // an iceberg shows its display quantity; the rest waits hidden
+    if (o.display !== 0 && o.leaves > o.display) {
+      o.reserve += o.leaves - o.display;
+      o.leaves = o.display;
+    }
     lvl.push(o);
     book.orders++;
     if (this.changes.on) this.changes.touch(lvl, side);
-    openChange(o, o.leaves);
+    openChange(o, o.leaves + o.reserve);
     if (linked) return;
     o.account.link(o);
     this.live.set(o);
     if (o.tif === TimeInForce.GTD) this.expiry.add(o);
   }
 
-  /** Takes a resting order out of its level (it stays live: account list, id map). */
+  /** Takes a resting (or held) order out of its level (it stays live: account list, id map). */
   takeOffBook(o: Order): void {
+    if (o.parked !== 0) {
+      this.release(o);
+      return;
+    }
     const lvl = o.level as Level;
     const book = this.books[o.instrument];
     const side = book.sideOf(o.side);
-    openChange(o, -o.leaves);
+    openChange(o, -o.leaves - o.reserve);
     lvl.remove(o);
     book.orders--;
     if (this.changes.on) this.changes.touch(lvl, side);
     if (lvl.count === 0) side.removeLevel(lvl);
   }
 
-  /** Reduces a resting order's quantity in place (keeps its queue position). */
+  /** Reduces a resting order's quantity in place (keeps its queue position); an iceberg's hidden part goes first. */
   reduceResting(o: Order, by: number): void {
     o.qty -= by;
-    this.openShrink(o, by);
+    const hidden = by < o.reserve ? by : o.reserve;
+    if (hidden !== 0) {
+      o.reserve -= hidden;
+      if (o.parked === 0) openChange(o, -hidden);
+    }
+    if (hidden === 0 || by > hidden) this.openShrink(o, by - hidden);
   }
 
   /** Takes `by` off a resting order's open quantity in place (its qty stays: a prevented quantity). */
   private openShrink(o: Order, by: number): void {
+    if (o.parked !== 0) { // held off the book: no level, not in the open quantities
+      o.leaves -= by;
+      return;
+    }
     const lvl = o.level as Level;
     o.leaves -= by;
     lvl.qty -= by;
@@ -336,12 +382,179 @@ export class Market {
   }
 
   cancelResting(o: Order, reason: CancelReason, clOrdId = o.clOrdId, origClOrdId = ''): void {
-    if (o.level === null) {
+    if (o.level === null && o.parked === 0) { // waiting for a cross (on-open / on-close)
       this.unpark?.(o);
       openChange(o, -o.leaves);
-    } else this.takeOffBook(o);
-    o.leaves = 0;
+    } else this.takeOffBook(o); // on the book, or a held stop / peg
+    o.leaves = o.reserve = 0;
     this.out.order(OrderEventKind.CANCELLED, o, reason, clOrdId, origClOrdId);
+    this.forget(o);
+  }
+
+  /** An iceberg whose shown part is filled shows its next slice at the back of the level: a new time priority. */
+  private replenish(o: Order, lvl: Level): void {
+    lvl.remove(o);
+    const slice = o.reserve < o.display ? o.reserve : o.display;
+    o.reserve -= slice;
+    o.leaves = slice;
+    o.time = this.out.time;
+    lvl.push(o);
+    this.changes.touch(lvl, this.books[o.instrument].sideOf(o.side));
+  }
+
+  // ---- held orders: stops and midpoint pegs (engine/parked.ts) ----
+
+  /** Holds an accepted stop or peg off the book: live, in its account's list and the GTD queue, in no level. */
+  hold(o: Order, kind: typeof PARK_STOP | typeof PARK_PEG): void {
+    o.parked = kind;
+    o.account.link(o);
+    this.live.set(o);
+    if (o.tif === TimeInForce.GTD) this.expiry.add(o);
+    this.held++;
+    if (kind === PARK_STOP) {
+      this.parked.addStop(o);
+      this.stopCount[o.instrument]++;
+    } else {
+      this.parked.addPeg(o);
+      this.pegCount[o.instrument]++;
+    }
+  }
+
+  private release(o: Order): void {
+    const stop = o.parked === PARK_STOP;
+    this.parked.remove(o, stop);
+    this.held--;
+    if (stop) this.stopCount[o.instrument]--; else this.pegCount[o.instrument]--;
+  }
+
+  /**
+   * After a command's matching: triggers the stops its trades reached, then
+   * re-prices the midpoint pegs from the new best bid and offer and crosses
+   * pegs that now meet; repeated while either traded (a triggered stop moves
+   * the book, a peg trade may trigger a stop). Only runs while some are held.
+   */
+  settleParked(): void {
+    for (let round = 0; round < 1_000_000; round++) {
+      let acted = false;
+      for (const inst of this.instruments) {
+        const ii = inst.index;
+        if (this.stopCount[ii] !== 0 && this.triggerStops(inst)) acted = true;
+        if (this.pegCount[ii] !== 0 && this.repricePegs(inst)) acted = true;
+      }
+      if (!acted) return;
+    }
+  }
+
+  /** Enters the stops the last trades triggered; true if any did. */
+  private triggerStops(inst: Instrument): boolean {
+    const triggered = this.parked.takeTriggered(inst.index);
+    for (const o of triggered) {
+      this.stopCount[inst.index]--;
+      this.held--;
+      o.parked = 0;
+      o.time = this.out.time; // a new time priority from the trigger
+      if (o.ordType === OrdType.STOP) {
+        o.ordType = OrdType.MARKET;
+        o.price = protectedPrice(inst, this.books[inst.index], o.side);
+      } else {
+        o.ordType = OrdType.LIMIT;
+      }
+      this.out.order(OrderEventKind.TRIGGERED, o, 0);
+      // a stop (market) order's remainder expires, as a market order's does (or rests at the protection price, CME)
+      if (o.ordType === OrdType.MARKET && !inst.marketRemainderRests) o.tif = TimeInForce.IOC;
+      if (o.price === 0) { // a stop (market) order with nothing to trade against
+        o.leaves = 0;
+        this.out.order(OrderEventKind.CANCELLED, o, CancelReason.STOP_NO_LIQUIDITY);
+        this.forget(o);
+        continue;
+      }
+      this.execute(o, inst, true);
+    }
+    return triggered.length > 0;
+  }
+
+  /** Prices the instrument's pegs from the current best bid and offer if it moved, then crosses them; true if pegs traded. */
+  private repricePegs(inst: Instrument): boolean {
+    const ii = inst.index;
+    const book = this.books[ii];
+    const bid = book.bids.best()?.price ?? 0;
+    const ask = book.asks.best()?.price ?? 0;
+    const calling = this.calling[ii];
+    if (!this.parked.bboMoved(ii, bid, ask, calling)) return false;
+    for (const side of SIDES) {
+      for (const o of this.parked.pegs(ii, side)) o.price = calling ? 0 : pegPrice(inst, book, side, o.pegCap);
+    }
+    let traded = false;
+    for (;;) {
+      const b = this.parked.bestPeg(ii, Side.BUY);
+      const s = this.parked.bestPeg(ii, Side.SELL);
+      if (b === null || s === null || b.price < s.price) return traded;
+      // the later one takes, at the earlier one's price
+      const bLater = b.time > s.time || (b.time === s.time && b.id > s.id);
+      const t = bLater ? b : s;
+      const m = bLater ? s : b;
+      if (t.account === m.account && t.stp !== StpMode.NONE) {
+        this.cancelResting(t, CancelReason.SELF_TRADE);
+        continue;
+      }
+      this.tradeHidden(t, m, inst, m.price, t.leaves < m.leaves ? t.leaves : m.leaves);
+      if (t.leaves === 0) this.finishHidden(t);
+      traded = true;
+    }
+  }
+
+  /**
+   * Matching of an incoming order on an instrument with midpoint pegs: the
+   * displayed book and the pegs in price priority, displayed orders first at
+   * an equal price (a non-displayed order ranks after displayed ones).
+   */
+  private matchWithPegs(t: Order, inst: Instrument): number {
+    const ii = inst.index;
+    const opposite = t.side === Side.BUY ? Side.SELL : Side.BUY;
+    const stp = t.stp !== StpMode.NONE;
+    for (;;) {
+      const p = this.parked.bestPeg(ii, opposite);
+      if (p === null || (t.side === Side.BUY ? p.price > t.price : p.price < t.price)) return this.match(t, inst, t.price);
+      const stop = this.match(t, inst, p.price);
+      if (stop !== NO_STOP || t.leaves === 0) return stop;
+      if (stp && p.account === t.account) {
+        if (this.preventSelfTrade(t, p)) return STOP_SELF_TRADE;
+        continue;
+      }
+      this.tradeHidden(t, p, inst, p.price, t.leaves < p.leaves ? t.leaves : p.leaves);
+      if (t.leaves === 0) return NO_STOP;
+    }
+  }
+
+  /** A fill of q at `price` against a held (peg) maker: accounting as fill(), without a level. */
+  private tradeHidden(t: Order, m: Order, inst: Instrument, price: number, q: number): void {
+    const ii = inst.index;
+    const mult = inst.notionalMultiplier;
+    const n = price * q * mult;
+    const makerFee = feeFor(n, m.account.makerRate[ii]) + perShareFee(q, m.account.makerPerShare[ii], inst.shareUnit);
+    // no access-fee cap: a hidden order is not a displayed quotation
+    const takerFee = feeFor(n, t.account.takerRate[ii]) + perShareFee(q, t.account.takerPerShare[ii], inst.shareUnit);
+    if (this.firstFill !== null) {
+      if (m.cum === 0) this.firstFill(m.account, ii);
+      if (t.cum === 0) this.firstFill(t.account, ii);
+    }
+    for (const o of [m, t]) {
+      o.leaves -= q;
+      o.cum += q;
+      o.cumPxQty += price * q;
+    }
+    m.account.positions[ii].apply(m.side, price, q, n, makerFee, mult);
+    t.account.positions[ii].apply(t.side, price, q, n, takerFee, mult);
+    this.venueFees[ii].add(makerFee + takerFee);
+    this.lastPrice[ii] = price;
+    if (this.stopCount[ii] !== 0) this.parked.traded(ii, price);
+    this.out.fill(t, m, inst, price, q, n, makerFee, takerFee, ++this.nextTradeId, false);
+    if (this.watcher !== null && this.watched[ii]) this.watcher.traded(ii, price, q, m.account, t.account, false);
+    if (m.leaves === 0) this.finishHidden(m);
+  }
+
+  private finishHidden(o: Order): void {
+    this.release(o);
     this.forget(o);
   }
 

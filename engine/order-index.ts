@@ -51,7 +51,7 @@ export class OrderIndex {
     this.size--;
     if (--p.live === 0 && (n + 1) * PAGE <= nextId - this.base) {
       this.pages[n] = undefined;
-      if (this.spare.length < 16) this.spare.push(p);
+      if (this.spare.length < 64) this.spare.push(p);
     }
   }
 }

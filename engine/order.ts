@@ -5,6 +5,9 @@ import type { Level } from './level.ts';
 import type { Account } from './account.ts';
 import { Side, OrdType, TimeInForce, StpMode } from './types.ts';
 
+export const PARK_STOP = 1;
+export const PARK_PEG = 2;
+
 export class Order {
   /** exchange order id; 0 while pooled */
   id = 0;
@@ -32,6 +35,18 @@ export class Order {
   expireTime = 0;
   /** time of the last priority change (entry or priority-losing amend) */
   time = 0;
+  /** iceberg: the quantity shown at a time (FIX DisplayQty); 0 = not an iceberg */
+  display = 0;
+  /** iceberg: the hidden quantity not yet shown; open quantity = leaves + reserve */
+  reserve = 0;
+  /** stop / stop-limit: the trigger price (FIX StopPx), kept after triggering; 0 = not a stop */
+  stopPx = 0;
+  /** off the book: PARK_STOP (a stop not yet triggered) or PARK_PEG (a midpoint peg); 0 = on the book or entering */
+  parked: 0 | 1 | 2 = 0;
+  /** midpoint peg: the limit price cap (0 = none); its price is the current pegged price (0 = not executable) */
+  pegCap = 0;
+  /** post-only that slides to one tick inside the opposite best instead of being rejected */
+  slide = false;
 
   level: Level | null = null;
   prev: Order | null = null;
@@ -51,7 +66,8 @@ export class OrderPool {
 
   give(o: Order): void {
     o.id = 0;
-    o.prevented = 0;
+    o.prevented = o.display = o.reserve = o.stopPx = o.pegCap = o.parked = 0;
+    o.slide = false;
     o.level = o.prev = o.next = o.acctPrev = o.acctNext = null;
     if (this.free.length < this.maxFree) this.free.push(o);
   }

@@ -5,7 +5,7 @@ import type { Account } from './account.ts';
 import type { RiskLimits } from './rules/risk.ts';
 import type { Book, BookSide } from './book.ts';
 import type { Instrument } from './instrument.ts';
-import type { Order } from './order.ts';
+import { PARK_PEG, PARK_STOP, type Order } from './order.ts';
 import type { Side, OrdType, TimeInForce, StpMode } from './types.ts';
 
 export interface LevelView { price: number; qty: number; count: number }
@@ -19,6 +19,16 @@ export interface OrderView {
   /** open quantity self-trade prevention (DECREMENT) took away: qty = cum + leaves + prevented */
   prevented: number;
   expireTime: number; time: number;
+  /** quantity shown in the book now: leaves for a plain resting order, the current slice of an iceberg, 0 for a held stop or peg */
+  shown: number;
+  /** iceberg display quantity (0 = not an iceberg) */
+  displayQty: number;
+  /** stop price of a stop / stop-limit (kept once triggered; 0 = not a stop) */
+  stopPx: number;
+  /** held off the book: 'stop' (not yet triggered), 'peg' (midpoint peg, price = its current pegged price, 0 = not executable), or '' */
+  held: '' | 'stop' | 'peg';
+  /** midpoint peg: its limit price cap (0 = none) */
+  pegCap: number;
 }
 
 /** Money as exact decimal-free integers in cash units, as strings when they may pass 2^53. */
@@ -83,8 +93,10 @@ export function depth(book: Book, n: number): DepthView {
 export function orderView(o: Order, instruments: readonly Instrument[]): OrderView {
   return {
     orderId: o.id, clOrdId: o.clOrdId, account: o.account.id, symbol: instruments[o.instrument].symbol, side: o.side,
-    ordType: o.ordType, tif: o.tif, price: o.price, qty: o.qty, leaves: o.leaves, cum: o.cum, cumPxQty: o.cumPxQty,
+    ordType: o.ordType, tif: o.tif, price: o.price, qty: o.qty, leaves: o.leaves + o.reserve, cum: o.cum, cumPxQty: o.cumPxQty,
     postOnly: o.postOnly, imbalanceOnly: o.imbalanceOnly, stp: o.stp, prevented: o.prevented, expireTime: o.expireTime, time: o.time,
+    shown: o.parked === 0 ? o.leaves : 0, displayQty: o.display, stopPx: o.stopPx,
+    held: o.parked === PARK_STOP ? 'stop' : o.parked === PARK_PEG ? 'peg' : '', pegCap: o.pegCap,
   };
 }
 

@@ -4,7 +4,12 @@
 export const Side = { BUY: 1, SELL: 2 } as const;
 export type Side = (typeof Side)[keyof typeof Side];
 
-export const OrdType = { LIMIT: 1, MARKET: 2 } as const;
+/**
+ * LIMIT and MARKET trade on arrival. STOP and STOP_LIMIT are held off the book
+ * until a trade at or through their stop price, then enter as MARKET / LIMIT.
+ * MIDPOINT_PEG rests hidden at the midpoint of the book's best bid and offer.
+ */
+export const OrdType = { LIMIT: 1, MARKET: 2, STOP: 3, STOP_LIMIT: 4, MIDPOINT_PEG: 5 } as const;
 export type OrdType = (typeof OrdType)[keyof typeof OrdType];
 
 /**
@@ -56,6 +61,8 @@ export const CancelReason = {
   PRICE_BAND: 12,
   /** an IOC/FOK/market order cannot wait for an auction */
   AUCTION: 13,
+  /** a triggered stop (market) order found no liquidity on the other side */
+  STOP_NO_LIQUIDITY: 25,
   /** market-maker protection: a tally of the account's quote fills reached its limit (engine/rules/mmp.ts) */
   MMP: 30,
 } as const;
@@ -75,6 +82,7 @@ export const CANCEL_REASON_TEXT: Record<CancelReason, string> = {
   [CancelReason.HALT]: 'cancelled by a trading halt',
   [CancelReason.PRICE_BAND]: 'remainder stopped at the price band',
   [CancelReason.AUCTION]: 'remainder not executed in the auction',
+  [CancelReason.STOP_NO_LIQUIDITY]: 'triggered stop order found no liquidity',
   [CancelReason.MMP]: 'market-maker protection triggered',
 };
 
@@ -121,6 +129,10 @@ export const RejectReason = {
   RISK_ORDER_NOTIONAL: 28,
   /** the account's gross notional (positions + open orders) would exceed its limit */
   RISK_GROSS_NOTIONAL: 29,
+  /** a stop order's stop price is at or through the last trade: it would trigger at once */
+  STOP_WOULD_TRIGGER: 50,
+  /** an iceberg's display quantity is below the instrument's minimum, or makes too many parts */
+  DISPLAY_QTY: 51,
   /** an on-open / on-close order entered, cancelled or amended after its cut-off */
   AUCTION_CUTOFF: 40,
   /** an on-open / on-close order on an instrument without that cross */
@@ -160,6 +172,8 @@ export const REJECT_REASON_TEXT: Record<RejectReason, string> = {
   [RejectReason.RISK_ORDER_QTY]: 'order quantity above the account limit',
   [RejectReason.RISK_ORDER_NOTIONAL]: 'order notional above the account limit',
   [RejectReason.RISK_GROSS_NOTIONAL]: 'gross notional would exceed the account limit',
+  [RejectReason.STOP_WOULD_TRIGGER]: 'stop price at or through the last trade price: the stop would trigger immediately',
+  [RejectReason.DISPLAY_QTY]: 'display quantity below the minimum or too many iceberg parts',
   [RejectReason.AUCTION_CUTOFF]: 'past the cut-off of the cross for this order type',
   [RejectReason.NO_AUCTION]: 'the instrument has no such cross',
   [RejectReason.MMP_TRIGGERED]: 'market-maker protection triggered: reset it to quote again',

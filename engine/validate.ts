@@ -82,7 +82,9 @@ export function checkQty(inst: Instrument, qty: unknown, why: Why): RejectReason
 /** Shapes and combinations of a new order's fields. */
 export function checkNewOrderFields(c: NewOrder, ordType: number, tif: number, now: number, why: Why, marketRests = false): RejectReason | 0 {
   if (!isSide(c.side)) return invalid(why, 'side', 'BUY (1) or SELL (2)');
-  if (ordType !== OrdType.LIMIT && ordType !== OrdType.MARKET) return invalid(why, 'ordType', 'LIMIT (1) or MARKET (2)');
+  if (ordType !== OrdType.LIMIT && ordType !== OrdType.MARKET && !isOrderTypeExtra(ordType)) {
+    return invalid(why, 'ordType', 'LIMIT (1), MARKET (2), STOP (3), STOP_LIMIT (4) or MIDPOINT_PEG (5)');
+  }
   const cross = isCrossTif(tif);
   if (tif !== TimeInForce.GTC && tif !== TimeInForce.IOC && tif !== TimeInForce.FOK && tif !== TimeInForce.GTD && !cross) {
     return invalid(why, 'tif', 'GTC, IOC, FOK, GTD, AT_THE_OPENING or AT_THE_CLOSE');
@@ -99,6 +101,10 @@ export function checkNewOrderFields(c: NewOrder, ordType: number, tif: number, n
   if (c.postOnly && (ordType === OrdType.MARKET || tif === TimeInForce.IOC || tif === TimeInForce.FOK || cross)) {
     return invalid(why, 'postOnly', 'post-only needs a GTC or GTD limit order');
   }
+  if (c.postOnlySlide !== undefined && typeof c.postOnlySlide !== 'boolean') return invalid(why, 'postOnlySlide', 'a boolean');
+  if (c.postOnlySlide && !c.postOnly) return invalid(why, 'postOnlySlide', 'needs postOnly');
+  const extra = checkExtraFields(c, ordType, tif, why);
+  if (extra) return extra;
   if (tif === TimeInForce.GTD && (!isInt(c.expireTime) || c.expireTime <= now)) {
     why.text = `expire time ${String(c.expireTime)} is not after engine time ${now}`;
     return RejectReason.INVALID_EXPIRE_TIME;
@@ -108,3 +114,49 @@ export function checkNewOrderFields(c: NewOrder, ordType: number, tif: number, n
 
 export const isTime = (t: unknown): t is number => isInt(t) && t >= 0;
 export const isOrderId = (v: unknown): v is number => isInt(v) && v > 0;
+
+const isOrderTypeExtra = (t: number): boolean => t === OrdType.STOP || t === OrdType.STOP_LIMIT || t === OrdType.MIDPOINT_PEG;
+
+/** The fields of stops, pegs and icebergs, and which combinations they allow. */
+function checkExtraFields(c: NewOrder, ordType: number, tif: number, why: Why): RejectReason | 0 {
+  const stop = ordType === OrdType.STOP || ordType === OrdType.STOP_LIMIT;
+  if (stop !== (c.stopPx !== undefined && c.stopPx !== 0)) {
+    return invalid(why, 'stopPx', stop ? 'a STOP or STOP_LIMIT order needs a stop price' : 'only STOP and STOP_LIMIT orders take a stop price');
+  }
+  if (c.displayQty !== undefined && c.displayQty !== 0) {
+    if (!isInt(c.displayQty) || c.displayQty < 0) return invalid(why, 'displayQty', 'an integer in quantity units');
+    if (ordType !== OrdType.LIMIT || (tif !== TimeInForce.GTC && tif !== TimeInForce.GTD)) {
+      return invalid(why, 'displayQty', 'an iceberg is a GTC or GTD limit order');
+    }
+    if (isInt(c.qty) && c.displayQty > c.qty) return invalid(why, 'displayQty', 'at most the order quantity');
+  }
+  if (ordType === OrdType.STOP && tif !== TimeInForce.GTC && tif !== TimeInForce.GTD) return invalid(why, 'tif', 'a stop order is held GTC or GTD');
+  if (ordType === OrdType.STOP_LIMIT && tif !== TimeInForce.GTC && tif !== TimeInForce.GTD && tif !== TimeInForce.IOC) {
+    return invalid(why, 'tif', 'a stop-limit order is GTC, GTD or IOC');
+  }
+  if (ordType === OrdType.MIDPOINT_PEG && tif !== TimeInForce.GTC && tif !== TimeInForce.GTD) return invalid(why, 'tif', 'a midpoint peg is GTC or GTD');
+  if (c.postOnly && ordType !== OrdType.LIMIT) return invalid(why, 'postOnly', 'post-only needs a GTC or GTD limit order');
+  return 0;
+}
+
+/**
+ * An iceberg's display quantity: on the lot, at least the instrument's
+ * minimum (TSX: at least one board lot), and with `iceberg_parts` set, at
+ * least qty / parts rounded up (Binance ICEBERG_PARTS).
+ */
+export function checkDisplay(inst: Instrument, display: number, qty: number, why: Why): RejectReason | 0 {
+  if (display % inst.lot !== 0) {
+    why.text = `display quantity ${display} is not a multiple of the lot ${inst.lot}`;
+    return RejectReason.QTY_OFF_LOT;
+  }
+  if (display >= qty) return 0; // all of it shown: not an iceberg
+  if (display < inst.minDisplayQty) {
+    why.text = `display quantity ${display} below the minimum ${inst.minDisplayQty}`;
+    return RejectReason.DISPLAY_QTY;
+  }
+  if (inst.icebergParts > 0 && display * inst.icebergParts < qty) {
+    why.text = `display quantity ${display} makes more than ${inst.icebergParts} parts of ${qty}`;
+    return RejectReason.DISPLAY_QTY;
+  }
+  return 0;
+}

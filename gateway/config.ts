@@ -83,7 +83,7 @@ const INSTRUMENT_FIELDS: Record<keyof InstrumentConfig, true> = {
   symbol: true, price_scale: true, qty_scale: true, cash_scale: true, tick_size: true, tick_table: true, lot: true, min_qty: true,
   max_qty: true, min_price: true, max_price: true, min_notional: true, maker_fee_bp: true, taker_fee_bp: true,
   maker_fee_per_share: true, taker_fee_per_share: true, market_protection_bp: true, market_remainder: true, max_position: true, rules: true,
-  rts11_liquidity_band: true,
+  rts11_liquidity_band: true, min_display_qty: true, iceberg_parts: true,
 };
 
 type Fields<T> = Record<keyof T, true>;

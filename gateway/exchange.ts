@@ -538,7 +538,8 @@ export class Exchange implements EventSink {
     if (e.retryAfter > this.retryAfter) this.retryAfter = e.retryAfter;
     const er = executionReport(e, this.bySymbol.get(e.symbol), ++this.nextExecId);
     if (er) this.toAccount(e.account, 'execution_report', er);
-    if (this.l3Listeners > 0 && e.orderId !== 0) this.touchedOrders.set(e.orderId, { symbol: e.symbol, side: e.side, price: e.price });
+    // held stops and midpoint pegs are not in market data (a triggered stop is: its TRIGGERED event is not hidden)
+    if (this.l3Listeners > 0 && e.orderId !== 0 && !e.hidden) this.touchedOrders.set(e.orderId, { symbol: e.symbol, side: e.side, price: e.price });
   }
 
   fill(e: FillEvent): void {
@@ -637,8 +638,8 @@ export class Exchange implements EventSink {
     for (const [id, t] of this.touchedOrders) {
       const o = this.engine.order(id);
       for (const l of this.market) {
-        if (o) l.order(t.symbol, id, o.side, o.price, o.leaves);
-        else l.order(t.symbol, id, t.side, t.price, 0);
+        if (!o) l.order(t.symbol, id, t.side, t.price, 0);
+        else if (o.held === '') l.order(t.symbol, id, o.side, o.price, o.shown); // an iceberg shows its slice; held stops and pegs nothing
       }
     }
     this.touchedOrders.clear();

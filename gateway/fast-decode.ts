@@ -37,6 +37,7 @@ export function setFastDecode(on: boolean): void {
 export type FastNewOrderSingle = {
   cl_ord_id: string; symbol: string; side: number; ord_type: number; time_in_force: number;
   price: number; order_qty: number; expire_time: number; post_only: boolean; stp_mode: number; imbalance_only: boolean;
+  stop_px: number; display_qty: number; post_only_slide: boolean;
 };
 export type FastOrderCancelRequest = { cl_ord_id: string; orig_cl_ord_id: string; order_id: number; symbol: string };
 export type FastOrderCancelReplaceRequest = {
@@ -58,7 +59,7 @@ export type FastEnvelope =
 // immutable values; the engine copies command fields into its own orders).
 const NOS: FastNewOrderSingle = {
   cl_ord_id: '', symbol: '', side: 0, ord_type: 0, time_in_force: 0, price: 0, order_qty: 0, expire_time: 0, post_only: false, stp_mode: 0,
-  imbalance_only: false,
+  imbalance_only: false, stop_px: 0, display_qty: 0, post_only_slide: false,
 };
 const OCR: FastOrderCancelRequest = { cl_ord_id: '', orig_cl_ord_id: '', order_id: 0, symbol: '' };
 const OCRR: FastOrderCancelReplaceRequest = { cl_ord_id: '', orig_cl_ord_id: '', order_id: 0, symbol: '', price: 0, order_qty: 0 };
@@ -248,6 +249,7 @@ function skip(wire: number, end: number): void {
 function newOrderSingle(m: FastNewOrderSingle, end: number): void {
   m.cl_ord_id = ''; m.symbol = ''; m.side = 0; m.ord_type = 0; m.time_in_force = 0;
   m.price = 0; m.order_qty = 0; m.expire_time = 0; m.post_only = false; m.stp_mode = 0; m.imbalance_only = false;
+  m.stop_px = 0; m.display_qty = 0; m.post_only_slide = false;
   while (ok && pos < end) {
     const t = u32(end);
     if (!ok) return;
@@ -264,6 +266,9 @@ function newOrderSingle(m: FastNewOrderSingle, end: number): void {
       case 9: if (wire !== WIRE_VARINT) return void fail(); m.post_only = u32(end) !== 0; break;
       case 10: if (wire !== WIRE_VARINT) return void fail(); m.stp_mode = u32(end) | 0; break;
       case 20: if (wire !== WIRE_VARINT) return void fail(); m.imbalance_only = u32(end) !== 0; break;
+      case 30: if (wire !== WIRE_VARINT) return void fail(); m.stop_px = long(end, false); break;
+      case 31: if (wire !== WIRE_VARINT) return void fail(); m.display_qty = long(end, false); break;
+      case 32: if (wire !== WIRE_VARINT) return void fail(); m.post_only_slide = u32(end) !== 0; break;
       default: skip(wire, end);
     }
   }
@@ -392,7 +397,7 @@ const LAYOUT: Record<string, { id: number; fields: Record<string, [number, Kind]
     fields: {
       cl_ord_id: [1, 'string'], symbol: [2, 'string'], side: [3, 'enum'], ord_type: [4, 'enum'], time_in_force: [5, 'enum'],
       price: [6, 'int64'], order_qty: [7, 'int64'], expire_time: [8, 'int64'], post_only: [9, 'bool'], stp_mode: [10, 'enum'],
-      imbalance_only: [20, 'bool'],
+      imbalance_only: [20, 'bool'], stop_px: [30, 'int64'], display_qty: [31, 'int64'], post_only_slide: [32, 'bool'],
     },
   },
   order_cancel_request: {

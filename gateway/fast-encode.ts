@@ -106,6 +106,9 @@ export function executionReportFrame(er: Record<string, unknown>, sendingTime: n
   intField(25, er.time_in_force);
   intField(26, er.cum_quote_qty);
   intField(27, er.retry_after);
+  intField(30, er.stop_px);
+  intField(31, er.display_qty);
+  if (er.price_slid === true) intField(32, 1);
   const end = pos;
   const len = end - HEAD;
   // Header: sending_time_us, then field 30's tag and length.

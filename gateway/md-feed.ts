@@ -245,7 +245,8 @@ function restingOrders(exchange: Exchange, book: DepthView, maxOrders: number, b
     for (const l of levels) {
       if (l.count > room) return;
       room -= l.count;
-      for (const o of exchange.engine.levelOrders(book.symbol, side, l.price)) if (o.time <= before) out.push({ order_id: o.orderId, side, price: o.price, qty: o.leaves });
+      // an iceberg shows its slice
+      for (const o of exchange.engine.levelOrders(book.symbol, side, l.price)) if (o.time <= before) out.push({ order_id: o.orderId, side, price: o.price, qty: o.shown });
     }
   };
   add(Side.BUY, book.bids, Math.ceil(maxOrders / 2));

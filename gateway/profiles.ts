@@ -53,6 +53,11 @@
 //   continuous trading 04:00–09:30 (no LULD bands), the opening cross at
 //   09:30 (a one-second call), continuous to 16:00, the closing cross at
 //   16:00, closed from 16:00:01.
+// - Nasdaq's crosses (US_CROSSES): MOO / LOO / MOC / LOC and imbalance-only
+//   orders with Nasdaq's cut-offs, the 10 % / 0.50 USD price threshold,
+//   LULD reopenings extended 5 minutes at a time outside the collar, the
+//   imbalance published from 09:25 and 15:50, and the call book shown only
+//   as that indication.
 // - a FIX-style cap of 10,000 messages / 10 s per connection
 //   (RATE_LIMIT_PRESETS['fix-session']: a breach logs the session out), and
 //   pre-trade risk limits on the taker account (50,000 shares and 5,000,000 USD

@@ -22,5 +22,8 @@ export function securityList(ex: Exchange): Record<string, unknown>[] {
     ...(i.makerPerShare !== 0 || i.takerPerShare !== 0 ? { maker_fee_per_share: i.makerPerShare, taker_fee_per_share: i.takerPerShare } : {}),
     market_protection_bp: i.marketProtectionBp,
     trading_phase: phaseToWire(ex.engine.phaseOf(i.symbol)),
+    // iceberg rules only where an instrument sets them
+    ...(i.minDisplayQty !== i.minQty ? { min_display_qty: i.minDisplayQty } : {}),
+    ...(i.icebergParts !== 0 ? { iceberg_parts: i.icebergParts } : {}),
   }));
 }

@@ -123,8 +123,8 @@ export function amount(inst: Instrument | undefined, kind: Kind, field: string, 
 
 /** How REST shows a report field: a unit kind (decimals) or an enum (its names). */
 const FIELD_VIEW = new Map<string, Kind | WireEnum>([
-  ...['price', 'avg_px', 'last_px'].map((k) => [k, 'price'] as const),
-  ...['order_qty', 'leaves_qty', 'cum_qty', 'last_qty', 'position', 'qty'].map((k) => [k, 'qty'] as const),
+  ...['price', 'avg_px', 'last_px', 'stop_px'].map((k) => [k, 'price'] as const),
+  ...['order_qty', 'leaves_qty', 'cum_qty', 'last_qty', 'position', 'qty', 'display_qty', 'shown_qty'].map((k) => [k, 'qty'] as const),
   ...['fee', 'cum_quote_qty'].map((k) => [k, 'money'] as const),
   ['side', Enums.side], ['aggressor_side', Enums.side], ['ord_type', Enums.ordType], ['time_in_force', Enums.tif],
   ['stp_mode', Enums.stp], ['exec_type', Enums.execType], ['ord_status', Enums.ordStatus], ['liquidity', Enums.liquidity],
@@ -150,6 +150,10 @@ export function restReport(msg: Record<string, unknown>, inst: Instrument | unde
     else if (inst && typeof v === 'number') out[k] = decimal(v, scaleOf(inst, view));
   }
   if (typeof msg.text === 'string' && typeof msg.reject_code === 'number' && msg.reject_code !== 0) out.text = restText(msg.reject_code, msg.text, inst);
+  // the order-type fields only where they apply (a stop, an iceberg, a post-only that slid)
+  if (msg.stop_px === 0) delete out.stop_px;
+  if (msg.display_qty === 0) delete out.display_qty;
+  if (msg.price_slid === false) delete out.price_slid;
   return out;
 }
 
@@ -170,6 +174,8 @@ const TEXT_KINDS: Partial<Record<RejectReason, Kind[]>> = {
   [RejectReason.RISK_GROSS_NOTIONAL]: ['money', 'money'],
   [RejectReason.PRICE_BAND]: ['price', 'price', 'price', 'price'],
   [RejectReason.PRICE_LIMIT]: ['price', 'price', 'price', 'price'],
+  [RejectReason.STOP_WOULD_TRIGGER]: ['price', 'price'],
+  [RejectReason.DISPLAY_QTY]: ['qty', 'qty'],
 };
 
 /** The wire field a reject concerns, when one does. */
@@ -178,6 +184,7 @@ const CODE_FIELD: Partial<Record<RejectReason, string>> = {
   [RejectReason.QTY_OFF_LOT]: 'order_qty', [RejectReason.QTY_OUT_OF_RANGE]: 'order_qty', [RejectReason.INVALID_EXPIRE_TIME]: 'expire_time',
   [RejectReason.DUPLICATE_CL_ORD_ID]: 'cl_ord_id', [RejectReason.PRICE_BAND]: 'price', [RejectReason.PRICE_LIMIT]: 'price',
   [RejectReason.RISK_ORDER_QTY]: 'order_qty', [RejectReason.NOTIONAL_TOO_SMALL]: 'order_qty',
+  [RejectReason.STOP_WOULD_TRIGGER]: 'stop_px', [RejectReason.DISPLAY_QTY]: 'display_qty',
 };
 
 /** The wire field an engine reject names, or undefined. */

@@ -47,6 +47,11 @@ const FIELDS = {
   order_qty_units: { type: 'integer', description: 'the quantity as an integer in quantity units (10^-qty_scale), as on the wire; or order_qty' },
   expire_time: { type: 'integer', description: 'a GTD order\'s expiry: an integer, µs since the epoch' },
   post_only: { type: 'boolean', description: 'true or false' },
+  post_only_slide: { type: 'boolean', description: 'with post_only: re-price one tick inside the opposite best instead of a reject' },
+  stop_px: { type: 'string', description: 'STOP / STOP_LIMIT: the stop (trigger) price as a decimal string; or stop_px_units' },
+  stop_px_units: { type: 'integer', description: 'the stop price as an integer in price units; or stop_px' },
+  display_qty: { type: 'string', description: 'an iceberg\'s shown quantity as a decimal string; or display_qty_units' },
+  display_qty_units: { type: 'integer', description: 'the shown quantity as an integer in quantity units; or display_qty' },
   imbalance_only: { type: 'boolean', description: 'an imbalance-only (IO) order of a cross: a LIMIT order AT_THE_OPENING or AT_THE_CLOSE; true or false' },
 } as const;
 
@@ -63,7 +68,8 @@ const amendSchema = {
 interface NewOrderBody {
   cl_ord_id: string; symbol?: string; side?: string | number; ord_type?: string | number; time_in_force?: string | number;
   stp_mode?: string | number; price?: string; price_units?: number; order_qty?: string; order_qty_units?: number;
-  expire_time?: number; post_only?: boolean; imbalance_only?: boolean;
+  expire_time?: number; post_only?: boolean; post_only_slide?: boolean;
+  stop_px?: string; stop_px_units?: number; display_qty?: string; display_qty_units?: number; imbalance_only?: boolean;
 }
 interface AmendBody { cl_ord_id?: string; price?: string; price_units?: number; order_qty?: string; order_qty_units?: number }
 
@@ -85,6 +91,9 @@ function newOrderWire(exchange: Exchange, b: NewOrderBody): NewOrderWire {
     order_qty: amount(inst, 'qty', 'order_qty', b.order_qty, b.order_qty_units) ?? 0,
     expire_time: b.expire_time ?? 0,
     post_only: b.post_only ?? false,
+    stop_px: amount(inst, 'price', 'stop_px', b.stop_px, b.stop_px_units) ?? 0,
+    display_qty: amount(inst, 'qty', 'display_qty', b.display_qty, b.display_qty_units) ?? 0,
+    post_only_slide: b.post_only_slide ?? false,
     imbalance_only: b.imbalance_only ?? false,
   };
 }
@@ -145,10 +154,13 @@ const unknownOrder = (what: string): HttpError =>
 /** A live order as REST shows it (also in GET /account's open_orders). */
 function openOrder(o: OrderView, inst: Instrument | undefined): Record<string, unknown> {
   return restReport({
-    order_id: o.orderId, cl_ord_id: o.clOrdId, symbol: o.symbol, side: o.side, ord_type: ordTypeToWire(o.ordType),
+    order_id: o.orderId, cl_ord_id: o.clOrdId, symbol: o.symbol, side: o.side, ord_type: ordTypeToWire(o.ordType, o.stopPx),
     time_in_force: tifToWire(o.tif), ord_status: o.cum > 0 ? OrdStatus.PARTIALLY_FILLED : OrdStatus.NEW, open: true,
     price: o.price, order_qty: o.qty, leaves_qty: o.leaves, cum_qty: o.cum, avg_px: avgPx(o.cumPxQty, o.cum), post_only: o.postOnly,
     imbalance_only: o.imbalanceOnly, expire_time: o.expireTime, transact_time: o.time,
+    // order types: the shown part (an iceberg's slice; 0 while held), and a held stop or peg
+    shown_qty: o.shown, ...(o.displayQty ? { display_qty: o.displayQty } : {}), ...(o.stopPx ? { stop_px: o.stopPx } : {}),
+    ...(o.held ? { held: o.held } : {}),
   }, inst);
 }
 

@@ -55,6 +55,7 @@ function instrumentJson(inst: Instrument, sec: Record<string, unknown>): Record<
     min_price: price(inst, inst.minPrice), max_price: price(inst, inst.maxPrice), min_notional: money(inst, inst.minNotional),
     max_position: qty(inst, inst.maxPosition),
     market_remainder: inst.marketRemainderRests ? 'rest' : 'cancel',
+    ...(sec.min_display_qty !== undefined ? { min_display_qty: qty(inst, inst.minDisplayQty) } : {}),
   };
 }
 

@@ -12,9 +12,13 @@ import { isCallPhase as isEngineCallPhase, phaseByName } from '../engine/rules/p
 
 export const W_ORD_TYPE_MARKET = 1;
 export const W_ORD_TYPE_LIMIT = 2;
+/** STOP 3, STOP_LIMIT 4 and MIDPOINT_PEG 5 have the same numbers on the wire and in the engine */
+const W_ORD_TYPE_STOP = 3;
+const W_ORD_TYPE_STOP_LIMIT = 4;
 
 export function ordTypeFromWire(v: number): OrdType | undefined | null {
   if (v === 0) return undefined;
+  if (v === OrdType.STOP || v === OrdType.STOP_LIMIT || v === OrdType.MIDPOINT_PEG) return v;
   return v === W_ORD_TYPE_MARKET ? OrdType.MARKET : v === W_ORD_TYPE_LIMIT ? OrdType.LIMIT : null;
 }
 
@@ -57,7 +61,12 @@ export function stpFromConfig(v: unknown): { stp: StpMode | undefined } | { erro
   return { stp };
 }
 
-export const ordTypeToWire = (t: OrdType): number => (t === OrdType.MARKET ? W_ORD_TYPE_MARKET : W_ORD_TYPE_LIMIT);
+/** The wire's OrdType; a triggered stop (engine MARKET / LIMIT with a stop price) stays STOP / STOP_LIMIT. */
+export function ordTypeToWire(t: OrdType, stopPx = 0): number {
+  if (t === OrdType.MARKET) return stopPx !== 0 ? W_ORD_TYPE_STOP : W_ORD_TYPE_MARKET;
+  if (t === OrdType.LIMIT) return stopPx !== 0 ? W_ORD_TYPE_STOP_LIMIT : W_ORD_TYPE_LIMIT;
+  return t;
+}
 export const tifToWire = (t: TimeInForce): number => TIF_TO_WIRE[t];
 
 /** NewOrderSingle's fields, as they arrive over /ws/trade or POST /api/v1/orders. */
@@ -72,6 +81,10 @@ export interface NewOrderWire {
   expire_time: number;
   post_only: boolean;
   stp_mode: number;
+  /** order types (0 / false when absent) */
+  stop_px?: number;
+  display_qty?: number;
+  post_only_slide?: boolean;
   /** optional: absent on the fast decoder's and older callers' messages = false */
   imbalance_only?: boolean;
 }
@@ -83,7 +96,7 @@ export type NewOrderCommand = Omit<NewOrder, 'time'> & { time?: number };
 export function blankNewOrder(): NewOrderCommand {
   return {
     time: 0, account: 0, session: 0, symbol: '', clOrdId: '', side: 0 as Side, ordType: undefined, tif: undefined, price: 0, qty: 0,
-    expireTime: undefined, postOnly: false, stp: undefined, imbalanceOnly: false,
+    expireTime: undefined, postOnly: false, stp: undefined, imbalanceOnly: false, stopPx: undefined, displayQty: undefined, postOnlySlide: undefined,
   };
 }
 
@@ -110,12 +123,15 @@ export function newOrderFromWire(account: number, m: NewOrderWire, session = 0, 
   c.postOnly = m.post_only;
   c.imbalanceOnly = m.imbalance_only === true;
   c.stp = stpFromWire(m.stp_mode) ?? (m.stp_mode ? (99 as never) : undefined);
+  c.stopPx = m.stop_px ? m.stop_px : undefined;
+  c.displayQty = m.display_qty ? m.display_qty : undefined;
+  c.postOnlySlide = m.post_only_slide ? true : undefined;
   return c;
 }
 
 // ---- report enums ----
 
-export const ExecType = { NEW: 1, CANCELED: 2, REPLACED: 3, REJECTED: 4, EXPIRED: 5, TRADE: 6, RESTATED: 7 } as const;
+export const ExecType = { NEW: 1, CANCELED: 2, REPLACED: 3, REJECTED: 4, EXPIRED: 5, TRADE: 6, RESTATED: 7, TRIGGERED: 20 } as const;
 export const OrdStatus = { NEW: 1, PARTIALLY_FILLED: 2, FILLED: 3, CANCELED: 4, REJECTED: 5, EXPIRED: 6 } as const;
 /** FIX 851 LastLiquidityInd values of the contract's Liquidity enum. */
 export const Liquidity = { MAKER: 1, TAKER: 2, AUCTION: 4 } as const;
@@ -294,6 +310,7 @@ export type ExecutionReport = Record<string, unknown>;
 export const WIRE_FIELD: Readonly<Record<string, string>> = {
   tif: 'time_in_force', ordType: 'ord_type', clOrdId: 'cl_ord_id', origClOrdId: 'orig_cl_ord_id', postOnly: 'post_only',
   stp: 'stp_mode', qty: 'order_qty', expireTime: 'expire_time', orderId: 'order_id',
+  stopPx: 'stop_px', displayQty: 'display_qty', postOnlySlide: 'post_only_slide',
 };
 const ENGINE_FIELD = new RegExp(`\\b(${Object.keys(WIRE_FIELD).join('|')})\\b`, 'g');
 
@@ -314,6 +331,7 @@ export function executionReport(e: OrderEvent, inst: Instrument | undefined, exe
     case OrderEventKind.ACCEPTED: execType = ExecType.NEW; ordStatus = OrdStatus.NEW; break;
     case OrderEventKind.REPLACED: execType = ExecType.REPLACED; ordStatus = status(e.cum, e.leaves); break;
     case OrderEventKind.RESTATED: execType = ExecType.RESTATED; ordStatus = status(e.cum, e.leaves); break;
+    case OrderEventKind.TRIGGERED: execType = ExecType.TRIGGERED; ordStatus = status(e.cum, e.leaves); break;
     case OrderEventKind.REJECTED: execType = ExecType.REJECTED; ordStatus = OrdStatus.REJECTED; break;
     case OrderEventKind.CANCELLED: {
       const expired = EXPIRING.has(e.reason);
@@ -327,13 +345,14 @@ export function executionReport(e: OrderEvent, inst: Instrument | undefined, exe
   return {
     order_id: e.orderId, cl_ord_id: e.clOrdId, orig_cl_ord_id: e.origClOrdId, exec_id: execId, exec_type: execType,
     ord_status: ordStatus, symbol: e.symbol, side: e.side, price: e.price, order_qty: e.qty, leaves_qty: e.leaves,
-    cum_qty: e.cum, avg_px: avgPx(e.cumPxQty, e.cum), ord_type: ordTypeToWire(e.ordType), time_in_force: tifToWire(e.tif),
+    cum_qty: e.cum, avg_px: avgPx(e.cumPxQty, e.cum), ord_type: ordTypeToWire(e.ordType, e.stopPx), time_in_force: tifToWire(e.tif),
     ord_rej_reason: rejected ? ordRejReason(e.reason as RejectReason) : 0,
     reject_code: rejected ? e.reason : 0,
     cancel_reason: rejected ? 0 : e.reason,
     text: rejected ? wireText(e.reason, e.text) : e.text, transact_time: e.time,
     cum_quote_qty: inst ? e.cumPxQty * inst.notionalMultiplier : 0,
     retry_after: rejected ? e.retryAfter : 0,
+    stop_px: e.stopPx, display_qty: e.display, price_slid: e.slid,
   };
 }
 

@@ -227,10 +227,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** The bot's last status and its 10 s markouts against each counterparty type. */
+/** The bot's last status, its 10 s markouts against each counterparty type and its order→ack latency at the exchange. */
 function botLine(s: RunSummary): string {
   const m = Object.entries(s.markouts_10s.bot ?? {}).map(([type, c]) => `${type} ${c.mean_bp} bp (${c.fills})`).join(', ');
-  return `bot: ${s.bot?.status}\nbot 10 s markouts by counterparty: ${m || 'no fills'}`;
+  const l = s.scorecards.find((c) => c.account === s.bot?.account)?.order_ack_latency;
+  const ack = l ? `p50 ${l.p50_us} µs, p99 ${l.p99_us} µs, max ${l.max_us} µs over ${l.messages} order messages` : 'no order message';
+  return `bot: ${s.bot?.status}\nbot 10 s markouts by counterparty: ${m || 'no fills'}\nbot order→ack at the exchange, ${l?.clock ?? 'virtual'} clock (exchange time): ${ack}`;
 }
 
 function cliDuration(v: string): number {

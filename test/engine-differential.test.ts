@@ -459,7 +459,7 @@ class Flow {
       case 11:
         return { cmd: { ...c, stp: this.pick([5, -1, 1.5]) as StpMode }, expect: RejectReason.INVALID_FIELD };
       case 12:
-        return { cmd: { ...c, ordType: 5 as OrdType }, expect: RejectReason.INVALID_FIELD };
+        return { cmd: { ...c, ordType: 9 as OrdType }, expect: RejectReason.INVALID_FIELD };
       case 13:
         return { cmd: { ...c, clOrdId: 'x'.repeat(65) }, expect: RejectReason.INVALID_FIELD };
       case 14:

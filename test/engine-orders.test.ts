@@ -888,7 +888,7 @@ describe('rejects', () => {
     nw('side 3', 'INVALID_FIELD', { side: 3 }),
     nw('side as a string', 'INVALID_FIELD', { side: 'BUY' }),
     nw('side missing', 'INVALID_FIELD', { side: undefined }),
-    nw('ordType 3', 'INVALID_FIELD', { ordType: 3 }),
+    nw('ordType 9', 'INVALID_FIELD', { ordType: 9 }),
     nw('ordType as a string', 'INVALID_FIELD', { ordType: 'LIMIT' }),
     nw('tif 9', 'INVALID_FIELD', { tif: 9 }),
     nw('tif NaN', 'INVALID_FIELD', { tif: NaN }),

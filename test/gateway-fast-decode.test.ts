@@ -160,14 +160,18 @@ test('random valid hot messages decode exactly as protobufjs decodes them, on th
 test('defaults are restored between frames (the envelope and message objects are reused)', () => {
   const full = encodeEnvelope({
     msg_seq_num: 9, sending_time_us: -5, poss_dup: true,
-    new_order_single: { cl_ord_id: 'a', symbol: 'S', side: 2, ord_type: 2, time_in_force: 6, price: -7, order_qty: 3, expire_time: 11, post_only: true, stp_mode: 4, imbalance_only: true },
+    new_order_single: {
+      cl_ord_id: 'a', symbol: 'S', side: 2, ord_type: 2, time_in_force: 6, price: -7, order_qty: 3, expire_time: 11, post_only: true, stp_mode: 4,
+      imbalance_only: true, stop_px: 5, display_qty: 2, post_only_slide: true,
+    },
   });
   assert.equal(check(Buffer.from(full), 'full'), 'fast');
   const empty = encodeEnvelope({ new_order_single: {} });
   assert.equal(check(Buffer.from(empty), 'empty'), 'fast');
   const env = fastDecode(Buffer.from(empty)) as FastEnvelope & { new_order_single: Record<string, unknown> };
   assert.deepEqual({ ...env.new_order_single }, {
-    cl_ord_id: '', symbol: '', side: 0, ord_type: 0, time_in_force: 0, price: 0, order_qty: 0, expire_time: 0, post_only: false, stp_mode: 0, imbalance_only: false,
+    cl_ord_id: '', symbol: '', side: 0, ord_type: 0, time_in_force: 0, price: 0, order_qty: 0, expire_time: 0, post_only: false, stp_mode: 0,
+    imbalance_only: false, stop_px: 0, display_qty: 0, post_only_slide: false,
   });
   assert.deepEqual([env.msg_seq_num, env.sending_time_us, env.poss_dup], [0, 0, false]);
 });

@@ -26,6 +26,7 @@ test('random execution reports encode identically to protobufjs, negative int64 
       fee: big(), ord_rej_reason: int(100), reject_code: int(30), cancel_reason: int(14), text: str(),
       transact_time: 1_795_281_737_341_304 + int(1e6), ord_type: int(3), time_in_force: [0, 1, 3, 4, 6][int(5)], cum_quote_qty: big(),
       retry_after: r() < 0.5 ? 0 : 1_795_281_737_341_304 + int(1e9),
+      stop_px: r() < 0.5 ? 0 : big(), display_qty: int(1e6), price_slid: r() < 0.5,
     };
     const sendingTime = 1_795_281_737_341_304_000 + int(1e9) * 256;
     const fast = decoded(executionReportFrame(er, sendingTime));

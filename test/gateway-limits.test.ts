@@ -100,7 +100,7 @@ test('connection caps: per address (4029) and for the server (1013), counted on 
 });
 
 test('/ws/md snapshots are capped (levels and L3 orders) and rate-limited per connection and per server', () => withServer({
-  mdSnapshotLevels: 50, mdSnapshotOrders: 60, mdSnapshotBurst: 3, mdSnapshotsPerSec: 1, mdServerSnapshotsPerSec: 5, mdServerSnapshotBurst: 5,
+  mdSnapshotLevels: 50, mdSnapshotOrders: 60, mdSnapshotBurst: 3, mdSnapshotsPerSec: 1, mdServerSnapshotsPerSec: 1, mdServerSnapshotBurst: 5,
 }, async (s) => {
   fillBook(s, 400, 2); // 100 levels a side, 2 orders each
   const m = await Raw.open(s.url, '/ws/md');
@@ -113,7 +113,7 @@ test('/ws/md snapshots are capped (levels and L3 orders) and rate-limited per co
   const rej = await m.next<{ md_req_id: string; text: string }>('market_data_request_reject');
   assert.equal(rej.md_req_id, 's4');
   assert.match(rej.text, /snapshot rate limit: 1\/s per connection \(burst 3\); retry in \d+ ms/);
-  // other connections share the server's allowance (5 a second): 2 are left
+  // other connections share the server's allowance (a burst of 5, then 1 a second): 2 are left
   const others = await Promise.all([0, 1, 2].map(() => Raw.open(s.url, '/ws/md')));
   others.forEach((o, i) => o.send('market_data_request', { md_req_id: `o${i}`, symbol: SYMBOL, subscription: 1, channels: [4] }));
   const answers = await Promise.all(others.map((o) => o.waitFor((e) => e.body === 'market_data_snapshot_full_refresh' || e.body === 'market_data_request_reject')));

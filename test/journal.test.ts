@@ -11,7 +11,8 @@ import { openJournal, replayInto } from '../gateway/journal/journal.ts';
 import { EventTap, stateHash } from '../gateway/journal/state.ts';
 import { defaultConfig } from '../gateway/config.ts';
 import type { Exchange } from '../gateway/exchange.ts';
-import { Side, TradingPhase } from '../engine/types.ts';
+import { OrdType, Side, TimeInForce, TradingPhase } from '../engine/types.ts';
+import { profileConfig } from '../gateway/profiles.ts';
 import { Rng } from '../sim/rng.ts';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'mb-journal-'));
@@ -134,6 +135,22 @@ test('a journal is refused under another configuration', async () => {
     const other = defaultConfig();
     other.instruments = other.instruments.slice(1);
     assert.throws(() => openJournal(other, () => 1, { dir }), /another configuration/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an imbalance-only on-close order replays as one (us-equity)', async () => {
+  const dir = tmp();
+  try {
+    const now = Date.parse('2026-07-15T15:00:00-04:00') * 1000;
+    const j = openJournal(profileConfig('us-equity'), () => now, { dir, fsync: 'off' });
+    j.recover();
+    const account = j.exchange.engine.accountIds()[0];
+    assert.ok(j.exchange.newOrder({ account, symbol: 'AAPL', side: Side.SELL, ordType: OrdType.LIMIT, tif: TimeInForce.AT_THE_CLOSE, price: 190_00, qty: 100, clOrdId: 'io', imbalanceOnly: true }) > 0);
+    await j.close();
+    const r = replayInto(dir);
+    assert.deepEqual(r.exchange.engine.openOrders(account).map((o) => [o.clOrdId, o.tif, o.imbalanceOnly]), [['io', TimeInForce.AT_THE_CLOSE, true]]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

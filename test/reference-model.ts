@@ -798,6 +798,7 @@ export class ReferenceExchange {
       orderId: o.id, clOrdId: o.clOrdId, account: o.account, symbol: this.instruments[o.inst].symbol, side: o.side,
       ordType: o.ordType, tif: o.tif, price: o.price, qty: o.qty, leaves: o.leaves, cum: o.cum, cumPxQty: o.cumPxQty,
       postOnly: o.postOnly, imbalanceOnly: false, stp: o.stp, prevented: o.prevented, expireTime: o.expireTime, time: o.time,
+      shown: o.leaves, displayQty: 0, stopPx: 0, held: '', pegCap: 0,
     };
   }
 

@@ -217,7 +217,7 @@ export class Programmes {
     q.bidPx = q.bidQty = q.askPx = q.askQty = 0;
     q.bidNotional = q.askNotional = undefined;
     for (let o = m.acct.head; o !== null; o = o.acctNext) {
-      if (o.instrument !== ii) continue;
+      if (o.instrument !== ii || o.parked !== 0) continue; // held stops and pegs are no quote
       if (o.side === Side.BUY) {
         if (o.price > q.bidPx) { q.bidPx = o.price; q.bidQty = 0; }
         if (o.price === q.bidPx) q.bidQty += o.leaves;
@@ -249,7 +249,7 @@ export class Programmes {
     const mult = m.inst.notionalMultiplier;
     let bq = 0, aq = 0, bn = 0, an = 0;
     for (let o = m.acct.head; o !== null; o = o.acctNext) {
-      if (o.instrument !== m.inst.index) continue;
+      if (o.instrument !== m.inst.index || o.parked !== 0) continue;
       if (o.side === Side.BUY && o.price >= band.minBid) { bq += o.leaves; bn += o.price * o.leaves * mult; }
       if (o.side === Side.SELL && o.price <= band.maxAsk) { aq += o.leaves; an += o.price * o.leaves * mult; }
     }

@@ -20,6 +20,8 @@ export class JournalRecorder implements CommandRecorder {
     const e = this.writer.begin(c.time, RecordKind.NEW_ORDER);
     e.value(c.account); e.value(c.session); e.value(c.symbol); e.value(c.clOrdId); e.value(c.side); e.value(c.ordType);
     e.value(c.tif); e.value(c.price); e.value(c.qty); e.value(c.expireTime); e.value(c.postOnly); e.value(c.stp);
+    // appended last: a journal written before it replays as false
+    e.value(c.imbalanceOnly);
     this.writer.end();
   }
 
@@ -148,7 +150,7 @@ export function applyRecord(exchange: Exchange, r: JournalRecord, time: ReplayTi
       case RecordKind.NEW_ORDER:
         exchange.newOrder({
           account: v[0], session: v[1], symbol: v[2], clOrdId: v[3], side: v[4], ordType: v[5], tif: v[6], price: v[7], qty: v[8],
-          expireTime: v[9], postOnly: v[10], stp: v[11],
+          expireTime: v[9], postOnly: v[10], stp: v[11], imbalanceOnly: v[12],
         } as NewOrder);
         return;
       case RecordKind.CANCEL:
