@@ -155,3 +155,23 @@ test('an imbalance-only on-close order replays as one (us-equity)', async () => 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a stop, an iceberg and a sliding post-only replay as they were entered', async () => {
+  const dir = tmp();
+  try {
+    const j = openJournal(defaultConfig(), () => 1_800_000_000_000_000, { dir, fsync: 'off' });
+    j.recover();
+    const [a, b] = j.exchange.engine.accountIds();
+    const x = j.exchange;
+    assert.ok(x.newOrder({ account: b, symbol: 'ETH-USD', side: Side.SELL, price: 3000_00, qty: 5000, displayQty: 1000, clOrdId: 'ice' }) > 0);
+    assert.ok(x.newOrder({ account: a, symbol: 'ETH-USD', side: Side.BUY, price: 3001_00, qty: 1000, postOnly: true, postOnlySlide: true, clOrdId: 'po' }) > 0);
+    assert.ok(x.newOrder({ account: a, symbol: 'ETH-USD', side: Side.BUY, ordType: OrdType.STOP, stopPx: 3010_00, qty: 1000, clOrdId: 'st' }) > 0);
+    await j.close();
+    const r = replayInto(dir);
+    const view = (acct: number): unknown[] => r.exchange.engine.openOrders(acct).map((o) => [o.clOrdId, o.price, o.shown, o.displayQty, o.stopPx, o.held]);
+    assert.deepEqual(view(b), [['ice', 3000_00, 1000, 1000, 0, '']]);
+    assert.deepEqual(view(a), [['po', 2999_99, 1000, 0, 0, ''], ['st', 0, 0, 0, 3010_00, 'stop']]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -22,6 +22,8 @@ export class JournalRecorder implements CommandRecorder {
     e.value(c.tif); e.value(c.price); e.value(c.qty); e.value(c.expireTime); e.value(c.postOnly); e.value(c.stp);
     // appended last: a journal written before it replays as false
     e.value(c.imbalanceOnly);
+    // order types, appended after it (absent in older journals: a plain order)
+    e.value(c.stopPx); e.value(c.displayQty); e.value(c.postOnlySlide);
     this.writer.end();
   }
 
@@ -150,7 +152,7 @@ export function applyRecord(exchange: Exchange, r: JournalRecord, time: ReplayTi
       case RecordKind.NEW_ORDER:
         exchange.newOrder({
           account: v[0], session: v[1], symbol: v[2], clOrdId: v[3], side: v[4], ordType: v[5], tif: v[6], price: v[7], qty: v[8],
-          expireTime: v[9], postOnly: v[10], stp: v[11], imbalanceOnly: v[12],
+          expireTime: v[9], postOnly: v[10], stp: v[11], imbalanceOnly: v[12], stopPx: v[13], displayQty: v[14], postOnlySlide: v[15],
         } as NewOrder);
         return;
       case RecordKind.CANCEL:
