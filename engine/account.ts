@@ -7,6 +7,7 @@ import type { Instrument } from './instrument.ts';
 import type { AccountRiskConfig } from './rules/config.ts';
 import type { RiskLimits } from './rules/risk.ts';
 import type { Settlement } from './obligations/programme.ts';
+import type { QuoteBook } from './obligations/quote-book.ts';
 import type { Order } from './order.ts';
 import { Accumulator, mulDivFloor } from './money.ts';
 import { Side, StpMode } from './types.ts';
@@ -105,6 +106,8 @@ export class Account {
   riskFree = true;
   /** maker-programme settlements (claw-backs, tier changes), newest last, bounded */
   readonly settlements: Settlement[] = [];
+  /** a maker-programme member's own quote, kept as its orders change (null: not a member) */
+  quotes: QuoteBook | null = null;
 
   constructor(
     readonly id: number,
@@ -131,6 +134,7 @@ export class Account {
     this.head = o;
     this.openOrders++;
     if (o.clOrdId !== '') this.liveByClOrdId.set(o.clOrdId, o);
+    if (this.quotes !== null) this.quotes.touch(o);
   }
 
   unlink(o: Order): void {
@@ -139,5 +143,6 @@ export class Account {
     o.acctPrev = o.acctNext = null;
     this.openOrders--;
     if (o.clOrdId !== '' && this.liveByClOrdId.get(o.clOrdId) === o) this.liveByClOrdId.delete(o.clOrdId);
+    if (this.quotes !== null) this.quotes.drop(o);
   }
 }

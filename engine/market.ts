@@ -169,6 +169,7 @@ export class Market {
     const mp = ma.positions[ii];
     if (m.side === Side.BUY) { mp.openBuy -= q; mp.openBuyPxQty -= price * q; } else { mp.openSell -= q; mp.openSellPxQty -= price * q; }
     mp.version++;
+    if (ma.quotes !== null) ma.quotes.touch(m);
     mp.apply(m.side, price, q, n, makerFee, mult);
     ta.positions[ii].apply(t.side, price, q, n, takerFee, mult);
     this.venueFees[ii].add(makerFee + takerFee);
@@ -595,8 +596,10 @@ export class Market {
 
 /** Keeps the account's open quantity and open price × qty per side (position and gross limits). */
 function openChange(o: Order, q: number): void {
-  const p = o.account.positions[o.instrument];
+  const a = o.account;
+  const p = a.positions[o.instrument];
   p.version++;
+  if (a.quotes !== null) a.quotes.touch(o);
   if (o.side === Side.BUY) {
     p.openBuy += q;
     p.openBuyPxQty += o.price * q;

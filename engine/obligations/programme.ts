@@ -14,10 +14,11 @@ import type { Emitter } from '../emitter.ts';
 import { perShareField, type Instrument } from '../instrument.ts';
 import type { Market } from '../market.ts';
 import { Accumulator, feeFor, perShareFee } from '../money.ts';
-import { Side, TradingPhase } from '../types.ts';
+import { TradingPhase } from '../types.ts';
 import { validateProgrammes, type ValidatedObligation, type ValidatedProgramme } from './config.ts';
 import { depthBand } from './compliance.ts';
 import { ObligationMeter } from './meter.ts';
+import { QuoteBook, type QuoteSide } from './quote-book.ts';
 import type { QuoteState, WindowReport } from './types.ts';
 import { utcDay } from '../time.ts';
 
@@ -125,6 +126,8 @@ export class Programmes {
         if (p.incentives.enhancedMakerRate !== null) acct.makerRate[inst.index] = p.incentives.enhancedMakerRate;
         if (p.incentives.enhancedMakerPerShare !== null) acct.makerPerShare[inst.index] = p.incentives.enhancedMakerPerShare;
         this.members.push(m);
+        acct.quotes ??= new QuoteBook(this.instruments.length);
+        acct.quotes.track(inst.index, acct.head);
       }
     }
     this.dirtyAll = true;
@@ -210,23 +213,17 @@ export class Programmes {
     return changed;
   }
 
-  /** The member's quote as the obligation counts it. */
+  /** The member's quote as the obligation counts it: its best bid and offer and the size there (kept by Account.quotes). */
   private quoteOf(m: Membership): QuoteState {
     const q = this.q;
     const ii = m.inst.index;
-    q.bidPx = q.bidQty = q.askPx = q.askQty = 0;
+    const [bids, asks] = (m.acct.quotes as QuoteBook).read(ii);
+    q.bidPx = bids.bestPrice();
+    q.bidQty = bids.bestQty();
+    q.askPx = asks.bestPrice();
+    q.askQty = asks.bestQty();
     q.bidNotional = q.askNotional = undefined;
-    for (let o = m.acct.head; o !== null; o = o.acctNext) {
-      if (o.instrument !== ii || o.parked !== 0) continue; // held stops and pegs are no quote
-      if (o.side === Side.BUY) {
-        if (o.price > q.bidPx) { q.bidPx = o.price; q.bidQty = 0; }
-        if (o.price === q.bidPx) q.bidQty += o.leaves;
-      } else {
-        if (q.askPx === 0 || o.price < q.askPx) { q.askPx = o.price; q.askQty = 0; }
-        if (o.price === q.askPx) q.askQty += o.leaves;
-      }
-    }
-    if (m.cfg.depthCentiBp > 0) this.depthSizes(m, q);
+    if (m.cfg.depthCentiBp > 0) this.depthSizes(m, bids, asks, q);
     if (m.cfg.timeAtBestPpm > 0) {
       const book = this.market.books[ii];
       q.bookBid = book.bids.best()?.price ?? 0;
@@ -239,8 +236,8 @@ export class Programmes {
     return q;
   }
 
-  /** Bybit style: the member's size within depth_bp of the book mid, cumulative. */
-  private depthSizes(m: Membership, q: QuoteState): void {
+  /** Bybit style: the member's size within depth_bp of the book mid, cumulative (its prices in the band, best first). */
+  private depthSizes(m: Membership, bids: QuoteSide, asks: QuoteSide, q: QuoteState): void {
     const book = this.market.books[m.inst.index];
     const bb = book.bids.best();
     const ba = book.asks.best();
@@ -248,10 +245,17 @@ export class Programmes {
     const band = depthBand(m.cfg, bb.price, ba.price);
     const mult = m.inst.notionalMultiplier;
     let bq = 0, aq = 0, bn = 0, an = 0;
-    for (let o = m.acct.head; o !== null; o = o.acctNext) {
-      if (o.instrument !== m.inst.index || o.parked !== 0) continue;
-      if (o.side === Side.BUY && o.price >= band.minBid) { bq += o.leaves; bn += o.price * o.leaves * mult; }
-      if (o.side === Side.SELL && o.price <= band.maxAsk) { aq += o.leaves; an += o.price * o.leaves * mult; }
+    for (let i = bids.prices.length - 1; i >= 0 && bids.prices[i] >= band.minBid; i--) {
+      const p = bids.prices[i];
+      const n = bids.qty.get(p) as number;
+      bq += n;
+      bn += p * n * mult;
+    }
+    for (let i = asks.prices.length - 1; i >= 0 && asks.prices[i] <= band.maxAsk; i--) {
+      const p = asks.prices[i];
+      const n = asks.qty.get(p) as number;
+      aq += n;
+      an += p * n * mult;
     }
     q.bidQty = bq;
     q.askQty = aq;
