@@ -25,6 +25,7 @@ import { Emitter } from './emitter.ts';
 import { Level } from './level.ts';
 import { Accumulator } from './money.ts';
 import { Order, OrderPool } from './order.ts';
+import { QuoteBook, QuoteSide } from './obligations/quote-book.ts';
 import { PriceIndex } from './book.ts';
 import { Rec } from './rules/otr.ts';
 import { BanState, Bucket, Fixed, KeyMap, Sliding } from './rules/rate-limit.ts';
@@ -428,7 +429,7 @@ export const ENGINE_SNAPSHOT_POLICY: GraphPolicy = {
     [Emitter, new Set(['sink'])],
     [OrderPool, new Set(['free', 'n'])],
   ]),
-  classes: [Order, Level, Account, Position, Accumulator, Rec, BanState, Sliding, Fixed, Bucket, KeyMap, TradeWindow, Extremes, PriceIndex],
+  classes: [Order, Level, Account, Position, Accumulator, Rec, BanState, Sliding, Fixed, Bucket, KeyMap, TradeWindow, Extremes, PriceIndex, QuoteBook, QuoteSide],
 };
 
 /** Merges policies (an adapter's root holding the engine adds its own externals). */

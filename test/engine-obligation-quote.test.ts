@@ -15,6 +15,7 @@ import type { ProgrammeConfig } from '../engine/obligations/config.ts';
 import { depthBand } from '../engine/obligations/compliance.ts';
 import type { Membership } from '../engine/obligations/programme.ts';
 import type { QuoteState } from '../engine/obligations/types.ts';
+import { captureGraph, ENGINE_SNAPSHOT_POLICY, restoreGraph, type GraphSnapshot } from '../engine/snapshot.ts';
 import { OrdType, Side, StpMode, TimeInForce, TradingPhase } from '../engine/types.ts';
 import { prng } from './prng.ts';
 
@@ -193,4 +194,27 @@ test('an order costs about the same whether the member has 0 or 20,000 orders re
   const few = perOrder(0);
   const many = perOrder(20_000);
   assert.ok(many < few * 5 + 2000, `per command: ${few.toFixed(0)} ns with 0 resting, ${many.toFixed(0)} ns with 20,000`);
+});
+
+test('a snapshot restores the kept quote: after it, the same quotes and obligation events as without', () => {
+  const [ra, rc] = [prng(11), prng(11)];
+  const a = venue(false);
+  const c = venue(false);
+  for (let i = 0; i < 1500; i++) { step(a.e, ra, DAY + i * 50_000); step(c.e, rc, DAY + i * 50_000); }
+  const snap: GraphSnapshot = structuredClone(captureGraph(a.e, ENGINE_SNAPSHOT_POLICY));
+  const b = venue(false);
+  restoreGraph(b.e, snap, ENGINE_SNAPSHOT_POLICY);
+  const mark = c.sink.events.length;
+  for (let i = 1500; i < 3000; i++) {
+    step(b.e, ra, DAY + i * 50_000);
+    step(c.e, rc, DAY + i * 50_000);
+    const m1 = internals(b.e).accounts[0];
+    const [bids, asks] = m1.quotes!.read(0);
+    const want = walk(m1, 0);
+    assert.deepEqual([new Map(bids.qty), new Map(asks.qty)], [want.bids, want.asks], `step ${i}`);
+  }
+  const obligations = (events: RecordingSink['events']) => events.filter((x) => x.type === 'obligation');
+  assert.ok(obligations(b.sink.events).length > 50);
+  assert.deepEqual(obligations(b.sink.events), obligations(c.sink.events.slice(mark)));
+  assert.deepEqual(b.e.obligationViews({}), c.e.obligationViews({}));
 });
