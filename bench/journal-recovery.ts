@@ -1,5 +1,6 @@
 // npm run bench:journal -- [N]: N orders through an Exchange without a journal, then the same with one
-// (fsync off: the cost of encoding and writing, not of the disk), then times recovery (a replay of the journal).
+// (fsync off: the cost of encoding and writing, not of the disk), then times recovery: a full replay of
+// the journal, and a restart from the snapshot taken 10,000 records before the end plus those records.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +13,11 @@ const n = Number(process.argv[2] ?? 1_000_000);
 const dir = mkdtempSync(join(tmpdir(), 'mb-journal-bench-'));
 let now = 1_800_000_000_000_000;
 
-/** The workload: makers rest around 30000, every fourth order crosses; the books stay a few thousand orders deep. */
-async function run(x: Exchange): Promise<number> {
+let i = 0;
+/** The workload (`count` more orders): makers rest around 30000, every fourth order crosses; the books stay a few thousand orders deep. */
+async function run(x: Exchange, count = n): Promise<number> {
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
+  for (const end = i + count; i < end; i++) {
     now += 10;
     const side = i & 1 ? Side.BUY : Side.SELL;
     const off = (i * 7919) % 50;
@@ -28,15 +30,25 @@ async function run(x: Exchange): Promise<number> {
 }
 
 const bare = await run(new Exchange(defaultConfig(), new Clock(() => now)));
-const j = openJournal(defaultConfig(), () => now, { dir, fsync: 'off' });
+i = 0;
+const TAIL = 10_000;
+const j = openJournal(defaultConfig(), () => now, { dir, fsync: 'off', snapshots: { every: 0 } });
 j.recover();
-const live = await run(j.exchange);
+const live = await run(j.exchange, n - TAIL);
+const snap = await j.snapshots.take();
+await run(j.exchange, TAIL);
 await j.close();
 const t1 = performance.now();
 const r = replayInto(dir);
 const recovery = performance.now() - t1;
+const k = openJournal(defaultConfig(), () => now, { dir, fsync: 'off' });
+const fromSnapshot = k.recover();
+await k.close();
 console.log(JSON.stringify({
-  orders: n, records: r.scan.records, without_journal_per_s: Math.round(n / (bare / 1000)), with_journal_per_s: Math.round(n / (live / 1000)),
-  recovery_ms: Math.round(recovery),
+  orders: n, records: r.scan.records, without_journal_per_s: Math.round(n / (bare / 1000)), with_journal_per_s: Math.round((n - TAIL) / (live / 1000)),
+  full_replay_ms: Math.round(recovery),
+  snapshot: { seq: snap.seq, bytes: snap.bytes, capture_ms: Math.round(snap.capture_ms), write_ms: Math.round(snap.write_ms) },
+  snapshot_recovery_ms: Math.round(fromSnapshot?.ms ?? NaN), snapshot_load_ms: Math.round(fromSnapshot?.snapshot?.ms ?? NaN),
+  tail_records: fromSnapshot?.records,
 }));
 rmSync(dir, { recursive: true, force: true });

@@ -420,13 +420,13 @@ export function restoreGraph(root: object, snap: GraphSnapshot, policy: GraphPol
 
 /**
  * The engine's policy: the event sink is the adapter's (kept), and the order
- * pool's free orders are not state. `classes`: engine classes a fresh engine
+ * pool's free orders (and their count) are not state. `classes`: engine classes a fresh engine
  * holds no instance of until it trades.
  */
 export const ENGINE_SNAPSHOT_POLICY: GraphPolicy = {
   external: new Map<object, ReadonlySet<string>>([
     [Emitter, new Set(['sink'])],
-    [OrderPool, new Set(['free'])],
+    [OrderPool, new Set(['free', 'n'])],
   ]),
   classes: [Order, Level, Account, Position, Accumulator, Rec, BanState, Sliding, Fixed, Bucket, KeyMap, TradeWindow, Extremes, PriceIndex],
 };

@@ -17,7 +17,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TOKEN = 'crash-test-admin-token-0123456789';
 const KEYS = ['demo-maker-1', 'demo-maker-2', 'demo-taker'];
 
-export interface CrashOptions { dir: string; kills: number; seed: number; fsync?: 'always' | 'batch' | 'off'; log?: (s: string) => void }
+export interface CrashOptions {
+  dir: string; kills: number; seed: number; fsync?: 'always' | 'batch' | 'off'; log?: (s: string) => void;
+  /** the server's --snapshot-every (default 50: restarts load snapshots, some of them cut off by a kill) */
+  snapshotEvery?: number;
+}
 
 export interface CrashResult {
   kills: number;
@@ -26,14 +30,19 @@ export interface CrashResult {
   /** orders whose answer the kill cut off (they may or may not be in the journal) */
   inDoubt: number;
   records: number;
+  /** restarts that loaded a snapshot (and replayed only the records after it) */
+  snapshotRestarts: number;
   /** each a broken invariant; empty when the run passed */
   problems: string[];
 }
 
 interface Server { child: ChildProcess; url: string }
 
+const snapshotRestarts = { n: 0 };
+
 async function startServer(o: CrashOptions): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts', '--port', '0', '--journal', o.dir, '--fsync', o.fsync ?? 'batch'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts', '--port', '0', '--journal', o.dir, '--fsync', o.fsync ?? 'batch',
+    '--snapshot-every', String(o.snapshotEvery ?? 50)], {
     cwd: ROOT, env: { ...process.env, MAKERBENCH_ADMIN_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
@@ -43,7 +52,10 @@ async function startServer(o: CrashOptions): Promise<Server> {
     lines.on('line', (l) => {
       const m = /listening on (http:\/\/\S+)/.exec(l);
       if (m) resolve(m[1]);
-      if (l.startsWith('journal:')) o.log?.(l);
+      if (l.startsWith('journal:')) {
+        o.log?.(l);
+        if (l.includes('from snapshot')) snapshotRestarts.n++;
+      }
     });
     child.on('exit', (c) => reject(new Error(`server exited (${c}) before listening: ${err}`)));
   });
@@ -131,6 +143,7 @@ async function wsLoad(c: Client, server: () => Server, rng: Rng, running: () => 
 }
 
 export async function crashRun(o: CrashOptions): Promise<CrashResult> {
+  snapshotRestarts.n = 0;
   const rng = new Rng(o.seed);
   let server = await startServer(o);
   const clients: Client[] = [...KEYS, 'demo-maker-1'].map((key) => ({ key, acked: new Map(), fills: new Set(), inDoubt: new Set(), next: 0 }));
@@ -186,6 +199,6 @@ function check(o: CrashOptions, clients: Client[], live: { seq: number; state_ha
   });
   return {
     kills: o.kills, acked: clients.reduce((n, c) => n + c.acked.size, 0), ackedFills: clients.reduce((n, c) => n + c.fills.size, 0),
-    inDoubt: clients.reduce((n, c) => n + c.inDoubt.size, 0), records: scan.records, problems,
+    inDoubt: clients.reduce((n, c) => n + c.inDoubt.size, 0), records: scan.records, snapshotRestarts: snapshotRestarts.n, problems,
   };
 }

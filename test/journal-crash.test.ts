@@ -14,6 +14,7 @@ test('SIGKILLed under load and restarted: no acknowledged order or fill lost, no
     assert.deepEqual(r.problems, []);
     assert.ok(r.acked > 10, `only ${r.acked} orders acknowledged`);
     assert.ok(r.ackedFills > 0, 'some acknowledged orders traded');
+    assert.ok(r.snapshotRestarts > 0, 'restarts loaded snapshots (taken every 50 records)');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

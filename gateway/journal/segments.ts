@@ -54,6 +54,16 @@ export function scanJournal(dir: string, onRecord: (r: JournalRecord) => boolean
       if (!last || buf.length >= SEGMENT_MAGIC.length) throw new JournalError(`${path}: not a makerbench journal segment`);
     } else at = SEGMENT_MAGIC.length;
     while (at < buf.length) {
+      // records a snapshot holds are stepped over by their length (the checksum is checked only for the last one)
+      const next = at + 8 + (buf.length - at >= 8 ? buf.readUInt32LE(at) : 0);
+      if (out.lastSeq + 1 < fromSeq && next <= buf.length && next - at >= 25) {
+        const seq = buf.readDoubleLE(at + 8);
+        if (seq === out.lastSeq + 1) {
+          out.lastSeq = seq;
+          at = next;
+          continue;
+        }
+      }
       const r = readRecord(buf, at);
       if ('failure' in r) {
         if (!last) throw new JournalError(`${path}: ${r.failure} record at byte ${at} in the middle of the journal`);
