@@ -1,8 +1,8 @@
 // Encoded market-data snapshots, kept while the part of the book they show is
 // unchanged. Building and encoding the largest capped snapshot (1,000 levels a
-// side, 1,000 L3 orders) costs about a millisecond on the thread that runs
-// the engine; a client asking for it in a loop, or many bots subscribing at
-// once, would pay that again and again for the same bytes. A snapshot shows
+// side, 1,000 L3 orders) costs a few tenths of a millisecond on the thread
+// that runs the engine; a client asking for it in a loop, or many bots
+// subscribing at once, would pay that again and again for the same bytes. A snapshot shows
 // the best `depth` levels of each side: an order or level change deeper in
 // the book leaves it as it was (only its update id moves), so the body is
 // kept and each answer adds its own md_req_id, symbol and last_update_id in
