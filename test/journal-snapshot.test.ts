@@ -55,6 +55,9 @@ function drive(x: Exchange, setTime: (t: number) => void, rng: Rng, n: number, t
     else if (r < 0.88) x.killSwitch(account, rng.next() < 0.3, 'test');
     else if (r < 0.89) x.setPhase(symbol, rng.next() < 0.5 ? TradingPhase.HALTED : TradingPhase.CONTINUOUS, 'test');
     else if (r < 0.9) x.newOrder({ account, symbol, side: 9 as Side, price: NaN, qty: -1 });
+    // stops (parked until triggered) and icebergs
+    else if (r < 0.92) x.newOrder({ account, symbol, side, ordType: OrdType.STOP, stopPx: side === Side.BUY ? px + rng.int(5, 25) : px - rng.int(5, 25), qty: rng.int(1, 20), clOrdId: `s${t}` });
+    else if (r < 0.94) x.newOrder({ account, symbol, side, price, qty: 40, displayQty: 10, clOrdId: `i${t}` });
     else x.tick();
   }
   return t;
