@@ -247,13 +247,13 @@ export class Programmes {
     let bq = 0, aq = 0, bn = 0, an = 0;
     for (let i = bids.prices.length - 1; i >= 0 && bids.prices[i] >= band.minBid; i--) {
       const p = bids.prices[i];
-      const n = bids.qty.get(p) as number;
+      const n = bids.qtys[i];
       bq += n;
       bn += p * n * mult;
     }
     for (let i = asks.prices.length - 1; i >= 0 && asks.prices[i] <= band.maxAsk; i--) {
       const p = asks.prices[i];
-      const n = asks.qty.get(p) as number;
+      const n = asks.qtys[i];
       aq += n;
       an += p * n * mult;
     }

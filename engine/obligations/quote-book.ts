@@ -20,12 +20,17 @@
 import type { Order } from '../order.ts';
 import { Side } from '../types.ts';
 
-/** One side of the member's quote on one instrument. */
+/**
+ * One side of the member's quote on one instrument: its prices and the quantity at each, in two
+ * parallel arrays sorted worst … best (binary search; a maker's prices mostly come and go near
+ * the best end, where inserting and removing moves little). Not a Map: V8's Map gets slow — O(size)
+ * per operation — when the same keys are deleted and set again, which is what a quote does.
+ */
 export class QuoteSide {
   /** distinct prices with quantity, worst … best */
   readonly prices: number[] = [];
-  /** price → the member's open quantity there (> 0) */
-  readonly qty = new Map<number, number>();
+  /** the member's open quantity at prices[i] (> 0) */
+  readonly qtys: number[] = [];
 
   /** +1 for bids (higher is better), -1 for asks */
   constructor(private readonly sign: 1 | -1) {}
@@ -36,31 +41,32 @@ export class QuoteSide {
   }
 
   bestQty(): number {
-    const n = this.prices.length;
-    return n === 0 ? 0 : (this.qty.get(this.prices[n - 1]) as number);
+    const n = this.qtys.length;
+    return n === 0 ? 0 : this.qtys[n - 1];
   }
 
   add(price: number, q: number): void {
-    const had = this.qty.get(price);
-    if (had !== undefined) {
-      const left = had + q;
-      if (left !== 0) { this.qty.set(price, left); return; }
-      this.qty.delete(price);
-      this.prices.splice(this.find(price), 1);
+    const i = this.find(price);
+    const { prices, qtys } = this;
+    if (i < prices.length && prices[i] === price) {
+      const left = qtys[i] + q;
+      if (left !== 0) { qtys[i] = left; return; }
+      if (i === prices.length - 1) { prices.pop(); qtys.pop(); } else { prices.splice(i, 1); qtys.splice(i, 1); }
       return;
     }
-    this.qty.set(price, q);
-    this.prices.splice(this.find(price), 0, price);
+    // at the best end push and pop: there V8's splice() still reallocates a long array's storage
+    if (i === prices.length) { prices.push(price); qtys.push(q); } else { prices.splice(i, 0, price); qtys.splice(i, 0, q); }
   }
 
-  /** Index of `price` in `prices`, or where it goes (binary search; the list is sorted worst … best). */
+  /** Index of `price` in `prices`, or where it goes. */
   private find(price: number): number {
     const key = price * this.sign;
+    const a = this.prices;
     let lo = 0;
-    let hi = this.prices.length;
+    let hi = a.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.prices[mid] * this.sign < key) lo = mid + 1; else hi = mid;
+      if (a[mid] * this.sign < key) lo = mid + 1; else hi = mid;
     }
     return lo;
   }
@@ -79,8 +85,8 @@ export class QuoteBook {
   readonly sides: ([QuoteSide, QuoteSide] | null)[];
   /** orders changed since the last read */
   private readonly dirty = new Set<Order>();
-  /** each live order's contribution as last folded in */
-  private readonly folded = new Map<Order, Contribution>();
+  /** each live order's contribution as last folded in, by order id (ids are never reused: fresh Map keys) */
+  private readonly folded = new Map<number, Contribution>();
 
   constructor(instruments: number) {
     this.sides = Array.from({ length: instruments }, () => null);
@@ -101,9 +107,9 @@ export class QuoteBook {
   /** The order left the account's live orders. */
   drop(o: Order): void {
     this.dirty.delete(o);
-    const c = this.folded.get(o);
+    const c = this.folded.get(o.id);
     if (c === undefined) return;
-    this.folded.delete(o);
+    this.folded.delete(o.id);
     this.unfold(c);
   }
 
@@ -115,19 +121,19 @@ export class QuoteBook {
 
   private fold(): void {
     for (const o of this.dirty) {
-      let c = this.folded.get(o);
+      let c = this.folded.get(o.id);
       const qty = o.parked === 0 && o.price > 0 ? o.leaves : 0;
       if (c !== undefined) {
         if (c.price === o.price && c.qty === qty) continue;
         this.unfold(c);
       } else if (qty === 0) continue;
       if (qty === 0) {
-        this.folded.delete(o);
+        this.folded.delete(o.id);
         continue;
       }
       if (c === undefined) {
         c = { ii: o.instrument, side: o.side, price: 0, qty: 0 };
-        this.folded.set(o, c);
+        this.folded.set(o.id, c);
       }
       c.price = o.price;
       c.qty = qty;
