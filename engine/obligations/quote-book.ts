@@ -1,6 +1,6 @@
 // A maker-programme member's own quote, kept as it changes: per instrument and
-// side, the member's resting quantity at each price (a sorted price list, best
-// last, and a price → quantity map). The member's best bid and offer and the
+// side, the member's resting quantity at each price (sorted price and quantity
+// lists, best last). The member's best bid and offer and the
 // size there are then O(1), and its size within a depth band around the book
 // mid is O(prices in the band), however many orders the member has resting.
 //
