@@ -28,14 +28,14 @@ function run(resting: number, print = true): void {
   const id = (key: string) => (ex.authenticate(key) as { id: number }).id;
   const maker = id('demo-maker-1');
   const trader = id('demo-taker');
+  let refused = 0;
   const setup = cpuMs(() => {
     for (let i = 0; i < resting; i++) {
       const side = i % 2 === 0 ? 1 : 2;
       const off = 10 + Math.floor(i / 2);
-      ex.newOrder({ account: maker, symbol: SYMBOL, side, ordType: 1, tif: 1, price: side === 1 ? 500_000 - off : 500_000 + off, qty: 1 } as never);
+      if (ex.newOrder({ account: maker, symbol: SYMBOL, side, ordType: 1, tif: 1, price: side === 1 ? 500_000 - off : 500_000 + off, qty: 1 } as never) === 0) refused++;
     }
   });
-  let refused = 0;
   const perPair = (account: number): number => {
     const us: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
