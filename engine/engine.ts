@@ -493,7 +493,7 @@ export class Engine {
     else if (c.clOrdId && acct.liveByClOrdId.has(c.clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
     else if (cross && (reason = this.rules.admitCross(inst.index, ordType, tif, c.imbalanceOnly === true, why))) { /* reason set */ }
     else if (ordType === OrdType.MARKET && !cross && (price = protectedPrice(inst, this.market.books[inst.index], c.side)) === 0) reason = RejectReason.NO_LIQUIDITY;
-    else if (mayRest(ordType, tif) && (acct.openOrders >= acct.maxOpenOrders || this.market.live.size >= this.maxLiveOrders)) reason = RejectReason.TOO_MANY_OPEN_ORDERS;
+    else if ((acct.openOrders >= acct.maxOpenOrders || this.market.live.size >= this.maxLiveOrders) && mayRest(ordType, tif)) reason = RejectReason.TOO_MANY_OPEN_ORDERS;
     else if (ordType > OrdType.MARKET) reason = this.admitHeld(c, ordType, tif, acct, inst, kind, why);
     else if (!this.rules.inert && (reason = this.rules.admitOrder(acct, inst.index, c.side, ordType, tif, price, c.qty, kind === MsgKind.QUOTE, why))) { /* reason set */ }
     else if (special && c.postOnlySlide === true && (price = slidePrice(inst, this.market.books[inst.index], c.side, price)) === 0) reason = RejectReason.PRICE_OUT_OF_RANGE;
@@ -637,14 +637,14 @@ export class Engine {
     // what filled or self-trade prevention took away cannot come back
     const cancels = Number.isSafeInteger(c.qty) && c.qty >= 0 && c.qty <= o.cum + o.prevented;
     // a parked on-open / on-close order is amended in place; a market one keeps price 0
-    const parked = isCrossTif(o.tif);
+    const parked = o.special && isCrossTif(o.tif);
     const newPrice = parked && o.ordType === OrdType.MARKET ? 0 : c.price;
     let reason: RejectReason | 0 = (newPrice === 0 && parked ? 0 : checkPrice(inst, c.price, why)) || (cancels ? 0 : checkQty(inst, c.qty, why));
     if (!reason && clOrdId !== o.clOrdId && clOrdId !== '' && acct.liveByClOrdId.has(clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
     if (!reason && !this.rules.inert) reason = this.rules.admitAmend(o, c.price, c.qty, why);
     let price = reason || this.rules.inert || parked ? newPrice : this.rules.slide(inst.index, o.side, c.price);
-    if (!reason && o.slide && (price = slidePrice(inst, this.market.books[inst.index], o.side, price)) === 0) reason = RejectReason.PRICE_OUT_OF_RANGE;
-    if (!reason && !cancels && o.display !== 0 && c.qty - o.cum - o.prevented > 0) reason = checkDisplay(inst, o.display, c.qty, why);
+    if (!reason && o.special && o.slide && (price = slidePrice(inst, this.market.books[inst.index], o.side, price)) === 0) reason = RejectReason.PRICE_OUT_OF_RANGE;
+    if (!reason && !cancels && o.special && o.display !== 0 && c.qty - o.cum - o.prevented > 0) reason = checkDisplay(inst, o.display, c.qty, why);
     if (!reason && !cancels && !(parked && price === 0)) reason = replaceState(o, inst, this.market.books[inst.index], price, c.qty);
     if (reason) return this.refused(kind, c, reason, why.text);
     // RTS 9 Annex: a limit order modification counts 2
@@ -668,7 +668,7 @@ export class Engine {
       o.leaves = c.qty - o.cum - o.prevented;
       o.reserve = 0; // an iceberg shows a new first slice when it rests again
       o.time = this.now;
-      this.out.slid = price !== c.price && o.slide;
+      this.out.slid = o.special && o.slide && price !== c.price;
       this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
       this.out.slid = false;
       this.market.execute(o, inst, true);
