@@ -6,7 +6,7 @@
 import type { Order } from './order.ts';
 import { Side } from './types.ts';
 
-class InstrumentParked {
+export class InstrumentParked {
   /** buy stops, ascending stop price then order id: the first triggers first when the price rises */
   readonly buyStops: Order[] = [];
   /** sell stops, descending stop price then order id */

@@ -24,11 +24,23 @@ import { Account, Position } from './account.ts';
 import { Emitter } from './emitter.ts';
 import { Level } from './level.ts';
 import { Accumulator } from './money.ts';
-import { Order, OrderPool } from './order.ts';
+import { Order } from './order.ts';
+import { Market } from './market.ts';
 import { PriceIndex } from './book.ts';
 import { Rec } from './rules/otr.ts';
 import { BanState, Bucket, Fixed, KeyMap, Sliding } from './rules/rate-limit.ts';
-import { Extremes, TradeWindow } from './rules/price-controls.ts';
+import { Extremes, PriceControls, TradeWindow, WeightedWindow } from './rules/price-controls.ts';
+import { Schedule } from './rules/phases.ts';
+import { MarketWide } from './rules/market-wide.ts';
+import { ZoneClock } from './time.ts';
+import { InstrumentParked, ParkedOrders } from './parked.ts';
+import { InstrumentCrosses, Interest } from './rules/crosses.ts';
+import { MarketMakerProtection, Rec as MmpRec } from './rules/mmp.ts';
+import { WideSum } from './obligations/arith.ts';
+import { Ledger } from './obligations/ledger.ts';
+import { ObligationMeter } from './obligations/meter.ts';
+import { Membership } from './obligations/programme.ts';
+import { Totals } from './obligations/report.ts';
 
 const BTree = btreeModule.default;
 type Tree = InstanceType<typeof BTree<unknown, unknown>>;
@@ -419,16 +431,20 @@ export function restoreGraph(root: object, snap: GraphSnapshot, policy: GraphPol
 }
 
 /**
- * The engine's policy: the event sink is the adapter's (kept), and the order
- * pool's free orders (and their count) are not state. `classes`: engine classes a fresh engine
+ * The engine's policy: the event sink is the adapter's (kept), and the pool of
+ * free order objects is not state (the fresh, empty one is kept). `classes`: engine classes a fresh engine
  * holds no instance of until it trades.
  */
 export const ENGINE_SNAPSHOT_POLICY: GraphPolicy = {
   external: new Map<object, ReadonlySet<string>>([
     [Emitter, new Set(['sink'])],
-    [OrderPool, new Set(['free', 'n'])],
+    [Market, new Set(['pool'])],
   ]),
-  classes: [Order, Level, Account, Position, Accumulator, Rec, BanState, Sliding, Fixed, Bucket, KeyMap, TradeWindow, Extremes, PriceIndex],
+  classes: [
+    Order, Level, Account, Position, Accumulator, PriceIndex, Rec, BanState, Sliding, Fixed, Bucket, KeyMap, TradeWindow, Extremes, WeightedWindow,
+    PriceControls, Schedule, MarketWide, ZoneClock, ParkedOrders, InstrumentParked, InstrumentCrosses, Interest, MarketMakerProtection, MmpRec,
+    WideSum, Ledger, ObligationMeter, Membership, Totals,
+  ],
 };
 
 /** Merges policies (an adapter's root holding the engine adds its own externals). */

@@ -70,12 +70,12 @@ async function orderEntry(): Promise<void> {
   let s = await Wire.open('/ws/trade');
   await s.send('logon', { api_key: 'demo-taker', heartbeat_interval_ms: 5000, reset_seq_num: true });
   await s.send('new_order_single', { cl_ord_id: 'a1', symbol: 'BTC-USD', side: 2, ord_type: 2, time_in_force: 1, price: 1000000, order_qty: 100 });
-  await restOrder('demo-maker-1', { cl_ord_id: 'm1', symbol: 'BTC-USD', side: 1, ord_type: 2, time_in_force: 3, price: 1000000, order_qty: 30 });
+  await restOrder('demo-maker-1', { cl_ord_id: 'm1', symbol: 'BTC-USD', side: 1, ord_type: 2, time_in_force: 3, price_units: 1000000, order_qty_units: 30 });
   await s.send('test_request', { test_req_id: 'ping-1' });
   console.log('-- the client drops the connection');
   s.drop();
   await pause(200);
-  await restOrder('demo-maker-1', { cl_ord_id: 'm2', symbol: 'BTC-USD', side: 1, ord_type: 2, time_in_force: 3, price: 1000000, order_qty: 20 });
+  await restOrder('demo-maker-1', { cl_ord_id: 'm2', symbol: 'BTC-USD', side: 1, ord_type: 2, time_in_force: 3, price_units: 1000000, order_qty_units: 20 });
   // Both directions keep their numbers: the client resumes its own and asks for what follows the last one it processed.
   const resumeFrom = s.lastSeqIn + 1;
   s = await Wire.open('/ws/trade', s.nextSeq);
@@ -90,8 +90,8 @@ async function marketData(): Promise<void> {
   console.log('== /ws/md');
   const m = await Wire.open('/ws/md');
   await m.send('market_data_request', { md_req_id: 'md1', symbol: 'BTC-USD', market_depth: 5 }, 300);
-  await restOrder('demo-maker-1', { cl_ord_id: 'b1', symbol: 'BTC-USD', side: 1, ord_type: 2, time_in_force: 1, price: 999990, order_qty: 200 });
-  await restOrder('demo-taker', { cl_ord_id: 's1', symbol: 'BTC-USD', side: 2, ord_type: 2, time_in_force: 3, price: 999990, order_qty: 50 });
+  await restOrder('demo-maker-1', { cl_ord_id: 'b1', symbol: 'BTC-USD', side: 1, ord_type: 2, time_in_force: 1, price_units: 999990, order_qty_units: 200 });
+  await restOrder('demo-taker', { cl_ord_id: 's1', symbol: 'BTC-USD', side: 2, ord_type: 2, time_in_force: 3, price_units: 999990, order_qty_units: 50 });
   m.drop();
 }
 

@@ -43,7 +43,7 @@ export const FLAGS: readonly Flag[] = [
   { name: 'speed', type: 'string', arg: '<K>', default: '1', help: `exchange seconds per wall second, ${MIN_SPEED} to ${MAX_SPEED} (implies --clock scaled)` },
   {
     name: 'start-time', type: 'string', arg: '<HH:MM|ISO 8601>', default: 'now',
-    help: "the exchange time to start at: HH:MM[:SS] today in the venue's time zone (us-equity: New York; otherwise UTC), "
+    help: "the exchange time to start at: HH:MM[:SS] today in the venue's time zone (us-equity: New York, eu-derivatives: Frankfurt; otherwise UTC), "
       + 'or ISO 8601 such as 2026-03-02T09:25:00-04:00 (implies --clock scaled); pause, resume, speed and jumps: POST /api/v1/admin/clock',
   },
   {
@@ -68,7 +68,7 @@ export const FLAGS: readonly Flag[] = [
   { name: 'snapshot-keep', type: 'string', arg: '<n>', default: '2', help: 'journal snapshots kept (the oldest are deleted)' },
   {
     name: 'prune-segments', type: 'boolean', default: 'off',
-    help: 'delete journal segments the oldest kept snapshot covers (replay and export then start at that snapshot)',
+    help: 'delete journal segments the oldest kept snapshot covers (replay and export then refuse the journal)',
   },
   { name: 'help', type: 'boolean', short: 'h', default: '', help: 'print this help and exit' },
 ];

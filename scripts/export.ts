@@ -3,8 +3,8 @@
 // A bug-report bundle: OUT is a new journal directory holding the
 // configuration, where the run came from (command line, scenario, seed), the
 // window [from, to] of interest, and the journal's records up to `to`. Every
-// record before `from` is kept too: the journal has no snapshots yet, so the
-// window's state can only be rebuilt from the first record. Replay it with
+// record before `from` is kept too: a bundle carries no snapshot, so the
+// window's state is rebuilt from the first record. Replay it with
 // `npm run replay -- OUT`; pack it with tar to send it.
 import { parseArgs } from 'node:util';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';

@@ -55,6 +55,10 @@ function drive(x: Exchange, setTime: (t: number) => void, rng: Rng, n: number, t
     else if (r < 0.88) x.killSwitch(account, rng.next() < 0.3, 'test');
     else if (r < 0.89) x.setPhase(symbol, rng.next() < 0.5 ? TradingPhase.HALTED : TradingPhase.CONTINUOUS, 'test');
     else if (r < 0.9) x.newOrder({ account, symbol, side: 9 as Side, price: NaN, qty: -1 });
+    // order types: an iceberg, a held stop-limit, a midpoint peg (held off the book)
+    else if (r < 0.91) x.newOrder({ account, symbol, side, price, qty: rng.int(10, 50), displayQty: 5, clOrdId: `i${t}` });
+    else if (r < 0.92) x.newOrder({ account, symbol, side, ordType: OrdType.STOP_LIMIT, stopPx: side === Side.BUY ? px + 15 : px - 15, price, qty: rng.int(1, 20), clOrdId: `s${t}` });
+    else if (r < 0.93) x.newOrder({ account, symbol, side, ordType: OrdType.MIDPOINT_PEG, qty: rng.int(1, 20), clOrdId: `p${t}` });
     else x.tick();
   }
   return t;
@@ -75,6 +79,8 @@ for (const c of cases) {
     for (let k = 0; k < 4; k++) live.createAccount(`t${k}`, `key-${k}`);
     const rng = new Rng(7);
     let t = drive(live, setTime, rng, 4000, T0, c.symbol, c.px);
+    const open = live.engine.accountIds().flatMap((id) => live.engine.openOrders(id));
+    if (c.config === ruledConfig) assert.ok(open.some((o) => o.held !== ''), 'held stops or pegs in the snapshot');
     const policy = EXCHANGE_SNAPSHOT_POLICY;
     const saved = JSON.stringify(graphPart(live, policy).save());
 

@@ -283,7 +283,7 @@ function cross(c: CrossConfig, inst: Instrument, where: string): Cross {
 // ---- the cross price ----
 
 /** One side's interest: limit prices with quantities, and market quantity. */
-class Interest {
+export class Interest {
   prices: number[] = [];
   qtys: number[] = [];
   /** per limit entry: an imbalance-only order (IO orders are never market orders) */

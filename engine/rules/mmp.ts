@@ -152,7 +152,7 @@ export function validateMmp(cfg: unknown, symbols: ReadonlySet<string>, where = 
   });
 }
 
-class Rec {
+export class Rec {
   triggered = false;
   triggeredAt = 0;
   fills = 0;

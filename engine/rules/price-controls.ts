@@ -77,7 +77,7 @@ export class TradeWindow {
  * The trades of the last W as (time, price, qty) with exact running sums of price × qty and qty:
  * Binance's weighted average price (avgPriceMins). Σ price × qty may pass 2^53: bigint.
  */
-class WeightedWindow {
+export class WeightedWindow {
   private readonly times: number[] = [];
   private readonly prices: number[] = [];
   private readonly qtys: number[] = [];

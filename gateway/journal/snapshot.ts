@@ -12,7 +12,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { captureGraph, ENGINE_SNAPSHOT_POLICY, mergePolicies, restoreGraph, unknownClasses, type GraphPolicy, type GraphSnapshot } from '../../engine/snapshot.ts';
 import { Exchange } from '../exchange.ts';
-import { fsyncDir } from './segments.ts';
+import { fsyncDir, JournalError } from './segments.ts';
 
 export const SNAPSHOT_MAGIC = Buffer.from('MBSNAP\u0000\u0001', 'latin1');
 const SNAPSHOT_RE = /^(\d{16})\.snapshot$/;
@@ -249,7 +249,13 @@ export class Snapshotter {
         skipped.push(`${file}: ${known}`);
         continue;
       }
-      for (const [name, p] of this.parts) p.load(s.parts[name]);
+      try {
+        for (const [name, p] of this.parts) p.load(s.parts[name]);
+      } catch (e) {
+        // the parts are restored in place: half restored, they cannot fall back to another snapshot in this process
+        throw new JournalError(`${join(this.dir, file)} could not be loaded (${(e as Error).message}): `
+          + 'move it out of the directory to recover from an older snapshot or the whole journal');
+      }
       this.lastSeq = s.seq;
       return { seq: s.seq, file, ms: performance.now() - t0, skipped };
     }
