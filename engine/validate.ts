@@ -92,8 +92,6 @@ export function checkNewOrderFields(c: NewOrder, ordType: number, tif: number, n
   if (tif !== TimeInForce.GTC && tif !== TimeInForce.IOC && tif !== TimeInForce.FOK && tif !== TimeInForce.GTD && !cross) {
     return invalid(why, 'tif', 'GTC, IOC, FOK, GTD, AT_THE_OPENING or AT_THE_CLOSE');
   }
-  if (special && c.imbalanceOnly !== undefined && typeof c.imbalanceOnly !== 'boolean') return invalid(why, 'imbalanceOnly', 'a boolean');
-  if (special && c.imbalanceOnly && (!cross || ordType !== OrdType.LIMIT)) return invalid(why, 'imbalanceOnly', 'an imbalance-only order is a limit AT_THE_OPENING or AT_THE_CLOSE order');
   if (c.stp !== undefined && !isStpMode(c.stp)) return invalid(why, 'stp', 'a self-trade prevention mode 0-4');
   if (c.postOnly !== undefined && typeof c.postOnly !== 'boolean') return invalid(why, 'postOnly', 'a boolean');
   const clOrd = checkClOrdId(c.clOrdId, 'clOrdId', why);
@@ -105,9 +103,8 @@ export function checkNewOrderFields(c: NewOrder, ordType: number, tif: number, n
     return invalid(why, 'postOnly', 'post-only needs a GTC or GTD limit order');
   }
   if (special) {
-    if (c.postOnlySlide !== undefined && typeof c.postOnlySlide !== 'boolean') return invalid(why, 'postOnlySlide', 'a boolean');
-    if (c.postOnlySlide && !c.postOnly) return invalid(why, 'postOnlySlide', 'needs postOnly');
-    const extra = checkExtraFields(c, ordType, tif, why);
+    // out of line: the plain order's checks stay small enough for the engine's command path to inline
+    const extra = checkExtraFields(c, ordType, tif, cross, why);
     if (extra) return extra;
   }
   if (tif === TimeInForce.GTD && (!isInt(c.expireTime) || c.expireTime <= now)) {
@@ -122,8 +119,12 @@ export const isOrderId = (v: unknown): v is number => isInt(v) && v > 0;
 
 const isOrderTypeExtra = (t: number): boolean => t === OrdType.STOP || t === OrdType.STOP_LIMIT || t === OrdType.MIDPOINT_PEG;
 
-/** The fields of stops, pegs and icebergs, and which combinations they allow. */
-function checkExtraFields(c: NewOrder, ordType: number, tif: number, why: Why): RejectReason | 0 {
+/** The fields of stops, pegs, icebergs, sliding post-only and imbalance-only orders, and which combinations they allow. */
+function checkExtraFields(c: NewOrder, ordType: number, tif: number, cross: boolean, why: Why): RejectReason | 0 {
+  if (c.imbalanceOnly !== undefined && typeof c.imbalanceOnly !== 'boolean') return invalid(why, 'imbalanceOnly', 'a boolean');
+  if (c.imbalanceOnly && (!cross || ordType !== OrdType.LIMIT)) return invalid(why, 'imbalanceOnly', 'an imbalance-only order is a limit AT_THE_OPENING or AT_THE_CLOSE order');
+  if (c.postOnlySlide !== undefined && typeof c.postOnlySlide !== 'boolean') return invalid(why, 'postOnlySlide', 'a boolean');
+  if (c.postOnlySlide && !c.postOnly) return invalid(why, 'postOnlySlide', 'needs postOnly');
   const stop = ordType === OrdType.STOP || ordType === OrdType.STOP_LIMIT;
   if (stop !== (c.stopPx !== undefined && c.stopPx !== 0)) {
     return invalid(why, 'stopPx', stop ? 'a STOP or STOP_LIMIT order needs a stop price' : 'only STOP and STOP_LIMIT orders take a stop price');
