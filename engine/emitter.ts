@@ -25,6 +25,8 @@ export class Emitter {
   retryAfter = 0;
   /** set around the ACCEPTED / REPLACED event of a post-only order that slid */
   slid = false;
+  /** the reused order event may hold feature fields (display, stopPx, hidden, slid) of an earlier event */
+  private featured = false;
   private readonly oe = new OrderEvent();
   private readonly fe = new FillEvent();
   /** the reused level event (LevelChanges fills it) */
@@ -54,11 +56,21 @@ export class Emitter {
     e.reason = reason;
     e.text = reason === 0 ? '' : CANCEL_REASON_TEXT[reason];
     e.retryAfter = 0;
-    e.display = o.display;
-    e.stopPx = o.stopPx;
-    e.hidden = o.parked !== 0;
-    e.slid = this.slid;
+    if (o.special || this.slid) {
+      e.display = o.display;
+      e.stopPx = o.stopPx;
+      e.hidden = o.parked !== 0;
+      e.slid = this.slid;
+      this.featured = true;
+    } else if (this.featured) this.plainFeatures(e);
     this.sink.order(e);
+  }
+
+  /** Clears the feature fields a special order's event or a reject left in the reused order event. */
+  private plainFeatures(e: OrderEvent): void {
+    e.display = e.stopPx = 0;
+    e.hidden = e.slid = false;
+    this.featured = false;
   }
 
   /** A trade of q at the maker's price (orders already updated): notional and both fees in cash units. */
@@ -211,6 +223,7 @@ export class Emitter {
     e.tif = TimeInForce.GTC;
     e.price = e.qty = e.leaves = e.cum = e.cumPxQty = e.prevented = e.display = e.stopPx = 0;
     e.hidden = e.slid = false;
+    this.featured = true; // rejectNew may echo a stop price or display quantity
     e.reason = reason;
     e.text = text || REJECT_REASON_TEXT[reason];
     e.retryAfter = this.retryAfter;

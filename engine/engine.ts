@@ -475,24 +475,28 @@ export class Engine {
     const acct = this.account(c.account);
     const why = this.why;
     let reason: RejectReason | 0 = 0;
+    // One test decides whether the order asks for anything beyond a plain limit / market order
+    // (GTC, IOC, FOK, GTD): only then do the checks and set-up of stops, pegs, icebergs, sliding
+    // post-only and on-open / on-close orders run (an invalid type or tif is caught either way).
+    const special = ordType > OrdType.MARKET || tif > TimeInForce.GTD || c.displayQty !== undefined || c.postOnlySlide !== undefined || c.imbalanceOnly !== undefined || c.stopPx !== undefined;
     // an on-open / on-close order waits off the book for its cross (rules/crosses.ts); a market one has no price
-    const cross = isCrossTif(tif);
+    const cross = special && isCrossTif(tif);
     let price = cross && ordType === OrdType.MARKET ? 0 : c.price as number;
     if (!acct) reason = RejectReason.UNKNOWN_ACCOUNT;
     else if (!inst) reason = RejectReason.UNKNOWN_SYMBOL;
     else if (kind === MsgKind.NEW && !this.rules.inert && (reason = this.rules.admitMessage(kind, acct, c.session, why))) { /* reason set */ }
-    else if ((reason = checkNewOrderFields(c, ordType, tif, this.now, why, inst.marketRemainderRests))) { /* reason set */ }
+    else if ((reason = checkNewOrderFields(c, ordType, tif, this.now, why, inst.marketRemainderRests, special))) { /* reason set */ }
     else if ((reason = checkQty(inst, c.qty, why))) { /* reason set */ }
     else if (ordType === OrdType.LIMIT && (reason = checkPrice(inst, price, why))) { /* reason set */ }
-    else if (c.displayQty && (reason = checkDisplay(inst, c.displayQty, c.qty, why))) { /* reason set */ }
+    else if (special && c.displayQty && (reason = checkDisplay(inst, c.displayQty, c.qty, why))) { /* reason set */ }
     else if (ordType > OrdType.MARKET && (reason = this.checkOrderType(c, ordType, inst, why))) { /* reason set */ }
     else if (c.clOrdId && acct.liveByClOrdId.has(c.clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
     else if (cross && (reason = this.rules.admitCross(inst.index, ordType, tif, c.imbalanceOnly === true, why))) { /* reason set */ }
     else if (ordType === OrdType.MARKET && !cross && (price = protectedPrice(inst, this.market.books[inst.index], c.side)) === 0) reason = RejectReason.NO_LIQUIDITY;
-    else if (mayRest(ordType, tif) && (acct.openOrders >= acct.maxOpenOrders || this.market.live.size >= this.maxLiveOrders)) reason = RejectReason.TOO_MANY_OPEN_ORDERS;
+    else if ((acct.openOrders >= acct.maxOpenOrders || this.market.live.size >= this.maxLiveOrders) && mayRest(ordType, tif)) reason = RejectReason.TOO_MANY_OPEN_ORDERS;
     else if (ordType > OrdType.MARKET) reason = this.admitHeld(c, ordType, tif, acct, inst, kind, why);
     else if (!this.rules.inert && (reason = this.rules.admitOrder(acct, inst.index, c.side, ordType, tif, price, c.qty, kind === MsgKind.QUOTE, why))) { /* reason set */ }
-    else if (c.postOnlySlide === true && (price = slidePrice(inst, this.market.books[inst.index], c.side, price)) === 0) reason = RejectReason.PRICE_OUT_OF_RANGE;
+    else if (special && c.postOnlySlide === true && (price = slidePrice(inst, this.market.books[inst.index], c.side, price)) === 0) reason = RejectReason.PRICE_OUT_OF_RANGE;
     else reason = newOrderState(c, acct, inst, this.market.books[inst.index], this.rules.inert || cross ? price : (price = this.rules.slide(inst.index, c.side, price)), ordType, tif);
     if (reason) {
       // RTS 9 Annex: a FOK that could not fill was entered and its whole quantity cancelled: 2 messages
@@ -511,7 +515,6 @@ export class Engine {
     o.ordType = ordType;
     o.tif = tif;
     o.postOnly = c.postOnly === true;
-    o.imbalanceOnly = c.imbalanceOnly === true;
     o.stp = c.stp ?? (acct as Account).stp;
     o.price = price;
     o.qty = o.leaves = c.qty;
@@ -519,16 +522,13 @@ export class Engine {
     o.expireTime = tif === TimeInForce.GTD ? (c.expireTime as number) : 0;
     o.time = this.now;
     const id = o.id; // execute() may recycle o
-    if (ordType > OrdType.MARKET) return this.hold(o, c, inst as Instrument);
-    if (c.displayQty !== undefined && c.displayQty < c.qty) o.display = c.displayQty;
-    o.slide = c.postOnlySlide === true;
-    this.out.slid = o.slide && price !== c.price;
-    this.out.order(OrderEventKind.ACCEPTED, o, 0);
-    this.out.slid = false;
-    if (!this.rules.inert) this.rules.countOrder(o.account, o.instrument, c.qty);
-    if (cross) {
-      this.rules.park(o);
-      return id;
+    if (special) {
+      o.special = true;
+      if (ordType > OrdType.MARKET) return this.hold(o, c, inst as Instrument);
+      if (this.enterSpecial(o, c, price, cross)) return id;
+    } else {
+      this.out.order(OrderEventKind.ACCEPTED, o, 0);
+      if (!this.rules.inert) this.rules.countOrder(o.account, o.instrument, c.qty);
     }
     // an IOC remainder of an order slid to a band was stopped by the band
     this.market.execute(o, inst as Instrument, false, price !== c.price && ordType === OrdType.LIMIT ? CancelReason.PRICE_BAND : 0);
@@ -565,6 +565,22 @@ export class Engine {
       if (reason) return reason;
     }
     return newOrderState(c, acct, inst, book, price, OrdType.LIMIT, tif);
+  }
+
+  /**
+   * Accepts an iceberg, a sliding post-only or an on-open / on-close order (its feature fields set,
+   * its ACCEPTED event, its count). Returns true if it was parked for its cross (nothing to execute).
+   */
+  private enterSpecial(o: Order, c: NewOrder, price: number, cross: boolean): boolean {
+    o.imbalanceOnly = c.imbalanceOnly === true;
+    if (c.displayQty !== undefined && c.displayQty < c.qty) o.display = c.displayQty;
+    o.slide = c.postOnlySlide === true;
+    this.out.slid = o.slide && price !== c.price;
+    this.out.order(OrderEventKind.ACCEPTED, o, 0);
+    this.out.slid = false;
+    if (!this.rules.inert) this.rules.countOrder(o.account, o.instrument, c.qty);
+    if (cross) this.rules.park(o);
+    return cross;
   }
 
   /** Holds an accepted stop or midpoint peg off the book (Market.park). Returns its id. */
@@ -621,14 +637,14 @@ export class Engine {
     // what filled or self-trade prevention took away cannot come back
     const cancels = Number.isSafeInteger(c.qty) && c.qty >= 0 && c.qty <= o.cum + o.prevented;
     // a parked on-open / on-close order is amended in place; a market one keeps price 0
-    const parked = isCrossTif(o.tif);
+    const parked = o.special && isCrossTif(o.tif);
     const newPrice = parked && o.ordType === OrdType.MARKET ? 0 : c.price;
     let reason: RejectReason | 0 = (newPrice === 0 && parked ? 0 : checkPrice(inst, c.price, why)) || (cancels ? 0 : checkQty(inst, c.qty, why));
     if (!reason && clOrdId !== o.clOrdId && clOrdId !== '' && acct.liveByClOrdId.has(clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
     if (!reason && !this.rules.inert) reason = this.rules.admitAmend(o, c.price, c.qty, why);
     let price = reason || this.rules.inert || parked ? newPrice : this.rules.slide(inst.index, o.side, c.price);
-    if (!reason && o.slide && (price = slidePrice(inst, this.market.books[inst.index], o.side, price)) === 0) reason = RejectReason.PRICE_OUT_OF_RANGE;
-    if (!reason && !cancels && o.display !== 0 && c.qty - o.cum - o.prevented > 0) reason = checkDisplay(inst, o.display, c.qty, why);
+    if (!reason && o.special && o.slide && (price = slidePrice(inst, this.market.books[inst.index], o.side, price)) === 0) reason = RejectReason.PRICE_OUT_OF_RANGE;
+    if (!reason && !cancels && o.special && o.display !== 0 && c.qty - o.cum - o.prevented > 0) reason = checkDisplay(inst, o.display, c.qty, why);
     if (!reason && !cancels && !(parked && price === 0)) reason = replaceState(o, inst, this.market.books[inst.index], price, c.qty);
     if (reason) return this.refused(kind, c, reason, why.text);
     // RTS 9 Annex: a limit order modification counts 2
@@ -652,7 +668,7 @@ export class Engine {
       o.leaves = c.qty - o.cum - o.prevented;
       o.reserve = 0; // an iceberg shows a new first slice when it rests again
       o.time = this.now;
-      this.out.slid = price !== c.price && o.slide;
+      this.out.slid = o.special && o.slide && price !== c.price;
       this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
       this.out.slid = false;
       this.market.execute(o, inst, true);

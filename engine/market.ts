@@ -98,7 +98,7 @@ export class Market {
     const crosses = best !== null && (t.side === Side.BUY ? best.price <= t.price : best.price >= t.price);
     let stop = NO_STOP;
     // with midpoint pegs on the instrument an order may reach a peg inside the spread (a post-only never takes one)
-    if (this.pegCount[ii] !== 0 && !t.postOnly) { if (!this.calling[ii]) stop = this.matchWithPegs(t, inst); }
+    if (this.held !== 0 && this.pegCount[ii] !== 0 && !t.postOnly) { if (!this.calling[ii]) stop = this.matchWithPegs(t, inst); }
     else if (crosses && !this.calling[ii]) stop = this.match(t, inst, t.price);
     if (t.leaves === 0 && stop !== STOP_SELF_TRADE) {
       if (onBook) this.forget(t); else this.pool.give(t);
@@ -174,7 +174,7 @@ export class Market {
     ta.positions[ii].apply(t.side, price, q, n, takerFee, mult);
     this.venueFees[ii].add(makerFee + takerFee);
     this.lastPrice[ii] = price;
-    if (this.stopCount[ii] !== 0) this.parked.traded(ii, price);
+    if (this.held !== 0 && this.stopCount[ii] !== 0) this.parked.traded(ii, price);
 
     this.out.fill(t, m, inst, price, q, n, makerFee, takerFee, ++this.nextTradeId, false);
     if (this.watcher !== null && this.watched[ii]) this.watcher.traded(ii, price, q, ma, ta, false, m);
@@ -248,7 +248,7 @@ export class Market {
     t.account.positions[ii].apply(t.side, price, q, n, takerFee, mult);
     this.venueFees[ii].add(makerFee + takerFee);
     this.lastPrice[ii] = price;
-    if (this.stopCount[ii] !== 0) this.parked.traded(ii, price);
+    if (this.held !== 0 && this.stopCount[ii] !== 0) this.parked.traded(ii, price);
     this.out.fill(t, m, inst, price, q, n, makerFee, takerFee, ++this.nextTradeId, true);
     if (this.watcher !== null && this.watched[ii]) this.watcher.traded(ii, price, q, m.account, t.account, true);
     for (const o of [m, t]) {
@@ -548,7 +548,7 @@ export class Market {
     t.account.positions[ii].apply(t.side, price, q, n, takerFee, mult);
     this.venueFees[ii].add(makerFee + takerFee);
     this.lastPrice[ii] = price;
-    if (this.stopCount[ii] !== 0) this.parked.traded(ii, price);
+    if (this.held !== 0 && this.stopCount[ii] !== 0) this.parked.traded(ii, price);
     this.out.fill(t, m, inst, price, q, n, makerFee, takerFee, ++this.nextTradeId, false);
     if (this.watcher !== null && this.watched[ii]) this.watcher.traded(ii, price, q, m.account, t.account, false);
     if (m.leaves === 0) this.finishHidden(m);

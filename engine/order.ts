@@ -47,6 +47,12 @@ export class Order {
   pegCap = 0;
   /** post-only that slides to one tick inside the opposite best instead of being rejected */
   slide = false;
+  /**
+   * The order uses a feature beyond a plain limit / market order (iceberg, stop, peg, sliding
+   * post-only, on-open / on-close cross): set once at entry, so that recycling and event emission
+   * of plain orders test this one flag instead of every feature field.
+   */
+  special = false;
 
   level: Level | null = null;
   prev: Order | null = null;
@@ -68,9 +74,15 @@ export class OrderPool {
 
   give(o: Order): void {
     o.id = 0;
-    o.prevented = o.display = o.reserve = o.stopPx = o.pegCap = o.parked = 0;
-    o.slide = false;
+    o.prevented = 0;
+    if (o.special) clearSpecial(o);
     o.level = o.prev = o.next = o.acctPrev = o.acctNext = null;
     if (this.n < this.maxFree) this.free[this.n++] = o;
   }
+}
+
+/** Resets the feature fields of a special order (kept out of OrderPool.give so plain orders skip it). */
+function clearSpecial(o: Order): void {
+  o.display = o.reserve = o.stopPx = o.pegCap = o.parked = 0;
+  o.slide = o.imbalanceOnly = o.special = false;
 }

@@ -79,18 +79,19 @@ export function checkQty(inst: Instrument, qty: unknown, why: Why): RejectReason
   return 0;
 }
 
-/** Shapes and combinations of a new order's fields. */
-export function checkNewOrderFields(c: NewOrder, ordType: number, tif: number, now: number, why: Why, marketRests = false): RejectReason | 0 {
+/**
+ * Shapes and combinations of a new order's fields. `special` false: the order has none of the
+ * fields of stops, pegs, icebergs, sliding post-only or crosses (Engine.place), whose checks are skipped.
+ */
+export function checkNewOrderFields(c: NewOrder, ordType: number, tif: number, now: number, why: Why, marketRests = false, special = true): RejectReason | 0 {
   if (!isSide(c.side)) return invalid(why, 'side', 'BUY (1) or SELL (2)');
   if (ordType !== OrdType.LIMIT && ordType !== OrdType.MARKET && !isOrderTypeExtra(ordType)) {
     return invalid(why, 'ordType', 'LIMIT (1), MARKET (2), STOP (3), STOP_LIMIT (4) or MIDPOINT_PEG (5)');
   }
-  const cross = isCrossTif(tif);
+  const cross = special && isCrossTif(tif);
   if (tif !== TimeInForce.GTC && tif !== TimeInForce.IOC && tif !== TimeInForce.FOK && tif !== TimeInForce.GTD && !cross) {
     return invalid(why, 'tif', 'GTC, IOC, FOK, GTD, AT_THE_OPENING or AT_THE_CLOSE');
   }
-  if (c.imbalanceOnly !== undefined && typeof c.imbalanceOnly !== 'boolean') return invalid(why, 'imbalanceOnly', 'a boolean');
-  if (c.imbalanceOnly && (!cross || ordType !== OrdType.LIMIT)) return invalid(why, 'imbalanceOnly', 'an imbalance-only order is a limit AT_THE_OPENING or AT_THE_CLOSE order');
   if (c.stp !== undefined && !isStpMode(c.stp)) return invalid(why, 'stp', 'a self-trade prevention mode 0-4');
   if (c.postOnly !== undefined && typeof c.postOnly !== 'boolean') return invalid(why, 'postOnly', 'a boolean');
   const clOrd = checkClOrdId(c.clOrdId, 'clOrdId', why);
@@ -101,10 +102,11 @@ export function checkNewOrderFields(c: NewOrder, ordType: number, tif: number, n
   if (c.postOnly && (ordType === OrdType.MARKET || tif === TimeInForce.IOC || tif === TimeInForce.FOK || cross)) {
     return invalid(why, 'postOnly', 'post-only needs a GTC or GTD limit order');
   }
-  if (c.postOnlySlide !== undefined && typeof c.postOnlySlide !== 'boolean') return invalid(why, 'postOnlySlide', 'a boolean');
-  if (c.postOnlySlide && !c.postOnly) return invalid(why, 'postOnlySlide', 'needs postOnly');
-  const extra = checkExtraFields(c, ordType, tif, why);
-  if (extra) return extra;
+  if (special) {
+    // out of line: the plain order's checks stay small enough for the engine's command path to inline
+    const extra = checkExtraFields(c, ordType, tif, cross, why);
+    if (extra) return extra;
+  }
   if (tif === TimeInForce.GTD && (!isInt(c.expireTime) || c.expireTime <= now)) {
     why.text = `expire time ${String(c.expireTime)} is not after engine time ${now}`;
     return RejectReason.INVALID_EXPIRE_TIME;
@@ -117,8 +119,12 @@ export const isOrderId = (v: unknown): v is number => isInt(v) && v > 0;
 
 const isOrderTypeExtra = (t: number): boolean => t === OrdType.STOP || t === OrdType.STOP_LIMIT || t === OrdType.MIDPOINT_PEG;
 
-/** The fields of stops, pegs and icebergs, and which combinations they allow. */
-function checkExtraFields(c: NewOrder, ordType: number, tif: number, why: Why): RejectReason | 0 {
+/** The fields of stops, pegs, icebergs, sliding post-only and imbalance-only orders, and which combinations they allow. */
+function checkExtraFields(c: NewOrder, ordType: number, tif: number, cross: boolean, why: Why): RejectReason | 0 {
+  if (c.imbalanceOnly !== undefined && typeof c.imbalanceOnly !== 'boolean') return invalid(why, 'imbalanceOnly', 'a boolean');
+  if (c.imbalanceOnly && (!cross || ordType !== OrdType.LIMIT)) return invalid(why, 'imbalanceOnly', 'an imbalance-only order is a limit AT_THE_OPENING or AT_THE_CLOSE order');
+  if (c.postOnlySlide !== undefined && typeof c.postOnlySlide !== 'boolean') return invalid(why, 'postOnlySlide', 'a boolean');
+  if (c.postOnlySlide && !c.postOnly) return invalid(why, 'postOnlySlide', 'needs postOnly');
   const stop = ordType === OrdType.STOP || ordType === OrdType.STOP_LIMIT;
   if (stop !== (c.stopPx !== undefined && c.stopPx !== 0)) {
     return invalid(why, 'stopPx', stop ? 'a STOP or STOP_LIMIT order needs a stop price' : 'only STOP and STOP_LIMIT orders take a stop price');
