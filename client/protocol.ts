@@ -12,6 +12,20 @@ function valueOf<T extends string>(names: readonly T[], name: T): number {
   return names.indexOf(name);
 }
 
+/**
+ * An enum whose wire values leave gaps (each feature area has its own number
+ * range in the .proto): the names from `ranges[n]` on are placed at n, n+1, …
+ * and every value in between is ''.
+ */
+function numbered<const T extends string>(ranges: Record<number, readonly T[]>): readonly (T | '')[] {
+  const out: (T | '')[] = [];
+  for (const [start, names] of Object.entries(ranges) as [string, readonly T[]][]) {
+    while (out.length < Number(start)) out.push('');
+    out.push(...names);
+  }
+  return out;
+}
+
 // ---- enums (index = wire value; index 0 is UNSPECIFIED) ----
 
 export const SIDES = ['unspecified', 'buy', 'sell'] as const;
@@ -28,11 +42,10 @@ export type TimeInForceName = 'gtc' | 'ioc' | 'fok' | 'gtd' | 'at_the_opening' |
 export const STP_MODES = ['unspecified', 'cancel_taker', 'cancel_maker', 'cancel_both', 'decrement', 'none'] as const;
 export type StpModeName = Exclude<(typeof STP_MODES)[number], 'unspecified'>;
 
-export const EXEC_TYPES = [
-  'unspecified', 'new', 'canceled', 'replaced', 'rejected', 'expired', 'trade', 'restated',
-  // 20: order types
-  '', '', '', '', '', '', '', '', '', '', '', '', 'triggered',
-] as const;
+export const EXEC_TYPES = numbered({
+  0: ['unspecified', 'new', 'canceled', 'replaced', 'rejected', 'expired', 'trade', 'restated'],
+  20: ['triggered'], // order types
+});
 export type ExecTypeName = Exclude<(typeof EXEC_TYPES)[number], 'unspecified' | ''>;
 
 export const ORD_STATUSES = ['unspecified', 'new', 'partially_filled', 'filled', 'canceled', 'rejected', 'expired'] as const;
@@ -42,35 +55,28 @@ export type OrdStatusName = Exclude<(typeof ORD_STATUSES)[number], 'unspecified'
 export const LIQUIDITY = ['unspecified', 'maker', 'taker', '', 'auction'] as const;
 export type LiquidityName = 'maker' | 'taker' | 'auction';
 
-export const REJECT_CODES = [
-  'unspecified', 'unknown_symbol', 'unknown_account', 'invalid_field', 'price_off_tick', 'price_out_of_range',
-  'qty_off_lot', 'qty_out_of_range', 'notional_too_small', 'duplicate_cl_ord_id', 'unknown_order',
-  'post_only_would_take', 'fok_cannot_fill', 'no_liquidity', 'invalid_expire_time', 'too_many_open_orders',
-  'position_limit', 'instrument_halted', 'rate_limited', 'banned', 'too_early', 'otr_exceeded', 'price_band', 'price_limit',
-  'phase', 'market_closed', 'kill_switch', 'risk_order_qty', 'risk_order_notional', 'risk_gross_notional',
-  '', '', '', '', '', '', '', '', '', '', // 30-39 unused
-  // us-equity auctions: 40-
-  'auction_cutoff', 'no_auction',
-  '', '', '', '', '', '', '', '', // 42-49 unused
-  // order types: 50-
-  'stop_would_trigger', 'display_qty',
-  '', '', '', '', '', '', '', '', // 52-59 unused
-  // quoting rules: 60-
-  'mmp_triggered',
-] as const;
+export const REJECT_CODES = numbered({
+  0: [
+    'unspecified', 'unknown_symbol', 'unknown_account', 'invalid_field', 'price_off_tick', 'price_out_of_range',
+    'qty_off_lot', 'qty_out_of_range', 'notional_too_small', 'duplicate_cl_ord_id', 'unknown_order',
+    'post_only_would_take', 'fok_cannot_fill', 'no_liquidity', 'invalid_expire_time', 'too_many_open_orders',
+    'position_limit', 'instrument_halted', 'rate_limited', 'banned', 'too_early', 'otr_exceeded', 'price_band', 'price_limit',
+    'phase', 'market_closed', 'kill_switch', 'risk_order_qty', 'risk_order_notional', 'risk_gross_notional',
+  ],
+  40: ['auction_cutoff', 'no_auction'], // us-equity crosses
+  50: ['stop_would_trigger', 'display_qty'], // order types
+  60: ['mmp_triggered'], // quoting rules
+});
 export type RejectCodeName = Exclude<(typeof REJECT_CODES)[number], 'unspecified' | ''>;
 
-export const CANCEL_REASONS = [
-  'unspecified', 'user', 'ioc_remainder', 'self_trade', 'mass_cancel', 'expired', 'amended_to_filled',
-  'market_remainder', 'disconnect', 'quote_replaced', 'kill_switch', 'halt', 'price_band', 'auction',
-  // 14–24: unused here
-  '', '', '', '', '', '', '', '', '', '', '',
-  // order types
-  'stop_no_liquidity',
-  '', '', '', '', // 26-29 unused
-  // quoting rules
-  'mmp',
-] as const;
+export const CANCEL_REASONS = numbered({
+  0: [
+    'unspecified', 'user', 'ioc_remainder', 'self_trade', 'mass_cancel', 'expired', 'amended_to_filled',
+    'market_remainder', 'disconnect', 'quote_replaced', 'kill_switch', 'halt', 'price_band', 'auction',
+  ],
+  25: ['stop_no_liquidity'], // order types
+  30: ['mmp'], // quoting rules
+});
 export type CancelReasonName = Exclude<(typeof CANCEL_REASONS)[number], 'unspecified' | ''>;
 
 export const SESSION_REJECT_REASONS = [
@@ -92,15 +98,17 @@ export type TradingPhaseName = Exclude<(typeof TRADING_PHASES)[number], 'unspeci
 export const PHASE_CAUSES = ['unspecified', 'admin', 'schedule', 'limit_state', 'velocity', 'market_wide', 'halt_end'] as const;
 export type PhaseCauseName = Exclude<(typeof PHASE_CAUSES)[number], 'unspecified'>;
 
-export const USER_EVENTS = [
-  'unspecified', 'kill_switch_on', 'kill_switch_off', 'otr_flag', 'banned', '', '', '', '', '',
-  // quoting rules
-  'mmp_triggered', 'mmp_reset',
-] as const;
+export const USER_EVENTS = numbered({
+  0: ['unspecified', 'kill_switch_on', 'kill_switch_off', 'otr_flag', 'banned'],
+  10: ['mmp_triggered', 'mmp_reset'], // quoting rules
+});
 export type UserEventName = Exclude<(typeof USER_EVENTS)[number], 'unspecified' | ''>;
 
-// maker programme (issue #5); OBLIGATION_REASONS[0] 'none' = compliant, OBLIGATION_OUTCOMES[0] 'none' = nothing measured
-export const OBLIGATION_REASONS = ['none', 'no_bid', 'no_ask', 'too_wide', 'bid_too_small', 'ask_too_small', '', '', '', '', 'not_comparable_size'] as const;
+// maker programme; OBLIGATION_REASONS[0] 'none' = compliant, OBLIGATION_OUTCOMES[0] 'none' = nothing measured
+export const OBLIGATION_REASONS = numbered({
+  0: ['none', 'no_bid', 'no_ask', 'too_wide', 'bid_too_small', 'ask_too_small'],
+  10: ['not_comparable_size'], // RTS 8
+});
 export type ObligationReasonName = Exclude<(typeof OBLIGATION_REASONS)[number], ''>;
 
 export const OBLIGATION_WINDOWS = ['unspecified', 'hour', 'day', 'week', 'month'] as const;
