@@ -43,7 +43,7 @@ export interface ExchangeConfig {
   rules?: RulesConfig;
   /** a config file may start from a venue profile; its own fields override the profile's (resolved by config.ts) */
   profile?: ProfileName;
-  /** maker programmes (issue #5): members are account names of `accounts` */
+  /** maker programmes: members are account names of `accounts` */
   programmes?: ProgrammeConfig[];
   /** the server's connection, session and market-data limits (SessionLimits; each field optional, defaults in docs/configuration.md) */
   limits?: Partial<SessionLimits>;

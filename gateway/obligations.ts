@@ -1,4 +1,4 @@
-// The maker programme (issue #5) at the gateway: the engine's obligation views
+// The maker programme at the gateway: the engine's obligation views
 // as the wire's ObligationStatus and ObligationReport, the rows of the REST
 // report and their CSV export, programme definitions and account settlements.
 // Pure functions, no state. Time figures are µs; prices and quantities are

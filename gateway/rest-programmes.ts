@@ -1,4 +1,4 @@
-// Maker programmes over REST (issue #5): the definitions, the programme
+// Maker programmes over REST: the definitions, the programme
 // report per member × instrument × window (JSON, or CSV for export), and a
 // member's own obligations. Figures are as of the request: the engine's clock
 // is advanced to now first (a tick, as the server's timer does), so the

@@ -1,4 +1,4 @@
-// Maker programme configuration (issue #5), as written in a config file
+// Maker programme configuration, as written in a config file
 // (snake_case like the wire contract; prices, quantities and money in the
 // instrument's integer units; times in ms or s as named). Validation throws a
 // ConfigError naming the field, e.g.

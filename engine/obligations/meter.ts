@@ -1,5 +1,5 @@
 // The quote-obligation meter of one (member, instrument): exact, event-driven
-// time accounting of a maker programme's obligation (issue #5).
+// time accounting of a maker programme's obligation.
 //
 // - The engine calls update(now, state) after every command that changes the
 //   member's quote, the phase or the stress flag. The state set at t is in
