@@ -1,4 +1,4 @@
-// The maker programme's obligation meter (issue #5): scripted timelines in µs
+// The maker programme's obligation meter: scripted timelines in µs
 // with hand-computed figures — presence, exemptions, spread and size limits,
 // stress, snapshots, grace, windows (hour, day, week, month) and what is
 // still needed to pass — plus a randomised cross-check against a brute-force

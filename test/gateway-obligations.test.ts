@@ -1,4 +1,4 @@
-// The maker programme at the gateway (issue #5), over real sockets: programme
+// The maker programme at the gateway, over real sockets: programme
 // configuration and its errors, the REST definitions, report and own
 // obligations, the admin stress switch, and end to end: the example naive
 // quoter runs in-process as two members against the exchange, and each one's

@@ -1,4 +1,4 @@
-// The exchange rules at the gateway (issue #4), over real sockets: venue
+// The exchange rules at the gateway, over real sockets: venue
 // profiles and rule configuration; rate limits as REST 429 / 418 with
 // Retry-After; a ban logging the session out; kill switches; the admin phase,
 // halt and reference endpoints; and end to end: a halt announced by
