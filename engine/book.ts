@@ -15,6 +15,12 @@ const PAGE_BITS = 10;
 const PAGE = 1 << PAGE_BITS;
 /** Page number of a price: a shift while it fits in 31 bits (always, in practice), else a division. */
 const pageOf = (p: number): number => (p <= 0x7fffffff ? p >> PAGE_BITS : Math.floor(p / PAGE));
+/** Group number of a page number (a shift, as pageOf: a double index would make every lookup a slow one). */
+const groupOf = (n: number): number => (n <= 0x7fffffff ? n >> PAGE_BITS : Math.floor(n / PAGE));
+/** levels from the best that a new level's place is looked for along the list, before the index is asked */
+const NEAR = 8;
+/** emptied pages kept in the directory (and spare pages kept for reuse) */
+const RETAINED = 64;
 
 /** Index of the lowest set bit of a non-zero 32-bit word. */
 const lowBit = (x: number): number => 31 - Math.clz32(x & -x);
@@ -84,24 +90,34 @@ export class Bits1024 {
 
 export class Page extends Bits1024 {
   readonly slots: (Level | null)[] = new Array<Level | null>(PAGE).fill(null);
+  /** its page number in the directory */
+  number = 0;
+  /** while empty and kept in the directory: its index in PriceIndex.emptyPages; else -1 */
+  spot = -1;
 }
 
 /**
  * Live levels by price: a directory of pages of PAGE consecutive prices, each
- * made when the book first reaches it and dropped when its last level goes,
- * so memory follows the prices in use (prices are ≥ 1, instrument.ts). Pages
- * in use are kept in groups of PAGE pages (a bitset each); the groups in use
- * in a sorted array, which changes only when the book enters or leaves a
- * range of PAGE × PAGE prices.
+ * made when the book first reaches it, so memory follows the prices in use
+ * (prices are ≥ 1, instrument.ts). Pages with levels are kept in groups of
+ * PAGE pages (a bitset each); the groups in a sorted array, which changes
+ * only when the book enters a new range of PAGE × PAGE prices. A page whose
+ * last level goes stays in the directory (out of its group's bitset) while at
+ * most RETAINED pages are empty, and an empty group stays listed while at most
+ * RETAINED groups are: a thin book side that empties and refills a page on
+ * nearly every order (a flash crash) neither allocates nor rebuilds anything.
  */
 export class PriceIndex {
   private readonly pages: (Page | undefined)[] = [];
   /** emptied pages kept for reuse (all slots null again): a book moving across a page edge does not allocate */
   private readonly spare: Page[] = [];
-  /** pages in use by group (page number >> PAGE_BITS) */
+  /** pages with levels by group (page number >> PAGE_BITS) */
   private readonly groups: (Bits1024 | undefined)[] = [];
-  /** the groups in use, ascending */
+  /** the listed groups (some may be empty), ascending */
   private readonly groupList: number[] = [];
+  private emptyGroups = 0;
+  /** the empty pages still in the directory (Page.spot: the index of each here) */
+  private readonly emptyPages: Page[] = [];
 
   get(p: number): Level | null {
     const n = pageOf(p);
@@ -113,6 +129,7 @@ export class PriceIndex {
     const n = pageOf(p);
     let page = this.pages[n];
     if (page === undefined) page = this.addPage(n);
+    else if (page.summary === 0) this.refill(n, page);
     const i = p - n * PAGE;
     page.slots[i] = lvl;
     page.add(i);
@@ -123,7 +140,7 @@ export class PriceIndex {
     const page = this.pages[n] as Page;
     const i = p - n * PAGE;
     page.slots[i] = null;
-    if (page.remove(i)) this.dropPage(n, page);
+    if (page.remove(i)) this.leave(n, page);
   }
 
   /** The level at the lowest price above p, or null. */
@@ -156,7 +173,7 @@ export class PriceIndex {
 
   /** The lowest page in use above page n, or -1. */
   private pageAbove(n: number): number {
-    const g = Math.floor(n / PAGE);
+    const g = groupOf(n);
     const grp = this.groups[g];
     const i = grp === undefined ? -1 : grp.above(n - g * PAGE);
     if (i >= 0) return g * PAGE + i;
@@ -167,14 +184,16 @@ export class PriceIndex {
       const mid = (lo + hi) >>> 1;
       if (list[mid] <= g) lo = mid + 1; else hi = mid;
     }
-    if (lo === list.length) return -1;
-    const g2 = list[lo];
-    return g2 * PAGE + (this.groups[g2] as Bits1024).lowest();
+    for (; lo < list.length; lo++) {
+      const next = this.groups[list[lo]] as Bits1024;
+      if (next.summary !== 0) return list[lo] * PAGE + next.lowest();
+    }
+    return -1;
   }
 
   /** The highest page in use below page n, or -1. */
   private pageBelow(n: number): number {
-    const g = Math.floor(n / PAGE);
+    const g = groupOf(n);
     const grp = this.groups[g];
     const i = grp === undefined ? -1 : grp.below(n - g * PAGE);
     if (i >= 0) return g * PAGE + i;
@@ -185,15 +204,36 @@ export class PriceIndex {
       const mid = (lo + hi) >>> 1;
       if (list[mid] < g) lo = mid + 1; else hi = mid;
     }
-    if (lo === 0) return -1;
-    const g2 = list[lo - 1];
-    return g2 * PAGE + (this.groups[g2] as Bits1024).highest();
+    for (lo--; lo >= 0; lo--) {
+      const next = this.groups[list[lo]] as Bits1024;
+      if (next.summary !== 0) return list[lo] * PAGE + next.highest();
+    }
+    return -1;
   }
 
   private addPage(n: number): Page {
     const page = this.spare.pop() ?? new Page();
+    page.number = n;
     this.pages[n] = page;
-    const g = Math.floor(n / PAGE);
+    this.enter(n);
+    return page;
+  }
+
+  /** An empty page kept in the directory has a level again. */
+  private refill(n: number, page: Page): void {
+    const list = this.emptyPages;
+    const last = list.pop() as Page;
+    if (last !== page) {
+      list[page.spot] = last;
+      last.spot = page.spot;
+    }
+    page.spot = -1;
+    this.enter(n);
+  }
+
+  /** Page n has a level: into its group's bitset. */
+  private enter(n: number): void {
+    const g = groupOf(n);
     let grp = this.groups[g];
     if (grp === undefined) {
       this.groups[g] = grp = new Bits1024();
@@ -201,19 +241,37 @@ export class PriceIndex {
       let at = list.length;
       while (at > 0 && list[at - 1] > g) at--;
       list.splice(at, 0, g);
-    }
+    } else if (grp.summary === 0) this.emptyGroups--;
     grp.add(n - g * PAGE);
-    return page;
   }
 
-  private dropPage(n: number, page: Page): void {
-    this.pages[n] = undefined;
-    if (this.spare.length < 64) this.spare.push(page);
-    const g = Math.floor(n / PAGE);
-    if ((this.groups[g] as Bits1024).remove(n - g * PAGE)) {
-      this.groups[g] = undefined;
-      this.groupList.splice(this.groupList.indexOf(g), 1);
+  /** Page n has no level left: out of its group's bitset, kept in the directory while few pages are empty. */
+  private leave(n: number, page: Page): void {
+    const g = groupOf(n);
+    if ((this.groups[g] as Bits1024).remove(n - g * PAGE) && ++this.emptyGroups > RETAINED) this.dropEmptyGroups();
+    const list = this.emptyPages;
+    page.spot = list.length;
+    list.push(page);
+    if (list.length <= RETAINED) return;
+    // too many empty pages: the longest-kept one goes
+    const old = list[0];
+    const last = list.pop() as Page;
+    list[0] = last;
+    last.spot = 0;
+    old.spot = -1;
+    this.pages[old.number] = undefined;
+    if (this.spare.length < RETAINED) this.spare.push(old);
+  }
+
+  private dropEmptyGroups(): void {
+    const list = this.groupList;
+    let k = 0;
+    for (const g of list) {
+      if ((this.groups[g] as Bits1024).summary === 0) this.groups[g] = undefined;
+      else list[k++] = g;
     }
+    list.length = k;
+    this.emptyGroups = 0;
   }
 }
 
@@ -267,8 +325,18 @@ export class BookSide {
     const lvl = (this.nRemoved > 0 ? this.revive(p) : null) ?? this.fresh(p);
     lvl.live = true;
     const head = this.head;
-    // the nearest better level: none if p is the new best, else found through the index's bitsets
-    const prev = head === null || this.better(p, head.price) ? null : this.bid ? this.index.above(p) : this.index.below(p);
+    // The nearest better level: most new levels are near the best, a few steps down the list; else
+    // it is found through the index's bitsets.
+    let prev: Level | null = null;
+    let l = head;
+    for (let k = 0; l !== null && this.better(l.price, p); k++) {
+      if (k === NEAR) {
+        prev = this.bid ? this.index.above(p) : this.index.below(p);
+        break;
+      }
+      prev = l;
+      l = l.worse;
+    }
     this.index.set(p, lvl);
     lvl.better = prev;
     if (prev === null) {
