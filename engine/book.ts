@@ -19,7 +19,7 @@ const pageOf = (p: number): number => (p <= 0x7fffffff ? p >> PAGE_BITS : Math.f
 const groupOf = (n: number): number => (n <= 0x7fffffff ? n >> PAGE_BITS : Math.floor(n / PAGE));
 /** levels from the best that a new level's place is looked for along the list, before the index is asked */
 const NEAR = 8;
-/** emptied pages kept in the directory (and spare pages kept for reuse) */
+/** empty pages kept in the directory (and dropped pages kept for reuse) */
 const RETAINED = 64;
 
 /** Index of the lowest set bit of a non-zero 32-bit word. */
@@ -90,34 +90,31 @@ export class Bits1024 {
 
 export class Page extends Bits1024 {
   readonly slots: (Level | null)[] = new Array<Level | null>(PAGE).fill(null);
-  /** its page number in the directory */
-  number = 0;
-  /** while empty and kept in the directory: its index in PriceIndex.emptyPages; else -1 */
-  spot = -1;
 }
 
 /**
  * Live levels by price: a directory of pages of PAGE consecutive prices, each
  * made when the book first reaches it, so memory follows the prices in use
- * (prices are ≥ 1, instrument.ts). Pages with levels are kept in groups of
- * PAGE pages (a bitset each); the groups in a sorted array, which changes
- * only when the book enters a new range of PAGE × PAGE prices. A page whose
- * last level goes stays in the directory (out of its group's bitset) while at
- * most RETAINED pages are empty, and an empty group stays listed while at most
- * RETAINED groups are: a thin book side that empties and refills a page on
- * nearly every order (a flash crash) neither allocates nor rebuilds anything.
+ * (prices are ≥ 1, instrument.ts). The pages in the directory are kept in
+ * groups of PAGE pages (a bitset each), the groups in a sorted array: both
+ * change only when a page is made or dropped. A page whose last level goes
+ * stays in the directory while at most RETAINED pages are empty, so a thin
+ * book side that empties and refills a page on nearly every order (a flash
+ * crash) only flips the page's own bits; the neighbour search skips the few
+ * empty pages it meets.
  */
 export class PriceIndex {
   private readonly pages: (Page | undefined)[] = [];
-  /** emptied pages kept for reuse (all slots null again): a book moving across a page edge does not allocate */
+  /** dropped pages kept for reuse (all slots null again) */
   private readonly spare: Page[] = [];
-  /** pages with levels by group (page number >> PAGE_BITS) */
+  /** the pages in the directory by group (page number >> PAGE_BITS) */
   private readonly groups: (Bits1024 | undefined)[] = [];
-  /** the listed groups (some may be empty), ascending */
+  /** the groups with pages, ascending */
   private readonly groupList: number[] = [];
-  private emptyGroups = 0;
-  /** the empty pages still in the directory (Page.spot: the index of each here) */
-  private readonly emptyPages: Page[] = [];
+  /** the numbers of the pages in the directory */
+  private readonly held: number[] = [];
+  /** pages in the directory with no level */
+  private empty = 0;
 
   get(p: number): Level | null {
     const n = pageOf(p);
@@ -129,7 +126,7 @@ export class PriceIndex {
     const n = pageOf(p);
     let page = this.pages[n];
     if (page === undefined) page = this.addPage(n);
-    else if (page.summary === 0) this.refill(n, page);
+    else if (page.summary === 0) this.empty--;
     const i = p - n * PAGE;
     page.slots[i] = lvl;
     page.add(i);
@@ -140,38 +137,42 @@ export class PriceIndex {
     const page = this.pages[n] as Page;
     const i = p - n * PAGE;
     page.slots[i] = null;
-    if (page.remove(i)) this.leave(n, page);
+    if (page.remove(i) && ++this.empty > RETAINED) this.dropEmpty();
   }
 
   /** The level at the lowest price above p, or null. */
   above(p: number): Level | null {
-    const n = pageOf(p);
+    let n = pageOf(p);
     const page = this.pages[n];
     if (page !== undefined) {
       const i = page.above(p - n * PAGE);
       if (i >= 0) return page.slots[i];
     }
-    const m = this.pageAbove(n);
-    if (m < 0) return null;
-    const next = this.pages[m] as Page;
-    return next.slots[next.lowest()];
+    for (;;) {
+      n = this.pageAbove(n);
+      if (n < 0) return null;
+      const next = this.pages[n] as Page;
+      if (next.summary !== 0) return next.slots[next.lowest()];
+    }
   }
 
   /** The level at the highest price below p, or null. */
   below(p: number): Level | null {
-    const n = pageOf(p);
+    let n = pageOf(p);
     const page = this.pages[n];
     if (page !== undefined) {
       const i = page.below(p - n * PAGE);
       if (i >= 0) return page.slots[i];
     }
-    const m = this.pageBelow(n);
-    if (m < 0) return null;
-    const next = this.pages[m] as Page;
-    return next.slots[next.highest()];
+    for (;;) {
+      n = this.pageBelow(n);
+      if (n < 0) return null;
+      const next = this.pages[n] as Page;
+      if (next.summary !== 0) return next.slots[next.highest()];
+    }
   }
 
-  /** The lowest page in use above page n, or -1. */
+  /** The lowest page in the directory above page n, or -1. */
   private pageAbove(n: number): number {
     const g = groupOf(n);
     const grp = this.groups[g];
@@ -184,14 +185,11 @@ export class PriceIndex {
       const mid = (lo + hi) >>> 1;
       if (list[mid] <= g) lo = mid + 1; else hi = mid;
     }
-    for (; lo < list.length; lo++) {
-      const next = this.groups[list[lo]] as Bits1024;
-      if (next.summary !== 0) return list[lo] * PAGE + next.lowest();
-    }
-    return -1;
+    if (lo === list.length) return -1;
+    return list[lo] * PAGE + (this.groups[list[lo]] as Bits1024).lowest();
   }
 
-  /** The highest page in use below page n, or -1. */
+  /** The highest page in the directory below page n, or -1. */
   private pageBelow(n: number): number {
     const g = groupOf(n);
     const grp = this.groups[g];
@@ -204,35 +202,14 @@ export class PriceIndex {
       const mid = (lo + hi) >>> 1;
       if (list[mid] < g) lo = mid + 1; else hi = mid;
     }
-    for (lo--; lo >= 0; lo--) {
-      const next = this.groups[list[lo]] as Bits1024;
-      if (next.summary !== 0) return list[lo] * PAGE + next.highest();
-    }
-    return -1;
+    if (lo === 0) return -1;
+    return list[lo - 1] * PAGE + (this.groups[list[lo - 1]] as Bits1024).highest();
   }
 
   private addPage(n: number): Page {
     const page = this.spare.pop() ?? new Page();
-    page.number = n;
     this.pages[n] = page;
-    this.enter(n);
-    return page;
-  }
-
-  /** An empty page kept in the directory has a level again. */
-  private refill(n: number, page: Page): void {
-    const list = this.emptyPages;
-    const last = list.pop() as Page;
-    if (last !== page) {
-      list[page.spot] = last;
-      last.spot = page.spot;
-    }
-    page.spot = -1;
-    this.enter(n);
-  }
-
-  /** Page n has a level: into its group's bitset. */
-  private enter(n: number): void {
+    this.held.push(n);
     const g = groupOf(n);
     let grp = this.groups[g];
     if (grp === undefined) {
@@ -241,37 +218,31 @@ export class PriceIndex {
       let at = list.length;
       while (at > 0 && list[at - 1] > g) at--;
       list.splice(at, 0, g);
-    } else if (grp.summary === 0) this.emptyGroups--;
-    grp.add(n - g * PAGE);
-  }
-
-  /** Page n has no level left: out of its group's bitset, kept in the directory while few pages are empty. */
-  private leave(n: number, page: Page): void {
-    const g = groupOf(n);
-    if ((this.groups[g] as Bits1024).remove(n - g * PAGE) && ++this.emptyGroups > RETAINED) this.dropEmptyGroups();
-    const list = this.emptyPages;
-    page.spot = list.length;
-    list.push(page);
-    if (list.length <= RETAINED) return;
-    // too many empty pages: the longest-kept one goes
-    const old = list[0];
-    const last = list.pop() as Page;
-    list[0] = last;
-    last.spot = 0;
-    old.spot = -1;
-    this.pages[old.number] = undefined;
-    if (this.spare.length < RETAINED) this.spare.push(old);
-  }
-
-  private dropEmptyGroups(): void {
-    const list = this.groupList;
-    let k = 0;
-    for (const g of list) {
-      if ((this.groups[g] as Bits1024).summary === 0) this.groups[g] = undefined;
-      else list[k++] = g;
     }
-    list.length = k;
-    this.emptyGroups = 0;
+    grp.add(n - g * PAGE);
+    return page;
+  }
+
+  /** Too many empty pages in the directory: they all go (to the spare pages, up to RETAINED). */
+  private dropEmpty(): void {
+    const held = this.held;
+    let k = 0;
+    for (const n of held) {
+      const page = this.pages[n] as Page;
+      if (page.summary !== 0) {
+        held[k++] = n;
+        continue;
+      }
+      this.pages[n] = undefined;
+      if (this.spare.length < RETAINED) this.spare.push(page);
+      const g = groupOf(n);
+      if ((this.groups[g] as Bits1024).remove(n - g * PAGE)) {
+        this.groups[g] = undefined;
+        this.groupList.splice(this.groupList.indexOf(g), 1);
+      }
+    }
+    held.length = k;
+    this.empty = 0;
   }
 }
 
