@@ -27,64 +27,72 @@ const lowBit = (x: number): number => 31 - Math.clz32(x & -x);
 /** Index of the highest set bit of a non-zero 32-bit word. */
 const highBit = (x: number): number => 31 - Math.clz32(x);
 
-/** A set of the integers 0 … 1023: 32 words of bits and a summary word (bit w: word w is non-empty). */
+/**
+ * A set of the integers 0 … 1023: 32 words of bits, and a summary word (bit w:
+ * word w is non-empty) kept in the same typed array (a field would stop being
+ * a small integer once bit 30 is set, and the objects would change shape).
+ */
 export class Bits1024 {
-  readonly words = new Int32Array(32);
-  summary = 0;
+  /** words[0 … 31]: the bits; words[32]: the summary */
+  readonly words = new Int32Array(33);
+
+  get empty(): boolean {
+    return this.words[32] === 0;
+  }
 
   add(i: number): void {
     const w = i >> 5;
     this.words[w] |= 1 << (i & 31);
-    this.summary |= 1 << w;
+    this.words[32] |= 1 << w;
   }
 
   /** Returns true if the set is now empty. */
   remove(i: number): boolean {
+    const words = this.words;
     const w = i >> 5;
-    if ((this.words[w] &= ~(1 << (i & 31))) === 0) this.summary &= ~(1 << w);
-    return this.summary === 0;
+    if ((words[w] &= ~(1 << (i & 31))) === 0) words[32] &= ~(1 << w);
+    return words[32] === 0;
   }
 
   /** The smallest member, or -1. */
   lowest(): number {
-    if (this.summary === 0) return -1;
-    const w = lowBit(this.summary);
+    const s = this.words[32];
+    if (s === 0) return -1;
+    const w = lowBit(s);
     return (w << 5) + lowBit(this.words[w]);
   }
 
   /** The largest member, or -1. */
   highest(): number {
-    if (this.summary === 0) return -1;
-    const w = highBit(this.summary);
+    const s = this.words[32];
+    if (s === 0) return -1;
+    const w = highBit(s);
     return (w << 5) + highBit(this.words[w]);
   }
 
   /** The smallest member above i, or -1. */
   above(i: number): number {
+    const words = this.words;
     const w = i >> 5;
     const b = i & 31;
-    const x = b === 31 ? 0 : this.words[w] & (-1 << (b + 1));
+    const x = b === 31 ? 0 : words[w] & (-1 << (b + 1));
     if (x !== 0) return (w << 5) + lowBit(x);
-    const s = w === 31 ? 0 : this.summary & (-1 << (w + 1));
+    const s = w === 31 ? 0 : words[32] & (-1 << (w + 1));
     if (s === 0) return -1;
     const w2 = lowBit(s);
-    return (w2 << 5) + lowBit(this.words[w2]);
+    return (w2 << 5) + lowBit(words[w2]);
   }
 
   /** The largest member below i, or -1. */
   below(i: number): number {
+    const words = this.words;
     const w = i >> 5;
-    const x = this.words[w] & ((1 << (i & 31)) - 1);
+    const x = words[w] & ((1 << (i & 31)) - 1);
     if (x !== 0) return (w << 5) + highBit(x);
-    const s = this.summary & ((1 << w) - 1);
+    const s = words[32] & ((1 << w) - 1);
     if (s === 0) return -1;
     const w2 = highBit(s);
-    return (w2 << 5) + highBit(this.words[w2]);
-  }
-
-  clear(): void {
-    this.words.fill(0);
-    this.summary = 0;
+    return (w2 << 5) + highBit(words[w2]);
   }
 }
 
@@ -126,7 +134,7 @@ export class PriceIndex {
     const n = pageOf(p);
     let page = this.pages[n];
     if (page === undefined) page = this.addPage(n);
-    else if (page.summary === 0) this.empty--;
+    else if (page.empty) this.empty--;
     const i = p - n * PAGE;
     page.slots[i] = lvl;
     page.add(i);
@@ -152,7 +160,7 @@ export class PriceIndex {
       n = this.pageAbove(n);
       if (n < 0) return null;
       const next = this.pages[n] as Page;
-      if (next.summary !== 0) return next.slots[next.lowest()];
+      if (!next.empty) return next.slots[next.lowest()];
     }
   }
 
@@ -168,7 +176,7 @@ export class PriceIndex {
       n = this.pageBelow(n);
       if (n < 0) return null;
       const next = this.pages[n] as Page;
-      if (next.summary !== 0) return next.slots[next.highest()];
+      if (!next.empty) return next.slots[next.highest()];
     }
   }
 
@@ -229,7 +237,7 @@ export class PriceIndex {
     let k = 0;
     for (const n of held) {
       const page = this.pages[n] as Page;
-      if (page.summary !== 0) {
+      if (!page.empty) {
         held[k++] = n;
         continue;
       }
