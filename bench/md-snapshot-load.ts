@@ -42,6 +42,10 @@ import { snapshot } from '../gateway/md-feed.ts';
 import { SnapshotCache } from '../gateway/md-snapshot-cache.ts';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_SESSION_LIMITS } from '../gateway/limits.ts';
+import { SERVER_NODE_FLAGS } from './gateway-child.ts';
+import type { ProcessStats } from './child-link.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const { values } = parseArgs({
   options: { orders: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' }, rate: { type: 'string' }, looper: { type: 'string' }, 'server-flags': { type: 'string' },
@@ -61,9 +65,15 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Starts the exchange in a child process; resolves with its URL once it listens. */
 let serverStart = 0;
+const probeDir = mkdtempSync(path.join(tmpdir(), 'md-snapshot-probe-'));
+const PROBE_FILE = path.join(probeDir, 'probe.jsonl');
 function startExchange(): Promise<{ url: string; child: ChildProcess }> {
   serverStart = performance.now();
-  const child = spawn(process.execPath, ['--single-threaded-gc', ...(values['server-flags'] ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'gateway/main.ts', '--port', '0'], { cwd: values.server ? path.resolve(values.server) : ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  // npm start's node flags (the gateway bench's list), then --server-flags; the probe (this checkout's) reports the server's event loop and GC per phase
+  const flags = [...SERVER_NODE_FLAGS, ...(values['server-flags'] ?? '').split(' ').filter(Boolean), '--import', 'tsx', '--import', path.join(ROOT, 'bench/server-probe.ts')];
+  const child = spawn(process.execPath, [...flags, 'gateway/main.ts', '--port', '0'], {
+    cwd: values.server ? path.resolve(values.server) : ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, MAKERBENCH_PROBE_FILE: PROBE_FILE },
+  });
   return new Promise((res, rej) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
@@ -162,6 +172,32 @@ async function measure(trader: Conn, seconds: number): Promise<Phase> {
   const deadline = performance.now() + 2000;
   while (sent.size > 0 && performance.now() < deadline) await sleep(5);
   return phase;
+}
+
+/** Lines the probe has written so far. */
+function probeLines(): string[] {
+  try {
+    return readFileSync(PROBE_FILE, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Asks the server's probe (bench/server-probe.ts) for its event-loop delay and
+ * GC since the previous ask, and starts it counting again: at a phase's start
+ * (the answer is dropped) and at its end. null if no answer comes (a server
+ * without the probe).
+ */
+async function probe(child: ChildProcess): Promise<ProcessStats | null> {
+  const before = probeLines().length;
+  child.kill('SIGUSR2');
+  for (let i = 0; i < 100; i++) {
+    const lines = probeLines();
+    if (lines.length > before) return JSON.parse(lines[lines.length - 1]) as ProcessStats;
+    await sleep(2);
+  }
+  return null;
 }
 
 /** The server process's CPU time so far, ms (Linux /proc; NaN elsewhere). */
@@ -336,22 +372,34 @@ async function main(): Promise<void> {
     const mark = (what: string): void => {
       if (values['server-flags']) console.error(`${what} phase from ${(performance.now() - serverStart).toFixed(0)} ms`);
     };
+    /** the server's own view per phase: event-loop delay (max, p99) and GC pauses, worst over the rounds */
+    const server = { quiet: [] as ProcessStats[], loaded: [] as ProcessStats[] };
     const quietPhase = async (): Promise<Phase> => {
       mark('quiet');
+      await probe(child);
       const c0 = serverCpuMs(child.pid);
       const q = await measure(trader, SECONDS);
       cpu.quiet += serverCpuMs(child.pid) - c0;
+      const st = await probe(child);
+      if (st) server.quiet.push(st);
       return q;
     };
     const loopPhase = async (): Promise<[Phase, LoopCounts]> => {
       mark('loop');
+      await probe(child);
       const c0 = serverCpuMs(child.pid);
       looper.go();
       const l = await measure(trader, SECONDS);
       const counts = await looper.stop();
       cpu.loaded += serverCpuMs(child.pid) - c0;
+      const st = await probe(child);
+      if (st) server.loaded.push(st);
       return [l, counts];
     };
+    const serverLine = (st: ProcessStats | undefined): string =>
+      st ? `loop delay p99 ${(st.loopP99Us / 1000).toFixed(1)} max ${(st.loopMaxUs / 1000).toFixed(1)} ms, GC ${st.gcCount} pauses max ${st.gcMaxMs} ms` : 'no probe';
+    const worst = (xs: ProcessStats[]): string => xs.length === 0 ? 'no probe'
+      : `loop delay max ${(Math.max(...xs.map((x) => x.loopMaxUs)) / 1000).toFixed(1)} ms, GC pauses ${xs.reduce((a, x) => a + x.gcCount, 0)} (${xs.reduce((a, x) => a + x.gcTotalMs, 0)} ms) max ${Math.max(...xs.map((x) => x.gcMaxMs))} ms`;
     const line = (name: string, p: Phase): string =>
       `${name} p50=${pct(p.lat, 50).toFixed(2)} p99=${pct(p.lat, 99).toFixed(2)} max=${Math.max(...p.lat).toFixed(2)} ms (sent late p99 ${pct(p.late, 99).toFixed(2)} ms)`;
     for (let r = 0; r < ROUNDS; r++) {
@@ -370,14 +418,17 @@ async function main(): Promise<void> {
         to.late.push(...from.late);
       }
       console.log(`round ${r + 1}: ${line('quiet', q)} | ${line('snapshot loop', l)} | snapshots served=${loop.served} refusals answered=${loop.refused} on ${loop.connections} connections, ${loop.upgradesRefused} upgrades refused (${(loop.bytes / 2 ** 20).toFixed(1)} MiB)`);
+      console.log(`  server: quiet ${serverLine(server.quiet.at(-1))} | snapshot loop ${serverLine(server.loaded.at(-1))}`);
     }
     const dp99 = pct(loaded.lat, 99) - pct(quiet.lat, 99);
     console.log(`server CPU: quiet ${(cpu.quiet / ROUNDS / SECONDS / 10).toFixed(1)} %, with the snapshot loop ${(cpu.loaded / ROUNDS / SECONDS / 10).toFixed(1)} % of a core`);
+    console.log(`server, worst round: quiet ${worst(server.quiet)} | with the snapshot loop ${worst(server.loaded)}`);
     console.log(`all rounds: quiet p99=${pct(quiet.lat, 99).toFixed(2)} ms, with the snapshot loop p99=${pct(loaded.lat, 99).toFixed(2)} ms: p99 change ${dp99.toFixed(2)} ms (${dp99 < 1 ? 'under' : 'NOT under'} 1 ms)`);
     trader.ws.close();
     looper.end();
   } finally {
     child.kill('SIGTERM');
+    rmSync(probeDir, { recursive: true, force: true });
   }
 }
 

@@ -1,0 +1,47 @@
+// Preloaded into a bench's server process (node --import tsx --import
+// bench/server-probe.ts …): the server's own event-loop delay and GC pauses
+// per measured phase, the server-side view of a client's latency tail. On
+// SIGUSR2 it appends one JSON line (ProcessStats, child-link.ts) for the time
+// since the previous signal to the file named by MAKERBENCH_PROBE_FILE, and
+// starts counting again. A file rather than stdout: nothing moves on the
+// server's streams while a phase is measured.
+//
+// With MAKERBENCH_PROBE_PROFILE=DIR it also takes a CPU profile per interval
+// between signals (DIR/interval-N.cpuprofile, for Chrome DevTools or
+// `node --cpu-prof`'s tools): where the server's time went in each phase.
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import path from 'node:path';
+import { Monitor } from './child-link.ts';
+
+const file = process.env.MAKERBENCH_PROBE_FILE;
+const profileDir = process.env.MAKERBENCH_PROBE_PROFILE;
+
+/** Starts a profile; the returned function stops it and writes it to `to`. */
+function profiler(): ((to: string) => void) | null {
+  if (!profileDir) return null;
+  const session = new Session();
+  session.connect();
+  const start = (): void => {
+    session.post('Profiler.enable', () => session.post('Profiler.start'));
+  };
+  start();
+  return (to) => {
+    session.post('Profiler.stop', (err, res) => {
+      if (!err) writeFileSync(to, JSON.stringify(res.profile));
+      start();
+    });
+  };
+}
+
+if (file) {
+  const monitor = new Monitor();
+  const cut = profiler();
+  let n = 0;
+  process.on('SIGUSR2', () => {
+    appendFileSync(file, `${JSON.stringify(monitor.stats())}\n`);
+    monitor.reset();
+    if (cut && profileDir) cut(path.join(profileDir, `interval-${n}.cpuprofile`));
+    n++;
+  });
+}
