@@ -16,6 +16,8 @@ import { Monitor } from './child-link.ts';
 
 const file = process.env.MAKERBENCH_PROBE_FILE;
 const profileDir = process.env.MAKERBENCH_PROBE_PROFILE;
+/** with MAKERBENCH_PROBE_HEAP=1 the profiles are of allocations (sampling heap profiler, .heapprofile) instead of CPU time */
+const heap = process.env.MAKERBENCH_PROBE_HEAP === '1';
 
 /** Starts a profile; the returned function stops it and writes it to `to`. */
 function profiler(): ((to: string) => void) | null {
@@ -23,10 +25,18 @@ function profiler(): ((to: string) => void) | null {
   const session = new Session();
   session.connect();
   const start = (): void => {
-    session.post('Profiler.enable', () => session.post('Profiler.start'));
+    if (heap) session.post('HeapProfiler.enable', () => session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }));
+    else session.post('Profiler.enable', () => session.post('Profiler.setSamplingInterval', { interval: 100 }, () => session.post('Profiler.start')));
   };
   start();
   return (to) => {
+    if (heap) {
+      session.post('HeapProfiler.stopSampling', (err, res) => {
+        if (!err) writeFileSync(to.replace(/\.cpuprofile$/, '.heapprofile'), JSON.stringify(res.profile));
+        start();
+      });
+      return;
+    }
     session.post('Profiler.stop', (err, res) => {
       if (!err) writeFileSync(to, JSON.stringify(res.profile));
       start();
