@@ -2,11 +2,11 @@
 // event stream and state a replay of its journal reproduces exactly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordEncoder, RecordKind, readRecord } from '../gateway/journal/codec.ts';
-import { JournalError, scanJournal, segmentFiles } from '../gateway/journal/segments.ts';
+import { JournalError, nonZeroEnd, scanJournal, segmentFiles, segmentName } from '../gateway/journal/segments.ts';
 import { openJournal, replayInto } from '../gateway/journal/journal.ts';
 import { EventTap, stateHash } from '../gateway/journal/state.ts';
 import { defaultConfig } from '../gateway/config.ts';
@@ -96,31 +96,106 @@ test('a replay of the journal reproduces the live event stream and state byte fo
   }
 });
 
-test('a torn last record is dropped on recovery; damage inside the journal is refused', async () => {
+test('segments are preallocated: the zero-filled tail reads as the end of the journal; a restart writes on in place', async () => {
   const dir = tmp();
   try {
     let now = 1_800_000_000_000_000;
-    const j = openJournal(defaultConfig(), () => now, { dir, fsync: 'always' });
+    const j = openJournal(defaultConfig(), () => now, { dir, fsync: 'batch', segmentBytes: 256 * 1024 });
     j.recover();
-    await drive(j.exchange, (t) => { now = t; }, 7, 200);
+    await drive(j.exchange, (t) => { now = t; }, 3, 300);
     await j.close();
+    const files = segmentFiles(dir);
+    assert.equal(files.length, 1);
+    assert.equal(statSync(join(dir, files[0])).size, 256 * 1024, 'created at full size');
+    const full = scanJournal(dir, () => {});
+    assert.equal(full.tornBytes, 0);
+    assert.ok(full.records >= 300 && (full.endOffset ?? 0) < 256 * 1024);
+    // a restart goes on writing after the last record, in the same file
+    const k = openJournal(defaultConfig(), () => now, { dir, fsync: 'always', segmentBytes: 256 * 1024 });
+    k.recover();
+    await drive(k.exchange, (t) => { now = t; }, 4, 100);
+    const seq = k.recorder().writer.seq;
+    await k.close();
+    assert.deepEqual(segmentFiles(dir), files);
+    const again = scanJournal(dir, () => {});
+    assert.equal(again.lastSeq, seq);
+    assert.equal(again.tornBytes, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a torn last write is dropped and zeroed on recovery, wherever its bytes landed; damage inside the journal is refused', async () => {
+  const dir = tmp();
+  try {
+    let now = 1_800_000_000_000_000;
+    const opts = { dir, fsync: 'always' as const, segmentBytes: 16 * 1024 };
+    const j = openJournal(defaultConfig(), () => now, opts);
+    j.recover();
+    await drive(j.exchange, (t) => { now = t; }, 7, 600);
+    await j.close();
+    assert.ok(segmentFiles(dir).length > 1, 'segments rolled');
     const full = scanJournal(dir, () => {});
     const last = join(dir, segmentFiles(dir).at(-1) as string);
-    appendFileSync(last, Buffer.from([40, 0, 0, 0, 1, 2, 3])); // a header and part of a payload: a write cut short
-    const before = statSync(last).size;
-    const k = openJournal(defaultConfig(), () => now, { dir, fsync: 'always' });
+    const end = full.endOffset as number;
+    // a group commit cut short: the head of a record in place, and a later sector of the same write (a whole, valid record) further on
+    const later = new RecordEncoder(64);
+    later.begin(full.lastSeq + 2, now, RecordKind.TICK);
+    later.end();
+    const gap = Math.min(4096, statSync(last).size - end - later.pos);
+    assert.ok(gap > 100);
+    const fd = openSync(last, 'r+');
+    writeSync(fd, Buffer.from([40, 0, 0, 0, 1, 2, 3]), 0, 7, end);
+    writeSync(fd, later.buf, 0, later.pos, end + gap);
+    closeSync(fd);
+    const size = statSync(last).size;
+    const k = openJournal(defaultConfig(), () => now, opts);
     const recovery = k.recover();
     assert.equal(recovery?.records, full.records);
-    assert.equal(recovery?.tornBytes, 7);
-    assert.equal(statSync(last).size, before - 7);
+    assert.equal(recovery?.tornBytes, gap + later.pos);
+    assert.equal(statSync(last).size, size, 'the segment keeps its size');
+    assert.equal(nonZeroEnd(readFileSync(last), end), end, 'the torn bytes are zeroed');
+    // journaling goes on where the valid records end; nothing of the torn write comes back
+    await drive(k.exchange, (t) => { now = t; }, 8, 50);
+    const seq = k.recorder().writer.seq;
     await k.close();
+    const after = scanJournal(dir, () => {});
+    assert.equal(after.tornBytes, 0);
+    assert.equal(after.lastSeq, seq);
+    assert.equal(after.records, seq);
     // a bad byte in a segment that is not the last one is corruption, not a torn write
-    const seg = join(dir, readdirSync(dir).filter((f) => f.endsWith('.journal')).sort()[0]);
-    const { readFileSync, writeFileSync } = await import('node:fs');
+    const seg = join(dir, segmentFiles(dir)[0]);
     const b = readFileSync(seg);
     b[100] ^= 0xff;
     writeFileSync(seg, b);
     assert.throws(() => scanJournal(dir, () => {}), JournalError);
+    // and so is anything after the zeros that end a segment in the middle
+    b[100] ^= 0xff;
+    b[b.length - 1] = 1;
+    writeFileSync(seg, b);
+    assert.throws(() => scanJournal(dir, () => {}), /non-zero bytes/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a segment whose header a crash cut short is created again', async () => {
+  const dir = tmp();
+  try {
+    let now = 1_800_000_000_000_000;
+    const j = openJournal(defaultConfig(), () => now, { dir, fsync: 'off', segmentBytes: 64 * 1024 });
+    j.recover();
+    await drive(j.exchange, (t) => { now = t; }, 9, 100);
+    const seq = j.recorder().writer.seq;
+    await j.close();
+    writeFileSync(join(dir, segmentName(seq + 1)), Buffer.from('MBJ'));
+    const k = openJournal(defaultConfig(), () => now, { dir, fsync: 'off', segmentBytes: 64 * 1024 });
+    assert.equal(k.recover()?.lastSeq, seq);
+    k.exchange.tick();
+    await k.close();
+    const after = scanJournal(dir, () => {});
+    assert.equal(after.lastSeq, seq + 1);
+    assert.equal(statSync(join(dir, segmentName(seq + 1))).size, 64 * 1024);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -148,6 +148,7 @@ export function openJournal(config: ExchangeConfig, live: () => number, opts: Jo
       const scan = meta ? applyJournal(dir, exchange, { repair: true, sessions, fromSeq: snap?.seq ?? 0 }, time) : null;
       const writer = new JournalWriter({
         dir, fsync: opts.fsync ?? 'batch', lastSeq: scan?.lastSeq ?? 0, lastTime: scan?.lastTime, segmentBytes: opts.segmentBytes,
+        endFile: scan?.endFile, endOffset: scan?.endOffset,
       });
       const rec = (recorder = new JournalRecorder(writer));
       rec.snapshots = snapshots;

@@ -1,21 +1,29 @@
 // Appends records to the journal's segment files under a durability policy:
-//   always  every record is written and fdatasync'ed before the command runs on
+//   always  every record is written and made durable before the command runs on
 //   batch   group commit: the records of one event-loop turn are written and
-//           fdatasync'ed together, off the event loop, while the next turn's
+//           made durable together, off the event loop, while the next turn's
 //           records fill the other buffer
 //   off     written (to the OS page cache: survives a process crash, not a power cut), never synced
 // Outbound reports wait for `whenDurable` (the order-entry sockets stay corked
 // until then), so a client is told "accepted" only once its record is durable.
-import { closeSync, fdatasync, fdatasyncSync, openSync, write, writeSync } from 'node:fs';
+//
+// Segments are preallocated (segments.ts): created at full size, zero-filled
+// and synced, the next one in the background while the current one fills.
+// Records are written in place at an offset, so a sync commits data only, no
+// file size or block allocation. Under always and batch the segment is open
+// with O_DSYNC: one write system call is the write and its fdatasync, so a
+// group commit is one trip to the thread pool (MAKERBENCH_JOURNAL_SYNC=fdatasync:
+// a write, then an fdatasync).
+import { close, closeSync, constants, fdatasync, fdatasyncSync, fstatSync, openSync, unlinkSync, write, writeSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RecordEncoder, type RecordKind } from './codec.ts';
-import { fsyncDir, SEGMENT_MAGIC, segmentName } from './segments.ts';
+import { createSegment, createSegmentSync, installSegment, installSegmentSync, NEXT_SEGMENT, SEGMENT_MAGIC, segmentName } from './segments.ts';
 
 export type FsyncPolicy = 'always' | 'batch' | 'off';
 export const FSYNC_POLICIES: readonly FsyncPolicy[] = ['always', 'batch', 'off'];
 
-/** A segment is closed and a new one begun once it is this large. */
-export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+/** A segment is created at this size (preallocated, zero-filled); a new one is begun when a commit does not fit. */
+export const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 
 export interface WriterOptions {
   dir: string;
@@ -24,19 +32,32 @@ export interface WriterOptions {
   lastSeq: number;
   lastTime?: number;
   segmentBytes?: number;
+  /** the last segment and the offset after its last record (from the recovery scan): writing goes on there while it has room */
+  endFile?: string;
+  endOffset?: number;
   /** a write or sync failed: the journal cannot promise durability any more (default: throw, ending the process) */
   onError?: (e: Error) => void;
 }
+
+const useDsync = process.env.MAKERBENCH_JOURNAL_SYNC !== 'fdatasync';
 
 export class JournalWriter {
   readonly fsync: FsyncPolicy;
   private active = new RecordEncoder();
   private spare = new RecordEncoder();
   private fd = -1;
-  private segmentSize = 0;
+  /** where the next commit is written in the current segment, and the segment's preallocated size */
+  private offset = 0;
+  private capacity = 0;
   private readonly segmentBytes: number;
-  /** last record appended, and last record durable under the policy */
+  /** writes are durable when they return (O_DSYNC); else an fdatasync follows each (policy always/batch) */
+  private readonly dsync: boolean;
+  /** the next segment being prepared in the background (resolves true once it is ready under NEXT_SEGMENT) */
+  private next: Promise<boolean> | null = null;
+  private nextReady = false;
+  /** last record appended, last record written to a segment, and last record durable under the policy */
   private lastSeq: number;
+  private writtenSeq: number;
   private durableSeq: number;
   private inFlight = false;
   private scheduled = false;
@@ -56,10 +77,19 @@ export class JournalWriter {
   constructor(private readonly opts: WriterOptions) {
     this.fsync = opts.fsync;
     this.segmentBytes = opts.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
-    this.lastSeq = this.durableSeq = opts.lastSeq;
+    this.dsync = opts.fsync !== 'off' && useDsync;
+    this.lastSeq = this.writtenSeq = this.durableSeq = opts.lastSeq;
     this.lastTime = opts.lastTime ?? 0;
     this.onError = opts.onError ?? ((e) => { throw e; });
-    this.openSegment();
+    // a segment being prepared when the process stopped may be incomplete
+    const next = join(opts.dir, NEXT_SEGMENT);
+    if (existsSync(next)) unlinkSync(next);
+    if (opts.endFile !== undefined && (opts.endOffset ?? 0) >= SEGMENT_MAGIC.length) {
+      this.fd = openSync(join(opts.dir, opts.endFile), this.flags());
+      this.offset = opts.endOffset as number;
+      this.capacity = fstatSync(this.fd).size;
+    }
+    if (this.fd < 0 || this.offset >= this.capacity) this.rollSync();
   }
 
   /** the exchange time of the last record appended (records without a time of their own take it) */
@@ -102,24 +132,32 @@ export class JournalWriter {
     this.waitFns.push(fn);
   }
 
-  /** Writes and syncs everything appended, then closes the segment (waits for a commit in flight). */
+  /** Writes and syncs everything appended, then closes the segment (waits for a commit, and a segment being prepared). */
   async close(): Promise<void> {
     while (this.inFlight) await new Promise((r) => setTimeout(r, 1));
-    this.commitSync();
     this.closed = true;
+    this.commitSync();
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
+    await this.next;
+  }
+
+  private flags(): number {
+    return constants.O_RDWR | (this.dsync ? constants.O_DSYNC : 0);
   }
 
   /** Everything appended, written and synced on the spot (fsync always; close). */
   private commitSync(): void {
     this.runHook();
     if (this.active.pos > 0) {
-      writeSync(this.fd, this.active.buf, 0, this.active.pos);
-      this.segmentSize += this.active.pos;
+      if (!this.closed && this.offset > SEGMENT_MAGIC.length && this.offset + this.active.pos > this.capacity) this.rollSync();
+      let done = 0;
+      while (done < this.active.pos) done += writeSync(this.fd, this.active.buf, done, this.active.pos - done, this.offset + done);
+      this.offset += this.active.pos;
       this.active.reset();
-      if (this.fsync !== 'off') fdatasyncSync(this.fd);
-      if (this.segmentSize >= this.segmentBytes && !this.closed) this.roll(this.lastSeq);
+      if (this.fsync !== 'off' && !this.dsync) fdatasyncSync(this.fd);
+      this.writtenSeq = this.lastSeq;
+      this.prepareNext();
     }
     this.durable(this.lastSeq);
   }
@@ -134,11 +172,21 @@ export class JournalWriter {
     this.spare = out;
     const upto = this.lastSeq;
     this.inFlight = true;
-    this.writeAll(out.buf, 0, out.pos, (e) => {
+    // a commit that does not fit begins the next segment (one larger than a segment grows the file)
+    if (this.offset > SEGMENT_MAGIC.length && this.offset + out.pos > this.capacity) {
+      this.roll().then(() => this.writeOut(out, upto), (e: Error) => this.onError(e));
+    } else this.writeOut(out, upto);
+  }
+
+  private writeOut(out: RecordEncoder, upto: number): void {
+    const at = this.offset;
+    this.offset += out.pos;
+    this.writeAll(out.buf, 0, out.pos, at, (e) => {
       if (e) return this.onError(e);
-      this.segmentSize += out.pos;
       out.reset();
-      if (this.fsync === 'off') return this.committed(upto);
+      this.writtenSeq = upto;
+      this.prepareNext();
+      if (this.fsync === 'off' || this.dsync) return this.committed(upto);
       fdatasync(this.fd, (e2) => (e2 ? this.onError(e2) : this.committed(upto)));
     });
   }
@@ -153,18 +201,16 @@ export class JournalWriter {
     }
   }
 
-  private writeAll(buf: Buffer, from: number, to: number, done: (e: Error | null) => void): void {
-    write(this.fd, buf, from, to - from, null, (e, n) => {
+  private writeAll(buf: Buffer, from: number, to: number, position: number, done: (e: Error | null) => void): void {
+    write(this.fd, buf, from, to - from, position, (e, n) => {
       if (e) return done(e);
-      if (from + n < to) return this.writeAll(buf, from + n, to, done);
+      if (from + n < to) return this.writeAll(buf, from + n, to, position + n, done);
       done(null);
     });
   }
 
   private committed(upto: number): void {
     this.inFlight = false;
-    // records appended meanwhile are not written yet: the next segment begins after the last one written
-    if (this.segmentSize >= this.segmentBytes) this.roll(upto);
     this.durable(upto);
     if (this.active.pos > 0 && !this.scheduled) this.commit();
   }
@@ -179,18 +225,50 @@ export class JournalWriter {
     for (const fn of fns) fn();
   }
 
-  /** Closes the full segment and begins the next, named by its first record's sequence number (`written` + 1). */
-  private roll(written: number): void {
-    closeSync(this.fd);
-    this.openSegment(written);
+  /** Once the current segment is half full, the next one is prepared in the background. */
+  private prepareNext(): void {
+    if (this.next || this.closed || this.offset < this.capacity / 2) return;
+    this.nextReady = false;
+    this.next = createSegment(join(this.opts.dir, NEXT_SEGMENT), this.segmentBytes).then(
+      () => (this.nextReady = true),
+      (e: Error) => {
+        // not fatal: the roll creates the segment itself
+        console.error(`journal: preparing the next segment failed: ${e.message}`);
+        return false;
+      },
+    );
   }
 
-  private openSegment(written = this.lastSeq): void {
-    // a file of this name can only hold a torn record the scan cut off (or just the header): it is begun again
-    this.fd = openSync(join(this.opts.dir, segmentName(written + 1)), 'w');
-    writeSync(this.fd, SEGMENT_MAGIC);
-    fdatasyncSync(this.fd);
-    fsyncDir(this.opts.dir);
-    this.segmentSize = SEGMENT_MAGIC.length;
+  /** The next segment (prepared, or created now) takes the name of its first record, `writtenSeq` + 1. */
+  private async roll(): Promise<void> {
+    this.prepareNext();
+    const ready = (await this.next) === true;
+    this.next = null;
+    this.nextReady = false;
+    if (!ready) await createSegment(join(this.opts.dir, NEXT_SEGMENT), this.segmentBytes);
+    await installSegment(this.opts.dir, NEXT_SEGMENT, segmentName(this.writtenSeq + 1));
+    const old = this.fd;
+    this.fd = openSync(join(this.opts.dir, segmentName(this.writtenSeq + 1)), this.flags());
+    this.offset = SEGMENT_MAGIC.length;
+    this.capacity = this.segmentBytes;
+    if (old >= 0) close(old, () => undefined);
+  }
+
+  /** roll() on the spot: the prepared segment when it is ready, else one created now (any file of that name holds no valid record). */
+  private rollSync(): void {
+    const name = segmentName(this.writtenSeq + 1);
+    if (this.nextReady) {
+      this.next = null;
+      this.nextReady = false;
+      installSegmentSync(this.opts.dir, NEXT_SEGMENT, name);
+    } else {
+      const tmp = `.${name}.tmp`;
+      createSegmentSync(join(this.opts.dir, tmp), this.segmentBytes);
+      installSegmentSync(this.opts.dir, tmp, name);
+    }
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = openSync(join(this.opts.dir, name), this.flags());
+    this.offset = SEGMENT_MAGIC.length;
+    this.capacity = this.segmentBytes;
   }
 }
