@@ -9,6 +9,7 @@
 // the book or far from the best the price.
 import { Level } from './level.ts';
 import { Side } from './types.ts';
+import { objectArray, sparseArray } from './arrays.ts';
 
 /** prices per page of the price index (a power of two: PAGE_BITS); also pages per group */
 const PAGE_BITS = 10;
@@ -112,11 +113,11 @@ export class Page extends Bits1024 {
  * empty pages it meets.
  */
 export class PriceIndex {
-  private readonly pages: (Page | undefined)[] = [];
+  private readonly pages = sparseArray<Page | undefined>();
   /** dropped pages kept for reuse (all slots null again) */
-  private readonly spare: Page[] = [];
+  private readonly spare = objectArray<Page>();
   /** the pages in the directory by group (page number >> PAGE_BITS) */
-  private readonly groups: (Bits1024 | undefined)[] = [];
+  private readonly groups = sparseArray<Bits1024 | undefined>();
   /** the groups with pages, ascending */
   private readonly groupList: number[] = [];
   /** the numbers of the pages in the directory */
@@ -260,10 +261,10 @@ export class BookSide {
   /** levels on this side */
   depth = 0;
   /** recycled levels: pool[0 … nPool-1], a stack with a counter like OrderPool */
-  private readonly pool: Level[] = [];
+  private readonly pool = objectArray<Level>();
   private nPool = 0;
   /** levels removed during the current command, not yet recycled (market data may still report them) */
-  private readonly removed: Level[] = [];
+  private readonly removed = objectArray<Level>();
   /** entries of `removed` in use (a counter: truncating an array's length is a slow runtime call) */
   private nRemoved = 0;
   private readonly index = new PriceIndex();

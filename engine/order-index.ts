@@ -3,6 +3,7 @@
 // hashing; a page is dropped once every id in it has been handed out and none
 // is live any more, so memory follows the live orders, not the history.
 import type { Order } from './order.ts';
+import { objectArray, sparseArray } from './arrays.ts';
 
 const PAGE_BITS = 12;
 const PAGE = 1 << PAGE_BITS;
@@ -12,9 +13,9 @@ const pageOf = (k: number): number => (k <= 0x7fffffff ? k >> PAGE_BITS : Math.f
 interface Page { slots: (Order | null)[]; live: number }
 
 export class OrderIndex {
-  private readonly pages: (Page | undefined)[] = [];
+  private readonly pages = sparseArray<Page | undefined>();
   /** emptied pages kept for reuse (their slots are all null again) */
-  private readonly spare: Page[] = [];
+  private readonly spare = objectArray<Page>();
   size = 0;
 
   /**
