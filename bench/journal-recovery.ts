@@ -47,7 +47,7 @@ await k.close();
 console.log(JSON.stringify({
   orders: n, records: r.scan.records, without_journal_per_s: Math.round(n / (bare / 1000)), with_journal_per_s: Math.round((n - TAIL) / (live / 1000)),
   full_replay_ms: Math.round(recovery),
-  snapshot: { seq: snap.seq, bytes: snap.bytes, capture_ms: Math.round(snap.capture_ms), write_ms: Math.round(snap.write_ms) },
+  snapshot: { seq: snap.seq, bytes: snap.bytes, capture_ms: Math.round(snap.capture_ms), encode_slice_ms: Math.round(snap.encode_slice_ms), write_ms: Math.round(snap.write_ms) },
   snapshot_recovery_ms: Math.round(fromSnapshot?.ms ?? NaN), snapshot_load_ms: Math.round(fromSnapshot?.snapshot?.ms ?? NaN),
   tail_records: fromSnapshot?.records,
 }));

@@ -15,70 +15,84 @@ const PAGE_BITS = 10;
 const PAGE = 1 << PAGE_BITS;
 /** Page number of a price: a shift while it fits in 31 bits (always, in practice), else a division. */
 const pageOf = (p: number): number => (p <= 0x7fffffff ? p >> PAGE_BITS : Math.floor(p / PAGE));
+/** Group number of a page number (a shift, as pageOf: a double index would make every lookup a slow one). */
+const groupOf = (n: number): number => (n <= 0x7fffffff ? n >> PAGE_BITS : Math.floor(n / PAGE));
+/** levels from the best that a new level's place is looked for along the list, before the index is asked */
+const NEAR = 8;
+/** empty pages kept in the directory (and dropped pages kept for reuse) */
+const RETAINED = 64;
 
 /** Index of the lowest set bit of a non-zero 32-bit word. */
 const lowBit = (x: number): number => 31 - Math.clz32(x & -x);
 /** Index of the highest set bit of a non-zero 32-bit word. */
 const highBit = (x: number): number => 31 - Math.clz32(x);
 
-/** A set of the integers 0 … 1023: 32 words of bits and a summary word (bit w: word w is non-empty). */
+/**
+ * A set of the integers 0 … 1023: 32 words of bits, and a summary word (bit w:
+ * word w is non-empty) kept in the same typed array (a field would stop being
+ * a small integer once bit 30 is set, and the objects would change shape).
+ */
 export class Bits1024 {
-  readonly words = new Int32Array(32);
-  summary = 0;
+  /** words[0 … 31]: the bits; words[32]: the summary */
+  readonly words = new Int32Array(33);
+
+  get empty(): boolean {
+    return this.words[32] === 0;
+  }
 
   add(i: number): void {
     const w = i >> 5;
     this.words[w] |= 1 << (i & 31);
-    this.summary |= 1 << w;
+    this.words[32] |= 1 << w;
   }
 
   /** Returns true if the set is now empty. */
   remove(i: number): boolean {
+    const words = this.words;
     const w = i >> 5;
-    if ((this.words[w] &= ~(1 << (i & 31))) === 0) this.summary &= ~(1 << w);
-    return this.summary === 0;
+    if ((words[w] &= ~(1 << (i & 31))) === 0) words[32] &= ~(1 << w);
+    return words[32] === 0;
   }
 
   /** The smallest member, or -1. */
   lowest(): number {
-    if (this.summary === 0) return -1;
-    const w = lowBit(this.summary);
+    const s = this.words[32];
+    if (s === 0) return -1;
+    const w = lowBit(s);
     return (w << 5) + lowBit(this.words[w]);
   }
 
   /** The largest member, or -1. */
   highest(): number {
-    if (this.summary === 0) return -1;
-    const w = highBit(this.summary);
+    const s = this.words[32];
+    if (s === 0) return -1;
+    const w = highBit(s);
     return (w << 5) + highBit(this.words[w]);
   }
 
   /** The smallest member above i, or -1. */
   above(i: number): number {
+    const words = this.words;
     const w = i >> 5;
     const b = i & 31;
-    const x = b === 31 ? 0 : this.words[w] & (-1 << (b + 1));
+    const x = b === 31 ? 0 : words[w] & (-1 << (b + 1));
     if (x !== 0) return (w << 5) + lowBit(x);
-    const s = w === 31 ? 0 : this.summary & (-1 << (w + 1));
+    const s = w === 31 ? 0 : words[32] & (-1 << (w + 1));
     if (s === 0) return -1;
     const w2 = lowBit(s);
-    return (w2 << 5) + lowBit(this.words[w2]);
+    return (w2 << 5) + lowBit(words[w2]);
   }
 
   /** The largest member below i, or -1. */
   below(i: number): number {
+    const words = this.words;
     const w = i >> 5;
-    const x = this.words[w] & ((1 << (i & 31)) - 1);
+    const x = words[w] & ((1 << (i & 31)) - 1);
     if (x !== 0) return (w << 5) + highBit(x);
-    const s = this.summary & ((1 << w) - 1);
+    const s = words[32] & ((1 << w) - 1);
     if (s === 0) return -1;
     const w2 = highBit(s);
-    return (w2 << 5) + highBit(this.words[w2]);
-  }
-
-  clear(): void {
-    this.words.fill(0);
-    this.summary = 0;
+    return (w2 << 5) + highBit(words[w2]);
   }
 }
 
@@ -88,20 +102,27 @@ export class Page extends Bits1024 {
 
 /**
  * Live levels by price: a directory of pages of PAGE consecutive prices, each
- * made when the book first reaches it and dropped when its last level goes,
- * so memory follows the prices in use (prices are ≥ 1, instrument.ts). Pages
- * in use are kept in groups of PAGE pages (a bitset each); the groups in use
- * in a sorted array, which changes only when the book enters or leaves a
- * range of PAGE × PAGE prices.
+ * made when the book first reaches it, so memory follows the prices in use
+ * (prices are ≥ 1, instrument.ts). The pages in the directory are kept in
+ * groups of PAGE pages (a bitset each), the groups in a sorted array: both
+ * change only when a page is made or dropped. A page whose last level goes
+ * stays in the directory while at most RETAINED pages are empty, so a thin
+ * book side that empties and refills a page on nearly every order (a flash
+ * crash) only flips the page's own bits; the neighbour search skips the few
+ * empty pages it meets.
  */
 export class PriceIndex {
   private readonly pages: (Page | undefined)[] = [];
-  /** emptied pages kept for reuse (all slots null again): a book moving across a page edge does not allocate */
+  /** dropped pages kept for reuse (all slots null again) */
   private readonly spare: Page[] = [];
-  /** pages in use by group (page number >> PAGE_BITS) */
+  /** the pages in the directory by group (page number >> PAGE_BITS) */
   private readonly groups: (Bits1024 | undefined)[] = [];
-  /** the groups in use, ascending */
+  /** the groups with pages, ascending */
   private readonly groupList: number[] = [];
+  /** the numbers of the pages in the directory */
+  private readonly held: number[] = [];
+  /** pages in the directory with no level */
+  private empty = 0;
 
   get(p: number): Level | null {
     const n = pageOf(p);
@@ -113,6 +134,7 @@ export class PriceIndex {
     const n = pageOf(p);
     let page = this.pages[n];
     if (page === undefined) page = this.addPage(n);
+    else if (page.empty) this.empty--;
     const i = p - n * PAGE;
     page.slots[i] = lvl;
     page.add(i);
@@ -123,40 +145,44 @@ export class PriceIndex {
     const page = this.pages[n] as Page;
     const i = p - n * PAGE;
     page.slots[i] = null;
-    if (page.remove(i)) this.dropPage(n, page);
+    if (page.remove(i) && ++this.empty > RETAINED) this.dropEmpty();
   }
 
   /** The level at the lowest price above p, or null. */
   above(p: number): Level | null {
-    const n = pageOf(p);
+    let n = pageOf(p);
     const page = this.pages[n];
     if (page !== undefined) {
       const i = page.above(p - n * PAGE);
       if (i >= 0) return page.slots[i];
     }
-    const m = this.pageAbove(n);
-    if (m < 0) return null;
-    const next = this.pages[m] as Page;
-    return next.slots[next.lowest()];
+    for (;;) {
+      n = this.pageAbove(n);
+      if (n < 0) return null;
+      const next = this.pages[n] as Page;
+      if (!next.empty) return next.slots[next.lowest()];
+    }
   }
 
   /** The level at the highest price below p, or null. */
   below(p: number): Level | null {
-    const n = pageOf(p);
+    let n = pageOf(p);
     const page = this.pages[n];
     if (page !== undefined) {
       const i = page.below(p - n * PAGE);
       if (i >= 0) return page.slots[i];
     }
-    const m = this.pageBelow(n);
-    if (m < 0) return null;
-    const next = this.pages[m] as Page;
-    return next.slots[next.highest()];
+    for (;;) {
+      n = this.pageBelow(n);
+      if (n < 0) return null;
+      const next = this.pages[n] as Page;
+      if (!next.empty) return next.slots[next.highest()];
+    }
   }
 
-  /** The lowest page in use above page n, or -1. */
+  /** The lowest page in the directory above page n, or -1. */
   private pageAbove(n: number): number {
-    const g = Math.floor(n / PAGE);
+    const g = groupOf(n);
     const grp = this.groups[g];
     const i = grp === undefined ? -1 : grp.above(n - g * PAGE);
     if (i >= 0) return g * PAGE + i;
@@ -168,13 +194,12 @@ export class PriceIndex {
       if (list[mid] <= g) lo = mid + 1; else hi = mid;
     }
     if (lo === list.length) return -1;
-    const g2 = list[lo];
-    return g2 * PAGE + (this.groups[g2] as Bits1024).lowest();
+    return list[lo] * PAGE + (this.groups[list[lo]] as Bits1024).lowest();
   }
 
-  /** The highest page in use below page n, or -1. */
+  /** The highest page in the directory below page n, or -1. */
   private pageBelow(n: number): number {
-    const g = Math.floor(n / PAGE);
+    const g = groupOf(n);
     const grp = this.groups[g];
     const i = grp === undefined ? -1 : grp.below(n - g * PAGE);
     if (i >= 0) return g * PAGE + i;
@@ -186,14 +211,14 @@ export class PriceIndex {
       if (list[mid] < g) lo = mid + 1; else hi = mid;
     }
     if (lo === 0) return -1;
-    const g2 = list[lo - 1];
-    return g2 * PAGE + (this.groups[g2] as Bits1024).highest();
+    return list[lo - 1] * PAGE + (this.groups[list[lo - 1]] as Bits1024).highest();
   }
 
   private addPage(n: number): Page {
     const page = this.spare.pop() ?? new Page();
     this.pages[n] = page;
-    const g = Math.floor(n / PAGE);
+    this.held.push(n);
+    const g = groupOf(n);
     let grp = this.groups[g];
     if (grp === undefined) {
       this.groups[g] = grp = new Bits1024();
@@ -206,14 +231,26 @@ export class PriceIndex {
     return page;
   }
 
-  private dropPage(n: number, page: Page): void {
-    this.pages[n] = undefined;
-    if (this.spare.length < 64) this.spare.push(page);
-    const g = Math.floor(n / PAGE);
-    if ((this.groups[g] as Bits1024).remove(n - g * PAGE)) {
-      this.groups[g] = undefined;
-      this.groupList.splice(this.groupList.indexOf(g), 1);
+  /** Too many empty pages in the directory: they all go (to the spare pages, up to RETAINED). */
+  private dropEmpty(): void {
+    const held = this.held;
+    let k = 0;
+    for (const n of held) {
+      const page = this.pages[n] as Page;
+      if (!page.empty) {
+        held[k++] = n;
+        continue;
+      }
+      this.pages[n] = undefined;
+      if (this.spare.length < RETAINED) this.spare.push(page);
+      const g = groupOf(n);
+      if ((this.groups[g] as Bits1024).remove(n - g * PAGE)) {
+        this.groups[g] = undefined;
+        this.groupList.splice(this.groupList.indexOf(g), 1);
+      }
     }
+    held.length = k;
+    this.empty = 0;
   }
 }
 
@@ -267,8 +304,18 @@ export class BookSide {
     const lvl = (this.nRemoved > 0 ? this.revive(p) : null) ?? this.fresh(p);
     lvl.live = true;
     const head = this.head;
-    // the nearest better level: none if p is the new best, else found through the index's bitsets
-    const prev = head === null || this.better(p, head.price) ? null : this.bid ? this.index.above(p) : this.index.below(p);
+    // The nearest better level: most new levels are near the best, a few steps down the list; else
+    // it is found through the index's bitsets.
+    let prev: Level | null = null;
+    let l = head;
+    for (let k = 0; l !== null && this.better(l.price, p); k++) {
+      if (k === NEAR) {
+        prev = this.bid ? this.index.above(p) : this.index.below(p);
+        break;
+      }
+      prev = l;
+      l = l.worse;
+    }
     this.index.set(p, lvl);
     lvl.better = prev;
     if (prev === null) {

@@ -8,7 +8,7 @@ import { appendFileSync, mkdtempSync, readdirSync, rmSync, truncateSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openJournal, replayInto } from '../gateway/journal/journal.ts';
-import { EXCHANGE_SNAPSHOT_POLICY, graphPart, snapshotFiles } from '../gateway/journal/snapshot.ts';
+import { encodeSnapshot, encodeSnapshotSliced, EXCHANGE_SNAPSHOT_POLICY, graphPart, snapshotFiles } from '../gateway/journal/snapshot.ts';
 import { EventTap, stateHash } from '../gateway/journal/state.ts';
 import { defaultConfig } from '../gateway/config.ts';
 import { profileConfig } from '../gateway/profiles.ts';
@@ -163,4 +163,9 @@ test('recovery loads the newest valid snapshot and replays the tail: same state 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a snapshot encoded in slices (one part per turn) is byte for byte the one encoded at once', async () => {
+  const content = { seq: 42, time: T0, parts: { a: { x: [1, 'é', null], y: true }, gone: undefined, b: 'text "q"', c: [] } };
+  assert.deepEqual(await encodeSnapshotSliced(content), encodeSnapshot(content));
 });

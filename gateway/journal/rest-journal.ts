@@ -30,7 +30,7 @@ export function journalRoutes(api: FastifyInstance, exchange: Exchange, adminTok
     const s = recorder().snapshots;
     if (!s) throw new HttpError(404, 'NO_JOURNAL', 'the server runs without --journal');
     const r = await s.take();
-    return { seq: r.seq, file: r.file, bytes: r.bytes, capture_ms: round(r.capture_ms), write_ms: round(r.write_ms) };
+    return { seq: r.seq, file: r.file, bytes: r.bytes, capture_ms: round(r.capture_ms), encode_slice_ms: round(r.encode_slice_ms), write_ms: round(r.write_ms) };
   });
 }
 

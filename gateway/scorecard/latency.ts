@@ -4,7 +4,7 @@
 // the socket. The order-entry sessions measure it (trade-session.ts); the
 // scorecard shows it. One HDR histogram per account (hdr-histogram-js):
 // bounded memory whatever the number of messages, percentiles to 1 %.
-import { build, type Histogram } from 'hdr-histogram-js';
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import type { Exchange } from '../exchange.ts';
 
 /** "wall": the server's monotonic clock; "virtual": a headless simulation's exchange time (the exchange takes none to process). */
@@ -36,6 +36,22 @@ export class OrderLatency {
       this.byAccount.set(account, h);
     }
     h.recordValue(Math.min(MAX_LATENCY_US, Math.max(0, Math.round(us))));
+  }
+
+  /** The histograms as data (snapshots): [account, compressed HDR histogram in base64, exact maximum (the encoding keeps its bucket)]. */
+  save(): [number, string, number][] {
+    return [...this.byAccount].map(([a, h]) => [a, encodeIntoCompressedBase64(h), h.maxValue]);
+  }
+
+  /** Replaces every histogram with those of `save()`. */
+  load(data: [number, string, number][]): void {
+    this.byAccount.clear();
+    for (const [a, b64, max] of data) {
+      const h = decodeFromCompressedBase64(b64, 32, false) as Histogram & { maxValue: number };
+      h.autoResize = false;
+      h.maxValue = max;
+      this.byAccount.set(a, h);
+    }
   }
 
   /** The account's percentiles, or null while none of its messages was measured. */

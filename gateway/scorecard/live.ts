@@ -12,6 +12,8 @@ import { registerApiRoutes } from '../rest-clock.ts';
 import { scorecardView } from './view.ts';
 import { LiveScorecard } from './live-scorecard.ts';
 import { reportCsv, reportHtml, reportData } from './report.ts';
+import { orderLatencyPart, scorecardPart } from './scorecard-snapshot.ts';
+import { orderLatencyOf } from './latency.ts';
 
 const live = new WeakMap<Exchange, LiveScorecard>();
 
@@ -52,6 +54,8 @@ function installScorecard(ctx: ServerContext): { close: () => void } {
   const scheduler = new RealtimeScheduler(ctx.clock as ExchangeClock);
   const card = new LiveScorecard(ctx.exchange, scheduler);
   live.set(ctx.exchange, card);
+  ctx.snapshots?.add('scorecard', scorecardPart(ctx.exchange, card.sc, card.series));
+  ctx.snapshots?.add('order-latency', orderLatencyPart(orderLatencyOf(ctx.exchange)));
   registerApiRoutes(ctx, (api) => routes(api, ctx, card));
   return {
     close: () => {

@@ -146,6 +146,16 @@ export class Scorecard implements ExchangeObserver {
     return this.typeOf(account) ?? 'external';
   }
 
+  /** The cards there are, as [account, instrument index] (a snapshot restores into the same cards: scorecard-snapshot.ts). */
+  cardKeys(): [number, number][] {
+    return [...this.cards.values()].map((c) => [c.account, c.inst.index]);
+  }
+
+  /** Makes the card of `account` on the instrument of `index` exist (before a snapshot is restored into it). */
+  ensureCard(account: number, index: number): void {
+    this.card(account, this.exchange.engine.instruments[index]);
+  }
+
   private card(account: number, inst: Instrument): Card {
     const key = account * this.n + inst.index;
     let c = this.cards.get(key);
