@@ -16,7 +16,10 @@
 // timer between orders (no busy wait: on a 2-core machine a spinning client
 // takes a core from the server and the looper). Prints per phase p50 / p99 /
 // max, how late the trader's own timer sent (the client's scheduling, not the
-// server's), the server's CPU time, and the p99 difference.
+// server's), the server's CPU time, and the p99 difference. One second of
+// each load comes first, unmeasured (the server's first snapshots, refusals
+// and upgrades are compiled then). Per phase the server's own event-loop delay
+// and GC pauses are printed too (bench/server-probe.ts, preloaded into it).
 //
 // First, in this process, the slice itself: the time one largest snapshot
 // (market_depth 0, L2 + L3 + BBO) takes on the same book, capped as the
@@ -39,9 +42,13 @@ import { decodeEnvelope, encodeEnvelope, sharedFrame, type Envelope } from '../g
 import { Exchange } from '../gateway/exchange.ts';
 import { defaultConfig } from '../gateway/config.ts';
 import { snapshot } from '../gateway/md-feed.ts';
-import { SnapshotCache } from '../gateway/md-snapshot-cache.ts';
+import { SnapshotCache, type FrameParts } from '../gateway/md-snapshot-cache.ts';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_SESSION_LIMITS } from '../gateway/limits.ts';
+import { SERVER_NODE_FLAGS } from './gateway-child.ts';
+import type { ProcessStats } from './child-link.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const { values } = parseArgs({
   options: { orders: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' }, rate: { type: 'string' }, looper: { type: 'string' }, 'server-flags': { type: 'string' },
@@ -61,9 +68,15 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Starts the exchange in a child process; resolves with its URL once it listens. */
 let serverStart = 0;
+const probeDir = mkdtempSync(path.join(tmpdir(), 'md-snapshot-probe-'));
+const PROBE_FILE = path.join(probeDir, 'probe.jsonl');
 function startExchange(): Promise<{ url: string; child: ChildProcess }> {
   serverStart = performance.now();
-  const child = spawn(process.execPath, ['--single-threaded-gc', ...(values['server-flags'] ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'gateway/main.ts', '--port', '0'], { cwd: values.server ? path.resolve(values.server) : ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  // npm start's node flags (the gateway bench's list), then --server-flags; the probe (this checkout's) reports the server's event loop and GC per phase
+  const flags = [...SERVER_NODE_FLAGS, ...(values['server-flags'] ?? '').split(' ').filter(Boolean), '--import', 'tsx', '--import', path.join(ROOT, 'bench/server-probe.ts')];
+  const child = spawn(process.execPath, [...flags, 'gateway/main.ts', '--port', '0'], {
+    cwd: values.server ? path.resolve(values.server) : ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, MAKERBENCH_PROBE_FILE: PROBE_FILE },
+  });
   return new Promise((res, rej) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
@@ -129,6 +142,13 @@ interface Phase {
   lat: number[];
   /** how late the trader's timer sent each message after its due time, ms (the client's scheduling) */
   late: number[];
+  /**
+   * of each ack, the part from the write to the report's sending_time_us (the
+   * server's clock, the same machine's: reading, queueing behind other work,
+   * processing, encoding), ms; the rest is the write back and the client's own
+   * event loop
+   */
+  toReport: number[];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -136,13 +156,14 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** The trader's ack latencies over `seconds`: open loop, new orders and their cancels alternately, sent on a timer. */
 async function measure(trader: Conn, seconds: number): Promise<Phase> {
   const sent = new Map<string, number>();
-  const phase: Phase = { lat: [], late: [] };
+  const phase: Phase = { lat: [], late: [], toReport: [] };
   trader.onEnvelope = (e) => {
     if (e.body !== 'execution_report') return;
     const id = (e.execution_report as { cl_ord_id: string }).cl_ord_id;
     const t = sent.get(id);
     if (t !== undefined) {
       phase.lat.push(performance.now() - t);
+      phase.toReport.push(e.sending_time_us / 1000 - (performance.timeOrigin + t));
       sent.delete(id);
     }
   };
@@ -162,6 +183,32 @@ async function measure(trader: Conn, seconds: number): Promise<Phase> {
   const deadline = performance.now() + 2000;
   while (sent.size > 0 && performance.now() < deadline) await sleep(5);
   return phase;
+}
+
+/** Lines the probe has written so far. */
+function probeLines(): string[] {
+  try {
+    return readFileSync(PROBE_FILE, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Asks the server's probe (bench/server-probe.ts) for its event-loop delay and
+ * GC since the previous ask, and starts it counting again: at a phase's start
+ * (the answer is dropped) and at its end. null if no answer comes (a server
+ * without the probe).
+ */
+async function probe(child: ChildProcess): Promise<ProcessStats | null> {
+  const before = probeLines().length;
+  child.kill('SIGUSR2');
+  for (let i = 0; i < 100; i++) {
+    const lines = probeLines();
+    if (lines.length > before) return JSON.parse(lines[lines.length - 1]) as ProcessStats;
+    await sleep(2);
+  }
+  return null;
 }
 
 /** The server process's CPU time so far, ms (Linux /proc; NaN elsewhere). */
@@ -229,7 +276,7 @@ const pct = (xs: number[], p: number): number => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
 
-/** CPU ms of the largest snapshot on an in-process book like the server's, capped and uncapped (median and max of `n`). */
+/** CPU ms of the largest snapshot on an in-process book like the server's, capped and uncapped (median and max of `n`, after `n` unmeasured). */
 function sliceOfLargestSnapshot(n = 30): void {
   const ex = new Exchange(defaultConfig());
   const account = (ex.authenticate('demo-maker-1') as { id: number }).id;
@@ -239,13 +286,14 @@ function sliceOfLargestSnapshot(n = 30): void {
     ex.newOrder({ account, symbol: SYMBOL, side, ordType: 1, tif: 1, price: side === 1 ? 500_000 - off : 500_000 + off, qty: 1 } as never);
   }
   const L2_L3_BBO = 1 | 2 | 8;
-  /** CPU ms of `f` (median and max of n), with the size of what it made */
-  const time = (f: () => Uint8Array, digits = 2): string => {
+  /** CPU ms of `f` (median and max of n, after n unmeasured), with the size of what it made */
+  const time = (f: () => number, digits = 2, runs = n): string => {
     const ms: number[] = [];
     let bytes = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < runs; i++) f(); // compiled first: the steady cost, as a server that serves snapshots pays it
+    for (let i = 0; i < runs; i++) {
       const t = process.cpuUsage();
-      bytes = f().length;
+      bytes = f();
       const d = process.cpuUsage(t);
       ms.push((d.user + d.system) / 1000);
     }
@@ -254,10 +302,11 @@ function sliceOfLargestSnapshot(n = 30): void {
   const { mdSnapshotLevels: levels, mdSnapshotOrders: orders } = DEFAULT_SESSION_LIMITS;
   const cache = new SnapshotCache(ex, 16);
   // as the server serves it: built and encoded (nothing kept yet), and from the kept encoding (an unchanged book)
-  const built = time(() => new SnapshotCache(ex, 1).frame(SYMBOL, 'x', L2_L3_BBO, levels, orders));
-  const kept = time(() => cache.frame(SYMBOL, 'x', L2_L3_BBO, levels, orders), 3);
+  const size = (p: FrameParts): number => p.head.length + p.body.length;
+  const built = time(() => size(new SnapshotCache(ex, 1).parts(SYMBOL, 'x', L2_L3_BBO, levels, orders)));
+  const kept = time(() => size(cache.parts(SYMBOL, 'x', L2_L3_BBO, levels, orders)), 3);
   // every level and order, through protobufjs, as before the caps
-  const uncapped = time(() => sharedFrame('market_data_snapshot_full_refresh', snapshot(ex, SYMBOL, 'x', L2_L3_BBO, 0, Number.MAX_SAFE_INTEGER)));
+  const uncapped = time(() => sharedFrame('market_data_snapshot_full_refresh', snapshot(ex, SYMBOL, 'x', L2_L3_BBO, 0, Number.MAX_SAFE_INTEGER)).length, 2, 5);
   console.log(`largest snapshot of a ${ORDERS}-order book, CPU: capped (${levels} levels, ${orders} L3 orders) built ${built}, from the kept encoding ${kept}; uncapped ${uncapped}`);
 }
 
@@ -328,32 +377,48 @@ async function main(): Promise<void> {
     const trader = await Conn.open(url, '/ws/trade');
     await trader.logon('demo-taker');
     const looper = await startLooper(url);
-    await measure(trader, 1); // warm-up
+    // warm-up, 1 s each: the trader alone, then with the loop (the server's first snapshots, refusals and upgrades are compiled then, not in a measured phase)
+    await measure(trader, 1);
+    looper.go();
+    await measure(trader, 1);
+    await looper.stop();
     console.log(`book: ${ORDERS} resting orders on ${SYMBOL}; trader at ${RATE} operations/s (buy price ${TRADER_PRICE}); ${SECONDS} s per phase, the phases' order alternating`);
-    const quiet: Phase = { lat: [], late: [] };
-    const loaded: Phase = { lat: [], late: [] };
+    const quiet: Phase = { lat: [], late: [], toReport: [] };
+    const loaded: Phase = { lat: [], late: [], toReport: [] };
     const cpu = { quiet: 0, loaded: 0 };
     const mark = (what: string): void => {
       if (values['server-flags']) console.error(`${what} phase from ${(performance.now() - serverStart).toFixed(0)} ms`);
     };
+    /** the server's own view per phase: event-loop delay (max, p99) and GC pauses, worst over the rounds */
+    const server = { quiet: [] as ProcessStats[], loaded: [] as ProcessStats[] };
     const quietPhase = async (): Promise<Phase> => {
       mark('quiet');
+      await probe(child);
       const c0 = serverCpuMs(child.pid);
       const q = await measure(trader, SECONDS);
       cpu.quiet += serverCpuMs(child.pid) - c0;
+      const st = await probe(child);
+      if (st) server.quiet.push(st);
       return q;
     };
     const loopPhase = async (): Promise<[Phase, LoopCounts]> => {
       mark('loop');
+      await probe(child);
       const c0 = serverCpuMs(child.pid);
       looper.go();
       const l = await measure(trader, SECONDS);
       const counts = await looper.stop();
       cpu.loaded += serverCpuMs(child.pid) - c0;
+      const st = await probe(child);
+      if (st) server.loaded.push(st);
       return [l, counts];
     };
+    const serverLine = (st: ProcessStats | undefined): string =>
+      st ? `loop delay p99 ${(st.loopP99Us / 1000).toFixed(1)} max ${(st.loopMaxUs / 1000).toFixed(1)} ms, GC ${st.gcCount} pauses max ${st.gcMaxMs} ms` : 'no probe';
+    const worst = (xs: ProcessStats[]): string => xs.length === 0 ? 'no probe'
+      : `loop delay max ${(Math.max(...xs.map((x) => x.loopMaxUs)) / 1000).toFixed(1)} ms, GC pauses ${xs.reduce((a, x) => a + x.gcCount, 0)} (${xs.reduce((a, x) => a + x.gcTotalMs, 0)} ms) max ${Math.max(...xs.map((x) => x.gcMaxMs))} ms`;
     const line = (name: string, p: Phase): string =>
-      `${name} p50=${pct(p.lat, 50).toFixed(2)} p99=${pct(p.lat, 99).toFixed(2)} max=${Math.max(...p.lat).toFixed(2)} ms (sent late p99 ${pct(p.late, 99).toFixed(2)} ms)`;
+      `${name} p50=${pct(p.lat, 50).toFixed(2)} p99=${pct(p.lat, 99).toFixed(2)} max=${Math.max(...p.lat).toFixed(2)} ms (to the report p99 ${pct(p.toReport, 99).toFixed(2)}; sent late p99 ${pct(p.late, 99).toFixed(2)} ms)`;
     for (let r = 0; r < ROUNDS; r++) {
       let q: Phase;
       let l: Phase;
@@ -368,16 +433,21 @@ async function main(): Promise<void> {
       for (const [to, from] of [[quiet, q], [loaded, l]] as const) {
         to.lat.push(...from.lat);
         to.late.push(...from.late);
+        to.toReport.push(...from.toReport);
       }
       console.log(`round ${r + 1}: ${line('quiet', q)} | ${line('snapshot loop', l)} | snapshots served=${loop.served} refusals answered=${loop.refused} on ${loop.connections} connections, ${loop.upgradesRefused} upgrades refused (${(loop.bytes / 2 ** 20).toFixed(1)} MiB)`);
+      console.log(`  server: quiet ${serverLine(server.quiet.at(-1))} | snapshot loop ${serverLine(server.loaded.at(-1))}`);
     }
     const dp99 = pct(loaded.lat, 99) - pct(quiet.lat, 99);
+    console.log(`all rounds, write to the report's sending time (the server's part): quiet p99=${pct(quiet.toReport, 99).toFixed(2)} ms, with the snapshot loop p99=${pct(loaded.toReport, 99).toFixed(2)} ms: change ${(pct(loaded.toReport, 99) - pct(quiet.toReport, 99)).toFixed(2)} ms`);
     console.log(`server CPU: quiet ${(cpu.quiet / ROUNDS / SECONDS / 10).toFixed(1)} %, with the snapshot loop ${(cpu.loaded / ROUNDS / SECONDS / 10).toFixed(1)} % of a core`);
+    console.log(`server, worst round: quiet ${worst(server.quiet)} | with the snapshot loop ${worst(server.loaded)}`);
     console.log(`all rounds: quiet p99=${pct(quiet.lat, 99).toFixed(2)} ms, with the snapshot loop p99=${pct(loaded.lat, 99).toFixed(2)} ms: p99 change ${dp99.toFixed(2)} ms (${dp99 < 1 ? 'under' : 'NOT under'} 1 ms)`);
     trader.ws.close();
     looper.end();
   } finally {
     child.kill('SIGTERM');
+    rmSync(probeDir, { recursive: true, force: true });
   }
 }
 

@@ -16,8 +16,9 @@ export const auth = {
 
 /** A REST call: the parsed JSON, or {error: {status, code, message}} (never throws). */
 export async function api(path, { method = 'GET', body } = {}) {
-  // the dashboard's polling is not weighed against the address's request weight (docs/rest.md)
-  const headers = { 'x-makerbench-client': 'dashboard' };
+  // the page's cookie (set when the server served it) keeps this polling out of the address's
+  // request weight (docs/rest.md); fetch sends it on its own
+  const headers = {};
   const a = auth.get();
   if (a?.kind === 'key') headers['x-api-key'] = a.value;
   if (a?.kind === 'admin') headers['x-admin-token'] = a.value;

@@ -1,30 +1,128 @@
 // The order book of one instrument: two sides of price levels. Each side keeps
-// its levels in an array sorted so that the best level is last — matching
-// consumes the best (pop), and most inserts land near the top of the book, so
-// the search starts at the end and the splice moves few elements. A price
-// index finds the level at a price without searching (most orders join an
-// existing level, often several levels deep).
+// its levels in a doubly linked list in price order from the best (matching
+// consumes the best; removing any level is an unlink) and a paged price index
+// that finds the level at a price without searching (most orders join an
+// existing level, often several levels deep). A new level is linked next to
+// its nearest better neighbour, found through bitsets over the index: one bit
+// per price in each page, one per non-empty word, and the same again over the
+// pages, so neither adding nor removing a level moves any other, however deep
+// the book or far from the best the price.
 import { Level } from './level.ts';
 import { Side } from './types.ts';
 
-const LINEAR_PROBE = 8;
-/** prices per page of the price index (a power of two: PAGE_BITS) */
+/** prices per page of the price index (a power of two: PAGE_BITS); also pages per group */
 const PAGE_BITS = 10;
 const PAGE = 1 << PAGE_BITS;
 /** Page number of a price: a shift while it fits in 31 bits (always, in practice), else a division. */
 const pageOf = (p: number): number => (p <= 0x7fffffff ? p >> PAGE_BITS : Math.floor(p / PAGE));
+/** Group number of a page number (a shift, as pageOf: a double index would make every lookup a slow one). */
+const groupOf = (n: number): number => (n <= 0x7fffffff ? n >> PAGE_BITS : Math.floor(n / PAGE));
+/** levels from the best that a new level's place is looked for along the list, before the index is asked */
+const NEAR = 8;
+/** empty pages kept in the directory (and dropped pages kept for reuse) */
+const RETAINED = 64;
 
-interface Page { slots: (Level | null)[]; used: number }
+/** Index of the lowest set bit of a non-zero 32-bit word. */
+const lowBit = (x: number): number => 31 - Math.clz32(x & -x);
+/** Index of the highest set bit of a non-zero 32-bit word. */
+const highBit = (x: number): number => 31 - Math.clz32(x);
+
+/**
+ * A set of the integers 0 … 1023: 32 words of bits, and a summary word (bit w:
+ * word w is non-empty) kept in the same typed array (a field would stop being
+ * a small integer once bit 30 is set, and the objects would change shape).
+ */
+export class Bits1024 {
+  /** words[0 … 31]: the bits; words[32]: the summary */
+  readonly words = new Int32Array(33);
+
+  get empty(): boolean {
+    return this.words[32] === 0;
+  }
+
+  add(i: number): void {
+    const w = i >> 5;
+    this.words[w] |= 1 << (i & 31);
+    this.words[32] |= 1 << w;
+  }
+
+  /** Returns true if the set is now empty. */
+  remove(i: number): boolean {
+    const words = this.words;
+    const w = i >> 5;
+    if ((words[w] &= ~(1 << (i & 31))) === 0) words[32] &= ~(1 << w);
+    return words[32] === 0;
+  }
+
+  /** The smallest member, or -1. */
+  lowest(): number {
+    const s = this.words[32];
+    if (s === 0) return -1;
+    const w = lowBit(s);
+    return (w << 5) + lowBit(this.words[w]);
+  }
+
+  /** The largest member, or -1. */
+  highest(): number {
+    const s = this.words[32];
+    if (s === 0) return -1;
+    const w = highBit(s);
+    return (w << 5) + highBit(this.words[w]);
+  }
+
+  /** The smallest member above i, or -1. */
+  above(i: number): number {
+    const words = this.words;
+    const w = i >> 5;
+    const b = i & 31;
+    const x = b === 31 ? 0 : words[w] & (-1 << (b + 1));
+    if (x !== 0) return (w << 5) + lowBit(x);
+    const s = w === 31 ? 0 : words[32] & (-1 << (w + 1));
+    if (s === 0) return -1;
+    const w2 = lowBit(s);
+    return (w2 << 5) + lowBit(words[w2]);
+  }
+
+  /** The largest member below i, or -1. */
+  below(i: number): number {
+    const words = this.words;
+    const w = i >> 5;
+    const x = words[w] & ((1 << (i & 31)) - 1);
+    if (x !== 0) return (w << 5) + highBit(x);
+    const s = words[32] & ((1 << w) - 1);
+    if (s === 0) return -1;
+    const w2 = highBit(s);
+    return (w2 << 5) + highBit(words[w2]);
+  }
+}
+
+export class Page extends Bits1024 {
+  readonly slots: (Level | null)[] = new Array<Level | null>(PAGE).fill(null);
+}
 
 /**
  * Live levels by price: a directory of pages of PAGE consecutive prices, each
- * made when the book first reaches it and dropped when its last level goes,
- * so memory follows the prices in use (prices are ≥ 1, instrument.ts).
+ * made when the book first reaches it, so memory follows the prices in use
+ * (prices are ≥ 1, instrument.ts). The pages in the directory are kept in
+ * groups of PAGE pages (a bitset each), the groups in a sorted array: both
+ * change only when a page is made or dropped. A page whose last level goes
+ * stays in the directory while at most RETAINED pages are empty, so a thin
+ * book side that empties and refills a page on nearly every order (a flash
+ * crash) only flips the page's own bits; the neighbour search skips the few
+ * empty pages it meets.
  */
 export class PriceIndex {
   private readonly pages: (Page | undefined)[] = [];
-  /** emptied pages kept for reuse (all slots null again): a book moving across a page edge does not allocate */
+  /** dropped pages kept for reuse (all slots null again) */
   private readonly spare: Page[] = [];
+  /** the pages in the directory by group (page number >> PAGE_BITS) */
+  private readonly groups: (Bits1024 | undefined)[] = [];
+  /** the groups with pages, ascending */
+  private readonly groupList: number[] = [];
+  /** the numbers of the pages in the directory */
+  private readonly held: number[] = [];
+  /** pages in the directory with no level */
+  private empty = 0;
 
   get(p: number): Level | null {
     const n = pageOf(p);
@@ -35,25 +133,132 @@ export class PriceIndex {
   set(p: number, lvl: Level): void {
     const n = pageOf(p);
     let page = this.pages[n];
-    if (page === undefined) this.pages[n] = page = this.spare.pop() ?? { slots: new Array<Level | null>(PAGE).fill(null), used: 0 };
-    page.slots[p - n * PAGE] = lvl;
-    page.used++;
+    if (page === undefined) page = this.addPage(n);
+    else if (page.empty) this.empty--;
+    const i = p - n * PAGE;
+    page.slots[i] = lvl;
+    page.add(i);
   }
 
   delete(p: number): void {
     const n = pageOf(p);
     const page = this.pages[n] as Page;
-    page.slots[p - n * PAGE] = null;
-    if (--page.used === 0) {
-      this.pages[n] = undefined;
-      if (this.spare.length < 64) this.spare.push(page);
+    const i = p - n * PAGE;
+    page.slots[i] = null;
+    if (page.remove(i) && ++this.empty > RETAINED) this.dropEmpty();
+  }
+
+  /** The level at the lowest price above p, or null. */
+  above(p: number): Level | null {
+    let n = pageOf(p);
+    const page = this.pages[n];
+    if (page !== undefined) {
+      const i = page.above(p - n * PAGE);
+      if (i >= 0) return page.slots[i];
     }
+    for (;;) {
+      n = this.pageAbove(n);
+      if (n < 0) return null;
+      const next = this.pages[n] as Page;
+      if (!next.empty) return next.slots[next.lowest()];
+    }
+  }
+
+  /** The level at the highest price below p, or null. */
+  below(p: number): Level | null {
+    let n = pageOf(p);
+    const page = this.pages[n];
+    if (page !== undefined) {
+      const i = page.below(p - n * PAGE);
+      if (i >= 0) return page.slots[i];
+    }
+    for (;;) {
+      n = this.pageBelow(n);
+      if (n < 0) return null;
+      const next = this.pages[n] as Page;
+      if (!next.empty) return next.slots[next.highest()];
+    }
+  }
+
+  /** The lowest page in the directory above page n, or -1. */
+  private pageAbove(n: number): number {
+    const g = groupOf(n);
+    const grp = this.groups[g];
+    const i = grp === undefined ? -1 : grp.above(n - g * PAGE);
+    if (i >= 0) return g * PAGE + i;
+    const list = this.groupList;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid] <= g) lo = mid + 1; else hi = mid;
+    }
+    if (lo === list.length) return -1;
+    return list[lo] * PAGE + (this.groups[list[lo]] as Bits1024).lowest();
+  }
+
+  /** The highest page in the directory below page n, or -1. */
+  private pageBelow(n: number): number {
+    const g = groupOf(n);
+    const grp = this.groups[g];
+    const i = grp === undefined ? -1 : grp.below(n - g * PAGE);
+    if (i >= 0) return g * PAGE + i;
+    const list = this.groupList;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid] < g) lo = mid + 1; else hi = mid;
+    }
+    if (lo === 0) return -1;
+    return list[lo - 1] * PAGE + (this.groups[list[lo - 1]] as Bits1024).highest();
+  }
+
+  private addPage(n: number): Page {
+    const page = this.spare.pop() ?? new Page();
+    this.pages[n] = page;
+    this.held.push(n);
+    const g = groupOf(n);
+    let grp = this.groups[g];
+    if (grp === undefined) {
+      this.groups[g] = grp = new Bits1024();
+      const list = this.groupList;
+      let at = list.length;
+      while (at > 0 && list[at - 1] > g) at--;
+      list.splice(at, 0, g);
+    }
+    grp.add(n - g * PAGE);
+    return page;
+  }
+
+  /** Too many empty pages in the directory: they all go (to the spare pages, up to RETAINED). */
+  private dropEmpty(): void {
+    const held = this.held;
+    let k = 0;
+    for (const n of held) {
+      const page = this.pages[n] as Page;
+      if (!page.empty) {
+        held[k++] = n;
+        continue;
+      }
+      this.pages[n] = undefined;
+      if (this.spare.length < RETAINED) this.spare.push(page);
+      const g = groupOf(n);
+      if ((this.groups[g] as Bits1024).remove(n - g * PAGE)) {
+        this.groups[g] = undefined;
+        this.groupList.splice(this.groupList.indexOf(g), 1);
+      }
+    }
+    held.length = k;
+    this.empty = 0;
   }
 }
 
 export class BookSide {
-  /** worst … best */
-  readonly levels: Level[] = [];
+  /** the best level: the head of the list (level.worse leads away from it) */
+  private head: Level | null = null;
+  /** levels on this side */
+  depth = 0;
   /** recycled levels: pool[0 … nPool-1], a stack with a counter like OrderPool */
   private readonly pool: Level[] = [];
   private nPool = 0;
@@ -67,43 +272,23 @@ export class BookSide {
    * when nobody listens to level events they are recycled at once.
    */
   keepRemoved = true;
+  /** bids: higher is better */
+  private readonly bid: boolean;
 
-  /** +1 for bids (higher is better), -1 for asks (lower is better) */
   constructor(
     readonly symbol: string,
     readonly side: Side,
-    private readonly sign: 1 | -1 = side === Side.BUY ? 1 : -1,
-  ) {}
+  ) {
+    this.bid = side === Side.BUY;
+  }
 
   best(): Level | null {
-    const n = this.levels.length;
-    return n === 0 ? null : this.levels[n - 1];
+    return this.head;
   }
 
   /** True if price p is strictly better than price q on this side. */
   better(p: number, q: number): boolean {
-    return (p - q) * this.sign > 0;
-  }
-
-  /** Index of the level at price p, or -(insertion point) - 1. */
-  private search(p: number): number {
-    const lv = this.levels;
-    const k = p * this.sign;
-    let hi = lv.length - 1;
-    // Most traffic is near the top of the book: probe from the best end first.
-    for (let i = 0; i < LINEAR_PROBE && hi >= 0; i++, hi--) {
-      const kk = lv[hi].price * this.sign;
-      if (kk === k) return hi;
-      if (kk < k) return -(hi + 1) - 1;
-    }
-    let lo = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const kk = lv[mid].price * this.sign;
-      if (kk === k) return mid;
-      if (kk < k) lo = mid + 1; else hi = mid - 1;
-    }
-    return -lo - 1;
+    return this.bid ? p > q : p < q;
   }
 
   find(p: number): Level | null {
@@ -112,16 +297,36 @@ export class BookSide {
 
   findOrCreate(p: number): Level {
     const found = this.index.get(p);
-    if (found !== null) return found;
-    const i = this.search(p);
+    return found !== null ? found : this.create(p);
+  }
+
+  private create(p: number): Level {
     const lvl = (this.nRemoved > 0 ? this.revive(p) : null) ?? this.fresh(p);
     lvl.live = true;
+    const head = this.head;
+    // The nearest better level: most new levels are near the best, a few steps down the list; else
+    // it is found through the index's bitsets.
+    let prev: Level | null = null;
+    let l = head;
+    for (let k = 0; l !== null && this.better(l.price, p); k++) {
+      if (k === NEAR) {
+        prev = this.bid ? this.index.above(p) : this.index.below(p);
+        break;
+      }
+      prev = l;
+      l = l.worse;
+    }
     this.index.set(p, lvl);
-    // Open a gap at the insertion point by hand: splice would allocate a result array.
-    const lv = this.levels;
-    const at = -i - 1;
-    for (let k = lv.length; k > at; k--) lv[k] = lv[k - 1];
-    lv[at] = lvl;
+    lvl.better = prev;
+    if (prev === null) {
+      lvl.worse = head;
+      this.head = lvl;
+    } else {
+      lvl.worse = prev.worse;
+      prev.worse = lvl;
+    }
+    if (lvl.worse !== null) lvl.worse.better = lvl;
+    this.depth++;
     return lvl;
   }
 
@@ -150,16 +355,11 @@ export class BookSide {
 
   /** Drops an empty level. It is recycled later (see recycle) so that market data can still report it. */
   removeLevel(lvl: Level): void {
-    const lv = this.levels;
-    const n = lv.length;
-    if (n > 0 && lv[n - 1] === lvl) lv.pop();
-    else {
-      const i = this.search(lvl.price);
-      if (i >= 0) {
-        for (let k = i; k < n - 1; k++) lv[k] = lv[k + 1];
-        lv.pop();
-      }
-    }
+    const { better, worse } = lvl;
+    if (better === null) this.head = worse; else better.worse = worse;
+    if (worse !== null) worse.better = better;
+    lvl.better = lvl.worse = null;
+    this.depth--;
     lvl.live = false;
     this.index.delete(lvl.price);
     if (this.keepRemoved) this.removed[this.nRemoved++] = lvl;
@@ -179,7 +379,15 @@ export class BookSide {
 
   /** Best-first iteration over at most n levels. */
   *top(n: number): Generator<Level> {
-    for (let i = this.levels.length - 1, k = 0; i >= 0 && k < n; i--, k++) yield this.levels[i];
+    for (let l = this.head, k = 0; l !== null && k < n; l = l.worse, k++) yield l;
+  }
+
+  /** The levels worst … best, in a new array (auctions sweep them by index). */
+  toArray(): Level[] {
+    const out = new Array<Level>(this.depth);
+    let i = this.depth;
+    for (let l = this.head; l !== null; l = l.worse) out[--i] = l;
+    return out;
   }
 }
 

@@ -13,6 +13,9 @@ export class Level {
   touchedAt = -1;
   /** false once removed from its side (it may still await a market-data report) */
   live = true;
+  /** neighbours on its side in price order: the next better and next worse level (null at either end) */
+  better: Level | null = null;
+  worse: Level | null = null;
 
   /** Appends at the back of the queue (lowest time priority). */
   push(o: Order): void {

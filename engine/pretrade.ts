@@ -84,8 +84,7 @@ function exceedsPositionLimit(acct: Account, inst: Instrument, side: Side, qty: 
 /** FOK pre-check: walks the crossing levels as matching would, self-trade prevention included. */
 function canFillInFull(acct: Account, opposite: BookSide, side: Side, price: number, qty: number, stp: StpMode): boolean {
   let need = qty;
-  for (let i = opposite.levels.length - 1; i >= 0; i--) {
-    const lvl = opposite.levels[i];
+  for (let lvl = opposite.best(); lvl !== null; lvl = lvl.worse) {
     if (!crosses(side, price, lvl.price)) break;
     if (stp === StpMode.NONE) {
       need -= lvl.qty;

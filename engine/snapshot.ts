@@ -27,7 +27,7 @@ import { Accumulator } from './money.ts';
 import { Order } from './order.ts';
 import { Market } from './market.ts';
 import { QuoteBook, QuoteSide } from './obligations/quote-book.ts';
-import { PriceIndex } from './book.ts';
+import { Bits1024, Page, PriceIndex } from './book.ts';
 import { Rec } from './rules/otr.ts';
 import { BanState, Bucket, Fixed, KeyMap, Sliding } from './rules/rate-limit.ts';
 import { Extremes, PriceControls, TradeWindow, WeightedWindow } from './rules/price-controls.ts';
@@ -442,7 +442,7 @@ export const ENGINE_SNAPSHOT_POLICY: GraphPolicy = {
     [Market, new Set(['pool'])],
   ]),
   classes: [
-    Order, Level, Account, Position, Accumulator, PriceIndex, Rec, BanState, Sliding, Fixed, Bucket, KeyMap, TradeWindow, Extremes, WeightedWindow,
+    Order, Level, Account, Position, Accumulator, PriceIndex, Page, Bits1024, Rec, BanState, Sliding, Fixed, Bucket, KeyMap, TradeWindow, Extremes, WeightedWindow,
     PriceControls, Schedule, MarketWide, ZoneClock, ParkedOrders, InstrumentParked, InstrumentCrosses, Interest, MarketMakerProtection, MmpRec,
     WideSum, Ledger, ObligationMeter, Membership, Totals, QuoteBook, QuoteSide,
   ],

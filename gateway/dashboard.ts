@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { extendServer, type ServerContext } from './server.ts';
+import { dashboardCookie } from './rest-weight.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -41,6 +42,8 @@ function installDashboard(ctx: ServerContext): void {
         body = await readFile(path);
         cache.set(path, body);
       }
+      // the page's cookie exempts its own polling from the request weight (rest-weight.ts)
+      if (url === '/') void reply.header('set-cookie', dashboardCookie());
       return reply.type(type).header('cache-control', 'no-cache').send(body);
     });
   }

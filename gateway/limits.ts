@@ -40,6 +40,10 @@ export interface SessionLimits {
   mdSnapshotsPerSec: number;
   /** /ws/md: requests a refused connection sends before the retry time its refusal gave (they get no answer) before it is logged out */
   mdIgnoredRefusals: number;
+  /** /ws/md snapshot requests (first subscriptions included) per remote address, over all its connections: a burst of this many … */
+  mdAddressSnapshotBurst: number;
+  /** … refilled at this rate per second, so reconnecting (a fresh connection, a fresh burst) gains nothing */
+  mdAddressSnapshotsPerSec: number;
   /** snapshot requests the whole server serves per second (a burst of as many), so many connections cannot add up to a stall */
   mdServerSnapshotsPerSec: number;
   /** … with a burst of this many (many bots subscribing at once) */
@@ -70,6 +74,8 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = {
   mdSnapshotBurst: 10,
   mdSnapshotsPerSec: 2,
   mdIgnoredRefusals: 20,
+  mdAddressSnapshotBurst: 100,
+  mdAddressSnapshotsPerSec: 20,
   mdServerSnapshotsPerSec: 50,
   mdServerSnapshotBurst: 200,
   authFailures: 10,

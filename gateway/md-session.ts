@@ -14,7 +14,8 @@ import type { Socket } from 'node:net';
 import type { RawData } from 'ws';
 import type { Subscription } from './md-feed.ts';
 import { sharedFrame } from './md-wire.ts';
-import { sendNumbered, type PeerSocket } from './ws-frame.ts';
+import { sendNumbered, sendNumberedParts, type PeerSocket } from './ws-frame.ts';
+import type { FrameParts } from './md-snapshot-cache.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { unref, type Timers } from './timers.ts';
 import type { SessionLimits } from './trade-session.ts';
@@ -213,18 +214,37 @@ export class MdSession {
    * keeps asking without reading gets past the whole budget: it is cut off.
    */
   sendFrame(shared: Uint8Array): void {
-    if (this.closed) return;
+    if (!this.mayWrite()) return;
+    sendNumbered(this.ws, this.socket, this.nextOut++, shared);
+    this.wrote(1);
+  }
+
+  /** sendFrame for a frame in two parts (a kept snapshot, md-snapshot-cache.ts): its body is written as it is, not copied. */
+  sendParts(frame: FrameParts): void {
+    if (!this.mayWrite()) return;
+    sendNumberedParts(this.ws, this.socket, this.nextOut++, frame.head, frame.body);
+    this.wrote(2);
+  }
+
+  /** False (and the connection is cut) past the whole budget; else corks the socket for the burst being written. */
+  private mayWrite(): boolean {
+    if (this.closed) return false;
     if (this.bufferedAmount > this.host.limits.maxBufferedBytes) {
       this.ws.terminate();
-      return this.onClose();
+      this.onClose();
+      return false;
     }
     if (!this.corked && this.socket) {
       this.corked = true;
       this.socket.cork();
       this.host.corked(this);
     }
-    sendNumbered(this.ws, this.socket, this.nextOut++, shared);
-    this.queuedFrames++;
+    return true;
+  }
+
+  /** Counts `writes` queued writes of one frame. */
+  private wrote(writes: number): void {
+    this.queuedFrames += writes;
     this.sent = true;
     // a long burst is written out in slices, so it cannot pass the high-water mark before the kernel saw any of it
     if (this.ws.bufferedAmount > CORK_FLUSH_BYTES) this.uncork();

@@ -6,7 +6,8 @@
 // the best `depth` levels of each side: an order or level change deeper in
 // the book leaves it as it was (only its update id moves), so the body is
 // kept and each answer adds its own md_req_id, symbol and last_update_id in
-// front of it.
+// front of it, as a separate small buffer: the kept bytes are written as they
+// are, never copied per answer (parts()).
 //
 // Protobuf fields may come in any order, so a snapshot message is those three
 // fields followed by the cached bytes of the rest (bids, asks, orders, bbo).
@@ -68,11 +69,26 @@ export class SnapshotCache {
   /**
    * The shared frame (an Envelope without msg_seq_num) of the snapshot of
    * `symbol` with these channels, `depth` levels a side (≥ 1) and at most
-   * `maxOrders` L3 orders, as of the symbol's current update id.
+   * `maxOrders` L3 orders, as of the symbol's current update id, in one buffer.
    */
   frame(symbol: string, mdReqId: string, mask: number, depth: number, maxOrders: number): Uint8Array {
+    const { head, body } = this.parts(symbol, mdReqId, mask, depth, maxOrders);
+    return Buffer.concat([head, body]);
+  }
+
+  /**
+   * The same frame in two parts, `head` ++ `body`: the head is this answer's
+   * own (the Envelope's sending time and the snapshot's md_req_id, symbol and
+   * last_update_id, a few dozen bytes), the body is the kept encoding itself,
+   * shared by every answer while the levels it shows are unchanged and never
+   * written to. Served as two writes of one frame (ws-frame.ts
+   * sendNumberedParts), an answer copies and allocates nothing the size of the
+   * snapshot.
+   */
+  parts(symbol: string, mdReqId: string, mask: number, depth: number, maxOrders: number): FrameParts {
     const head = SnapshotType.encode({ md_req_id: mdReqId, symbol, last_update_id: this.exchange.updateId(symbol) }).finish();
-    return envelope(head, this.body(symbol, mask, depth, maxOrders));
+    const body = this.body(symbol, mask, depth, maxOrders);
+    return { head: envelopeHead(head, body.length), body };
   }
 
   private body(symbol: string, mask: number, depth: number, maxOrders: number): Uint8Array {
@@ -110,15 +126,20 @@ export class SnapshotCache {
   }
 }
 
-/** Envelope{sending_time_us, snapshot = head ++ body}, by hand: the body is already encoded. */
-function envelope(head: Uint8Array, body: Uint8Array): Uint8Array {
+/** A shared frame as `head` ++ `body` (see SnapshotCache.parts). */
+export interface FrameParts {
+  readonly head: Uint8Array;
+  readonly body: Uint8Array;
+}
+
+/** Envelope{sending_time_us, snapshot = head ++ body} up to the body, by hand: the body is already encoded. */
+function envelopeHead(head: Uint8Array, bodyLength: number): Uint8Array {
   const time = EnvelopeType.encode({ sending_time_us: nowMicros() }).finish();
-  const n = head.length + body.length;
-  const out = Buffer.allocUnsafe(time.length + varintLength(TAG) + varintLength(n) + n);
+  const n = head.length + bodyLength;
+  const out = Buffer.allocUnsafe(time.length + varintLength(TAG) + varintLength(n) + head.length);
   out.set(time, 0);
   let i = writeVarint(out, time.length, TAG);
   i = writeVarint(out, i, n);
   out.set(head, i);
-  out.set(body, i + head.length);
   return out;
 }

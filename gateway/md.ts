@@ -25,7 +25,7 @@ import { securityList } from './reference.ts';
 import { limitState, phaseToWire, securityStatus, type LimitState, type MdAuction, type SecurityStatus } from './translate.ts';
 import { extendServer } from './server.ts';
 import { CloseCode } from './connection-limits.ts';
-import { TokenBucket } from './token-bucket.ts';
+import { KeyedBuckets, TokenBucket } from './token-bucket.ts';
 import { requestWeightsOf, type RequestWeights } from './request-weight.ts';
 import { LogoutReason, SessionRejectReason, type SessionLimits, type TradeSessions } from './trade-session.ts';
 
@@ -90,6 +90,8 @@ export class MdHub implements MarketListener, MdHost {
   private readonly unsubscribeMarket: () => void;
   /** the server-wide snapshot allowance (like each connection's) */
   private readonly snapshots: TokenBucket;
+  /** each remote address's snapshot allowance, over all its connections */
+  private readonly addressSnapshots: KeyedBuckets;
   private readonly unsubscribeRules: () => void;
   /** symbols in a LULD limit state now: the LimitState a late subscriber is told */
   private readonly limitStates = new Map<string, LimitState>();
@@ -103,6 +105,7 @@ export class MdHub implements MarketListener, MdHost {
     this.lowWater = Math.floor(this.highWater / 8);
     this.cache = new SnapshotCache(exchange, limits.mdSnapshotCacheEntries);
     this.snapshots = new TokenBucket(limits.mdServerSnapshotBurst, limits.mdServerSnapshotsPerSec, this.timers.now());
+    this.addressSnapshots = new KeyedBuckets(limits.mdAddressSnapshotBurst, limits.mdAddressSnapshotsPerSec);
     this.unsubscribeMarket = exchange.subscribeMarket(this);
     this.unsubscribeRules = exchange.subscribeRules((e) => {
       const ls = limitState(e);
@@ -267,12 +270,15 @@ export class MdHub implements MarketListener, MdHost {
   /**
    * Snapshots are built on the thread that runs the engine: each is capped
    * (sendSnapshot) and kept encoded while the levels it shows are unchanged
-   * (SnapshotCache), and their number is limited per connection and for the
-   * whole server, so a client looping on the largest one cannot stall order
-   * entry. A symbol's first subscription on a connection (`free`) takes no
-   * token of the connection's: a bot subscribing to every symbol at start is
-   * not refused. Returns why a request is refused ('' when it may be served
-   * or when the refusal goes unanswered).
+   * (SnapshotCache), and their number is limited per connection, per remote
+   * address and for the whole server, so a client looping on the largest one
+   * cannot stall order entry, nor take the allowance of others by opening new
+   * connections (each with a fresh burst of its own). A symbol's first
+   * subscription on a connection (`free`) takes no token of the connection's:
+   * a bot subscribing to every symbol at start is not refused; it counts for
+   * its address and the server. In-process peers (a simulation's bots, no
+   * address) have no address allowance. Returns why a request is refused (''
+   * when the refusal goes unanswered), null when it may be served.
    */
   private snapshotAllowance(s: MdSession, free: boolean): string | null {
     const now = this.timers.now();
@@ -280,6 +286,10 @@ export class MdHub implements MarketListener, MdHost {
     if (!free && now < s.refusedUntil) return this.ignored(s);
     const own = free ? 0 : s.takeSnapshot(now);
     if (own) return this.throttled(s, now, own, `snapshot rate limit: ${this.limits.mdSnapshotsPerSec}/s per connection (burst ${this.limits.mdSnapshotBurst}); retry in ${own} ms`);
+    const address = s.address === '' ? 0 : this.addressSnapshots.take(s.address, now);
+    if (address) {
+      return this.throttled(s, now, address, `snapshot rate limit: ${this.limits.mdAddressSnapshotsPerSec}/s per address (burst ${this.limits.mdAddressSnapshotBurst}); retry in ${address} ms`);
+    }
     const server = this.snapshots.take(now);
     if (server) return this.throttled(s, now, server, `server snapshot rate limit: ${this.limits.mdServerSnapshotsPerSec}/s; retry in ${server} ms`);
     s.ignoredRefusals = 0;
@@ -338,7 +348,7 @@ export class MdHub implements MarketListener, MdHost {
     const shown = this.feeds.get(sub.symbol)?.shownBook() ?? null;
     // a hidden call book is shown as subscribers last saw it: built each time (calls are never cached anyway)
     if (shown !== null) sub.session.send('market_data_snapshot_full_refresh', snapshot(this.exchange, sub.symbol, sub.mdReqId, sub.mask, depth, orders, shown));
-    else sub.session.sendFrame(this.cache.frame(sub.symbol, sub.mdReqId, sub.mask, depth, orders));
+    else sub.session.sendParts(this.cache.parts(sub.symbol, sub.mdReqId, sub.mask, depth, orders));
   }
 
   private add(sub: Subscription): void {

@@ -14,6 +14,7 @@ import { ConnectionGate, ConnectionRate, tooManyConnectionsResponse } from './co
 import { AuthThrottle, setAuthThrottle } from './auth-throttle.ts';
 import { openJournal, type JournalOptions, type Recovery } from './journal/journal.ts';
 import type { Snapshotter } from './journal/snapshot.ts';
+import { warmCodecs } from './wire.ts';
 
 export interface ServerOptions {
   config: ExchangeConfig;
@@ -69,6 +70,7 @@ export function extendServer(x: Extension): void {
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  warmCodecs();
   const testClock = opts.clock;
   const clock = opts.exchangeClock ?? new ExchangeClock(testClock ? { wall: () => testClock.now() } : {});
   const journal = opts.journal ? openJournal(opts.config, clock.now, { idEpoch: opts.idEpoch, ...opts.journal }) : null;

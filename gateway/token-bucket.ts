@@ -1,5 +1,6 @@
 // A token bucket: `burst` requests at once, refilled at `perSec` a second.
-// Used for market-data snapshot requests, per connection and server-wide.
+// Used for market-data snapshot requests, per connection, per address
+// (KeyedBuckets) and server-wide.
 
 export class TokenBucket {
   private tokens: number;
@@ -17,5 +18,43 @@ export class TokenBucket {
       return 0;
     }
     return Math.ceil(((1 - this.tokens) * 1000) / this.perSec);
+  }
+}
+
+/**
+ * A token bucket per key (a remote address), in a table of at most `maxKeys`
+ * entries: a key idle long enough to have its whole burst back needs no entry
+ * (a full bucket is what a new one is), so those are forgotten first when the
+ * table is full, else the oldest.
+ */
+export class KeyedBuckets {
+  private readonly byKey = new Map<string, { bucket: TokenBucket; lastSeen: number }>();
+  /** how long an idle key takes to get its whole burst back */
+  private readonly refillMs: number;
+
+  constructor(private readonly burst: number, private readonly perSec: number, private readonly maxKeys = 10_000) {
+    this.refillMs = Math.ceil((burst * 1000) / perSec);
+  }
+
+  /** 0 when `key` may make a request now (and takes its token), else the milliseconds until it may. `now`: ms. */
+  take(key: string, now: number): number {
+    let k = this.byKey.get(key);
+    if (k === undefined) {
+      if (this.byKey.size >= this.maxKeys) this.forgetIdle(now);
+      k = { bucket: new TokenBucket(this.burst, this.perSec, now), lastSeen: now };
+      this.byKey.set(key, k);
+    }
+    k.lastSeen = now;
+    return k.bucket.take(now);
+  }
+
+  /** Keys tracked now (at most maxKeys). */
+  get tracked(): number {
+    return this.byKey.size;
+  }
+
+  private forgetIdle(now: number): void {
+    for (const [key, k] of this.byKey) if (now - k.lastSeen >= this.refillMs) this.byKey.delete(key);
+    if (this.byKey.size >= this.maxKeys) this.byKey.delete(this.byKey.keys().next().value as string);
   }
 }

@@ -77,3 +77,28 @@ export function sendNumbered(ws: PeerSocket, socket: Socket | null, seq: number,
   if (socket) socket.write(wsNumberedFrame(seq, shared, possDup));
   else ws.send(numbered(seq, shared, possDup));
 }
+
+/**
+ * Sends a numbered envelope given as two parts of its shared frame, `head` ++
+ * `body` (a kept market-data snapshot: body is shared and never changes). On
+ * a TCP socket the WebSocket header, msg_seq_num and head go out as one small
+ * buffer and `body` itself follows as a second write of the same frame (one
+ * writev while the socket is corked): nothing the size of the body is
+ * allocated or copied. Nothing may be written to the socket between the two;
+ * nothing is, the calls are synchronous.
+ */
+export function sendNumberedParts(ws: PeerSocket, socket: Socket | null, seq: number, head: Uint8Array, body: Uint8Array): void {
+  if (ws.readyState !== ws.OPEN) return;
+  if (!socket) {
+    ws.send(numbered(seq, Buffer.concat([head, body])));
+    return;
+  }
+  const numberedLength = numberedHeaderLength(seq, false);
+  const payload = numberedLength + head.length + body.length;
+  const header = wsHeaderLength(payload);
+  const out = Buffer.allocUnsafe(header + numberedLength + head.length);
+  writeWsHeader(out, FIN_BINARY, payload);
+  out.set(head, writeNumberedHeader(out, header, seq, false));
+  socket.write(out);
+  socket.write(body);
+}

@@ -67,6 +67,14 @@ test('dashboard in Chromium: ladder, chart, compliance, halt banner, admin contr
       await page.waitForFunction(() => document.querySelectorAll('#tape tbody tr').length > 0);
     });
 
+    await t.test("the page's own requests are not weighed, a script's are", async () => {
+      // crypto-spot weighs every /api/v1 request per address; the page's cookie exempts the dashboard
+      const own = await page.evaluate(async () => (await fetch('/api/v1/instruments')).headers.get('x-mbx-used-weight-1m'));
+      assert.equal(own, null);
+      const other = await fetch(`${server.url}/api/v1/instruments`);
+      assert.ok(Number(other.headers.get('x-mbx-used-weight-1m')) >= 20);
+    });
+
     await t.test('the chart draws candles and the fair value', async () => {
       await page.waitForFunction(() => {
         const d = (window as unknown as { dashboard: { chart: { candles: { data(): unknown[] }; fair: { data(): unknown[] } } } }).dashboard;

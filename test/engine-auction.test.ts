@@ -153,8 +153,8 @@ test('step 5: equally close → the higher price', () => {
 
 /** The rule written plainly: every candidate evaluated, then filtered step by step. */
 function naive(book: Book, inst: Instrument, reference: number): Uncross {
-  const bids = book.bids.levels.map((l) => [l.price, l.qty] as Px);
-  const asks = book.asks.levels.map((l) => [l.price, l.qty] as Px);
+  const bids = book.bids.toArray().map((l) => [l.price, l.qty] as Px);
+  const asks = book.asks.toArray().map((l) => [l.price, l.qty] as Px);
   if (bids.length === 0 || asks.length === 0) return NONE;
   const lo = Math.min(...asks.map(([p]) => p));
   const hi = Math.max(...bids.map(([p]) => p));
@@ -182,8 +182,8 @@ function at(bids: Px[], asks: Px[], p: number): Uncross {
 
 /** Steps 1 and 2 over every tick price of the crossed range. */
 function bestOverTicks(book: Book, inst: Instrument): { qty: number; surplus: number } {
-  const bids = book.bids.levels.map((l) => [l.price, l.qty] as Px);
-  const asks = book.asks.levels.map((l) => [l.price, l.qty] as Px);
+  const bids = book.bids.toArray().map((l) => [l.price, l.qty] as Px);
+  const asks = book.asks.toArray().map((l) => [l.price, l.qty] as Px);
   let best = { qty: -1, surplus: 0 };
   for (let p = book.asks.best()!.price; p <= book.bids.best()!.price; p += tickAt(inst, p)) {
     const x = at(bids, asks, p);
@@ -215,7 +215,7 @@ test('random books: the same as the naive rule, and the best volume of any tick 
     const book = randomBook(rnd, inst, mid, 5 + rnd() * 60, 1 + Math.floor(rnd() * 12), n % 2 === 1);
     const r = rnd();
     // no reference, any price (often off the grid or outside the range), or a limit price
-    const reference = r < 0.3 ? 0 : r < 0.7 ? Math.max(1, Math.round(mid + (rnd() - 0.5) * 100)) : book.bids.levels[0].price;
+    const reference = r < 0.3 ? 0 : r < 0.7 ? Math.max(1, Math.round(mid + (rnd() - 0.5) * 100)) : book.bids.toArray()[0].price;
     const got = { ...uncross(book, inst, reference, out) };
     assert.deepEqual(got, naive(book, inst, reference), `book #${n}, reference ${reference}`);
     if (got.price === 0) continue;

@@ -15,7 +15,7 @@ test('price index finds every live level, across page edges and after pages empt
   for (const side of [Side.BUY, Side.SELL]) {
     const s = new BookSide('X', side);
     const want = new Map<number, number>(); // price → qty
-    for (let step = 0; step < 20_000; step++) {
+    for (let step = 0; step < 10_000; step++) {
       // prices around page edges (pages of 1024) and far away
       const p = rnd() < 0.9 ? 1 + Math.floor(rnd() * 3_000) : 1_000_000 + Math.floor(rnd() * 50);
       const lvl = s.find(p);
@@ -30,9 +30,89 @@ test('price index finds every live level, across page edges and after pages empt
         want.delete(p);
       }
     }
-    const prices = s.levels.map((l) => l.price);
+    const prices = s.toArray().map((l) => l.price);
     assert.deepEqual(prices, [...want.keys()].sort((a, b) => (a - b) * (side === Side.BUY ? 1 : -1)));
     for (const [p, q] of want) assert.equal(s.find(p)?.qty, q);
+  }
+});
+
+/** The side's levels best-first by its `worse` links, checked against the `better` links on the way. */
+function walk(s: BookSide): number[] {
+  const out: number[] = [];
+  let prev = null;
+  for (let l = s.best(); l !== null; l = l.worse) {
+    assert.equal(l.better, prev, `better link of ${l.price}`);
+    out.push(l.price);
+    prev = l;
+  }
+  assert.equal(out.length, s.depth);
+  return out;
+}
+
+test('levels far from the best: adding and removing them on a deep book keeps every level in price order', () => {
+  const rnd = prng(23);
+  for (const side of [Side.BUY, Side.SELL]) {
+    const s = new BookSide('X', side);
+    s.keepRemoved = false;
+    const model = new Set<number>();
+    const bestFirst = (): number[] => [...model].sort((a, b) => (side === Side.BUY ? b - a : a - b));
+    const extreme = (best: boolean): number | null => {
+      let x: number | null = null;
+      for (const p of model) if (x === null || (best === (side === Side.BUY) ? p > x : p < x)) x = p;
+      return x;
+    };
+    // 6,000 levels over several pages and groups of pages (1,024 prices and 1,048,576 prices), and above 2^31
+    const price = (): number => {
+      const r = rnd();
+      if (r < 0.6) return 1 + Math.floor(rnd() * 40_000);
+      if (r < 0.8) return 3_000_000 + Math.floor(rnd() * 3_000_000);
+      if (r < 0.9) return 2 ** 31 - 2_000 + Math.floor(rnd() * 4_000);
+      return 2 ** 40 + Math.floor(rnd() * 2 ** 21);
+    };
+    while (model.size < 6_000) {
+      const p = price();
+      if (!model.has(p)) { s.findOrCreate(p).qty = p; model.add(p); }
+    }
+    assert.deepEqual(walk(s), bestFirst());
+    const list = [...model];
+    for (let step = 0; step < 10_000; step++) {
+      // mostly the worst level or one at a random depth, sometimes the best
+      const r = rnd();
+      if (r < 0.5) {
+        const p = price();
+        if (model.has(p)) continue;
+        const lvl = s.findOrCreate(p);
+        assert.equal(lvl.price, p);
+        lvl.qty = p;
+        model.add(p);
+        list.push(p);
+        // its neighbours are the nearest prices either side
+        const worse = lvl.worse?.price ?? null;
+        const better = lvl.better?.price ?? null;
+        for (const q of [worse, better]) if (q !== null) assert.ok(model.has(q));
+        if (better !== null) assert.ok(s.better(better, p));
+        if (worse !== null) assert.ok(s.better(p, worse));
+      } else if (list.length > 0) {
+        const k = r < 0.6 ? list.length - 1 : Math.floor(rnd() * list.length);
+        const p = r < 0.55 ? (extreme(false) as number) : list[k];
+        const lvl = s.find(p);
+        assert.ok(lvl !== null, `level ${p}`);
+        s.removeLevel(lvl);
+        model.delete(p);
+        list.splice(list.indexOf(p), 1);
+        assert.equal(s.find(p), null);
+      }
+      assert.equal(s.best()?.price ?? null, extreme(true), `best after step ${step}`);
+      if (step % 500 === 0) assert.deepEqual(walk(s), bestFirst());
+    }
+    assert.deepEqual(walk(s), bestFirst());
+    for (const p of model) assert.equal(s.find(p)?.qty, p);
+    // empty it from the worst end: the index's pages and groups go with the last levels
+    for (const p of bestFirst().reverse()) s.removeLevel(s.find(p)!);
+    assert.equal(s.best(), null);
+    assert.deepEqual(walk(s), []);
+    s.findOrCreate(7);
+    assert.deepEqual(walk(s), [7]);
   }
 });
 

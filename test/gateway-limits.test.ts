@@ -19,6 +19,8 @@ import { runInNewContext } from 'node:vm';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 import { Raw } from './gateway-raw-client.ts';
+import { KeyedBuckets } from '../gateway/token-bucket.ts';
+import type { Envelope } from '../gateway/wire.ts';
 
 const SYMBOL = 'BTC-USD';
 const CONFIG = {
@@ -128,6 +130,52 @@ test('/ws/md snapshots are capped (levels and L3 orders) and rate-limited per co
   assert.equal(marketDataHub(s.exchange)?.stats.refusalsUnanswered, 20);
   for (const c of others) c.ws.close();
 }));
+
+test('/ws/md snapshots per address: new connections share their address\'s allowance (first subscriptions too); another address has its own', () => withServer({
+  mdSnapshotBurst: 3, mdSnapshotsPerSec: 1, mdAddressSnapshotBurst: 5, mdAddressSnapshotsPerSec: 1,
+}, async (s) => {
+  fillBook(s, 40);
+  const ask = (m: Raw, id: string, subscription = 1): void => m.send('market_data_request', { md_req_id: id, symbol: SYMBOL, subscription, channels: [1] });
+  const answer = (m: Raw, id: string): Promise<Envelope> => m.waitFor((e) => (e.body === 'market_data_snapshot_full_refresh' || e.body === 'market_data_request_reject')
+    && (e[e.body] as { md_req_id: string }).md_req_id === id);
+  // one connection takes its own burst of 3; a second from the same address gets the 2 the address has left
+  const a = await Raw.open(s.url, '/ws/md');
+  for (const id of ['a1', 'a2', 'a3']) ask(a, id);
+  for (const id of ['a1', 'a2', 'a3']) assert.equal((await answer(a, id)).body, 'market_data_snapshot_full_refresh');
+  const b = await Raw.open(s.url, '/ws/md');
+  for (const id of ['b1', 'b2', 'b3']) ask(b, id);
+  assert.equal((await answer(b, 'b1')).body, 'market_data_snapshot_full_refresh');
+  assert.equal((await answer(b, 'b2')).body, 'market_data_snapshot_full_refresh');
+  const refused = await answer(b, 'b3');
+  assert.equal(refused.body, 'market_data_request_reject');
+  assert.match((refused.market_data_request_reject as { text: string }).text, /snapshot rate limit: 1\/s per address \(burst 5\); retry in \d+ ms/);
+  // a third connection's first subscription, free for the connection, still counts for the address
+  const c = await Raw.open(s.url, '/ws/md');
+  ask(c, 'c1', 0);
+  assert.equal((await answer(c, 'c1')).body, 'market_data_request_reject');
+  // another address (127.0.0.2, same machine) has an allowance of its own
+  const other = new WebSocket(s.url.replace('http', 'ws') + '/ws/md', { localAddress: '127.0.0.2' });
+  await new Promise((res, rej) => { other.once('open', res); other.once('error', rej); });
+  const d = new Raw(other);
+  ask(d, 'd1', 0);
+  ask(d, 'd2');
+  assert.equal((await answer(d, 'd1')).body, 'market_data_snapshot_full_refresh');
+  assert.equal((await answer(d, 'd2')).body, 'market_data_snapshot_full_refresh');
+  for (const m of [a, b, c, d]) m.ws.close();
+}));
+
+test('KeyedBuckets: a burst then a steady rate per key, a bounded table', () => {
+  const buckets = new KeyedBuckets(2, 10, 3);
+  assert.equal(buckets.take('a', 0), 0);
+  assert.equal(buckets.take('a', 0), 0);
+  assert.equal(buckets.take('a', 0), 100);
+  assert.equal(buckets.take('b', 0), 0); // another key has its own
+  assert.equal(buckets.take('a', 100), 0);
+  // at most 3 keys: the ones idle long enough to be full again go first, else the oldest
+  buckets.take('c', 100);
+  for (let i = 0; i < 100; i++) buckets.take(`x${i}`, 1000 + i);
+  assert.equal(buckets.tracked, 3);
+});
 
 /** How an upgrade ends: 'open', the HTTP status of a refusal, or 'dropped' (the socket closed without an answer). */
 function upgrade(url: string, path: string): Promise<{ result: 'open' | 'dropped' | number; retryAfter?: string; ws: WebSocket }> {

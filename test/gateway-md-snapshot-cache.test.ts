@@ -9,6 +9,9 @@ import { snapshot } from '../gateway/md-feed.ts';
 import { SnapshotCache } from '../gateway/md-snapshot-cache.ts';
 import { decodeEnvelope, numbered, sharedFrame } from '../gateway/wire.ts';
 import { prng } from './prng.ts';
+import { startServer } from '../gateway/index.ts';
+import { marketDataHub } from '../gateway/md.ts';
+import { Raw } from './gateway-raw-client.ts';
 
 const SYMBOL = 'BTC-USD';
 const CONFIG = {
@@ -108,4 +111,29 @@ test('kept encodings per symbol are bounded (mdSnapshotCacheEntries): the oldest
   assert.deepEqual(cache.stats, { hits: 2, builds: 3 });
   served(cache, 'x', L2_L3_BBO, 1, 10); // forgotten: built again
   assert.deepEqual(cache.stats, { hits: 2, builds: 4 });
+});
+
+test('a large snapshot served over /ws/md (kept body written as it is, after its own head) decodes to exactly a fresh build', async () => {
+  // caps raised so the snapshot is the whole 40,000-order book (~0.9 MB, a 64-bit frame length)
+  const s = await startServer({ config: structuredClone(CONFIG), limits: { mdSnapshotLevels: 20_000, mdSnapshotOrders: 40_000 } });
+  try {
+    for (let i = 0; i < 40_000; i++) order(s.exchange, i % 2 === 0 ? 1 : 2, i % 2 === 0 ? 500_000 - 1 - Math.floor(i / 2) : 500_000 + 1 + Math.floor(i / 2));
+    const m = await Raw.open(s.url, '/ws/md');
+    // built, then from the kept encoding (an unchanged book); a small message between and after them
+    m.send('market_data_request', { md_req_id: 'big1', symbol: SYMBOL, subscription: 1, market_depth: 0, channels: [1, 2, 4] });
+    m.send('test_request', { test_req_id: 't1' });
+    m.send('market_data_request', { md_req_id: 'big2', symbol: SYMBOL, subscription: 1, market_depth: 0, channels: [1, 2, 4] });
+    m.send('test_request', { test_req_id: 't2' });
+    await m.next('heartbeat', (h: { test_req_id: string }) => h.test_req_id === 't2', 10_000);
+    assert.deepEqual(m.got.map((e) => e.body), ['market_data_snapshot_full_refresh', 'heartbeat', 'market_data_snapshot_full_refresh', 'heartbeat']);
+    assert.deepEqual(m.got.map((e) => e.msg_seq_num), [1, 2, 3, 4]);
+    const snaps = m.of<{ orders: unknown[]; bids: unknown[] }>('market_data_snapshot_full_refresh');
+    assert.equal(snaps[0].orders.length, 40_000);
+    assert.equal(snaps[0].bids.length, 20_000);
+    for (const [i, id] of ['big1', 'big2'].entries()) assert.deepEqual(snaps[i], fresh(s.exchange, id, L2_L3_BBO, 20_000, 40_000));
+    assert.deepEqual(marketDataHub(s.exchange)?.cache.stats, { hits: 1, builds: 1 });
+    m.ws.close();
+  } finally {
+    await s.close();
+  }
 });

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { numbered } from '../gateway/wire.ts';
-import { sendNumbered, wsNumberedFrame } from '../gateway/ws-frame.ts';
+import { sendNumbered, sendNumberedParts, wsNumberedFrame } from '../gateway/ws-frame.ts';
 
 /** A server-side WebSocket, its TCP socket, and the client's received messages. */
 async function pair(): Promise<{ server: WebSocket; socket: Socket; received: Buffer[]; client: WebSocket; close: () => Promise<void> }> {
@@ -45,6 +45,33 @@ test('frames of every length encoding arrive as the numbered envelopes ws.send w
     // a sequence number past 2^31 (a 5-byte varint) as well
     sent.push(numbered(2 ** 33 + 5, Buffer.from('x')));
     sendNumbered(p.server, p.socket, 2 ** 33 + 5, Buffer.from('x'));
+    await until(() => p.received.length === sent.length);
+    assert.deepEqual(p.received, sent);
+  } finally {
+    await p.close();
+  }
+});
+
+test('a frame sent as head and body (a kept snapshot) arrives as the same frame in one piece, interleaved with whole frames, every length encoding', async () => {
+  const p = await pair();
+  try {
+    // head + body across the 7-bit, 16-bit and 64-bit lengths, and a body of 1 MiB (a snapshot far above the caps)
+    const sizes: [number, number][] = [[3, 0], [10, 100], [40, 200], [40, 65_000], [40, 70_000], [30, 1 << 20]];
+    const sent: Buffer[] = [];
+    let seq = 1;
+    sizes.forEach(([h, b], i) => {
+      const head = Buffer.alloc(h, 0x40 + i);
+      const body = Buffer.alloc(b, i + 1);
+      sent.push(numbered(seq, Buffer.concat([head, body])));
+      p.socket.cork(); // as a market-data session writes a burst
+      sendNumberedParts(p.server, p.socket, seq++, head, body);
+      sent.push(numbered(seq, Buffer.from(`after ${i}`)));
+      sendNumbered(p.server, p.socket, seq++, Buffer.from(`after ${i}`));
+      p.socket.uncork();
+    });
+    // uncorked: two writes still make one frame
+    sent.push(numbered(seq, Buffer.from('head+body')));
+    sendNumberedParts(p.server, p.socket, seq++, Buffer.from('head+'), Buffer.from('body'));
     await until(() => p.received.length === sent.length);
     assert.deepEqual(p.received, sent);
   } finally {

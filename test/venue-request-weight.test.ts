@@ -82,10 +82,17 @@ test('crypto-spot REST: 24 depth requests of 5,000 levels use the 6,000 weight o
     // a lighter request does not fit either; the refused ones are not counted
     const light = await fetch(`${s.url}/api/v1/trades/BTC-USD`);
     assert.deepEqual([light.status, light.headers.get('x-mbx-used-weight-1m')], [429, '6000']);
-    // the dashboard's own polling is not weighed
-    const dash = await fetch(`${s.url}/api/v1/depth/BTC-USD?levels=5000`, { headers: { 'x-makerbench-client': 'dashboard' } });
+    // the dashboard's own polling is not weighed: the page sets a cookie the browser sends back;
+    // a made-up cookie or the old header counts like any request
+    const cookie = (await fetch(`${s.url}/`)).headers.get('set-cookie')?.split(';')[0] ?? '';
+    assert.match(cookie, /^makerbench_dashboard=[0-9a-f]{32}$/);
+    const dash = await fetch(`${s.url}/api/v1/depth/BTC-USD?levels=5000`, { headers: { cookie: `theme=dark; ${cookie}` } });
     assert.deepEqual([dash.status, dash.headers.get('x-mbx-used-weight-1m')], [200, null]);
-    for (let i = 0; i < 3; i++) assert.equal((await depth()).status, 429);
+    const forged: Record<string, string>[] = [{ cookie: 'makerbench_dashboard=0123456789abcdef0123456789abcdef' }, { 'x-makerbench-client': 'dashboard' }];
+    for (const headers of forged) {
+      assert.equal((await fetch(`${s.url}/api/v1/depth/BTC-USD?levels=5000`, { headers })).status, 429);
+    }
+    assert.equal((await depth()).status, 429); // the fifth 429
     // a sixth over-limit request after five 429s: banned for 2 minutes
     now += S;
     const ban = await depth();

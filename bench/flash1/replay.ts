@@ -151,6 +151,63 @@ export interface ReplayResult {
   engine: Engine;
 }
 
+/**
+ * Feeds workload messages to the engine as commands (reused command objects: nothing is allocated
+ * per message). The loop is a method of its own, outside the timing code, so that its optimised
+ * code is kept from one pass to the next, as the textbook's is.
+ */
+class Feeder {
+  private readonly nos: NewOrder = { time: 0, account: 0, symbol: FLASH1_SYMBOL, side: Side.BUY, ordType: OrdType.LIMIT, tif: TimeInForce.GTC, price: 0, qty: 0 };
+  private readonly cxl: Cancel = { time: 0, account: 0, symbol: FLASH1_SYMBOL, orderId: 0 };
+  private readonly rpl: Replace = { time: 0, account: 0, symbol: FLASH1_SYMBOL, orderId: 0, price: 0, qty: 0 };
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly sink: ReportSink,
+    private readonly widOf: Uint32Array,
+    private readonly cumOf: Int32Array,
+    private readonly live: LiveIds,
+  ) {}
+
+  run(w: Workload, count: number): void {
+    const { engine, sink, widOf, cumOf, live, nos, cxl, rpl } = this;
+    const { type, side, ioc, qty, orderId, price } = w;
+    for (let i = 0; i < count; i++) {
+      const wid = orderId[i];
+      const account = (wid % FLASH1_ACCOUNTS) + 1;
+      sink.seq = i;
+      sink.wid = wid;
+      const t = type[i];
+      if (t === MSG_NEW) {
+        nos.time = i;
+        nos.account = account;
+        nos.side = side[i] === 0 ? Side.BUY : Side.SELL;
+        nos.tif = ioc[i] ? TimeInForce.IOC : TimeInForce.GTC;
+        nos.price = price[i];
+        nos.qty = qty[i];
+        // The next engine id is known before the call so fills can be reported with the workload id.
+        const next = engine.nextOrderIdPreview();
+        widOf[next] = wid;
+        // It is live unless it ended within its own command (filled, or an IOC remainder cancelled).
+        if (engine.newOrder(nos) === next && sink.lastEnded !== next) live.set(wid, next);
+      } else if (t === MSG_CANCEL) {
+        cxl.time = i;
+        cxl.account = account;
+        cxl.orderId = live.get(wid);
+        engine.cancel(cxl);
+      } else {
+        rpl.time = i;
+        rpl.account = account;
+        rpl.orderId = live.get(wid);
+        rpl.price = price[i];
+        // flash1 gives the new open quantity; FIX OrderQty (ours) counts what is already filled.
+        rpl.qty = qty[i] + cumOf[rpl.orderId];
+        engine.replace(rpl);
+      }
+    }
+  }
+}
+
 /** Replays the first `count` messages (default: all) into `engine` (default: a fresh one), recording into `log` (cleared first; default: a new one). */
 export function replay(w: Workload, engine = flash1Engine(), count = w.count, log = new ReportLog(count * 2)): ReplayResult {
   log.clear(); // ~1.6 reports per message in these workloads: the default log has room for 2
@@ -159,47 +216,10 @@ export function replay(w: Workload, engine = flash1Engine(), count = w.count, lo
   const cumOf = new Int32Array(w.count + 2); // engine order id → filled quantity, kept from fill events
   const sink = new ReportSink(log, widOf, cumOf, live);
   engine.setSink(sink);
-  // Reused command objects: the adapter allocates nothing per message.
-  const nos: NewOrder = { time: 0, account: 0, symbol: FLASH1_SYMBOL, side: Side.BUY, ordType: OrdType.LIMIT, tif: TimeInForce.GTC, price: 0, qty: 0 };
-  const cxl: Cancel = { time: 0, account: 0, symbol: FLASH1_SYMBOL, orderId: 0 };
-  const rpl: Replace = { time: 0, account: 0, symbol: FLASH1_SYMBOL, orderId: 0, price: 0, qty: 0 };
-  const { type, side, ioc, qty, orderId, price } = w;
-
+  const feeder = new Feeder(engine, sink, widOf, cumOf, live);
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < count; i++) {
-    const wid = orderId[i];
-    const account = (wid % FLASH1_ACCOUNTS) + 1;
-    sink.seq = i;
-    sink.wid = wid;
-    const t = type[i];
-    if (t === MSG_NEW) {
-      nos.time = i;
-      nos.account = account;
-      nos.side = side[i] === 0 ? Side.BUY : Side.SELL;
-      nos.tif = ioc[i] ? TimeInForce.IOC : TimeInForce.GTC;
-      nos.price = price[i];
-      nos.qty = qty[i];
-      // The next engine id is known before the call so fills can be reported with the workload id.
-      const next = engine.nextOrderIdPreview();
-      widOf[next] = wid;
-      // It is live unless it ended within its own command (filled, or an IOC remainder cancelled).
-      if (engine.newOrder(nos) === next && sink.lastEnded !== next) live.set(wid, next);
-    } else if (t === MSG_CANCEL) {
-      cxl.time = i;
-      cxl.account = account;
-      cxl.orderId = live.get(wid);
-      engine.cancel(cxl);
-    } else {
-      rpl.time = i;
-      rpl.account = account;
-      rpl.orderId = live.get(wid);
-      rpl.price = price[i];
-      // flash1 gives the new open quantity; FIX OrderQty (ours) counts what is already filled.
-      rpl.qty = qty[i] + cumOf[rpl.orderId];
-      engine.replace(rpl);
-    }
-  }
+  feeder.run(w, count);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   return { log, seconds, cpuSeconds: cpuSince(c0), engine };
 }

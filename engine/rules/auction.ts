@@ -120,8 +120,8 @@ function sweep(bids: Level[], asks: Level[], iLo: number, demand0: number, hi: n
 
 /** Writes the uncross of the (possibly crossed) book into `out`; price 0 / qty 0 when nothing crosses. */
 export function uncross(book: Book, inst: Instrument, reference: number, out: Uncross): Uncross {
-  const bids = book.bids.levels;
-  const asks = book.asks.levels;
+  const bids = book.bids.toArray();
+  const asks = book.asks.toArray();
   const nb = bids.length;
   if (nb === 0 || asks.length === 0 || bids[nb - 1].price < asks[asks.length - 1].price) {
     out.price = out.qty = out.surplus = out.surplusSide = 0;

@@ -383,8 +383,8 @@ function byPrice(x: Interest): number[] {
 }
 
 function addBook(book: Book, bids: Interest, asks: Interest): void {
-  for (const l of book.bids.levels) bids.add(l.price, l.qty, false, false);
-  for (const l of book.asks.levels) asks.add(l.price, l.qty, false, false);
+  for (const l of book.bids.toArray()) bids.add(l.price, l.qty, false, false);
+  for (const l of book.asks.toArray()) asks.add(l.price, l.qty, false, false);
 }
 
 /**
@@ -499,8 +499,8 @@ export function validate(cx: InstrumentCrosses, kind: CrossKind, bid: number, as
 export function eligible(book: Book, parked: ReadonlySet<Order>, price: number, imbalance: Side | 0, callBid: number, callAsk: number): [Order[], Order[]] {
   const buys: Order[] = [];
   const sells: Order[] = [];
-  for (const l of book.bids.levels) if (l.price >= price) for (let o = l.head; o !== null; o = o.next) buys.push(o);
-  for (const l of book.asks.levels) if (l.price <= price) for (let o = l.head; o !== null; o = o.next) sells.push(o);
+  for (const l of book.bids.toArray()) if (l.price >= price) for (let o = l.head; o !== null; o = o.next) buys.push(o);
+  for (const l of book.asks.toArray()) if (l.price <= price) for (let o = l.head; o !== null; o = o.next) sells.push(o);
   for (const o of parked) {
     if (o.imbalanceOnly && (imbalance === 0 || o.side === imbalance)) continue;
     const p = o.imbalanceOnly ? ioPrice(o, callBid, callAsk) : o.price;
