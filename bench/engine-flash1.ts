@@ -1,11 +1,12 @@
-// npm run bench:engine [-- --data-dir DIR] [--compare] [--passes N] [--scenario NAME] [--canonical-dir DIR] [--cold]
+// npm run bench:engine [-- --data-dir DIR] [--compare] [--passes N] [--warmup N] [--scenario NAME] [--canonical-dir DIR] [--cold]
 // Replays the five flash1 workloads (from ../shared/flash1 beside the
 // repository, or --data-dir DIR) through the engine, checks each report
 // stream's SHA-256 against the published hash and reports throughput. Each
 // scenario runs in its own child process so that peak RSS and JIT state are
 // its own. Only message processing (events and reports included) is timed.
-// Before timing, the JIT is warmed up, as in any JIT benchmark, by one untimed
-// pass of the same workload through a throwaway engine; then PASSES timed
+// Before timing, the JIT is warmed up, as in any JIT benchmark, by untimed
+// passes of the same workload through throwaway engines (`--warmup N`,
+// default 1; the textbook gets the same number); then PASSES timed
 // passes each run on a fresh engine, every one hash-checked, and the median is
 // reported (this host's run-to-run noise is ±20 %). `--cold` instead times the
 // very first pass alone (JIT compilation included). Each line also gives the
@@ -36,7 +37,7 @@ function arg(name: string): string | undefined {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-interface Options { dataDir: string; cold: boolean; compare: boolean; passes: number; canonicalDir?: string }
+interface Options { dataDir: string; cold: boolean; compare: boolean; passes: number; warmup: number; canonicalDir?: string }
 
 async function runOne(scenario: Scenario, opts: Options): Promise<Line> {
   const { cold, compare, canonicalDir } = opts;
@@ -46,8 +47,10 @@ async function runOne(scenario: Scenario, opts: Options): Promise<Line> {
   // clears it: its memory is committed once, outside any timed pass.
   const log = new ReportLog(w.count * 2);
   if (!cold) {
-    replay(w, undefined, w.count, log);
-    if (compare) replayTextbook(w, w.count, log);
+    for (let i = 0; i < opts.warmup; i++) {
+      replay(w, undefined, w.count, log);
+      if (compare) replayTextbook(w, w.count, log);
+    }
   }
   const times: number[] = [];
   const cpuTimes: number[] = [];
@@ -104,8 +107,10 @@ async function main(): Promise<void> {
   const compare = process.argv.includes('--compare');
   const passes = Number(arg('--passes') ?? 3);
   if (!Number.isSafeInteger(passes) || passes < 1 || passes > 99) throw new Error('--passes: an integer 1-99');
+  const warmup = Number(arg('--warmup') ?? 1);
+  if (!Number.isSafeInteger(warmup) || warmup < 1 || warmup > 9) throw new Error('--warmup: an integer 1-9');
   if (one) {
-    process.stdout.write(JSON.stringify(await runOne(one, { dataDir, cold, compare, passes, canonicalDir })) + '\n');
+    process.stdout.write(JSON.stringify(await runOne(one, { dataDir, cold, compare, passes, warmup, canonicalDir })) + '\n');
     return;
   }
   const only = arg('--scenario');
@@ -119,7 +124,7 @@ async function main(): Promise<void> {
   const lines: Line[] = [];
   for (const s of names) {
     const args = [
-      ...process.execArgv, self, '--one', s, '--data-dir', dataDir, '--passes', String(passes),
+      ...process.execArgv, self, '--one', s, '--data-dir', dataDir, '--passes', String(passes), '--warmup', String(warmup),
       ...(cold ? ['--cold'] : []), ...(compare ? ['--compare'] : []), ...(canonicalDir ? ['--canonical-dir', canonicalDir] : []),
     ];
     const r = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 })) as Line;

@@ -28,6 +28,7 @@ import { MsgKind, Rules } from './rules/rules.ts';
 import { resolveRisk } from './rules/risk.ts';
 import type { ValidatedProgramme } from './obligations/config.ts';
 import { Programmes, type Settlement } from './obligations/programme.ts';
+import { objectArray } from './arrays.ts';
 
 export interface EngineOptions {
   instruments: InstrumentConfig[];
@@ -64,7 +65,7 @@ export type AdminResult = { ok: true } | { ok: false; reason: RejectReason; text
 export class Engine {
   readonly instruments: readonly Instrument[];
   private readonly bySymbol = new Map<string, Instrument>();
-  private readonly accounts: Account[] = [];
+  private readonly accounts = objectArray<Account>();
   /** the books and their orders */
   private readonly market: Market;
   /** phases, price controls, breakers, rate limits, risk (engine/rules) */
@@ -79,8 +80,9 @@ export class Engine {
   /** every event leaves through here (sequence numbers, reused event objects) */
   private readonly out: Emitter;
   private readonly why: Why = { text: '' };
-  private lastSymbol = '';
-  private lastInstrument: Instrument | undefined = undefined;
+  /** the one-entry symbol cache (instrument()), primed with the first instrument: a new engine's first command then takes the path its predecessors' optimised code knows */
+  private lastSymbol: string;
+  private lastInstrument: Instrument | undefined;
 
   constructor(opts: EngineOptions, sink: EventSink = opts.sink ?? nullSink) {
     if (!Array.isArray(opts.instruments) || opts.instruments.length === 0) {
@@ -91,6 +93,8 @@ export class Engine {
       if (this.bySymbol.has(inst.symbol)) throw new ConfigError(`instruments[${inst.index}].symbol`, `duplicate symbol ${inst.symbol}`);
       this.bySymbol.set(inst.symbol, inst);
     }
+    this.lastSymbol = this.instruments[0].symbol;
+    this.lastInstrument = this.instruments[0];
     this.maxOpenOrdersPerAccount = limit(opts.maxOpenOrdersPerAccount, 'maxOpenOrdersPerAccount', 100_000);
     this.maxLiveOrders = limit(opts.maxLiveOrders, 'maxLiveOrders', 10_000_000);
     this.maxAccounts = limit(opts.maxAccounts, 'maxAccounts', 100_000);

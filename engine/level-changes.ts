@@ -4,10 +4,11 @@
 import type { Level } from './level.ts';
 import type { BookSide } from './book.ts';
 import type { EventSink, LevelEvent } from './events.ts';
+import { objectArray } from './arrays.ts';
 
 export class LevelChanges {
-  private readonly levels: Level[] = [];
-  private readonly sides: BookSide[] = [];
+  private readonly levels = objectArray<Level>();
+  private readonly sides = objectArray<BookSide>();
   /** entries in use (the arrays are reused, never shrunk: cheaper than truncating) */
   private n = 0;
   /** identifies the current command; a level touched under the same mark is already listed */

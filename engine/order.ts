@@ -4,6 +4,7 @@
 import type { Level } from './level.ts';
 import type { Account } from './account.ts';
 import { Side, OrdType, TimeInForce, StpMode } from './types.ts';
+import { objectArray } from './arrays.ts';
 
 export const PARK_STOP = 1;
 export const PARK_PEG = 2;
@@ -64,7 +65,7 @@ export class Order {
 /** Recycles order objects; bounded so a burst cannot pin memory forever. */
 export class OrderPool {
   /** a stack: free[0 … n-1] (a counter instead of push/pop: no builtin call on the order path; slots above n may still name orders in use, at most maxFree of them) */
-  private readonly free: Order[] = [];
+  private readonly free = objectArray<Order>();
   private n = 0;
   constructor(private readonly maxFree = 1 << 16) {}
 

@@ -102,6 +102,9 @@ export class Rules implements MatchWatcher {
     this.configInert = market.watcher === null && this.rateLimits === null && this.otr === null && this.marketWide === null
       && this.byIndex.every((ir) => ir.quiet && ir.schedule === null && ir.minQuoteLifeUs === 0 && ir.controls.velocity === null && ir.crosses === null);
     this.refreshInert();
+    // Without schedules or crosses the first command's time changes nothing at start: start now,
+    // so that no command meets the first-command branch (its optimised code would be thrown away).
+    if (this.byIndex.every((ir) => ir.schedule === null && ir.crosses === null)) this.start(0);
   }
 
   /** A new account: its risk limits, if any, make the rules live. */
