@@ -11,8 +11,9 @@
 // for a full snapshot (market_depth 0, L2 + L3 + BBO) again as soon as each
 // answer arrives, and again every 5 ms when none does (refusals past the
 // first are not answered), reconnecting `reconnect-ms` after it is logged out
-// or refused at the upgrade (in a child process of its own, so decoding
-// snapshots never delays the trader's measurement). The trader sleeps on a
+// or refused at the upgrade (in a child process of its own, reading only
+// which message each frame is: decoding its snapshots would take CPU from the
+// trader and the server on a 2-core machine). The trader sleeps on a
 // timer between orders (no busy wait: on a 2-core machine a spinning client
 // takes a core from the server and the looper). Prints per phase p50 / p99 /
 // max, how late the trader's own timer sent (the client's scheduling, not the
@@ -38,7 +39,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { decodeEnvelope, encodeEnvelope, sharedFrame, type Envelope } from '../gateway/wire.ts';
+import { BODY_NAMES, EnvelopeType, decodeEnvelope, encodeEnvelope, sharedFrame, type Envelope } from '../gateway/wire.ts';
 import { Exchange } from '../gateway/exchange.ts';
 import { defaultConfig } from '../gateway/config.ts';
 import { snapshot } from '../gateway/md-feed.ts';
@@ -90,20 +91,58 @@ function startExchange(): Promise<{ url: string; child: ChildProcess }> {
   });
 }
 
-/** A numbered, decoding connection. */
+/**
+ * The name of an Envelope's body, read from the field tags alone (BODY_NAMES):
+ * the looper's frames are mostly 32 KiB snapshots, and decoding each would
+ * spend CPU of the machine the trader and the server share.
+ */
+function bodyName(d: Uint8Array): string | undefined {
+  let i = 0;
+  const varint = (): number => {
+    let v = 0;
+    let scale = 1;
+    let b;
+    do {
+      b = d[i++];
+      v += (b & 0x7f) * scale;
+      scale *= 0x80;
+    } while (b & 0x80 && i < d.length);
+    return v;
+  };
+  while (i < d.length) {
+    const tag = varint();
+    const wire = tag % 8;
+    if (wire === 0) varint();
+    else if (wire === 1) i += 8;
+    else if (wire === 5) i += 4;
+    else if (wire === 2) {
+      const len = varint();
+      const name = EnvelopeType.fieldsById[Math.floor(tag / 8)]?.name;
+      if (name !== undefined && BODIES.has(name)) return name;
+      i += len;
+    } else return undefined;
+  }
+  return undefined;
+}
+const BODIES: ReadonlySet<string> = new Set(BODY_NAMES);
+
+/** A numbered connection: decoding what it receives, or (`decode` false) reading only each message's name. */
 class Conn {
   private seq = 1;
   onEnvelope: (e: Envelope) => void = () => {};
-  private constructor(readonly ws: WebSocket) {
+  /** without decoding: the body's name of each message */
+  onBody: (body: string | undefined) => void = () => {};
+  private constructor(readonly ws: WebSocket, decode: boolean) {
     ws.on('message', (d: Buffer) => {
+      if (!decode) return this.onBody(bodyName(d));
       const r = decodeEnvelope(d);
       if (r.ok) this.onEnvelope(r.env);
     });
   }
-  static async open(url: string, p: string): Promise<Conn> {
+  static async open(url: string, p: string, decode = true): Promise<Conn> {
     const ws = new WebSocket(url.replace('http', 'ws') + p);
     await new Promise((res, rej) => { ws.once('open', res); ws.once('error', rej); });
-    return new Conn(ws);
+    return new Conn(ws, decode);
   }
   send(body: string, msg: Record<string, unknown>): void {
     this.ws.send(encodeEnvelope({ msg_seq_num: this.seq++, sending_time_us: 0, [body]: msg }));
@@ -239,7 +278,7 @@ function loopSnapshots(url: string): LoopCounts & { stop(): void } {
     if (state.stopped) return;
     let md: Conn;
     try {
-      md = current = await Conn.open(url, '/ws/md');
+      md = current = await Conn.open(url, '/ws/md', false);
     } catch {
       state.upgradesRefused++;
       setTimeout(() => void connect(), RECONNECT_MS);
@@ -259,9 +298,9 @@ function loopSnapshots(url: string): LoopCounts & { stop(): void } {
       if (reask) clearTimeout(reask);
       setTimeout(() => void connect(), RECONNECT_MS);
     });
-    md.onEnvelope = (e) => {
-      if (e.body === 'market_data_snapshot_full_refresh') state.served++;
-      else if (e.body === 'market_data_request_reject') state.refused++;
+    md.onBody = (body) => {
+      if (body === 'market_data_snapshot_full_refresh') state.served++;
+      else if (body === 'market_data_request_reject') state.refused++;
       else return;
       ask();
     };

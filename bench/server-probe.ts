@@ -51,15 +51,20 @@ function profiler(): ((to: string) => void) | null {
 
 if (file) {
   const monitor = new Monitor();
-  const cut = profiler();
+  const cutProfile = profiler();
   let n = 0;
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
-  process.on('SIGUSR2', () => {
-    if (n === 0) gc();
+  const cut = (): void => {
     appendFileSync(file, `${JSON.stringify(monitor.stats())}\n`);
     monitor.reset();
-    if (cut && profileDir) cut(path.join(profileDir, `interval-${n}.cpuprofile`));
+    if (cutProfile && profileDir) cutProfile(path.join(profileDir, `interval-${n}.cpuprofile`));
     n++;
+  };
+  process.on('SIGUSR2', () => {
+    if (n > 0) return cut();
+    // the collection's own pause and GC entry (delivered later) belong to no phase: the interval ends after them
+    gc();
+    setTimeout(cut, 20);
   });
 }

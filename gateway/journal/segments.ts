@@ -49,13 +49,16 @@ export function createSegmentSync(path: string, bytes: number): void {
   }
 }
 
-/** createSegmentSync off the event loop, written 1 MiB at a time with a sync after each (a sync of the journal never waits behind more). */
+/** Bytes of zeros the background preparation writes (and syncs) at a time. */
+const PREPARE_CHUNK = 256 * 1024;
+
+/** createSegmentSync off the event loop, written 256 KiB at a time with a sync after each (a sync of the journal never waits behind more). */
 export async function createSegment(path: string, bytes: number): Promise<void> {
   const fh = await open(path, 'w');
   try {
     await fh.write(SEGMENT_MAGIC);
-    for (let at = SEGMENT_MAGIC.length; at < bytes; at += ZEROS.length) {
-      await fh.write(ZEROS, 0, Math.min(ZEROS.length, bytes - at));
+    for (let at = SEGMENT_MAGIC.length; at < bytes; at += PREPARE_CHUNK) {
+      await fh.write(ZEROS, 0, Math.min(PREPARE_CHUNK, bytes - at));
       await fh.datasync();
     }
     await fh.datasync();

@@ -2,7 +2,8 @@
 //   always  every record is written and made durable before the command runs on
 //   batch   group commit: the records of one event-loop turn are written and
 //           made durable together, off the event loop, while the next turn's
-//           records fill the other buffer
+//           records fill another buffer (and go out at once: two commits may be
+//           in flight, see commit())
 //   off     written (to the OS page cache: survives a process crash, not a power cut), never synced
 // Outbound reports wait for `whenDurable` (the order-entry sockets stay corked
 // until then), so a client is told "accepted" only once its record is durable.
@@ -40,11 +41,14 @@ export interface WriterOptions {
 }
 
 const useDsync = process.env.MAKERBENCH_JOURNAL_SYNC !== 'fdatasync';
+/** Group commits written at once (MAKERBENCH_JOURNAL_IN_FLIGHT, default 2; 1: each waits for the one before). */
+const MAX_IN_FLIGHT = Math.max(1, Number(process.env.MAKERBENCH_JOURNAL_IN_FLIGHT ?? 2) || 2);
 
 export class JournalWriter {
   readonly fsync: FsyncPolicy;
   private active = new RecordEncoder();
-  private spare = new RecordEncoder();
+  /** encoders of finished commits, to be filled again */
+  private free: RecordEncoder[] = [new RecordEncoder()];
   private fd = -1;
   /** where the next commit is written in the current segment, and the segment's preallocated size */
   private offset = 0;
@@ -55,11 +59,14 @@ export class JournalWriter {
   /** the next segment being prepared in the background (resolves true once it is ready under NEXT_SEGMENT) */
   private next: Promise<boolean> | null = null;
   private nextReady = false;
-  /** last record appended, last record written to a segment, and last record durable under the policy */
+  /** last record appended, last record handed to a write, and last record durable under the policy */
   private lastSeq: number;
   private writtenSeq: number;
   private durableSeq: number;
-  private inFlight = false;
+  /** group commits handed to the thread pool and not finished, in order (a record is durable once every commit up to its own is) */
+  private inFlight = 0;
+  private readonly commits: { upto: number; done: boolean }[] = [];
+  private rolling = false;
   private scheduled = false;
   private closed = false;
   /** callbacks waiting for a record to be durable: the seq each waits for, and the callback */
@@ -134,7 +141,7 @@ export class JournalWriter {
 
   /** Writes and syncs everything appended, then closes the segment (waits for a commit, and a segment being prepared). */
   async close(): Promise<void> {
-    while (this.inFlight) await new Promise((r) => setTimeout(r, 1));
+    while (this.inFlight > 0 || this.rolling) await new Promise((r) => setTimeout(r, 1));
     this.closed = true;
     this.commitSync();
     if (this.fd >= 0) closeSync(this.fd);
@@ -162,32 +169,53 @@ export class JournalWriter {
     this.durable(this.lastSeq);
   }
 
-  /** Group commit: hands the turn's buffer to the thread pool and goes on filling the other. */
+  /**
+   * Group commit: hands the turn's buffer to the thread pool and goes on filling another. Up to
+   * MAX_IN_FLIGHT commits are written at once (at their own offsets), so records appended while a
+   * sync is in flight wait for one sync of their own, not for the rest of that one first; they are
+   * acknowledged only once every commit before theirs is durable too.
+   */
   private commit(): void {
     this.scheduled = false;
-    if (this.inFlight || this.active.pos === 0 || this.closed) return;
+    if (this.active.pos === 0 || this.closed || this.rolling || this.inFlight >= MAX_IN_FLIGHT) return;
+    // a commit that does not fit begins the next segment, once the writes to this one are done
+    if (this.inFlight > 0 && this.offset + this.active.pos > this.capacity) return;
     this.runHook();
     const out = this.active;
-    this.active = this.spare;
-    this.spare = out;
-    const upto = this.lastSeq;
-    this.inFlight = true;
-    // a commit that does not fit begins the next segment (one larger than a segment grows the file)
-    if (this.offset > SEGMENT_MAGIC.length && this.offset + out.pos > this.capacity) {
-      this.roll().then(() => this.writeOut(out, upto), (e: Error) => this.onError(e));
-    } else this.writeOut(out, upto);
+    this.active = this.free.pop() ?? new RecordEncoder();
+    const entry = { upto: this.lastSeq, done: false };
+    this.commits.push(entry);
+    this.inFlight++;
+    // (one larger than a whole segment grows the file)
+    if (this.inFlight === 1 && this.offset > SEGMENT_MAGIC.length && this.offset + out.pos > this.capacity) {
+      this.rolling = true;
+      this.roll().then(() => {
+        this.rolling = false;
+        this.writeOut(out, entry);
+      }, (e: Error) => this.onError(e));
+    } else this.writeOut(out, entry);
   }
 
-  private writeOut(out: RecordEncoder, upto: number): void {
+  private writeOut(out: RecordEncoder, entry: { upto: number; done: boolean }): void {
     const at = this.offset;
+    const fd = this.fd;
     this.offset += out.pos;
-    this.writeAll(out.buf, 0, out.pos, at, (e) => {
-      if (e) return this.onError(e);
+    this.writtenSeq = entry.upto;
+    const finish = (): void => {
       out.reset();
-      this.writtenSeq = upto;
+      this.free.push(out);
+      this.inFlight--;
+      entry.done = true;
+      let upto = -1;
+      while (this.commits.length > 0 && this.commits[0].done) upto = (this.commits.shift() as { upto: number }).upto;
+      if (upto >= 0) this.durable(upto);
       this.prepareNext();
-      if (this.fsync === 'off' || this.dsync) return this.committed(upto);
-      fdatasync(this.fd, (e2) => (e2 ? this.onError(e2) : this.committed(upto)));
+      if (this.active.pos > 0 && !this.scheduled) this.commit();
+    };
+    this.writeAll(fd, out.buf, 0, out.pos, at, (e) => {
+      if (e) return this.onError(e);
+      if (this.fsync === 'off' || this.dsync) return finish();
+      fdatasync(fd, (e2) => (e2 ? this.onError(e2) : finish()));
     });
   }
 
@@ -201,18 +229,12 @@ export class JournalWriter {
     }
   }
 
-  private writeAll(buf: Buffer, from: number, to: number, position: number, done: (e: Error | null) => void): void {
-    write(this.fd, buf, from, to - from, position, (e, n) => {
+  private writeAll(fd: number, buf: Buffer, from: number, to: number, position: number, done: (e: Error | null) => void): void {
+    write(fd, buf, from, to - from, position, (e, n) => {
       if (e) return done(e);
-      if (from + n < to) return this.writeAll(buf, from + n, to, position + n, done);
+      if (from + n < to) return this.writeAll(fd, buf, from + n, to, position + n, done);
       done(null);
     });
-  }
-
-  private committed(upto: number): void {
-    this.inFlight = false;
-    this.durable(upto);
-    if (this.active.pos > 0 && !this.scheduled) this.commit();
   }
 
   private durable(upto: number): void {
