@@ -1,10 +1,10 @@
 // The order book of one instrument: two sides of price levels. Each side keeps
 // its levels in a doubly linked list in price order from the best (matching
-// consumes the best; removing any level is an unlink), a hash table of its
-// live levels by price (most orders join an existing level, often several
-// levels deep) and a paged price index of bitsets. A new level is linked next
-// to its nearest better neighbour, found through the bitsets: one bit per
-// price in each page, one per non-empty word, and the same again over the
+// consumes the best; removing any level is an unlink) and a paged price index
+// that finds the level at a price without searching (most orders join an
+// existing level, often several levels deep). A new level is linked next to
+// its nearest better neighbour, found through bitsets over the index: one bit
+// per price in each page, one per non-empty word, and the same again over the
 // pages, so neither adding nor removing a level moves any other, however deep
 // the book or far from the best the price.
 import { Level } from './level.ts';
@@ -97,115 +97,24 @@ export class Bits1024 {
   }
 }
 
-/** A page of the price index: which of its PAGE prices have a level (the levels are in the LevelTable). */
-export class Page extends Bits1024 {}
-
-/** 2^32, to fold prices beyond 32 bits into the hash */
-const TWO32 = 4294967296;
-/** log2 of the LevelTable's smallest capacity */
-const MIN_TABLE_BITS = 8;
-
-/**
- * The live levels of a side by price: an open-addressing hash table (linear
- * probing, backward-shift deletion) of the levels themselves, at most half
- * full. It holds only live levels, so it stays small and in cache; a table
- * indexed by price would give every level a cache line of its own, cold
- * whenever the book moves to new prices.
- */
-export class LevelTable {
-  private slots = objectArray<Level | null>();
-  private mask = 0;
-  /** 32 − log2(capacity): the hash keeps the top bits of the product */
-  private shift = 0;
-  size = 0;
-
-  constructor() {
-    this.allocate(MIN_TABLE_BITS);
-  }
-
-  /** Home slot of a price: Fibonacci hashing (neighbouring prices land far apart, so probe runs stay short). */
-  private home(p: number): number {
-    const k = p <= 0x7fffffff ? p : (p % TWO32) ^ Math.floor(p / TWO32);
-    return Math.imul(k, 0x9e3779b1) >>> this.shift;
-  }
-
-  get(p: number): Level | null {
-    const slots = this.slots;
-    for (let i = this.home(p); ; i = (i + 1) & this.mask) {
-      const l = slots[i];
-      if (l === null || l.price === p) return l;
-    }
-  }
-
-  /** Adds a level (no level at its price may be in the table). */
-  add(lvl: Level): void {
-    const slots = this.slots;
-    let i = this.home(lvl.price);
-    while (slots[i] !== null) i = (i + 1) & this.mask;
-    slots[i] = lvl;
-    if (++this.size * 2 > slots.length) this.resize(33 - this.shift);
-  }
-
-  delete(p: number): void {
-    const { slots, mask } = this;
-    let i = this.home(p);
-    for (let l = slots[i]; ; l = slots[i]) {
-      if (l === null) return;
-      if (l.price === p) break;
-      i = (i + 1) & mask;
-    }
-    // backward shift: pull later entries of the probe run into the hole, unless that would move one before its home slot
-    for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
-      const l = slots[j];
-      if (l === null) break;
-      const h = this.home(l.price);
-      if (((j - h) & mask) >= ((j - i) & mask)) {
-        slots[i] = l;
-        i = j;
-      }
-    }
-    slots[i] = null;
-    this.size--;
-    if (this.size * 8 < slots.length && slots.length > 1 << MIN_TABLE_BITS) this.resize(31 - this.shift);
-  }
-
-  private allocate(bits: number): void {
-    const slots = objectArray<Level | null>();
-    for (let i = 0; i < 1 << bits; i++) slots.push(null);
-    this.slots = slots;
-    this.mask = (1 << bits) - 1;
-    this.shift = 32 - bits;
-  }
-
-  private resize(bits: number): void {
-    const old = this.slots;
-    this.allocate(bits);
-    const slots = this.slots;
-    for (const l of old) {
-      if (l === null) continue;
-      let i = this.home(l.price);
-      while (slots[i] !== null) i = (i + 1) & this.mask;
-      slots[i] = l;
-    }
-  }
+export class Page extends Bits1024 {
+  readonly slots: (Level | null)[] = new Array<Level | null>(PAGE).fill(null);
 }
 
 /**
- * Live levels by price: a LevelTable finds the level at a price; a directory
- * of pages of PAGE consecutive prices (a bitset each: which prices have a
- * level) finds a price's neighbours. A page is made when the book first
- * reaches it, so memory follows the prices in use (prices are ≥ 1,
- * instrument.ts). The pages in the directory are kept in groups of PAGE pages
- * (a bitset each), the groups in a sorted array: both change only when a page
- * is made or dropped. A page whose last level goes stays in the directory
- * while at most RETAINED pages are empty, so a thin book side that empties and
- * refills a page on nearly every order (a flash crash) only flips the page's
- * own bits; the neighbour search skips the few empty pages it meets.
+ * Live levels by price: a directory of pages of PAGE consecutive prices, each
+ * made when the book first reaches it, so memory follows the prices in use
+ * (prices are ≥ 1, instrument.ts). The pages in the directory are kept in
+ * groups of PAGE pages (a bitset each), the groups in a sorted array: both
+ * change only when a page is made or dropped. A page whose last level goes
+ * stays in the directory while at most RETAINED pages are empty, so a thin
+ * book side that empties and refills a page on nearly every order (a flash
+ * crash) only flips the page's own bits; the neighbour search skips the few
+ * empty pages it meets.
  */
 export class PriceIndex {
-  private readonly levels = new LevelTable();
   private readonly pages = sparseArray<Page | undefined>();
-  /** dropped pages kept for reuse (all bits clear) */
+  /** dropped pages kept for reuse (all slots null again) */
   private readonly spare = objectArray<Page>();
   /** the pages in the directory by group (page number >> PAGE_BITS) */
   private readonly groups = sparseArray<Bits1024 | undefined>();
@@ -217,7 +126,9 @@ export class PriceIndex {
   private empty = 0;
 
   get(p: number): Level | null {
-    return this.levels.get(p);
+    const n = pageOf(p);
+    const page = this.pages[n];
+    return page === undefined ? null : page.slots[p - n * PAGE];
   }
 
   set(p: number, lvl: Level): void {
@@ -225,15 +136,17 @@ export class PriceIndex {
     let page = this.pages[n];
     if (page === undefined) page = this.addPage(n);
     else if (page.empty) this.empty--;
-    page.add(p - n * PAGE);
-    this.levels.add(lvl);
+    const i = p - n * PAGE;
+    page.slots[i] = lvl;
+    page.add(i);
   }
 
   delete(p: number): void {
-    this.levels.delete(p);
     const n = pageOf(p);
     const page = this.pages[n] as Page;
-    if (page.remove(p - n * PAGE) && ++this.empty > RETAINED) this.dropEmpty();
+    const i = p - n * PAGE;
+    page.slots[i] = null;
+    if (page.remove(i) && ++this.empty > RETAINED) this.dropEmpty();
   }
 
   /** The level at the lowest price above p, or null. */
@@ -242,13 +155,13 @@ export class PriceIndex {
     const page = this.pages[n];
     if (page !== undefined) {
       const i = page.above(p - n * PAGE);
-      if (i >= 0) return this.levels.get(n * PAGE + i);
+      if (i >= 0) return page.slots[i];
     }
     for (;;) {
       n = this.pageAbove(n);
       if (n < 0) return null;
       const next = this.pages[n] as Page;
-      if (!next.empty) return this.levels.get(n * PAGE + next.lowest());
+      if (!next.empty) return next.slots[next.lowest()];
     }
   }
 
@@ -258,13 +171,13 @@ export class PriceIndex {
     const page = this.pages[n];
     if (page !== undefined) {
       const i = page.below(p - n * PAGE);
-      if (i >= 0) return this.levels.get(n * PAGE + i);
+      if (i >= 0) return page.slots[i];
     }
     for (;;) {
       n = this.pageBelow(n);
       if (n < 0) return null;
       const next = this.pages[n] as Page;
-      if (!next.empty) return this.levels.get(n * PAGE + next.highest());
+      if (!next.empty) return next.slots[next.highest()];
     }
   }
 
