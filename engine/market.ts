@@ -70,7 +70,7 @@ export class Market {
   /** `idEpoch`: order and trade ids count on from it (EngineOptions.idEpoch) */
   constructor(readonly instruments: readonly Instrument[], private readonly out: Emitter, idEpoch = 0) {
     this.nextOrderId = this.nextTradeId = idEpoch;
-    this.live = new OrderIndex();
+    this.live = new OrderIndex(idEpoch);
     this.books = instruments.map((i) => new Book(i.symbol));
     this.venueFees = instruments.map(() => new Accumulator());
     this.calling = instruments.map(() => false);
@@ -562,7 +562,7 @@ export class Market {
   /** Drops a finished order from every index and recycles it. */
   forget(o: Order): void {
     o.account.unlink(o);
-    this.live.delete(o.id);
+    this.live.delete(o.id, this.nextOrderId + 1);
     if (o.expireTime !== 0) this.expiry.remove(o);
     this.pool.give(o);
   }

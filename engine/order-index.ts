@@ -1,102 +1,58 @@
-// Live orders by exchange id: an open-addressing hash table (linear probing,
-// backward-shift deletion, so no tombstones) of the live orders themselves,
-// sized to them (at most half full, shrunk once at most 1/8 full). A table of
-// every id handed out would spread the few live orders over the whole id
-// range, a cache line each; this one keeps them dense, so looking one up by id
-// (every cancel and amend), adding and dropping one stay in cache.
-import { objectArray } from './arrays.ts';
+// Live orders by exchange id. Ids are handed out in sequence, so a directory
+// of fixed pages (4096 ids each) finds an order with two array reads and no
+// hashing; a page is dropped once every id in it has been handed out and none
+// is live any more, so memory follows the live orders, not the history.
 import type { Order } from './order.ts';
+import { objectArray, sparseArray } from './arrays.ts';
 
-const MIN_BITS = 10;
-/** 2^32, to fold ids beyond 32 bits (long runs) into the hash */
-const TWO32 = 4294967296;
+const PAGE_BITS = 12;
+const PAGE = 1 << PAGE_BITS;
+/** Page number of an id offset: a shift while it fits in 31 bits, else a division (ids pass 2^32 in long runs). */
+const pageOf = (k: number): number => (k <= 0x7fffffff ? k >> PAGE_BITS : Math.floor(k / PAGE));
+
+interface Page { slots: (Order | null)[]; live: number }
 
 export class OrderIndex {
-  private slots = objectArray<Order | null>();
-  private mask = 0;
-  /** 32 − log2(capacity): the hash keeps the top bits of the product */
-  private shift = 0;
+  private readonly pages = sparseArray<Page | undefined>();
+  /** emptied pages kept for reuse (their slots are all null again) */
+  private readonly spare = objectArray<Page>();
   size = 0;
 
-  constructor() {
-    this.allocate(MIN_BITS);
-  }
+  /**
+   * `base`: ids start after it (the engine's id epoch). Pages count from it,
+   * so the directory stays a dense array however large the ids are.
+   */
+  constructor(private readonly base = 0) {}
 
-  /** Home slot of an id: Fibonacci hashing (consecutive ids land far apart, so their probe runs stay short). */
-  private home(id: number): number {
-    const k = id <= 0x7fffffff ? id : (id % TWO32) ^ Math.floor(id / TWO32);
-    return Math.imul(k, 0x9e3779b1) >>> this.shift;
-  }
-
-  /** `id` must be a positive safe integer (ids pass 2^32 in long runs). */
+  /** `id` must be a positive safe integer (ids pass 2^32 in long runs, so no bit tricks). */
   get(id: number): Order | undefined {
-    const slots = this.slots;
-    for (let i = this.home(id); ; i = (i + 1) & this.mask) {
-      const o = slots[i];
-      if (o === null) return undefined;
-      if (o.id === id) return o;
-    }
+    const k = id - this.base;
+    const n = pageOf(k);
+    const p = this.pages[n];
+    return p === undefined ? undefined : (p.slots[k - n * PAGE] ?? undefined);
   }
 
   set(o: Order): void {
-    const slots = this.slots;
-    let i = this.home(o.id);
-    for (let s = slots[i]; s !== null; s = slots[i]) {
-      if (s.id === o.id) {
-        slots[i] = o;
-        return;
-      }
-      i = (i + 1) & this.mask;
-    }
-    slots[i] = o;
-    if (++this.size * 2 > slots.length) this.resize(this.bits() + 1);
+    const k = o.id - this.base;
+    const n = pageOf(k);
+    let p = this.pages[n];
+    if (p === undefined) this.pages[n] = p = this.spare.pop() ?? { slots: new Array<Order | null>(PAGE).fill(null), live: 0 };
+    p.slots[k - n * PAGE] = o;
+    p.live++;
+    this.size++;
   }
 
-  /** Drops the order with this id, if live. */
-  delete(id: number): void {
-    const { slots, mask } = this;
-    let i = this.home(id);
-    for (let s = slots[i]; ; s = slots[i]) {
-      if (s === null) return;
-      if (s.id === id) break;
-      i = (i + 1) & mask;
-    }
-    // backward shift: pull later entries of the probe run into the hole, unless that would move one before its home slot
-    for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
-      const s = slots[j];
-      if (s === null) break;
-      const h = this.home(s.id);
-      if (((j - h) & mask) >= ((j - i) & mask)) {
-        slots[i] = s;
-        i = j;
-      }
-    }
-    slots[i] = null;
+  /** `nextId` = the id the engine will assign next (pages wholly below it can be dropped). */
+  delete(id: number, nextId: number): void {
+    const k = id - this.base;
+    const n = pageOf(k);
+    const p = this.pages[n];
+    if (p === undefined || p.slots[k - n * PAGE] === null) return;
+    p.slots[k - n * PAGE] = null;
     this.size--;
-    if (this.size * 8 < slots.length && slots.length > 1 << MIN_BITS) this.resize(this.bits() - 1);
-  }
-
-  private bits(): number {
-    return 32 - this.shift;
-  }
-
-  private allocate(bits: number): void {
-    const slots = objectArray<Order | null>();
-    for (let i = 0; i < 1 << bits; i++) slots.push(null);
-    this.slots = slots;
-    this.mask = (1 << bits) - 1;
-    this.shift = 32 - bits;
-  }
-
-  private resize(bits: number): void {
-    const old = this.slots;
-    this.allocate(bits);
-    const slots = this.slots;
-    for (const o of old) {
-      if (o === null) continue;
-      let i = this.home(o.id);
-      while (slots[i] !== null) i = (i + 1) & this.mask;
-      slots[i] = o;
+    if (--p.live === 0 && (n + 1) * PAGE <= nextId - this.base) {
+      this.pages[n] = undefined;
+      if (this.spare.length < 64) this.spare.push(p);
     }
   }
 }
