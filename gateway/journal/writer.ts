@@ -268,11 +268,10 @@ export class JournalWriter {
     this.next = null;
     this.nextReady = false;
     if (!ready) await createSegment(join(this.opts.dir, NEXT_SEGMENT), this.segmentBytes);
-    await installSegment(this.opts.dir, NEXT_SEGMENT, segmentName(this.writtenSeq + 1));
+    const name = segmentName(this.writtenSeq + 1);
+    await installSegment(this.opts.dir, NEXT_SEGMENT, name);
     const old = this.fd;
-    this.fd = openSync(join(this.opts.dir, segmentName(this.writtenSeq + 1)), this.flags());
-    this.offset = SEGMENT_MAGIC.length;
-    this.capacity = this.segmentBytes;
+    this.writeTo(name);
     if (old >= 0) close(old, () => undefined);
   }
 
@@ -289,6 +288,11 @@ export class JournalWriter {
       installSegmentSync(this.opts.dir, tmp, name);
     }
     if (this.fd >= 0) closeSync(this.fd);
+    this.writeTo(name);
+  }
+
+  /** Writing goes on in the fresh segment `name`, after its header. */
+  private writeTo(name: string): void {
     this.fd = openSync(join(this.opts.dir, name), this.flags());
     this.offset = SEGMENT_MAGIC.length;
     this.capacity = this.segmentBytes;
