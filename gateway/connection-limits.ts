@@ -5,7 +5,7 @@
 // refused connection is upgraded and closed at once with a close code that
 // says why (a bare TCP reset would look like a network fault). New connections
 // per address are rate-limited too (ConnectionRate), refused at the upgrade.
-import { TokenBucket } from './token-bucket.ts';
+import { KeyedBuckets } from './token-bucket.ts';
 
 /** WebSocket close codes of this server (4000-4999 are the application's; 1013 is the standard "try again later"). */
 export const CloseCode = {
@@ -70,13 +70,6 @@ export interface RateRefusal {
   answer: boolean;
 }
 
-interface AddressRate {
-  bucket: TokenBucket;
-  /** when the client was told it may connect again (the time source's ms); attempts before then are dropped */
-  refusedUntil: number;
-  lastSeen: number;
-}
-
 /**
  * New WebSocket connections per remote address: a burst, then a steady rate
  * (a token bucket per address). A client that reconnects as fast as it can
@@ -86,23 +79,15 @@ interface AddressRate {
  * answer, so refusing stays cheaper than anything it protects.
  */
 export class ConnectionRate {
-  private readonly byAddress = new Map<string, AddressRate>();
-  /** how long an idle address takes to get its whole burst back: after that it needs no entry */
-  private readonly refillMs: number;
+  private readonly byAddress: KeyedBuckets;
 
-  constructor(private readonly burst: number, private readonly perSec: number, private readonly maxAddresses = MAX_TRACKED_ADDRESSES) {
-    this.refillMs = Math.ceil((burst * 1000) / perSec);
+  constructor(burst: number, perSec: number, maxAddresses = MAX_TRACKED_ADDRESSES) {
+    this.byAddress = new KeyedBuckets(burst, perSec, maxAddresses);
   }
 
   /** null when `address` may open a connection now (it is counted), else the refusal. `now`: ms. */
   admit(address: string, now: number): RateRefusal | null {
-    let a = this.byAddress.get(address);
-    if (a === undefined) {
-      if (this.byAddress.size >= this.maxAddresses) this.forgetIdle(now);
-      a = { bucket: new TokenBucket(this.burst, this.perSec, now), refusedUntil: 0, lastSeen: now };
-      this.byAddress.set(address, a);
-    }
-    a.lastSeen = now;
+    const a = this.byAddress.entry(address, now);
     if (now < a.refusedUntil) return { retryAfterMs: a.refusedUntil - now, answer: false };
     const wait = a.bucket.take(now);
     if (wait === 0) return null;
@@ -112,13 +97,7 @@ export class ConnectionRate {
 
   /** Addresses tracked now (bounded by maxAddresses). */
   get tracked(): number {
-    return this.byAddress.size;
-  }
-
-  /** Drops the addresses idle long enough to have their whole burst back; if none are, the oldest. */
-  private forgetIdle(now: number): void {
-    for (const [address, a] of this.byAddress) if (now - a.lastSeen >= this.refillMs && now >= a.refusedUntil) this.byAddress.delete(address);
-    if (this.byAddress.size >= this.maxAddresses) this.byAddress.delete(this.byAddress.keys().next().value as string);
+    return this.byAddress.tracked;
   }
 }
 

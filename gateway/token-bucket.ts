@@ -21,14 +21,21 @@ export class TokenBucket {
   }
 }
 
+/** One key's bucket in KeyedBuckets, and when its client was told it may ask again (ms; 0: not refused). */
+export interface KeyedBucket {
+  readonly bucket: TokenBucket;
+  refusedUntil: number;
+  lastSeen: number;
+}
+
 /**
  * A token bucket per key (a remote address), in a table of at most `maxKeys`
- * entries: a key idle long enough to have its whole burst back needs no entry
- * (a full bucket is what a new one is), so those are forgotten first when the
- * table is full, else the oldest.
+ * entries: a key idle long enough to have its whole burst back (and not under
+ * a refusal) needs no entry (a full bucket is what a new one is), so those are
+ * forgotten first when the table is full, else the oldest.
  */
 export class KeyedBuckets {
-  private readonly byKey = new Map<string, { bucket: TokenBucket; lastSeen: number }>();
+  private readonly byKey = new Map<string, KeyedBucket>();
   /** how long an idle key takes to get its whole burst back */
   private readonly refillMs: number;
 
@@ -38,14 +45,19 @@ export class KeyedBuckets {
 
   /** 0 when `key` may make a request now (and takes its token), else the milliseconds until it may. `now`: ms. */
   take(key: string, now: number): number {
+    return this.entry(key, now).bucket.take(now);
+  }
+
+  /** `key`'s entry (made with a full bucket if there is none), marked as seen `now`. */
+  entry(key: string, now: number): KeyedBucket {
     let k = this.byKey.get(key);
     if (k === undefined) {
       if (this.byKey.size >= this.maxKeys) this.forgetIdle(now);
-      k = { bucket: new TokenBucket(this.burst, this.perSec, now), lastSeen: now };
+      k = { bucket: new TokenBucket(this.burst, this.perSec, now), refusedUntil: 0, lastSeen: now };
       this.byKey.set(key, k);
     }
     k.lastSeen = now;
-    return k.bucket.take(now);
+    return k;
   }
 
   /** Keys tracked now (at most maxKeys). */
@@ -54,7 +66,7 @@ export class KeyedBuckets {
   }
 
   private forgetIdle(now: number): void {
-    for (const [key, k] of this.byKey) if (now - k.lastSeen >= this.refillMs) this.byKey.delete(key);
+    for (const [key, k] of this.byKey) if (now - k.lastSeen >= this.refillMs && now >= k.refusedUntil) this.byKey.delete(key);
     if (this.byKey.size >= this.maxKeys) this.byKey.delete(this.byKey.keys().next().value as string);
   }
 }
