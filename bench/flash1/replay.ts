@@ -108,18 +108,24 @@ class ReportSink implements EventSink {
   }
 
   order(e: OrderEvent): void {
-    const side = e.side === Side.BUY ? 0 : 1;
-    switch (e.kind) {
-      case OrderEventKind.ACCEPTED: this.log.push(R_ACK, this.seq, side, this.wid, e.price, e.qty); break;
-      case OrderEventKind.CANCELLED:
-        this.log.push(R_CANCEL_ACK, this.seq, side, this.widOf[e.orderId], e.price, 0);
-        this.ended(e.orderId);
-        break;
-      case OrderEventKind.REPLACED: this.log.push(R_MODIFY_ACK, this.seq, side, this.widOf[e.orderId], e.price, e.leaves); break;
-      case OrderEventKind.CANCEL_REJECTED: this.log.push(R_CANCEL_REJECT, this.seq, this.wid, 0, 0, 0); break;
-      case OrderEventKind.REPLACE_REJECTED: this.log.push(R_MODIFY_REJECT, this.seq, this.wid, 0, 0, 0); break;
-      default: throw new Error(`flash1: unexpected order event kind ${e.kind} (reason ${e.reason}: ${e.text}) at message ${this.seq}`);
-    }
+    // One push for every kind (not one per case): the method stays small enough to inline.
+    const k = e.kind;
+    let type: number, a: number, b: number, c: number, d: number;
+    if (k === OrderEventKind.ACCEPTED) {
+      type = R_ACK; a = e.side === Side.BUY ? 0 : 1; b = this.wid; c = e.price; d = e.qty;
+    } else if (k === OrderEventKind.CANCELLED) {
+      type = R_CANCEL_ACK; a = e.side === Side.BUY ? 0 : 1; b = this.widOf[e.orderId]; c = e.price; d = 0;
+      this.ended(e.orderId);
+    } else if (k === OrderEventKind.REPLACED) {
+      type = R_MODIFY_ACK; a = e.side === Side.BUY ? 0 : 1; b = this.widOf[e.orderId]; c = e.price; d = e.leaves;
+    } else if (k === OrderEventKind.CANCEL_REJECTED || k === OrderEventKind.REPLACE_REJECTED) {
+      type = k === OrderEventKind.CANCEL_REJECTED ? R_CANCEL_REJECT : R_MODIFY_REJECT; a = this.wid; b = c = d = 0;
+    } else return this.unexpected(e);
+    this.log.push(type, this.seq, a, b, c, d);
+  }
+
+  private unexpected(e: OrderEvent): never {
+    throw new Error(`flash1: unexpected order event kind ${e.kind} (reason ${e.reason}: ${e.text}) at message ${this.seq}`);
   }
 
   fill(e: FillEvent): void {
