@@ -27,6 +27,9 @@ export class Emitter {
   slid = false;
   /** the reused order event may hold feature fields (display, stopPx, hidden, slid) of an earlier event */
   private featured = false;
+  /** the instrument whose symbol, and the cancel reason whose text, the reused order event holds (-1: unknown, a reject wrote them) */
+  private oeInstrument = -1;
+  private oeReason = -1;
   private readonly oe = new OrderEvent();
   private readonly fe = new FillEvent();
   /** the reused level event (LevelChanges fills it) */
@@ -40,7 +43,11 @@ export class Emitter {
     e.time = this.time;
     e.kind = kind;
     e.account = o.account.id;
-    e.symbol = this.instruments[o.instrument].symbol;
+    // symbol and text are written only when they change: a string store costs a write barrier
+    if (o.instrument !== this.oeInstrument) {
+      e.symbol = this.instruments[o.instrument].symbol;
+      this.oeInstrument = o.instrument;
+    }
     e.orderId = o.id;
     e.clOrdId = clOrdId;
     e.origClOrdId = origClOrdId;
@@ -54,7 +61,10 @@ export class Emitter {
     e.cumPxQty = o.cumPxQty;
     e.prevented = o.prevented;
     e.reason = reason;
-    e.text = reason === 0 ? '' : CANCEL_REASON_TEXT[reason];
+    if (reason !== this.oeReason) {
+      e.text = reason === 0 ? '' : CANCEL_REASON_TEXT[reason];
+      this.oeReason = reason;
+    }
     e.retryAfter = 0;
     if (o.special || this.slid) {
       e.display = o.display;
@@ -117,6 +127,7 @@ export class Emitter {
     e.tif = tif === TimeInForce.IOC || tif === TimeInForce.FOK || tif === TimeInForce.GTD ? tif : TimeInForce.GTC;
     e.price = safeInt(c.price);
     e.qty = safeInt(c.qty);
+    this.featured = true;
     this.lastReject = reason;
     this.sink.order(e);
   }
@@ -223,7 +234,8 @@ export class Emitter {
     e.tif = TimeInForce.GTC;
     e.price = e.qty = e.leaves = e.cum = e.cumPxQty = e.prevented = e.display = e.stopPx = 0;
     e.hidden = e.slid = false;
-    this.featured = true; // rejectNew may echo a stop price or display quantity
+    this.oeInstrument = this.oeReason = -1;
+    this.featured = false; // all plain now (rejectNew then echoes a stop price and display quantity)
     e.reason = reason;
     e.text = text || REJECT_REASON_TEXT[reason];
     e.retryAfter = this.retryAfter;
