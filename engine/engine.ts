@@ -781,7 +781,7 @@ export class Engine {
     if (this.market.held !== 0) this.market.settleParked();
     this.rules.end();
     this.programmes.end(this.now);
-    this.out.seq = this.market.changes.flush(this.out.sink, this.out.level, this.now, this.out.seq);
+    this.market.changes.flushTo(this.out, this.now);
   }
 
   private expireDue(): void {
@@ -817,7 +817,7 @@ export class Engine {
     // ask. Anything else (and every refusal) takes the full path, which finds the same order.
     if (this.rules.inert && c.clOrdId === undefined && c.origClOrdId === undefined) {
       const o = isOrderId(c.orderId) ? this.market.live.get(c.orderId) : undefined;
-      if (o !== undefined && o.account.id === c.account && (c.symbol === '' || this.instrument(c.symbol) === this.instruments[o.instrument])) return o;
+      if (o !== undefined && o.account.id === c.account && (c.symbol === '' || c.symbol === this.instruments[o.instrument].symbol)) return o;
     }
     return this.resolveFully(c, kind, msg);
   }
