@@ -814,7 +814,8 @@ export class Engine {
   /** Finds the live order a cancel/replace names, within the account and symbol; emits the reject if none. */
   private resolve(c: OrderRef, kind: OrderEventKind, msg: MsgKind): Order | null {
     // The common case in few tests: the account's live order by id, no client order ids, no rules to
-    // ask. Anything else (and every refusal) takes the full path, which finds the same order.
+    // ask (symbols are unique, so comparing them is the symbol check). Anything else, and every
+    // refusal, takes the full path, which would find the same order.
     if (this.rules.inert && c.clOrdId === undefined && c.origClOrdId === undefined) {
       const o = isOrderId(c.orderId) ? this.market.live.get(c.orderId) : undefined;
       if (o !== undefined && o.account.id === c.account && (c.symbol === '' || c.symbol === this.instruments[o.instrument].symbol)) return o;
@@ -867,7 +868,6 @@ export class Engine {
 }
 
 const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
-
 /** Stands in for a command that is not an object at all: every field reads as missing, so it is rejected. */
 const NO_FIELDS = Object.freeze({}) as never;
 const NONE_KEPT: [number, number] = [0, 0];
