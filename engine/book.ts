@@ -19,7 +19,7 @@ const pageOf = (p: number): number => (p <= 0x7fffffff ? p >> PAGE_BITS : Math.f
 /** Group number of a page number (a shift, as pageOf: a double index would make every lookup a slow one). */
 const groupOf = (n: number): number => (n <= 0x7fffffff ? n >> PAGE_BITS : Math.floor(n / PAGE));
 /** levels from the best walked along the list for a price, before the index is asked */
-const NEAR = 4;
+const NEAR = 2;
 /** empty pages kept in the directory (and dropped pages kept for reuse) */
 const RETAINED = 64;
 
