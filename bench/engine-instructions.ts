@@ -1,13 +1,17 @@
 // Instructions per message, steady state, free of the host's load: run under
 // valgrind twice with different pass counts and divide the difference by the
-// messages of the extra passes (valgrind counts every instruction the process
-// executes, JIT code included; --single-threaded keeps compilation on the main
-// thread, so both runs compile the same way):
+// messages of the extra pass (valgrind counts every instruction the process
+// executes, JIT code included). For counts that repeat to ~0.01 %: bundle the
+// script first (tsx's on-disk transform cache otherwise changes what the
+// process executes from one run to the next), keep compilation on the main
+// thread (--single-threaded) and fix V8's hash and random seeds. With the cache
+// simulated at this CPU's L1 and L2 sizes, misses come out too:
 //
-//   for p in 2 4; do valgrind --tool=cachegrind --cache-sim=no --smc-check=all-non-file \
-//     --cachegrind-out-file=/dev/null node --single-threaded --import tsx \
-//     bench/engine-instructions.ts swing-40 $p 500000 [textbook] 2>&1 | grep 'I *refs'; done
-//   # (I refs with 4 passes − I refs with 2 passes) / 1,000,000 = instructions per message
+//   npx esbuild bench/engine-instructions.ts --bundle --platform=node --format=esm --outfile=/tmp/ei.mjs
+//   for p in 1 2; do valgrind --tool=cachegrind --cache-sim=yes --LL=1048576,16,64 --smc-check=all-non-file \
+//     --cachegrind-out-file=/dev/null node --single-threaded --hash-seed=1 --random-seed=1 \
+//     /tmp/ei.mjs flash-crash $p 500000 engine ../shared/flash1 2>&1 | grep -E 'I *refs|D1  misses|LLd misses'; done
+//   # (I refs with 2 passes − I refs with 1 pass) / 500,000 = instructions per message (same for misses)
 //
 // Arguments: SCENARIO PASSES MESSAGES [engine|textbook] [DATA_DIR]; each pass replays the
 // first MESSAGES messages on a fresh engine (or the textbook FIFO). No timing, no hashing.

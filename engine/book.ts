@@ -18,8 +18,8 @@ const PAGE = 1 << PAGE_BITS;
 const pageOf = (p: number): number => (p <= 0x7fffffff ? p >> PAGE_BITS : Math.floor(p / PAGE));
 /** Group number of a page number (a shift, as pageOf: a double index would make every lookup a slow one). */
 const groupOf = (n: number): number => (n <= 0x7fffffff ? n >> PAGE_BITS : Math.floor(n / PAGE));
-/** levels from the best that a new level's place is looked for along the list, before the index is asked */
-const NEAR = 8;
+/** levels from the best walked along the list for a price, before the index is asked */
+const NEAR = 2;
 /** empty pages kept in the directory (and dropped pages kept for reuse) */
 const RETAINED = 64;
 
@@ -296,31 +296,34 @@ export class BookSide {
     return this.index.get(p);
   }
 
+  /**
+   * The level at p, made if there is none. Most orders rest at or next to the
+   * best price, so the list is walked from the best first: a few steps over
+   * levels in cache settle both the lookup and a new level's place. Deeper
+   * prices are looked up in the index (whose slot for a price far from where
+   * the book has been lately is likely a cache miss).
+   */
   findOrCreate(p: number): Level {
-    const found = this.index.get(p);
-    return found !== null ? found : this.create(p);
-  }
-
-  private create(p: number): Level {
-    const lvl = (this.nRemoved > 0 ? this.revive(p) : null) ?? this.fresh(p);
-    lvl.live = true;
-    const head = this.head;
-    // The nearest better level: most new levels are near the best, a few steps down the list; else
-    // it is found through the index's bitsets.
     let prev: Level | null = null;
-    let l = head;
-    for (let k = 0; l !== null && this.better(l.price, p); k++) {
-      if (k === NEAR) {
-        prev = this.bid ? this.index.above(p) : this.index.below(p);
-        break;
-      }
+    let l = this.head;
+    for (let k = 0; k < NEAR; k++) {
+      if (l === null || this.better(p, l.price)) return this.create(p, prev);
+      if (l.price === p) return l;
       prev = l;
       l = l.worse;
     }
+    const found = this.index.get(p);
+    return found !== null ? found : this.create(p, this.bid ? this.index.above(p) : this.index.below(p));
+  }
+
+  /** A new level at p, linked after `prev` (its nearest better level; null: p is the new best). */
+  private create(p: number, prev: Level | null): Level {
+    const lvl = (this.nRemoved > 0 ? this.revive(p) : null) ?? this.fresh(p);
+    lvl.live = true;
     this.index.set(p, lvl);
     lvl.better = prev;
     if (prev === null) {
-      lvl.worse = head;
+      lvl.worse = this.head;
       this.head = lvl;
     } else {
       lvl.worse = prev.worse;

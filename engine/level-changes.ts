@@ -5,6 +5,7 @@ import type { Level } from './level.ts';
 import type { BookSide } from './book.ts';
 import type { EventSink, LevelEvent } from './events.ts';
 import { objectArray } from './arrays.ts';
+import type { Emitter } from './emitter.ts';
 
 export class LevelChanges {
   private readonly levels = objectArray<Level>();
@@ -25,6 +26,11 @@ export class LevelChanges {
     lvl.touchedAt = this.mark;
     this.levels[this.n] = lvl;
     this.sides[this.n++] = side;
+  }
+
+  /** Reports the touched levels through the emitter's sink, numbered on from its sequence; tiny, for the engine's command path to inline. */
+  flushTo(out: Emitter, time: number): void {
+    if (this.n !== 0) out.seq = this.flush(out.sink, out.level, time, out.seq);
   }
 
   /**
