@@ -149,35 +149,19 @@ export class PriceIndex {
     if (page.remove(i) && ++this.empty > RETAINED) this.dropEmpty();
   }
 
-  /** The level at the lowest price above p, or null. */
-  above(p: number): Level | null {
+  /** The level at the nearest price above p (`up`) or below it, or null. */
+  nearest(p: number, up: boolean): Level | null {
     let n = pageOf(p);
     const page = this.pages[n];
     if (page !== undefined) {
-      const i = page.above(p - n * PAGE);
+      const i = up ? page.above(p - n * PAGE) : page.below(p - n * PAGE);
       if (i >= 0) return page.slots[i];
     }
     for (;;) {
-      n = this.pageAbove(n);
+      n = up ? this.pageAbove(n) : this.pageBelow(n);
       if (n < 0) return null;
       const next = this.pages[n] as Page;
-      if (!next.empty) return next.slots[next.lowest()];
-    }
-  }
-
-  /** The level at the highest price below p, or null. */
-  below(p: number): Level | null {
-    let n = pageOf(p);
-    const page = this.pages[n];
-    if (page !== undefined) {
-      const i = page.below(p - n * PAGE);
-      if (i >= 0) return page.slots[i];
-    }
-    for (;;) {
-      n = this.pageBelow(n);
-      if (n < 0) return null;
-      const next = this.pages[n] as Page;
-      if (!next.empty) return next.slots[next.highest()];
+      if (!next.empty) return next.slots[up ? next.lowest() : next.highest()];
     }
   }
 
@@ -313,7 +297,8 @@ export class BookSide {
       l = l.worse;
     }
     const found = this.index.get(p);
-    return found !== null ? found : this.create(p, this.bid ? this.index.above(p) : this.index.below(p));
+    // the nearest better level: above a bid, below an offer
+    return found !== null ? found : this.create(p, this.index.nearest(p, this.bid));
   }
 
   /** A new level at p, linked after `prev` (its nearest better level; null: p is the new best). */
