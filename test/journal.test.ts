@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordEncoder, RecordKind, readRecord } from '../gateway/journal/codec.ts';
 import { JournalError, nonZeroEnd, scanJournal, segmentFiles, segmentName } from '../gateway/journal/segments.ts';
-import { openJournal, replayInto } from '../gateway/journal/journal.ts';
+import { openJournal, replayInto, type JournalOptions } from '../gateway/journal/journal.ts';
 import { EventTap, stateHash } from '../gateway/journal/state.ts';
 import { defaultConfig } from '../gateway/config.ts';
 import type { Exchange } from '../gateway/exchange.ts';
@@ -15,7 +15,34 @@ import { OrdType, Side, TimeInForce, TradingPhase } from '../engine/types.ts';
 import { profileConfig } from '../gateway/profiles.ts';
 import { Rng } from '../sim/rng.ts';
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'mb-journal-'));
+/** Runs `body` in a fresh folder, removed afterwards. */
+async function inTmpDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'mb-journal-'));
+  try {
+    await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The time the journals of a test read, and drive() advances. */
+class Clock {
+  now = 1_800_000_000_000_000;
+  readonly read = (): number => this.now;
+  readonly set = (t: number): void => {
+    this.now = t;
+  };
+}
+
+/** Opens a journal on the clock, recovers it, drives it (seed, n steps) and closes it; returns its last sequence number. */
+async function writeJournal(clock: Clock, opts: JournalOptions, seed: number, n: number): Promise<number> {
+  const j = openJournal(defaultConfig(), clock.read, opts);
+  j.recover();
+  await drive(j.exchange, clock.set, seed, n);
+  const seq = j.recorder().writer.seq;
+  await j.close();
+  return seq;
+}
 
 test('record values round-trip exactly, whatever their type', () => {
   const values = [1, -0, NaN, Infinity, 2 ** 53 - 1, 0.1, 'abc', 'é€😀', 'a\ud800b', '', true, false, undefined, null, { a: [1, 'x'], b: { c: true } }];
@@ -61,192 +88,144 @@ async function drive(x: Exchange, setTime: (t: number) => void, seed: number, n:
   }
 }
 
-test('a replay of the journal reproduces the live event stream and state byte for byte; a restart continues ids', async () => {
-  const dir = tmp();
-  try {
-    let now = 0;
-    const j = openJournal(defaultConfig(), () => now, { dir, fsync: 'off', segmentBytes: 64 * 1024 });
-    j.recover();
-    const live = new EventTap(j.exchange);
-    j.exchange.engine.setSink(live);
-    await drive(j.exchange, (t) => { now = t; }, 42, 3000);
-    const liveHash = stateHash(j.exchange);
-    const nextOrderId = j.exchange.engine.nextOrderIdPreview();
-    const keys = j.exchange.engine.accountIds().map((id) => j.exchange.accountInfo(id)?.apiKey);
-    await j.close();
-    assert.ok(segmentFiles(dir).length > 2, 'segments rolled by size');
+test('a replay of the journal reproduces the live event stream and state byte for byte; a restart continues ids', () => inTmpDir(async (dir) => {
+  let now = 0;
+  const j = openJournal(defaultConfig(), () => now, { dir, fsync: 'off', segmentBytes: 64 * 1024 });
+  j.recover();
+  const live = new EventTap(j.exchange);
+  j.exchange.engine.setSink(live);
+  await drive(j.exchange, (t) => { now = t; }, 42, 3000);
+  const liveHash = stateHash(j.exchange);
+  const nextOrderId = j.exchange.engine.nextOrderIdPreview();
+  const keys = j.exchange.engine.accountIds().map((id) => j.exchange.accountInfo(id)?.apiKey);
+  await j.close();
+  assert.ok(segmentFiles(dir).length > 2, 'segments rolled by size');
 
-    let replayTap: EventTap | undefined;
-    const r = replayInto(dir, { before: (x) => x.engine.setSink((replayTap = new EventTap(x))) });
-    assert.equal(r.scan.tornBytes, 0);
-    assert.ok(live.events > 3000);
-    assert.equal(replayTap?.events, live.events);
-    assert.equal(replayTap?.digest(), live.digest());
-    assert.equal(stateHash(r.exchange), liveHash);
+  let replayTap: EventTap | undefined;
+  const r = replayInto(dir, { before: (x) => x.engine.setSink((replayTap = new EventTap(x))) });
+  assert.equal(r.scan.tornBytes, 0);
+  assert.ok(live.events > 3000);
+  assert.equal(replayTap?.events, live.events);
+  assert.equal(replayTap?.digest(), live.digest());
+  assert.equal(stateHash(r.exchange), liveHash);
 
-    // a restart recovers the same state and goes on numbering where it stopped
-    const k = openJournal(defaultConfig(), () => now + 1, { dir, fsync: 'off' });
-    k.recover();
-    assert.equal(stateHash(k.exchange), liveHash);
-    assert.equal(k.exchange.engine.nextOrderIdPreview(), nextOrderId);
-    assert.deepEqual(k.exchange.engine.accountIds().map((id) => k.exchange.accountInfo(id)?.apiKey), keys, 'generated api keys survive');
-    await k.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  // a restart recovers the same state and goes on numbering where it stopped
+  const k = openJournal(defaultConfig(), () => now + 1, { dir, fsync: 'off' });
+  k.recover();
+  assert.equal(stateHash(k.exchange), liveHash);
+  assert.equal(k.exchange.engine.nextOrderIdPreview(), nextOrderId);
+  assert.deepEqual(k.exchange.engine.accountIds().map((id) => k.exchange.accountInfo(id)?.apiKey), keys, 'generated api keys survive');
+  await k.close();
+}));
 
-test('segments are preallocated: the zero-filled tail reads as the end of the journal; a restart writes on in place', async () => {
-  const dir = tmp();
-  try {
-    let now = 1_800_000_000_000_000;
-    const j = openJournal(defaultConfig(), () => now, { dir, fsync: 'batch', segmentBytes: 256 * 1024 });
-    j.recover();
-    await drive(j.exchange, (t) => { now = t; }, 3, 300);
-    await j.close();
-    const files = segmentFiles(dir);
-    assert.equal(files.length, 1);
-    assert.equal(statSync(join(dir, files[0])).size, 256 * 1024, 'created at full size');
-    const full = scanJournal(dir, () => {});
-    assert.equal(full.tornBytes, 0);
-    assert.ok(full.records >= 300 && (full.endOffset ?? 0) < 256 * 1024);
-    // a restart goes on writing after the last record, in the same file
-    const k = openJournal(defaultConfig(), () => now, { dir, fsync: 'always', segmentBytes: 256 * 1024 });
-    k.recover();
-    await drive(k.exchange, (t) => { now = t; }, 4, 100);
-    const seq = k.recorder().writer.seq;
-    await k.close();
-    assert.deepEqual(segmentFiles(dir), files);
-    const again = scanJournal(dir, () => {});
-    assert.equal(again.lastSeq, seq);
-    assert.equal(again.tornBytes, 0);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test('segments are preallocated: the zero-filled tail reads as the end of the journal; a restart writes on in place', () => inTmpDir(async (dir) => {
+  const clock = new Clock();
+  await writeJournal(clock, { dir, fsync: 'batch', segmentBytes: 256 * 1024 }, 3, 300);
+  const files = segmentFiles(dir);
+  assert.equal(files.length, 1);
+  assert.equal(statSync(join(dir, files[0])).size, 256 * 1024, 'created at full size');
+  const full = scanJournal(dir, () => {});
+  assert.equal(full.tornBytes, 0);
+  assert.ok(full.records >= 300 && (full.endOffset ?? 0) < 256 * 1024);
+  // a restart goes on writing after the last record, in the same file
+  const seq = await writeJournal(clock, { dir, fsync: 'always', segmentBytes: 256 * 1024 }, 4, 100);
+  assert.deepEqual(segmentFiles(dir), files);
+  const again = scanJournal(dir, () => {});
+  assert.equal(again.lastSeq, seq);
+  assert.equal(again.tornBytes, 0);
+}));
 
-test('a torn last write is dropped and zeroed on recovery, wherever its bytes landed; damage inside the journal is refused', async () => {
-  const dir = tmp();
-  try {
-    let now = 1_800_000_000_000_000;
-    const opts = { dir, fsync: 'always' as const, segmentBytes: 16 * 1024 };
-    const j = openJournal(defaultConfig(), () => now, opts);
-    j.recover();
-    await drive(j.exchange, (t) => { now = t; }, 7, 600);
-    await j.close();
-    assert.ok(segmentFiles(dir).length > 1, 'segments rolled');
-    const full = scanJournal(dir, () => {});
-    const last = join(dir, segmentFiles(dir).at(-1) as string);
-    const end = full.endOffset as number;
-    // a group commit cut short: the head of a record in place, and a later sector of the same write (a whole, valid record) further on
-    const later = new RecordEncoder(64);
-    later.begin(full.lastSeq + 2, now, RecordKind.TICK);
-    later.end();
-    const gap = Math.min(4096, statSync(last).size - end - later.pos);
-    assert.ok(gap > 100);
-    const fd = openSync(last, 'r+');
-    writeSync(fd, Buffer.from([40, 0, 0, 0, 1, 2, 3]), 0, 7, end);
-    writeSync(fd, later.buf, 0, later.pos, end + gap);
-    closeSync(fd);
-    const size = statSync(last).size;
-    const k = openJournal(defaultConfig(), () => now, opts);
-    const recovery = k.recover();
-    assert.equal(recovery?.records, full.records);
-    assert.equal(recovery?.tornBytes, gap + later.pos);
-    assert.equal(statSync(last).size, size, 'the segment keeps its size');
-    assert.equal(nonZeroEnd(readFileSync(last), end), end, 'the torn bytes are zeroed');
-    // journaling goes on where the valid records end; nothing of the torn write comes back
-    await drive(k.exchange, (t) => { now = t; }, 8, 50);
-    const seq = k.recorder().writer.seq;
-    await k.close();
-    const after = scanJournal(dir, () => {});
-    assert.equal(after.tornBytes, 0);
-    assert.equal(after.lastSeq, seq);
-    assert.equal(after.records, seq);
-    // a bad byte in a segment that is not the last one is corruption, not a torn write
-    const seg = join(dir, segmentFiles(dir)[0]);
-    const b = readFileSync(seg);
-    b[100] ^= 0xff;
-    writeFileSync(seg, b);
-    assert.throws(() => scanJournal(dir, () => {}), JournalError);
-    // and so is anything after the zeros that end a segment in the middle
-    b[100] ^= 0xff;
-    b[b.length - 1] = 1;
-    writeFileSync(seg, b);
-    assert.throws(() => scanJournal(dir, () => {}), /non-zero bytes/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test('a torn last write is dropped and zeroed on recovery, wherever its bytes landed; damage inside the journal is refused', () => inTmpDir(async (dir) => {
+  const clock = new Clock();
+  const opts = { dir, fsync: 'always' as const, segmentBytes: 16 * 1024 };
+  await writeJournal(clock, opts, 7, 600);
+  assert.ok(segmentFiles(dir).length > 1, 'segments rolled');
+  const full = scanJournal(dir, () => {});
+  const last = join(dir, segmentFiles(dir).at(-1) as string);
+  const end = full.endOffset as number;
+  // a group commit cut short: the head of a record in place, and a later sector of the same write (a whole, valid record) further on
+  const later = new RecordEncoder(64);
+  later.begin(full.lastSeq + 2, clock.now, RecordKind.TICK);
+  later.end();
+  const gap = Math.min(4096, statSync(last).size - end - later.pos);
+  assert.ok(gap > 100);
+  const fd = openSync(last, 'r+');
+  writeSync(fd, Buffer.from([40, 0, 0, 0, 1, 2, 3]), 0, 7, end);
+  writeSync(fd, later.buf, 0, later.pos, end + gap);
+  closeSync(fd);
+  const size = statSync(last).size;
+  const k = openJournal(defaultConfig(), clock.read, opts);
+  const recovery = k.recover();
+  assert.equal(recovery?.records, full.records);
+  assert.equal(recovery?.tornBytes, gap + later.pos);
+  assert.equal(statSync(last).size, size, 'the segment keeps its size');
+  assert.equal(nonZeroEnd(readFileSync(last), end), end, 'the torn bytes are zeroed');
+  // journaling goes on where the valid records end; nothing of the torn write comes back
+  await drive(k.exchange, clock.set, 8, 50);
+  const seq = k.recorder().writer.seq;
+  await k.close();
+  const after = scanJournal(dir, () => {});
+  assert.equal(after.tornBytes, 0);
+  assert.equal(after.lastSeq, seq);
+  assert.equal(after.records, seq);
+  // a bad byte in a segment that is not the last one is corruption, not a torn write
+  const seg = join(dir, segmentFiles(dir)[0]);
+  const b = readFileSync(seg);
+  b[100] ^= 0xff;
+  writeFileSync(seg, b);
+  assert.throws(() => scanJournal(dir, () => {}), JournalError);
+  // and so is anything after the zeros that end a segment in the middle
+  b[100] ^= 0xff;
+  b[b.length - 1] = 1;
+  writeFileSync(seg, b);
+  assert.throws(() => scanJournal(dir, () => {}), /non-zero bytes/);
+}));
 
-test('a segment whose header a crash cut short is created again', async () => {
-  const dir = tmp();
-  try {
-    let now = 1_800_000_000_000_000;
-    const j = openJournal(defaultConfig(), () => now, { dir, fsync: 'off', segmentBytes: 64 * 1024 });
-    j.recover();
-    await drive(j.exchange, (t) => { now = t; }, 9, 100);
-    const seq = j.recorder().writer.seq;
-    await j.close();
-    writeFileSync(join(dir, segmentName(seq + 1)), Buffer.from('MBJ'));
-    const k = openJournal(defaultConfig(), () => now, { dir, fsync: 'off', segmentBytes: 64 * 1024 });
-    assert.equal(k.recover()?.lastSeq, seq);
-    k.exchange.tick();
-    await k.close();
-    const after = scanJournal(dir, () => {});
-    assert.equal(after.lastSeq, seq + 1);
-    assert.equal(statSync(join(dir, segmentName(seq + 1))).size, 64 * 1024);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test('a segment whose header a crash cut short is created again', () => inTmpDir(async (dir) => {
+  const clock = new Clock();
+  const opts = { dir, fsync: 'off' as const, segmentBytes: 64 * 1024 };
+  const seq = await writeJournal(clock, opts, 9, 100);
+  writeFileSync(join(dir, segmentName(seq + 1)), Buffer.from('MBJ'));
+  const k = openJournal(defaultConfig(), clock.read, opts);
+  assert.equal(k.recover()?.lastSeq, seq);
+  k.exchange.tick();
+  await k.close();
+  const after = scanJournal(dir, () => {});
+  assert.equal(after.lastSeq, seq + 1);
+  assert.equal(statSync(join(dir, segmentName(seq + 1))).size, 64 * 1024);
+}));
 
-test('a journal is refused under another configuration', async () => {
-  const dir = tmp();
-  try {
-    const j = openJournal(defaultConfig(), () => 1, { dir, fsync: 'off' });
-    j.recover();
-    await j.close();
-    const other = defaultConfig();
-    other.instruments = other.instruments.slice(1);
-    assert.throws(() => openJournal(other, () => 1, { dir }), /another configuration/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test('a journal is refused under another configuration', () => inTmpDir(async (dir) => {
+  const j = openJournal(defaultConfig(), () => 1, { dir, fsync: 'off' });
+  j.recover();
+  await j.close();
+  const other = defaultConfig();
+  other.instruments = other.instruments.slice(1);
+  assert.throws(() => openJournal(other, () => 1, { dir }), /another configuration/);
+}));
 
-test('an imbalance-only on-close order replays as one (us-equity)', async () => {
-  const dir = tmp();
-  try {
-    const now = Date.parse('2026-07-15T15:00:00-04:00') * 1000;
-    const j = openJournal(profileConfig('us-equity'), () => now, { dir, fsync: 'off' });
-    j.recover();
-    const account = j.exchange.engine.accountIds()[0];
-    assert.ok(j.exchange.newOrder({ account, symbol: 'AAPL', side: Side.SELL, ordType: OrdType.LIMIT, tif: TimeInForce.AT_THE_CLOSE, price: 190_00, qty: 100, clOrdId: 'io', imbalanceOnly: true }) > 0);
-    await j.close();
-    const r = replayInto(dir);
-    assert.deepEqual(r.exchange.engine.openOrders(account).map((o) => [o.clOrdId, o.tif, o.imbalanceOnly]), [['io', TimeInForce.AT_THE_CLOSE, true]]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test('an imbalance-only on-close order replays as one (us-equity)', () => inTmpDir(async (dir) => {
+  const now = Date.parse('2026-07-15T15:00:00-04:00') * 1000;
+  const j = openJournal(profileConfig('us-equity'), () => now, { dir, fsync: 'off' });
+  j.recover();
+  const account = j.exchange.engine.accountIds()[0];
+  assert.ok(j.exchange.newOrder({ account, symbol: 'AAPL', side: Side.SELL, ordType: OrdType.LIMIT, tif: TimeInForce.AT_THE_CLOSE, price: 190_00, qty: 100, clOrdId: 'io', imbalanceOnly: true }) > 0);
+  await j.close();
+  const r = replayInto(dir);
+  assert.deepEqual(r.exchange.engine.openOrders(account).map((o) => [o.clOrdId, o.tif, o.imbalanceOnly]), [['io', TimeInForce.AT_THE_CLOSE, true]]);
+}));
 
-test('a stop, an iceberg and a sliding post-only replay as they were entered', async () => {
-  const dir = tmp();
-  try {
-    const j = openJournal(defaultConfig(), () => 1_800_000_000_000_000, { dir, fsync: 'off' });
-    j.recover();
-    const [a, b] = j.exchange.engine.accountIds();
-    const x = j.exchange;
-    assert.ok(x.newOrder({ account: b, symbol: 'ETH-USD', side: Side.SELL, price: 3000_00, qty: 5000, displayQty: 1000, clOrdId: 'ice' }) > 0);
-    assert.ok(x.newOrder({ account: a, symbol: 'ETH-USD', side: Side.BUY, price: 3001_00, qty: 1000, postOnly: true, postOnlySlide: true, clOrdId: 'po' }) > 0);
-    assert.ok(x.newOrder({ account: a, symbol: 'ETH-USD', side: Side.BUY, ordType: OrdType.STOP, stopPx: 3010_00, qty: 1000, clOrdId: 'st' }) > 0);
-    await j.close();
-    const r = replayInto(dir);
-    const view = (acct: number): unknown[] => r.exchange.engine.openOrders(acct).map((o) => [o.clOrdId, o.price, o.shown, o.displayQty, o.stopPx, o.held]);
-    assert.deepEqual(view(b), [['ice', 3000_00, 1000, 1000, 0, '']]);
-    assert.deepEqual(view(a), [['po', 2999_99, 1000, 0, 0, ''], ['st', 0, 0, 0, 3010_00, 'stop']]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test('a stop, an iceberg and a sliding post-only replay as they were entered', () => inTmpDir(async (dir) => {
+  const j = openJournal(defaultConfig(), () => 1_800_000_000_000_000, { dir, fsync: 'off' });
+  j.recover();
+  const [a, b] = j.exchange.engine.accountIds();
+  const x = j.exchange;
+  assert.ok(x.newOrder({ account: b, symbol: 'ETH-USD', side: Side.SELL, price: 3000_00, qty: 5000, displayQty: 1000, clOrdId: 'ice' }) > 0);
+  assert.ok(x.newOrder({ account: a, symbol: 'ETH-USD', side: Side.BUY, price: 3001_00, qty: 1000, postOnly: true, postOnlySlide: true, clOrdId: 'po' }) > 0);
+  assert.ok(x.newOrder({ account: a, symbol: 'ETH-USD', side: Side.BUY, ordType: OrdType.STOP, stopPx: 3010_00, qty: 1000, clOrdId: 'st' }) > 0);
+  await j.close();
+  const r = replayInto(dir);
+  const view = (acct: number): unknown[] => r.exchange.engine.openOrders(acct).map((o) => [o.clOrdId, o.price, o.shown, o.displayQty, o.stopPx, o.held]);
+  assert.deepEqual(view(b), [['ice', 3000_00, 1000, 1000, 0, '']]);
+  assert.deepEqual(view(a), [['po', 2999_99, 1000, 0, 0, ''], ['st', 0, 0, 0, 3010_00, 'stop']]);
+}));
