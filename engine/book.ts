@@ -158,36 +158,20 @@ export class PriceIndex {
       if (i >= 0) return page.slots[i];
     }
     for (;;) {
-      n = up ? this.pageAbove(n) : this.pageBelow(n);
+      n = this.pageNear(n, up);
       if (n < 0) return null;
       const next = this.pages[n] as Page;
       if (!next.empty) return next.slots[up ? next.lowest() : next.highest()];
     }
   }
 
-  /** The lowest page in the directory above page n, or -1. */
-  private pageAbove(n: number): number {
+  /** The nearest page in the directory above page n (`up`) or below it, or -1. */
+  private pageNear(n: number, up: boolean): number {
     const g = groupOf(n);
     const grp = this.groups[g];
-    const i = grp === undefined ? -1 : grp.above(n - g * PAGE);
+    const i = grp === undefined ? -1 : up ? grp.above(n - g * PAGE) : grp.below(n - g * PAGE);
     if (i >= 0) return g * PAGE + i;
-    const list = this.groupList;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (list[mid] <= g) lo = mid + 1; else hi = mid;
-    }
-    if (lo === list.length) return -1;
-    return list[lo] * PAGE + (this.groups[list[lo]] as Bits1024).lowest();
-  }
-
-  /** The highest page in the directory below page n, or -1. */
-  private pageBelow(n: number): number {
-    const g = groupOf(n);
-    const grp = this.groups[g];
-    const i = grp === undefined ? -1 : grp.below(n - g * PAGE);
-    if (i >= 0) return g * PAGE + i;
+    // none in n's group: the nearest page of the next group up or down (the list is ascending)
     const list = this.groupList;
     let lo = 0;
     let hi = list.length;
@@ -195,8 +179,10 @@ export class PriceIndex {
       const mid = (lo + hi) >>> 1;
       if (list[mid] < g) lo = mid + 1; else hi = mid;
     }
-    if (lo === 0) return -1;
-    return list[lo - 1] * PAGE + (this.groups[list[lo - 1]] as Bits1024).highest();
+    const k = up ? (lo < list.length && list[lo] === g ? lo + 1 : lo) : lo - 1;
+    if (k < 0 || k >= list.length) return -1;
+    const other = this.groups[list[k]] as Bits1024;
+    return list[k] * PAGE + (up ? other.lowest() : other.highest());
   }
 
   private addPage(n: number): Page {

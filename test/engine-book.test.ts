@@ -4,7 +4,8 @@
 // fill events and keeping the same book as one that reports them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BookSide } from '../engine/book.ts';
+import { BookSide, PriceIndex } from '../engine/book.ts';
+import { Level } from '../engine/level.ts';
 import { Engine } from '../engine/engine.ts';
 import { RecordingSink } from '../engine/events.ts';
 import { Side, TimeInForce } from '../engine/types.ts';
@@ -48,6 +49,37 @@ function walk(s: BookSide): number[] {
   assert.equal(out.length, s.depth);
   return out;
 }
+
+test('price index: the nearest level above and below any price, within a page, across pages and across groups of pages', () => {
+  const rnd = prng(11);
+  // spans within one page, over many pages of one group, and over thousands of groups (prices past 2^31 too)
+  for (const span of [5000, 3_000_000, 5_000_000_000]) {
+    const idx = new PriceIndex();
+    const live = new Set<number>();
+    for (let step = 0; step < 20_000; step++) {
+      const p = 1 + Math.floor(rnd() * span);
+      if (live.has(p)) {
+        idx.delete(p);
+        live.delete(p);
+      } else {
+        const lvl = new Level();
+        lvl.price = p;
+        idx.set(p, lvl);
+        live.add(p);
+      }
+      if (step % 7 !== 0) continue;
+      const q = 1 + Math.floor(rnd() * span);
+      let above = Infinity;
+      let below = -Infinity;
+      for (const k of live) {
+        if (k > q && k < above) above = k;
+        if (k < q && k > below) below = k;
+      }
+      assert.equal(idx.nearest(q, true)?.price ?? Infinity, above, `span ${span}: above ${q}`);
+      assert.equal(idx.nearest(q, false)?.price ?? -Infinity, below, `span ${span}: below ${q}`);
+    }
+  }
+});
 
 test('levels far from the best: adding and removing them on a deep book keeps every level in price order', () => {
   const rnd = prng(23);
