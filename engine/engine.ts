@@ -481,19 +481,20 @@ export class Engine {
     let reason: RejectReason | 0 = 0;
     // One test decides whether the order asks for anything beyond a plain limit / market order
     // (GTC, IOC, FOK, GTD): only then do the checks and set-up of stops, pegs, icebergs, sliding
-    // post-only and on-open / on-close orders run (an invalid type or tif is caught either way).
-    const special = ordType > OrdType.MARKET || tif > TimeInForce.GTD || c.displayQty !== undefined || c.postOnlySlide !== undefined || c.imbalanceOnly !== undefined || c.stopPx !== undefined;
+    // post-only and on-open / on-close orders run (an invalid type or tif is caught either way; an
+    // imbalanceOnly of false asks for nothing: the gateway's commands carry every field).
+    const special = ordType > OrdType.MARKET || tif > TimeInForce.GTD || c.displayQty !== undefined || c.postOnlySlide !== undefined || (c.imbalanceOnly !== undefined && c.imbalanceOnly !== false) || c.stopPx !== undefined;
     // an on-open / on-close order waits off the book for its cross (rules/crosses.ts); a market one has no price
     const cross = special && isCrossTif(tif);
     let price = cross && ordType === OrdType.MARKET ? 0 : c.price as number;
     if (!acct) reason = RejectReason.UNKNOWN_ACCOUNT;
     else if (!inst) reason = RejectReason.UNKNOWN_SYMBOL;
     else if (kind === MsgKind.NEW && !this.rules.inert && (reason = this.rules.admitMessage(kind, acct, c.session, why))) { /* reason set */ }
-    // A plain GTC or IOC limit order with a valid side, quantity and price passes the three field checks:
+    // A plain GTC or IOC limit order with a valid side, quantity, price and client order id passes the three field checks:
     // they run (in this order, for the reason) only for anything else. Written out here, not called,
     // so that the checks' code does not use up the inlining budget of this function.
     else if (!(!special && ordType === OrdType.LIMIT && (tif === TimeInForce.GTC || tif === TimeInForce.IOC) && (c.side === Side.BUY || c.side === Side.SELL)
-      && c.stp === undefined && c.postOnly === undefined && c.clOrdId === undefined
+      && c.stp === undefined && (c.postOnly === undefined || c.postOnly === false) && (c.clOrdId === undefined || checkClOrdId(c.clOrdId, 'clOrdId', why) === 0)
       && Number.isSafeInteger(c.qty) && c.qty >= inst.minQty && c.qty <= inst.maxQty && (inst.lot === 1 || c.qty % inst.lot === 0)
       && Number.isSafeInteger(price) && price >= inst.minPrice && price <= inst.maxPrice && (inst.uniformTick === 1 || (inst.uniformTick !== 0 && price % inst.uniformTick === 0)))
       && (reason = checkNewOrderFields(c, ordType, tif, this.now, why, inst.marketRemainderRests, special) || checkQty(inst, c.qty, why)
