@@ -83,6 +83,11 @@ export class Engine {
   /** the one-entry symbol cache (instrument()), primed with the first instrument: a new engine's first command then takes the path its predecessors' optimised code knows */
   private lastSymbol: string;
   private lastInstrument: Instrument | undefined;
+  /**
+   * No maker-programme member and no level events: then, with the rules inert and no order held,
+   * a command leaves nothing for end() to do (the rules' end work only follows live rules).
+   */
+  private quietEnd = false;
 
   constructor(opts: EngineOptions, sink: EventSink = opts.sink ?? nullSink) {
     if (!Array.isArray(opts.instruments) || opts.instruments.length === 0) {
@@ -105,6 +110,7 @@ export class Engine {
     this.market.reportLevels(sink.levelEvents !== false);
     this.programmes = new Programmes(opts.programmes, this.instruments, this.market, this.out, (ii) => this.rules.phaseOf(ii));
     this.rules = new Rules(this.instruments, opts.instruments, opts.rules, this.market, this.out, this.accounts, this.programmes);
+    this.refreshQuietEnd();
   }
 
   /** the venue's fee income per instrument (fees − rebates), cash units */
@@ -115,6 +121,7 @@ export class Engine {
   setSink(sink: EventSink): void {
     this.out.sink = sink;
     this.market.reportLevels(sink.levelEvents !== false);
+    this.refreshQuietEnd();
   }
 
   /** Where events go now (an observer that wraps the sink forwards to this one). */
@@ -157,6 +164,7 @@ export class Engine {
     this.accounts.push(acct);
     this.rules.addAccount(acct);
     this.programmes.join(acct);
+    this.refreshQuietEnd();
     return id;
   }
 
@@ -478,6 +486,8 @@ export class Engine {
     const tif = c.tif ?? (ordType === OrdType.MARKET && inst?.marketRemainderRests !== true ? TimeInForce.IOC : TimeInForce.GTC);
     const acct = this.account(c.account);
     const why = this.why;
+    // read once: an order's entry cannot change it
+    const inert = this.rules.inert;
     let reason: RejectReason | 0 = 0;
     // One test decides whether the order asks for anything beyond a plain limit / market order
     // (GTC, IOC, FOK, GTD): only then do the checks and set-up of stops, pegs, icebergs, sliding
@@ -489,7 +499,7 @@ export class Engine {
     let price = cross && ordType === OrdType.MARKET ? 0 : c.price as number;
     if (!acct) reason = RejectReason.UNKNOWN_ACCOUNT;
     else if (!inst) reason = RejectReason.UNKNOWN_SYMBOL;
-    else if (kind === MsgKind.NEW && !this.rules.inert && (reason = this.rules.admitMessage(kind, acct, c.session, why))) { /* reason set */ }
+    else if (kind === MsgKind.NEW && !inert && (reason = this.rules.admitMessage(kind, acct, c.session, why))) { /* reason set */ }
     // A plain GTC or IOC limit order with a valid side, quantity, price and client order id passes the three field checks:
     // they run (in this order, for the reason) only for anything else. Written out here, not called,
     // so that the checks' code does not use up the inlining budget of this function.
@@ -506,12 +516,12 @@ export class Engine {
     else if (ordType === OrdType.MARKET && !cross && (price = protectedPrice(inst, this.market.books[inst.index], c.side)) === 0) reason = RejectReason.NO_LIQUIDITY;
     else if ((acct.openOrders >= acct.maxOpenOrders || this.market.live.size >= this.maxLiveOrders) && mayRest(ordType, tif)) reason = RejectReason.TOO_MANY_OPEN_ORDERS;
     else if (ordType > OrdType.MARKET) reason = this.admitHeld(c, ordType, tif, acct, inst, kind, why);
-    else if (!this.rules.inert && (reason = this.rules.admitOrder(acct, inst.index, c.side, ordType, tif, price, c.qty, kind === MsgKind.QUOTE, why))) { /* reason set */ }
+    else if (!inert && (reason = this.rules.admitOrder(acct, inst.index, c.side, ordType, tif, price, c.qty, kind === MsgKind.QUOTE, why))) { /* reason set */ }
     else if (special && c.postOnlySlide === true && (price = slidePrice(inst, this.market.books[inst.index], c.side, price)) === 0) reason = RejectReason.PRICE_OUT_OF_RANGE;
-    else reason = newOrderState(c, acct, inst, this.market.books[inst.index], this.rules.inert || cross ? price : (price = this.rules.slide(inst.index, c.side, price)), ordType, tif);
+    else reason = newOrderState(c, acct, inst, this.market.books[inst.index], inert || cross ? price : (price = this.rules.slide(inst.index, c.side, price)), ordType, tif);
     if (reason) {
       // RTS 9 Annex: a FOK that could not fill was entered and its whole quantity cancelled: 2 messages
-      if (reason === RejectReason.FOK_CANNOT_FILL && !this.rules.inert) this.rules.countOrder(acct as Account, (inst as Instrument).index, c.qty, 2);
+      if (reason === RejectReason.FOK_CANNOT_FILL && !inert) this.rules.countOrder(acct as Account, (inst as Instrument).index, c.qty, 2);
       this.out.rejectNew(c, reason, why.text);
       why.text = '';
       return 0;
@@ -539,12 +549,12 @@ export class Engine {
       if (this.enterSpecial(o, c, price, cross)) return id;
     } else {
       this.out.order(OrderEventKind.ACCEPTED, o, 0);
-      if (!this.rules.inert) this.rules.countOrder(o.account, o.instrument, c.qty);
+      if (!inert) this.rules.countOrder(o.account, o.instrument, c.qty);
     }
     // an IOC remainder of an order slid to a band was stopped by the band
     this.market.execute(o, inst as Instrument, false, price !== c.price && ordType === OrdType.LIMIT ? CancelReason.PRICE_BAND : 0);
     // RTS 9 Annex: an IOC/FOK (or market) order whose remainder is cancelled counts 2
-    if (this.market.remainderCancelled && !this.rules.inert) this.rules.countOrder(acct as Account, (inst as Instrument).index, 0);
+    if (this.market.remainderCancelled && !inert) this.rules.countOrder(acct as Account, (inst as Instrument).index, 0);
     return id;
   }
 
@@ -779,10 +789,22 @@ export class Engine {
   }
 
   private end(): void {
+    // the plain case (flash1): nothing held, no rule live, no programme member, no level events: nothing to settle
+    if (this.market.held === 0 && this.rules.inert && this.quietEnd) return;
+    this.settle();
+  }
+
+  /** A command's after-work: held orders, the rules' pending work, the maker programmes, market-data updates. */
+  private settle(): void {
     if (this.market.held !== 0) this.market.settleParked();
     this.rules.end();
     this.programmes.end(this.now);
     this.market.changes.flushTo(this.out, this.now);
+  }
+
+  /** Re-derives quietEnd after what it depends on changed (an account joined, the sink changed). */
+  private refreshQuietEnd(): void {
+    this.quietEnd = this.programmes.members.length === 0 && !this.market.changes.on;
   }
 
   private expireDue(): void {

@@ -134,10 +134,14 @@ export class Rules implements MatchWatcher {
 
   // ---- command begin: timers ----
 
-  /** Kept tiny so that the engine's command path inlines it: most commands have no timer due. */
+  /**
+   * Kept tiny so that the engine's command path inlines it: most commands have no timer due. Until
+   * the first command starts the rules nextTimer stays 0 (timers set before only lower it), so the
+   * first command always gets here to fireTimers().
+   */
   begin(now: number): void {
     this.now = now;
-    if (!this.started || this.nextTimer <= now) this.fireTimers(now);
+    if (this.nextTimer <= now) this.fireTimers(now);
   }
 
   private fireTimers(now: number): void {
