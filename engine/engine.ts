@@ -486,8 +486,8 @@ export class Engine {
     const tif = c.tif ?? (ordType === OrdType.MARKET && inst?.marketRemainderRests !== true ? TimeInForce.IOC : TimeInForce.GTC);
     const acct = this.account(c.account);
     const why = this.why;
-    // read once: an order's entry cannot change it
-    const inert = this.rules.inert;
+    // read once: an order's entry cannot change it (=== true: see end())
+    const inert = this.rules.inert === true;
     let reason: RejectReason | 0 = 0;
     // One test decides whether the order asks for anything beyond a plain limit / market order
     // (GTC, IOC, FOK, GTD): only then do the checks and set-up of stops, pegs, icebergs, sliding
@@ -628,7 +628,7 @@ export class Engine {
     if (!this.begin(c.time)) return this.refused(kind, c, RejectReason.INVALID_FIELD, 'invalid field time');
     const o = this.resolve(c, kind, MsgKind.CANCEL);
     if (!o) return 0;
-    if (!this.rules.inert) {
+    if (this.rules.inert !== true) {
       const reason = this.rules.quoteLife(o.instrument, o.time, this.why) || (isCrossTif(o.tif) ? this.rules.admitCrossChange(o, this.why) : 0);
       if (reason) return this.refused(kind, c, reason, this.why.text);
       this.rules.countOrder(o.account, o.instrument, o.leaves);
@@ -654,6 +654,9 @@ export class Engine {
     const inst = this.instruments[o.instrument];
     const acct = o.account;
     const why = this.why;
+    // read once: an amend cannot change them (=== true: see end())
+    const inert = this.rules.inert === true;
+    const keepsPriority = this.rules.keepsPriority === true;
     const clOrdId = c.clOrdId ?? o.clOrdId;
     // what filled or self-trade prevention took away cannot come back
     const cancels = Number.isSafeInteger(c.qty) && c.qty >= 0 && c.qty <= o.cum + o.prevented;
@@ -665,14 +668,14 @@ export class Engine {
       && Number.isSafeInteger(c.qty) && c.qty >= inst.minQty && c.qty <= inst.maxQty && (inst.lot === 1 || c.qty % inst.lot === 0);
     let reason: RejectReason | 0 = valid ? 0 : (newPrice === 0 && parked ? 0 : checkPrice(inst, c.price, why)) || (cancels ? 0 : checkQty(inst, c.qty, why));
     if (!reason && clOrdId !== o.clOrdId && clOrdId !== '' && acct.liveByClOrdId.has(clOrdId)) reason = RejectReason.DUPLICATE_CL_ORD_ID;
-    if (!reason && !this.rules.inert) reason = this.rules.admitAmend(o, c.price, c.qty, why);
-    let price = reason || this.rules.inert || parked ? newPrice : this.rules.slide(inst.index, o.side, c.price);
+    if (!reason && !inert) reason = this.rules.admitAmend(o, c.price, c.qty, why);
+    let price = reason || inert || parked ? newPrice : this.rules.slide(inst.index, o.side, c.price);
     if (!reason && o.special && o.slide && (price = slidePrice(inst, this.market.books[inst.index], o.side, price)) === 0) reason = RejectReason.PRICE_OUT_OF_RANGE;
     if (!reason && !cancels && o.special && o.display !== 0 && c.qty - o.cum - o.prevented > 0) reason = checkDisplay(inst, o.display, c.qty, why);
     if (!reason && !cancels && !(parked && price === 0)) reason = replaceState(o, inst, this.market.books[inst.index], price, c.qty);
     if (reason) return this.refused(kind, c, reason, why.text);
     // RTS 9 Annex: a limit order modification counts 2
-    if (!this.rules.inert) this.rules.countOrder(acct, inst.index, c.qty, 2);
+    if (!inert) this.rules.countOrder(acct, inst.index, c.qty, 2);
 
     const origClOrdId = o.clOrdId;
     this.market.renameClOrdId(o, clOrdId);
@@ -680,9 +683,9 @@ export class Engine {
       this.market.cancelResting(o, CancelReason.AMENDED_TO_FILLED, clOrdId, origClOrdId);
     } else if (parked) {
       // its time is its priority in the cross: kept by a same-price decrease, as on the book
-      this.market.amendParked(o, price, c.qty, price === o.price && c.qty <= o.qty && this.rules.keepsPriority ? o.time : this.now);
+      this.market.amendParked(o, price, c.qty, price === o.price && c.qty <= o.qty && keepsPriority ? o.time : this.now);
       this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
-    } else if (price === o.price && c.qty <= o.qty && this.rules.keepsPriority) {
+    } else if (price === o.price && c.qty <= o.qty && keepsPriority) {
       this.market.reduceResting(o, o.qty - c.qty);
       this.out.order(OrderEventKind.REPLACED, o, 0, o.clOrdId, origClOrdId);
     } else {
@@ -789,8 +792,10 @@ export class Engine {
   }
 
   private end(): void {
-    // the plain case (flash1): nothing held, no rule live, no programme member, no level events: nothing to settle
-    if (this.market.held === 0 && this.rules.inert && this.quietEnd) return;
+    // The plain case (flash1): nothing held, no rule live, no programme member, no level events: nothing to settle.
+    // Flags are compared with true on the command path: V8 does not know a field holds a boolean, so a bare
+    // `if (flag)` tests the value against every kind of falsy value, a dozen instructions where true is one compare.
+    if (this.market.held === 0 && this.rules.inert === true && this.quietEnd === true) return;
     this.settle();
   }
 
@@ -839,7 +844,7 @@ export class Engine {
     // The common case in few tests: the account's live order by id, no client order ids, no rules to
     // ask (symbols are unique, so comparing them is the symbol check). Anything else, and every
     // refusal, takes the full path, which would find the same order.
-    if (this.rules.inert && c.clOrdId === undefined && c.origClOrdId === undefined) {
+    if (this.rules.inert === true && c.clOrdId === undefined && c.origClOrdId === undefined) {
       const o = isOrderId(c.orderId) ? this.market.live.get(c.orderId) : undefined;
       if (o !== undefined && o.account.id === c.account && (c.symbol === '' || c.symbol === this.instruments[o.instrument].symbol)) return o;
     }
