@@ -40,6 +40,8 @@ export class LiveIds {
   private mask = (2 << 8) - 2;
   private shift = 24;
   private size = 0;
+  /** the position of get()'s last hit: a cancel deletes the id it just looked up */
+  private found = 0;
 
   /** The position of the workload id's home slot. */
   private home(wid: number): number {
@@ -49,7 +51,12 @@ export class LiveIds {
   /** The engine id of the live order with this workload id, or 0. */
   get(wid: number): number {
     const { slots, mask } = this;
-    for (let i = this.home(wid); slots[i + 1] !== 0; i = (i + 2) & mask) if (slots[i] === wid) return slots[i + 1];
+    for (let i = this.home(wid); slots[i + 1] !== 0; i = (i + 2) & mask) {
+      if (slots[i] === wid) {
+        this.found = i;
+        return slots[i + 1];
+      }
+    }
     return 0;
   }
 
@@ -69,8 +76,12 @@ export class LiveIds {
 
   delete(wid: number): void {
     const { slots, mask } = this;
-    let i = this.home(wid);
-    for (; slots[i] !== wid || slots[i + 1] === 0; i = (i + 2) & mask) if (slots[i + 1] === 0) return;
+    // the last hit, if it still holds this id (ids are unique in the table), else a probe
+    let i = this.found;
+    if (slots[i] !== wid || slots[i + 1] === 0) {
+      for (i = this.home(wid); slots[i] !== wid; i = (i + 2) & mask) if (slots[i + 1] === 0) return;
+      if (slots[i + 1] === 0) return;
+    }
     // Backward shift: pull later entries of the probe run into the hole, so lookups need no tombstones.
     for (let j = (i + 2) & mask; slots[j + 1] !== 0; j = (j + 2) & mask) {
       const h = this.home(slots[j]);
