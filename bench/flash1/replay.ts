@@ -27,67 +27,81 @@ export function flash1Engine(): Engine {
 
 /**
  * Workload id → engine id of the live orders: open addressing (linear
- * probing, backward-shift deletion) over typed arrays that grow with the live
- * orders, so they stay in cache. A dense array over all workload ids (random
+ * probing, backward-shift deletion) over a typed array that grows with the live
+ * orders, so it stays in cache. A dense array over all workload ids (random
  * ids up to 1,000,000) missed the cache on nearly every new order: about a
- * quarter of the replay's time.
+ * quarter of the replay's time. Each slot holds the workload id and the engine
+ * id side by side, so a probe reads one cache line.
  */
 export class LiveIds {
-  private keys = new Uint32Array(1 << 10);
-  /** engine ids; 0 = empty slot */
-  private vals = new Uint32Array(1 << 10);
-  private mask = (1 << 10) - 1;
-  private shift = 22;
+  /** slot k: workload id at 2k, engine id at 2k + 1 (0 = empty slot); 256 slots to start (a few hundred orders are live in these workloads) */
+  private slots = new Uint32Array(2 << 8);
+  /** positions are even: stepping and distances wrap with this mask */
+  private mask = (2 << 8) - 2;
+  private shift = 24;
   private size = 0;
+  /** the position of get()'s last hit: a cancel deletes the id it just looked up */
+  private found = 0;
 
+  /** The position of the workload id's home slot. */
   private home(wid: number): number {
-    return Math.imul(wid, 0x9e3779b1) >>> this.shift;
+    return (Math.imul(wid, 0x9e3779b1) >>> this.shift) << 1;
   }
 
   /** The engine id of the live order with this workload id, or 0. */
   get(wid: number): number {
-    for (let i = this.home(wid); this.vals[i] !== 0; i = (i + 1) & this.mask) if (this.keys[i] === wid) return this.vals[i];
+    const { slots, mask } = this;
+    for (let i = this.home(wid); slots[i + 1] !== 0; i = (i + 2) & mask) {
+      if (slots[i] === wid) {
+        this.found = i;
+        return slots[i + 1];
+      }
+    }
     return 0;
   }
 
   set(wid: number, id: number): void {
+    const { slots, mask } = this;
     let i = this.home(wid);
-    for (; this.vals[i] !== 0; i = (i + 1) & this.mask) {
-      if (this.keys[i] === wid) {
-        this.vals[i] = id;
+    for (; slots[i + 1] !== 0; i = (i + 2) & mask) {
+      if (slots[i] === wid) {
+        slots[i + 1] = id;
         return;
       }
     }
-    this.keys[i] = wid;
-    this.vals[i] = id;
-    if (++this.size * 2 > this.vals.length) this.grow();
+    slots[i] = wid;
+    slots[i + 1] = id;
+    if (++this.size * 4 > slots.length) this.grow(); // at most half the slots in use: short probe runs
   }
 
   delete(wid: number): void {
-    const { keys, vals, mask } = this;
-    let i = this.home(wid);
-    for (; keys[i] !== wid || vals[i] === 0; i = (i + 1) & mask) if (vals[i] === 0) return;
+    const { slots, mask } = this;
+    // the last hit, if it still holds this id (ids are unique in the table), else a probe
+    let i = this.found;
+    if (slots[i] !== wid || slots[i + 1] === 0) {
+      for (i = this.home(wid); slots[i] !== wid; i = (i + 2) & mask) if (slots[i + 1] === 0) return;
+      if (slots[i + 1] === 0) return;
+    }
     // Backward shift: pull later entries of the probe run into the hole, so lookups need no tombstones.
-    for (let j = (i + 1) & mask; vals[j] !== 0; j = (j + 1) & mask) {
-      const h = this.home(keys[j]);
+    for (let j = (i + 2) & mask; slots[j + 1] !== 0; j = (j + 2) & mask) {
+      const h = this.home(slots[j]);
       if (((j - h) & mask) >= ((j - i) & mask)) {
-        keys[i] = keys[j];
-        vals[i] = vals[j];
+        slots[i] = slots[j];
+        slots[i + 1] = slots[j + 1];
         i = j;
       }
     }
-    vals[i] = 0;
+    slots[i + 1] = 0;
     this.size--;
   }
 
   private grow(): void {
-    const { keys, vals } = this;
-    this.keys = new Uint32Array(keys.length * 2);
-    this.vals = new Uint32Array(vals.length * 2);
-    this.mask = this.vals.length - 1;
+    const old = this.slots;
+    this.slots = new Uint32Array(old.length * 2);
+    this.mask = this.slots.length - 2;
     this.shift--;
     this.size = 0;
-    for (let i = 0; i < vals.length; i++) if (vals[i] !== 0) this.set(keys[i], vals[i]);
+    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.set(old[i], old[i + 1]);
   }
 }
 
@@ -102,8 +116,8 @@ class ReportSink implements EventSink {
   lastEnded = 0;
   constructor(readonly log: ReportLog, readonly widOf: Uint32Array, readonly cumOf: Int32Array, readonly live: LiveIds) {}
 
-  private ended(id: number): void {
-    this.live.delete(this.widOf[id]);
+  private ended(id: number, wid: number): void {
+    this.live.delete(wid);
     this.lastEnded = id;
   }
 
@@ -115,7 +129,7 @@ class ReportSink implements EventSink {
       type = R_ACK; a = e.side === Side.BUY ? 0 : 1; b = this.wid; c = e.price; d = e.qty;
     } else if (k === OrderEventKind.CANCELLED) {
       type = R_CANCEL_ACK; a = e.side === Side.BUY ? 0 : 1; b = this.widOf[e.orderId]; c = e.price; d = 0;
-      this.ended(e.orderId);
+      this.ended(e.orderId, b);
     } else if (k === OrderEventKind.REPLACED) {
       type = R_MODIFY_ACK; a = e.side === Side.BUY ? 0 : 1; b = this.widOf[e.orderId]; c = e.price; d = e.leaves;
     } else if (k === OrderEventKind.CANCEL_REJECTED || k === OrderEventKind.REPLACE_REJECTED) {
@@ -131,9 +145,11 @@ class ReportSink implements EventSink {
   fill(e: FillEvent): void {
     this.cumOf[e.makerOrderId] = e.makerCum;
     this.cumOf[e.takerOrderId] = e.takerCum;
-    this.log.push(R_TRADE, this.seq, e.price, e.qty, this.widOf[e.makerOrderId], this.widOf[e.takerOrderId]);
-    if (e.makerLeaves === 0) this.ended(e.makerOrderId);
-    if (e.takerLeaves === 0) this.ended(e.takerOrderId);
+    const maker = this.widOf[e.makerOrderId];
+    const taker = this.widOf[e.takerOrderId];
+    this.log.push(R_TRADE, this.seq, e.price, e.qty, maker, taker);
+    if (e.makerLeaves === 0) this.ended(e.makerOrderId, maker);
+    if (e.takerLeaves === 0) this.ended(e.takerOrderId, taker);
   }
 
   level(_e: LevelEvent): void {}
