@@ -896,6 +896,7 @@ export class Engine {
 }
 
 const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
+
 /** Stands in for a command that is not an object at all: every field reads as missing, so it is rejected. */
 const NO_FIELDS = Object.freeze({}) as never;
 const NONE_KEPT: [number, number] = [0, 0];
