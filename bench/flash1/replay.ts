@@ -79,8 +79,8 @@ export class LiveIds {
     // the last hit, if it still holds this id (ids are unique in the table), else a probe
     let i = this.found;
     if (slots[i] !== wid || slots[i + 1] === 0) {
-      for (i = this.home(wid); slots[i + 1] !== 0 && slots[i] !== wid; i = (i + 2) & mask);
-      if (slots[i + 1] === 0) return; // not in the table
+      for (i = this.home(wid); slots[i] !== wid; i = (i + 2) & mask) if (slots[i + 1] === 0) return;
+      if (slots[i + 1] === 0) return;
     }
     // Backward shift: pull later entries of the probe run into the hole, so lookups need no tombstones.
     for (let j = (i + 2) & mask; slots[j + 1] !== 0; j = (j + 2) & mask) {
