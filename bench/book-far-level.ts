@@ -6,7 +6,7 @@ import { BookSide } from '../engine/book.ts';
 import { Side } from '../engine/types.ts';
 
 const levels = Number(process.argv[2] ?? 40_000);
-const side = new BookSide('X', Side.BUY);
+const side = new BookSide('X', Side.BUY, []); // no orders: levels only
 side.keepRemoved = false;
 // bids at even prices 2 … 2·levels: the best is the highest
 for (let i = 1; i <= levels; i++) side.findOrCreate(2 * i);

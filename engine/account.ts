@@ -93,8 +93,8 @@ export class Account {
   /** order ids of the account's current quote per instrument index (0 = none) */
   readonly quoteBid: number[] = [];
   readonly quoteOffer: number[] = [];
-  /** intrusive list of live orders */
-  head: Order | null = null;
+  /** intrusive list of live orders: its first order's slot in `orders` (0 = none; order.ts) */
+  head = 0;
   openOrders = 0;
   /** kill switch on: only cancels are accepted */
   killed = false;
@@ -115,6 +115,8 @@ export class Account {
     public stp: StpMode,
     public maxOpenOrders: number,
     instruments: readonly Instrument[],
+    /** the table of the pool the account's orders come from (OrderPool.table) */
+    readonly orders: readonly Order[],
   ) {
     for (const inst of instruments) {
       this.positions.push(new Position());
@@ -127,20 +129,38 @@ export class Account {
     }
   }
 
+  /** The account's live orders, most recently linked first (a new array: not for the order path). */
+  liveOrders(): Order[] {
+    const out: Order[] = [];
+    for (let s = this.head; s !== 0; s = this.orders[s].acctNext) out.push(this.orders[s]);
+    return out;
+  }
+
+  /** The account's most recently linked live order, or null. */
+  first(): Order | null {
+    return this.head === 0 ? null : this.orders[this.head];
+  }
+
+  /** The live order after o in the account's list, or null. */
+  after(o: Order): Order | null {
+    return o.acctNext === 0 ? null : this.orders[o.acctNext];
+  }
+
   link(o: Order): void {
-    o.acctPrev = null;
+    o.acctPrev = 0;
     o.acctNext = this.head;
-    if (this.head) this.head.acctPrev = o;
-    this.head = o;
+    if (this.head !== 0) this.orders[this.head].acctPrev = o.slot;
+    this.head = o.slot;
     this.openOrders++;
     if (o.clOrdId !== '') this.liveByClOrdId.set(o.clOrdId, o);
     if (this.quotes !== null) this.quotes.touch(o);
   }
 
   unlink(o: Order): void {
-    if (o.acctPrev) o.acctPrev.acctNext = o.acctNext; else this.head = o.acctNext;
-    if (o.acctNext) o.acctNext.acctPrev = o.acctPrev;
-    o.acctPrev = o.acctNext = null;
+    const { acctPrev, acctNext } = o;
+    if (acctPrev !== 0) this.orders[acctPrev].acctNext = acctNext; else this.head = acctNext;
+    if (acctNext !== 0) this.orders[acctNext].acctPrev = acctPrev;
+    o.acctPrev = o.acctNext = 0;
     this.openOrders--;
     if (o.clOrdId !== '' && this.liveByClOrdId.get(o.clOrdId) === o) this.liveByClOrdId.delete(o.clOrdId);
     if (this.quotes !== null) this.quotes.drop(o);

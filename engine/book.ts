@@ -8,6 +8,7 @@
 // pages, so neither adding nor removing a level moves any other, however deep
 // the book or far from the best the price.
 import { Level } from './level.ts';
+import type { Order } from './order.ts';
 import { Side } from './types.ts';
 import { objectArray, sparseArray } from './arrays.ts';
 
@@ -246,9 +247,11 @@ export class BookSide {
   /** bids: higher is better */
   private readonly bid: boolean;
 
+  /** `orders`: the table of the pool the side's orders come from (OrderPool.table) */
   constructor(
     readonly symbol: string,
     readonly side: Side,
+    private readonly orders: readonly Order[],
   ) {
     this.bid = side === Side.BUY;
   }
@@ -319,11 +322,11 @@ export class BookSide {
   }
 
   private fresh(p: number): Level {
-    const lvl = this.nPool === 0 ? new Level() : this.pool[--this.nPool];
+    const lvl = this.nPool === 0 ? new Level(this.orders) : this.pool[--this.nPool];
     lvl.price = p;
     lvl.qty = 0;
     lvl.count = 0;
-    lvl.head = lvl.tail = null;
+    lvl.head = lvl.tail = 0;
     lvl.touchedAt = -1;
     return lvl;
   }
@@ -372,9 +375,10 @@ export class Book {
   /** resting orders on both sides, kept as they rest and leave (a count without walking the book) */
   orders = 0;
 
-  constructor(readonly symbol: string) {
-    this.bids = new BookSide(symbol, Side.BUY);
-    this.asks = new BookSide(symbol, Side.SELL);
+  /** `orders`: the table of the pool the book's orders come from (OrderPool.table) */
+  constructor(readonly symbol: string, orders: readonly Order[]) {
+    this.bids = new BookSide(symbol, Side.BUY, orders);
+    this.asks = new BookSide(symbol, Side.SELL, orders);
   }
 
   sideOf(s: Side): BookSide {

@@ -157,7 +157,7 @@ export class Engine {
     const risk = resolveRisk(opts.risk, this.instruments);
     if (typeof risk === 'string') return adminFail(RejectReason.INVALID_FIELD, risk);
     const id = this.accounts.length + 1;
-    const acct = new Account(id, opts.name, opts.stp ?? StpMode.NONE, max, this.instruments);
+    const acct = new Account(id, opts.name, opts.stp ?? StpMode.NONE, max, this.instruments, this.market.pool.table);
     acct.risk = risk;
     acct.riskFree = opts.risk === undefined;
     acct.rateLimitExempt = opts.rateLimitExempt === true;
@@ -720,8 +720,8 @@ export class Engine {
       return this.massCancelled(c, 0, refused, this.why.text);
     }
     let n = 0;
-    for (let o = acct.head; o !== null; ) {
-      const next = o.acctNext;
+    for (let o = acct.first(); o !== null; ) {
+      const next = acct.after(o); // read first: a cancelled order leaves the list
       // a parked on-open / on-close order past its freeze stays (user and disconnect alike)
       if ((inst === null || o.instrument === inst.index) && (c.side === undefined || o.side === c.side) && !(isCrossTif(o.tif) && this.rules.admitCrossChange(o, this.why))) {
         // RTS 9 counts user cancels, not those of a lost connection

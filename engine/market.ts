@@ -70,8 +70,8 @@ export class Market {
   /** `idEpoch`: order and trade ids count on from it (EngineOptions.idEpoch) */
   constructor(readonly instruments: readonly Instrument[], private readonly out: Emitter, idEpoch = 0) {
     this.nextOrderId = this.nextTradeId = idEpoch;
-    this.live = new OrderIndex(idEpoch);
-    this.books = instruments.map((i) => new Book(i.symbol));
+    this.live = new OrderIndex(this.pool.table, idEpoch);
+    this.books = instruments.map((i) => new Book(i.symbol, this.pool.table));
     this.venueFees = instruments.map(() => new Accumulator());
     this.calling = instruments.map(() => false);
     this.watched = instruments.map(() => false);
@@ -132,14 +132,15 @@ export class Market {
       if (lvl === null || (buy ? lvl.price > limit : lvl.price < limit)) return NO_STOP;
       // A rule (velocity) may stop the aggressor before it trades at a new price.
       if (watch && (this.watcher as MatchWatcher).stops(inst.index, lvl.price)) return STOP_RULE;
-      for (let m = lvl.head; m !== null && t.leaves > 0; ) {
-        const next = m.next;
+      const orders = this.pool.table;
+      for (let s = lvl.head; s !== 0 && t.leaves > 0; ) {
+        const m = orders[s];
+        s = m.next; // read before the fill: a filled maker leaves the queue
         if (stp && m.account === t.account) {
           if (this.preventSelfTrade(t, m)) return STOP_SELF_TRADE;
         } else {
           this.fill(t, m, lvl, side, inst, t.leaves < m.leaves ? t.leaves : m.leaves);
         }
-        m = next;
       }
     }
     return NO_STOP;
@@ -208,8 +209,8 @@ export class Market {
       const bl = book.bids.best();
       const al = book.asks.best();
       if (bl === null || al === null || bl.price < price || al.price > price) return volume;
-      const b = bl.head as Order;
-      const a = al.head as Order;
+      const b = bl.first() as Order;
+      const a = al.first() as Order;
       const bLater = b.time > a.time || (b.time === a.time && b.id > a.id);
       if (stp && b.account === a.account) {
         this.cancelResting(bLater ? b : a, CancelReason.SELF_TRADE);

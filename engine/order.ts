@@ -1,6 +1,10 @@
 // A live order. Orders are pooled and linked intrusively into their price
 // level's FIFO queue and their account's list, so resting, matching and
-// cancelling allocate nothing.
+// cancelling allocate nothing. The links are slots (indices into the pool's
+// table), not object references: V8 stores a small integer without a write
+// barrier, where storing a reference to a young order into an older one (every
+// new order joining a queue, on a fresh or growing book) takes the barrier's
+// slow path into the collector's remembered set.
 import type { Level } from './level.ts';
 import type { Account } from './account.ts';
 import { Side, OrdType, TimeInForce, StpMode } from './types.ts';
@@ -56,29 +60,76 @@ export class Order {
   special = false;
 
   level: Level | null = null;
-  prev: Order | null = null;
-  next: Order | null = null;
-  acctPrev: Order | null = null;
-  acctNext: Order | null = null;
+  /** this order's slot in its pool's table (OrderPool.table); fixed for the object's life */
+  slot = 0;
+  /** the neighbours in the level's queue (towards the head, towards the tail), as slots: 0 = none */
+  prev = 0;
+  next = 0;
+  /** the neighbours in the account's list, as slots: 0 = none */
+  acctPrev = 0;
+  acctNext = 0;
 }
 
-/** Recycles order objects; bounded so a burst cannot pin memory forever. */
+/**
+ * Every order object of one engine, by slot, and the free ones for reuse.
+ * Bounded so that a burst cannot pin memory forever: beyond maxFree free
+ * orders, a returned order's slot is emptied (the object is left to the
+ * collector) and reused by the next new order.
+ */
 export class OrderPool {
-  /** a stack: free[0 … n-1] (a counter instead of push/pop: no builtin call on the order path; slots above n may still name orders in use, at most maxFree of them) */
-  private readonly free = objectArray<Order>();
+  /** the orders by slot; slot 0 holds a placeholder that is never live, so that a link of 0 means none */
+  readonly table = objectArray<Order>();
+  /** the slots of the free orders: a stack, free[0 … n-1] (a counter instead of push/pop: no builtin call on the order path) */
+  private free = new Int32Array(256);
   private n = 0;
-  constructor(private readonly maxFree = 1 << 16) {}
+  /** emptied slots (their placeholder is table[0]): a stack */
+  private readonly vacant: number[] = [];
+
+  constructor(private readonly maxFree = 1 << 16) {
+    this.table.push(new Order());
+  }
 
   take(): Order {
-    return this.n === 0 ? new Order() : this.free[--this.n];
+    return this.n === 0 ? this.fresh() : this.table[this.free[--this.n]];
+  }
+
+  /** The order in a slot (0: the placeholder). */
+  at(slot: number): Order {
+    return this.table[slot];
   }
 
   give(o: Order): void {
     o.id = 0;
     o.prevented = 0;
     if (o.special) clearSpecial(o);
-    o.level = o.prev = o.next = o.acctPrev = o.acctNext = null;
-    if (this.n < this.maxFree) this.free[this.n++] = o;
+    o.level = null;
+    o.prev = o.next = o.acctPrev = o.acctNext = 0;
+    if (this.n < this.maxFree) {
+      if (this.n === this.free.length) this.growFree();
+      this.free[this.n++] = o.slot;
+    } else {
+      this.table[o.slot] = this.table[0];
+      this.vacant.push(o.slot);
+    }
+  }
+
+  private fresh(): Order {
+    const o = new Order();
+    const reused = this.vacant.pop();
+    if (reused === undefined) {
+      o.slot = this.table.length;
+      this.table.push(o);
+    } else {
+      o.slot = reused;
+      this.table[reused] = o;
+    }
+    return o;
+  }
+
+  private growFree(): void {
+    const bigger = new Int32Array(this.free.length * 2);
+    bigger.set(this.free);
+    this.free = bigger;
   }
 }
 

@@ -89,7 +89,7 @@ function canFillInFull(acct: Account, opposite: BookSide, side: Side, price: num
     if (stp === StpMode.NONE) {
       need -= lvl.qty;
     } else {
-      for (let m = lvl.head; m !== null && need > 0; m = m.next) {
+      for (let m = lvl.first(); m !== null && need > 0; m = lvl.after(m)) {
         if (m.account !== acct) need -= m.leaves;
         else if (stp !== StpMode.CANCEL_MAKER) return false; // the taker would be cut short
       }

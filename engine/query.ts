@@ -4,6 +4,7 @@ import type { WindowReport } from './obligations/types.ts';
 import type { Account } from './account.ts';
 import type { RiskLimits } from './rules/risk.ts';
 import type { Book, BookSide } from './book.ts';
+import type { Level } from './level.ts';
 import type { Instrument } from './instrument.ts';
 import { PARK_PEG, PARK_STOP, type Order } from './order.ts';
 import type { Side, OrdType, TimeInForce, StpMode } from './types.ts';
@@ -103,13 +104,13 @@ export function orderView(o: Order, instruments: readonly Instrument[]): OrderVi
 /** The orders of one level in priority order. */
 export function levelOrders(side: BookSide, price: number, instruments: readonly Instrument[]): OrderView[] {
   const out: OrderView[] = [];
-  for (let o = side.find(price)?.head ?? null; o !== null; o = o.next) out.push(orderView(o, instruments));
+  const lvl = side.find(price);
+  for (let o = lvl?.first() ?? null; o !== null; o = (lvl as Level).after(o)) out.push(orderView(o, instruments));
   return out;
 }
 
 export function accountOrders(a: Account | undefined, instruments: readonly Instrument[]): OrderView[] {
-  const out: OrderView[] = [];
-  for (let o = a?.head ?? null; o !== null; o = o.acctNext) out.push(orderView(o, instruments));
+  const out = (a?.liveOrders() ?? []).map((o) => orderView(o, instruments));
   return out.sort((x, y) => x.orderId - y.orderId);
 }
 

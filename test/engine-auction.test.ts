@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Book } from '../engine/book.ts';
-import { Order } from '../engine/order.ts';
+import { OrderPool } from '../engine/order.ts';
 import { makeInstrument, isOnTick, floorToTick, tickAt, type Instrument, type InstrumentConfig } from '../engine/instrument.ts';
 import { uncross, newUncross, type Uncross } from '../engine/rules/auction.ts';
 import { Side } from '../engine/types.ts';
@@ -23,8 +23,10 @@ const BANDED = makeInstrument({ ...BASE, tick_size: undefined, tick_table: [
 
 type Px = [price: number, qty: number];
 
+const pool = new OrderPool();
+
 function add(book: Book, side: Side, price: number, qty: number): void {
-  const o = new Order();
+  const o = pool.take();
   o.side = side;
   o.price = price;
   o.qty = o.leaves = qty;
@@ -32,7 +34,7 @@ function add(book: Book, side: Side, price: number, qty: number): void {
 }
 
 function bookOf(bids: Px[], asks: Px[]): Book {
-  const b = new Book('X');
+  const b = new Book('X', pool.table);
   for (const [p, q] of bids) add(b, Side.BUY, p, q);
   for (const [p, q] of asks) add(b, Side.SELL, p, q);
   return b;
@@ -194,7 +196,7 @@ function bestOverTicks(book: Book, inst: Instrument): { qty: number; surplus: nu
 
 /** Coarse quantities (multiples of 5) make ties, and so the later steps, common. */
 function randomBook(rnd: () => number, inst: Instrument, mid: number, width: number, levels: number, coarse = false): Book {
-  const b = new Book('X');
+  const b = new Book('X', pool.table);
   const px = (p: number) => floorToTick(inst, Math.max(1, Math.round(p)));
   const qty = () => (coarse ? 5 * (1 + Math.floor(rnd() * 3)) : 1 + Math.floor(rnd() * 20));
   const cross = width * rnd(); // how far each side reaches past the middle

@@ -14,7 +14,7 @@ import { prng } from './prng.ts';
 test('price index finds every live level, across page edges and after pages empty', () => {
   const rnd = prng(7);
   for (const side of [Side.BUY, Side.SELL]) {
-    const s = new BookSide('X', side);
+    const s = new BookSide('X', side, []);
     const want = new Map<number, number>(); // price → qty
     for (let step = 0; step < 10_000; step++) {
       // prices around page edges (pages of 1024) and far away
@@ -62,7 +62,7 @@ test('price index: the nearest level above and below any price, within a page, a
         idx.delete(p);
         live.delete(p);
       } else {
-        const lvl = new Level();
+        const lvl = new Level([]);
         lvl.price = p;
         idx.set(p, lvl);
         live.add(p);
@@ -84,7 +84,7 @@ test('price index: the nearest level above and below any price, within a page, a
 test('levels far from the best: adding and removing them on a deep book keeps every level in price order', () => {
   const rnd = prng(23);
   for (const side of [Side.BUY, Side.SELL]) {
-    const s = new BookSide('X', side);
+    const s = new BookSide('X', side, []);
     s.keepRemoved = false;
     const model = new Set<number>();
     const bestFirst = (): number[] => [...model].sort((a, b) => (side === Side.BUY ? b - a : a - b));

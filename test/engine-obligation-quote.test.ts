@@ -40,7 +40,7 @@ const internals = (e: Engine) => e as unknown as Internals;
 function walk(acct: Account, ii: number): { bids: Map<number, number>; asks: Map<number, number> } {
   const bids = new Map<number, number>();
   const asks = new Map<number, number>();
-  for (let o = acct.head; o !== null; o = o.acctNext) {
+  for (const o of acct.liveOrders()) {
     if (o.instrument !== ii || o.parked !== 0 || o.price === 0) continue; // held stops and pegs, unpriced orders: no quote
     const m = o.side === Side.BUY ? bids : asks;
     m.set(o.price, (m.get(o.price) ?? 0) + o.leaves);
@@ -53,7 +53,7 @@ function walkQuoteOf(market: Market, phaseOf: (ii: number) => TradingPhase, stre
   const ii = m.inst.index;
   q.bidPx = q.bidQty = q.askPx = q.askQty = 0;
   q.bidNotional = q.askNotional = undefined;
-  for (let o = m.acct.head; o !== null; o = o.acctNext) {
+  for (const o of m.acct.liveOrders()) {
     if (o.instrument !== ii || o.parked !== 0 || o.price === 0) continue;
     if (o.side === Side.BUY) {
       if (o.price > q.bidPx) { q.bidPx = o.price; q.bidQty = 0; }
@@ -69,7 +69,7 @@ function walkQuoteOf(market: Market, phaseOf: (ii: number) => TradingPhase, stre
   if (m.cfg.depthCentiBp > 0 && bb !== null && ba !== null) {
     const band = depthBand(m.cfg, bb.price, ba.price);
     let bq = 0, aq = 0, bn = 0, an = 0;
-    for (let o = m.acct.head; o !== null; o = o.acctNext) {
+    for (const o of m.acct.liveOrders()) {
       if (o.instrument !== ii || o.parked !== 0 || o.price === 0) continue;
       if (o.side === Side.BUY && o.price >= band.minBid) { bq += o.leaves; bn += o.price * o.leaves * m.inst.notionalMultiplier; }
       if (o.side === Side.SELL && o.price <= band.maxAsk) { aq += o.leaves; an += o.price * o.leaves * m.inst.notionalMultiplier; }
@@ -105,7 +105,7 @@ function step(e: Engine, rnd: () => number, t: number): void {
   const r = rnd();
   const ref = () => {
     const live: number[] = [];
-    for (let o = internals(e).accounts[account - 1].head; o !== null; o = o.acctNext) if (o.instrument === (symbol === 'X' ? 0 : 1)) live.push(o.id);
+    for (const o of internals(e).accounts[account - 1].liveOrders()) if (o.instrument === (symbol === 'X' ? 0 : 1)) live.push(o.id);
     return { time: t, account, symbol, orderId: live.length === 0 || rnd() < 0.05 ? 1 + Math.floor(rnd() * internals(e).market.nextOrderId) : pick(live) };
   };
   if (r < 0.35) {

@@ -127,7 +127,7 @@ export class Programmes {
         if (p.incentives.enhancedMakerPerShare !== null) acct.makerPerShare[inst.index] = p.incentives.enhancedMakerPerShare;
         this.members.push(m);
         acct.quotes ??= new QuoteBook(this.instruments.length);
-        acct.quotes.track(inst.index, acct.head);
+        acct.quotes.track(inst.index, acct.liveOrders());
       }
     }
     this.dirtyAll = true;

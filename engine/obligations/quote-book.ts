@@ -93,10 +93,10 @@ export class QuoteBook {
   }
 
   /** Starts keeping the quote on an instrument, from the account's live orders. */
-  track(ii: number, head: Order | null): void {
+  track(ii: number, live: readonly Order[]): void {
     if (this.sides[ii] !== null) return;
     this.sides[ii] = [new QuoteSide(1), new QuoteSide(-1)];
-    for (let o = head; o !== null; o = o.acctNext) if (o.instrument === ii) this.dirty.add(o);
+    for (const o of live) if (o.instrument === ii) this.dirty.add(o);
   }
 
   /** The order's open quantity, price or state may have changed. */

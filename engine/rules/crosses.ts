@@ -499,8 +499,8 @@ export function validate(cx: InstrumentCrosses, kind: CrossKind, bid: number, as
 export function eligible(book: Book, parked: ReadonlySet<Order>, price: number, imbalance: Side | 0, callBid: number, callAsk: number): [Order[], Order[]] {
   const buys: Order[] = [];
   const sells: Order[] = [];
-  for (const l of book.bids.toArray()) if (l.price >= price) for (let o = l.head; o !== null; o = o.next) buys.push(o);
-  for (const l of book.asks.toArray()) if (l.price <= price) for (let o = l.head; o !== null; o = o.next) sells.push(o);
+  for (const l of book.bids.toArray()) if (l.price >= price) for (let o = l.first(); o !== null; o = l.after(o)) buys.push(o);
+  for (const l of book.asks.toArray()) if (l.price <= price) for (let o = l.first(); o !== null; o = l.after(o)) sells.push(o);
   for (const o of parked) {
     if (o.imbalanceOnly && (imbalance === 0 || o.side === imbalance)) continue;
     const p = o.imbalanceOnly ? ioPrice(o, callBid, callAsk) : o.price;

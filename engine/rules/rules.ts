@@ -483,8 +483,8 @@ export class Rules implements MatchWatcher {
     this.restricted += on ? 1 : -1;
     this.refreshInert();
     if (on) {
-      for (let o = acct.head; o !== null; ) {
-        const next = o.acctNext;
+      for (let o = acct.first(); o !== null; ) {
+        const next = acct.after(o); // read first: a cancelled order leaves the list
         this.market.cancelResting(o, CancelReason.KILL_SWITCH);
         o = next;
       }
