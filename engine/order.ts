@@ -93,11 +93,6 @@ export class OrderPool {
     return this.n === 0 ? this.fresh() : this.table[this.free[--this.n]];
   }
 
-  /** The order in a slot (0: the placeholder). */
-  at(slot: number): Order {
-    return this.table[slot];
-  }
-
   give(o: Order): void {
     o.id = 0;
     o.prevented = 0;

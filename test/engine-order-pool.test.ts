@@ -18,8 +18,8 @@ test('every order is found at its slot; a returned order is reused; slot 0 is ne
   const b = pool.take();
   assert.notEqual(a.slot, 0);
   assert.notEqual(a.slot, b.slot);
-  assert.equal(pool.at(a.slot), a);
-  assert.equal(pool.at(b.slot), b);
+  assert.equal(pool.table[a.slot], a);
+  assert.equal(pool.table[b.slot], b);
   pool.give(a);
   assert.equal(pool.take(), a);
 });
@@ -28,13 +28,13 @@ test('beyond maxFree a returned order is let go: its slot is emptied, then reuse
   const pool = new OrderPool(2);
   const [a, b, c] = [pool.take(), pool.take(), pool.take()];
   for (const o of [a, b, c]) pool.give(o);
-  assert.equal(pool.at(c.slot), pool.at(0), 'the third is over the bound: its slot holds the placeholder');
+  assert.equal(pool.table[c.slot], pool.table[0], 'the third is over the bound: its slot holds the placeholder');
   const reused = new Set([pool.take(), pool.take()]);
   assert.deepEqual(reused, new Set([a, b]));
   const d = pool.take();
   assert.notEqual(d, c);
   assert.equal(d.slot, c.slot);
-  assert.equal(pool.at(d.slot), d);
+  assert.equal(pool.table[d.slot], d);
 });
 
 test('a level queue keeps time priority through random appends, removals and recycling', () => {
@@ -57,7 +57,7 @@ test('a level queue keeps time priority through random appends, removals and rec
       assert.deepEqual(queue(lvl), model);
       assert.equal(lvl.count, model.length);
       assert.equal(lvl.qty, model.reduce((s, o) => s + o.leaves, 0));
-      assert.equal(lvl.tail === 0 ? null : pool.at(lvl.tail), model.at(-1) ?? null);
+      assert.equal(lvl.tail === 0 ? null : pool.table[lvl.tail], model.at(-1) ?? null);
     }
   }
 });
