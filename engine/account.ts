@@ -129,21 +129,11 @@ export class Account {
     }
   }
 
-  /** The account's live orders, most recently linked first (a new array: not for the order path). */
+  /** The account's live orders, most recently linked first: a new array (safe to cancel from while walking it; not for the order path). */
   liveOrders(): Order[] {
     const out: Order[] = [];
     for (let s = this.head; s !== 0; s = this.orders[s].acctNext) out.push(this.orders[s]);
     return out;
-  }
-
-  /** The account's most recently linked live order, or null. */
-  first(): Order | null {
-    return this.head === 0 ? null : this.orders[this.head];
-  }
-
-  /** The live order after o in the account's list, or null. */
-  after(o: Order): Order | null {
-    return o.acctNext === 0 ? null : this.orders[o.acctNext];
   }
 
   link(o: Order): void {

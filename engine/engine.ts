@@ -720,8 +720,7 @@ export class Engine {
       return this.massCancelled(c, 0, refused, this.why.text);
     }
     let n = 0;
-    for (let o = acct.first(); o !== null; ) {
-      const next = acct.after(o); // read first: a cancelled order leaves the list
+    for (const o of acct.liveOrders()) { // a copy: a cancelled order leaves the list
       // a parked on-open / on-close order past its freeze stays (user and disconnect alike)
       if ((inst === null || o.instrument === inst.index) && (c.side === undefined || o.side === c.side) && !(isCrossTif(o.tif) && this.rules.admitCrossChange(o, this.why))) {
         // RTS 9 counts user cancels, not those of a lost connection
@@ -729,7 +728,6 @@ export class Engine {
         this.market.cancelResting(o, user ? CancelReason.MASS_CANCEL : CancelReason.DISCONNECT);
         n++;
       }
-      o = next;
     }
     return this.massCancelled(c, n, 0, '');
   }

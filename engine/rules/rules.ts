@@ -483,11 +483,7 @@ export class Rules implements MatchWatcher {
     this.restricted += on ? 1 : -1;
     this.refreshInert();
     if (on) {
-      for (let o = acct.first(); o !== null; ) {
-        const next = acct.after(o); // read first: a cancelled order leaves the list
-        this.market.cancelResting(o, CancelReason.KILL_SWITCH);
-        o = next;
-      }
+      for (const o of acct.liveOrders()) this.market.cancelResting(o, CancelReason.KILL_SWITCH); // a copy: a cancelled order leaves the list
       acct.quoteBid.fill(0);
       acct.quoteOffer.fill(0);
     }
